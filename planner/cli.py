@@ -1,0 +1,143 @@
+"""The `planner` command line: a thin layer over the Python API (parse, call, render, exit).
+
+Exit codes: 0 plan found (optimal, or feasible within the gap); 1 internal or other planner error;
+2 bad input or usage; 3 infeasible; 4 time limit without a feasible plan.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from planner.errors import InputError, PlannerError
+
+app = typer.Typer(
+    name="planner",
+    help=(
+        "Plan where China's next data-centre racks go (东数西算): validate planning inputs, solve the "
+        "capacity LP/MILP, and write plans and reports.\n\n"
+        "Examples:\n\n"
+        "  planner validate inputs/default\n\n"
+        "  planner solve inputs/default\n\n"
+        "  planner solve inputs/default --scenario examples/budget_cut.yaml --out outputs/budget_cut\n\n"
+        "  planner solve inputs/default --solver cbc --time-limit 60"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+_state: dict[str, bool] = {"debug": False}
+
+CaseArg = Annotated[Path, typer.Argument(help="Case folder: scenario.yaml plus the CSV tables (see docs/inputs.md).", show_default=False)]
+ScenarioOpt = Annotated[list[Path] | None, typer.Option("--scenario", "-s", help="Scenario overlay YAML; repeat to apply several in order.")]
+
+
+@app.callback()
+def main_options(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage (model size, solver progress).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks for planner errors.")] = False,
+) -> None:
+    """Global options."""
+    level = logging.DEBUG if debug else logging.INFO if verbose else logging.ERROR if quiet else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True)
+    _state["debug"] = debug
+
+
+def fail(error: PlannerError) -> NoReturn:
+    """Print a planner error the way a user should see it, then exit with its code."""
+    if _state["debug"]:
+        raise error
+    if isinstance(error, InputError):
+        err.print(f"[bold red]error:[/] {len(error.problems)} problem(s) in the planning inputs:", highlight=False)
+        for problem in error.problems:
+            err.print(f"  {problem}", highlight=False, markup=False)
+        err.print("Nothing was written. Fix the inputs and run `planner validate` again.", highlight=False)
+    else:
+        err.print(f"[bold red]error:[/] {error}", highlight=False)
+    raise typer.Exit(error.exit_code)
+
+
+@app.command()
+def validate(case: CaseArg, scenario: ScenarioOpt = None) -> None:
+    """Check a case's files, rows and cross-references without solving.
+
+    Example: planner validate inputs/default --scenario examples/green_100.yaml
+    """
+    from planner.pipeline import load_case
+
+    try:
+        _, inputs = load_case(case, scenario or [])
+    except PlannerError as error:
+        fail(error)
+    s = inputs.scenario
+    out.print(
+        f"[green]ok[/] case '{s.name}': {len(inputs.hubs)} hubs, {len(inputs.clusters)} clusters, "
+        f"{len(inputs.workloads)} workload classes, {s.years.first}-{s.years.last}, {len(inputs.demand)} demand rows, "
+        f"{len(inputs.links)} links, {len(inputs.profiles) or 'no'} profile rows",
+        highlight=False,
+    )
+
+
+@app.command()
+def solve(
+    case: CaseArg,
+    scenario: ScenarioOpt = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder [default: outputs/<case name>].")] = None,
+    solver: Annotated[str | None, typer.Option(help="highs (default) or cbc (needs the `cbc` extra).")] = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Solver time limit in seconds.")] = None,
+    mip_gap: Annotated[float | None, typer.Option("--mip-gap", help="Relative MIP gap for modular (integer) builds.")] = None,
+    threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
+    write_lp: Annotated[bool, typer.Option("--write-lp", help="Also write the model as model.lp.")] = False,
+    force: Annotated[bool, typer.Option("--force", "-f", help="Replace an existing output folder.")] = False,
+) -> None:
+    """Solve a case and write the plan (plan.json, tidy CSVs, duals.csv, manifest.json).
+
+    Example: planner solve inputs/default --scenario examples/budget_cut.yaml --out outputs/budget_cut
+    """
+    from planner.pipeline import run
+
+    overrides: dict[str, Any] = {"output_dir": out_dir, "solver": solver, "time_limit_s": time_limit, "mip_gap": mip_gap, "threads": threads, "write_lp": write_lp, "force": force}
+    try:
+        with err.status("solving ... (solver log: <out>/solver.log)", spinner="dots"):
+            outcome = run(case, scenario or [], overrides)
+    except PlannerError as error:
+        fail(error)
+    render_plan(outcome.plan, outcome.out_dir, outcome.timings)
+
+
+def render_plan(plan: dict[str, Any], out_dir: Path, timings: dict[str, float]) -> None:
+    """Headline table of a solved plan."""
+    table = Table(title=f"plan '{plan['case']}' - {plan['status']}", show_header=False, title_justify="left")
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    rows = [
+        ("total discounted cost (亿元)", f"{plan['objective_yi_yuan']:,.1f}"),
+        ("investment 2026-2030, undiscounted (亿元)", f"{plan['investment_total_yi_yuan']:,.1f}"),
+        ("new racks (racks)", f"{plan['new_racks_total']:,.0f}"),
+        ("  east / west (racks)", f"{plan['new_racks_east']:,.0f} / {plan['new_racks_west']:,.0f}"),
+        ("green-power share (of facility energy)", f"{plan['green_share']:.1%}"),
+        ("emissions over the horizon (Mt CO2)", f"{plan['emissions_mt_co2']:,.2f}"),
+        ("unmet demand (rack-years)", f"{plan['unmet_rack_years']:,.0f}"),
+        ("average PUE", f"{plan['average_pue']:.3f}"),
+    ]
+    if plan.get("mip"):
+        rows.append(("MIP gap", f"{plan['gap']:.2e}" if plan.get("gap") is not None else "n/a"))
+    for what, value in rows:
+        table.add_row(what, value)
+    out.print(table)
+    total = sum(timings.values())
+    out.print(f"outputs in {out_dir}/ (plan.json, *.csv, duals.csv, manifest.json); {total:.1f} s", highlight=False)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,156 @@
+"""Cross-reference checks over a whole case: every problem is appended, none stops the others.
+
+These run on the raw id columns (so a misspelt id is found even when other cells of the same
+file are broken) and, for the checks that need numbers, on the rows that validated.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from planner.errors import Problem
+from planner.schema import Cluster, Demand, Link, Profile, Scenario, Workload
+
+if TYPE_CHECKING:
+    from planner.io.read import RawCase, RawTable
+
+REFERENCES: tuple[tuple[str, str, str], ...] = (
+    ("clusters", "hub_id", "hubs"),
+    ("demand", "hub_id", "hubs"),
+    ("demand", "workload_id", "workloads"),
+    ("links", "hub_id", "hubs"),
+    ("links", "cluster_id", "clusters"),
+    ("profiles", "cluster_id", "clusters"),
+)
+"""(table, column, referenced table): each value must be an id of the referenced table."""
+
+ID_COLUMN = {"hubs": "hub_id", "clusters": "cluster_id", "workloads": "workload_id"}
+
+
+def cross_check(raw: RawCase, rows: dict[str, list[BaseModel]], scenario: Scenario | None, problems: list[Problem]) -> None:
+    """Append every cross-reference problem of the case to `problems`."""
+    ids = {name: _raw_ids(raw.tables.get(name), column) for name, column in ID_COLUMN.items()}
+    for table, column, target in REFERENCES:
+        _check_references(raw.tables.get(table), column, ids[target], target, problems)
+    if scenario is None or problems:
+        return
+    years = range(scenario.years.first, scenario.years.last + 1)
+    _check_demand_years(raw, rows, years, problems)
+    _check_pue_caps(raw, rows, problems)
+    _check_profiles(raw, rows, problems)
+    _check_latency_reach(raw, rows, problems)
+    _check_scenario_years(raw, scenario, years, problems)
+
+
+def _raw_ids(table: RawTable | None, column: str) -> set[str]:
+    if table is None or column not in table.frame.columns:
+        return set()
+    return {str(v) for v in table.frame[column].dropna()}
+
+
+def _check_references(table: RawTable | None, column: str, known: set[str], target: str, problems: list[Problem]) -> None:
+    if table is None or column not in table.frame.columns or not known:
+        return
+    for position, value in table.frame[column].items():
+        if value is None or value in known:
+            continue
+        hint = difflib.get_close_matches(str(value), sorted(known), n=1)
+        advice = f"did you mean '{hint[0]}'?" if hint else f"expected one of {', '.join(sorted(known))}"
+        problems.append(Problem(table.file, f"unknown {column[:-3]} id (not in {target}.csv); {advice}", row=table.lines[int(position)], column=column, value=value))
+
+
+def _located(raw: RawCase, table: str, rows: Iterable[BaseModel]) -> Iterable[tuple[int, Any]]:
+    lines = raw.tables[table].lines
+    return zip(lines, rows, strict=False)
+
+
+def _check_demand_years(raw: RawCase, rows: dict[str, list[BaseModel]], years: range, problems: list[Problem]) -> None:
+    if "demand" not in raw.tables:
+        return
+    file = raw.tables["demand"].file
+    seen: set[tuple[str, int]] = set()
+    for line, row in _located(raw, "demand", rows.get("demand", [])):
+        assert isinstance(row, Demand)
+        if row.year not in years:
+            problems.append(Problem(file, f"year outside the planning horizon {years.start}-{years.stop - 1} (scenario.yaml years)", row=line, column="year", value=row.year))
+        seen.add((row.hub_id, row.year))
+    hubs = sorted(_raw_ids(raw.tables.get("hubs"), "hub_id"))
+    missing = [f"{h} {y}" for h in hubs for y in years if (h, y) not in seen]
+    if missing and rows.get("demand"):
+        shown = ", ".join(missing[:8]) + (" ..." if len(missing) > 8 else "")
+        problems.append(Problem(file, f"no demand rows for hub/year: {shown}; give every hub a row for every year (0 is fine)"))
+
+
+def _check_pue_caps(raw: RawCase, rows: dict[str, list[BaseModel]], problems: list[Problem]) -> None:
+    if "clusters" not in raw.tables:
+        return
+    for line, row in _located(raw, "clusters", rows.get("clusters", [])):
+        assert isinstance(row, Cluster)
+        if row.pue > row.pue_max:
+            problems.append(Problem(raw.tables["clusters"].file, f"PUE above the cluster's cap pue_max={row.pue_max}; lower pue or raise pue_max", row=line, column="pue", value=row.pue))
+        if row.racks_max is not None and row.racks_existing > row.racks_max:
+            problems.append(Problem(raw.tables["clusters"].file, f"existing racks exceed racks_max={row.racks_max:g}; the land limit is already broken", row=line, column="racks_existing", value=row.racks_existing))
+
+
+def _check_profiles(raw: RawCase, rows: dict[str, list[BaseModel]], problems: list[Problem]) -> None:
+    profiles = [r for r in rows.get("profiles", []) if isinstance(r, Profile)]
+    if not profiles:
+        return
+    file = raw.tables["profiles"].file
+    slices_by_cluster: dict[str, set[str]] = {}
+    hours: dict[str, float] = {}
+    for row in profiles:
+        slices_by_cluster.setdefault(row.cluster_id, set()).add(row.slice_id)
+        hours[row.cluster_id] = hours.get(row.cluster_id, 0.0) + row.weight_hours
+    clusters = _raw_ids(raw.tables.get("clusters"), "cluster_id")
+    reference = next(iter(slices_by_cluster.values()))
+    for cluster in sorted(clusters):
+        got = slices_by_cluster.get(cluster)
+        if got is None:
+            problems.append(Problem(file, f"no profile rows for cluster '{cluster}'; every cluster needs the same slices"))
+        elif got != reference:
+            problems.append(Problem(file, f"cluster '{cluster}' has slices that differ from the other clusters'; every cluster needs the same slices"))
+        elif abs(hours[cluster] - 8760) > 1:
+            problems.append(Problem(file, f"weight_hours of cluster '{cluster}' sum to {hours[cluster]:g}; expected 8760"))
+
+
+def _check_latency_reach(raw: RawCase, rows: dict[str, list[BaseModel]], problems: list[Problem]) -> None:
+    """Every (workload, hub) with demand needs a cluster within the class's latency limit."""
+    workloads = {w.workload_id: w for w in rows.get("workloads", []) if isinstance(w, Workload)}
+    links: dict[str, list[Link]] = {}
+    for link in rows.get("links", []):
+        assert isinstance(link, Link)
+        links.setdefault(link.hub_id, []).append(link)
+    demanded = {(r.workload_id, r.hub_id) for r in rows.get("demand", []) if isinstance(r, Demand) and r.demand_racks > 0}
+    for workload_id, hub_id in sorted(demanded):
+        workload = workloads.get(workload_id)
+        options = links.get(hub_id, [])
+        if workload is None:
+            continue
+        limit = workload.latency_max_rtt_ms
+        if not options:
+            problems.append(Problem(raw.tables["links"].file, f"hub '{hub_id}' has demand but no links to any cluster; add rows for it"))
+        elif limit is not None and all(link.rtt_ms > limit for link in options):
+            nearest = min(options, key=lambda link: link.rtt_ms)
+            problems.append(Problem(raw.tables["links"].file, f"workload '{workload_id}' at hub '{hub_id}' needs RTT <= {limit:g} ms but no linked cluster is that close (nearest: {nearest.cluster_id} at {nearest.rtt_ms:g} ms)"))
+
+
+def _check_scenario_years(raw: RawCase, scenario: Scenario, years: range, problems: list[Problem]) -> None:
+    mappings = {
+        ("budget", "yearly_yi_yuan"): scenario.budget.yearly_yi_yuan,
+        ("policy", "carbon_cap_mt"): scenario.policy.carbon_cap_mt,
+    }
+    for path, value in mappings.items():
+        if not isinstance(value, dict):
+            continue
+        for year in value:
+            if year not in years:
+                line = raw.scenario_lines.get((*path, year))
+                problems.append(Problem(raw.scenario_file, f"year outside the planning horizon {years.start}-{years.stop - 1}", row=line, column=".".join(path), value=year))
+        absent = [y for y in years if y not in value]
+        if absent:
+            problems.append(Problem(raw.scenario_file, f"no value for year(s) {', '.join(map(str, absent))}; give every planning year", row=raw.scenario_lines.get(path), column=".".join(path)))

@@ -1,0 +1,252 @@
+"""Validated `Inputs` -> `ModelData`: named pandas sets and parameters in model units.
+
+Model units keep the matrix well scaled: racks in thousands (krack), energy in GWh, money in
+亿元 (1e8 yuan), bandwidth in Gbps, emissions in kt CO2. `SCALE` converts back for reports.
+All joins, filters and broadcasts happen here; the model code only aligns by level name.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from planner.schema import Inputs
+
+logger = logging.getLogger(__name__)
+
+RACKS_PER_KRACK = 1000.0
+YUAN_PER_YI = 1e8
+HOURS_PER_YEAR = 8760.0
+
+
+@dataclass(frozen=True)
+class ModelData:
+    """Everything the model builder reads. Built once from Inputs; no I/O."""
+
+    hubs: pd.Index  # name "hub"
+    clusters: pd.Index  # name "cluster"
+    workloads: pd.Index  # name "workload"
+    years: pd.Index  # name "year"
+    slices: pd.Index  # name "slice"
+    served: pd.MultiIndex  # (workload, hub, cluster) pairs allowed by latency
+    links: pd.MultiIndex  # (hub, cluster)
+    cluster_hub: pd.Series  # [cluster] -> hub id
+    cluster_region: pd.Series  # [cluster] -> "east" | "west"
+    racks_existing: pd.Series  # [cluster] krack
+    racks_max: pd.Series  # [cluster] krack, only clusters with a limit
+    build_max: pd.Series  # [cluster] krack/year
+    power_max_mw: pd.Series  # [cluster] MW, only clusters with a limit
+    mw_per_krack: pd.Series  # [cluster] facility MW per krack at rated power
+    capex: pd.Series  # [cluster] 亿元/krack overnight
+    capex_cost: pd.Series  # [cluster, year] 亿元/krack, present value of annuities inside the horizon
+    fixed_opex_cost: pd.Series  # [cluster, year] 亿元/krack, discounted
+    pue: pd.Series  # [cluster]
+    it_gwh_per_krack: pd.Series  # [workload, slice] IT energy of 1 krack in use over the slice
+    new_load_gwh_per_krack: pd.Series  # [cluster] facility GWh per krack-year of load on new racks
+    grid_cost: pd.Series  # [cluster, year] 亿元/GWh incl. carbon price, discounted
+    grid_price_cost: pd.Series  # [cluster, year] 亿元/GWh, discounted, energy only
+    carbon_cost: pd.Series  # [cluster, year] 亿元/GWh, discounted, carbon price only
+    ppa_cost: pd.Series  # [cluster, year] 亿元/GWh, discounted
+    certificate_cost: pd.Series  # [cluster, year] 亿元/GWh, discounted
+    grid_kt_per_gwh: pd.Series  # [cluster]
+    renewable_gwh: pd.Series  # [cluster, slice] available contracted renewable energy per year
+    green_share_min_new: pd.Series  # [cluster]
+    certificate_share_max: float | None
+    utilisation_min: pd.Series  # [cluster]
+    utilisation_max: float
+    demand: pd.Series  # [workload, hub, year] krack
+    unmet_cost: pd.Series  # [workload, hub, year] 亿元/krack, discounted
+    gbps_per_krack: pd.Series  # [workload]
+    transit_cost: pd.Series  # [workload, hub, cluster, year] 亿元/krack of load, discounted
+    bandwidth_existing: pd.Series  # [hub, cluster] Gbps
+    bandwidth_expansion_max: pd.Series  # [hub, cluster] Gbps, links that can grow
+    bandwidth_capex: pd.Series  # [hub, cluster] 亿元/Gbps overnight
+    bandwidth_capex_cost: pd.Series  # [hub, cluster, year] 亿元/Gbps, present value of annuities
+    budget_yearly: pd.Series  # [year] 亿元, only years with a budget
+    budget_total: float | None
+    west_share_min: float | None
+    hub_share_min: pd.Series  # [hub]
+    carbon_cap_kt: pd.Series  # [year] kt, only years with a cap
+    discount: pd.Series  # [year]
+    module_kracks: float | None
+
+
+def build_data(inputs: Inputs) -> ModelData:
+    """Turn validated inputs into indexed parameters in model units."""
+    s = inputs.scenario
+    hubs = pd.DataFrame([h.model_dump() for h in inputs.hubs]).set_index("hub_id")
+    clusters = pd.DataFrame([c.model_dump() for c in inputs.clusters]).set_index("cluster_id")
+    workloads = pd.DataFrame([w.model_dump() for w in inputs.workloads]).set_index("workload_id")
+    links = pd.DataFrame([link.model_dump() for link in inputs.links]).set_index(["hub_id", "cluster_id"])
+    hubs.index.name, clusters.index.name, workloads.index.name = "hub", "cluster", "workload"
+    links.index.names = ["hub", "cluster"]
+    years = pd.Index(range(s.years.first, s.years.last + 1), name="year")
+    discount = pd.Series((1.0 + s.discount_rate) ** -(years - s.years.first).to_numpy(dtype=float), index=years, name="discount")
+
+    profiles = _profiles(inputs, clusters)
+    slices = pd.Index(profiles.index.get_level_values("slice").unique(), name="slice")
+    weights = profiles["weight_hours"].groupby(level="slice").first().reindex(slices)
+
+    kw_in_use = s.rack.power_kw * s.rack.it_load_factor
+    it_per_slice = pd.Series(kw_in_use * weights.to_numpy() / 1e3, index=slices)  # GWh per krack
+    it_gwh = pd.Series(
+        np.tile(it_per_slice.to_numpy(), len(workloads)),
+        index=pd.MultiIndex.from_product([workloads.index, slices]),
+    )
+    pue = clusters["pue"]
+    money = _money(s, clusters, years, discount)
+    demand = _demand(inputs, years, workloads.index, hubs.index)
+    served = _served(links, workloads)
+    transit = _transit(links, workloads, served, years, discount)
+    bandwidth_capex = links["expansion_capex_yuan_per_gbps"] / YUAN_PER_YI
+
+    policy = s.policy
+    return ModelData(
+        hubs=pd.Index(hubs.index, name="hub"),
+        clusters=pd.Index(clusters.index, name="cluster"),
+        workloads=pd.Index(workloads.index, name="workload"),
+        years=years,
+        slices=slices,
+        served=served,
+        links=pd.MultiIndex.from_tuples(list(links.index), names=["hub", "cluster"]),
+        cluster_hub=clusters["hub_id"],
+        cluster_region=clusters["hub_id"].map(hubs["region"]),
+        racks_existing=clusters["racks_existing"] / RACKS_PER_KRACK,
+        racks_max=clusters["racks_max"].dropna() / RACKS_PER_KRACK,
+        build_max=clusters["build_max_racks_per_year"] / RACKS_PER_KRACK,
+        power_max_mw=clusters["power_max_mw"].dropna(),
+        mw_per_krack=s.rack.power_kw * pue,
+        capex=clusters["capex_yuan_per_rack"] * RACKS_PER_KRACK / YUAN_PER_YI,
+        capex_cost=_annuity_cost(clusters["capex_yuan_per_rack"] * RACKS_PER_KRACK / YUAN_PER_YI, s.discount_rate, s.rack.lifetime_years, discount),
+        fixed_opex_cost=_per_year(clusters["fixed_opex_yuan_per_rack_year"] * RACKS_PER_KRACK / YUAN_PER_YI, discount),
+        pue=pue,
+        it_gwh_per_krack=it_gwh,
+        new_load_gwh_per_krack=pue * kw_in_use * HOURS_PER_YEAR / 1e3,
+        grid_cost=money["grid_price"] + money["carbon"],
+        grid_price_cost=money["grid_price"],
+        carbon_cost=money["carbon"],
+        ppa_cost=money["ppa"],
+        certificate_cost=money["certificate"],
+        grid_kt_per_gwh=clusters["grid_co2_kg_per_kwh"],
+        renewable_gwh=_renewables(profiles, clusters),
+        green_share_min_new=clusters["green_share_min_new"].fillna(policy.green_share_min_new).astype(float),
+        certificate_share_max=policy.certificate_share_max,
+        utilisation_min=clusters["utilisation_min"].fillna(policy.utilisation_min).astype(float),
+        utilisation_max=s.rack.utilisation_max,
+        demand=demand,
+        unmet_cost=_unmet_cost(demand, s.unmet_penalty_yuan_per_rack_year, discount),
+        gbps_per_krack=workloads["gbps_per_rack"] * RACKS_PER_KRACK,
+        transit_cost=transit,
+        bandwidth_existing=links["bandwidth_existing_gbps"],
+        bandwidth_expansion_max=links.loc[links["bandwidth_expansion_max_gbps"] > 0, "bandwidth_expansion_max_gbps"],
+        bandwidth_capex=bandwidth_capex,
+        bandwidth_capex_cost=_annuity_cost(bandwidth_capex, s.discount_rate, s.rack.lifetime_years, discount),
+        budget_yearly=_by_year(s.budget.yearly_yi_yuan, years),
+        budget_total=s.budget.total_yi_yuan,
+        west_share_min=policy.west_share_min_new_racks,
+        hub_share_min=hubs["new_racks_share_min"].dropna().astype(float),
+        carbon_cap_kt=_by_year(policy.carbon_cap_mt, years) * 1e3,
+        discount=discount,
+        module_kracks=None if s.build_module_racks is None else s.build_module_racks / RACKS_PER_KRACK,
+    )
+
+
+def _profiles(inputs: Inputs, clusters: pd.DataFrame) -> pd.DataFrame:
+    """Per (cluster, slice): weight and availability; one `year` slice from annual factors if none given."""
+    if inputs.profiles:
+        frame = pd.DataFrame([p.model_dump() for p in inputs.profiles])
+        frame = frame.rename(columns={"cluster_id": "cluster", "slice_id": "slice"})
+        return frame.set_index(["cluster", "slice"]).sort_index(level="cluster", sort_remaining=False)
+    frame = clusters[["wind_cf", "solar_cf", "hydro_cf"]].copy()
+    frame["weight_hours"] = HOURS_PER_YEAR
+    frame["slice"] = "year"
+    return frame.set_index("slice", append=True)
+
+
+def _renewables(profiles: pd.DataFrame, clusters: pd.DataFrame) -> pd.Series:
+    """GWh of contractable renewable energy per cluster and slice (per year of operation)."""
+    mw = clusters[["wind_mw", "solar_mw", "hydro_mw"]].reindex(profiles.index, level="cluster")
+    power = (
+        mw["wind_mw"] * profiles["wind_cf"] + mw["solar_mw"] * profiles["solar_cf"] + mw["hydro_mw"] * profiles["hydro_cf"]
+    )
+    return (power * profiles["weight_hours"] / 1e3).rename("renewable_gwh")
+
+
+def _money(s: object, clusters: pd.DataFrame, years: pd.Index, discount: pd.Series) -> dict[str, pd.Series]:
+    """Discounted energy prices in 亿元/GWh (1 yuan/kWh = 0.01 亿元/GWh)."""
+    from planner.schema import Scenario
+
+    assert isinstance(s, Scenario)
+    carbon_yi_per_gwh = clusters["grid_co2_kg_per_kwh"] * s.policy.carbon_price_yuan_per_t * 1e3 / YUAN_PER_YI
+    return {
+        "grid_price": _per_year(clusters["power_price_yuan_per_kwh"] * 1e6 / YUAN_PER_YI, discount),
+        "carbon": _per_year(carbon_yi_per_gwh, discount),
+        "ppa": _per_year(clusters["ppa_price_yuan_per_kwh"] * 1e6 / YUAN_PER_YI, discount),
+        "certificate": _per_year(clusters["certificate_price_yuan_per_mwh"] * 1e3 / YUAN_PER_YI, discount),
+    }
+
+
+def _cross(index: pd.Index, years: pd.Index) -> pd.MultiIndex:
+    """Every entry of `index` paired with every year, entity-major (matches np.outer(...).ravel())."""
+    left = index.to_frame(index=False)
+    right = years.to_frame(index=False)
+    return pd.MultiIndex.from_frame(left.merge(right, how="cross"))
+
+
+def _per_year(values: pd.Series, discount: pd.Series) -> pd.Series:
+    """Broadcast a per-entity yearly cost over years, discounted."""
+    out = np.outer(values.to_numpy(dtype=float), discount.to_numpy()).ravel()
+    return pd.Series(out, index=_cross(values.index, discount.index))
+
+
+def _annuity_cost(overnight: pd.Series, rate: float, lifetime: int, discount: pd.Series) -> pd.Series:
+    """Present value of the capex annuities paid from the build year to the horizon's end.
+
+    crf = r / (1 - (1+r)^-L);  cost[y] = overnight * crf * sum_{y' >= y} discount[y']
+    """
+    crf = 1.0 / lifetime if rate == 0 else rate / (1.0 - (1.0 + rate) ** -lifetime)
+    remaining = discount[::-1].cumsum()[::-1]
+    return _per_year(overnight * crf, remaining)
+
+
+def _demand(inputs: Inputs, years: pd.Index, workloads: pd.Index, hubs: pd.Index) -> pd.Series:
+    frame = pd.DataFrame([d.model_dump() for d in inputs.demand])
+    series = frame.set_index(["workload_id", "hub_id", "year"])["demand_racks"] / RACKS_PER_KRACK
+    series.index.names = ["workload", "hub", "year"]
+    full = pd.MultiIndex.from_product([workloads, hubs, years])
+    series = series.groupby(level=["workload", "hub", "year"]).sum().reindex(full, fill_value=0.0)
+    return series[series > 0].rename("demand")
+
+
+def _served(links: pd.DataFrame, workloads: pd.DataFrame) -> pd.MultiIndex:
+    """(workload, hub, cluster) triples whose link meets the class's latency limit."""
+    limit = workloads["latency_max_rtt_ms"].astype(float).fillna(np.inf)
+    pairs = links["rtt_ms"].to_frame().reset_index().merge(limit.rename("limit").reset_index(), how="cross")
+    pairs = pairs[pairs["rtt_ms"] <= pairs["limit"]]
+    return pd.MultiIndex.from_frame(pairs[["workload", "hub", "cluster"]]).sort_values()
+
+
+def _transit(links: pd.DataFrame, workloads: pd.DataFrame, served: pd.MultiIndex, years: pd.Index, discount: pd.Series) -> pd.Series:
+    """Transmission fee per krack of load served over a link, discounted (亿元/krack)."""
+    fee = links["transit_yuan_per_gbps_year"] / YUAN_PER_YI
+    per_krack = workloads["gbps_per_rack"] * RACKS_PER_KRACK
+    frame = served.to_frame(index=False)
+    base = frame.join(fee.rename("fee"), on=["hub", "cluster"]).join(per_krack.rename("gbps"), on="workload")
+    values = (base["fee"] * base["gbps"]).to_numpy()
+    return pd.Series(np.outer(values, discount.to_numpy()).ravel(), index=_cross(served, years))
+
+
+def _unmet_cost(demand: pd.Series, penalty_yuan_per_rack: float, discount: pd.Series) -> pd.Series:
+    per_krack = penalty_yuan_per_rack * RACKS_PER_KRACK / YUAN_PER_YI
+    return pd.Series(per_krack * discount.reindex(demand.index.get_level_values("year")).to_numpy(), index=demand.index)
+
+
+def _by_year(value: float | dict[int, float] | None, years: pd.Index) -> pd.Series:
+    if value is None:
+        return pd.Series([], index=pd.Index([], name="year", dtype=int), dtype=float)
+    if isinstance(value, dict):
+        return pd.Series({y: float(value[y]) for y in years}, dtype=float).rename_axis("year")
+    return pd.Series(float(value), index=years)

@@ -1,0 +1,269 @@
+"""Case folder -> validated `Inputs`; every problem found is reported at once with its location.
+
+A case is a folder holding `scenario.yaml` and one CSV per table (see `schema.TABLES`). Reading
+happens in two steps so that scenario overlays can patch a case before it is validated:
+`read_raw` gives a `RawCase` (scenario dict + string tables), `validate` turns it into `Inputs`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from planner.crosscheck import cross_check
+from planner.errors import InputError, Problem
+from planner.schema import KEYS, OPTIONAL_TABLES, TABLES, Inputs, Scenario
+
+SCENARIO_FILE = "scenario.yaml"
+
+
+@dataclass
+class RawTable:
+    """A CSV table as text cells, with the file it came from and each row's line number."""
+
+    file: str
+    frame: pd.DataFrame
+    lines: list[int]
+
+
+@dataclass
+class RawCase:
+    """A case before validation: the scenario mapping and string tables, with their origins."""
+
+    folder: Path
+    scenario: dict[str, Any]
+    scenario_lines: dict[tuple[Any, ...], int]
+    scenario_file: str
+    tables: dict[str, RawTable] = field(default_factory=dict)
+    sources: list[Path] = field(default_factory=list)
+
+
+def load_inputs(case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = ()) -> Inputs:
+    """Read, patch with each overlay in order, and validate a case folder."""
+    from planner.io.overlay import apply_overlay
+
+    raw = read_raw(case)
+    for path in overlays:
+        raw = apply_overlay(raw, Path(path))
+    return validate(raw)
+
+
+def inputs_hash(raw_or_folder: RawCase) -> str:
+    """SHA-256 over every file that went into the case (scenario, tables and overlays)."""
+    digest = hashlib.sha256()
+    for path in raw_or_folder.sources:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def read_raw(case: str | Path) -> RawCase:
+    """Read `scenario.yaml` and every table as text; problems of form are raised together."""
+    folder = Path(case)
+    if not folder.is_dir():
+        raise InputError([Problem(str(folder), "case folder not found; expected a folder holding scenario.yaml and the CSV tables")])
+    problems: list[Problem] = []
+    scenario_path = folder / SCENARIO_FILE
+    scenario, lines = read_yaml(scenario_path, problems)
+    raw = RawCase(folder, scenario or {}, lines, str(scenario_path), sources=[scenario_path])
+    for name in TABLES:
+        path = folder / f"{name}.csv"
+        if not path.exists():
+            if name not in OPTIONAL_TABLES:
+                problems.append(Problem(str(path), f"missing table; expected {name}.csv in {folder}"))
+            continue
+        table = read_csv(path, problems)
+        if table is not None:
+            raw.tables[name] = table
+            raw.sources.append(path)
+    if problems:
+        raise InputError(problems)
+    return raw
+
+
+def read_yaml(path: Path, problems: list[Problem]) -> tuple[dict[str, Any] | None, dict[tuple[Any, ...], int]]:
+    """Parse a YAML mapping and remember the line of every key path."""
+    if not path.exists():
+        problems.append(Problem(str(path), "file not found"))
+        return None, {}
+    text = _decode(path, problems)
+    if text is None:
+        return None, {}
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        problems.append(Problem(str(path), f"not valid YAML: {getattr(err, 'problem', err)}", row=row))
+        return None, {}
+    if not isinstance(data, dict):
+        problems.append(Problem(str(path), f"expected a mapping of settings, found {type(data).__name__}"))
+        return None, {}
+    lines: dict[tuple[Any, ...], int] = {}
+    _collect_lines(node, (), lines)
+    return data, lines
+
+
+def _collect_lines(node: yaml.Node | None, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = yaml.safe_load(yaml.serialize(key_node)) if key_node.tag != "tag:yaml.org,2002:str" else key_node.value
+            out[(*path, key)] = key_node.start_mark.line + 1
+            _collect_lines(value_node, (*path, key), out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out[(*path, i)] = item.start_mark.line + 1
+            _collect_lines(item, (*path, i), out)
+
+
+def _decode(path: Path, problems: list[Problem]) -> str | None:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        problems.append(Problem(str(path), "file is not UTF-8 text; save it as UTF-8 (Excel: 'CSV UTF-8')", row=line))
+        return None
+
+
+def read_csv(path: Path, problems: list[Problem]) -> RawTable | None:
+    """Read a CSV as text cells (blank cells as None) and record each row's line number."""
+    text = _decode(path, problems)
+    if text is None:
+        return None
+    if not text.strip():
+        problems.append(Problem(str(path), "file is empty; expected a header line and rows"))
+        return None
+    try:
+        from io import StringIO
+
+        frame = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        problems.append(Problem(str(path), f"not a readable CSV table: {str(err).strip()}"))
+        return None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = frame.apply(lambda col: col.str.strip()).astype(object)
+    frame = frame.where(frame != "", None)
+    lines = _data_line_numbers(text)[: len(frame)]
+    return RawTable(str(path), frame.reset_index(drop=True), lines)
+
+
+def _data_line_numbers(text: str) -> list[int]:
+    """1-based file line of each non-blank data row (the header is the first non-blank line)."""
+    numbered = [i + 1 for i, line in enumerate(text.splitlines()) if line.strip()]
+    return numbered[1:]
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def validate(raw: RawCase) -> Inputs:
+    """Validate the scenario, every row and the cross-references; raise all problems together."""
+    problems: list[Problem] = []
+    scenario = _validate_scenario(raw, problems)
+    rows: dict[str, list[BaseModel]] = {}
+    for name, table in raw.tables.items():
+        rows[name] = _validate_table(name, table, problems)
+    cross_check(raw, rows, scenario, problems)
+    if problems:
+        raise InputError(problems)
+    assert scenario is not None
+    return Inputs(scenario=scenario, **{name: tuple(r) for name, r in rows.items()})
+
+
+def _validate_scenario(raw: RawCase, problems: list[Problem]) -> Scenario | None:
+    try:
+        return Scenario.model_validate(raw.scenario)
+    except ValidationError as err:
+        for item in err.errors():
+            loc = _clean_loc(item["loc"])
+            line = _line_for(raw.scenario_lines, loc)
+            value = item.get("input") if item["type"] != "missing" else None
+            if isinstance(value, dict):
+                value = None
+            problems.append(Problem(raw.scenario_file, _message(item), row=line, column=".".join(map(str, loc)) or None, value=value))
+        return None
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Drop pydantic's union-member and validator names from an error location."""
+    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in {"float", "int"})))
+
+
+def _line_for(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | None:
+    for n in range(len(loc), 0, -1):
+        for key in (loc[:n], tuple(int(p) if isinstance(p, str) and p.isdigit() else p for p in loc[:n])):
+            if key in lines:
+                return lines[key]
+    return None
+
+
+def _message(item: Any) -> str:
+    if item["type"] == "missing":
+        return "required value is missing"
+    if item["type"] == "extra_forbidden":
+        return "unknown setting; check the spelling against docs/inputs.md"
+    return str(item["msg"])
+
+
+def _validate_table(name: str, table: RawTable, problems: list[Problem]) -> list[BaseModel]:
+    """Check a table's header, then each row; rows of a table with a bad header are skipped."""
+    model = TABLES[name]
+    expected = list(model.model_fields)
+    required = [n for n, f in model.model_fields.items() if f.is_required()]
+    columns = list(table.frame.columns)
+    bad_header = False
+    for column in required:
+        if column not in columns:
+            bad_header = True
+            problems.append(Problem(table.file, f"missing column '{column}'; the header must include {', '.join(required)}", row=1))
+    for column in columns:
+        if column not in expected:
+            bad_header = True
+            hint = difflib.get_close_matches(column, expected, n=1)
+            did_you_mean = f"; did you mean '{hint[0]}'?" if hint else f"; expected columns: {', '.join(expected)}"
+            problems.append(Problem(table.file, f"unknown column '{column}'{did_you_mean}", row=1))
+    if table.frame.empty:
+        problems.append(Problem(table.file, "table has a header but no rows"))
+        return []
+    if bad_header:
+        return []
+    out: list[BaseModel] = []
+    for line, record in zip(table.lines, table.frame.to_dict("records"), strict=False):
+        cells = {k: v for k, v in record.items() if v is not None}
+        try:
+            out.append(model.model_validate(cells))
+        except ValidationError as err:
+            for item in err.errors():
+                column = str(item["loc"][0]) if item["loc"] else None
+                value = record.get(column) if column else None
+                problems.append(Problem(table.file, _expected(item, model, column), row=line, column=column, value=value))
+    _check_duplicates(name, table, problems)
+    return out
+
+
+def _expected(item: Any, model: type[BaseModel], column: str | None) -> str:
+    message = _message(item)
+    field_info = model.model_fields.get(column or "")
+    extra = field_info.json_schema_extra if field_info is not None else None
+    if isinstance(extra, dict) and "unit" in extra and item["type"] in {"float_parsing", "int_parsing", "finite_number"}:
+        message += f" (in {extra['unit']})"
+    return message
+
+
+def _check_duplicates(name: str, table: RawTable, problems: list[Problem]) -> None:
+    keys = [k for k in KEYS[name] if k in table.frame.columns]
+    if len(keys) != len(KEYS[name]):
+        return
+    duplicated = table.frame.duplicated(subset=keys, keep="first")
+    for position in duplicated[duplicated].index:
+        key = ", ".join(f"{k}={table.frame.at[position, k]}" for k in keys)
+        problems.append(Problem(table.file, f"duplicate row for {key}; each ({', '.join(keys)}) may appear once", row=table.lines[position]))

@@ -1,0 +1,82 @@
+"""Results -> output folder: tidy CSVs, plan.json, manifest.json, written atomically.
+
+Everything goes into a hidden staging folder next to the target; only a complete folder is moved
+into place, so a failed or interrupted run never leaves a half-written output folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from planner.errors import PlannerError
+from planner.results import Results
+
+TABLE_FILES = {
+    "racks_new": "racks_new.csv",
+    "racks": "racks.csv",
+    "load": "load.csv",
+    "unmet": "unmet.csv",
+    "energy": "energy.csv",
+    "certificates": "certificates.csv",
+    "bandwidth": "bandwidth.csv",
+    "modules": "modules.csv",
+    "duals": "duals.csv",
+}
+"""Results field -> file name of its tidy CSV."""
+
+
+@contextlib.contextmanager
+def staging(target: Path, force: bool) -> Iterator[Path]:
+    """Yield a fresh staging folder; on success it replaces `target`, on any error it vanishes."""
+    target = target.resolve()
+    if target.exists() and not force:
+        raise PlannerError(f"output folder {target} already exists; pass --force to replace it or --out to choose another")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    try:
+        yield stage
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    old = target.with_name(f".{target.name}.old")
+    if target.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        target.rename(old)
+    stage.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Pretty, key-ordered, UTF-8 JSON (Chinese text kept readable)."""
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8")
+
+
+def write_results(folder: Path, results: Results) -> list[str]:
+    """One CSV per decision family plus duals; returns the file names written."""
+    written = []
+    for field, name in TABLE_FILES.items():
+        frame: pd.DataFrame = getattr(results, field)
+        if field == "modules" and frame.empty:
+            continue
+        frame.to_csv(folder / name, index=False, float_format="%.6f", lineterminator="\n")
+        written.append(name)
+    return written
+
+
+def write_frame(folder: Path, name: str, frame: pd.DataFrame) -> None:
+    """A derived table (investment, utilisation, energy summary) as CSV."""
+    frame.to_csv(folder / name, index=False, float_format="%.6f", lineterminator="\n")
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    """Read a JSON file written by `write_json`."""
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data

@@ -1,0 +1,177 @@
+"""The only place the model builder touches PuLP: variables in blocks, rows from term tables.
+
+A family states its left-hand side as `Terms`: one entry per (row key, variable, coefficient),
+built with pandas/numpy. `Model.add_rows` groups the entries by row and makes each row's
+expression in one `LpAffineExpression.from_list` call; that loop is the only row loop in the code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pulp
+
+_SENSES = {"<=": pulp.LpConstraintLE, ">=": pulp.LpConstraintGE, "==": pulp.LpConstraintEQ}
+
+
+def _label(family: str, key: object) -> str:
+    """`family__k1__k2`: double underscores separate levels, so ids (no `__`) cannot collide."""
+    parts = key if isinstance(key, tuple) else (key,)
+    return "__".join([family, *map(str, parts)])
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Sparse left-hand side: term i adds coef[i] * var[i] to the row keyed by keys.iloc[i]."""
+
+    keys: pd.DataFrame
+    var: np.ndarray
+    coef: np.ndarray
+
+    def __add__(self, other: Terms) -> Terms:
+        other_keys = other.keys[list(self.keys.columns)] if set(other.keys.columns) == set(self.keys.columns) else None
+        if other_keys is None:
+            msg = f"cannot add terms keyed by {list(other.keys.columns)} to terms keyed by {list(self.keys.columns)}"
+            raise ValueError(msg)
+        return Terms(
+            pd.concat([self.keys, other_keys], ignore_index=True),
+            np.concatenate([self.var, other.var]),
+            np.concatenate([self.coef, other.coef]),
+        )
+
+    def __neg__(self) -> Terms:
+        return Terms(self.keys, self.var, -self.coef)
+
+    def __sub__(self, other: Terms) -> Terms:
+        return self + (-other)
+
+    def __mul__(self, factor: float) -> Terms:
+        return Terms(self.keys, self.var, self.coef * factor)
+
+    __rmul__ = __mul__
+
+    def where(self, mask: np.ndarray) -> Terms:
+        """Keep only the terms where mask is true."""
+        return Terms(self.keys[mask].reset_index(drop=True), self.var[mask], self.coef[mask])
+
+
+def terms(variables: pd.Series, by: list[str], coef: float | pd.Series = 1.0) -> Terms:
+    """Terms of `variables` summed into rows keyed by the index levels `by` (one `total` row if empty).
+
+    `coef` is a scalar or a Series aligned to the variables by its index level names.
+    """
+    frame = variables.index.to_frame(index=False)
+    values = np.full(len(variables), float(coef)) if not isinstance(coef, pd.Series) else align(coef, variables.index).to_numpy(dtype=float)
+    if np.isnan(values).any():
+        missing = variables.index[np.isnan(values)][:3].tolist()
+        msg = f"coefficient missing for {missing}"
+        raise ValueError(msg)
+    keys = frame[by].reset_index(drop=True) if by else pd.DataFrame({"scope": np.full(len(frame), "total")})
+    return Terms(keys, variables.to_numpy(dtype=object), values)
+
+
+def align(s: pd.Series, index: pd.Index) -> pd.Series:
+    """Broadcast s onto index by shared level names, e.g. pue[c] onto rows (w,h,c,y)."""
+    names = list(s.index.names)
+    frame = index.to_frame(index=False)
+    keys = pd.MultiIndex.from_frame(frame[names]) if len(names) > 1 else pd.Index(frame[names[0]])
+    return pd.Series(s.reindex(keys).to_numpy(), index=index)
+
+
+@dataclass
+class Model:
+    """One LpProblem plus what each family created: row index and labels, variable blocks."""
+
+    prob: pulp.LpProblem
+    rows: dict[str, pd.Index] = field(default_factory=dict)
+    labels: dict[str, list[str]] = field(default_factory=dict)
+    objective_terms: dict[str, Terms] = field(default_factory=dict)
+    nonzeros: int = 0
+
+    def add_vars(self, name: str, index: pd.Index, lb: float | None = 0.0, ub: float | None = None, integer: bool = False) -> pd.Series:
+        """One variable per index entry, made in one block, as an object Series on that index."""
+        labels = [_label(name, k) for k in index]
+        cat = pulp.LpInteger if integer else pulp.LpContinuous
+        cols = self.prob.add_variable_matrix("%s", labels, lowBound=lb, upBound=ub, cat=cat) if labels else []
+        return pd.Series(cols, index=index, name=name, dtype=object)
+
+    def add_rows(self, family: str, lhs: Terms, sense: str, rhs: float | pd.Series = 0.0) -> None:
+        """Add one row per distinct key of `lhs`: sum of its terms <sense> rhs[key]."""
+        if lhs.keys.empty:
+            return
+        index = pd.MultiIndex.from_frame(lhs.keys) if lhs.keys.shape[1] > 1 else pd.Index(lhs.keys.iloc[:, 0])
+        codes, uniques = pd.factorize(index, sort=True)
+        uniques = uniques.set_names(list(lhs.keys.columns)) if isinstance(uniques, pd.MultiIndex) else pd.Index(uniques, name=lhs.keys.columns[0])
+        rhs_values = self._rhs(rhs, uniques)
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+        var, coef = lhs.var[order].tolist(), lhs.coef[order].tolist()
+        labels, py_sense = [], _SENSES[sense]
+        for i, key in enumerate(uniques):
+            start, stop = bounds[i], bounds[i + 1]
+            expr = pulp.LpAffineExpression.from_list(list(zip(var[start:stop], coef[start:stop], strict=True)), constant=-rhs_values[i])
+            expr.sense = py_sense
+            label = _label(family, key)
+            self.prob.addConstraint(expr, label)
+            labels.append(label)
+        if family in self.rows:
+            msg = f"constraint family {family!r} added twice"
+            raise ValueError(msg)
+        self.rows[family] = uniques
+        self.labels[family] = labels
+        self.nonzeros += len(var)
+
+    @staticmethod
+    def _rhs(rhs: float | pd.Series, rows: pd.Index) -> np.ndarray:
+        if not isinstance(rhs, pd.Series):
+            return np.full(len(rows), float(rhs))
+        values = align(rhs, rows).to_numpy(dtype=float)
+        return np.nan_to_num(values, nan=0.0)
+
+    def set_objective(self, parts: dict[str, Terms]) -> None:
+        """Minimise the sum of the named cost terms; each is kept for reporting."""
+        self.objective_terms = parts
+        pairs = [(v, c) for t in parts.values() for v, c in zip(t.var.tolist(), t.coef.tolist(), strict=True)]
+        self.prob.setObjective(pulp.LpAffineExpression.from_list(pairs))
+        self.nonzeros += 0
+
+    @property
+    def n_rows(self) -> int:
+        """Rows in the model."""
+        return int(self.prob.numConstraints())
+
+    @property
+    def n_cols(self) -> int:
+        """Columns (variables) in the model."""
+        return int(self.prob.numVariables())
+
+
+def new_model(name: str) -> Model:
+    """An empty minimisation model."""
+    return Model(pulp.LpProblem(name, pulp.LpMinimize))
+
+
+def values(variables: pd.Series) -> pd.Series:
+    """Solved values of a variable Series, on the same index (NaN where the solver gave none)."""
+    out = np.fromiter((np.nan if v.varValue is None else v.varValue for v in variables.to_numpy()), dtype=float, count=len(variables))
+    return pd.Series(out, index=variables.index, name=variables.name)
+
+
+def terms_value(t: Terms) -> float:
+    """Value of a sum of terms at the solved point."""
+    x = np.fromiter((0.0 if v.varValue is None else v.varValue for v in t.var), dtype=float, count=len(t.var))
+    return float(np.dot(t.coef, x))
+
+
+def row_duals(m: Model) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per family: (dual, slack) arrays in row order."""
+    by_name = {c.name: c for c in m.prob.constraints()}
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for family, labels in m.labels.items():
+        cons = [by_name[label] for label in labels]
+        pi = np.array([np.nan if c.pi is None else c.pi for c in cons], dtype=float)
+        slack = np.array([np.nan if c.slack is None else c.slack for c in cons], dtype=float)
+        out[family] = (pi, slack)
+    return out

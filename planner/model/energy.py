@@ -1,0 +1,92 @@
+"""Energy: facility power per time slice, renewable availability, certificates, green floor."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from planner.data import ModelData
+from planner.model import _lp
+from planner.model._lp import Model, Terms
+from planner.model.expressions import served
+from planner.model.variables import Vars
+
+CY = ["cluster", "year"]
+CYT = ["cluster", "year", "slice"]
+
+
+def _facility_energy(d: ModelData, v: Vars) -> Terms:
+    """Facility energy of the load in each slice: pue[c] * it[w,t] * class_load[w,c,y] (GWh)."""
+    frame = v.class_load.index.to_frame(index=False)
+    n_slices = len(d.slices)
+    keys = frame.loc[frame.index.repeat(n_slices), ["cluster", "year", "workload"]].reset_index(drop=True)
+    keys["slice"] = np.tile(d.slices.to_numpy(), len(frame))
+    it = d.it_gwh_per_krack.reindex(pd.MultiIndex.from_frame(keys[["workload", "slice"]])).to_numpy()
+    coef = d.pue.reindex(keys["cluster"]).to_numpy() * it
+    var = np.repeat(v.class_load.to_numpy(dtype=object), n_slices)
+    return Terms(keys[CYT], var, coef)
+
+
+def add_power_balance(m: Model, d: ModelData, v: Vars) -> None:
+    """Facility energy = IT energy x PUE, met by grid power and contracted renewables.
+
+    grid[c,y,t] + renewable[c,y,t] - sum_w pue[c] * it[w,t] * class_load[w,c,y] = 0        for all c, y, t
+    """
+    lhs = _lp.terms(v.grid, by=CYT) + _lp.terms(v.renewable, by=CYT) - _facility_energy(d, v)
+    m.add_rows("power_balance", lhs, "==", 0.0)
+
+
+def add_renewable_availability(m: Model, d: ModelData, v: Vars) -> None:
+    """Contracted renewables within the cluster's potential x availability profile.
+
+    renewable[c,y,t] <= renewable_gwh[c,t]        for all c, y, t
+    """
+    m.add_rows("renewable_availability", _lp.terms(v.renewable, by=CYT), "<=", _lp.align(d.renewable_gwh, v.renewable.index))
+
+
+def add_certificate_cover(m: Model, d: ModelData, v: Vars) -> None:
+    """Green certificates can only cover grid energy actually bought.
+
+    certificates[c,y] - sum_t grid[c,y,t] <= 0        for all c, y
+    """
+    m.add_rows("certificate_cover", _lp.terms(v.certificates, by=CY) - _lp.terms(v.grid, by=CY), "<=", 0.0)
+
+
+def add_new_load(m: Model, d: ModelData, v: Vars) -> None:
+    """Load on new racks: what is in use beyond what the existing stock can carry (it fills first).
+
+    new_load[c,y] - sum_w class_load[w,c,y] >= -u_max * racks_existing[c]        for all c, y
+    """
+    rhs = -d.utilisation_max * _lp.align(d.racks_existing, v.new_load.index)
+    m.add_rows("new_load", _lp.terms(v.new_load, by=CY) - served(v), ">=", rhs)
+
+
+def add_green_share(m: Model, d: ModelData, v: Vars) -> None:
+    """Green power (renewables + certificates) covers the floor share of new racks' energy.
+
+    sum_t renewable[c,y,t] + certificates[c,y] - g[c] * e_new[c] * new_load[c,y] >= 0        for all c with g[c] > 0, all y
+
+    Notes:
+        The row pushes new_load down, so new_load settles at max(0, served - existing) exactly.
+    """
+    floor = d.green_share_min_new[d.green_share_min_new > 0]
+    if floor.empty:
+        return
+    in_scope = d.clusters.isin(floor.index)
+    def pick(s: pd.Series) -> pd.Series:
+        return s[s.index.get_level_values("cluster").isin(d.clusters[in_scope])]
+    coef = floor * d.new_load_gwh_per_krack.reindex(floor.index)
+    lhs = _lp.terms(pick(v.renewable), by=CY) + _lp.terms(pick(v.certificates), by=CY) - _lp.terms(pick(v.new_load), by=CY, coef=coef)
+    m.add_rows("green_share", lhs, ">=", 0.0)
+
+
+def add_certificate_share(m: Model, d: ModelData, v: Vars) -> None:
+    """Certificates may supply at most a share s of a cluster's green power.
+
+    (1 - s) * certificates[c,y] - s * sum_t renewable[c,y,t] <= 0        for all c, y (if s is set)
+    """
+    s = d.certificate_share_max
+    if s is None:
+        return
+    lhs = _lp.terms(v.certificates, by=CY, coef=1.0 - s) - _lp.terms(v.renewable, by=CY, coef=s)
+    m.add_rows("certificate_share", lhs, "<=", 0.0)

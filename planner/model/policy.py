@@ -1,0 +1,73 @@
+"""Programme policy: budgets, regional shares of new racks, carbon cap."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from planner.data import ModelData
+from planner.model import _lp
+from planner.model._lp import Model
+from planner.model.expressions import investment
+from planner.model.variables import Vars
+
+
+def add_budget_yearly(m: Model, d: ModelData, v: Vars) -> None:
+    """Investment in racks and links in each year within that year's budget.
+
+    sum_c capex[c] * racks_new[c,y] + sum_{h,c} bw_capex[h,c] * bandwidth_new[h,c,y] <= budget[y]        for years with a budget
+    """
+    if d.budget_yearly.empty:
+        return
+    lhs = investment(d, v, by=["year"])
+    lhs = lhs.where(lhs.keys["year"].isin(d.budget_yearly.index).to_numpy())
+    m.add_rows("budget_yearly", lhs, "<=", d.budget_yearly)
+
+
+def add_budget_total(m: Model, d: ModelData, v: Vars) -> None:
+    """Investment over the whole horizon within the total budget.
+
+    sum_{c,y} capex[c] * racks_new[c,y] + sum_{h,c,y} bw_capex[h,c] * bandwidth_new[h,c,y] <= budget_total
+    """
+    if d.budget_total is None:
+        return
+    m.add_rows("budget_total", investment(d, v, by=[]), "<=", d.budget_total)
+
+
+def add_west_share(m: Model, d: ModelData, v: Vars) -> None:
+    """Western clusters get at least a share s of all new racks over the horizon.
+
+    sum_{c west, y} racks_new[c,y] - s * sum_{c,y} racks_new[c,y] >= 0
+    """
+    s = d.west_share_min
+    if s is None:
+        return
+    west = _lp.align(d.cluster_region, v.racks_new.index).eq("west").astype(float)
+    m.add_rows("west_share", _lp.terms(v.racks_new, by=[], coef=west - s), ">=", 0.0)
+
+
+def add_hub_share(m: Model, d: ModelData, v: Vars) -> None:
+    """A hub's clusters get at least their share of all new racks over the horizon.
+
+    sum_{c in h, y} racks_new[c,y] - s[h] * sum_{c,y} racks_new[c,y] >= 0        for hubs with a share
+    """
+    if d.hub_share_min.empty:
+        return
+    hub_of = _lp.align(d.cluster_hub, v.racks_new.index).to_numpy()
+    shares = d.hub_share_min
+    n = len(v.racks_new)
+    keys = pd.DataFrame({"hub": np.repeat(shares.index.to_numpy(), n)})
+    coef = np.concatenate([(hub_of == hub).astype(float) - share for hub, share in shares.items()])
+    lhs = _lp.Terms(keys, np.tile(v.racks_new.to_numpy(dtype=object), len(shares)), coef)
+    m.add_rows("hub_share", lhs, ">=", 0.0)
+
+
+def add_carbon_cap(m: Model, d: ModelData, v: Vars) -> None:
+    """Grid emissions of all clusters within the year's cap (location-based factors).
+
+    sum_{c,t} ef[c] * grid[c,y,t] <= cap[y]   (kt CO2)        for years with a cap
+    """
+    if d.carbon_cap_kt.empty:
+        return
+    grid = v.grid[v.grid.index.get_level_values("year").isin(d.carbon_cap_kt.index)]
+    m.add_rows("carbon_cap", _lp.terms(grid, by=["year"], coef=d.grid_kt_per_gwh), "<=", d.carbon_cap_kt)

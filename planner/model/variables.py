@@ -1,0 +1,63 @@
+"""Decision variables: one field of `Vars` per family, each a Series on its own sparse index."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from planner.data import ModelData
+from planner.model._lp import Model
+
+
+@dataclass(frozen=True)
+class Vars:
+    """Every variable family of the model (units are model units: krack, GWh, Gbps)."""
+
+    racks_new: pd.Series  # [cluster, year] krack built in the year
+    racks: pd.Series  # [cluster, year] krack installed
+    modules: pd.Series  # [cluster, year] whole build modules (empty for an LP)
+    load: pd.Series  # [workload, hub, cluster, year] krack in use, only latency-feasible triples
+    class_load: pd.Series  # [workload, cluster, year] krack in use per class, summed over hubs
+    unmet: pd.Series  # [workload, hub, year] krack of demand not served
+    new_load: pd.Series  # [cluster, year] krack in use beyond the existing stock
+    grid: pd.Series  # [cluster, year, slice] GWh bought from the grid
+    renewable: pd.Series  # [cluster, year, slice] GWh of contracted renewables
+    certificates: pd.Series  # [cluster, year] GWh of green certificates
+    bandwidth_new: pd.Series  # [hub, cluster, year] Gbps added
+
+
+def _product(*indexes: pd.Index) -> pd.MultiIndex:
+    return pd.MultiIndex.from_product(indexes)
+
+
+def _with_years(index: pd.MultiIndex, years: pd.Index) -> pd.MultiIndex:
+    left = index.to_frame(index=False)
+    return pd.MultiIndex.from_frame(left.merge(years.to_frame(index=False), how="cross"))
+
+
+def _class_pairs(d: ModelData) -> pd.MultiIndex:
+    frame = d.served.to_frame(index=False)[["workload", "cluster"]].drop_duplicates()
+    return pd.MultiIndex.from_frame(frame.sort_values(["workload", "cluster"]))
+
+
+def add_variables(m: Model, d: ModelData) -> Vars:
+    """Create every variable family on its index; sparsity comes from the indexes."""
+    cy = _product(d.clusters, d.years)
+    cyt = _product(d.clusters, d.years, d.slices)
+    modules_index = cy if d.module_kracks is not None else cy[:0]
+    growable = _with_years(pd.MultiIndex.from_tuples(list(d.bandwidth_expansion_max.index), names=["hub", "cluster"]), d.years) if len(d.bandwidth_expansion_max) else _product(d.hubs[:0], d.clusters[:0], d.years[:0])
+    growable.names = ["hub", "cluster", "year"]
+    return Vars(
+        racks_new=m.add_vars("racks_new", cy),
+        racks=m.add_vars("racks", cy),
+        modules=m.add_vars("modules", modules_index, integer=True),
+        load=m.add_vars("load", _with_years(d.served, d.years)),
+        class_load=m.add_vars("class_load", _with_years(_class_pairs(d), d.years)),
+        unmet=m.add_vars("unmet", d.demand.index),
+        new_load=m.add_vars("new_load", cy),
+        grid=m.add_vars("grid", cyt),
+        renewable=m.add_vars("renewable", cyt),
+        certificates=m.add_vars("certificates", cy),
+        bandwidth_new=m.add_vars("bandwidth_new", growable),
+    )

@@ -1,0 +1,162 @@
+"""`run()`: inputs -> validated case -> model -> solve -> results -> output folder, timed per stage."""
+
+from __future__ import annotations
+
+import logging
+import platform
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from planner.config import RunConfig
+from planner.data import ModelData, build_data
+from planner.errors import InfeasibleError, PlannerError, TimeLimitError
+from planner.io.overlay import apply_overlay
+from planner.io.read import RawCase, inputs_hash, read_raw, validate
+from planner.io.write import staging, write_frame, write_json, write_results
+from planner.kpis import energy_by_cluster_year, investment, plan_summary, utilisation
+from planner.model import Built, build_model, coefficient_range
+from planner.results import Results, extract
+from planner.schema import Inputs
+from planner.solve import SolveResult, Status, fix_integers_and_resolve, solve
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RunOutcome:
+    """What a run produced: status, the plan summary, where it was written, and its manifest."""
+
+    status: Status
+    out_dir: Path
+    plan: dict[str, Any]
+    manifest: dict[str, Any]
+    results: Results | None = None
+    data: ModelData | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def load_case(case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = ()) -> tuple[RawCase, Inputs]:
+    """Read a case, apply overlays in order, validate; returns the raw case (for hashing) too."""
+    raw = read_raw(case)
+    for path in overlays:
+        raw = apply_overlay(raw, Path(path))
+    return raw, validate(raw)
+
+
+def config_for(inputs: Inputs, overrides: dict[str, Any] | None = None) -> RunConfig:
+    """RunConfig from the case's solver block, with non-None overrides (CLI flags) on top."""
+    block = inputs.scenario.solver
+    base = {"solver": block.name, "time_limit_s": block.time_limit_s, "mip_gap": block.mip_gap, "threads": block.threads, "highs_method": block.highs_method}
+    base.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    return RunConfig(**base)
+
+
+def run(case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = (), overrides: dict[str, Any] | None = None) -> RunOutcome:
+    """Solve a case and write its plan; raises InfeasibleError / TimeLimitError after writing."""
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    raw = read_raw(case)
+    for path in overlays:
+        raw = apply_overlay(raw, Path(path))
+    timings["read_s"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    inputs = validate(raw)
+    config = config_for(inputs, overrides)
+    timings["validate_s"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    data = build_data(inputs)
+    built = build_model(data, inputs.scenario.name)
+    timings["build_s"] = time.perf_counter() - clock
+    out_dir = config.output_dir or Path("outputs") / inputs.scenario.name
+    with staging(Path(out_dir), config.force) as stage:
+        outcome = _solve_and_write(stage, raw, inputs, config, built, timings)
+    outcome.out_dir = Path(out_dir)
+    if outcome.status == Status.INFEASIBLE or outcome.status == Status.UNBOUNDED:
+        raise InfeasibleError(f"no plan satisfies every constraint of case '{inputs.scenario.name}' ({outcome.status}); the model is in {outcome.out_dir / 'model.lp'}", families=())
+    if outcome.status == Status.TIME_LIMIT:
+        raise TimeLimitError(f"the solver reached the time limit ({config.time_limit_s} s) without a feasible plan; raise --time-limit or loosen --mip-gap")
+    if outcome.status == Status.ERROR:
+        raise PlannerError(f"the solver stopped with an error; see {outcome.out_dir / 'solver.log'}")
+    return outcome
+
+
+def _solve_and_write(stage: Path, raw: RawCase, inputs: Inputs, config: RunConfig, built: Built, timings: dict[str, float]) -> RunOutcome:
+    clock = time.perf_counter()
+    result = solve(built.model, config, stage / "solver.log")
+    timings["solve_s"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    has_plan = result.status in (Status.OPTIMAL, Status.FEASIBLE)
+    results, plan = None, {"status": str(result.status)}
+    if config.write_lp or not has_plan:
+        built.model.prob.writeLP(str(stage / "model.lp"))
+    if has_plan:
+        results = _extract(built, config, result, stage)
+        written = write_results(stage, results)
+        write_frame(stage, "investment.csv", investment(results, built.data))
+        write_frame(stage, "utilisation.csv", utilisation(results))
+        write_frame(stage, "energy_summary.csv", energy_by_cluster_year(results, built.data))
+        plan = _plan(inputs, result, results, built)
+    timings["extract_write_s"] = time.perf_counter() - clock
+    manifest = _manifest(raw, inputs, config, result, built, timings)
+    plan["manifest"] = {"inputs_sha256": manifest["inputs_sha256"], "solver": manifest["solver"]}
+    write_json(stage / "plan.json", plan)
+    write_json(stage / "manifest.json", manifest)
+    return RunOutcome(result.status, stage, plan, manifest, results, built.data, timings)
+
+
+def _extract(built: Built, config: RunConfig, result: SolveResult, stage: Path) -> Results:
+    """Primal values; for a MILP, duals come from the LP with the integer decisions fixed."""
+    if not built.model.prob.isMIP():
+        return extract(built, result)
+    primal = extract(built, result)
+    fixed = fix_integers_and_resolve(built.model, config, stage / "solver_fixed_lp.log")
+    note = "mixed-integer plan: shadow prices come from the LP with the module counts fixed at their optimal values"
+    dual_results = extract(built, fixed, duals_note=note)
+    return Results(**{**primal.__dict__, "duals": dual_results.duals, "duals_note": note})
+
+
+def _plan(inputs: Inputs, result: SolveResult, results: Results, built: Built) -> dict[str, Any]:
+    s = inputs.scenario
+    return {
+        "case": s.name,
+        "description": s.description,
+        "status": str(result.status),
+        "mip": bool(built.model.prob.isMIP()),
+        "gap": result.gap,
+        "years": [s.years.first, s.years.last],
+        "time_resolution": f"{len(built.data.slices)} time slice(s) per year",
+        "money_unit": s.money_unit,
+        **plan_summary(results, built.data),
+        "duals_note": results.duals_note or "LP shadow prices, present values at the first planning year",
+    }
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for package in ("planner", "pulp", "highspy", "pandas", "numpy", "pydantic", "cbcbox"):
+        try:
+            out[package] = version(package)
+        except PackageNotFoundError:
+            out[package] = "not installed"
+    return out
+
+
+def _manifest(raw: RawCase, inputs: Inputs, config: RunConfig, result: SolveResult, built: Built, timings: dict[str, float]) -> dict[str, Any]:
+    lo, hi = coefficient_range(built.model)
+    return {
+        "case": inputs.scenario.name,
+        "case_folder": str(raw.folder),
+        "input_files": [str(p) for p in raw.sources],
+        "inputs_sha256": inputs_hash(raw),
+        "versions": _versions(),
+        "solver": {"name": result.solver, "version": result.solver_version, "options": result.options},
+        "status": str(result.status),
+        "objective_yi_yuan": result.objective,
+        "gap": result.gap,
+        "model_size": {"rows": built.model.n_rows, "columns": built.model.n_cols, "nonzeros": built.model.nonzeros, "integer_columns": int(len(built.vars.modules)), "coefficient_range": [lo, hi]},
+        "timings_s": {k: round(v, 4) for k, v in timings.items()},
+        "platform": platform.platform(),
+    }

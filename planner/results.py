@@ -1,0 +1,132 @@
+"""Solved model -> `Results`: tidy DataFrames of decisions and shadow prices in report units.
+
+Nothing downstream of this module holds a PuLP object. Report units: racks, GWh, 亿元, Gbps,
+Mt CO2; shadow prices in the units listed in `DUAL_UNITS` (present values at the first year).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from planner.data import RACKS_PER_KRACK, YUAN_PER_YI, ModelData
+from planner.model import Built, _lp
+from planner.solve import SolveResult
+
+DUAL_UNITS: dict[str, tuple[str, float]] = {
+    "demand_met": ("元/rack-year", YUAN_PER_YI / RACKS_PER_KRACK),
+    "class_load_balance": ("元/rack-year", YUAN_PER_YI / RACKS_PER_KRACK),
+    "rack_stock": ("元/rack", YUAN_PER_YI / RACKS_PER_KRACK),
+    "build_rate": ("元/rack", YUAN_PER_YI / RACKS_PER_KRACK),
+    "land_limit": ("元/rack", YUAN_PER_YI / RACKS_PER_KRACK),
+    "power_limit": ("元/kW", YUAN_PER_YI / 1e3),
+    "build_modules": ("元/rack", YUAN_PER_YI / RACKS_PER_KRACK),
+    "capacity": ("元/rack-year", YUAN_PER_YI / RACKS_PER_KRACK),
+    "utilisation_floor": ("元/rack-year", YUAN_PER_YI / RACKS_PER_KRACK),
+    "power_balance": ("元/MWh", YUAN_PER_YI / 1e3),
+    "renewable_availability": ("元/MWh", YUAN_PER_YI / 1e3),
+    "certificate_cover": ("元/MWh", YUAN_PER_YI / 1e3),
+    "new_load": ("元/rack-year", YUAN_PER_YI / RACKS_PER_KRACK),
+    "green_share": ("元/MWh", YUAN_PER_YI / 1e3),
+    "certificate_share": ("元/MWh", YUAN_PER_YI / 1e3),
+    "link_bandwidth": ("万元/Gbps", YUAN_PER_YI / 1e4),
+    "link_expansion_limit": ("万元/Gbps", YUAN_PER_YI / 1e4),
+    "budget_yearly": ("亿元/亿元", 1.0),
+    "budget_total": ("亿元/亿元", 1.0),
+    "west_share": ("元/rack", YUAN_PER_YI / RACKS_PER_KRACK),
+    "hub_share": ("元/rack", YUAN_PER_YI / RACKS_PER_KRACK),
+    "carbon_cap": ("元/t", YUAN_PER_YI / 1e3),
+}
+"""Family -> (unit of its shadow price, factor from model units): what one more unit of the row's
+right-hand side changes total discounted cost by."""
+
+BINDING_TOL = 1e-7
+
+
+@dataclass(frozen=True)
+class Results:
+    """Decisions and shadow prices of one solved plan, in report units."""
+
+    status: str
+    objective_yi: float | None
+    cost_terms_yi: dict[str, float]
+    racks_new: pd.DataFrame  # cluster, year, new_racks
+    racks: pd.DataFrame  # cluster, year, racks
+    load: pd.DataFrame  # workload, hub, cluster, year, load_racks
+    unmet: pd.DataFrame  # workload, hub, year, unmet_racks
+    energy: pd.DataFrame  # cluster, year, slice, grid_gwh, renewable_gwh
+    certificates: pd.DataFrame  # cluster, year, certificates_gwh
+    bandwidth: pd.DataFrame  # hub, cluster, year, traffic_gbps, capacity_gbps, bandwidth_new_gbps
+    modules: pd.DataFrame  # cluster, year, modules (MILP only)
+    duals: pd.DataFrame  # family, key, dual, unit, slack, binding
+    duals_note: str = ""
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def _frame(values: pd.Series, column: str, scale: float = 1.0) -> pd.DataFrame:
+    frame = values.index.to_frame(index=False)
+    frame[column] = np.round(values.to_numpy(dtype=float) * scale, 9) + 0.0
+    return frame
+
+
+def extract(built: Built, solve: SolveResult, duals_from: Built | None = None, duals_note: str = "") -> Results:
+    """Read primal values and row duals off a solved model."""
+    v, d = built.vars, built.data
+    k = RACKS_PER_KRACK
+    objective_terms = {name: _lp.terms_value(t) for name, t in built.model.objective_terms.items()}
+    return Results(
+        status=str(solve.status),
+        objective_yi=solve.objective,
+        cost_terms_yi=objective_terms,
+        racks_new=_frame(_lp.values(v.racks_new), "new_racks", k),
+        racks=_frame(_lp.values(v.racks), "racks", k),
+        load=_frame(_lp.values(v.load), "load_racks", k),
+        unmet=_frame(_lp.values(v.unmet), "unmet_racks", k),
+        energy=_energy(v.grid, v.renewable),
+        certificates=_frame(_lp.values(v.certificates), "certificates_gwh"),
+        bandwidth=_bandwidth(built),
+        modules=_frame(_lp.values(v.modules), "modules"),
+        duals=duals(duals_from or built),
+        duals_note=duals_note,
+        extra={"module_racks": None if d.module_kracks is None else d.module_kracks * k},
+    )
+
+
+def _energy(grid: pd.Series, renewable: pd.Series) -> pd.DataFrame:
+    frame = _frame(_lp.values(grid), "grid_gwh")
+    frame["renewable_gwh"] = np.round(_lp.values(renewable).to_numpy(), 9) + 0.0
+    return frame
+
+
+def _bandwidth(built: Built) -> pd.DataFrame:
+    """Traffic and capacity per link and year (Gbps)."""
+    v, d = built.vars, built.data
+    load = _lp.values(v.load)
+    gbps = load * _lp.align(d.gbps_per_krack, load.index).to_numpy()
+    traffic = gbps.groupby(level=["hub", "cluster", "year"]).sum()
+    index = pd.MultiIndex.from_frame(d.links.to_frame(index=False).merge(d.years.to_frame(index=False), how="cross"))
+    traffic = traffic.reindex(index, fill_value=0.0)
+    added = _lp.values(v.bandwidth_new).reindex(index, fill_value=0.0)
+    cumulative = added.groupby(level=["hub", "cluster"]).cumsum()
+    frame = index.to_frame(index=False)
+    frame["traffic_gbps"] = np.round(traffic.to_numpy(), 6) + 0.0
+    frame["bandwidth_new_gbps"] = np.round(added.to_numpy(), 6) + 0.0
+    frame["capacity_gbps"] = np.round(_lp.align(d.bandwidth_existing, index).to_numpy() + cumulative.to_numpy(), 6) + 0.0
+    return frame
+
+
+def duals(built: Built) -> pd.DataFrame:
+    """Every row's shadow price and slack, by family, in report units."""
+    records = []
+    for family, (pi, slack) in _lp.row_duals(built.model).items():
+        unit, factor = DUAL_UNITS.get(family, ("亿元/unit", 1.0))
+        rows = built.model.rows[family]
+        keys = ["/".join(map(str, k)) if isinstance(k, tuple) else str(k) for k in rows]
+        dual = np.round(pi * factor, 6) + 0.0
+        binding = (np.abs(np.nan_to_num(slack)) <= 1e-6) & (np.abs(np.nan_to_num(pi)) > BINDING_TOL)
+        records.append(pd.DataFrame({"family": family, "key": keys, "dual": dual, "unit": unit, "slack": np.round(slack, 9) + 0.0, "binding": binding}))
+    if not records:
+        return pd.DataFrame(columns=["family", "key", "dual", "unit", "slack", "binding"])
+    return pd.concat(records, ignore_index=True)

@@ -1,0 +1,318 @@
+"""Input schema: one pydantic class per table row, the scenario file, and the whole case.
+
+Field docstrings are the input reference (`docs/inputs.md` is generated from them), and each
+field's unit sits in `json_schema_extra["unit"]`. Cross-reference checks live in `crosscheck.py`
+so that this module stays a plain description of the inputs.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+ID_PATTERN = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
+Id = Annotated[str, Field(pattern=ID_PATTERN)]
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+def unit(u: str) -> dict[str, str]:
+    """The `json_schema_extra` that carries a field's unit."""
+    return {"unit": u}
+
+
+class Schema(BaseModel):
+    """Strict base: unknown fields are errors, NaN and infinity are rejected, rows are frozen."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_attribute_docstrings=True, allow_inf_nan=False
+    )
+
+
+# --------------------------------------------------------------------------- tables
+
+
+class Hub(Schema):
+    """One national computing hub (算力枢纽节点): a demand region."""
+
+    hub_id: Id
+    """Hub identifier, e.g. `jingjinji`."""
+    name_zh: str = Field(min_length=1)
+    """Chinese name, e.g. 京津冀."""
+    name_en: str = Field(min_length=1)
+    """English name, e.g. Beijing-Tianjin-Hebei."""
+    region: Literal["east", "west"]
+    """Programme grouping: `east` (demand side, incl. 成渝) or `west`."""
+    lat_deg: float = Field(ge=-90, le=90, json_schema_extra=unit("degree"))
+    """Latitude of the hub's demand centre."""
+    lon_deg: float = Field(ge=-180, le=180, json_schema_extra=unit("degree"))
+    """Longitude of the hub's demand centre."""
+    new_racks_share_min: Share | None = None
+    """Optional floor on this hub's clusters' share of all new racks over the horizon."""
+
+
+class Cluster(Schema):
+    """One national data-centre cluster (数据中心集群): where racks are built."""
+
+    cluster_id: Id
+    """Cluster identifier, e.g. `qingyang`."""
+    hub_id: Id
+    """The hub this cluster belongs to."""
+    name_zh: str = Field(min_length=1)
+    """Chinese name, e.g. 庆阳."""
+    name_en: str = Field(min_length=1)
+    """English name, e.g. Qingyang."""
+    lat_deg: float = Field(ge=-90, le=90, json_schema_extra=unit("degree"))
+    """Latitude."""
+    lon_deg: float = Field(ge=-180, le=180, json_schema_extra=unit("degree"))
+    """Longitude."""
+    racks_existing: float = Field(ge=0, json_schema_extra=unit("racks"))
+    """Standard 2.5 kW racks in place at the start of the horizon."""
+    racks_max: float | None = Field(default=None, ge=0, json_schema_extra=unit("racks"))
+    """Land/planning limit on the total rack stock; blank for none."""
+    build_max_racks_per_year: float = Field(ge=0, json_schema_extra=unit("racks/year"))
+    """Most racks that can be built in one year (construction pace)."""
+    power_max_mw: float | None = Field(default=None, ge=0, json_schema_extra=unit("MW"))
+    """Grid-connection limit on facility power at full rated rack load; blank for none."""
+    capex_yuan_per_rack: float = Field(gt=0, le=5e6, json_schema_extra=unit("yuan/rack"))
+    """Overnight facility investment per new standard rack (building, power, cooling, land)."""
+    fixed_opex_yuan_per_rack_year: float = Field(ge=0, le=1e6, json_schema_extra=unit("yuan/rack/year"))
+    """Staff and maintenance per installed rack and year."""
+    pue: float = Field(ge=1.0, le=3.0, json_schema_extra=unit("-"))
+    """Power usage effectiveness of the cluster (facility energy / IT energy)."""
+    pue_max: float = Field(ge=1.0, le=3.0, json_schema_extra=unit("-"))
+    """Policy cap on PUE for new builds (east 1.25, west 1.2); `pue` must not exceed it."""
+    power_price_yuan_per_kwh: float = Field(ge=0, le=5, json_schema_extra=unit("yuan/kWh"))
+    """Grid electricity price paid by data centres."""
+    grid_co2_kg_per_kwh: float = Field(ge=0, le=2, json_schema_extra=unit("kgCO2/kWh"))
+    """Location-based grid emission factor."""
+    wind_mw: float = Field(ge=0, json_schema_extra=unit("MW"))
+    """Wind capacity whose output data centres here can contract (green-power direct supply)."""
+    solar_mw: float = Field(ge=0, json_schema_extra=unit("MW"))
+    """Solar capacity whose output data centres here can contract."""
+    hydro_mw: float = Field(ge=0, json_schema_extra=unit("MW"))
+    """Hydro capacity whose output data centres here can contract."""
+    wind_cf: Share = Field(json_schema_extra=unit("-"))
+    """Annual wind capacity factor (used when no profiles table is given)."""
+    solar_cf: Share = Field(json_schema_extra=unit("-"))
+    """Annual solar capacity factor (used when no profiles table is given)."""
+    hydro_cf: Share = Field(json_schema_extra=unit("-"))
+    """Annual hydro capacity factor (used when no profiles table is given)."""
+    ppa_price_yuan_per_kwh: float = Field(ge=0, le=5, json_schema_extra=unit("yuan/kWh"))
+    """Price of contracted renewable power (green-power trading / direct supply)."""
+    certificate_price_yuan_per_mwh: float = Field(ge=0, le=1000, json_schema_extra=unit("yuan/MWh"))
+    """Price of unbundled green-electricity certificates (绿证)."""
+    utilisation_min: Share | None = None
+    """Override of the policy utilisation floor (上架率) for this cluster; blank for the policy value."""
+    green_share_min_new: Share | None = None
+    """Override of the policy green-power floor for new racks here; blank for the policy value."""
+
+
+class Workload(Schema):
+    """A workload class with its latency tier and network intensity."""
+
+    workload_id: Id
+    """Workload identifier, e.g. `realtime`."""
+    name_zh: str = Field(min_length=1)
+    """Chinese name."""
+    name_en: str = Field(min_length=1)
+    """English name."""
+    latency_max_rtt_ms: float | None = Field(default=None, gt=0, json_schema_extra=unit("ms"))
+    """Largest round-trip latency from hub to cluster the class accepts; blank for none."""
+    gbps_per_rack: float = Field(ge=0, le=10, json_schema_extra=unit("Gbps/rack"))
+    """Average hub-cluster traffic per rack in use."""
+
+
+class Demand(Schema):
+    """Racks in use that a hub's users need for one workload class in one year."""
+
+    hub_id: Id
+    """Demand hub."""
+    workload_id: Id
+    """Workload class."""
+    year: int = Field(ge=2000, le=2100)
+    """Planning year."""
+    demand_racks: float = Field(ge=0, le=1e8, json_schema_extra=unit("racks"))
+    """Racks in use required (standard 2.5 kW racks)."""
+
+
+class Link(Schema):
+    """The fibre path from a hub to a cluster: latency and bandwidth."""
+
+    hub_id: Id
+    """Demand hub."""
+    cluster_id: Id
+    """Cluster."""
+    rtt_ms: float = Field(ge=0, le=1000, json_schema_extra=unit("ms"))
+    """Round-trip latency."""
+    bandwidth_existing_gbps: float = Field(ge=0, json_schema_extra=unit("Gbps"))
+    """Capacity available to data-centre traffic at the start of the horizon."""
+    bandwidth_expansion_max_gbps: float = Field(ge=0, json_schema_extra=unit("Gbps"))
+    """Most capacity that can be added over the horizon."""
+    expansion_capex_yuan_per_gbps: float = Field(ge=0, json_schema_extra=unit("yuan/Gbps"))
+    """Investment per Gbps of added capacity."""
+    transit_yuan_per_gbps_year: float = Field(ge=0, json_schema_extra=unit("yuan/Gbps/year"))
+    """Transmission fee per Gbps of average traffic and year."""
+
+
+class Profile(Schema):
+    """One time slice at one cluster: its weight and renewable availability."""
+
+    cluster_id: Id
+    """Cluster."""
+    slice_id: Id
+    """Time-slice identifier, e.g. `h0001` or `year`."""
+    weight_hours: float = Field(gt=0, le=8784, json_schema_extra=unit("h"))
+    """Hours of the year this slice stands for; weights of one cluster sum to 8760."""
+    wind_cf: Share = Field(json_schema_extra=unit("-"))
+    """Wind availability factor in the slice."""
+    solar_cf: Share = Field(json_schema_extra=unit("-"))
+    """Solar availability factor in the slice."""
+    hydro_cf: Share = Field(json_schema_extra=unit("-"))
+    """Hydro availability factor in the slice."""
+
+
+# --------------------------------------------------------------------------- scenario.yaml
+
+
+class Years(Schema):
+    """The planning horizon."""
+
+    first: int = Field(ge=2000, le=2100)
+    """First planning year; discounting starts here."""
+    last: int = Field(ge=2000, le=2100)
+    """Last planning year (inclusive)."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Years:
+        if self.last < self.first:
+            raise ValueError(f"last ({self.last}) must not be before first ({self.first})")
+        return self
+
+
+class RackSpec(Schema):
+    """What one standard rack is and draws."""
+
+    power_kw: float = Field(default=2.5, gt=0, le=100, json_schema_extra=unit("kW"))
+    """Rated IT power of a standard rack (the programme's 2.5 kW 标准机架)."""
+    it_load_factor: Share = Field(default=0.7, json_schema_extra=unit("-"))
+    """Average IT draw of a rack in use as a share of its rated power."""
+    lifetime_years: int = Field(default=20, ge=1, le=60, json_schema_extra=unit("year"))
+    """Economic life of a facility, for annualising capex."""
+    utilisation_max: Share = Field(default=0.9, json_schema_extra=unit("-"))
+    """Largest share of installed racks that can be in use (turnover, reserve)."""
+
+
+class Budget(Schema):
+    """Investment budgets (racks and network), in 亿元 (1e8 yuan), undiscounted."""
+
+    total_yi_yuan: float | None = Field(default=None, ge=0, json_schema_extra=unit("亿元"))
+    """Budget over the whole horizon; null for none."""
+    yearly_yi_yuan: float | dict[int, Annotated[float, Field(ge=0)]] | None = Field(
+        default=None, json_schema_extra=unit("亿元/year")
+    )
+    """Budget per year: one number for every year, or a mapping year -> amount; null for none."""
+
+    @model_validator(mode="after")
+    def _non_negative(self) -> Budget:
+        if isinstance(self.yearly_yi_yuan, float | int) and self.yearly_yi_yuan < 0:
+            raise ValueError("yearly_yi_yuan must be >= 0")
+        return self
+
+
+class Policy(Schema):
+    """Programme policy targets."""
+
+    utilisation_min: Share = Field(default=0.65, json_schema_extra=unit("-"))
+    """Floor on racks in use / racks installed (上架率) per cluster and year."""
+    green_share_min_new: Share = Field(default=0.8, json_schema_extra=unit("-"))
+    """Floor on green power (contracted renewables + certificates) for the load on new racks."""
+    certificate_share_max: Share | None = None
+    """Most of a cluster's green power that certificates may supply; null for no limit."""
+    west_share_min_new_racks: Share | None = None
+    """Floor on the western clusters' share of all new racks over the horizon; null for none."""
+    carbon_price_yuan_per_t: float = Field(default=0.0, ge=0, le=10000, json_schema_extra=unit("yuan/tCO2"))
+    """Carbon price applied to grid emissions."""
+    carbon_cap_mt: float | dict[int, Annotated[float, Field(ge=0)]] | None = Field(
+        default=None, json_schema_extra=unit("MtCO2/year")
+    )
+    """Cap on the clusters' yearly grid emissions: one number or year -> cap; null for none."""
+
+
+class SolverBlock(Schema):
+    """Solver settings stored with the case; CLI flags override them."""
+
+    name: Literal["highs", "cbc"] = "highs"
+    """Solver."""
+    time_limit_s: float | None = Field(default=600.0, gt=0, json_schema_extra=unit("s"))
+    """Time limit."""
+    mip_gap: float = Field(default=1e-4, ge=0, le=1)
+    """Relative MIP gap."""
+    threads: int | None = Field(default=None, ge=1)
+    """Threads."""
+    highs_method: Literal["choose", "simplex", "ipm", "pdlp"] = "choose"
+    """HiGHS LP algorithm."""
+
+
+class Scenario(Schema):
+    """The case's `scenario.yaml`: horizon, economics, budgets, policy and solver."""
+
+    name: Id
+    """Case name; outputs go to `outputs/<name>` by default."""
+    description: str = ""
+    """What the case stands for."""
+    years: Years
+    """Planning horizon."""
+    discount_rate: float = Field(ge=0, le=0.5, json_schema_extra=unit("1/year"))
+    """Real discount rate for present values and capex annuities."""
+    money_unit: Literal["亿元"] = "亿元"
+    """Unit of every money figure in reports (1 亿元 = 1e8 yuan)."""
+    rack: RackSpec = RackSpec()
+    """Standard rack definition."""
+    budget: Budget = Budget()
+    """Investment budgets."""
+    policy: Policy = Policy()
+    """Policy targets."""
+    unmet_penalty_yuan_per_rack_year: float = Field(
+        default=200000.0, gt=0, le=1e8, json_schema_extra=unit("yuan/rack/year")
+    )
+    """Cost of one rack-year of demand left unserved; must exceed any way of serving it."""
+    build_module_racks: float | None = Field(default=None, gt=0, json_schema_extra=unit("racks"))
+    """If set, racks are built in whole modules of this size (a mixed-integer plan)."""
+    solver: SolverBlock = SolverBlock()
+    """Solver settings."""
+
+
+class Inputs(Schema):
+    """A whole validated case: the scenario and every table's rows."""
+
+    scenario: Scenario
+    hubs: tuple[Hub, ...]
+    clusters: tuple[Cluster, ...]
+    workloads: tuple[Workload, ...]
+    demand: tuple[Demand, ...]
+    links: tuple[Link, ...]
+    profiles: tuple[Profile, ...] = ()
+
+
+TABLES: dict[str, type[Schema]] = {
+    "hubs": Hub,
+    "clusters": Cluster,
+    "workloads": Workload,
+    "demand": Demand,
+    "links": Link,
+    "profiles": Profile,
+}
+"""Table name -> row model; the file is `<name>.csv` in the case folder."""
+
+OPTIONAL_TABLES = frozenset({"profiles"})
+
+KEYS: dict[str, tuple[str, ...]] = {
+    "hubs": ("hub_id",),
+    "clusters": ("cluster_id",),
+    "workloads": ("workload_id",),
+    "demand": ("hub_id", "workload_id", "year"),
+    "links": ("hub_id", "cluster_id"),
+    "profiles": ("cluster_id", "slice_id"),
+}
+"""Columns that identify a row; duplicates are errors."""
