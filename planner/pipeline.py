@@ -104,6 +104,7 @@ def _solve_and_write(stage: Path, raw: RawCase, inputs: Inputs, config: RunConfi
     plan["manifest"] = {"inputs_sha256": manifest["inputs_sha256"], "solver": manifest["solver"]}
     write_json(stage / "plan.json", plan)
     write_json(stage / "manifest.json", manifest)
+    write_json(stage / "inputs.json", inputs.model_dump(mode="json"))
     return RunOutcome(result.status, stage, plan, manifest, results, built.data, timings)
 
 
