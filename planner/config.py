@@ -23,6 +23,10 @@ class RunConfig(BaseModel):
     """Solver threads; None lets the solver choose."""
     highs_method: Literal["choose", "simplex", "ipm", "pdlp"] = "choose"
     """HiGHS LP algorithm (`solver` option); recorded in the manifest."""
+    interface: Literal["direct", "pulp"] = "direct"
+    """How HiGHS gets the model: `direct` passes the arrays to highspy in one call (fast at any
+    size); `pulp` goes through PuLP's HiGHS interface (one Python step per non-zero). CBC always
+    goes through PuLP."""
     write_lp: bool = False
     """Also write the model as `model.lp` in the output folder (always written when infeasible)."""
     output_dir: Path | None = None

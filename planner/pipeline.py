@@ -110,7 +110,7 @@ def _solve_and_write(stage: Path, raw: RawCase, inputs: Inputs, config: RunConfi
 
 def _extract(built: Built, config: RunConfig, result: SolveResult, stage: Path) -> Results:
     """Primal values; for a MILP, duals come from the LP with the integer decisions fixed."""
-    if not built.model.prob.isMIP():
+    if not built.model.is_mip:
         return extract(built, result)
     primal = extract(built, result)
     fixed = fix_integers_and_resolve(built.model, config, stage / "solver_fixed_lp.log")
@@ -125,7 +125,7 @@ def _plan(inputs: Inputs, result: SolveResult, results: Results, built: Built) -
         "case": s.name,
         "description": s.description,
         "status": str(result.status),
-        "mip": bool(built.model.prob.isMIP()),
+        "mip": bool(built.model.is_mip),
         "gap": result.gap,
         "years": [s.years.first, s.years.last],
         "time_resolution": f"{len(built.data.slices)} time slice(s) per year",

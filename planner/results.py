@@ -73,42 +73,42 @@ def _frame(values: pd.Series, column: str, scale: float = 1.0) -> pd.DataFrame:
 
 def extract(built: Built, solve: SolveResult, duals_from: Built | None = None, duals_note: str = "") -> Results:
     """Read primal values and row duals off a solved model."""
-    v, d = built.vars, built.data
+    v, d, m = built.vars, built.data, built.model
     k = RACKS_PER_KRACK
-    objective_terms = {name: _lp.terms_value(t) for name, t in built.model.objective_terms.items()}
+    objective_terms = {name: _lp.terms_value(built.model, t) for name, t in built.model.objective_terms.items()}
     return Results(
         status=str(solve.status),
         objective_yi=solve.objective,
         cost_terms_yi=objective_terms,
-        racks_new=_frame(_lp.values(v.racks_new), "new_racks", k),
-        racks=_frame(_lp.values(v.racks), "racks", k),
-        load=_frame(_lp.values(v.load), "load_racks", k),
-        unmet=_frame(_lp.values(v.unmet), "unmet_racks", k),
-        energy=_energy(v.grid, v.renewable),
-        certificates=_frame(_lp.values(v.certificates), "certificates_gwh"),
+        racks_new=_frame(_lp.values(m, v.racks_new), "new_racks", k),
+        racks=_frame(_lp.values(m, v.racks), "racks", k),
+        load=_frame(_lp.values(m, v.load), "load_racks", k),
+        unmet=_frame(_lp.values(m, v.unmet), "unmet_racks", k),
+        energy=_energy(m, v.grid, v.renewable),
+        certificates=_frame(_lp.values(m, v.certificates), "certificates_gwh"),
         bandwidth=_bandwidth(built),
-        modules=_frame(_lp.values(v.modules), "modules"),
+        modules=_frame(_lp.values(m, v.modules), "modules"),
         duals=duals(duals_from or built),
         duals_note=duals_note,
         extra={"module_racks": None if d.module_kracks is None else d.module_kracks * k},
     )
 
 
-def _energy(grid: pd.Series, renewable: pd.Series) -> pd.DataFrame:
-    frame = _frame(_lp.values(grid), "grid_gwh")
-    frame["renewable_gwh"] = np.round(_lp.values(renewable).to_numpy(), 9) + 0.0
+def _energy(m: _lp.Model, grid: pd.Series, renewable: pd.Series) -> pd.DataFrame:
+    frame = _frame(_lp.values(m, grid), "grid_gwh")
+    frame["renewable_gwh"] = np.round(_lp.values(m, renewable).to_numpy(), 9) + 0.0
     return frame
 
 
 def _bandwidth(built: Built) -> pd.DataFrame:
     """Traffic and capacity per link and year (Gbps)."""
-    v, d = built.vars, built.data
-    load = _lp.values(v.load)
+    v, d, m = built.vars, built.data, built.model
+    load = _lp.values(m, v.load)
     gbps = load * _lp.align(d.gbps_per_krack, load.index).to_numpy()
     traffic = gbps.groupby(level=["hub", "cluster", "year"]).sum()
     index = pd.MultiIndex.from_frame(d.links.to_frame(index=False).merge(d.years.to_frame(index=False), how="cross"))
     traffic = traffic.reindex(index, fill_value=0.0)
-    added = _lp.values(v.bandwidth_new).reindex(index, fill_value=0.0)
+    added = _lp.values(m, v.bandwidth_new).reindex(index, fill_value=0.0)
     cumulative = added.groupby(level=["hub", "cluster"]).cumsum()
     frame = index.to_frame(index=False)
     frame["traffic_gbps"] = np.round(traffic.to_numpy(), 6) + 0.0

@@ -1,4 +1,9 @@
-"""Hand a built model to HiGHS (default) or CBC through PuLP's solver-neutral options."""
+"""Hand a built model to HiGHS or CBC and map the outcome to the planner's own Status.
+
+Two paths: HiGHS takes the model's arrays directly (`planner/highs.py`, the default: no Python
+loop per non-zero), or any solver goes through PuLP's interface (`interface="pulp"`, always for
+CBC). Both store the solution in `Model.solution`, so results extraction is the same.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+import numpy as np
 import pulp
 
 from planner.config import RunConfig
@@ -43,6 +49,9 @@ class SolveResult:
     solver_version: str
     options: dict[str, object]
     log_path: Path | None
+    interface: str = "pulp"
+    handoff_s: float = 0.0
+    iterations: dict[str, int] | None = None
 
 
 def map_status(stats: pulp.LpSolveStats) -> Status:
@@ -90,18 +99,61 @@ def solver_version(name: str) -> str:
     return "unknown"
 
 
+HIGHS_STATUS: dict[str, Status] = {
+    "kOptimal": Status.OPTIMAL,
+    "kInfeasible": Status.INFEASIBLE,
+    "kUnboundedOrInfeasible": Status.INFEASIBLE,  # our models are bounded below
+    "kUnbounded": Status.UNBOUNDED,
+    "kTimeLimit": Status.TIME_LIMIT,
+    "kIterationLimit": Status.TIME_LIMIT,
+    "kInterrupt": Status.TIME_LIMIT,
+    "kSolutionLimit": Status.TIME_LIMIT,
+    "kObjectiveBound": Status.TIME_LIMIT,
+    "kObjectiveTarget": Status.TIME_LIMIT,
+}
+"""HiGHS model status -> Status when no plan came back; with a plan, stopped early is FEASIBLE."""
+
+
+def highs_options(config: RunConfig, mip: bool) -> dict[str, object]:
+    """HiGHS option names and values for a run configuration."""
+    options: dict[str, object] = {"mip_rel_gap": config.mip_gap}
+    if config.time_limit_s is not None:
+        options["time_limit"] = float(config.time_limit_s)
+    if config.threads is not None:
+        options["threads"] = config.threads
+    if config.highs_method != "choose" and not mip:
+        options["solver"] = config.highs_method
+    return options
+
+
+def map_highs_status(name: str, has_solution: bool) -> Status:
+    """HiGHS's model status name + whether a solution came back -> our Status."""
+    if name == "kOptimal":
+        return Status.OPTIMAL
+    if has_solution and name not in ("kInfeasible", "kUnbounded", "kUnboundedOrInfeasible"):
+        return Status.FEASIBLE
+    return HIGHS_STATUS.get(name, Status.ERROR)
+
+
 def solve(model: Model, config: RunConfig, log_path: Path | None = None) -> SolveResult:
     """Solve the model once; never raises for infeasible or unbounded plans (see Status)."""
+    if config.solver == "highs" and config.interface == "direct":
+        return _solve_direct(model, config, log_path)
     solver = make_solver(config, log_path)
-    logger.info("solving with %s (time limit %s s, MIP gap %g)", config.solver, config.time_limit_s, config.mip_gap)
+    logger.info("solving with %s through PuLP (time limit %s s, MIP gap %g)", config.solver, config.time_limit_s, config.mip_gap)
     start = time.perf_counter()
+    prob = model.prob
     with _quiet_fd():
-        stats = model.prob.solve(solver)
+        stats = prob.solve(solver)
     elapsed = time.perf_counter() - start
     status = map_status(stats)
     has_plan = status in (Status.OPTIMAL, Status.FEASIBLE)
+    if has_plan:
+        model.read_pulp_solution()
+    else:
+        model.solution = None
     objective = stats.objective if has_plan else None
-    gap = stats.gap_rel if model.prob.isMIP() and has_plan else (0.0 if status == Status.OPTIMAL else None)
+    gap = stats.gap_rel if model.is_mip and has_plan else (0.0 if status == Status.OPTIMAL else None)
     logger.info("solver finished: %s in %.2f s, objective %s", status, elapsed, objective)
     return SolveResult(
         status=status,
@@ -111,27 +163,61 @@ def solve(model: Model, config: RunConfig, log_path: Path | None = None) -> Solv
         solve_time_s=elapsed,
         solver=config.solver,
         solver_version=solver_version(config.solver),
-        options={"time_limit_s": config.time_limit_s, "mip_gap": config.mip_gap, "threads": config.threads, "highs_method": config.highs_method},
+        options=_recorded_options(config),
         log_path=log_path,
+        interface="pulp",
+    )
+
+
+def _recorded_options(config: RunConfig) -> dict[str, object]:
+    return {"time_limit_s": config.time_limit_s, "mip_gap": config.mip_gap, "threads": config.threads, "highs_method": config.highs_method, "interface": config.interface if config.solver == "highs" else "pulp"}
+
+
+def _solve_direct(model: Model, config: RunConfig, log_path: Path | None) -> SolveResult:
+    from planner import highs
+
+    options = highs_options(config, model.is_mip)
+    logger.info("solving with HiGHS directly, options %s", options)
+    with _quiet_fd():
+        outcome = highs.run(model, options, log_path)
+    status = map_highs_status(outcome.model_status, outcome.has_solution)
+    gap = outcome.mip_gap if model.is_mip else (0.0 if status == Status.OPTIMAL else None)
+    logger.info("HiGHS finished: %s (%s) in %.2f s after a %.2f s hand-off", status, outcome.model_status, outcome.solve_s, outcome.handoff_s)
+    return SolveResult(
+        status=status,
+        objective=outcome.objective,
+        best_bound=outcome.best_bound,
+        gap=gap,
+        solve_time_s=outcome.solve_s,
+        solver="highs",
+        solver_version=solver_version("highs"),
+        options=_recorded_options(config),
+        log_path=log_path,
+        interface="direct",
+        handoff_s=outcome.handoff_s,
+        iterations={"simplex": outcome.simplex_iterations, "ipm": outcome.ipm_iterations},
     )
 
 
 def fix_integers_and_resolve(model: Model, config: RunConfig, log_path: Path | None) -> SolveResult:
-    """Fix every integer variable at its solved value and solve the LP again, for duals."""
-    integers = [v for v in model.prob.variables() if v.cat == pulp.LpInteger]
-    saved = [(v, v.lowBound, v.upBound) for v in integers]
-    for v in integers:
-        value = round(v.varValue or 0.0)
-        v.cat = pulp.LpContinuous
-        v.lowBound = value
-        v.upBound = value
+    """Fix every integer column at its solved value and solve the LP again, for duals."""
+    assert model.solution is not None
+    saved = (list(model.lower), list(model.upper), list(model.integer))
+    values = np.round(np.nan_to_num(model.solution.col_value))
+    offset = 0
+    for k, flags in enumerate(model.integer):
+        n = len(flags)
+        fixed = values[offset : offset + n]
+        model.lower[k] = np.where(flags, fixed, model.lower[k])
+        model.upper[k] = np.where(flags, fixed, model.upper[k])
+        model.integer[k] = np.zeros(n, dtype=bool)
+        offset += n
+    model.invalidate()
     try:
         return solve(model, config, log_path)
     finally:
-        for v, lb, ub in saved:
-            v.cat = pulp.LpInteger
-            v.lowBound = lb
-            v.upBound = ub
+        model.lower, model.upper, model.integer = saved
+        model.invalidate()
 
 
 @contextlib.contextmanager

@@ -92,9 +92,9 @@ def build_model(data: ModelData, name: str = "planner") -> Built:
 
 def coefficient_range(m: Model) -> tuple[float, float]:
     """Smallest and largest non-zero |coefficient| over rows and objective."""
-    coefs = [abs(c) for con in m.prob.constraints() for c in con.values() if c != 0]
-    coefs += [abs(c) for t in m.objective_terms.values() for c in t.coef.tolist() if c != 0]
-    if not coefs:
+    parts = [np.abs(b.coef) for b in m.blocks.values()] + [np.abs(t.coef) for t in m.objective_terms.values()]
+    coefs = np.concatenate(parts) if parts else np.zeros(0)
+    coefs = coefs[coefs != 0]
+    if not len(coefs):
         return 0.0, 0.0
-    arr = np.asarray(coefs)
-    return float(arr.min()), float(arr.max())
+    return float(coefs.min()), float(coefs.max())

@@ -1,8 +1,12 @@
-"""The only place the model builder touches PuLP: variables in blocks, rows from term tables.
+"""The model as arrays: columns in blocks, rows from term tables, and the one PuLP touch point.
 
-A family states its left-hand side as `Terms`: one entry per (row key, variable, coefficient),
-built with pandas/numpy. `Model.add_rows` groups the entries by row and makes each row's
-expression in one `LpAffineExpression.from_list` call; that loop is the only row loop in the code.
+A family states its left-hand side as `Terms`: one entry per (row key, column id, coefficient),
+built with pandas/numpy. `Model.add_rows` numbers the distinct keys and keeps the entries as
+arrays, so the whole constraint matrix is a few numpy arrays (`Model.matrix`): the HiGHS path
+hands them to highspy in one call (see `planner/highs.py`), without a Python loop per non-zero.
+`Model.prob` builds the same model as a PuLP `LpProblem` on demand (for CBC, LP files, and
+small models), with one `LpAffineExpression.from_list` per row: the only row loop in the code.
+Solved values come back into `Model.solution` on either path, so results read one place.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import numpy as np
 import pandas as pd
 import pulp
 
-_SENSES = {"<=": pulp.LpConstraintLE, ">=": pulp.LpConstraintGE, "==": pulp.LpConstraintEQ}
+SENSES = ("<=", ">=", "==")
+_PULP_SENSES = {"<=": pulp.LpConstraintLE, ">=": pulp.LpConstraintGE, "==": pulp.LpConstraintEQ}
 
 
 def _label(family: str, key: object) -> str:
@@ -24,19 +29,18 @@ def _label(family: str, key: object) -> str:
 
 @dataclass(frozen=True)
 class Terms:
-    """Sparse left-hand side: term i adds coef[i] * var[i] to the row keyed by keys.iloc[i]."""
+    """Sparse left-hand side: term i adds coef[i] * column var[i] to the row keyed by keys.iloc[i]."""
 
     keys: pd.DataFrame
-    var: np.ndarray
+    var: np.ndarray  # int64 column ids
     coef: np.ndarray
 
     def __add__(self, other: Terms) -> Terms:
-        other_keys = other.keys[list(self.keys.columns)] if set(other.keys.columns) == set(self.keys.columns) else None
-        if other_keys is None:
+        if set(other.keys.columns) != set(self.keys.columns):
             msg = f"cannot add terms keyed by {list(other.keys.columns)} to terms keyed by {list(self.keys.columns)}"
             raise ValueError(msg)
         return Terms(
-            pd.concat([self.keys, other_keys], ignore_index=True),
+            pd.concat([self.keys, other.keys[list(self.keys.columns)]], ignore_index=True),
             np.concatenate([self.var, other.var]),
             np.concatenate([self.coef, other.coef]),
         )
@@ -57,19 +61,23 @@ class Terms:
         return Terms(self.keys[mask].reset_index(drop=True), self.var[mask], self.coef[mask])
 
 
-def terms(variables: pd.Series, by: list[str], coef: float | pd.Series = 1.0) -> Terms:
+def terms(variables: pd.Series, by: list[str], coef: float | pd.Series | np.ndarray = 1.0) -> Terms:
     """Terms of `variables` summed into rows keyed by the index levels `by` (one `total` row if empty).
 
-    `coef` is a scalar or a Series aligned to the variables by its index level names.
+    `coef` is a scalar, an array (one per variable), or a Series aligned to the variables by its
+    index level names.
     """
     frame = variables.index.to_frame(index=False)
-    values = np.full(len(variables), float(coef)) if not isinstance(coef, pd.Series) else align(coef, variables.index).to_numpy(dtype=float)
+    if isinstance(coef, pd.Series):
+        values = align(coef, variables.index).to_numpy(dtype=float)
+    else:
+        values = np.broadcast_to(np.asarray(coef, dtype=float), (len(variables),)).copy()
     if np.isnan(values).any():
         missing = variables.index[np.isnan(values)][:3].tolist()
         msg = f"coefficient missing for {missing}"
         raise ValueError(msg)
     keys = frame[by].reset_index(drop=True) if by else pd.DataFrame({"scope": np.full(len(frame), "total")})
-    return Terms(keys, variables.to_numpy(dtype=object), values)
+    return Terms(keys, variables.to_numpy(dtype=np.int64), values)
 
 
 def align(s: pd.Series, index: pd.Index) -> pd.Series:
@@ -81,47 +89,72 @@ def align(s: pd.Series, index: pd.Index) -> pd.Series:
 
 
 @dataclass
-class Model:
-    """One LpProblem plus what each family created: row index and labels, variable blocks."""
+class Solution:
+    """Solved values in column and row order (NaN where the solver gave none)."""
 
-    prob: pulp.LpProblem
-    rows: dict[str, pd.Index] = field(default_factory=dict)
-    labels: dict[str, list[str]] = field(default_factory=dict)
+    col_value: np.ndarray
+    row_dual: np.ndarray
+    row_slack: np.ndarray
+
+
+@dataclass
+class RowBlock:
+    """One family's rows: global row ids start..start+len(index), their sense and right-hand side."""
+
+    start: int
+    index: pd.Index
+    sense: str
+    rhs: np.ndarray
+    row: np.ndarray  # global row id per term
+    col: np.ndarray
+    coef: np.ndarray
+
+
+@dataclass
+class Model:
+    """A linear model held as arrays; `prob` gives the PuLP view, `matrix` the CSR view."""
+
+    name: str
+    cols: dict[str, pd.Index] = field(default_factory=dict)
+    col_start: dict[str, int] = field(default_factory=dict)
+    lower: list[np.ndarray] = field(default_factory=list)
+    upper: list[np.ndarray] = field(default_factory=list)
+    integer: list[np.ndarray] = field(default_factory=list)
+    blocks: dict[str, RowBlock] = field(default_factory=dict)
     objective_terms: dict[str, Terms] = field(default_factory=dict)
-    nonzeros: int = 0
+    n_cols: int = 0
+    n_rows: int = 0
+    solution: Solution | None = None
+    _prob: pulp.LpProblem | None = None
+    _pulp_cols: list[pulp.LpVariable] = field(default_factory=list)
 
     def add_vars(self, name: str, index: pd.Index, lb: float | None = 0.0, ub: float | None = None, integer: bool = False) -> pd.Series:
-        """One variable per index entry, made in one block, as an object Series on that index."""
-        labels = [_label(name, k) for k in index]
-        cat = pulp.LpInteger if integer else pulp.LpContinuous
-        cols = self.prob.add_variable_matrix("%s", labels, lowBound=lb, upBound=ub, cat=cat) if labels else []
-        return pd.Series(cols, index=index, name=name, dtype=object)
+        """A block of columns, one per index entry, as an int64 Series of column ids on that index."""
+        n = len(index)
+        self.cols[name], self.col_start[name] = index, self.n_cols
+        self.lower.append(np.full(n, -np.inf if lb is None else lb))
+        self.upper.append(np.full(n, np.inf if ub is None else ub))
+        self.integer.append(np.full(n, integer))
+        ids = np.arange(self.n_cols, self.n_cols + n, dtype=np.int64)
+        self.n_cols += n
+        self._prob = None
+        return pd.Series(ids, index=index, name=name)
 
     def add_rows(self, family: str, lhs: Terms, sense: str, rhs: float | pd.Series = 0.0) -> None:
         """Add one row per distinct key of `lhs`: sum of its terms <sense> rhs[key]."""
-        if lhs.keys.empty:
-            return
-        index = pd.MultiIndex.from_frame(lhs.keys) if lhs.keys.shape[1] > 1 else pd.Index(lhs.keys.iloc[:, 0])
-        codes, uniques = pd.factorize(index, sort=True)
-        uniques = uniques.set_names(list(lhs.keys.columns)) if isinstance(uniques, pd.MultiIndex) else pd.Index(uniques, name=lhs.keys.columns[0])
-        rhs_values = self._rhs(rhs, uniques)
-        order = np.argsort(codes, kind="stable")
-        bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
-        var, coef = lhs.var[order].tolist(), lhs.coef[order].tolist()
-        labels, py_sense = [], _SENSES[sense]
-        for i, key in enumerate(uniques):
-            start, stop = bounds[i], bounds[i + 1]
-            expr = pulp.LpAffineExpression.from_list(list(zip(var[start:stop], coef[start:stop], strict=True)), constant=-rhs_values[i])
-            expr.sense = py_sense
-            label = _label(family, key)
-            self.prob.addConstraint(expr, label)
-            labels.append(label)
-        if family in self.rows:
+        if family in self.blocks:
             msg = f"constraint family {family!r} added twice"
             raise ValueError(msg)
-        self.rows[family] = uniques
-        self.labels[family] = labels
-        self.nonzeros += len(var)
+        if sense not in SENSES:
+            msg = f"unknown sense {sense!r}"
+            raise ValueError(msg)
+        if lhs.keys.empty:
+            return
+        codes, uniques = _factorize(lhs.keys)
+        rhs_values = self._rhs(rhs, uniques)
+        self.blocks[family] = RowBlock(self.n_rows, uniques, sense, rhs_values, codes + self.n_rows, np.asarray(lhs.var, dtype=np.int64), np.asarray(lhs.coef, dtype=float))
+        self.n_rows += len(uniques)
+        self._prob = None
 
     @staticmethod
     def _rhs(rhs: float | pd.Series, rows: pd.Index) -> np.ndarray:
@@ -133,45 +166,201 @@ class Model:
     def set_objective(self, parts: dict[str, Terms]) -> None:
         """Minimise the sum of the named cost terms; each is kept for reporting."""
         self.objective_terms = parts
-        pairs = [(v, c) for t in parts.values() for v, c in zip(t.var.tolist(), t.coef.tolist(), strict=True)]
-        self.prob.setObjective(pulp.LpAffineExpression.from_list(pairs))
-        self.nonzeros += 0
+        self._prob = None
+
+    # ------------------------------------------------------------------ array views
 
     @property
-    def n_rows(self) -> int:
-        """Rows in the model."""
-        return int(self.prob.numConstraints())
+    def rows(self) -> dict[str, pd.Index]:
+        """Family -> row keys, in row order."""
+        return {family: block.index for family, block in self.blocks.items()}
+
+    def labels(self, family: str) -> list[str]:
+        """LP row names of a family, `family__key...`."""
+        return [_label(family, key) for key in self.blocks[family].index]
+
+    def col_labels(self) -> list[str]:
+        """LP column names in column order, `variable__key...`."""
+        return [_label(name, key) for name, index in self.cols.items() for key in index]
 
     @property
-    def n_cols(self) -> int:
-        """Columns (variables) in the model."""
-        return int(self.prob.numVariables())
+    def nonzeros(self) -> int:
+        """Matrix entries as stated by the families (before merging duplicates)."""
+        return int(sum(len(b.col) for b in self.blocks.values()))
+
+    @property
+    def is_mip(self) -> bool:
+        """Whether any column is integer."""
+        return bool(self.integer) and bool(np.concatenate(self.integer).any())
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Column lower bounds, upper bounds and integrality flags."""
+        if not self.lower:
+            empty = np.zeros(0)
+            return empty, empty, np.zeros(0, dtype=bool)
+        return np.concatenate(self.lower), np.concatenate(self.upper), np.concatenate(self.integer)
+
+    def cost(self) -> np.ndarray:
+        """Objective coefficient per column."""
+        c = np.zeros(self.n_cols)
+        for t in self.objective_terms.values():
+            np.add.at(c, t.var, t.coef)
+        return c
+
+    def row_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Row lower and upper bounds in row order."""
+        lo, hi = np.full(self.n_rows, -np.inf), np.full(self.n_rows, np.inf)
+        for b in self.blocks.values():
+            span = slice(b.start, b.start + len(b.index))
+            if b.sense in (">=", "=="):
+                lo[span] = b.rhs
+            if b.sense in ("<=", "=="):
+                hi[span] = b.rhs
+        return lo, hi
+
+    def matrix(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Row-wise CSR (starts, column index, value): duplicates summed, zeros dropped."""
+        if not self.blocks:
+            return np.zeros(self.n_rows + 1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+        row = np.concatenate([b.row for b in self.blocks.values()])
+        col = np.concatenate([b.col for b in self.blocks.values()])
+        val = np.concatenate([b.coef for b in self.blocks.values()])
+        key = row * max(self.n_cols, 1) + col
+        order = np.argsort(key, kind="stable")
+        key, val = key[order], val[order]
+        first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        val = np.add.reduceat(val, first) if len(val) else val
+        key = key[first]
+        keep = val != 0
+        key, val = key[keep], val[keep]
+        row, col = np.divmod(key, max(self.n_cols, 1))
+        starts = np.searchsorted(row, np.arange(self.n_rows + 1))
+        return starts.astype(np.int64), col.astype(np.int64), val
+
+    def row_activity(self, x: np.ndarray) -> np.ndarray:
+        """A @ x in row order."""
+        out = np.zeros(self.n_rows)
+        for b in self.blocks.values():
+            np.add.at(out, b.row, b.coef * x[b.col])
+        return out
+
+    def set_solution(self, col_value: np.ndarray, row_dual: np.ndarray) -> None:
+        """Store a solved point; slacks are computed from the rows (rhs - lhs for <=, lhs - rhs else)."""
+        activity = self.row_activity(np.nan_to_num(col_value))
+        slack = np.zeros(self.n_rows)
+        for b in self.blocks.values():
+            span = slice(b.start, b.start + len(b.index))
+            slack[span] = b.rhs - activity[span] if b.sense == "<=" else activity[span] - b.rhs
+        self.solution = Solution(np.asarray(col_value, dtype=float), np.asarray(row_dual, dtype=float), slack)
+
+    def invalidate(self) -> None:
+        """Forget the PuLP view after bounds or integrality changed in the arrays."""
+        self._prob = None
+
+    # ------------------------------------------------------------------ the PuLP view
+
+    @property
+    def prob(self) -> pulp.LpProblem:
+        """The model as a PuLP LpProblem (built on first use, then kept)."""
+        if self._prob is None:
+            self._prob, self._pulp_cols = self._to_pulp()
+        return self._prob
+
+    def _to_pulp(self) -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
+        prob = pulp.LpProblem(self.name, pulp.LpMinimize)
+        lower, upper, integer = self.bounds()
+        cols: list[pulp.LpVariable] = []
+        for name, index in self.cols.items():
+            start = self.col_start[name]
+            span = slice(start, start + len(index))
+            lo, hi, kind = lower[span], upper[span], integer[span]
+            labels = [_label(name, key) for key in index]
+            if not labels:
+                continue
+            cat = pulp.LpInteger if kind.any() else pulp.LpContinuous
+            block = prob.add_variable_matrix("%s", labels, lowBound=_bound(lo[0]), upBound=_bound(hi[0]), cat=cat)
+            if (lo != lo[0]).any() or (hi != hi[0]).any() or (kind != kind[0]).any():
+                for k, var in enumerate(block):
+                    var.lowBound, var.upBound = _bound(lo[k]), _bound(hi[k])
+                    var.cat = pulp.LpInteger if kind[k] else pulp.LpContinuous
+            cols.extend(block)
+        starts, col, val = self.matrix()
+        col_list, val_list = col.tolist(), val.tolist()
+        lo, hi = self.row_bounds()
+        for family, block in self.blocks.items():
+            for i, label in enumerate(self.labels(family)):
+                r = block.start + i
+                a, b = starts[r], starts[r + 1]
+                expr = pulp.LpAffineExpression.from_list([(cols[k], v) for k, v in zip(col_list[a:b], val_list[a:b], strict=True)], constant=-float(block.rhs[i]))
+                expr.sense = _PULP_SENSES[block.sense]
+                prob.addConstraint(expr, label)
+        c = self.cost()
+        nz = np.flatnonzero(c)
+        prob.setObjective(pulp.LpAffineExpression.from_list([(cols[j], float(c[j])) for j in nz]))
+        return prob, cols
+
+    def read_pulp_solution(self) -> None:
+        """Copy PuLP's solved values and duals into `solution` (after `prob.solve`)."""
+        x = np.array([np.nan if v.varValue is None else v.varValue for v in self._pulp_cols], dtype=float)
+        pi = np.array([np.nan if c.pi is None else c.pi for c in self.prob.constraints()], dtype=float)
+        self.set_solution(x, pi)
+
+
+def _bound(value: float) -> float | None:
+    return None if np.isinf(value) else float(value)
+
+
+def _factorize(keys: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
+    """Row number of each term (rows sorted by key) and the distinct keys as a named index."""
+    names = list(keys.columns)
+    if len(names) == 1:
+        codes, uniques = pd.factorize(keys.iloc[:, 0], sort=True)
+        return codes.astype(np.int64), pd.Index(uniques, name=names[0])
+    level_codes, level_values = [], []
+    for name in names:
+        c, u = pd.factorize(keys[name], sort=True)
+        level_codes.append(c.astype(np.int64))
+        level_values.append(u)
+    sizes = [len(u) for u in level_values]
+    flat = np.ravel_multi_index(level_codes, sizes) if np.prod(np.asarray(sizes, dtype=float)) < 2**62 else None
+    if flat is None:
+        codes, uniques = pd.factorize(pd.MultiIndex.from_frame(keys), sort=True)
+        return codes.astype(np.int64), uniques.set_names(names)
+    present, codes = np.unique(flat, return_inverse=True)
+    parts = np.unravel_index(present, sizes)
+    index = pd.MultiIndex.from_arrays([pd.Index(level_values[k]).take(parts[k]) for k in range(len(names))], names=names)
+    return codes.astype(np.int64), index
 
 
 def new_model(name: str) -> Model:
     """An empty minimisation model."""
-    return Model(pulp.LpProblem(name, pulp.LpMinimize))
+    return Model(name)
 
 
-def values(variables: pd.Series) -> pd.Series:
-    """Solved values of a variable Series, on the same index (NaN where the solver gave none)."""
-    out = np.fromiter((np.nan if v.varValue is None else v.varValue for v in variables.to_numpy()), dtype=float, count=len(variables))
+def values(m: Model, variables: pd.Series) -> pd.Series:
+    """Solved values of a block of columns, on the same index (NaN where the solver gave none)."""
+    if m.solution is None:
+        out = np.full(len(variables), np.nan)
+    else:
+        out = m.solution.col_value[variables.to_numpy(dtype=np.int64)]
     return pd.Series(out, index=variables.index, name=variables.name)
 
 
-def terms_value(t: Terms) -> float:
+def terms_value(m: Model, t: Terms) -> float:
     """Value of a sum of terms at the solved point."""
-    x = np.fromiter((0.0 if v.varValue is None else v.varValue for v in t.var), dtype=float, count=len(t.var))
-    return float(np.dot(t.coef, x))
+    if m.solution is None or len(t.var) == 0:
+        return 0.0
+    return float(np.dot(t.coef, np.nan_to_num(m.solution.col_value[t.var])))
 
 
 def row_duals(m: Model) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per family: (dual, slack) arrays in row order."""
-    by_name = {c.name: c for c in m.prob.constraints()}
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for family, labels in m.labels.items():
-        cons = [by_name[label] for label in labels]
-        pi = np.array([np.nan if c.pi is None else c.pi for c in cons], dtype=float)
-        slack = np.array([np.nan if c.slack is None else c.slack for c in cons], dtype=float)
-        out[family] = (pi, slack)
+    for family, block in m.blocks.items():
+        span = slice(block.start, block.start + len(block.index))
+        if m.solution is None:
+            nan = np.full(len(block.index), np.nan)
+            out[family] = (nan, nan)
+        else:
+            out[family] = (m.solution.row_dual[span], m.solution.row_slack[span])
     return out

@@ -23,7 +23,7 @@ def _facility_energy(d: ModelData, v: Vars) -> Terms:
     keys["slice"] = np.tile(d.slices.to_numpy(), len(frame))
     it = d.it_gwh_per_krack.reindex(pd.MultiIndex.from_frame(keys[["workload", "slice"]])).to_numpy()
     coef = d.pue.reindex(keys["cluster"]).to_numpy() * it
-    var = np.repeat(v.class_load.to_numpy(dtype=object), n_slices)
+    var = np.repeat(v.class_load.to_numpy(dtype=np.int64), n_slices)
     return Terms(keys[CYT], var, coef)
 
 

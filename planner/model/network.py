@@ -24,7 +24,7 @@ def add_link_bandwidth(m: Model, d: ModelData, v: Vars) -> None:
         years = d.years.to_numpy()
         pairs = frame.merge(pd.DataFrame({"row_year": years}), how="cross")
         pairs = pairs[pairs["year"] <= pairs["row_year"]]
-        built = v.bandwidth_new.reindex(pd.MultiIndex.from_frame(pairs[HCY])).to_numpy(dtype=object)
+        built = v.bandwidth_new.reindex(pd.MultiIndex.from_frame(pairs[HCY])).to_numpy(dtype=np.int64)
         keys = pairs[["hub", "cluster", "row_year"]].rename(columns={"row_year": "year"}).reset_index(drop=True)
         lhs = lhs - _lp.Terms(keys, built, np.ones(len(keys)))
     rows = lhs.keys.drop_duplicates()

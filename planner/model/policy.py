@@ -58,7 +58,7 @@ def add_hub_share(m: Model, d: ModelData, v: Vars) -> None:
     n = len(v.racks_new)
     keys = pd.DataFrame({"hub": np.repeat(shares.index.to_numpy(), n)})
     coef = np.concatenate([(hub_of == hub).astype(float) - share for hub, share in shares.items()])
-    lhs = _lp.Terms(keys, np.tile(v.racks_new.to_numpy(dtype=object), len(shares)), coef)
+    lhs = _lp.Terms(keys, np.tile(v.racks_new.to_numpy(dtype=np.int64), len(shares)), coef)
     m.add_rows("hub_share", lhs, ">=", 0.0)
 
 
