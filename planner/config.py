@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class RunConfig(BaseModel):
@@ -27,9 +27,20 @@ class RunConfig(BaseModel):
     """How HiGHS gets the model: `direct` passes the arrays to highspy in one call (fast at any
     size); `pulp` goes through PuLP's HiGHS interface (one Python step per non-zero). CBC always
     goes through PuLP."""
+    time_resolution: str = "year"
+    """`year` (one slice per year, the default), `days:K` (K representative days of 24 hourly
+    slices, from the case's hourly profiles) or `hours` (all 8760 hours)."""
     write_lp: bool = False
     """Also write the model as `model.lp` in the output folder (always written when infeasible)."""
     output_dir: Path | None = None
     """Output folder; default `outputs/<case name>`."""
     force: bool = False
     """Replace an existing output folder (otherwise an existing one is kept and the run stops)."""
+
+    @field_validator("time_resolution")
+    @classmethod
+    def _resolution(cls, value: str) -> str:
+        from planner.timeseries import Resolution
+
+        Resolution.parse(value)
+        return value

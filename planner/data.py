@@ -72,10 +72,21 @@ class ModelData:
     carbon_cap_kt: pd.Series  # [year] kt, only years with a cap
     discount: pd.Series  # [year]
     module_kracks: float | None
+    slice_hours: pd.Series  # [slice] hours of the year each slice stands for
+    slice_prev: pd.Series  # [slice] -> the slice before it in its storage period (cyclic)
+    storage_clusters: pd.Index  # clusters that may build batteries (empty: no storage in the model)
+    battery_gw_cost: pd.Series  # [cluster, year] 亿元/GW, present value of annuities inside the horizon
+    battery_gwh_cost: pd.Series  # [cluster, year] 亿元/GWh, present value of annuities inside the horizon
+    battery_efficiency: float  # one-way (charge = discharge = sqrt(round trip))
+    green_matching: str  # "annual" | "hourly"
 
 
-def build_data(inputs: Inputs) -> ModelData:
-    """Turn validated inputs into indexed parameters in model units."""
+def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelData:
+    """Turn validated inputs into indexed parameters in model units.
+
+    `profiles` (columns cluster, slice, period, weight_hours, wind_cf, solar_cf, hydro_cf) replaces
+    the case's own slices, e.g. representative days from `planner.timeseries`.
+    """
     s = inputs.scenario
     hubs = pd.DataFrame([h.model_dump() for h in inputs.hubs]).set_index("hub_id")
     clusters = pd.DataFrame([c.model_dump() for c in inputs.clusters]).set_index("cluster_id")
@@ -86,9 +97,11 @@ def build_data(inputs: Inputs) -> ModelData:
     years = pd.Index(range(s.years.first, s.years.last + 1), name="year")
     discount = pd.Series((1.0 + s.discount_rate) ** -(years - s.years.first).to_numpy(dtype=float), index=years, name="discount")
 
-    profiles = _profiles(inputs, clusters)
+    profiles = _profiles(inputs, clusters) if profiles is None else profiles.set_index(["cluster", "slice"])
     slices = pd.Index(profiles.index.get_level_values("slice").unique(), name="slice")
-    weights = profiles["weight_hours"].groupby(level="slice").first().reindex(slices)
+    first_cluster = profiles.xs(profiles.index.get_level_values("cluster")[0], level="cluster")
+    weights = first_cluster["weight_hours"].reindex(slices)
+    storage = _storage(s, clusters, slices, years, discount)
 
     kw_in_use = s.rack.power_kw * s.rack.it_load_factor
     it_per_slice = pd.Series(kw_in_use * weights.to_numpy() / 1e3, index=slices)  # GWh per krack
@@ -151,18 +164,52 @@ def build_data(inputs: Inputs) -> ModelData:
         carbon_cap_kt=_by_year(policy.carbon_cap_mt, years) * 1e3,
         discount=discount,
         module_kracks=None if s.build_module_racks is None else s.build_module_racks / RACKS_PER_KRACK,
+        slice_hours=weights.astype(float).rename("slice_hours"),
+        slice_prev=_previous_slice(first_cluster["period"].reindex(slices)),
+        green_matching=policy.green_matching,
+        **storage,
     )
+
+
+def _previous_slice(period: pd.Series) -> pd.Series:
+    """The slice before each slice in its period, wrapping from the first to the last."""
+    frame = pd.DataFrame({"slice": period.index, "period": period.to_numpy()})
+    prev = frame.groupby("period", sort=False)["slice"].shift(1)
+    last = frame.groupby("period", sort=False)["slice"].transform("last")
+    return pd.Series(prev.fillna(last).to_numpy(), index=period.index, name="slice_prev")
+
+
+def _storage(s: object, clusters: pd.DataFrame, slices: pd.Index, years: pd.Index, discount: pd.Series) -> dict[str, object]:
+    """Battery scope and costs: 1 yuan/kW = 0.01 亿元/GW; no batteries with a single slice."""
+    from planner.schema import Scenario
+
+    assert isinstance(s, Scenario)
+    b = s.storage
+    scope = clusters.index if b.clusters is None else clusters.index[clusters.index.isin(b.clusters)]
+    if not b.enabled or len(slices) < 2:
+        scope = scope[:0]
+    scope = pd.Index(scope, name="cluster")
+    per_gw = pd.Series(b.power_capex_yuan_per_kw * 1e6 / YUAN_PER_YI, index=scope)
+    per_gwh = pd.Series(b.energy_capex_yuan_per_kwh * 1e6 / YUAN_PER_YI, index=scope)
+    return {
+        "storage_clusters": scope,
+        "battery_gw_cost": _annuity_cost(per_gw, s.discount_rate, b.lifetime_years, discount),
+        "battery_gwh_cost": _annuity_cost(per_gwh, s.discount_rate, b.lifetime_years, discount),
+        "battery_efficiency": float(np.sqrt(b.roundtrip_efficiency)),
+    }
 
 
 def _profiles(inputs: Inputs, clusters: pd.DataFrame) -> pd.DataFrame:
     """Per (cluster, slice): weight and availability; one `year` slice from annual factors if none given."""
     if inputs.profiles:
         frame = pd.DataFrame([p.model_dump() for p in inputs.profiles])
-        frame = frame.rename(columns={"cluster_id": "cluster", "slice_id": "slice"})
+        frame = frame.rename(columns={"cluster_id": "cluster", "slice_id": "slice", "period_id": "period"})
+        frame["period"] = frame["period"].fillna(frame["slice"])
         return frame.set_index(["cluster", "slice"]).sort_index(level="cluster", sort_remaining=False)
     frame = clusters[["wind_cf", "solar_cf", "hydro_cf"]].copy()
     frame["weight_hours"] = HOURS_PER_YEAR
     frame["slice"] = "year"
+    frame["period"] = "year"
     return frame.set_index("slice", append=True)
 
 

@@ -40,11 +40,14 @@ def investment(results: Results, d: ModelData) -> pd.DataFrame:
 
 def energy_by_cluster_year(results: Results, d: ModelData) -> pd.DataFrame:
     """Facility, IT, grid, renewable and certificate energy (GWh) and emissions (Mt) per cluster-year."""
-    e = results.energy.groupby(["cluster", "year"])[["grid_gwh", "renewable_gwh"]].sum()
+    columns = ["grid_gwh", "renewable_gwh"] + [c for c in ("charge_gwh", "discharge_gwh") if c in results.energy.columns]
+    e = results.energy.groupby(["cluster", "year"])[columns].sum()
     e["certificates_gwh"] = results.certificates.set_index(["cluster", "year"])["certificates_gwh"].reindex(e.index).fillna(0.0)
+    # battery losses are part of the facility's consumption: what came in minus what is still stored
     e["facility_gwh"] = e["grid_gwh"] + e["renewable_gwh"]
     pue = d.pue.reindex(e.index.get_level_values("cluster")).to_numpy()
-    e["it_gwh"] = e["facility_gwh"] / pue
+    through = e["discharge_gwh"] - e["charge_gwh"] if "charge_gwh" in e.columns else 0.0
+    e["it_gwh"] = (e["facility_gwh"] + through) / pue
     ef = d.grid_kt_per_gwh.reindex(e.index.get_level_values("cluster")).to_numpy()
     e["emissions_mt"] = e["grid_gwh"] * ef / 1e3
     return e.reset_index()

@@ -12,8 +12,9 @@ from typing import Any
 
 from planner.config import RunConfig
 from planner.data import ModelData, build_data
-from planner.errors import InfeasibleError, PlannerError, TimeLimitError
+from planner.errors import InfeasibleError, InputError, PlannerError, Problem, TimeLimitError
 from planner.io.overlay import apply_overlay
+from planner.io.profiles import profile_slices
 from planner.io.read import RawCase, inputs_hash, read_raw, validate
 from planner.io.write import staging, write_frame, write_json, write_results
 from planner.kpis import energy_by_cluster_year, investment, plan_summary, utilisation
@@ -21,6 +22,7 @@ from planner.model import Built, build_model, coefficient_range
 from planner.results import Results, extract
 from planner.schema import Inputs
 from planner.solve import SolveResult, Status, fix_integers_and_resolve, solve
+from planner.timeseries import Resolution
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +69,14 @@ def run(case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = 
     config = config_for(inputs, overrides)
     timings["validate_s"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    data = build_data(inputs)
+    resolution = Resolution.parse(config.time_resolution)
+    profiles = profile_slices(case, inputs, resolution)
+    timings["profiles_s"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    data = build_data(inputs, profiles)
+    _check_matching(raw, data)
     built = build_model(data, inputs.scenario.name)
+    built.resolution = resolution
     timings["build_s"] = time.perf_counter() - clock
     out_dir = config.output_dir or Path("outputs") / inputs.scenario.name
     with staging(Path(out_dir), config.force) as stage:
@@ -83,10 +91,28 @@ def run(case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = 
     return outcome
 
 
+def resolution_label(built: Built) -> str:
+    """What plan.json and the manifest say about the time resolution of a run."""
+    n = len(built.data.slices)
+    if built.resolution is None or (built.resolution.kind == "year" and n > 1):
+        return f"the case's own profiles ({n} time slice(s) per year)"
+    return built.resolution.describe()
+
+
+def _check_matching(raw: RawCase, data: ModelData) -> None:
+    """Hourly green matching needs more than one slice per year."""
+    if data.green_matching == "hourly" and len(data.slices) < 2:
+        line = raw.scenario_lines.get(("policy", "green_matching"))
+        raise InputError([Problem(raw.scenario_file, "hourly green matching needs hourly slices: run with --days K or --hours full (or give profiles.csv)", row=line, column="policy.green_matching", value="hourly")])
+
+
 def _solve_and_write(stage: Path, raw: RawCase, inputs: Inputs, config: RunConfig, built: Built, timings: dict[str, float]) -> RunOutcome:
     clock = time.perf_counter()
     result = solve(built.model, config, stage / "solver.log")
     timings["solve_s"] = time.perf_counter() - clock
+    if result.handoff_s:
+        timings["handoff_s"] = result.handoff_s
+        timings["solve_s"] -= result.handoff_s
     clock = time.perf_counter()
     has_plan = result.status in (Status.OPTIMAL, Status.FEASIBLE)
     results, plan = None, {"status": str(result.status)}
@@ -128,7 +154,7 @@ def _plan(inputs: Inputs, result: SolveResult, results: Results, built: Built) -
         "mip": bool(built.model.is_mip),
         "gap": result.gap,
         "years": [s.years.first, s.years.last],
-        "time_resolution": f"{len(built.data.slices)} time slice(s) per year",
+        "time_resolution": resolution_label(built),
         "money_unit": s.money_unit,
         **plan_summary(results, built.data),
         "duals_note": results.duals_note or "LP shadow prices, present values at the first planning year",
@@ -157,6 +183,7 @@ def _manifest(raw: RawCase, inputs: Inputs, config: RunConfig, result: SolveResu
         "status": str(result.status),
         "objective_yi_yuan": result.objective,
         "gap": result.gap,
+        "time_resolution": {"setting": config.time_resolution, "description": resolution_label(built), "slices_per_year": len(built.data.slices), "storage_clusters": list(map(str, built.data.storage_clusters))},
         "model_size": {"rows": built.model.n_rows, "columns": built.model.n_cols, "nonzeros": built.model.nonzeros, "integer_columns": int(len(built.vars.modules)), "coefficient_range": [lo, hi]},
         "timings_s": {k: round(v, 4) for k, v in timings.items()},
         "platform": platform.platform(),

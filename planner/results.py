@@ -13,6 +13,7 @@ import pandas as pd
 
 from planner.data import RACKS_PER_KRACK, YUAN_PER_YI, ModelData
 from planner.model import Built, _lp
+from planner.model.variables import Vars
 from planner.solve import SolveResult
 
 DUAL_UNITS: dict[str, tuple[str, float]] = {
@@ -38,6 +39,13 @@ DUAL_UNITS: dict[str, tuple[str, float]] = {
     "west_share": ("元/rack", YUAN_PER_YI / RACKS_PER_KRACK),
     "hub_share": ("元/rack", YUAN_PER_YI / RACKS_PER_KRACK),
     "carbon_cap": ("元/t", YUAN_PER_YI / 1e3),
+    "green_hourly": ("元/MWh", YUAN_PER_YI / 1e3),
+    "battery_power_stock": ("元/kW", YUAN_PER_YI / 1e6),
+    "battery_energy_stock": ("元/kWh", YUAN_PER_YI / 1e6),
+    "storage_balance": ("元/MWh", YUAN_PER_YI / 1e3),
+    "storage_power": ("元/MWh", YUAN_PER_YI / 1e3),
+    "storage_energy": ("元/kWh", YUAN_PER_YI / 1e6),
+    "storage_charge_green": ("元/MWh", YUAN_PER_YI / 1e3),
 }
 """Family -> (unit of its shadow price, factor from model units): what one more unit of the row's
 right-hand side changes total discounted cost by."""
@@ -63,6 +71,7 @@ class Results:
     duals: pd.DataFrame  # family, key, dual, unit, slack, binding
     duals_note: str = ""
     extra: dict[str, object] = field(default_factory=dict)
+    storage: pd.DataFrame = field(default_factory=pd.DataFrame)  # cluster, year, battery_mw, battery_mwh, battery_mw_new, battery_mwh_new
 
 
 def _frame(values: pd.Series, column: str, scale: float = 1.0) -> pd.DataFrame:
@@ -84,19 +93,33 @@ def extract(built: Built, solve: SolveResult, duals_from: Built | None = None, d
         racks=_frame(_lp.values(m, v.racks), "racks", k),
         load=_frame(_lp.values(m, v.load), "load_racks", k),
         unmet=_frame(_lp.values(m, v.unmet), "unmet_racks", k),
-        energy=_energy(m, v.grid, v.renewable),
+        energy=_energy(m, v),
         certificates=_frame(_lp.values(m, v.certificates), "certificates_gwh"),
         bandwidth=_bandwidth(built),
         modules=_frame(_lp.values(m, v.modules), "modules"),
         duals=duals(duals_from or built),
         duals_note=duals_note,
         extra={"module_racks": None if d.module_kracks is None else d.module_kracks * k},
+        storage=_storage(m, v),
     )
 
 
-def _energy(m: _lp.Model, grid: pd.Series, renewable: pd.Series) -> pd.DataFrame:
-    frame = _frame(_lp.values(m, grid), "grid_gwh")
-    frame["renewable_gwh"] = np.round(_lp.values(m, renewable).to_numpy(), 9) + 0.0
+def _energy(m: _lp.Model, v: Vars) -> pd.DataFrame:
+    """Grid and renewable energy per slice; battery charge and discharge (0 without batteries)."""
+    frame = _frame(_lp.values(m, v.grid), "grid_gwh")
+    frame["renewable_gwh"] = np.round(_lp.values(m, v.renewable).to_numpy(), 9) + 0.0
+    for name, column in (("charge", "charge_gwh"), ("discharge", "discharge_gwh")):
+        values = _lp.values(m, getattr(v, name)).reindex(v.grid.index, fill_value=0.0)
+        frame[column] = np.round(values.to_numpy(), 9) + 0.0
+    return frame
+
+
+def _storage(m: _lp.Model, v: Vars) -> pd.DataFrame:
+    """Battery power (MW) and energy (MWh) installed and built per storage cluster and year."""
+    frame = _frame(_lp.values(m, v.battery_gw), "battery_mw", 1e3)
+    frame["battery_mwh"] = np.round(_lp.values(m, v.battery_gwh).to_numpy() * 1e3, 9) + 0.0
+    frame["battery_mw_new"] = np.round(_lp.values(m, v.battery_gw_new).to_numpy() * 1e3, 9) + 0.0
+    frame["battery_mwh_new"] = np.round(_lp.values(m, v.battery_gwh_new).to_numpy() * 1e3, 9) + 0.0
     return frame
 
 

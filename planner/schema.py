@@ -170,6 +170,10 @@ class Profile(Schema):
     """Solar availability factor in the slice."""
     hydro_cf: Share = Field(json_schema_extra=unit("-"))
     """Hydro availability factor in the slice."""
+    period_id: Id | None = None
+    """Storage period: slices of one period are consecutive hours in file order, and a battery's
+    state of charge carries over between them cyclically (e.g. one representative day). Blank: the
+    slice is a period of its own, so storage cannot shift energy out of it."""
 
 
 # --------------------------------------------------------------------------- scenario.yaml
@@ -237,6 +241,28 @@ class Policy(Schema):
         default=None, json_schema_extra=unit("MtCO2/year")
     )
     """Cap on the clusters' yearly grid emissions: one number or year -> cap; null for none."""
+    green_matching: Literal["annual", "hourly"] = "annual"
+    """How the green floor is matched: `annual` (renewables + certificates over the year, as the
+    programme counts it) or `hourly` (24/7: in every time slice, renewables used directly or from
+    storage cover the floor share of new racks' energy; certificates do not count). Hourly matching
+    needs a time resolution finer than the year (`--days K` or `--hours full`)."""
+
+
+class Storage(Schema):
+    """Battery storage that clusters may build (only at a resolution finer than the year)."""
+
+    enabled: bool = True
+    """Whether batteries are an option at all."""
+    clusters: tuple[Id, ...] | None = None
+    """Clusters that may build batteries; null for every cluster."""
+    power_capex_yuan_per_kw: float = Field(default=300.0, ge=0, le=1e5, json_schema_extra=unit("yuan/kW"))
+    """Overnight cost of battery power capacity (inverter, grid connection)."""
+    energy_capex_yuan_per_kwh: float = Field(default=500.0, ge=0, le=1e5, json_schema_extra=unit("yuan/kWh"))
+    """Overnight cost of battery energy capacity (cells, racks, containers)."""
+    roundtrip_efficiency: float = Field(default=0.85, gt=0, le=1, json_schema_extra=unit("-"))
+    """Energy out / energy in over a full cycle (split evenly between charging and discharging)."""
+    lifetime_years: int = Field(default=15, ge=1, le=40, json_schema_extra=unit("year"))
+    """Economic life, for the capex annuity."""
 
 
 class SolverBlock(Schema):
@@ -281,6 +307,8 @@ class Scenario(Schema):
     """If set, racks are built in whole modules of this size (a mixed-integer plan)."""
     solver: SolverBlock = SolverBlock()
     """Solver settings."""
+    storage: Storage = Storage()
+    """Battery storage option."""
 
 
 class Inputs(Schema):

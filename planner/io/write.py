@@ -29,6 +29,7 @@ TABLE_FILES = {
     "bandwidth": "bandwidth.csv",
     "modules": "modules.csv",
     "duals": "duals.csv",
+    "storage": "storage.csv",
 }
 """Results field -> file name of its tidy CSV."""
 
@@ -64,7 +65,7 @@ def write_results(folder: Path, results: Results) -> list[str]:
     written = []
     for field, name in TABLE_FILES.items():
         frame: pd.DataFrame = getattr(results, field)
-        if field == "modules" and frame.empty:
+        if field in ("modules", "storage") and frame.empty:
             continue
         frame.to_csv(folder / name, index=False, float_format="%.6f", lineterminator="\n")
         written.append(name)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.data import ModelData
+from planner.timeseries import Resolution
 from planner.model import _lp
 from planner.model._lp import Model
 from planner.model.capacity import (
@@ -28,6 +29,7 @@ from planner.model.demand import add_class_load_balance, add_demand_met
 from planner.model.energy import (
     add_certificate_cover,
     add_certificate_share,
+    add_green_hourly,
     add_green_share,
     add_new_load,
     add_power_balance,
@@ -36,6 +38,14 @@ from planner.model.energy import (
 from planner.model.network import add_link_bandwidth, add_link_expansion_limit
 from planner.model.objective import add_objective
 from planner.model.policy import add_budget_total, add_budget_yearly, add_carbon_cap, add_hub_share, add_west_share
+from planner.model.storage import (
+    add_battery_energy_stock,
+    add_battery_power_stock,
+    add_storage_balance,
+    add_storage_charge_green,
+    add_storage_energy,
+    add_storage_power,
+)
 from planner.model.variables import Vars, add_variables
 
 logger = logging.getLogger(__name__)
@@ -58,6 +68,13 @@ FAMILIES: tuple[Family, ...] = (
     add_new_load,
     add_green_share,
     add_certificate_share,
+    add_green_hourly,
+    add_battery_power_stock,
+    add_battery_energy_stock,
+    add_storage_balance,
+    add_storage_power,
+    add_storage_energy,
+    add_storage_charge_green,
     add_link_bandwidth,
     add_link_expansion_limit,
     add_budget_yearly,
@@ -77,6 +94,7 @@ class Built:
     model: Model
     vars: Vars
     data: ModelData
+    resolution: Resolution | None = None
 
 
 def build_model(data: ModelData, name: str = "planner") -> Built:

@@ -30,9 +30,14 @@ def _facility_energy(d: ModelData, v: Vars) -> Terms:
 def add_power_balance(m: Model, d: ModelData, v: Vars) -> None:
     """Facility energy = IT energy x PUE, met by grid power and contracted renewables.
 
-    grid[c,y,t] + renewable[c,y,t] - sum_w pue[c] * it[w,t] * class_load[w,c,y] = 0        for all c, y, t
+    grid[c,y,t] + renewable[c,y,t] + discharge[c,y,t] - charge[c,y,t] - sum_w pue[c] * it[w,t] * class_load[w,c,y] = 0        for all c, y, t
+
+    Notes:
+        Battery terms exist only at storage clusters (and only with more than one slice).
     """
     lhs = _lp.terms(v.grid, by=CYT) + _lp.terms(v.renewable, by=CYT) - _facility_energy(d, v)
+    if not v.charge.empty:
+        lhs = lhs + _lp.terms(v.discharge, by=CYT) - _lp.terms(v.charge, by=CYT)
     m.add_rows("power_balance", lhs, "==", 0.0)
 
 
@@ -68,9 +73,12 @@ def add_green_share(m: Model, d: ModelData, v: Vars) -> None:
 
     Notes:
         The row pushes new_load down, so new_load settles at max(0, served - existing) exactly.
+        Under hourly matching `green_hourly` replaces this row. Battery losses count as part of
+        the cluster's consumption: renewable energy that passes through a battery counts once,
+        when it is bought.
     """
     floor = d.green_share_min_new[d.green_share_min_new > 0]
-    if floor.empty:
+    if floor.empty or d.green_matching == "hourly":
         return
     in_scope = d.clusters.isin(floor.index)
     def pick(s: pd.Series) -> pd.Series:
@@ -90,3 +98,28 @@ def add_certificate_share(m: Model, d: ModelData, v: Vars) -> None:
         return
     lhs = _lp.terms(v.certificates, by=CY, coef=1.0 - s) - _lp.terms(v.renewable, by=CY, coef=s)
     m.add_rows("certificate_share", lhs, "<=", 0.0)
+
+
+def add_green_hourly(m: Model, d: ModelData, v: Vars) -> None:
+    """24/7 matching: in every slice, renewables used directly or via batteries cover the floor share.
+
+    renewable[c,y,t] - charge[c,y,t] + discharge[c,y,t] - g[c] * e_new[c] * w[t] / 8760 * new_load[c,y] >= 0        for c with g[c] > 0, all y, t
+
+    Notes:
+        Only with `policy.green_matching: hourly`. Certificates do not count. The new racks' energy
+        in a slice uses the flat (average) load shape: new_load is not split by workload class.
+    """
+    floor = d.green_share_min_new[d.green_share_min_new > 0]
+    if floor.empty or d.green_matching != "hourly":
+        return
+    renewable = v.renewable[v.renewable.index.get_level_values("cluster").isin(floor.index)]
+    frame = renewable.index.to_frame(index=False)
+    new_load = v.new_load.reindex(pd.MultiIndex.from_frame(frame[CY])).to_numpy(dtype=np.int64)
+    energy = (floor * d.new_load_gwh_per_krack.reindex(floor.index)).reindex(frame["cluster"]).to_numpy()
+    share = d.slice_hours.reindex(frame["slice"]).to_numpy() / d.slice_hours.sum()
+    lhs = _lp.terms(renewable, by=CYT) - _lp.Terms(frame[CYT], new_load, energy * share)
+    if not v.charge.empty:
+        charge = v.charge[v.charge.index.get_level_values("cluster").isin(floor.index)]
+        discharge = v.discharge[v.discharge.index.get_level_values("cluster").isin(floor.index)]
+        lhs = lhs - _lp.terms(charge, by=CYT) + _lp.terms(discharge, by=CYT)
+    m.add_rows("green_hourly", lhs, ">=", 0.0)

@@ -7,7 +7,7 @@ from planner.model import _lp
 from planner.model._lp import Model, Terms
 from planner.model.variables import Vars
 
-COST_TERMS = ("capex", "fixed_opex", "electricity", "renewables", "certificates", "carbon", "network", "unmet_penalty")
+COST_TERMS = ("capex", "fixed_opex", "electricity", "renewables", "certificates", "carbon", "network", "unmet_penalty", "storage")
 """Names of the objective's terms, in report order."""
 
 
@@ -22,6 +22,7 @@ def add_objective(m: Model, d: ModelData, v: Vars) -> None:
     carbon       = sum_{c,y,t} carbon_price * ef[c] * df[y] * grid[c,y,t]
     network      = sum_{h,c,y} bw_capex_cost[h,c,y] * bandwidth_new[h,c,y] + sum transit[w,h,c,y] * load[w,h,c,y]
     unmet_penalty= sum_{w,h,y} penalty * df[y] * unmet[w,h,y]
+    storage      = sum_{c,y} bat_gw_cost[c,y] * battery_gw_new[c,y] + bat_gwh_cost[c,y] * battery_gwh_new[c,y]
     """
     network: Terms = _lp.terms(v.load, by=[], coef=d.transit_cost)
     if not v.bandwidth_new.empty:
@@ -36,5 +37,6 @@ def add_objective(m: Model, d: ModelData, v: Vars) -> None:
             "carbon": _lp.terms(v.grid, by=[], coef=d.carbon_cost),
             "network": network,
             "unmet_penalty": _lp.terms(v.unmet, by=[], coef=d.unmet_cost),
+            "storage": _lp.terms(v.battery_gw_new, by=[], coef=d.battery_gw_cost) + _lp.terms(v.battery_gwh_new, by=[], coef=d.battery_gwh_cost),
         }
     )

@@ -25,6 +25,13 @@ class Vars:
     renewable: pd.Series  # [cluster, year, slice] GWh of contracted renewables
     certificates: pd.Series  # [cluster, year] GWh of green certificates
     bandwidth_new: pd.Series  # [hub, cluster, year] Gbps added
+    battery_gw_new: pd.Series  # [cluster, year] GW of battery power built (storage clusters only)
+    battery_gwh_new: pd.Series  # [cluster, year] GWh of battery energy built
+    battery_gw: pd.Series  # [cluster, year] GW of battery power installed
+    battery_gwh: pd.Series  # [cluster, year] GWh of battery energy installed
+    charge: pd.Series  # [cluster, year, slice] GWh into batteries over the slice
+    discharge: pd.Series  # [cluster, year, slice] GWh out of batteries over the slice
+    soc: pd.Series  # [cluster, year, slice] GWh stored at the end of one hour of the slice
 
 
 def _product(*indexes: pd.Index) -> pd.MultiIndex:
@@ -45,6 +52,8 @@ def add_variables(m: Model, d: ModelData) -> Vars:
     """Create every variable family on its index; sparsity comes from the indexes."""
     cy = _product(d.clusters, d.years)
     cyt = _product(d.clusters, d.years, d.slices)
+    battery_cy = _product(d.storage_clusters, d.years)
+    battery_cyt = _product(d.storage_clusters, d.years, d.slices)
     modules_index = cy if d.module_kracks is not None else cy[:0]
     growable = _with_years(pd.MultiIndex.from_tuples(list(d.bandwidth_expansion_max.index), names=["hub", "cluster"]), d.years) if len(d.bandwidth_expansion_max) else _product(d.hubs[:0], d.clusters[:0], d.years[:0])
     growable.names = ["hub", "cluster", "year"]
@@ -60,4 +69,11 @@ def add_variables(m: Model, d: ModelData) -> Vars:
         renewable=m.add_vars("renewable", cyt),
         certificates=m.add_vars("certificates", cy),
         bandwidth_new=m.add_vars("bandwidth_new", growable),
+        battery_gw_new=m.add_vars("battery_gw_new", battery_cy),
+        battery_gwh_new=m.add_vars("battery_gwh_new", battery_cy),
+        battery_gw=m.add_vars("battery_gw", battery_cy),
+        battery_gwh=m.add_vars("battery_gwh", battery_cy),
+        charge=m.add_vars("charge", battery_cyt),
+        discharge=m.add_vars("discharge", battery_cyt),
+        soc=m.add_vars("soc", battery_cyt),
     )

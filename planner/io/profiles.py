@@ -1,0 +1,68 @@
+"""Read a case's hourly availability profiles (`<case>/profiles/hourly.csv.gz`), checked and located.
+
+The file is long: one row per (cluster_id, hour) with hour 0..8759 and the wind, solar and hydro
+availability factors of that hour (0..1). `planner.timeseries` turns it into time slices.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from planner.errors import InputError, Problem
+from planner.schema import Inputs
+from planner.timeseries import Resolution, slices
+
+HOURLY_FILE = Path("profiles") / "hourly.csv.gz"
+COLUMNS = ("cluster_id", "hour", "wind_cf", "solar_cf", "hydro_cf")
+HOURS = 8760
+
+
+def hourly_path(case: str | Path) -> Path:
+    """Where a case keeps its hourly profiles."""
+    return Path(case) / HOURLY_FILE
+
+
+def read_hourly(case: str | Path, clusters: list[str]) -> pd.DataFrame:
+    """Hourly factors indexed (cluster, hour) for exactly `clusters`; every problem raised at once."""
+    path = hourly_path(case)
+    if not path.exists():
+        raise InputError([Problem(str(path), "no hourly profiles for this case; `--hours`/`--days` need them (see inputs/default/profiles/README.md)")])
+    try:
+        frame = pd.read_csv(path, dtype={"cluster_id": str})
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError, UnicodeDecodeError) as err:
+        raise InputError([Problem(str(path), f"not a readable CSV table: {str(err).strip()}")]) from err
+    problems: list[Problem] = []
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError([Problem(str(path), f"missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}", row=1)])
+    values = frame[["wind_cf", "solar_cf", "hydro_cf"]].apply(pd.to_numeric, errors="coerce")
+    bad = values.isna() | (values < 0) | (values > 1)
+    for position, column in zip(*np.nonzero(bad.to_numpy()), strict=True):
+        if len(problems) >= 20:
+            break
+        name = values.columns[column]
+        problems.append(Problem(str(path), "availability factor must be a number in [0, 1]", row=int(position) + 2, column=name, value=frame.iloc[position][name]))
+    for cluster in clusters:
+        hours = frame.loc[frame["cluster_id"] == cluster, "hour"]
+        if sorted(hours.tolist()) != list(range(HOURS)):
+            problems.append(Problem(str(path), f"cluster '{cluster}' needs exactly one row for each hour 0..{HOURS - 1} (found {len(hours)} rows)"))
+    if problems:
+        raise InputError(problems)
+    out = pd.concat([frame[["cluster_id", "hour"]], values], axis=1)
+    out = out[out["cluster_id"].isin(clusters)].rename(columns={"cluster_id": "cluster"})
+    out["cluster"] = pd.Categorical(out["cluster"], categories=clusters)
+    out = out.sort_values(["cluster", "hour"]).set_index(["cluster", "hour"])
+    out.index = out.index.set_levels(out.index.levels[0].astype(str), level="cluster")
+    return out
+
+
+def profile_slices(case: str | Path, inputs: Inputs, resolution: Resolution) -> pd.DataFrame | None:
+    """The time slices a run uses: None keeps the case's own (the year, or its profiles.csv)."""
+    if resolution.kind == "year":
+        return None
+    clusters = [c.cluster_id for c in inputs.clusters]
+    capacity = pd.DataFrame([c.model_dump() for c in inputs.clusters]).set_index("cluster_id")[["wind_mw", "solar_mw", "hydro_mw"]]
+    return slices(read_hourly(case, clusters), resolution, capacity)
