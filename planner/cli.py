@@ -98,14 +98,22 @@ def solve(
     threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
     write_lp: Annotated[bool, typer.Option("--write-lp", help="Also write the model as model.lp.")] = False,
     force: Annotated[bool, typer.Option("--force", "-f", help="Replace an existing output folder.")] = False,
+    hours: Annotated[str | None, typer.Option("--hours", help="`full`: every hour of the year (8760 slices) from the case's profiles/.")] = None,
+    days: Annotated[int | None, typer.Option("--days", min=1, max=365, help="K representative days (24 hourly slices each) from the case's profiles/.")] = None,
+    method: Annotated[str | None, typer.Option("--method", help="HiGHS LP method: choose, simplex, ipm or pdlp.")] = None,
 ) -> None:
     """Solve a case and write the plan (plan.json, tidy CSVs, duals.csv, manifest.json).
 
-    Example: planner solve inputs/default --scenario examples/budget_cut.yaml --out outputs/budget_cut
+    Example: planner solve inputs/default --days 12 --out outputs/default_12d
     """
     from planner.pipeline import run
 
-    overrides: dict[str, Any] = {"output_dir": out_dir, "solver": solver, "time_limit_s": time_limit, "mip_gap": mip_gap, "threads": threads, "write_lp": write_lp, "force": force}
+    if hours not in (None, "full") or (hours and days):
+        raise typer.BadParameter("--hours takes `full` and cannot be combined with --days", param_hint="--hours")
+    if method not in (None, "choose", "simplex", "ipm", "pdlp"):
+        raise typer.BadParameter("expected choose, simplex, ipm or pdlp", param_hint="--method")
+    resolution = "hours" if hours else f"days:{days}" if days else None
+    overrides: dict[str, Any] = {"output_dir": out_dir, "solver": solver, "time_limit_s": time_limit, "mip_gap": mip_gap, "threads": threads, "write_lp": write_lp, "force": force, "time_resolution": resolution, "highs_method": method}
     try:
         with err.status("solving ... (solver log: <out>/solver.log)", spinner="dots"):
             outcome = run(case, scenario or [], overrides)

@@ -1,8 +1,10 @@
 """Time resolution: hourly profiles -> time slices (the year, representative days, or every hour).
 
 A slice stands for `weight_hours` hours of the year; slices of one `period` are consecutive hours
-whose storage state of charge carries over from one to the next, cyclically (a representative day
-ends where it started; the full year wraps from hour 8759 to hour 0).
+whose storage state of charge carries over from one to the next, cyclically. Periods are days at
+both hourly resolutions (a representative day, or each of the 365 days of the full year, ends
+where it started): batteries of a few hours' duration cycle daily, and a year-long cyclic chain
+made HiGHS's interior point 1.5-2.5x slower on a one-cluster year for a 0.015 % lower cost.
 
 Representative days come from k-medoids clustering of the 365 days (documented here rather than
 tsam, whose current release pins an older HiGHS than the engine's): each day is a vector of
@@ -69,7 +71,8 @@ def slices(hourly: pd.DataFrame, resolution: Resolution, capacity_mw: pd.DataFra
 def _full_year(hourly: pd.DataFrame) -> pd.DataFrame:
     frame = hourly.reset_index()
     labels = np.array([f"h{h:04d}" for h in range(DAYS * HOURS_PER_DAY)])
-    out = pd.DataFrame({"cluster": frame["cluster"].to_numpy(), "slice": labels[frame["hour"].to_numpy()], "period": "year", "weight_hours": 1.0})
+    days = np.array([f"d{d:03d}" for d in range(DAYS)])
+    out = pd.DataFrame({"cluster": frame["cluster"].to_numpy(), "slice": labels[frame["hour"].to_numpy()], "period": days[frame["hour"].to_numpy() // HOURS_PER_DAY], "weight_hours": 1.0})
     for tech in TECHS:
         out[tech] = frame[tech].to_numpy()
     return out

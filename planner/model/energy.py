@@ -67,15 +67,15 @@ def add_new_load(m: Model, d: ModelData, v: Vars) -> None:
 
 
 def add_green_share(m: Model, d: ModelData, v: Vars) -> None:
-    """Green power (renewables + certificates) covers the floor share of new racks' energy.
+    """Green power (renewables used + certificates) covers the floor share of new racks' energy.
 
-    sum_t renewable[c,y,t] + certificates[c,y] - g[c] * e_new[c] * new_load[c,y] >= 0        for all c with g[c] > 0, all y
+    sum_t (renewable[c,y,t] - charge[c,y,t] + discharge[c,y,t]) + certificates[c,y] - g[c] * e_new[c] * new_load[c,y] >= 0        for all c with g[c] > 0, all y
 
     Notes:
         The row pushes new_load down, so new_load settles at max(0, served - existing) exactly.
-        Under hourly matching `green_hourly` replaces this row. Battery losses count as part of
-        the cluster's consumption: renewable energy that passes through a battery counts once,
-        when it is bought.
+        Renewables used are those bought less what went into batteries plus what came out
+        (batteries charge only from renewables), so battery losses are never counted as green.
+        Under hourly matching `green_hourly` replaces this row.
     """
     floor = d.green_share_min_new[d.green_share_min_new > 0]
     if floor.empty or d.green_matching == "hourly":
@@ -85,6 +85,8 @@ def add_green_share(m: Model, d: ModelData, v: Vars) -> None:
         return s[s.index.get_level_values("cluster").isin(d.clusters[in_scope])]
     coef = floor * d.new_load_gwh_per_krack.reindex(floor.index)
     lhs = _lp.terms(pick(v.renewable), by=CY) + _lp.terms(pick(v.certificates), by=CY) - _lp.terms(pick(v.new_load), by=CY, coef=coef)
+    if not v.charge.empty:
+        lhs = lhs - _lp.terms(pick(v.charge), by=CY) + _lp.terms(pick(v.discharge), by=CY)
     m.add_rows("green_share", lhs, ">=", 0.0)
 
 

@@ -94,11 +94,14 @@ def add_storage_energy(m: Model, d: ModelData, v: Vars) -> None:
 
 
 def add_storage_charge_green(m: Model, d: ModelData, v: Vars) -> None:
-    """Under hourly green matching, batteries charge only from contracted renewables.
+    """Batteries charge only from contracted renewables, so what they give back is green.
 
-    charge[c,y,t] - renewable[c,y,t] <= 0        for storage clusters c, all y, t (hourly matching only)
+    charge[c,y,t] - renewable[c,y,t] <= 0        for storage clusters c, all y, t
+
+    Notes:
+        Without this row, grid energy routed through a battery would count towards the green floor.
     """
-    if v.charge.empty or d.green_matching != "hourly":
+    if v.charge.empty:
         return
     renewable = v.renewable.reindex(v.charge.index)
     m.add_rows("storage_charge_green", _lp.terms(v.charge, by=CYT) - _lp.terms(renewable, by=CYT), "<=", 0.0)

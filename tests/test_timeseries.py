@@ -1,0 +1,92 @@
+"""Time slices from hourly profiles: resolution parsing, k-medoids days, weights, and the
+representative-day objective against the full year on a reduced case."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner.io.profiles import read_hourly
+from planner.timeseries import Resolution, k_medoids, representative_days, slices
+from tests.conftest import TinyCase
+
+DEFAULT = "inputs/default"
+
+
+@pytest.fixture(scope="module")
+def hourly() -> pd.DataFrame:
+    return read_hourly(DEFAULT, ["zhongwei", "tianfu"])
+
+
+def test_resolution_parsing() -> None:
+    assert Resolution.parse("days:12") == Resolution("days", 12)
+    assert Resolution.parse("hours").kind == "hours"
+    for bad in ("days:0", "days:366", "hourly", "days:x"):
+        with pytest.raises(ValueError, match="time resolution"):
+            Resolution.parse(bad)
+
+
+def test_k_medoids_finds_two_obvious_groups() -> None:
+    # rows 0-2 near (0, 0), rows 3-4 near (10, 10): medoids are the middle of each group.
+    features = np.array([[0.0, 0.0], [0.1, 0.0], [0.2, 0.0], [10.0, 10.0], [10.1, 10.0]])
+    medoids, assign = k_medoids(features, 2)
+    assert set(medoids.tolist()) in ({1, 3}, {1, 4})
+    assert assign.tolist() == [0, 0, 0, 1, 1]
+
+
+def test_representative_days_keep_weights_and_annual_energy(hourly: pd.DataFrame) -> None:
+    days = representative_days(hourly, 12)
+    for cluster, frame in days.groupby("cluster"):
+        assert frame["weight_hours"].sum() == pytest.approx(8760)
+        assert len(frame) == 12 * 24
+        for tech in ("wind_cf", "solar_cf", "hydro_cf"):
+            annual = hourly.xs(cluster, level="cluster")[tech].mean()
+            assert np.dot(frame[tech], frame["weight_hours"]) / 8760 == pytest.approx(annual, abs=1e-6)
+        assert frame["period"].nunique() == 12
+
+
+def test_full_year_and_year_slices(hourly: pd.DataFrame) -> None:
+    full = slices(hourly, Resolution("hours"))
+    assert len(full) == 2 * 8760 and (full["weight_hours"] == 1).all()
+    assert full["period"].nunique() == 365 and (full.groupby(["cluster", "period"]).size() == 24).all()
+    year = slices(hourly, Resolution("year")).set_index("cluster")
+    assert year.loc["zhongwei", "solar_cf"] == pytest.approx(hourly.xs("zhongwei", level="cluster")["solar_cf"].mean())
+
+
+def test_365_representative_days_are_the_year_day_by_day(hourly: pd.DataFrame) -> None:
+    days = representative_days(hourly, 365)
+    zhongwei = days[days["cluster"] == "zhongwei"]
+    assert (zhongwei["weight_hours"] == 1).all()
+    assert np.sort(zhongwei["solar_cf"].to_numpy()) == pytest.approx(np.sort(hourly.xs("zhongwei", level="cluster")["solar_cf"].to_numpy()))
+
+
+def reduced_case(tiny: TinyCase) -> TinyCase:
+    """west1 alone (zhongwei's wind and sun), one year, 80 % green floor without certificates."""
+    tiny.tables["clusters"] = [r for r in tiny.tables["clusters"] if r["cluster_id"] == "west1"]
+    tiny.tables["links"] = [r for r in tiny.tables["links"] if r["cluster_id"] == "west1"]
+    tiny.tables["demand"] = [r for r in tiny.tables["demand"] if r["year"] == 2026]
+    tiny.set(years={"first": 2026, "last": 2026}, policy={"green_share_min_new": 0.8, "certificate_share_max": 0.0})
+    tiny.cluster("west1", wind_mw=30, solar_mw=40, power_price_yuan_per_kwh=0.35, ppa_price_yuan_per_kwh=0.3)
+    tiny.set(storage={"power_capex_yuan_per_kw": 300, "energy_capex_yuan_per_kwh": 500, "lifetime_years": 15})
+    return tiny
+
+
+def with_profiles(tiny: TinyCase, hourly: pd.DataFrame) -> None:
+    folder = tiny.root / f"case{tiny.runs + 1}" / "profiles"
+    folder.mkdir(parents=True)
+    frame = hourly.xs("zhongwei", level="cluster").reset_index()
+    frame.insert(0, "cluster_id", "west1")
+    frame.to_csv(folder / "hourly.csv.gz", index=False)
+
+
+@pytest.mark.slow
+def test_representative_days_objective_within_one_percent_of_the_full_year(tiny: TinyCase, hourly: pd.DataFrame) -> None:
+    case = reduced_case(tiny)
+    with_profiles(case, hourly)
+    full = case.solve(time_resolution="hours", highs_method="ipm")
+    with_profiles(case, hourly)
+    days = case.solve(time_resolution="days:12")
+    storage_full = full.results.storage["battery_mwh"].sum()
+    assert storage_full > 1.0  # the battery matters in this case
+    assert days.plan["objective_yi_yuan"] == pytest.approx(full.plan["objective_yi_yuan"], rel=0.01)
