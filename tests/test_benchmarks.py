@@ -1,0 +1,46 @@
+"""Smoke test of the benchmark code at the smallest size, and the linopy reference's optimum."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+from benchmarks import run as bench
+
+
+def test_engine_and_floor_measure_the_same_matrix(tmp_path: Path) -> None:
+    coo = str(tmp_path / "coo.npz")
+    engine = bench.engine("year", 60.0, "choose", coo)
+    floor = bench.floor(coo)
+    assert engine["status"] == "optimal"
+    assert engine["objective"] == pytest.approx(1337.810952, rel=1e-6)  # the default case's plan
+    assert floor["nonzeros"] <= engine["nonzeros"]  # duplicates merged, zeros dropped
+    row = {"size": "year", "engine": engine, "floor": floor, "linopy": {"error": "not run"}}
+    ratios = bench.ratios(row)
+    assert ratios["overhead_over_solve"] == pytest.approx((engine["total_s"] - engine["solve_s"]) / engine["solve_s"])
+    assert ratios["build_over_linopy_build"] is None
+    row["ratios"] = ratios
+    table = bench.markdown({"when": "now", "platform": "test", "cpus": 2, "ladder": [row], "representative_days": []})
+    assert "| year | 1,256 |" in table
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", ["year", "days:1"])
+def test_linopy_reference_has_the_engines_optimum(size: str) -> None:
+    pytest.importorskip("linopy")
+    warnings.filterwarnings("ignore")
+    from planner import highs
+    from planner.data import build_data
+    from planner.io.profiles import profile_slices
+    from planner.model import build_model
+    from planner.pipeline import load_case
+    from planner.timeseries import Resolution
+
+    reference = bench.linopy_ref(size, solve=True)
+    _, inputs = load_case(bench.CASE)
+    built = build_model(build_data(inputs, profile_slices(bench.CASE, inputs, Resolution.parse(size))))
+    ours = highs.run(built.model, {})
+    assert (reference["rows"], reference["columns"]) == (built.model.n_rows, built.model.n_cols)
+    assert reference["objective"] == pytest.approx(ours.objective, rel=1e-7)
