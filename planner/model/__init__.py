@@ -110,9 +110,9 @@ def build_model(data: ModelData, name: str = "planner") -> Built:
 
 def coefficient_range(m: Model) -> tuple[float, float]:
     """Smallest and largest non-zero |coefficient| over rows and objective."""
-    parts = [np.abs(b.coef) for b in m.blocks.values()] + [np.abs(t.coef) for t in m.objective_terms.values()]
-    coefs = np.concatenate(parts) if parts else np.zeros(0)
-    coefs = coefs[coefs != 0]
-    if not len(coefs):
-        return 0.0, 0.0
-    return float(coefs.min()), float(coefs.max())
+    lo, hi = np.inf, 0.0
+    for coef in [b.coef for b in m.blocks.values()] + [t.coef for t in m.objective_terms.values()]:
+        nonzero = np.abs(coef[coef != 0])
+        if len(nonzero):
+            lo, hi = min(lo, float(nonzero.min())), max(hi, float(nonzero.max()))
+    return (0.0, 0.0) if hi == 0.0 else (lo, hi)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pulp
+from pandas.api.types import union_categoricals
 
 SENSES = ("<=", ">=", "==")
 _PULP_SENSES = {"<=": pulp.LpConstraintLE, ">=": pulp.LpConstraintGE, "==": pulp.LpConstraintEQ}
@@ -39,11 +40,8 @@ class Terms:
         if set(other.keys.columns) != set(self.keys.columns):
             msg = f"cannot add terms keyed by {list(other.keys.columns)} to terms keyed by {list(self.keys.columns)}"
             raise ValueError(msg)
-        return Terms(
-            pd.concat([self.keys, other.keys[list(self.keys.columns)]], ignore_index=True),
-            np.concatenate([self.var, other.var]),
-            np.concatenate([self.coef, other.coef]),
-        )
+        keys = pd.DataFrame({name: _concat_keys(self.keys[name], other.keys[name]) for name in self.keys.columns})
+        return Terms(keys, np.concatenate([self.var, other.var]), np.concatenate([self.coef, other.coef]))
 
     def __neg__(self) -> Terms:
         return Terms(self.keys, self.var, -self.coef)
@@ -61,13 +59,37 @@ class Terms:
         return Terms(self.keys[mask].reset_index(drop=True), self.var[mask], self.coef[mask])
 
 
+def key_frame(index: pd.Index) -> pd.DataFrame:
+    """An index's levels as categorical columns with sorted categories (cheap to group and join)."""
+    if isinstance(index, pd.MultiIndex):
+        return pd.DataFrame({name: _sorted_categorical(codes, level) for name, codes, level in zip(index.names, index.codes, index.levels, strict=True)})
+    codes, uniques = pd.factorize(index)
+    return pd.DataFrame({index.name: _sorted_categorical(codes, pd.Index(uniques))})
+
+
+def _sorted_categorical(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
+    order = np.argsort(categories.to_numpy(), kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return pd.Categorical.from_codes(rank[np.asarray(codes)], categories=categories.take(order))
+
+
+def _concat_keys(a: pd.Series, b: pd.Series) -> pd.Series:
+    """Concatenate two key columns, keeping them categorical (categories merged and sorted)."""
+    if isinstance(a.dtype, pd.CategoricalDtype) and isinstance(b.dtype, pd.CategoricalDtype):
+        if a.cat.categories.equals(b.cat.categories):
+            return pd.Series(pd.Categorical.from_codes(np.concatenate([a.cat.codes.to_numpy(), b.cat.codes.to_numpy()]), categories=a.cat.categories))
+        return pd.Series(union_categoricals([a.array, b.array], sort_categories=True))
+    return pd.concat([a.astype(object), b.astype(object)], ignore_index=True)
+
+
 def terms(variables: pd.Series, by: list[str], coef: float | pd.Series | np.ndarray = 1.0) -> Terms:
     """Terms of `variables` summed into rows keyed by the index levels `by` (one `total` row if empty).
 
     `coef` is a scalar, an array (one per variable), or a Series aligned to the variables by its
     index level names.
     """
-    frame = variables.index.to_frame(index=False)
+    frame = key_frame(variables.index)
     if isinstance(coef, pd.Series):
         values = align(coef, variables.index).to_numpy(dtype=float)
     else:
@@ -76,7 +98,7 @@ def terms(variables: pd.Series, by: list[str], coef: float | pd.Series | np.ndar
         missing = variables.index[np.isnan(values)][:3].tolist()
         msg = f"coefficient missing for {missing}"
         raise ValueError(msg)
-    keys = frame[by].reset_index(drop=True) if by else pd.DataFrame({"scope": np.full(len(frame), "total")})
+    keys = frame[by].reset_index(drop=True) if by else pd.DataFrame({"scope": pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int64), categories=["total"])})
     return Terms(keys, variables.to_numpy(dtype=np.int64), values)
 
 
@@ -226,7 +248,7 @@ class Model:
         col = np.concatenate([b.col for b in self.blocks.values()])
         val = np.concatenate([b.coef for b in self.blocks.values()])
         key = row * max(self.n_cols, 1) + col
-        order = np.argsort(key, kind="stable")
+        order = np.argsort(key)
         key, val = key[order], val[order]
         first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
         val = np.add.reduceat(val, first) if len(val) else val
@@ -313,22 +335,31 @@ def _bound(value: float) -> float | None:
 def _factorize(keys: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
     """Row number of each term (rows sorted by key) and the distinct keys as a named index."""
     names = list(keys.columns)
-    if len(names) == 1:
-        codes, uniques = pd.factorize(keys.iloc[:, 0], sort=True)
-        return codes.astype(np.int64), pd.Index(uniques, name=names[0])
     level_codes, level_values = [], []
     for name in names:
-        c, u = pd.factorize(keys[name], sort=True)
-        level_codes.append(c.astype(np.int64))
-        level_values.append(u)
-    sizes = [len(u) for u in level_values]
-    flat = np.ravel_multi_index(level_codes, sizes) if np.prod(np.asarray(sizes, dtype=float)) < 2**62 else None
-    if flat is None:
-        codes, uniques = pd.factorize(pd.MultiIndex.from_frame(keys), sort=True)
-        return codes.astype(np.int64), uniques.set_names(names)
-    present, codes = np.unique(flat, return_inverse=True)
-    parts = np.unravel_index(present, sizes)
-    index = pd.MultiIndex.from_arrays([pd.Index(level_values[k]).take(parts[k]) for k in range(len(names))], names=names)
+        column = keys[name]
+        if isinstance(column.dtype, pd.CategoricalDtype) and column.cat.categories.is_monotonic_increasing:
+            level_codes.append(column.cat.codes.to_numpy().astype(np.int64))
+            level_values.append(pd.Index(column.cat.categories))
+        else:
+            c, u = pd.factorize(column.astype(object) if isinstance(column.dtype, pd.CategoricalDtype) else column, sort=True)
+            level_codes.append(c.astype(np.int64))
+            level_values.append(pd.Index(u))
+    sizes = [max(len(u), 1) for u in level_values]
+    n_keys = float(np.prod(np.asarray(sizes, dtype=float)))
+    flat = np.ravel_multi_index(level_codes, sizes) if len(names) > 1 else level_codes[0]
+    if n_keys <= 5e7:
+        present = np.zeros(int(n_keys), dtype=bool)
+        present[flat] = True
+        uniques = np.flatnonzero(present)
+        position = np.cumsum(present) - 1
+        codes = position[flat]
+    else:
+        uniques, codes = np.unique(flat, return_inverse=True)
+    if len(names) == 1:
+        return codes.astype(np.int64), pd.Index(level_values[0].take(uniques), name=names[0])
+    parts = np.unravel_index(uniques, sizes)
+    index = pd.MultiIndex.from_arrays([level_values[k].take(parts[k]) for k in range(len(names))], names=names)
     return codes.astype(np.int64), index
 
 

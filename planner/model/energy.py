@@ -17,14 +17,21 @@ CYT = ["cluster", "year", "slice"]
 
 def _facility_energy(d: ModelData, v: Vars) -> Terms:
     """Facility energy of the load in each slice: pue[c] * it[w,t] * class_load[w,c,y] (GWh)."""
-    frame = v.class_load.index.to_frame(index=False)
-    n_slices = len(d.slices)
-    keys = frame.loc[frame.index.repeat(n_slices), ["cluster", "year", "workload"]].reset_index(drop=True)
-    keys["slice"] = np.tile(d.slices.to_numpy(), len(frame))
-    it = d.it_gwh_per_krack.reindex(pd.MultiIndex.from_frame(keys[["workload", "slice"]])).to_numpy()
-    coef = d.pue.reindex(keys["cluster"]).to_numpy() * it
-    var = np.repeat(v.class_load.to_numpy(dtype=np.int64), n_slices)
-    return Terms(keys[CYT], var, coef)
+    index = v.class_load.index
+    frame = _lp.key_frame(index)
+    n = len(d.slices)
+    rep = np.repeat(np.arange(len(frame)), n)
+    keys = pd.DataFrame({
+        "cluster": frame["cluster"].array.take(rep),
+        "year": frame["year"].array.take(rep),
+        "slice": _lp.key_frame(d.slices)["slice"].array.take(np.tile(np.arange(n), len(frame))),
+    })
+    it = d.it_gwh_per_krack.reindex(pd.MultiIndex.from_product([d.workloads, d.slices])).to_numpy().reshape(len(d.workloads), n)
+    row_it = it[d.workloads.get_indexer(index.get_level_values("workload"))]
+    pue = d.pue.reindex(index.get_level_values("cluster")).to_numpy()
+    coef = (pue[:, None] * row_it).ravel()
+    var = np.repeat(v.class_load.to_numpy(dtype=np.int64), n)
+    return Terms(keys, var, coef)
 
 
 def add_power_balance(m: Model, d: ModelData, v: Vars) -> None:
@@ -119,7 +126,7 @@ def add_green_hourly(m: Model, d: ModelData, v: Vars) -> None:
     new_load = v.new_load.reindex(pd.MultiIndex.from_frame(frame[CY])).to_numpy(dtype=np.int64)
     energy = (floor * d.new_load_gwh_per_krack.reindex(floor.index)).reindex(frame["cluster"]).to_numpy()
     share = d.slice_hours.reindex(frame["slice"]).to_numpy() / d.slice_hours.sum()
-    lhs = _lp.terms(renewable, by=CYT) - _lp.Terms(frame[CYT], new_load, energy * share)
+    lhs = _lp.terms(renewable, by=CYT) - _lp.Terms(_lp.key_frame(renewable.index)[CYT], new_load, energy * share)
     if not v.charge.empty:
         charge = v.charge[v.charge.index.get_level_values("cluster").isin(floor.index)]
         discharge = v.discharge[v.discharge.index.get_level_values("cluster").isin(floor.index)]

@@ -7,6 +7,7 @@ A battery's state of charge carries over between consecutive slices of a period,
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from planner.data import ModelData
@@ -59,7 +60,7 @@ def add_storage_balance(m: Model, d: ModelData, v: Vars) -> None:
     eta = d.battery_efficiency
     lhs = (
         _lp.terms(v.soc, by=CYT)
-        - _lp.Terms(frame[CYT], prev.astype("int64"), pd.Series(1.0, index=frame.index).to_numpy())
+        - _lp.Terms(_lp.key_frame(v.soc.index)[CYT], prev.astype("int64"), np.ones(len(frame)))
         - _lp.terms(v.charge, by=CYT, coef=eta / hours)
         + _lp.terms(v.discharge, by=CYT, coef=1.0 / (eta * hours))
     )
@@ -76,7 +77,7 @@ def add_storage_power(m: Model, d: ModelData, v: Vars) -> None:
     frame = v.charge.index.to_frame(index=False)
     power = v.battery_gw.reindex(pd.MultiIndex.from_frame(frame[CY])).to_numpy()
     hours = d.slice_hours.reindex(frame["slice"]).to_numpy()
-    lhs = _lp.terms(v.charge, by=CYT) + _lp.terms(v.discharge, by=CYT) - _lp.Terms(frame[CYT], power.astype("int64"), hours)
+    lhs = _lp.terms(v.charge, by=CYT) + _lp.terms(v.discharge, by=CYT) - _lp.Terms(_lp.key_frame(v.charge.index)[CYT], power.astype("int64"), hours)
     m.add_rows("storage_power", lhs, "<=", 0.0)
 
 
@@ -89,7 +90,7 @@ def add_storage_energy(m: Model, d: ModelData, v: Vars) -> None:
         return
     frame = v.soc.index.to_frame(index=False)
     energy = v.battery_gwh.reindex(pd.MultiIndex.from_frame(frame[CY])).to_numpy()
-    lhs = _lp.terms(v.soc, by=CYT) - _lp.Terms(frame[CYT], energy.astype("int64"), pd.Series(1.0, index=frame.index).to_numpy())
+    lhs = _lp.terms(v.soc, by=CYT) - _lp.Terms(_lp.key_frame(v.soc.index)[CYT], energy.astype("int64"), np.ones(len(frame)))
     m.add_rows("storage_energy", lhs, "<=", 0.0)
 
 
