@@ -77,7 +77,7 @@ def build(d: ModelData) -> linopy.Model:
     m.add_constraints(load.sum("cluster") + unmet == demand, name="demand_met", mask=demand > 0)
     m.add_constraints(load.sum("hub") - class_load == 0, name="class_load_balance", mask=class_load.mask)
     existing = _da(d.racks_existing, ["cluster"], co)
-    first = xr.DataArray((Y == Y[0]).astype(float), coords={"year": Y}, dims=["year"])
+    first = xr.DataArray((Y[0] == Y).astype(float), coords={"year": Y}, dims=["year"])
     m.add_constraints(racks - racks.shift(year=1) - racks_new == existing * first, name="rack_stock")
     m.add_constraints(racks_new <= _da(d.build_max, ["cluster"], co), name="build_rate")
     if not d.racks_max.empty:

@@ -276,6 +276,7 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=None, help="solver time limit per solve (s); default 300 quick, 3600 full")
     parser.add_argument("--method", default="choose", help="HiGHS method for the engine runs")
     parser.add_argument("--method-for", nargs="*", default=["hours=ipm"], help="per-size method, e.g. hours=ipm (interior point was 2.6x faster than simplex on a one-cluster full year)")
+    parser.add_argument("--time-limit-for", nargs="*", default=[], help="per-size solver time limit, e.g. hours=120 (measure build, hand-off and memory without waiting for the solve)")
     parser.add_argument("--methods", action="store_true", help="also time simplex, ipm and pdlp at each size")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
@@ -297,7 +298,8 @@ def main() -> None:
     ladder = []
     for size in sizes:
         per_size = dict(item.split("=", 1) for item in args.method_for)
-        row = measure(size, time_limit, per_size.get(size, args.method), args.methods)
+        limits = {k: float(v) for k, v in (item.split("=", 1) for item in args.time_limit_for)}
+        row = measure(size, limits.get(size, time_limit), per_size.get(size, args.method), args.methods)
         row["ratios"] = ratios(row)
         ladder.append(row)
         e = row["engine"]

@@ -179,7 +179,7 @@ def _manifest(raw: RawCase, inputs: Inputs, config: RunConfig, result: SolveResu
         "input_files": [str(p) for p in raw.sources],
         "inputs_sha256": inputs_hash(raw),
         "versions": _versions(),
-        "solver": {"name": result.solver, "version": result.solver_version, "options": result.options},
+        "solver": {"name": result.solver, "version": result.solver_version, "options": result.options, "interface": result.interface, "iterations": result.iterations},
         "status": str(result.status),
         "objective_yi_yuan": result.objective,
         "gap": result.gap,

@@ -251,8 +251,10 @@ class Policy(Schema):
 class Storage(Schema):
     """Battery storage that clusters may build (only at a resolution finer than the year)."""
 
-    enabled: bool = True
-    """Whether batteries are an option at all."""
+    enabled: bool = False
+    """Whether batteries are an option. Off by default: they double the hourly part of the model and,
+    with cheap certificates and an annual green floor, are never built; turn them on to study a
+    certificate limit or hourly (24/7) green matching."""
     clusters: tuple[Id, ...] | None = None
     """Clusters that may build batteries; null for every cluster."""
     power_capex_yuan_per_kw: float = Field(default=300.0, ge=0, le=1e5, json_schema_extra=unit("yuan/kW"))

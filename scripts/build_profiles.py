@@ -64,6 +64,7 @@ def ar1_normal(rng: np.random.Generator, n: int, phi: float) -> np.ndarray:
 
 
 def solar(lat: float, lon: float, cf: float, rng: np.random.Generator) -> np.ndarray:
+    """Hourly solar availability: clear-sky plane-of-array irradiance x cloudiness, scaled to cf."""
     times = hours()
     mid = times + pd.Timedelta(minutes=30)
     site = pvlib.location.Location(lat, lon, tz="Asia/Shanghai")
@@ -82,11 +83,13 @@ def solar(lat: float, lon: float, cf: float, rng: np.random.Generator) -> np.nda
 
 
 def power_curve(speed: np.ndarray) -> np.ndarray:
+    """Generic IEC class II turbine: output share at each wind speed (m/s)."""
     out = np.clip((speed**3 - 3.0**3) / (12.0**3 - 3.0**3), 0, 1)
     return np.where(speed >= 25.0, 0.0, out)
 
 
 def wind(cf: float, rng: np.random.Generator) -> np.ndarray:
+    """Hourly wind availability with mean cf from an AR(1) Weibull speed series."""
     if cf <= 0:
         return np.zeros(8760)
     t = np.arange(8760)
@@ -101,11 +104,13 @@ def wind(cf: float, rng: np.random.Generator) -> np.ndarray:
 
 
 def hydro(cf: float) -> np.ndarray:
+    """Hourly hydro availability: seasonal, flat within the day, mean cf."""
     doy = np.arange(8760) // 24
     return scale_to_mean(1 + 0.45 * np.cos(2 * np.pi * (doy - 196) / 365), cf)
 
 
 def main() -> None:
+    """Write profiles/hourly.csv.gz for every cluster of the default case."""
     clusters = pd.read_csv(CASE / "clusters.csv")
     frames = []
     for k, row in enumerate(clusters.itertuples()):

@@ -48,8 +48,10 @@ def test_representative_days_keep_weights_and_annual_energy(hourly: pd.DataFrame
 
 def test_full_year_and_year_slices(hourly: pd.DataFrame) -> None:
     full = slices(hourly, Resolution("hours"))
-    assert len(full) == 2 * 8760 and (full["weight_hours"] == 1).all()
-    assert full["period"].nunique() == 365 and (full.groupby(["cluster", "period"]).size() == 24).all()
+    assert len(full) == 2 * 8760
+    assert (full["weight_hours"] == 1).all()
+    assert full["period"].nunique() == 365
+    assert (full.groupby(["cluster", "period"]).size() == 24).all()
     year = slices(hourly, Resolution("year")).set_index("cluster")
     assert year.loc["zhongwei", "solar_cf"] == pytest.approx(hourly.xs("zhongwei", level="cluster")["solar_cf"].mean())
 
@@ -68,7 +70,7 @@ def reduced_case(tiny: TinyCase) -> TinyCase:
     tiny.tables["demand"] = [r for r in tiny.tables["demand"] if r["year"] == 2026]
     tiny.set(years={"first": 2026, "last": 2026}, policy={"green_share_min_new": 0.8, "certificate_share_max": 0.0})
     tiny.cluster("west1", wind_mw=30, solar_mw=40, power_price_yuan_per_kwh=0.35, ppa_price_yuan_per_kwh=0.3)
-    tiny.set(storage={"power_capex_yuan_per_kw": 300, "energy_capex_yuan_per_kwh": 500, "lifetime_years": 15})
+    tiny.set(storage={"enabled": True, "power_capex_yuan_per_kw": 300, "energy_capex_yuan_per_kwh": 500, "lifetime_years": 15})
     return tiny
 
 
@@ -90,3 +92,40 @@ def test_representative_days_objective_within_one_percent_of_the_full_year(tiny:
     storage_full = full.results.storage["battery_mwh"].sum()
     assert storage_full > 1.0  # the battery matters in this case
     assert days.plan["objective_yi_yuan"] == pytest.approx(full.plan["objective_yi_yuan"], rel=0.01)
+
+
+def test_cli_days_writes_the_resolution_into_plan_and_manifest(tiny: TinyCase, hourly: pd.DataFrame) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from planner.cli import app
+
+    case = reduced_case(tiny)
+    with_profiles(case, hourly)
+    folder = case.write()
+    result = CliRunner().invoke(app, ["solve", str(folder), "--days", "2", "--out", str(folder / "out")])
+    assert result.exit_code == 0, result.output
+    plan = json.loads((folder / "out" / "plan.json").read_text())
+    manifest = json.loads((folder / "out" / "manifest.json").read_text())
+    assert plan["time_resolution"].startswith("2 representative days")
+    assert manifest["time_resolution"]["slices_per_year"] == 48
+    assert manifest["solver"]["interface"] == "direct"
+    assert (folder / "out" / "storage.csv").exists()
+
+
+def test_cli_rejects_bad_resolution_flags(tiny: TinyCase) -> None:
+    from typer.testing import CliRunner
+
+    from planner.cli import app
+
+    folder = tiny.write()
+    assert CliRunner().invoke(app, ["solve", str(folder), "--hours", "half"]).exit_code == 2
+    assert CliRunner().invoke(app, ["solve", str(folder), "--hours", "full", "--days", "3"]).exit_code == 2
+
+
+def test_missing_hourly_profiles_is_a_located_input_error(tiny: TinyCase) -> None:
+    from planner.errors import InputError
+
+    with pytest.raises(InputError, match="no hourly profiles"):
+        tiny.solve(time_resolution="days:2")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from tests.conftest import TinyCase, approx
 
-STORAGE = {"power_capex_yuan_per_kw": 100.0, "energy_capex_yuan_per_kwh": 1000.0, "roundtrip_efficiency": 0.81, "lifetime_years": 1}
+STORAGE = {"enabled": True, "power_capex_yuan_per_kw": 100.0, "energy_capex_yuan_per_kwh": 1000.0, "roundtrip_efficiency": 0.81, "lifetime_years": 1}
 
 
 def day_case(tiny: TinyCase) -> TinyCase:
