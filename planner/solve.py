@@ -78,7 +78,7 @@ def make_solver(config: RunConfig, log_path: Path | None, mip: bool = True) -> p
     if config.threads is not None:
         common["threads"] = config.threads
     if config.solver == "highs":
-        extra: dict[str, object] = {} if config.highs_method == "choose" else {"solver": config.highs_method}
+        extra: dict[str, object] = {} if config.effective_method == "choose" else {"solver": config.effective_method}
         solver = pulp.HiGHS(mip=mip, logPath=str(log_path) if log_path else None, **common, **extra)
         if not solver.available():
             raise SolverFailedError("HiGHS is not available: install it with `pip install highspy` (it comes with `pip install planner`)")
@@ -121,8 +121,8 @@ def highs_options(config: RunConfig, mip: bool) -> dict[str, object]:
         options["time_limit"] = float(config.time_limit_s)
     if config.threads is not None:
         options["threads"] = config.threads
-    if config.highs_method != "choose" and not mip:
-        options["solver"] = config.highs_method
+    if config.effective_method != "choose" and not mip:
+        options["solver"] = config.effective_method
     return options
 
 
@@ -170,7 +170,7 @@ def solve(model: Model, config: RunConfig, log_path: Path | None = None) -> Solv
 
 
 def _recorded_options(config: RunConfig) -> dict[str, object]:
-    return {"time_limit_s": config.time_limit_s, "mip_gap": config.mip_gap, "threads": config.threads, "highs_method": config.highs_method, "interface": config.interface if config.solver == "highs" else "pulp"}
+    return {"time_limit_s": config.time_limit_s, "mip_gap": config.mip_gap, "threads": config.threads, "highs_method": config.highs_method, "effective_method": config.effective_method, "interface": config.interface if config.solver == "highs" else "pulp"}
 
 
 def _solve_direct(model: Model, config: RunConfig, log_path: Path | None) -> SolveResult:
