@@ -138,6 +138,31 @@ def render_plan(plan: dict[str, Any], out_dir: Path, timings: dict[str, float]) 
     out.print(f"outputs in {out_dir}/ (plan.json, *.csv, duals.csv, manifest.json); {total:.1f} s", highlight=False)
 
 
+@app.command()
+def compare(
+    plans: Annotated[list[Path], typer.Argument(help="Plan folders written by `planner solve`; the first is the reference.", show_default=False)],
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for compare.md and compare.html [default: <first plan's parent>/compare_<a>_vs_<b>].")] = None,
+    rows: Annotated[int, typer.Option(help="Most rows of the row-by-row binding list shown in the terminal.")] = 20,
+) -> None:
+    """Show what changed between plans: KPIs, racks per cluster, investment per hub, binding constraints.
+
+    Example: planner compare outputs/baseline outputs/budget_cut
+    """
+    from planner.compare import compare as compare_plans
+    from planner.compare import terminal_tables, write_comparison
+
+    if len(plans) < 2:
+        raise typer.BadParameter("give at least two plan folders", param_hint="PLANS")
+    try:
+        comparison = compare_plans(plans)
+        written = write_comparison(comparison, out_dir)
+    except PlannerError as error:
+        fail(error)
+    for table in terminal_tables(comparison, max_rows=rows):
+        out.print(table)
+    out.print(f"written: {', '.join(str(p) for p in written)}", highlight=False)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -54,9 +54,7 @@ def apply_overlay(raw: RawCase, path: Path) -> RawCase:
     if problems or data is None:
         raise InputError(problems)
     file = str(path)
-    for key in data:
-        if key not in OVERLAY_KEYS:
-            problems.append(_unknown(file, lines.get((key,)), "overlay key", str(key), OVERLAY_KEYS))
+    problems.extend(_unknown(file, lines.get((key,)), "overlay key", str(key), OVERLAY_KEYS) for key in data if key not in OVERLAY_KEYS)
     _check_base(raw, path, data.get("base"))
     out = apply_patch(raw, data, file, lines, problems)
     out.sources.append(path)
@@ -91,7 +89,7 @@ def apply_patch(raw: RawCase, change: dict[str, Any], file: str, lines: Lines | 
     return out
 
 
-def _check_base(raw: RawCase, path: Path, base: Any) -> None:
+def _check_base(raw: RawCase, path: Path, base: object) -> None:
     if base is None:
         return
     candidates = [Path(str(base)), path.parent / str(base), path.parent.parent / str(base)]
@@ -127,7 +125,7 @@ def _unknown(file: str, line: int | None, what: str, value: str, allowed: tuple[
     return Problem(file, f"unknown {what}; {advice}", row=line, value=value)
 
 
-def _patch_table(out: RawCase, file: str, lines: Lines, table: str, patches: Any, problems: list[Problem]) -> None:
+def _patch_table(out: RawCase, file: str, lines: Lines, table: str, patches: object, problems: list[Problem]) -> None:
     here = lines.get(("tables", table))
     if table not in TABLES or table not in out.tables:
         problems.append(_unknown(file, here, "table", table, sorted(out.tables)))
