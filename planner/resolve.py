@@ -255,8 +255,7 @@ def _changes(entry: _Entry, data: ModelData) -> tuple[list[_Change], dict[str, _
         reads[name] = local.reads[name]
         if set(local.rows[name]) != set(entry.trace.rows[name]):
             raise StructureChanged(f"{name} adds other row families")
-        for family in local.rows[name]:
-            changes.append(_diff(family, entry.built.model.blocks[family], recorder.blocks[family]))
+        changes.extend(_diff(family, entry.built.model.blocks[family], recorder.blocks[family]) for family in local.rows[name])
         if recorder.objective_terms is not None:
             objective = recorder.objective_terms
     entry.trace.reads.update(reads)

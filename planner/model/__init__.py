@@ -36,7 +36,13 @@ from planner.model.energy import (
 )
 from planner.model.network import add_link_bandwidth, add_link_expansion_limit
 from planner.model.objective import add_objective
-from planner.model.policy import add_budget_total, add_budget_yearly, add_carbon_cap, add_hub_share, add_west_share
+from planner.model.policy import (
+    add_budget_total,
+    add_budget_yearly,
+    add_carbon_cap,
+    add_hub_share,
+    add_west_share,
+)
 from planner.model.variables import Vars, add_variables
 
 logger = logging.getLogger(__name__)
