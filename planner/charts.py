@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import io
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib
 
@@ -18,11 +19,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
-STYLE = {"svg.fonttype": "none", "svg.hashsalt": "planner", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False}
+STYLE: dict[str, Any] = {"svg.fonttype": "none", "svg.hashsalt": "planner", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False}
 
 
-def _svg(fig: plt.Figure) -> str:
+def _svg(fig: Figure) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": "planner"})
     plt.close(fig)
@@ -32,7 +34,7 @@ def _svg(fig: plt.Figure) -> str:
 
 def grouped_bars(frame: pd.DataFrame, title: str, ylabel: str) -> str:
     """One group of bars per row of `frame` (e.g. clusters), one bar per column (e.g. plans)."""
-    with plt.rc_context(STYLE):
+    with plt.rc_context(STYLE):  # type: ignore[arg-type]
         fig, ax = plt.subplots(figsize=(max(6.0, 0.6 * len(frame) * max(1, len(frame.columns)) / 2 + 2), 3.4))
         x = np.arange(len(frame))
         width = 0.8 / max(1, len(frame.columns))
@@ -48,7 +50,7 @@ def grouped_bars(frame: pd.DataFrame, title: str, ylabel: str) -> str:
 
 def scatter(x: pd.Series, y: pd.Series, xlabel: str, ylabel: str, title: str, colour: pd.Series | None = None, colour_label: str = "") -> str:
     """Scatter of y against x (one point per scenario), optionally coloured by a third number."""
-    with plt.rc_context(STYLE):
+    with plt.rc_context(STYLE):  # type: ignore[arg-type]
         fig, ax = plt.subplots(figsize=(4.6, 3.4))
         if colour is not None:
             points = ax.scatter(x, y, c=colour.to_numpy(dtype=float), cmap="viridis", s=18)
@@ -64,7 +66,7 @@ def scatter(x: pd.Series, y: pd.Series, xlabel: str, ylabel: str, title: str, co
 
 def lines(frame: pd.DataFrame, xlabel: str, ylabel: str, title: str, markers: Sequence[str] = ("o",)) -> str:
     """One line per column of `frame` against its index."""
-    with plt.rc_context(STYLE):
+    with plt.rc_context(STYLE):  # type: ignore[arg-type]
         fig, ax = plt.subplots(figsize=(4.6, 3.4))
         for i, column in enumerate(frame.columns):
             ax.plot(frame.index, frame[column], marker=markers[i % len(markers)], label=str(column), ms=3)

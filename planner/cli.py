@@ -26,7 +26,9 @@ app = typer.Typer(
         "  planner validate inputs/default\n\n"
         "  planner solve inputs/default\n\n"
         "  planner solve inputs/default --scenario examples/budget_cut.yaml --out outputs/budget_cut\n\n"
-        "  planner solve inputs/default --solver cbc --time-limit 60"
+        "  planner solve inputs/default --solver cbc --time-limit 60\n\n"
+        "  planner compare outputs/baseline outputs/budget_cut\n\n"
+        "  planner sweep examples/sweep_budget_green.yaml --workers 2"
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -204,7 +206,10 @@ def render_sweep_summary(outcome: Any) -> None:  # noqa: ANN401 - a planner.swee
     for status, n in counts.items():
         table.add_row(str(status), str(n))
     out.print(table)
-    rate = f"{outcome.ran / outcome.seconds * 60:,.1f} scenarios/min" if outcome.ran else "nothing left to run"
+    if outcome.ran:
+        rate = f"{outcome.ran / outcome.seconds * 60:,.1f} scenarios/min overall, {outcome.ran / outcome.running_seconds * 60:,.1f} once the cluster was up"
+    else:
+        rate = "nothing left to run"
     out.print(f"ran {outcome.ran}, skipped {outcome.skipped} already finished; {outcome.seconds:.1f} s ({rate})", highlight=False)
     out.print(f"outputs in {outcome.out_dir}/ ({', '.join(p.name for p in outcome.files)}, scenarios/)", highlight=False)
 

@@ -56,6 +56,7 @@ class SweepOutcome:
     skipped: int
     files: list[Path]
     seconds: float
+    running_seconds: float = 0.0  # from the first task sent to the last result (without starting the cluster)
 
 
 def solve_scenario(task: Task, raw: RawCase, base_id: str) -> dict[str, Any]:
@@ -131,18 +132,21 @@ def run_sweep(path: str | Path, scheduler: str | None = None, workers: int | Non
     done = store.finished()
     todo = [t for t in sweep.tasks if t.id not in done]
     logger.info("sweep %s: %d scenarios, %d already finished", sweep.spec.name, len(sweep.tasks), len(sweep.tasks) - len(todo))
+    running = 0.0
     if todo:
         with _client(scheduler, workers) as client:
-            _submit_all(client, sweep, todo, store, progress)
+            running = _submit_all(client, sweep, todo, store, progress)
     table = results_table(sweep, store)
     files = write_table(out, table)
     files.append(write_page(out, render_sweep(sweep, table)))
-    return SweepOutcome(out, table, len(todo), len(sweep.tasks) - len(todo), files, time.perf_counter() - clock)
+    return SweepOutcome(out, table, len(todo), len(sweep.tasks) - len(todo), files, time.perf_counter() - clock, running)
 
 
-def _submit_all(client: Any, sweep: Sweep, todo: list[Task], store: ScenarioStore, progress: Progress | None) -> None:  # noqa: ANN401 - a distributed.Client
+def _submit_all(client: Any, sweep: Sweep, todo: list[Task], store: ScenarioStore, progress: Progress | None) -> float:  # noqa: ANN401 - a distributed.Client
+    """Send every task, store each result as it arrives; returns the seconds it took."""
     from distributed import as_completed
 
+    start = time.perf_counter()
     raw = client.scatter(sweep.raw, broadcast=True, hash=False)
     futures = {client.submit(solve_scenario, task, raw, sweep.base_id, key=f"scenario-{task.id}-{time.monotonic_ns()}", pure=False, retries=0): task for task in todo}
     for n, future in enumerate(as_completed(futures), start=1):
@@ -155,6 +159,7 @@ def _submit_all(client: Any, sweep: Sweep, todo: list[Task], store: ScenarioStor
         store.write(row)
         if progress is not None:
             progress(n, len(todo), row)
+    return time.perf_counter() - start
 
 
 def kpi(plan: dict[str, Any] | None, key: str) -> Any:  # noqa: ANN401 - a number or a label

@@ -185,7 +185,7 @@ def _setting_exists(parts: list[str]) -> bool:
 
 
 def _check_targets(spec: SweepFile, raw: RawCase, path: Path, lines: dict[tuple[Any, ...], int]) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
     for name, p in spec.parameters.items():
         line = lines.get(("parameters", name, "set" if p.set else "scale"))
         table, _, column = p.target.partition(".")
@@ -214,7 +214,7 @@ def _check_targets(spec: SweepFile, raw: RawCase, path: Path, lines: dict[tuple[
 
 
 def _check_collect(spec: SweepFile, raw: RawCase, path: Path, lines: dict[tuple[Any, ...], int]) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
     for i, key in enumerate(spec.collect):
         top, _, sub = key.partition(".")
         line = lines.get(("collect", i))
@@ -256,15 +256,15 @@ def expand(spec: SweepFile, raw: RawCase, base_id: str, file: str) -> list[Task]
 def _draw(p: Parameter, n: int, rng: np.random.Generator) -> list[Any]:
     if p.values is not None:
         return [p.values[k] for k in rng.integers(0, len(p.values), n)]
-    kind = p.distribution
-    if kind == "uniform":
-        x = rng.uniform(p.low, p.high, n)
-    elif kind == "normal":
-        x = rng.normal(p.mean, p.sd, n)
-    elif kind == "lognormal":
-        x = rng.lognormal(p.mean, p.sigma, n)
+    a = {k: float(getattr(p, k) or 0.0) for k in ("low", "high", "mode", "mean", "sd", "sigma")}  # checked present by Parameter
+    if p.distribution == "uniform":
+        x = rng.uniform(a["low"], a["high"], n)
+    elif p.distribution == "normal":
+        x = rng.normal(a["mean"], a["sd"], n)
+    elif p.distribution == "lognormal":
+        x = rng.lognormal(a["mean"], a["sigma"], n)
     else:
-        x = rng.triangular(p.low, p.mode, p.high, n)
+        x = rng.triangular(a["low"], a["mode"], a["high"], n)
     return [float(np.format_float_positional(v, precision=10, unique=True, trim="-")) for v in x]
 
 

@@ -27,7 +27,7 @@ class ScenarioStore:
 
     def finished(self) -> set[str]:
         """Ids of the scenarios whose result file holds a final status."""
-        done = set()
+        done: set[str] = set()
         if not self.folder.is_dir():
             return done
         for path in self.folder.glob("*.json"):
