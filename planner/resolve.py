@@ -310,6 +310,9 @@ _STOPPED = {"kTimeLimit", "kIterationLimit", "kInterrupt", "kSolutionLimit", "kO
 def _run_highs(entry: _Entry, config: RunConfig) -> tuple[SolveResult, int]:
     """Solve the kept Highs from its last basis and copy the solution onto the PuLP objects."""
     h = entry.highs
+    if config.time_limit_s is not None:
+        # HiGHS's clock runs on across run() calls of one Highs object: the limit is for this solve
+        h.setOptionValue("time_limit", float(h.getRunTime()) + config.time_limit_s)
     start = time.perf_counter()
     h.run()
     elapsed = time.perf_counter() - start

@@ -155,3 +155,20 @@ def test_warm_solves_match_fresh_builds_on_the_default_case() -> None:
         assert solved.objective == pytest.approx(objective, rel=1e-6)
         assert solved.plan is not None and plan is not None
         assert_same_plan(solved.plan, plan)
+
+
+@pytest.mark.slow
+def test_the_time_limit_applies_to_each_warm_solve_not_to_the_kept_highs_total() -> None:
+    # HiGHS's clock runs on across run() calls of one Highs object; without resetting the limit,
+    # warm solves stop at once (time limit, a non-optimal plan) once the total passes it
+    raw = read_raw(ROOT / "inputs" / "default")
+    resolver = Resolver(config_for(validate(raw)).model_copy(update={"time_limit_s": 0.04}))
+    statuses, total = [], 0.0
+    for i in range(60):
+        far = {"set": {"budget": {"total_yi_yuan": 650 if i % 2 else 1100}}, "tables": {"demand": [{"match": {}, "scale": {"demand_racks": 0.92 if i % 2 else 1.1}}]}}
+        statuses.append(resolver.solve(patched(raw, far)).status)
+        total = next(iter(resolver._entries.values())).highs.getRunTime()
+        if total > 0.1 and i >= 2:
+            break
+    assert total > 0.1, "the kept Highs never ran past two and a half time limits"
+    assert set(statuses) == {Status.OPTIMAL}
