@@ -105,6 +105,12 @@ def _solve_and_write(stage: Path, raw: RawCase, inputs: Inputs, config: RunConfi
     write_json(stage / "plan.json", plan)
     write_json(stage / "manifest.json", manifest)
     write_json(stage / "inputs.json", inputs.model_dump(mode="json"))
+    if has_plan and config.report:
+        from planner.report import write_report
+
+        clock = time.perf_counter()
+        write_report(stage)
+        timings["report_s"] = time.perf_counter() - clock
     return RunOutcome(result.status, stage, plan, manifest, results, built.data, timings)
 
 
