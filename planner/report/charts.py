@@ -21,6 +21,7 @@ import pandas as pd
 from planner.report.fonts import FONT_STACK
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 INK, MUTED, GRID = "#1f2933", "#52606d", "#d9e2ec"
@@ -70,7 +71,7 @@ def name_label(zh: str, en: str, width: int = 36) -> str:
     return one if display_width(one) <= width else f"{zh}\n{wrap(en, width)}"
 
 
-def link_label(hub_zh: str, cluster_zh: str, hub_en: str, cluster_en: str, width: int = 44) -> str:
+def link_label(hub_zh: str, cluster_zh: str, hub_en: str, cluster_en: str, width: int = 36) -> str:
     """Link label: "长三角 → 芜湖" over "Yangtze River Delta → Wuhu"."""
     return f"{hub_zh} → {cluster_zh}\n{wrap(f'{hub_en} → {cluster_en}', width)}"
 
@@ -117,6 +118,12 @@ def _svg(fig: Figure, name: str, title: str) -> str:
     return text.replace("<svg ", f'<svg class="chart" role="img" aria-label="{title}" ', 1)
 
 
+def _value_axis(ax: Axes) -> None:
+    from matplotlib.ticker import StrMethodFormatter
+
+    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+
+
 def _rows_height(labels: list[str], per_line: float = 0.2, base: float = 1.1) -> float:
     lines = sum(label.count("\n") + 1 for label in labels)
     return base + per_line * max(lines, 2) + 0.12 * len(labels)
@@ -159,6 +166,7 @@ def stacked_by_year(
         ax.set_yticks(y, wrapped)
         ax.set_xlim(0, span * 1.12)
         ax.set_xlabel(xlabel)
+        _value_axis(ax)
         ax.legend(
             ncols=len(table.columns),
             loc="lower left",
@@ -200,6 +208,7 @@ def energy_mix_chart(mix: pd.DataFrame, labels: list[str], name: str, title: str
         ax.set_yticks(y, wrapped)
         ax.set_xlim(0, span * 1.16)
         ax.set_xlabel("Facility energy over the horizon (TWh)")
+        _value_axis(ax)
         ax.legend(ncols=3, loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=8, handlelength=1.2)
         return _svg(fig, name, title)
 
@@ -212,34 +221,26 @@ def utilisation_chart(
     name: str,
     title: str,
 ) -> str:
-    """上架率 per cluster and year as dots, each cluster's floor as a red tick, the ceiling as a line."""
+    """上架率 per cluster as one bar per year, each cluster's floor as a red mark, the ceiling dashed."""
     wrapped = labels
-    with _figure(_rows_height(wrapped)) as fig:
+    n = len(matrix.columns)
+    with _figure(_rows_height(wrapped, base=1.3) + 0.04 * n * len(matrix)) as fig:
         ax = fig.add_subplot()
         y = np.arange(len(matrix))[::-1]
-        n = len(matrix.columns)
-        offsets = np.linspace(-0.22, 0.22, n) if n > 1 else np.zeros(1)
+        step = 0.8 / max(n, 1)
+        offsets = (np.arange(n) - (n - 1) / 2) * -step
         for j, (year, color) in enumerate(zip(matrix.columns, _year_colors(n), strict=True)):
-            ax.scatter(
-                100 * matrix[year].to_numpy(dtype=float),
-                y + offsets[j],
-                s=22,
-                color=color,
-                edgecolor=INK,
-                linewidth=0.3,
-                label=str(year),
-                zorder=3,
+            values = 100 * np.nan_to_num(matrix[year].to_numpy(dtype=float))
+            ax.barh(y + offsets[j], values, height=step * 0.92, color=color, label=str(year))
+        for yi, floor in zip(y, floors.to_numpy(dtype=float), strict=True):
+            ax.plot(
+                [100 * floor, 100 * floor],
+                [yi - 0.45, yi + 0.45],
+                color=RED,
+                linewidth=2.0,
+                solid_capstyle="butt",
             )
-        ax.scatter(
-            100 * floors.to_numpy(dtype=float),
-            y,
-            marker="|",
-            s=420,
-            color=RED,
-            linewidth=2.0,
-            label="floor 下限",
-            zorder=2,
-        )
+        ax.plot([], [], color=RED, linewidth=2.0, label="floor 下限")
         ax.axvline(
             100 * ceiling,
             color=MUTED,
@@ -250,7 +251,13 @@ def utilisation_chart(
         ax.set_yticks(y, wrapped)
         ax.set_xlim(0, 100)
         ax.set_xlabel("Racks in use / racks installed (上架率, %)")
+        handles, names = ax.get_legend_handles_labels()
+        order = [i for i, label in enumerate(names) if label.isdigit()] + [
+            i for i, label in enumerate(names) if not label.isdigit()
+        ]
         ax.legend(
+            [handles[i] for i in order],
+            [names[i] for i in order],
             ncols=n + 2,
             loc="lower left",
             bbox_to_anchor=(0, 1.0),
@@ -287,5 +294,6 @@ def bandwidth_chart(links: pd.DataFrame, labels: list[str], name: str, title: st
         ax.set_yticks(y, wrapped, fontsize=8.5)
         ax.set_xlim(0, span * 1.15)
         ax.set_xlabel("Gbps in the link's busiest year")
+        _value_axis(ax)
         ax.legend(ncols=2, loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=8)
         return _svg(fig, name, title)

@@ -219,6 +219,11 @@ footer { padding-top: 4px; padding-bottom: 32px; font-size: 12px; color: var(--m
   h2, h3 { break-after: avoid; }
   figure, .cards, tr { break-inside: avoid; }
   th { position: static; }
+  .table-wrap { overflow: visible; }
+  table { font-size: 8.5pt; }
+  td, td.num { white-space: normal; }
+  td.wrap, td.long { min-width: 0; }
+  figure svg { max-width: 100%; }
   a { color: inherit; text-decoration: none; }
 }
 """

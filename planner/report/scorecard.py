@@ -19,6 +19,7 @@ from planner.report.tables import (
 )
 
 TOL = 1e-6
+"""Tolerance for "met": the CSVs carry six decimals and the LP its own feasibility tolerance."""
 MET, NOT_MET = "✓", "✗"
 
 
@@ -83,28 +84,34 @@ def cluster_targets(v: View) -> pd.DataFrame:
         rows.append(
             {
                 "Cluster 集群": v.name(str(c)),
-                "PUE cap": num(row["pue_max"], 2),
-                "PUE": f"{num(row['pue'], 2)} {MET if row['pue'] <= row['pue_max'] + TOL else NOT_MET}",
-                "上架率 floor": pct(floor[c], 0),
-                "上架率 lowest": f"{pct(u.min(), 1)} ({u.idxmin()}) {MET if u.min() >= floor[c] - TOL else NOT_MET}"
-                if len(u)
-                else "no racks",
-                "上架率 binds in": year_span(u_years) or "–",
-                "Green floor (new racks)": pct(gfloor[c], 0),
-                "Green power / new racks' energy, lowest": _coverage(g, float(gfloor[c])),
+                "PUE (cap)": f"{num(row['pue'], 2)} (≤ {num(row['pue_max'], 2)}) {MET if row['pue'] <= row['pue_max'] + TOL else NOT_MET}",
+                "上架率 lowest year (floor)": _lowest(u, float(floor[c]), 1),
+                "上架率 floor binds in": year_span(u_years) or "–",
+                "Green power / new racks' energy, lowest year (floor)": _coverage(
+                    g, float(gfloor[c])
+                ),
                 "Green floor binds in": year_span(g_years) or "–",
             }
         )
     return pd.DataFrame(rows)
 
 
+def _lowest(u: pd.Series, floor: float, digits: int) -> str:
+    """`65.0 % in 2026 (≥ 65 %) ✓`: the lowest yearly value against its floor."""
+    if not len(u):
+        return "no racks"
+    low = float(u.min())
+    return f"{pct(low, digits)} in {u.idxmin()} (≥ {pct(floor, 0)}) {MET if low >= floor - TOL else NOT_MET}"
+
+
 def _coverage(g: pd.Series, floor: float) -> str:
-    """Lowest yearly green coverage of new racks' energy, ">100 %" when green power exceeds it."""
+    """Lowest yearly green coverage of new racks' energy against the floor; "> 100 %" above it all."""
     if not len(g):
-        return "no new load"
+        return f"no new load (≥ {pct(floor, 0)})"
     low = float(g.min())
-    shown = "> 100 %" if low > 1.0 + TOL else pct(low, 0)
-    return f"{shown} ({g.idxmin()}) {MET if low >= floor - TOL else NOT_MET}"
+    if low > 1.0 + TOL:
+        return f"> 100 % every year (≥ {pct(floor, 0)}) {MET}"
+    return _lowest(g, floor, 0)
 
 
 def _binds(v: View, family: str, key: str) -> str:
@@ -153,8 +160,16 @@ def programme_targets(v: View) -> pd.DataFrame:
                 _binds(v, "budget_total", "total"),
             )
         )
+    new = v.t["racks_new"].groupby("cluster")["new_racks"].sum()
+    total_new = float(new.sum())
+    by_hub = new.groupby(v.clusters["hub_id"].reindex(new.index)).sum()
+    west = float(
+        new[
+            v.clusters["hub_id"].reindex(new.index).map(v.hubs["region"]).eq("west").to_numpy()
+        ].sum()
+    )
     if s.policy.west_share_min_new_racks is not None:
-        got = float(p["west_share_of_new_racks"])
+        got = west / total_new if total_new > 0 else 0.0
         rows.append(
             (
                 "Western clusters' share of new racks",
@@ -164,9 +179,8 @@ def programme_targets(v: View) -> pd.DataFrame:
                 _binds(v, "west_share", "total"),
             )
         )
-    total_new = float(p["new_racks_total"])
     for h, share in v.hubs["new_racks_share_min"].dropna().items():
-        got = float(p["new_racks_by_hub"].get(str(h), 0.0)) / total_new if total_new > 0 else 0.0
+        got = float(by_hub.get(h, 0.0)) / total_new if total_new > 0 else 0.0
         rows.append(
             (
                 f"Share of new racks at {v.name(str(h))}",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from planner.io.plan_folder import read_plan_folder
-from planner.report import tables, worth
+from planner.report import document, scorecard, tables, worth
 from planner.report.tables import make_view, num, pct, year_span
 from tests.conftest import TinyCase, approx, set_rows
 from tests.report.conftest import solve_with_report
@@ -202,4 +202,60 @@ def test_default_report_names_what_binds(default_plan: Path) -> None:
         assert list(group["value"]) == sorted(group["value"], reverse=True)
     assert re.search(
         r"One more 亿元 of the 2030 investment budget lowers total cost by 0\.\d+ 亿元", md
+    )
+
+
+def test_scorecard_rows_are_hand_checked(tiny: TinyCase) -> None:
+    # Budget case: 3 亿元 total spent in full, binding; a 30 % share of new racks for hub h1 puts
+    # 30 % of the racks at east1 (4,615 racks for 3 亿元, 1,385 of them east); a loose 1 Mt carbon cap.
+    budget_case(tiny).set(policy={"carbon_cap_mt": 1.0})
+    set_rows(tiny.tables["hubs"], {"hub_id": "h1"}, new_racks_share_min=0.3)
+    outcome = tiny.solve()
+    v = make_view(read_plan_folder(outcome.out_dir))
+    rows = scorecard.programme_targets(v).set_index("Target")
+    total = rows.loc["Investment budget 2026–2027"]
+    assert list(total) == [
+        "≤ 3.00 亿元",
+        "3.00 亿元",
+        "✓",
+        f"binds ({num(outcome.results.duals.set_index(['family', 'key']).loc[('budget_total', 'total'), 'dual'], 3)} 亿元/亿元)",
+    ]
+    share = rows.loc["Share of new racks at 东一 East One"]
+    assert list(share[:3]) == ["≥ 30.0 %", "30.0 %", "✓"]
+    assert share["Binds?"].startswith("binds (")
+    assert list(rows.loc["Carbon cap 2026"]) == ["≤ 1.000 Mt CO2", "0.000 Mt CO2", "✓", "no"]
+    assert "Investment budget 2026" not in rows.index  # no yearly budget set
+
+
+def test_hub_share_worth_per_percentage_point(tiny: TinyCase) -> None:
+    # A 30 % share of new racks for hub h1 moves racks from west1 (2 x 50k) to east1 (2 x 100k):
+    # each rack costs 100,000 yuan more; a percentage point of 10,000 racks is 100 racks = 0.1 亿元.
+    set_rows(tiny.tables["hubs"], {"hub_id": "h1"}, new_racks_share_min=0.3)
+    outcome = tiny.solve()
+    assert binding_sentence(outcome.out_dir, "hub_share") == [
+        "The 30 % floor on 东一 East One's share of new racks costs 100,000 元 per rack (about 0.100 亿元 per percentage point)."
+    ]
+    v = make_view(read_plan_folder(outcome.out_dir))
+    cards = scorecard.cluster_targets(v).set_index("Cluster 集群")
+    assert (
+        cards.loc["东集群 East cluster", "上架率 lowest year (floor)"]
+        == "100.0 % in 2026 (≥ 0 %) ✓"
+    )
+    assert cards.loc["西集群 West cluster", "Green floor binds in"] == "–"
+
+
+def test_milp_report_says_where_duals_come_from(tiny: TinyCase) -> None:
+    outcome = tiny.set(build_module_racks=1000).solve()
+    v = make_view(read_plan_folder(outcome.out_dir))
+    section = document._binding(v)
+    notes = [block.text for block in section.blocks if isinstance(block, document.Para)]
+    assert any(
+        "mixed-integer plan: shadow prices come from the LP with the module counts fixed" in text
+        for text in notes
+    )
+    assert (
+        tables.headline(v)
+        .set_index("What")
+        .loc["Status", "Value"]
+        .startswith("optimal (mixed-integer")
     )
