@@ -295,14 +295,13 @@ def _binding(v: View) -> Section:
         blocks.append(Para("No limit binds: the plan is shaped by costs alone."))
     else:
         summary = rows.groupby("family", sort=False).head(1)
-        count = rows.groupby("family", sort=False).size()
         blocks.append(Subheading("Summary: the most valuable row of each family"))
         blocks.append(
             Table(
                 pd.DataFrame(
                     {
                         "Limit": summary["title"].to_list(),
-                        "Binding rows": [str(count[f]) for f in summary["family"]],
+                        "Binding rows": [str(int(n)) for n in summary["binding_rows"]],
                         f"Largest (PV {v.first})": [
                             f"{worth.sig(x)} {u}"
                             for x, u in zip(summary["value"], summary["unit"], strict=True)
@@ -316,7 +315,15 @@ def _binding(v: View) -> Section:
             )
         )
         for _, group in rows.groupby("family", sort=False):
-            blocks.append(Subheading(f"{group['title'].iloc[0]} ({len(group)})"))
+            total = int(group["binding_rows"].iloc[0])
+            blocks.append(Subheading(f"{group['title'].iloc[0]} ({total})"))
+            if total > len(group):
+                blocks.append(
+                    Para(
+                        f"The {len(group)} most valuable of {total} binding rows; all are in duals.csv.",
+                        note=True,
+                    )
+                )
             blocks.append(
                 Table(
                     pd.DataFrame(

@@ -26,6 +26,9 @@ ACCOUNTING = (
 )
 """Families whose rows define quantities rather than limit them: not listed as 'binding'."""
 
+MOST_ROWS = 60
+"""Most rows listed per family (the rest are counted and stay in duals.csv)."""
+
 
 def sig(x: float) -> str:
     """About three significant digits with thousands separators: 0.0869, 4.53, 74.9, 2,998."""
@@ -194,8 +197,12 @@ FAMILIES: dict[str, tuple[str, Callable[[Row], str]]] = {
 """Family -> (title, sentence); the order is the order of the report's section."""
 
 
-def binding(v: View) -> pd.DataFrame:
-    """Every binding inequality row with its value and a sentence; families in report order, rows by value."""
+def binding(v: View, most: int = MOST_ROWS) -> pd.DataFrame:
+    """Binding inequality rows with their value and a sentence; families in report order, rows by value.
+
+    Every row is listed unless a family has more than `most` (hourly profiles can bind thousands
+    of renewable rows); then its `most` most valuable are, and `binding_rows` holds the full count.
+    """
     frames = []
     for family, (title, sentence) in FAMILIES.items():
         rows = binding_keys(v, family)
@@ -206,11 +213,14 @@ def binding(v: View) -> pd.DataFrame:
             for k, d, u in rows.itertuples(index=False)
         ]
         items.sort(key=lambda r: (-r.value, r.parts))
+        count = len(items)
+        items = items[:most]
         frames.append(
             pd.DataFrame(
                 {
                     "family": family,
                     "title": title,
+                    "binding_rows": count,
                     "where": [_where(r) for r in items],
                     "year": [r.year for r in items],
                     "value": [r.value for r in items],
@@ -220,7 +230,17 @@ def binding(v: View) -> pd.DataFrame:
                 }
             )
         )
-    columns = ["family", "title", "where", "year", "value", "unit", "value_in_year", "sentence"]
+    columns = [
+        "family",
+        "title",
+        "binding_rows",
+        "where",
+        "year",
+        "value",
+        "unit",
+        "value_in_year",
+        "sentence",
+    ]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
 

@@ -259,3 +259,16 @@ def test_milp_report_says_where_duals_come_from(tiny: TinyCase) -> None:
         .loc["Status", "Value"]
         .startswith("optimal (mixed-integer")
     )
+
+
+@pytest.mark.slow
+def test_long_families_are_cut_to_their_most_valuable_rows(default_plan: Path) -> None:
+    v = make_view(read_plan_folder(default_plan))
+    full, cut = worth.binding(v), worth.binding(v, most=3)
+    capacity_full, capacity_cut = (
+        full[full["family"] == "capacity"],
+        cut[cut["family"] == "capacity"],
+    )
+    assert len(capacity_full) == int(capacity_full["binding_rows"].iloc[0]) > 3
+    assert capacity_cut["sentence"].to_list() == capacity_full["sentence"].to_list()[:3]
+    assert set(capacity_cut["binding_rows"]) == {len(capacity_full)}
