@@ -111,7 +111,8 @@ class Model:
         labels, py_sense = [], _SENSES[sense]
         for i, key in enumerate(uniques):
             start, stop = bounds[i], bounds[i + 1]
-            expr = pulp.LpAffineExpression.from_list(list(zip(var[start:stop], coef[start:stop], strict=True)), constant=-rhs_values[i])
+            pairs = [(x, a) for x, a in zip(var[start:stop], coef[start:stop], strict=True) if a != 0.0]
+            expr = pulp.LpAffineExpression.from_list(pairs, constant=-rhs_values[i])
             expr.sense = py_sense
             label = _label(family, key)
             self.prob.addConstraint(expr, label)
@@ -121,7 +122,7 @@ class Model:
             raise ValueError(msg)
         self.rows[family] = uniques
         self.labels[family] = labels
-        self.nonzeros += len(var)
+        self.nonzeros += int(np.count_nonzero(lhs.coef))
 
     @staticmethod
     def _rhs(rhs: float | pd.Series, rows: pd.Index) -> np.ndarray:
