@@ -163,7 +163,7 @@ def _manifest(raw: RawCase, inputs: Inputs, config: RunConfig, result: SolveResu
         "status": str(result.status),
         "objective_yi_yuan": result.objective,
         "gap": result.gap,
-        "model_size": {"rows": built.model.n_rows, "columns": built.model.n_cols, "nonzeros": built.model.nonzeros, "integer_columns": int(len(built.vars.modules)), "coefficient_range": [lo, hi]},
+        "model_size": {"rows": built.model.n_rows, "columns": built.model.n_cols, "nonzeros": built.model.nonzeros, "integer_columns": len(built.vars.modules), "coefficient_range": [lo, hi]},
         "timings_s": {k: round(v, 4) for k, v in timings.items()},
         "platform": platform.platform(),
     }
