@@ -190,7 +190,7 @@ def new_racks_by_cluster_year(v: View) -> pd.DataFrame:
 def investment_by_hub_year(v: View) -> pd.DataFrame:
     """Overnight investment (亿元, undiscounted): rows hubs in input order, columns years."""
     pivot = v.t["investment"].pivot_table(
-        index="hub", columns="year", values="total_yi", aggfunc="sum"
+        index="hub", columns="year", values="total_yi_yuan", aggfunc="sum"
     )
     return pivot.reindex(index=v.hubs.index, columns=v.years).fillna(0.0)
 
