@@ -107,7 +107,8 @@ def solve(
     """
     from planner.pipeline import run
 
-    overrides: dict[str, Any] = {"output_dir": out_dir, "solver": solver, "time_limit_s": time_limit, "mip_gap": mip_gap, "threads": threads, "write_lp": write_lp, "report": report, "force": force}
+    overrides: dict[str, Any] = {"output_dir": out_dir, "solver": solver, "time_limit_s": time_limit, "mip_gap": mip_gap, "threads": threads}
+    overrides |= {"write_lp": write_lp, "report": report, "force": force}
     try:
         with err.status("solving ... (solver log: <out>/solver.log)", spinner="dots"):
             outcome = run(case, scenario or [], overrides)

@@ -49,18 +49,12 @@ def read_plan_folder(folder: str | Path) -> SavedPlan:
     """Read a plan folder; every missing or unreadable file is reported at once (PlanFolderError)."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise PlanFolderError(
-            [Problem(str(folder), "no such plan folder; run `planner solve CASE --out DIR` first")]
-        )
+        raise PlanFolderError([Problem(str(folder), "no such plan folder; run `planner solve CASE --out DIR` first")])
     problems: list[Problem] = []
     plan = _read_json(folder / "plan.json", problems)
     manifest = _read_json(folder / "manifest.json", problems)
     raw_inputs = _read_json(folder / "inputs.json", problems)
-    tables = {
-        name: frame
-        for name in REPORT_TABLES
-        if (frame := _read_csv(folder / f"{name}.csv", problems)) is not None
-    }
+    tables = {name: frame for name in REPORT_TABLES if (frame := _read_csv(folder / f"{name}.csv", problems)) is not None}
     inputs = None
     if raw_inputs is not None:
         try:
@@ -73,11 +67,7 @@ def read_plan_folder(folder: str | Path) -> SavedPlan:
                 )
             )
     if plan is not None and plan.get("objective_yi_yuan") is None:
-        problems.append(
-            Problem(
-                str(folder / "plan.json"), f"status '{plan.get('status')}' has no plan to report"
-            )
-        )
+        problems.append(Problem(str(folder / "plan.json"), f"status '{plan.get('status')}' has no plan to report"))
     if problems or plan is None or manifest is None or inputs is None:
         raise PlanFolderError(problems)
     return SavedPlan(plan=plan, manifest=manifest, inputs=inputs, tables=tables)

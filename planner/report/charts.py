@@ -153,16 +153,12 @@ def stacked_by_year(
         ax = fig.add_subplot()
         y = np.arange(len(table))[::-1]
         left = np.zeros(len(table))
-        for j, (year, color) in enumerate(
-            zip(table.columns, _year_colors(len(table.columns)), strict=True)
-        ):
+        for j, (year, color) in enumerate(zip(table.columns, _year_colors(len(table.columns)), strict=True)):
             ax.barh(y, values[:, j], left=left, color=color, height=0.62, label=str(year))
             left += values[:, j]
         span = left.max() if left.max() > 0 else 1.0
         for yi, total in zip(y, left, strict=True):
-            ax.text(
-                total + 0.01 * span, yi, show(total), va="center", ha="left", fontsize=8, color=INK
-            )
+            ax.text(total + 0.01 * span, yi, show(total), va="center", ha="left", fontsize=8, color=INK)
         ax.set_yticks(y, wrapped)
         ax.set_xlim(0, span * 1.12)
         ax.set_xlabel(xlabel)
@@ -252,9 +248,7 @@ def utilisation_chart(
         ax.set_xlim(0, 100)
         ax.set_xlabel("Racks in use / racks installed (上架率, %)")
         handles, names = ax.get_legend_handles_labels()
-        order = [i for i, label in enumerate(names) if label.isdigit()] + [
-            i for i, label in enumerate(names) if not label.isdigit()
-        ]
+        order = [i for i, label in enumerate(names) if label.isdigit()] + [i for i, label in enumerate(names) if not label.isdigit()]
         ax.legend(
             [handles[i] for i in order],
             [names[i] for i in order],
@@ -276,9 +270,7 @@ def bandwidth_chart(links: pd.DataFrame, labels: list[str], name: str, title: st
         y = np.arange(len(links))[::-1]
         cap = links["capacity_gbps"].to_numpy(dtype=float)
         traffic = links["traffic_gbps"].to_numpy(dtype=float)
-        ax.barh(
-            y, cap, color="white", edgecolor=MUTED, linewidth=0.8, height=0.7, label="capacity 容量"
-        )
+        ax.barh(y, cap, color="white", edgecolor=MUTED, linewidth=0.8, height=0.7, label="capacity 容量")
         ax.barh(y, traffic, color="#1971c2", height=0.46, label="traffic 流量")
         span = cap.max() if len(cap) and cap.max() > 0 else 1.0
         for yi, c, use, year in zip(y, cap, links["use"], links["year"], strict=True):

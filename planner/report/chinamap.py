@@ -64,9 +64,7 @@ class Frame:
     y1: float
     height: float
 
-    def xy(
-        self, lon: float | list[float] | np.ndarray, lat: float | list[float] | np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def xy(self, lon: float | list[float] | np.ndarray, lat: float | list[float] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """SVG coordinates (y down) of points in degrees."""
         x, y = albers(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
         return PAD + (x - self.x0) * self.scale, PAD + (self.y1 - y) * self.scale
@@ -77,9 +75,7 @@ def make_frame(country: list[list[list[float]]]) -> Frame:
     points = np.array([p for ring in country for p in ring if p[1] > 17.0])
     x, y = albers(points[:, 0], points[:, 1])
     scale = (WIDTH - 2 * PAD) / float(x.max() - x.min())
-    return Frame(
-        scale, float(x.min()), float(y.max()), float((y.max() - y.min()) * scale + 2 * PAD)
-    )
+    return Frame(scale, float(x.min()), float(y.max()), float((y.max() - y.min()) * scale + 2 * PAD))
 
 
 def _path(frame: Frame, rings: list[list[list[float]]], close: bool = True) -> str:
@@ -96,10 +92,7 @@ def basemap(frame: Frame) -> str:
     """Provinces (even-odd fill, so enclaves show), the national border and the dash line."""
     data = outline()
     keep = 'vector-effect="non-scaling-stroke"'
-    provinces = "".join(
-        f'<path d="{_path(frame, rings)}" fill-rule="evenodd" {keep}><title>{name}</title></path>'
-        for name, rings in data["provinces"].items()
-    )
+    provinces = "".join(f'<path d="{_path(frame, rings)}" fill-rule="evenodd" {keep}><title>{name}</title></path>' for name, rings in data["provinces"].items())
     return (
         '<g id="map-base">'
         f'<g class="prov" fill="#fbfaf6" stroke="#aeb6bf" stroke-width="0.7">{provinces}</g>'
@@ -153,17 +146,9 @@ class Labeller:
         for dist in (r + 5.0, r + 30.0, r + 60.0, r + 95.0):
             for dx, dy in ((1, 0), (-1, 0), (1, -1), (1, 1), (-1, -1), (-1, 1), (0, -1), (0, 1)):
                 left = x + dx * dist - (w if dx < 0 else w / 2 if dx == 0 else 0)
-                top = (
-                    y
-                    + dy * (dist if dx == 0 else dist * 0.6)
-                    - (h if dy < 0 else h / 2 if dy == 0 else 0)
-                )
+                top = y + dy * (dist if dx == 0 else dist * 0.6) - (h if dy < 0 else h / 2 if dy == 0 else 0)
                 box = (left, top, w, h)
-                cost = (
-                    sum(_overlap(box, b) for b in self.boxes)
-                    + _outside(box, self.height) * 50
-                    + (dist - r) * 2.0
-                )
+                cost = sum(_overlap(box, b) for b in self.boxes) + _outside(box, self.height) * 50 + (dist - r) * 2.0
                 if best is None or cost < best[0]:
                     best = (cost, box)
         assert best is not None
@@ -183,12 +168,7 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
 
 def _outside(box: tuple[float, float, float, float], height: float) -> float:
     left, top, w, h = box
-    return (
-        max(0.0, PAD - left) * h
-        + max(0.0, left + w - WIDTH + PAD) * h
-        + max(0.0, PAD - top) * w
-        + max(0.0, top + h - height + PAD) * w
-    )
+    return max(0.0, PAD - left) * h + max(0.0, left + w - WIDTH + PAD) * h + max(0.0, PAD - top) * w + max(0.0, top + h - height + PAD) * w
 
 
 def _flow_paths(
@@ -209,7 +189,8 @@ def _flow_paths(
         width = 1.0 + 13.0 * row.load_racks / top
         out.append(
             f'<path d="M{hx:.1f},{hy:.1f} Q{mx:.1f},{my:.1f} {cx:.1f},{cy:.1f}" fill="none" stroke="{color[row.hub]}" '
-            f'stroke-width="{width:.2f}" stroke-opacity="0.5" stroke-linecap="round"><title>{row.hub} → {row.cluster}: {row.load_racks:,.0f} racks</title></path>'
+            f'stroke-width="{width:.2f}" stroke-opacity="0.5" stroke-linecap="round">'
+            f"<title>{row.hub} → {row.cluster}: {row.load_racks:,.0f} racks</title></path>"
         )
     return f'<g class="flows">{"".join(out)}</g>'
 
@@ -251,20 +232,17 @@ def draw(
         )
         positions[c] = (x, y, r_all)
         hub_color = color[row["hub_id"]]
-        marks.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r_all:.1f}" fill="white" fill-opacity="0.6" stroke="{hub_color}" stroke-width="1.3"/>'
-        )
+        marks.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r_all:.1f}" fill="white" fill-opacity="0.6" stroke="{hub_color}" stroke-width="1.3"/>')
         if r_new > 0.5:
-            marks.append(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r_new:.1f}" fill="{hub_color}" fill-opacity="0.8"/>'
-            )
+            marks.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r_new:.1f}" fill="{hub_color}" fill-opacity="0.8"/>')
         marks.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2" fill="#212529"/>')
         labeller.boxes.append((x - r_all, y - r_all, 2 * r_all, 2 * r_all))
     for h, row in hubs.iterrows():
         x, y = (float(v) for v in frame.xy(row["lon_deg"], row["lat_deg"]))
         positions[h] = (x, y, 8.0)
         marks.append(
-            f'<path d="M{x:.1f},{y - 9:.1f} L{x + 9:.1f},{y:.1f} L{x:.1f},{y + 9:.1f} L{x - 9:.1f},{y:.1f}Z" fill="{color[h]}" stroke="white" stroke-width="1.5"/>'
+            f'<path d="M{x:.1f},{y - 9:.1f} L{x + 9:.1f},{y:.1f} L{x:.1f},{y + 9:.1f} L{x - 9:.1f},{y:.1f}Z" '
+            f'fill="{color[h]}" stroke="white" stroke-width="1.5"/>'
         )
         labeller.boxes.append((x - 9, y - 9, 18, 18))
     labels = [
@@ -326,14 +304,8 @@ def _label(
     )
     nx, ny = min(max(x, left), left + w), min(max(y, top), top + h)
     far = math.hypot(nx - x, ny - y) > r + 6.0
-    line = (
-        f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{nx:.1f}" y2="{ny:.1f}" stroke="{color}" stroke-width="0.9" stroke-opacity="0.8"/>'
-        if far
-        else ""
-    )
-    return (
-        f'{line}<text x="{left:.1f}" y="{baseline:.1f}" fill="{color}" class="halo">{spans}</text>'
-    )
+    line = f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{nx:.1f}" y2="{ny:.1f}" stroke="{color}" stroke-width="0.9" stroke-opacity="0.8"/>' if far else ""
+    return f'{line}<text x="{left:.1f}" y="{baseline:.1f}" fill="{color}" class="halo">{spans}</text>'
 
 
 def _escape(text: str) -> str:

@@ -132,14 +132,13 @@ def _scorecard(v: View) -> Section:
         "scorecard",
         "2 Policy scorecard 政策目标",
         [
-            Para(
-                "A target binds when the plan sits exactly on it and loosening it would lower total cost (zero slack, non-zero shadow price in duals.csv)."
-            ),
+            Para("A target binds when the plan sits exactly on it and loosening it would lower total cost (zero slack, non-zero shadow price in duals.csv)."),
             Subheading("Per cluster: PUE cap, 上架率 floor, green power for new racks"),
             Table(scorecard.cluster_targets(v)),
             Para(
                 "PUE is an input checked against its cap. 上架率 is racks in use / racks installed (lowest year shown). "
-                "Green power / new racks' energy is contracted renewables plus certificates over the energy of the load beyond what the existing racks carry; it can exceed 100 %.",
+                "Green power / new racks' energy is contracted renewables plus certificates over the energy of the load beyond what "
+                "the existing racks carry; it can exceed 100 %.",
                 note=True,
             ),
             Subheading("Programme-wide: budgets, shares, carbon, latency tiers"),
@@ -179,10 +178,7 @@ def _charts(v: View) -> Section:
     links = tables.link_use(v)
     link_names = [v.link(h, c) for h, c in zip(links["hub"], links["cluster"], strict=True)]
     shown = links.head(16)
-    link_labels = [
-        charts.link_label(v.zh(h), v.zh(c), v.en(h), v.en(c))
-        for h, c in zip(shown["hub"], shown["cluster"], strict=True)
-    ]
+    link_labels = [charts.link_label(v.zh(h), v.zh(c), v.en(h), v.en(c)) for h, c in zip(shown["hub"], shown["cluster"], strict=True)]
     blocks: list[Block] = [
         Figure(
             charts.stacked_by_year(
@@ -207,9 +203,7 @@ def _charts(v: View) -> Section:
                 total_fmt="{:,.1f}",
             ),
             "Investment in racks at each hub's clusters and in links from the hub, by year (亿元, undiscounted).",
-            Table(
-                _with_names(inv, [v.name(h) for h in v.hubs.index], "Hub 枢纽", lambda x: num(x, 2))
-            ),
+            Table(_with_names(inv, [v.name(h) for h in v.hubs.index], "Hub 枢纽", lambda x: num(x, 2))),
         ),
         Figure(
             charts.energy_mix_chart(mix, cluster_labels, "energymix", "Energy mix by cluster"),
@@ -236,19 +230,13 @@ def _charts(v: View) -> Section:
                 "Utilisation per cluster against the floor",
             ),
             "上架率 (racks in use / installed) per cluster and year against each cluster's floor (red) and the most that can be in use (dashed).",
-            Table(
-                _with_names(
-                    util, names, "Cluster 集群", lambda x: pct(x) if pd.notna(x) else "–"
-                ).assign(Floor=[pct(x, 0) for x in floors])
-            ),
+            Table(_with_names(util, names, "Cluster 集群", lambda x: pct(x) if pd.notna(x) else "–").assign(Floor=[pct(x, 0) for x in floors])),
         ),
     ]
     if len(links):
         blocks.append(
             Figure(
-                charts.bandwidth_chart(
-                    shown, link_labels, "bandwidth", "Bandwidth per link against capacity"
-                ),
+                charts.bandwidth_chart(shown, link_labels, "bandwidth", "Bandwidth per link against capacity"),
                 f"Traffic against capacity on the {len(shown)} busiest of the {len(links)} links that carry traffic, in each link's busiest year (Gbps).",
                 Table(
                     pd.DataFrame(
@@ -265,11 +253,7 @@ def _charts(v: View) -> Section:
             )
         )
     else:
-        blocks.append(
-            Para(
-                "Bandwidth per link: no link carries traffic in this plan (the workload classes send no traffic)."
-            )
-        )
+        blocks.append(Para("Bandwidth per link: no link carries traffic in this plan (the workload classes send no traffic)."))
     return Section("charts", "4 Charts 图表", blocks)
 
 
@@ -302,14 +286,8 @@ def _binding(v: View) -> Section:
                     {
                         "Limit": summary["title"].to_list(),
                         "Binding rows": [str(int(n)) for n in summary["binding_rows"]],
-                        f"Largest (PV {v.first})": [
-                            f"{worth.sig(x)} {u}"
-                            for x, u in zip(summary["value"], summary["unit"], strict=True)
-                        ],
-                        "Where": [
-                            f"{w}{'' if pd.isna(y) else f', {int(y)}'}"
-                            for w, y in zip(summary["where"], summary["year"], strict=True)
-                        ],
+                        f"Largest (PV {v.first})": [f"{worth.sig(x)} {u}" for x, u in zip(summary["value"], summary["unit"], strict=True)],
+                        "Where": [f"{w}{'' if pd.isna(y) else f', {int(y)}'}" for w, y in zip(summary["where"], summary["year"], strict=True)],
                     }
                 )
             )
@@ -330,10 +308,7 @@ def _binding(v: View) -> Section:
                         {
                             "Where": group["where"].to_list(),
                             "Year": ["–" if pd.isna(y) else str(int(y)) for y in group["year"]],
-                            f"Worth (PV {v.first})": [
-                                f"{worth.sig(x)} {u}"
-                                for x, u in zip(group["value"], group["unit"], strict=True)
-                            ],
+                            f"Worth (PV {v.first})": [f"{worth.sig(x)} {u}" for x, u in zip(group["value"], group["unit"], strict=True)],
                             "What it means": group["sentence"].to_list(),
                         }
                     )
@@ -351,11 +326,7 @@ def _binding(v: View) -> Section:
         )
     cost = worth.demand_cost(v)
     if not cost.empty:
-        blocks.append(
-            Subheading(
-                "What one more rack-year of demand costs (demand_met shadow price, in each year's money)"
-            )
-        )
+        blocks.append(Subheading("What one more rack-year of demand costs (demand_met shadow price, in each year's money)"))
         blocks.append(Table(cost))
     return Section("binds", "5 What binds and what it is worth 约束与影子价格", blocks)
 

@@ -47,9 +47,7 @@ def font_face_css(text: str) -> str:
 def _font_face(chars: str) -> str:
     source = find_source_font()
     if source is None:
-        logger.info(
-            "no Noto Sans CJK SC / Source Han Sans SC found: report relies on the reader's CJK fonts"
-        )
+        logger.info("no Noto Sans CJK SC / Source Han Sans SC found: report relies on the reader's CJK fonts")
         return ""
     woff = subset_woff(source[0], source[1], chars)
     data = base64.b64encode(woff).decode("ascii")
@@ -61,11 +59,7 @@ def find_source_font() -> tuple[str, int] | None:
     """(file, face index) of an installed regular Noto Sans CJK SC or Source Han Sans SC."""
     from matplotlib import font_manager
 
-    entries = [
-        e
-        for e in font_manager.fontManager.ttflist
-        if e.name in _SOURCE_FAMILIES and e.weight == 400 and e.style == "normal"
-    ]
+    entries = [e for e in font_manager.fontManager.ttflist if e.name in _SOURCE_FAMILIES and e.weight == 400 and e.style == "normal"]
     entries.sort(key=lambda e: (_SOURCE_FAMILIES.index(e.name), e.fname, e.index))
     return (entries[0].fname, int(entries[0].index)) if entries else None
 
@@ -75,9 +69,7 @@ def subset_woff(path: str, index: int, chars: str) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(
-        io.BytesIO(read_bytes(Path(path))), fontNumber=index, lazy=True, recalcTimestamp=False
-    )
+    font = TTFont(io.BytesIO(read_bytes(Path(path))), fontNumber=index, lazy=True, recalcTimestamp=False)
     options = subset.Options()
     options.layout_features = []
     options.name_IDs = [0, 1, 2, 13, 14]

@@ -28,9 +28,7 @@ def md_table(frame: pd.DataFrame) -> str:
     """A pipe table; numeric-looking columns right-aligned."""
     head = "| " + " | ".join(_md_cell(c) for c in frame.columns) + " |"
     rule = "|" + "|".join("---:" if _is_numeric(frame[c]) else "---" for c in frame.columns) + "|"
-    body = [
-        "| " + " | ".join(_md_cell(x) for x in row) + " |" for row in frame.itertuples(index=False)
-    ]
+    body = ["| " + " | ".join(_md_cell(x) for x in row) + " |" for row in frame.itertuples(index=False)]
     return "\n".join([head, rule, *body])
 
 
@@ -77,17 +75,9 @@ def to_markdown(doc: Document) -> str:
 def html_table(frame: pd.DataFrame, caption: str = "") -> str:
     """A table in a horizontally scrollable wrapper."""
     numeric = [_is_numeric(frame[c]) for c in frame.columns]
-    head = "".join(
-        f"<th{' class=num' if n else ''}>{html.escape(str(c))}</th>"
-        for c, n in zip(frame.columns, numeric, strict=True)
-    )
+    head = "".join(f"<th{' class=num' if n else ''}>{html.escape(str(c))}</th>" for c, n in zip(frame.columns, numeric, strict=True))
     rows = "".join(
-        "<tr>"
-        + "".join(
-            f"<td{_cell_class(str(x), n)}>{html.escape(str(x))}</td>"
-            for x, n in zip(row, numeric, strict=True)
-        )
-        + "</tr>"
+        "<tr>" + "".join(f"<td{_cell_class(str(x), n)}>{html.escape(str(x))}</td>" for x, n in zip(row, numeric, strict=True)) + "</tr>"
         for row in frame.itertuples(index=False)
     )
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
@@ -121,9 +111,7 @@ def to_html(doc: Document) -> str:
         body = []
         for block in section.blocks:
             if isinstance(block, Para):
-                body.append(
-                    f"<p{' class=note' if block.note else ''}>{html.escape(block.text)}</p>"
-                )
+                body.append(f"<p{' class=note' if block.note else ''}>{html.escape(block.text)}</p>")
             elif isinstance(block, Subheading):
                 body.append(f"<h3>{html.escape(block.text)}</h3>")
             elif isinstance(block, Cards):
@@ -137,9 +125,7 @@ def to_html(doc: Document) -> str:
                     f"<figcaption><b>Figure {figures}.</b> {html.escape(block.caption)}</figcaption>"
                     f"<details><summary>Data</summary>{html_table(block.data.frame)}</details></figure>"
                 )
-        parts.append(
-            f'<section id="{section.anchor}"><h2>{html.escape(section.title)}</h2>{"".join(body)}</section>'
-        )
+        parts.append(f'<section id="{section.anchor}"><h2>{html.escape(section.title)}</h2>{"".join(body)}</section>')
     nav = "".join(f'<a href="#{s.anchor}">{html.escape(s.title)}</a>' for s in doc.sections)
     footer = "".join(f"<p>{html.escape(line)}</p>" for line in doc.footer)
     page_body = (
@@ -166,7 +152,8 @@ header { padding-top: 28px; padding-bottom: 8px; }
 h1 { font-size: 26px; margin: 0 0 6px; letter-spacing: 0.01em; }
 .subtitle { margin: 0 0 6px; color: var(--ink); max-width: 80ch; }
 .meta { margin: 0; color: var(--muted); font-size: 13px; }
-nav { position: sticky; top: 0; z-index: 2; background: var(--bg); border-bottom: 1px solid var(--line); padding-top: 8px; padding-bottom: 8px; display: flex; flex-wrap: wrap; gap: 4px 18px; font-size: 13px; }
+nav { position: sticky; top: 0; z-index: 2; background: var(--bg); border-bottom: 1px solid var(--line); padding-top: 8px; padding-bottom: 8px; }
+nav { display: flex; flex-wrap: wrap; gap: 4px 18px; font-size: 13px; }
 nav a { color: var(--accent); text-decoration: none; white-space: nowrap; }
 nav a:hover { text-decoration: underline; }
 section { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 18px 24px 20px; margin: 18px 0; }

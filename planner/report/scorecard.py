@@ -48,15 +48,9 @@ def green_coverage(v: View) -> pd.DataFrame:
     rack = v.inputs.scenario.rack
     load = new_load_racks(v)
     pue = load["cluster"].map(v.clusters["pue"]).to_numpy(dtype=float)
-    load["new_energy_gwh"] = (
-        load["new_load_racks"] * pue * rack.power_kw * rack.it_load_factor * 8760.0 / 1e6
-    )
+    load["new_energy_gwh"] = load["new_load_racks"] * pue * rack.power_kw * rack.it_load_factor * 8760.0 / 1e6
     e = v.t["energy_summary"].set_index(["cluster", "year"])
-    green = (
-        (e["renewable_gwh"] + e["certificates_gwh"])
-        .reindex(pd.MultiIndex.from_frame(load[["cluster", "year"]]))
-        .to_numpy()
-    )
+    green = (e["renewable_gwh"] + e["certificates_gwh"]).reindex(pd.MultiIndex.from_frame(load[["cluster", "year"]])).to_numpy()
     load["green_gwh"] = np.nan_to_num(green)
     load["coverage"] = np.where(
         load["new_energy_gwh"] > TOL,
@@ -70,9 +64,7 @@ def cluster_targets(v: View) -> pd.DataFrame:
     """Per cluster: PUE against its cap, lowest 上架率 against the floor, green power for new racks."""
     util = utilisation_matrix(v)
     floor, gfloor = utilisation_floor(v), green_floor(v)
-    cover = green_coverage(v).pivot_table(
-        index="cluster", columns="year", values="coverage", aggfunc="first", dropna=False
-    )
+    cover = green_coverage(v).pivot_table(index="cluster", columns="year", values="coverage", aggfunc="first", dropna=False)
     rows = []
     for c, row in v.clusters.iterrows():
         u = util.loc[c].dropna()
@@ -87,9 +79,7 @@ def cluster_targets(v: View) -> pd.DataFrame:
                 "PUE (cap)": f"{num(row['pue'], 2)} (≤ {num(row['pue_max'], 2)}) {MET if row['pue'] <= row['pue_max'] + TOL else NOT_MET}",
                 "上架率 lowest year (floor)": _lowest(u, float(floor[c]), 1),
                 "上架率 floor binds in": year_span(u_years) or "–",
-                "Green power / new racks' energy, lowest year (floor)": _coverage(
-                    g, float(gfloor[c])
-                ),
+                "Green power / new racks' energy, lowest year (floor)": _coverage(g, float(gfloor[c])),
                 "Green floor binds in": year_span(g_years) or "–",
             }
         )
@@ -123,11 +113,7 @@ def _binds(v: View, family: str, key: str) -> str:
 
 
 def _check(achieved: float, bound: float, sense: str) -> str:
-    ok = (
-        achieved <= bound * (1 + TOL) + TOL
-        if sense == "<="
-        else achieved >= bound * (1 - TOL) - TOL
-    )
+    ok = achieved <= bound * (1 + TOL) + TOL if sense == "<=" else achieved >= bound * (1 - TOL) - TOL
     return MET if ok else NOT_MET
 
 
@@ -163,11 +149,7 @@ def programme_targets(v: View) -> pd.DataFrame:
     new = v.t["racks_new"].groupby("cluster")["new_racks"].sum()
     total_new = float(new.sum())
     by_hub = new.groupby(v.clusters["hub_id"].reindex(new.index)).sum()
-    west = float(
-        new[
-            v.clusters["hub_id"].reindex(new.index).map(v.hubs["region"]).eq("west").to_numpy()
-        ].sum()
-    )
+    west = float(new[v.clusters["hub_id"].reindex(new.index).map(v.hubs["region"]).eq("west").to_numpy()].sum())
     if s.policy.west_share_min_new_racks is not None:
         got = west / total_new if total_new > 0 else 0.0
         rows.append(
@@ -240,11 +222,7 @@ def _certificate_rows(v: View) -> list[tuple[str, str, str, str, str]]:
 
 def _latency_rows(v: View) -> list[tuple[str, str, str, str, str]]:
     load = v.t["load"]
-    used = (
-        load[load["load_racks"] > 0.5]
-        .groupby(["workload", "hub", "cluster"], as_index=False)["load_racks"]
-        .sum()
-    )
+    used = load[load["load_racks"] > 0.5].groupby(["workload", "hub", "cluster"], as_index=False)["load_racks"].sum()
     rtt = v.links["rtt_ms"]
     used["rtt_ms"] = rtt.reindex(pd.MultiIndex.from_frame(used[["hub", "cluster"]])).to_numpy()
     rows = []

@@ -83,9 +83,7 @@ def make_view(saved: SavedPlan) -> View:
     """Index the inputs by id and compute the discount factors of the planning years."""
     s = saved.inputs.scenario
     years = list(range(s.years.first, s.years.last + 1))
-    discount = pd.Series(
-        [(1.0 + s.discount_rate) ** -(y - s.years.first) for y in years], index=years
-    )
+    discount = pd.Series([(1.0 + s.discount_rate) ** -(y - s.years.first) for y in years], index=years)
 
     def frame(rows: tuple[Any, ...], key: str | list[str]) -> pd.DataFrame:
         return pd.DataFrame([r.model_dump() for r in rows]).set_index(key)
@@ -141,11 +139,7 @@ def headline(v: View) -> pd.DataFrame:
     """The headline numbers, straight from plan.json, as (what, value) rows."""
     p = v.plan
     span = f"{v.first}–{v.last}"
-    status = str(p["status"]) + (
-        " (mixed-integer" + (f", gap {pct(p['gap'], 3)})" if p.get("gap") is not None else ")")
-        if p.get("mip")
-        else " (LP)"
-    )
+    status = str(p["status"]) + (" (mixed-integer" + (f", gap {pct(p['gap'], 3)})" if p.get("gap") is not None else ")") if p.get("mip") else " (LP)")
     rows = [
         ("Status", status),
         (f"Total cost, discounted to {v.first} (亿元)", num(p["objective_yi_yuan"], 2)),
@@ -168,10 +162,7 @@ def cost_breakdown(v: View) -> pd.DataFrame:
     """Objective terms in 亿元 (present value) and their share of the total."""
     terms = v.plan["cost_breakdown_yi_yuan"]
     total = sum(terms.values())
-    rows = [
-        (COST_LABELS.get(k, k), num(x, 2), pct(x / total if total else 0.0))
-        for k, x in terms.items()
-    ]
+    rows = [(COST_LABELS.get(k, k), num(x, 2), pct(x / total if total else 0.0)) for k, x in terms.items()]
     rows.append(("Total 合计", num(total, 2), pct(1.0 if total else 0.0)))
     return pd.DataFrame(rows, columns=["Cost term", f"亿元 (PV {v.first})", "Share"])
 
@@ -181,29 +172,19 @@ def cost_breakdown(v: View) -> pd.DataFrame:
 
 def new_racks_by_cluster_year(v: View) -> pd.DataFrame:
     """New racks (racks): rows clusters in input order, columns years."""
-    pivot = v.t["racks_new"].pivot_table(
-        index="cluster", columns="year", values="new_racks", aggfunc="sum"
-    )
+    pivot = v.t["racks_new"].pivot_table(index="cluster", columns="year", values="new_racks", aggfunc="sum")
     return pivot.reindex(index=v.clusters.index, columns=v.years).fillna(0.0)
 
 
 def investment_by_hub_year(v: View) -> pd.DataFrame:
     """Overnight investment (亿元, undiscounted): rows hubs in input order, columns years."""
-    pivot = v.t["investment"].pivot_table(
-        index="hub", columns="year", values="total_yi_yuan", aggfunc="sum"
-    )
+    pivot = v.t["investment"].pivot_table(index="hub", columns="year", values="total_yi_yuan", aggfunc="sum")
     return pivot.reindex(index=v.hubs.index, columns=v.years).fillna(0.0)
 
 
 def energy_mix(v: View) -> pd.DataFrame:
     """Facility energy over the horizon per cluster (GWh): grid without / with certificates, renewables."""
-    e = (
-        v.t["energy_summary"]
-        .groupby("cluster")[
-            ["grid_gwh", "renewable_gwh", "certificates_gwh", "facility_gwh", "emissions_mt"]
-        ]
-        .sum()
-    )
+    e = v.t["energy_summary"].groupby("cluster")[["grid_gwh", "renewable_gwh", "certificates_gwh", "facility_gwh", "emissions_mt"]].sum()
     e = e.reindex(v.clusters.index).fillna(0.0)
     out = pd.DataFrame(index=e.index)
     out["grid_gwh"] = (e["grid_gwh"] - e["certificates_gwh"]).clip(lower=0.0)
@@ -212,8 +193,7 @@ def energy_mix(v: View) -> pd.DataFrame:
     out["facility_gwh"] = e["facility_gwh"]
     out["green_share"] = np.where(
         e["facility_gwh"] > 0,
-        (e["renewable_gwh"] + e["certificates_gwh"])
-        / e["facility_gwh"].where(e["facility_gwh"] > 0, 1.0),
+        (e["renewable_gwh"] + e["certificates_gwh"]) / e["facility_gwh"].where(e["facility_gwh"] > 0, 1.0),
         0.0,
     )
     out["emissions_mt"] = e["emissions_mt"]
@@ -224,9 +204,7 @@ def utilisation_matrix(v: View) -> pd.DataFrame:
     """Racks in use / racks installed (上架率): rows clusters, columns years (NaN without racks)."""
     u = v.t["utilisation"]
     u = u.assign(utilisation=u["utilisation"].where(u["racks"] > 0))
-    return u.pivot_table(
-        index="cluster", columns="year", values="utilisation", aggfunc="first", dropna=False
-    ).reindex(index=v.clusters.index, columns=v.years)
+    return u.pivot_table(index="cluster", columns="year", values="utilisation", aggfunc="first", dropna=False).reindex(index=v.clusters.index, columns=v.years)
 
 
 def utilisation_floor(v: View) -> pd.Series:
@@ -246,34 +224,20 @@ def link_use(v: View) -> pd.DataFrame:
     b = v.t["bandwidth"]
     b = b[b.groupby(["hub", "cluster"])["traffic_gbps"].transform("max") > 1e-6].copy()
     if b.empty:
-        return pd.DataFrame(
-            columns=["hub", "cluster", "year", "traffic_gbps", "capacity_gbps", "added_gbps", "use"]
-        )
+        return pd.DataFrame(columns=["hub", "cluster", "year", "traffic_gbps", "capacity_gbps", "added_gbps", "use"])
     b["use"] = b["traffic_gbps"] / b["capacity_gbps"].where(b["capacity_gbps"] > 0, np.nan)
-    peak = (
-        b.sort_values(["use", "year"], ascending=[False, False])
-        .groupby(["hub", "cluster"], sort=False)
-        .head(1)
-    )
+    peak = b.sort_values(["use", "year"], ascending=[False, False]).groupby(["hub", "cluster"], sort=False).head(1)
     added = v.t["bandwidth"].groupby(["hub", "cluster"])["bandwidth_new_gbps"].sum()
-    peak = peak.assign(
-        added_gbps=added.reindex(pd.MultiIndex.from_frame(peak[["hub", "cluster"]])).to_numpy()
-    )
+    peak = peak.assign(added_gbps=added.reindex(pd.MultiIndex.from_frame(peak[["hub", "cluster"]])).to_numpy())
     peak = peak.sort_values(["use", "traffic_gbps"], ascending=False, kind="stable")
-    return peak[
-        ["hub", "cluster", "year", "traffic_gbps", "capacity_gbps", "added_gbps", "use"]
-    ].reset_index(drop=True)
+    return peak[["hub", "cluster", "year", "traffic_gbps", "capacity_gbps", "added_gbps", "use"]].reset_index(drop=True)
 
 
 def flows(v: View, year: int) -> pd.DataFrame:
     """Racks in use per (hub, cluster) in one year, all workload classes together; positive only."""
     load = v.t["load"]
     f = load[load["year"] == year].groupby(["hub", "cluster"], as_index=False)["load_racks"].sum()
-    return (
-        f[f["load_racks"] > 0.5]
-        .sort_values("load_racks", ascending=False, kind="stable")
-        .reset_index(drop=True)
-    )
+    return f[f["load_racks"] > 0.5].sort_values("load_racks", ascending=False, kind="stable").reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- tables per cluster and hub
@@ -282,11 +246,7 @@ def flows(v: View, year: int) -> pd.DataFrame:
 def cluster_table(v: View) -> pd.DataFrame:
     """One row per cluster: racks, use, energy, emissions and investment over the horizon."""
     new = new_racks_by_cluster_year(v).sum(axis=1)
-    racks = (
-        v.t["racks"]
-        .pivot_table(index="cluster", columns="year", values="racks")
-        .reindex(v.clusters.index)
-    )
+    racks = v.t["racks"].pivot_table(index="cluster", columns="year", values="racks").reindex(v.clusters.index)
     util = utilisation_matrix(v)
     mix = energy_mix(v)
     capex = v.clusters["capex_yuan_per_rack"] * new / 1e8
@@ -314,27 +274,14 @@ def hub_table(v: View) -> pd.DataFrame:
     load = v.t["load"].groupby(["hub", "cluster"])["load_racks"].sum()
     served = load.groupby(level="hub").sum().reindex(v.hubs.index, fill_value=0.0)
     home = v.clusters["hub_id"]
-    local = (
-        load[[home.get(c) == h for h, c in load.index]]
-        .groupby(level="hub")
-        .sum()
-        .reindex(v.hubs.index, fill_value=0.0)
-    )
+    local = load[[home.get(c) == h for h, c in load.index]].groupby(level="hub").sum().reindex(v.hubs.index, fill_value=0.0)
     unmet = v.t["unmet"].groupby("hub")["unmet_racks"].sum().reindex(v.hubs.index, fill_value=0.0)
     p = v.plan
     rows = []
     for h in v.hubs.index:
-        top = (
-            load[h].sort_values(ascending=False)
-            if h in load.index.get_level_values("hub")
-            else pd.Series(dtype=float)
-        )
+        top = load[h].sort_values(ascending=False) if h in load.index.get_level_values("hub") else pd.Series(dtype=float)
         top = top[top > 0.005 * max(served[h], 1.0)].head(3)
-        where = (
-            ", ".join(f"{v.zh(c)} {pct(x / served[h], 0)}" for c, x in top.items())
-            if served[h] > 0
-            else "–"
-        )
+        where = ", ".join(f"{v.zh(c)} {pct(x / served[h], 0)}" for c, x in top.items()) if served[h] > 0 else "–"
         rows.append(
             {
                 "Hub 枢纽": v.name(h),
@@ -368,7 +315,8 @@ def manifest_rows(v: View) -> pd.DataFrame:
         ("Status / gap", f"{m.get('status')} / {'n/a' if gap is None else f'{gap:.2e}'}"),
         (
             "Model size",
-            f"{num(size.get('rows', 0))} rows, {num(size.get('columns', 0))} columns, {num(size.get('nonzeros', 0))} non-zeros, {num(size.get('integer_columns', 0))} integer",
+            f"{num(size.get('rows', 0))} rows, {num(size.get('columns', 0))} columns, "
+            f"{num(size.get('nonzeros', 0))} non-zeros, {num(size.get('integer_columns', 0))} integer",
         ),
         ("Times (s)", ", ".join(f"{k.removesuffix('_s')} {x:.2f}" for k, x in timings.items())),
         ("Versions", versions),

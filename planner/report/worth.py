@@ -56,9 +56,7 @@ class Row:
     @property
     def in_year(self) -> float:
         """The value in the row's own year's money (undiscounted)."""
-        return (
-            self.value / float(self.v.discount[self.year]) if self.year is not None else self.value
-        )
+        return self.value / float(self.v.discount[self.year]) if self.year is not None else self.value
 
     def money(self, unit: str) -> str:
         """`4.53 万元` plus, for a later year, `(5.72 万元 in 2030 money)`."""
@@ -101,11 +99,7 @@ def _capacity(r: Row) -> str:
 
 
 def _utilisation_floor(r: Row) -> str:
-    racks = (
-        r.v.t["racks"]
-        .set_index(["cluster", "year"])["racks"]
-        .get((r.parts[0], int(r.parts[1])), 0.0)
-    )
+    racks = r.v.t["racks"].set_index(["cluster", "year"])["racks"].get((r.parts[0], int(r.parts[1])), 0.0)
     floor = (
         float(r.v.clusters.at[r.parts[0], "utilisation_min"])
         if pd.notna(r.v.clusters.at[r.parts[0], "utilisation_min"])
@@ -128,14 +122,8 @@ def _green_share(r: Row) -> str:
     )
     head = f"The {pct(floor, 0)} green-power floor for new racks at {_c(r)} in {r.parts[1]} costs {r.money('元')} per MWh of green power it requires"
     if energy <= 0:
-        return (
-            head
-            + " (no load on new racks yet: the floor binds at zero, shaping whether new load goes there)."
-        )
-    return (
-        head
-        + f" (about {sig(r.value * energy * 0.01 / 1e4)} 万元 per percentage point on {num(energy / 1e3)} GWh)."
-    )
+        return head + " (no load on new racks yet: the floor binds at zero, shaping whether new load goes there)."
+    return head + f" (about {sig(r.value * energy * 0.01 / 1e4)} 万元 per percentage point on {num(energy / 1e3)} GWh)."
 
 
 def _renewable_availability(r: Row) -> str:
@@ -144,7 +132,9 @@ def _renewable_availability(r: Row) -> str:
 
 
 def _certificate_cover(r: Row) -> str:
-    return f"Green certificates at {_c(r)} already cover all the grid power bought in {r.parts[1]}; being able to certify one more MWh would save {r.money('元')}."
+    return (
+        f"Green certificates at {_c(r)} already cover all the grid power bought in {r.parts[1]}; being able to certify one more MWh would save {r.money('元')}."
+    )
 
 
 def _certificate_share(r: Row) -> str:
@@ -163,13 +153,19 @@ def _link_expansion_limit(r: Row) -> str:
 def _west_share(r: Row) -> str:
     share = r.v.inputs.scenario.policy.west_share_min_new_racks or 0.0
     per_point = r.value * float(r.v.plan["new_racks_total"]) * 0.01 / 1e8
-    return f"The {pct(share, 0)} floor on the western clusters' share of new racks costs {sig(r.value)} 元 per rack (about {sig(per_point)} 亿元 per percentage point)."
+    return (
+        f"The {pct(share, 0)} floor on the western clusters' share of new racks costs {sig(r.value)} 元 per rack "
+        f"(about {sig(per_point)} 亿元 per percentage point)."
+    )
 
 
 def _hub_share(r: Row) -> str:
     share = float(r.v.hubs.at[r.parts[0], "new_racks_share_min"])
     per_point = r.value * float(r.v.plan["new_racks_total"]) * 0.01 / 1e8
-    return f"The {pct(share, 0)} floor on {r.v.name(r.parts[0])}'s share of new racks costs {sig(r.value)} 元 per rack (about {sig(per_point)} 亿元 per percentage point)."
+    return (
+        f"The {pct(share, 0)} floor on {r.v.name(r.parts[0])}'s share of new racks costs {sig(r.value)} 元 per rack "
+        f"(about {sig(per_point)} 亿元 per percentage point)."
+    )
 
 
 def _carbon_cap(r: Row) -> str:
@@ -208,10 +204,7 @@ def binding(v: View, most: int = MOST_ROWS) -> pd.DataFrame:
         rows = binding_keys(v, family)
         if rows.empty:
             continue
-        items = [
-            Row(v, family, str(k).split("/"), abs(float(d)), str(u))
-            for k, d, u in rows.itertuples(index=False)
-        ]
+        items = [Row(v, family, str(k).split("/"), abs(float(d)), str(u)) for k, d, u in rows.itertuples(index=False)]
         items.sort(key=lambda r: (-r.value, r.parts))
         count = len(items)
         items = items[:most]
@@ -275,16 +268,10 @@ def demand_cost(v: View) -> pd.DataFrame:
         }
     )
     frame["value"] = frame["dual"] / frame["year"].map(v.discount)
-    pivot = frame.pivot_table(
-        index=["hub", "workload"], columns="year", values="value", aggfunc="first"
-    )
+    pivot = frame.pivot_table(index=["hub", "workload"], columns="year", values="value", aggfunc="first")
     order = [(h, w) for h in v.hubs.index for w in v.workloads.index if (h, w) in pivot.index]
-    pivot = pivot.reindex(
-        pd.MultiIndex.from_tuples(order, names=["hub", "workload"]), columns=v.years
-    )
-    out = pd.DataFrame(
-        {"Hub 枢纽": [v.name(h) for h, _ in order], "Class 业务": [v.zh(w) for _, w in order]}
-    )
+    pivot = pivot.reindex(pd.MultiIndex.from_tuples(order, names=["hub", "workload"]), columns=v.years)
+    out = pd.DataFrame({"Hub 枢纽": [v.name(h) for h, _ in order], "Class 业务": [v.zh(w) for _, w in order]})
     for y in v.years:
         out[f"{y} (元/rack-year)"] = [num(x) if pd.notna(x) else "–" for x in pivot[y]]
     return out
@@ -306,9 +293,7 @@ def unmet(v: View) -> pd.DataFrame:
                 "Stopped by": _stoppers(v, str(h), str(w), years),
             }
         )
-    return pd.DataFrame(
-        rows, columns=["Hub 枢纽", "Class 业务", "Unmet (rack-years)", "Years", "Stopped by"]
-    )
+    return pd.DataFrame(rows, columns=["Hub 枢纽", "Class 业务", "Unmet (rack-years)", "Years", "Stopped by"])
 
 
 def _stoppers(v: View, hub: str, workload: str, years: list[int]) -> str:
@@ -321,11 +306,7 @@ def _stoppers(v: View, hub: str, workload: str, years: list[int]) -> str:
 
     def add(family: str, label: str, keys: list[str]) -> None:
         rows = binding_keys(v, family)
-        hit = sorted(
-            int(k.split("/")[-1]) if k.split("/")[-1].isdigit() else 0
-            for k in rows["key"]
-            if k in set(keys)
-        )
+        hit = sorted(int(k.split("/")[-1]) if k.split("/")[-1].isdigit() else 0 for k in rows["key"] if k in set(keys))
         if hit:
             found.append(label + (f" ({year_span([y for y in hit if y])})" if any(hit) else ""))
 

@@ -36,9 +36,7 @@ async ([family, text]) => {
 
 @pytest.mark.slow
 def test_report_in_headless_chromium(default_plan: Path, tmp_path: Path) -> None:
-    assert Path(CHROMIUM).exists(), (
-        "headless Chromium is required: apt-get install -y chromium fonts-noto-cjk"
-    )
+    assert Path(CHROMIUM).exists(), "headless Chromium is required: apt-get install -y chromium fonts-noto-cjk"
     from playwright.sync_api import sync_playwright
 
     html = default_plan / "report.html"
@@ -49,9 +47,7 @@ def test_report_in_headless_chromium(default_plan: Path, tmp_path: Path) -> None
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.on(
             "console",
-            lambda m: (
-                messages.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None
-            ),
+            lambda m: messages.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None,
         )
         page.on("pageerror", lambda e: messages.append(f"pageerror: {e}"))
         page.on("request", lambda r: requests.append(r.url))
@@ -63,9 +59,7 @@ def test_report_in_headless_chromium(default_plan: Path, tmp_path: Path) -> None
             "figure > svg",
             "els => els.map(e => { const r = e.getBoundingClientRect(); return {cls: e.getAttribute('class'), w: r.width, h: r.height}; })",
         )
-        font_stack = page.evaluate(
-            "getComputedStyle(document.querySelector('svg.map text')).fontFamily"
-        )
+        font_stack = page.evaluate("getComputedStyle(document.querySelector('svg.map text')).fontFamily")
         page_font = page.evaluate("getComputedStyle(document.body).fontFamily")
         body = page.evaluate("[document.body.scrollWidth, document.documentElement.clientWidth]")
         system = page.evaluate(GLYPHS_JS, [page_font, "中卫京津冀"])
@@ -87,9 +81,7 @@ def test_report_in_headless_chromium(default_plan: Path, tmp_path: Path) -> None
     inks = [ink for ink, _ in system["chars"]]
     hashes = [h for _, h in system["chars"]]
     assert min(inks) > 100, "a Chinese character rendered blank"
-    assert len(set(hashes)) == len(hashes), (
-        "different Chinese characters rendered alike: boxes, not glyphs"
-    )
+    assert len(set(hashes)) == len(hashes), "different Chinese characters rendered alike: boxes, not glyphs"
     assert system["tofu"][1] not in hashes, "Chinese characters rendered as the missing-glyph box"
     assert embedded_loaded, "the embedded Chinese font subset did not load"
     assert (tmp_path / "report.png").stat().st_size > 100_000

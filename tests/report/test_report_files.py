@@ -103,9 +103,7 @@ def test_default_report_files(default_plan: Path) -> None:
 
 @pytest.mark.slow
 def test_embedded_font_covers_every_chinese_character(default_plan: Path) -> None:
-    assert fonts.find_source_font() is not None, (
-        "Noto Sans CJK SC is needed to embed Chinese glyphs (apt-get install fonts-noto-cjk)"
-    )
+    assert fonts.find_source_font() is not None, "Noto Sans CJK SC is needed to embed Chinese glyphs (apt-get install fonts-noto-cjk)"
     html = (default_plan / "report.html").read_text(encoding="utf-8")
     data = re.search(r'font-family: "Planner CJK".*?base64,([A-Za-z0-9+/=]+)\)', html)
     assert data is not None

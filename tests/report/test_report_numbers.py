@@ -18,11 +18,7 @@ from tests.report.conftest import solve_with_report
 def headline_rows(md: str) -> dict[str, str]:
     """The (what, value) rows of the Markdown headline table."""
     section = md.split("## 1 Headline")[1].split("**Total cost by term")[0]
-    rows = [
-        line.strip("|").split("|")
-        for line in section.splitlines()
-        if line.startswith("| ") and "---" not in line
-    ]
+    rows = [line.strip("|").split("|") for line in section.splitlines() if line.startswith("| ") and "---" not in line]
     return {what.strip(): value.strip() for what, value in rows[1:]}
 
 
@@ -37,30 +33,16 @@ def check_headline(folder: Path) -> None:
     first, last = plan["years"]
     span = f"{first}–{last}"
     assert rows["Status"].startswith(plan["status"])
-    assert number(rows[f"Total cost, discounted to {first} (亿元)"]) == pytest.approx(
-        plan["objective_yi_yuan"], abs=0.005
-    )
-    assert number(rows[f"Investment {span}, undiscounted (亿元)"]) == pytest.approx(
-        plan["investment_total_yi_yuan"], abs=0.005
-    )
-    assert number(rows[f"New racks {span} (racks)"]) == pytest.approx(
-        plan["new_racks_total"], abs=0.5
-    )
+    assert number(rows[f"Total cost, discounted to {first} (亿元)"]) == pytest.approx(plan["objective_yi_yuan"], abs=0.005)
+    assert number(rows[f"Investment {span}, undiscounted (亿元)"]) == pytest.approx(plan["investment_total_yi_yuan"], abs=0.005)
+    assert number(rows[f"New racks {span} (racks)"]) == pytest.approx(plan["new_racks_total"], abs=0.5)
     east, west = rows["New racks east / west (racks)"].split(" / ")
     assert number(east) == pytest.approx(plan["new_racks_east"], abs=0.5)
     assert number(west) == pytest.approx(plan["new_racks_west"], abs=0.5)
-    assert number(rows["West share of new racks"]) == pytest.approx(
-        100 * plan["west_share_of_new_racks"], abs=0.05
-    )
-    assert number(rows["Green-power share of facility energy"]) == pytest.approx(
-        100 * plan["green_share"], abs=0.05
-    )
-    assert number(rows[f"Grid emissions {span} (Mt CO2)"]) == pytest.approx(
-        plan["emissions_mt_co2"], abs=0.005
-    )
-    assert number(rows[f"Unmet demand {span} (rack-years)"]) == pytest.approx(
-        plan["unmet_rack_years"], abs=0.5
-    )
+    assert number(rows["West share of new racks"]) == pytest.approx(100 * plan["west_share_of_new_racks"], abs=0.05)
+    assert number(rows["Green-power share of facility energy"]) == pytest.approx(100 * plan["green_share"], abs=0.05)
+    assert number(rows[f"Grid emissions {span} (Mt CO2)"]) == pytest.approx(plan["emissions_mt_co2"], abs=0.005)
+    assert number(rows[f"Unmet demand {span} (rack-years)"]) == pytest.approx(plan["unmet_rack_years"], abs=0.5)
     assert number(rows["Average PUE"]) == pytest.approx(plan["average_pue"], abs=0.0005)
 
 
@@ -88,9 +70,7 @@ def test_tiny_report_headline_budget_worth_and_unmet(tiny: TinyCase) -> None:
     rows = headline_rows(md)
     assert rows["Total cost, discounted to 2026 (亿元)"] == "22.00"
     assert rows["Unmet demand 2026–2027 (rack-years)"] == "8,000"
-    assert binding_sentence(outcome.out_dir, "budget_total") == [
-        "One more 亿元 of the 2026–2027 investment budget lowers total cost by 6.00 亿元."
-    ]
+    assert binding_sentence(outcome.out_dir, "budget_total") == ["One more 亿元 of the 2026–2027 investment budget lowers total cost by 6.00 亿元."]
     assert "One more 亿元 of the 2026–2027 investment budget lowers total cost by 6.00 亿元." in md
     v = make_view(read_plan_folder(outcome.out_dir))
     assert worth.unmet(v).to_dict("records") == [
@@ -120,13 +100,9 @@ def test_report_tables_add_up_to_plan_json(default_plan: Path) -> None:
     for year, total in v.plan["investment_by_year_yi_yuan"].items():
         assert investment[int(year)] == approx(total, abs_=1e-5)
     breakdown = tables.cost_breakdown(v)
-    assert float(breakdown.iloc[-1, 1].replace(",", "")) == approx(
-        v.plan["objective_yi_yuan"], abs_=0.005
-    )
+    assert float(breakdown.iloc[-1, 1].replace(",", "")) == approx(v.plan["objective_yi_yuan"], abs_=0.005)
     mix = tables.energy_mix(v)
-    assert mix[["grid_gwh", "certified_grid_gwh", "renewable_gwh"]].sum(
-        axis=1
-    ).to_numpy() == pytest.approx(mix["facility_gwh"].to_numpy(), rel=1e-9)
+    assert mix[["grid_gwh", "certified_grid_gwh", "renewable_gwh"]].sum(axis=1).to_numpy() == pytest.approx(mix["facility_gwh"].to_numpy(), rel=1e-9)
     green = (mix["renewable_gwh"] + mix["certified_grid_gwh"]).sum() / mix["facility_gwh"].sum()
     assert green == approx(v.plan["green_share"], abs_=1e-6)
 
@@ -141,15 +117,10 @@ def test_link_shadow_price_sentence(tiny: TinyCase) -> None:
     # 60 Gbps at 0.01 Gbps/rack carries 6,000 racks west; one more Gbps moves 100 racks west,
     # saving 100 x 100k yuan = 1,000 万元 (see test_link_bandwidth_limits_remote_service).
     set_rows(tiny.tables["workloads"], {"workload_id": "batch"}, gbps_per_rack=0.01)
-    set_rows(
-        tiny.tables["links"], {"hub_id": "h1", "cluster_id": "west1"}, bandwidth_existing_gbps=60
-    )
+    set_rows(tiny.tables["links"], {"hub_id": "h1", "cluster_id": "west1"}, bandwidth_existing_gbps=60)
     outcome = tiny.solve()
     sentences = binding_sentence(outcome.out_dir, "link_bandwidth")
-    assert (
-        sentences[0]
-        == "The link 东一 East One → 西集群 West cluster is full in 2026; each extra Gbps is worth 1,000 万元."
-    )
+    assert sentences[0] == "The link 东一 East One → 西集群 West cluster is full in 2026; each extra Gbps is worth 1,000 万元."
 
 
 def test_utilisation_floor_worth_per_percentage_point(tiny: TinyCase) -> None:
@@ -159,9 +130,7 @@ def test_utilisation_floor_worth_per_percentage_point(tiny: TinyCase) -> None:
     # floor on 10,000 racks is 100 rack-years: 2,380,000 yuan = 238 万元.
     tiny.set(years={"first": 2026, "last": 2026}, policy={"utilisation_min": 0.65})
     tiny.tables["demand"] = [row for row in tiny.tables["demand"] if row["year"] == 2026]
-    tiny.cluster(
-        "east1", racks_existing=10000, power_price_yuan_per_kwh=5.0, ppa_price_yuan_per_kwh=5.0
-    ).cluster("west1", capex_yuan_per_rack=20000)
+    tiny.cluster("east1", racks_existing=10000, power_price_yuan_per_kwh=5.0, ppa_price_yuan_per_kwh=5.0).cluster("west1", capex_yuan_per_rack=20000)
     outcome = tiny.solve()
     assert outcome.plan["objective_yi_yuan"] == approx((6500 * 43800 + 3500 * 20000) / 1e8)
     assert binding_sentence(outcome.out_dir, "utilisation_floor") == [
@@ -177,9 +146,7 @@ def test_green_floor_worth_per_mwh(tiny: TinyCase) -> None:
     # 10,000 new racks at west1 use 87,600 MWh a year; half must be green, bought as certificates
     # at 30 yuan/MWh: each MWh of the floor costs 30 yuan; a percentage point is 876 MWh x 30 yuan
     # = 26,280 yuan = 2.63 万元. No discounting, so 2027 money equals present value.
-    tiny.set(policy={"green_share_min_new": 0.5}).cluster(
-        "west1", certificate_price_yuan_per_mwh=30, ppa_price_yuan_per_kwh=1.0
-    )
+    tiny.set(policy={"green_share_min_new": 0.5}).cluster("west1", certificate_price_yuan_per_mwh=30, ppa_price_yuan_per_kwh=1.0)
     outcome = tiny.solve()
     assert binding_sentence(outcome.out_dir, "green_share") == [
         f"The 50 % green-power floor for new racks at 西集群 West cluster in {y} costs 30.0 元{' (30.0 元 in 2027 money)' if y == 2027 else ''} "
@@ -200,9 +167,7 @@ def test_default_report_names_what_binds(default_plan: Path) -> None:
         assert sentence.replace("|", "\\|") in md
     for _, group in rows.groupby("family"):
         assert list(group["value"]) == sorted(group["value"], reverse=True)
-    assert re.search(
-        r"One more 亿元 of the 2030 investment budget lowers total cost by 0\.\d+ 亿元", md
-    )
+    assert re.search(r"One more 亿元 of the 2030 investment budget lowers total cost by 0\.\d+ 亿元", md)
 
 
 def test_scorecard_rows_are_hand_checked(tiny: TinyCase) -> None:
@@ -237,10 +202,7 @@ def test_hub_share_worth_per_percentage_point(tiny: TinyCase) -> None:
     ]
     v = make_view(read_plan_folder(outcome.out_dir))
     cards = scorecard.cluster_targets(v).set_index("Cluster 集群")
-    assert (
-        cards.loc["东集群 East cluster", "上架率 lowest year (floor)"]
-        == "100.0 % in 2026 (≥ 0 %) ✓"
-    )
+    assert cards.loc["东集群 East cluster", "上架率 lowest year (floor)"] == "100.0 % in 2026 (≥ 0 %) ✓"
     assert cards.loc["西集群 West cluster", "Green floor binds in"] == "–"
 
 
@@ -249,16 +211,8 @@ def test_milp_report_says_where_duals_come_from(tiny: TinyCase) -> None:
     v = make_view(read_plan_folder(outcome.out_dir))
     section = document._binding(v)
     notes = [block.text for block in section.blocks if isinstance(block, document.Para)]
-    assert any(
-        "mixed-integer plan: shadow prices come from the LP with the module counts fixed" in text
-        for text in notes
-    )
-    assert (
-        tables.headline(v)
-        .set_index("What")
-        .loc["Status", "Value"]
-        .startswith("optimal (mixed-integer")
-    )
+    assert any("mixed-integer plan: shadow prices come from the LP with the module counts fixed" in text for text in notes)
+    assert tables.headline(v).set_index("What").loc["Status", "Value"].startswith("optimal (mixed-integer")
 
 
 @pytest.mark.slow
