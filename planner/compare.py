@@ -16,7 +16,7 @@ import pandas as pd
 from rich.table import Table
 
 from planner import charts
-from planner.io.plans import SavedPlan, read_plan, write_text
+from planner.io.plan_folder import SavedPlan, read_plan_folder, write_text_files
 
 KPIS: tuple[tuple[str, str, str], ...] = (
     ("objective_yi_yuan", "total discounted cost (亿元)", "{:,.2f}"),
@@ -72,7 +72,7 @@ def default_out_dir(folders: Sequence[Path]) -> Path:
 def compare(folders: Sequence[str | Path]) -> Comparison:
     """Read each plan folder and line the plans up against the first."""
     paths = [Path(f) for f in folders]
-    plans = [read_plan(p) for p in paths]
+    plans = [read_plan_folder(p) for p in paths]
     names = plan_names(paths)
 
     def table(key: str) -> pd.DataFrame:
@@ -94,10 +94,11 @@ def compare(folders: Sequence[str | Path]) -> Comparison:
 def _binding_changes(plans: list[SavedPlan], names: list[str]) -> pd.DataFrame:
     """Rows binding in one plan and not in the reference (a row missing from a plan counts as not binding)."""
     columns = ["plan", "family", "key", "change", "dual_reference", "dual_plan", "unit"]
-    ref = plans[0].duals.set_index(["family", "key"])
+    duals = [_duals(p) for p in plans]
+    ref = duals[0]
     frames = []
-    for name, other in zip(names[1:], plans[1:], strict=True):
-        both = ref[["binding", "dual", "unit"]].merge(other.duals.set_index(["family", "key"])[["binding", "dual", "unit"]], left_index=True, right_index=True, how="outer", suffixes=("_a", "_b"))
+    for name, other in zip(names[1:], duals[1:], strict=True):
+        both = ref.merge(other, left_index=True, right_index=True, how="outer", suffixes=("_a", "_b"))
         a = both["binding_a"].astype("boolean").fillna(False).astype(bool)
         b = both["binding_b"].astype("boolean").fillna(False).astype(bool)
         changed = both[a != b].reset_index()
@@ -117,6 +118,13 @@ def _binding_changes(plans: list[SavedPlan], names: list[str]) -> pd.DataFrame:
     out = pd.concat(frames, ignore_index=True)
     out["change"] = out["change"].map({True: "started binding", False: "stopped binding"})
     return out.sort_values(["plan", "change", "family", "key"], kind="stable").reset_index(drop=True)[columns]
+
+
+def _duals(p: SavedPlan) -> pd.DataFrame:
+    """duals.csv indexed by (family, key), with `binding` as booleans."""
+    frame = p.tables["duals"].copy()
+    frame["binding"] = frame["binding"].astype(str).str.lower().eq("true")
+    return frame.set_index(["family", "key"])[["binding", "dual", "unit"]]
 
 
 def with_deltas(frame: pd.DataFrame, reference: str) -> pd.DataFrame:
@@ -234,4 +242,7 @@ def render_html(c: Comparison) -> str:
 def write_comparison(c: Comparison, out_dir: Path | None = None) -> list[Path]:
     """Write compare.md and compare.html (default folder: `default_out_dir`); returns the paths."""
     folder = out_dir or default_out_dir(c.folders)
-    return write_text(folder, {"compare.md": render_markdown(c), "compare.html": render_html(c)})
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {"compare.md": render_markdown(c), "compare.html": render_html(c)}
+    write_text_files(folder, files)
+    return [folder / name for name in files]

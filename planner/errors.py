@@ -2,6 +2,7 @@
 
 PlannerError
 ├── InputError          bad planning inputs (files, rows, columns, cross-references)
+├── PlanFolderError     a plan folder to report on is missing or incomplete
 ├── ModelBuildError     the inputs passed validation but the model cannot be built
 └── SolveError
     ├── InfeasibleError no plan satisfies the constraints (or the LP is unbounded)
@@ -46,6 +47,17 @@ class InputError(PlannerError):
         self.problems = problems
         lines = "\n".join(f"  {p}" for p in problems)
         super().__init__(f"{len(problems)} problem(s) in the planning inputs:\n{lines}")
+
+
+class PlanFolderError(PlannerError):
+    """A plan folder (for `planner report`) is missing, incomplete or unreadable; lists every problem."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"cannot report on this plan folder; {len(problems)} problem(s):\n{lines}")
 
 
 class ModelBuildError(PlannerError):

@@ -105,6 +105,12 @@ def _solve_and_write(stage: Path, raw: RawCase, inputs: Inputs, config: RunConfi
     write_json(stage / "plan.json", plan)
     write_json(stage / "manifest.json", manifest)
     write_json(stage / "inputs.json", inputs.model_dump(mode="json"))
+    if has_plan and config.report:
+        from planner.report import write_report
+
+        clock = time.perf_counter()
+        write_report(stage)
+        timings["report_s"] = time.perf_counter() - clock
     return RunOutcome(result.status, stage, plan, manifest, results, built.data, timings)
 
 
@@ -157,7 +163,7 @@ def _manifest(raw: RawCase, inputs: Inputs, config: RunConfig, result: SolveResu
         "status": str(result.status),
         "objective_yi_yuan": result.objective,
         "gap": result.gap,
-        "model_size": {"rows": built.model.n_rows, "columns": built.model.n_cols, "nonzeros": built.model.nonzeros, "integer_columns": int(len(built.vars.modules)), "coefficient_range": [lo, hi]},
+        "model_size": {"rows": built.model.n_rows, "columns": built.model.n_cols, "nonzeros": built.model.nonzeros, "integer_columns": len(built.vars.modules), "coefficient_range": [lo, hi]},
         "timings_s": {k: round(v, 4) for k, v in timings.items()},
         "platform": platform.platform(),
     }

@@ -119,7 +119,7 @@ class TinyCase:
 
     def solve(self, **overrides: Any) -> RunOutcome:
         folder = self.write()
-        return run(folder, overrides={"output_dir": folder / "out", **overrides})
+        return run(folder, overrides={"output_dir": folder / "out", "report": False, **overrides})
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from planner.cli import app
 from planner.compare import compare, default_out_dir, render_html, render_markdown, write_comparison
-from planner.errors import InputError
+from planner.errors import PlanFolderError
 from tests.conftest import TinyCase
 
 runner = CliRunner()
@@ -79,10 +79,10 @@ def test_cli_compare_writes_next_to_the_first_plan(plans: tuple[Path, Path]) -> 
     assert (folder / "compare.md").is_file() and (folder / "compare.html").is_file()
 
 
-def test_a_folder_without_a_plan_is_a_located_error(plans: tuple[Path, Path], tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="not a plan folder"):
+def test_a_folder_without_a_plan_is_an_error_naming_the_missing_files(plans: tuple[Path, Path], tmp_path: Path) -> None:
+    with pytest.raises(PlanFolderError, match=r"plan\.json: missing"):
         compare([plans[0], tmp_path])
     result = runner.invoke(app, ["compare", str(plans[0]), str(tmp_path)])
     assert result.exit_code == 2
-    assert f"{tmp_path}: not a plan folder: plan.json is missing" in result.output
+    assert f"{tmp_path / 'plan.json'}: missing; the folder is not a complete plan" in result.output
     assert runner.invoke(app, ["compare", str(plans[0])]).exit_code == 2

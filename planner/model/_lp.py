@@ -99,10 +99,7 @@ def row_block(lhs: Terms, sense: str, rhs: float | pd.Series = 0.0) -> RowBlock 
     index = pd.MultiIndex.from_frame(lhs.keys) if lhs.keys.shape[1] > 1 else pd.Index(lhs.keys.iloc[:, 0])
     codes, uniques = pd.factorize(index, sort=True)
     uniques = uniques.set_names(list(lhs.keys.columns)) if isinstance(uniques, pd.MultiIndex) else pd.Index(uniques, name=lhs.keys.columns[0])
-    if isinstance(rhs, pd.Series):
-        rhs_values = np.nan_to_num(align(rhs, uniques).to_numpy(dtype=float), nan=0.0)
-    else:
-        rhs_values = np.full(len(uniques), float(rhs))
+    rhs_values = np.nan_to_num(align(rhs, uniques).to_numpy(dtype=float), nan=0.0) if isinstance(rhs, pd.Series) else np.full(len(uniques), float(rhs))
     order = np.argsort(codes, kind="stable")
     starts = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
     return RowBlock(uniques, starts, lhs.var[order], lhs.coef[order], rhs_values, sense)
@@ -144,11 +141,13 @@ class Model:
         block = row_block(lhs, sense, rhs)
         if block is None:
             return
-        var, coef = block.var.tolist(), block.coef.tolist()
+        keep = block.coef != 0.0  # zero terms stay in the block (its shape) but not in the rows
         labels, constraints, py_sense = [], [], _SENSES[sense]
         for i, key in enumerate(block.index):
             start, stop = block.starts[i], block.starts[i + 1]
-            expr = pulp.LpAffineExpression.from_list(list(zip(var[start:stop], coef[start:stop], strict=True)), constant=-block.rhs[i])
+            nonzero = keep[start:stop]
+            pairs = list(zip(block.var[start:stop][nonzero].tolist(), block.coef[start:stop][nonzero].tolist(), strict=True))
+            expr = pulp.LpAffineExpression.from_list(pairs, constant=-block.rhs[i])
             expr.sense = py_sense
             label = _label(family, key)
             constraints.append(self.prob.addConstraint(expr, label))
@@ -160,7 +159,7 @@ class Model:
         self.labels[family] = labels
         self.blocks[family] = block
         self.constraints[family] = constraints
-        self.nonzeros += len(var)
+        self.nonzeros += int(np.count_nonzero(block.coef))
 
     def update_rows(self, family: str, block: RowBlock, rows: np.ndarray) -> None:
         """Give rows `rows` of a family the coefficients and right-hand sides in `block` (same rows and columns)."""
