@@ -172,3 +172,25 @@ def test_the_time_limit_applies_to_each_warm_solve_not_to_the_kept_highs_total()
             break
     assert total > 0.1, "the kept Highs never ran past two and a half time limits"
     assert set(statuses) == {Status.OPTIMAL}
+
+
+def test_a_coefficient_through_zero_is_a_warm_update_and_rows_hold_no_zeros(tiny: TinyCase) -> None:
+    # certificate_share: (1 - s) * certificates - s * renewable <= 0; s = 1 zeroes the certificates term
+    tiny.set(policy={"certificate_share_max": 0.5, "green_share_min_new": 0.5})
+    tiny.cluster("west1", wind_mw=100, wind_cf=0.3, ppa_price_yuan_per_kwh=0.6, certificate_price_yuan_per_mwh=10, power_price_yuan_per_kwh=0.4)
+    raw = read_raw(tiny.write())
+    resolver = Resolver(config_for(validate(raw)))
+    objectives = []
+    for share in (0.5, 1.0, 0.2):
+        inputs = patched(raw, {"set": {"policy": {"certificate_share_max": share}}})
+        solved = resolver.solve(inputs)
+        objectives.append(solved.objective)
+        assert solved.how == ("build" if share == 0.5 else "warm")
+        assert solved.objective == pytest.approx(fresh(inputs)[1], rel=1e-6)
+        entry = next(iter(resolver._entries.values()))
+        row = entry.built.model.constraints["certificate_share"][0]
+        names = {v.name: c for v, c in row.items()}
+        assert all(c != 0 for c in names.values())
+        assert any(n.startswith("certificates__") for n in names) == (share != 1.0)
+    # certificates (0.41 yuan/kWh with grid power) undercut contracted wind (0.6): the looser the cap, the cheaper
+    assert objectives[1] < objectives[0] < objectives[2]
