@@ -233,7 +233,7 @@ class Resolver:
         has_plan = result.status in (Status.OPTIMAL, Status.FEASIBLE)
         results = plan = None
         if has_plan:
-            note = "mixed-integer plan: shadow prices not computed in a sweep" if entry.built.model.prob.isMIP() else ""
+            note = "mixed-integer plan: shadow prices of the MIP solve itself, not meaningful (no fixed-integer re-solve here)" if entry.built.model.prob.isMIP() else ""
             results = extract(entry.built, result, duals_note=note)
             plan = {"status": str(result.status), "gap": result.gap, **plan_summary(results, entry.built.data)}
         timings["results_s"] = time.perf_counter() - clock
