@@ -138,6 +138,31 @@ def render_plan(plan: dict[str, Any], out_dir: Path, timings: dict[str, float]) 
     out.print(f"outputs in {out_dir}/ (plan.json, *.csv, duals.csv, manifest.json); {total:.1f} s", highlight=False)
 
 
+@app.command()
+def verify(
+    out_dir: Annotated[Path, typer.Argument(help="Output folder written by `planner solve`.", show_default=False)],
+    case: Annotated[Path | None, typer.Option("--case", help="Check against this case folder instead of the folder's inputs.json.")] = None,
+    scenario: ScenarioOpt = None,
+) -> None:
+    """Check a written plan against every constraint, its costs and KPIs, without the model builder.
+
+    Lists each violation above tolerance with its size; exit 0 only when everything holds.
+
+    Example: planner verify outputs/default
+    """
+    from planner.pipeline import load_case
+    from planner.verify import verify_outputs
+
+    try:
+        inputs = load_case(case, scenario or [])[1] if case is not None else None
+        report = verify_outputs(out_dir, inputs)
+    except PlannerError as error:
+        fail(error)
+    out.print(report.to_text(), highlight=False, markup=False)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -2,6 +2,7 @@
 
 PlannerError
 ├── InputError          bad planning inputs (files, rows, columns, cross-references)
+├── PlanFilesError      an output folder that `verify` cannot read (missing or malformed files)
 ├── ModelBuildError     the inputs passed validation but the model cannot be built
 └── SolveError
     ├── InfeasibleError no plan satisfies the constraints (or the LP is unbounded)
@@ -46,6 +47,17 @@ class InputError(PlannerError):
         self.problems = problems
         lines = "\n".join(f"  {p}" for p in problems)
         super().__init__(f"{len(problems)} problem(s) in the planning inputs:\n{lines}")
+
+
+class PlanFilesError(PlannerError):
+    """An output folder's files are missing or malformed, so the plan cannot be checked."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"cannot read the plan's files:\n{lines}")
 
 
 class ModelBuildError(PlannerError):

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from planner.pipeline import RunOutcome, run
+from planner.verify import VerifyReport, verify_outputs
 
 BASE_SCENARIO: dict[str, Any] = {
     "name": "tiny",
@@ -118,8 +119,19 @@ class TinyCase:
         return write_case(self.root / f"case{self.runs}", self.scenario, self.tables)
 
     def solve(self, **overrides: Any) -> RunOutcome:
+        """Solve, and check the written plan against every constraint (`planner verify`)."""
         folder = self.write()
-        return run(folder, overrides={"output_dir": folder / "out", **overrides})
+        outcome = run(folder, overrides={"output_dir": folder / "out", **overrides})
+        assert_feasible_plan(outcome)
+        return outcome
+
+
+def assert_feasible_plan(outcome_or_dir: RunOutcome | Path | str) -> VerifyReport:
+    """Verify a solved plan independently of the model builder; fail listing every violation."""
+    out_dir = outcome_or_dir.out_dir if isinstance(outcome_or_dir, RunOutcome) else Path(outcome_or_dir)
+    report = verify_outputs(out_dir)
+    assert report.ok, report.to_text()
+    return report
 
 
 @pytest.fixture
