@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from planner.errors import InputError, PlannerError
+from planner.errors import InfeasibleError, InputError, PlannerError
 
 app = typer.Typer(
     name="planner",
@@ -56,6 +56,8 @@ def fail(error: PlannerError) -> NoReturn:
     """Print a planner error the way a user should see it, then exit with its code."""
     if _state["debug"]:
         raise error
+    if isinstance(error, InfeasibleError) and error.report:
+        out.print(error.report, highlight=False, markup=False)
     if isinstance(error, InputError):
         err.print(f"[bold red]error:[/] {len(error.problems)} problem(s) in the planning inputs:", highlight=False)
         for problem in error.problems:
@@ -161,6 +163,36 @@ def verify(
     out.print(report.to_text(), highlight=False, markup=False)
     if not report.ok:
         raise typer.Exit(1)
+
+
+@app.command()
+def diagnose(
+    case: CaseArg,
+    scenario: ScenarioOpt = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for diagnosis.md/.json [default: outputs/<case name>].")] = None,
+    solver: Annotated[str | None, typer.Option(help="highs (default) or cbc.")] = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Time limit per solve in seconds.")] = None,
+) -> None:
+    """Explain why a case has no feasible plan, or why its plan leaves demand unmet.
+
+    Pre-solve checks, a conflicting set of constraints (IIS from HiGHS) and the least relaxation of
+    one policy or limit family that restores feasibility, in domain words; written to
+    diagnosis.md and diagnosis.json. Exit 3 when the case is infeasible.
+
+    Example: planner diagnose inputs/default --scenario examples/green_100.yaml
+    """
+    from planner.diagnose import to_markdown
+    from planner.pipeline import diagnose_case
+
+    try:
+        with err.status("diagnosing ...", spinner="dots"):
+            diagnosis, folder = diagnose_case(case, scenario or [], {"output_dir": out_dir, "solver": solver, "time_limit_s": time_limit})
+    except PlannerError as error:
+        fail(error)
+    out.print(to_markdown(diagnosis), highlight=False, markup=False)
+    out.print(f"written to {folder / 'diagnosis.md'} and diagnosis.json", highlight=False)
+    if diagnosis.question == "infeasible":
+        raise typer.Exit(3)
 
 
 def main() -> None:

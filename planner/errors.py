@@ -73,8 +73,10 @@ class InfeasibleError(SolveError):
 
     exit_code = 3
 
-    def __init__(self, message: str, families: tuple[str, ...] = ()) -> None:
+    def __init__(self, message: str, families: tuple[str, ...] = (), report: str = "") -> None:
         self.families = families
+        self.report = report
+        """The diagnosis (Markdown) when one was made, for the CLI to print."""
         super().__init__(message)
 
 

@@ -76,6 +76,15 @@ def write_frame(folder: Path, name: str, frame: pd.DataFrame) -> None:
     frame.to_csv(folder / name, index=False, float_format="%.6f", lineterminator="\n")
 
 
+def write_diagnosis(folder: Path, markdown: str, data: dict[str, Any]) -> None:
+    """diagnosis.md and diagnosis.json into `folder` (created if needed), each replaced atomically."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in (("diagnosis.md", markdown), ("diagnosis.json", json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")):
+        partial = folder / f".{name}.partial"
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(folder / name)
+
+
 def read_json(path: Path) -> dict[str, Any]:
     """Read a JSON file written by `write_json`."""
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
