@@ -7,12 +7,14 @@ Exit codes: 0 plan found (optimal, or feasible within the gap); 1 internal or ot
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from planner.errors import InfeasibleError, InputError, PlannerError
@@ -34,7 +36,7 @@ app = typer.Typer(
 )
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
-_state: dict[str, bool] = {"debug": False}
+_state: dict[str, Any] = {"debug": False}
 
 CaseArg = Annotated[Path, typer.Argument(help="Case folder: scenario.yaml plus the CSV tables (see docs/inputs.md).", show_default=False)]
 ScenarioOpt = Annotated[list[Path] | None, typer.Option("--scenario", "-s", help="Scenario overlay YAML; repeat to apply several in order.")]
@@ -64,7 +66,7 @@ def fail(error: PlannerError) -> NoReturn:
             err.print(f"  {problem}", highlight=False, markup=False)
         err.print("Nothing was written. Fix the inputs and run `planner validate` again.", highlight=False)
     else:
-        err.print(f"[bold red]error:[/] {error}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
     raise typer.Exit(error.exit_code)
 
 
@@ -113,6 +115,8 @@ def solve(
             outcome = run(case, scenario or [], overrides)
     except PlannerError as error:
         fail(error)
+    except KeyboardInterrupt:
+        interrupted()
     render_plan(outcome.plan, outcome.out_dir, outcome.timings)
 
 
@@ -136,8 +140,13 @@ def render_plan(plan: dict[str, Any], out_dir: Path, timings: dict[str, float]) 
     for what, value in rows:
         table.add_row(what, value)
     out.print(table)
+    if plan["status"] == "feasible":
+        gap = f"relative gap {plan['gap']:.2%}" if plan.get("gap") is not None else "gap unknown"
+        err.print(f"[yellow]note:[/] the solver stopped early (time limit): this is the best plan found, not a proven optimum ({gap}).", highlight=False)
+    if plan.get("unmet_rack_years", 0) > 0.5:
+        err.print(f"[yellow]note:[/] {plan['unmet_rack_years']:,.0f} rack-years of demand are unmet; `planner diagnose CASE` explains why.", highlight=False)
     total = sum(timings.values())
-    out.print(f"outputs in {out_dir}/ (plan.json, *.csv, duals.csv, manifest.json); {total:.1f} s", highlight=False)
+    out.print(f"outputs in {out_dir}/ (plan.json, *.csv, duals.csv, manifest.json); {total:.1f} s", highlight=False, markup=False)
 
 
 @app.command()
@@ -189,12 +198,28 @@ def diagnose(
             diagnosis, folder = diagnose_case(case, scenario or [], {"output_dir": out_dir, "solver": solver, "time_limit_s": time_limit})
     except PlannerError as error:
         fail(error)
+    except KeyboardInterrupt:
+        interrupted()
     out.print(to_markdown(diagnosis), highlight=False, markup=False)
-    out.print(f"written to {folder / 'diagnosis.md'} and diagnosis.json", highlight=False)
+    out.print(f"written to {folder / 'diagnosis.md'} and diagnosis.json", highlight=False, markup=False)
     if diagnosis.question == "infeasible":
         raise typer.Exit(3)
 
 
+def interrupted() -> NoReturn:
+    """Ctrl-C or SIGTERM during a run: say what was (not) written and exit 130 / 143."""
+    signum = int(_state.get("signal", signal.SIGINT))
+    err.print("[bold red]interrupted:[/] stopped before finishing; no output folder was written or changed.", highlight=False)
+    raise typer.Exit(128 + signum)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM behaves like Ctrl-C, so staging folders are cleaned up on the way out."""
+    _state["signal"] = signum
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Console-script entry point."""
+    signal.signal(signal.SIGTERM, _terminate)
     app()

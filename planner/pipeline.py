@@ -176,6 +176,7 @@ def _plan(inputs: Inputs, result: SolveResult, results: Results, built: Built) -
         "money_unit": s.money_unit,
         **plan_summary(results, built.data),
         "duals_note": results.duals_note or "LP shadow prices, present values at the first planning year",
+        "stopped_early": result.status == Status.FEASIBLE,
     }
 
 
