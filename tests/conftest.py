@@ -134,6 +134,16 @@ def assert_feasible_plan(outcome_or_dir: RunOutcome | Path | str) -> VerifyRepor
     return report
 
 
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Report how many generated bad inputs ran and how many were rejected cleanly."""
+    import sys
+
+    module = sys.modules.get("tests.test_bad_inputs") or sys.modules.get("test_bad_inputs")
+    tally = getattr(module, "TALLY", None)
+    if tally and tally["generated"]:
+        terminalreporter.write_line(f"generated bad inputs: {tally['generated']} ran, {tally['rejected_cleanly']} rejected cleanly (exit 2, located message, no traceback, nothing written)")
+
+
 @pytest.fixture
 def tiny(tmp_path: Path) -> TinyCase:
     """A fresh editable tiny case."""

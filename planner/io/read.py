@@ -7,6 +7,7 @@ happens in two steps so that scenario overlays can patch a case before it is val
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import difflib
 import hashlib
@@ -132,7 +133,11 @@ def _decode(path: Path, problems: list[Problem]) -> str | None:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        problems.append(Problem(str(path), "file is not UTF-8 text; save it as UTF-8 (Excel: 'CSV UTF-8')", row=line))
+        guess = ""
+        with contextlib.suppress(UnicodeDecodeError):
+            data.decode("gb18030")
+            guess = " (it looks like GBK/GB18030, the Chinese Windows default)"
+        problems.append(Problem(str(path), f"file is not UTF-8 text{guess}; save it as UTF-8 (Excel: 'CSV UTF-8')", row=line))
         return None
 
 
@@ -206,19 +211,47 @@ def _validate_scenario(raw: RawCase, problems: list[Problem]) -> Scenario | None
     try:
         return Scenario.model_validate(raw.scenario)
     except ValidationError as err:
-        for item in err.errors():
-            loc = _clean_loc(item["loc"])
+        for loc, message, value in _union_errors(err.errors()):
             line = _line_for(raw.scenario_lines, loc)
-            value = item.get("input") if item["type"] != "missing" else None
-            if isinstance(value, dict):
+            if isinstance(value, dict | list):
                 value = None
-            problems.append(Problem(raw.scenario_file, _message(item), row=line, column=".".join(map(str, loc)) or None, value=value))
+            problems.append(Problem(raw.scenario_file, message, row=line, column=".".join(map(str, loc)) or None, value=value))
         return None
+
+
+def _union_errors(items: list[Any]) -> list[tuple[tuple[Any, ...], str, object]]:
+    """(location, message, value) per error, with a number-or-mapping setting's two branches merged.
+
+    For `yearly_yi_yuan: -5` pydantic reports the number branch (">= 0") and the mapping branch
+    ("a valid dictionary"); only the branch the user was writing is worth showing.
+    """
+    out: list[tuple[tuple[Any, ...], str, object]] = []
+    by_loc: dict[tuple[Any, ...], list[Any]] = {}
+    for item in items:
+        by_loc.setdefault(_clean_loc(item["loc"]), []).append(item)
+    for loc, group in by_loc.items():
+        value = group[0].get("input") if group[0]["type"] != "missing" else None
+        members = [i for i in group if _is_union_member(i["loc"])]
+        nested = any(len(other) > len(loc) and other[: len(loc)] == loc for other in by_loc)
+        if members and len(members) == len(group):
+            scalar = [i for i in members if i["type"] != "dict_type"]
+            if isinstance(value, dict) or nested:
+                continue  # the mapping branch's own errors (one per bad year) are reported at their keys
+            if all(i["type"] in {"dict_type", "float_type", "int_type"} for i in members):
+                out.append((loc, "expected a number, or a mapping of year -> number", value))
+                continue
+            group = scalar or members
+        out.extend((loc, _message(i), value) for i in group)
+    return out
+
+
+def _is_union_member(loc: tuple[Any, ...]) -> bool:
+    return any(isinstance(p, str) and ("[" in p or p.startswith("constrained-") or p in {"float", "int"}) for p in loc)
 
 
 def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
     """Drop pydantic's union-member and validator names from an error location."""
-    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in {"float", "int"})))
+    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("constrained-") or p in {"float", "int"})))
 
 
 def _line_for(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | None:
