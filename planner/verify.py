@@ -12,7 +12,6 @@ A row is violated when it misses its limit by more than `atol[unit] + rtol * sca
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +19,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import ValidationError
 
-from planner.errors import PlanFilesError, PlannerError, Problem
+from planner.errors import PlannerError
+from planner.io.read_plan import read_inputs_json, read_json_object, read_plan_tables
 from planner.schema import Inputs
 from planner.verify_base import (
     ATOL,
@@ -36,7 +35,6 @@ from planner.verify_base import (
     investment_by_year,
     racks_built,
     racks_installed,
-    read_plan,
     served,
 )
 from planner.verify_costs import check_costs, check_kpis
@@ -103,13 +101,13 @@ def verify_outputs(out_dir: str | Path, inputs: Inputs | None = None) -> VerifyR
         inputs: the case to check against; default: the folder's `inputs.json`.
     """
     folder = Path(out_dir)
-    plan_json = _read_json(folder / "plan.json")
+    plan_json = read_json_object(folder / "plan.json")
     status = str(plan_json.get("status"))
     if status not in ("optimal", "feasible"):
         raise PlannerError(f"{folder / 'plan.json'} has status '{status}': there is no plan to verify")
-    inputs = inputs or _read_inputs(folder / "inputs.json")
+    inputs = inputs or read_inputs_json(folder / "inputs.json")
     case = case_frames(inputs)
-    plan = read_plan(folder, plan_json, case)
+    plan = Plan(**read_plan_tables(folder, modules=case.module_racks is not None), summary=plan_json)
     checks: list[CheckResult] = []
     for rule in RULES:
         result = rule(case, plan)
@@ -118,27 +116,6 @@ def verify_outputs(out_dir: str | Path, inputs: Inputs | None = None) -> VerifyR
     checks += check_kpis(case, plan)
     notes = ("stopped early: a feasible plan with a gap, not a proven optimum",) if status == "feasible" else ()
     return VerifyReport(folder, status, tuple(checks), notes)
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        raise PlanFilesError([Problem(str(path), "file not found; is this an output folder written by `planner solve`?")])
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise PlanFilesError([Problem(str(path), f"not readable JSON: {error}")]) from error
-    if not isinstance(data, dict):
-        raise PlanFilesError([Problem(str(path), "expected a JSON object")])
-    return data
-
-
-def _read_inputs(path: Path) -> Inputs:
-    try:
-        return Inputs.model_validate(_read_json(path))
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(map(str, first["loc"]))
-        raise PlanFilesError([Problem(str(path), f"not a valid set of planning inputs: {where}: {first['msg']}")]) from error
 
 
 # --------------------------------------------------------------------------- constraint checks

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from planner.errors import PlanFilesError, Problem
 from planner.schema import Inputs
 
 ATOL: dict[str, float] = {
@@ -28,7 +26,8 @@ ATOL: dict[str, float] = {
     "modules": 1e-6,
     "-": 1e-6,
 }
-"""Absolute tolerance per unit (1e-3 racks is a millionth of a 1,000-rack row's solver tolerance)."""
+"""Absolute tolerance per unit: solvers hold rows to about 1e-7 in model units (1e-4 racks, 1e-7 GWh,
+1e-7 亿元), and the CSVs keep 6 decimals; these leave a margin of 10 or more above both."""
 RTOL = 1e-7
 """Relative tolerance, times the largest term of the row."""
 
@@ -97,21 +96,6 @@ def _label(keys: pd.DataFrame | pd.Index, i: int) -> str:
     key = tuple(keys.iloc[i]) if isinstance(keys, pd.DataFrame) else keys[i]
     return "/".join(map(str, key)) if isinstance(key, tuple) else str(key)
 
-
-
-ID_COLUMNS = {"cluster": str, "hub": str, "workload": str, "slice": str}
-
-PLAN_TABLES: dict[str, tuple[str, ...]] = {
-    "racks_new": ("cluster", "year", "new_racks"),
-    "racks": ("cluster", "year", "racks"),
-    "load": ("workload", "hub", "cluster", "year", "load_racks"),
-    "unmet": ("workload", "hub", "year", "unmet_racks"),
-    "energy": ("cluster", "year", "slice", "grid_gwh", "renewable_gwh"),
-    "certificates": ("cluster", "year", "certificates_gwh"),
-    "bandwidth": ("hub", "cluster", "year", "traffic_gbps", "bandwidth_new_gbps", "capacity_gbps"),
-    "modules": ("cluster", "year", "modules"),
-}
-"""Table (file `<name>.csv`) -> the columns verify reads from it."""
 
 
 @dataclass(frozen=True)
@@ -244,48 +228,6 @@ class Plan:
     def energy_cyt(self) -> pd.DataFrame:
         """energy.csv indexed by (cluster, year, slice)."""
         return self.energy.set_index(["cluster", "year", "slice"])
-
-
-def read_plan(folder: Path, summary: dict[str, Any], case: Case) -> Plan:
-    """Read every plan table of an output folder; a missing or malformed table is an PlanFilesError."""
-    problems: list[Problem] = []
-    frames = {}
-    for name, columns in PLAN_TABLES.items():
-        path = folder / f"{name}.csv"
-        if name == "modules" and case.module_racks is None:
-            frames[name] = pd.DataFrame(columns=list(columns))
-            continue
-        frames[name] = _read_table(path, columns, problems)
-    if problems:
-        raise PlanFilesError(problems)
-    return Plan(**frames, summary=summary)
-
-
-def _read_table(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> pd.DataFrame:
-    if not path.exists():
-        problems.append(Problem(str(path), "plan table missing from the output folder"))
-        return pd.DataFrame()
-    try:
-        frame = pd.read_csv(path, dtype={c: t for c, t in ID_COLUMNS.items() if c in columns}, keep_default_na=False, na_values=[""])
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        problems.append(Problem(str(path), f"not a readable CSV table: {error}"))
-        return pd.DataFrame()
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        problems.append(Problem(str(path), f"missing column(s) {', '.join(missing)}", row=1))
-        return pd.DataFrame()
-    for column in columns:
-        if column in ID_COLUMNS:
-            continue
-        numbers = pd.to_numeric(frame[column], errors="coerce")
-        bad = numbers.isna() & frame[column].notna() | frame[column].isna()
-        if bad.any():
-            row = int(bad.to_numpy().nonzero()[0][0]) + 2
-            problems.append(Problem(str(path), "not a number", row=row, column=column, value=frame[column].iloc[row - 2]))
-        frame[column] = numbers
-    if "year" in frame.columns and not frame["year"].isna().any():
-        frame["year"] = frame["year"].astype(int)
-    return frame[list(columns)]
 
 
 # --------------------------------------------------------------------------- plan quantities
