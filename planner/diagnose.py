@@ -40,6 +40,12 @@ logger = logging.getLogger(__name__)
 SLACK_TOL = 1e-6
 """Slack (model units) below which a row counts as not relaxed."""
 
+FAMILY_GROUPS: dict[str, tuple[str, ...]] = {
+    "budget": ("budget_yearly", "budget_total"),
+    "links": ("link_bandwidth", "link_expansion_limit"),
+}
+"""Families one change relaxes together (each still reported row by row)."""
+
 
 @dataclass(frozen=True)
 class Relaxation:
@@ -137,12 +143,11 @@ def analyse(built: Built, inputs: Inputs, config: RunConfig, workdir: Path, ques
     iis = compute_iis(built.model, workdir)
     slacks = _lp.elastic(built.model, [f for f in ROW_UNITS if f in built.model.rows])
     in_conflict = set(iis.families()) if iis.found else set(slacks)
-    candidates = [f for f in slacks if f in in_conflict]
     options = []
-    for family in candidates:
-        option = _relax(built, slacks, {family}, config, workdir, words)
+    for group, families in _groups(slacks, in_conflict).items():
+        option = _relax(built, slacks, families, config, workdir, words)
         if option:
-            options.append(Option(family, option, _option_action(option, words)))
+            options.append(Option(group, option, _option_action(option, words)))
     options.sort(key=lambda o: o.relative)
     combined: tuple[Relaxation, ...] = ()
     if not options:
@@ -151,6 +156,18 @@ def analyse(built: Built, inputs: Inputs, config: RunConfig, workdir: Path, ques
     notes = () if iis.found else (iis.note,)
     return Diagnosis(inputs.scenario.name, question, "infeasible" if question == "infeasible" else "optimal", headline,
                      presolve=findings, iis=iis, options=tuple(options), combined=combined, notes=notes)
+
+
+def _groups(slacks: dict[str, pd.Series], in_conflict: set[str]) -> dict[str, set[str]]:
+    """What one change may relax together: a family, or a group of families, if any of it is in conflict.
+
+    A yearly and a total budget bind together, and so do a link's capacity and its expansion limit.
+    """
+    out: dict[str, set[str]] = {}
+    for family in slacks:
+        name = next((g for g, members in FAMILY_GROUPS.items() if family in members), family)
+        out.setdefault(name, set()).add(family)
+    return {name: members for name, members in out.items() if members & in_conflict}
 
 
 def _relax(built: Built, slacks: dict[str, pd.Series], families: set[str], config: RunConfig, workdir: Path,
@@ -182,12 +199,18 @@ def _relax(built: Built, slacks: dict[str, pd.Series], families: set[str], confi
 
 
 def _weights(built: Built, family: str, weighted: bool) -> np.ndarray:
+    """Price per unit of slack: 1 (or 1 / the row's size when families are mixed), plus a tie-break.
+
+    Ties are common (the shortfall can sit at either of two clusters, in either year); the tiny
+    rising tie-break puts it on the earliest rows consistently, so the story reads the same each year.
+    """
     n = len(built.model.rows[family])
+    tie_break = 1.0 + 1e-6 * np.arange(n) / max(n, 1)
     if not weighted:
-        return np.ones(n)
+        return tie_break
     rhs, _ = _lp.row_limits(built.model, family)
     reference = np.median(np.abs(rhs[rhs != 0])) if np.any(rhs != 0) else 1.0
-    return 1.0 / np.maximum(np.abs(rhs), max(reference, 1e-3))
+    return tie_break / np.maximum(np.abs(rhs), max(reference, 1e-3))
 
 
 def _headline(question: str, options: list[Option], combined: tuple[Relaxation, ...], iis: Iis, words: Words) -> str:
@@ -230,8 +253,11 @@ def _group_text(relaxations: tuple[Relaxation, ...], words: Words) -> str:
         text = words.relaxed(first.family, key, first.amount, first.limit) + " each year"
     else:
         twins, text = [first], first.text
-    rest = len(relaxations) - len(twins)
-    return text + (f" (and {rest} more row{'s' if rest > 1 else ''} like it)" if rest else "")
+    others = [r for r in relaxations if r not in twins]
+    if others and others[0].family != first.family:
+        text += f" and {others.pop(0).text}"
+    rest = len(others)
+    return text + (f" (and {rest} more row{'s' if rest > 1 else ''})" if rest else "")
 
 
 def _requirements(iis: Iis, relaxed: set[tuple[str, tuple[str, ...]]], words: Words, firm_demand: bool) -> str:
@@ -269,7 +295,9 @@ def to_markdown(d: Diagnosis) -> str:
     if d.iis is not None and d.iis.found:
         lines += [f"## Conflicting constraints (IIS from HiGHS: {len(d.iis.rows)} rows, {len(d.iis.bounds)} variable bounds)", "",
                   "| family | side | key |", "|---|---|---|"]
-        lines += [f"| {r.family} | {r.side} | {'/'.join(r.key)} |" for r in d.iis.rows]
+        lines += [f"| {r.family} | {r.side} | {'/'.join(r.key)} |" for r in d.iis.rows[:40]]
+        if len(d.iis.rows) > 40:
+            lines.append(f"| ... | | {len(d.iis.rows) - 40} more rows in diagnosis.json |")
         lines.append("")
     if d.presolve:
         lines += ["## Pre-solve findings", ""] + [f"- {f}" for f in d.presolve] + [""]

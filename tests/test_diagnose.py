@@ -61,8 +61,8 @@ def test_cli_prints_the_diagnosis_and_exits_3(tiny: TinyCase) -> None:
 def test_budget_short_of_the_link_capacity_a_floor_forces(tiny: TinyCase) -> None:
     d = diagnose(cases.budget_vs_links(tiny))
     assert d.question == "infeasible"
-    assert option(d, "budget_yearly") == {"2026": approx(0.30)}
-    assert option(d, "link_bandwidth") == {"h1/west1/2026": approx(30)}
+    assert option(d, "budget") == {"2026": approx(0.30)}
+    assert option(d, "links") == {"h1/west1/2026": approx(30)}
     assert option(d, "utilisation_floor") == {"west1/2026": approx(3000)}
     assert d.iis is not None
     assert set(d.iis.families()) >= {"budget_yearly", "link_bandwidth", "utilisation_floor"}
@@ -81,7 +81,7 @@ def test_budget_too_small_for_the_green_floors(tiny: TinyCase) -> None:
     d = diagnose(cases.green_budget(tiny))
     assert d.question == "unmet_demand"
     assert d.unmet_rack_years == approx(4000)
-    assert option(d, "budget_yearly") == {"2026": approx(2.0)}
+    assert option(d, "budget") == {"2026": approx(2.0)}
     # 6,666.7 racks at east1 (20k yuan) + 3,333.3 at west1 (50k) fit 3 亿元; 80 % of their 58.4 GWh is 46.72 GWh
     assert option(d, "green_share")["east1/2026"] == approx(46.72)
     assert d.headline.startswith("The 2026 budget (3.00 亿元) is 2.00 亿元 short of what the 80% green-power floor at 东集群 (east1)")
@@ -126,4 +126,4 @@ def test_latency_class_no_cluster_can_serve_is_an_input_error(tiny: TinyCase) ->
 def test_diagnosis_sizes_are_in_report_units(tiny: TinyCase) -> None:
     d = diagnose(cases.budget_vs_links(tiny))
     units = {o.family: o.relaxations[0].unit for o in d.options}
-    assert units == {"budget_yearly": "亿元", "link_bandwidth": "Gbps", "utilisation_floor": "racks"}
+    assert units == {"budget": "亿元", "links": "Gbps", "utilisation_floor": "racks"}

@@ -68,4 +68,5 @@ def test_default_plan_objective_is_the_sum_of_its_cost_terms(tmp_path: Path) -> 
     assert plan["objective_yi_yuan"] == pytest.approx(sum(terms.values()), rel=1e-9, abs=1e-5)
     report = verify_outputs(outcome.out_dir)
     costs = next(c for c in report.checks if c.check == "cost_terms")
-    assert costs.ok and costs.max_violation < 1e-4  # each term recomputed from the tables, in 亿元
+    assert costs.ok
+    assert costs.max_violation < 1e-4  # each term recomputed from the tables, in 亿元

@@ -150,3 +150,34 @@ def test_infeasible_plan_has_nothing_to_verify(tmp_path: Path) -> None:
     result = runner.invoke(app, ["verify", str(tmp_path)])
     assert result.exit_code == 1
     assert "has status 'infeasible': there is no plan to verify" in result.output
+
+
+def test_time_slices_are_checked_one_by_one(tiny: TinyCase) -> None:
+    # two 4,380 h slices; 10 MW of solar at west1 shines only by day (cf 0.5): 21.9 GWh a year, all by day.
+    # 10,000 racks of 1 kW use 43.8 GWh in each slice; the 50 % green floor (43.8 GWh) takes all the sun
+    # plus 21.9 GWh of certificates (dearer than the free contracted power).
+    tiny.cluster("west1", solar_mw=10, green_share_min_new=0.5, certificate_price_yuan_per_mwh=100)
+    tiny.tables["profiles"] = [
+        {"cluster_id": c, "slice_id": s, "weight_hours": 4380, "wind_cf": 0.0, "solar_cf": cf, "hydro_cf": 0.0}
+        for c in ("east1", "west1") for s, cf in (("day", 0.5), ("night", 0.0))
+    ]
+    out = tiny.solve().out_dir
+    energy = pd.read_csv(out / "energy.csv").set_index(["cluster", "year", "slice"])
+    assert energy.loc[("west1", 2026, "day"), "renewable_gwh"] == approx(21.9)
+    assert energy.loc[("west1", 2026, "night"), "grid_gwh"] == approx(43.8)
+    edit_csv(out / "energy.csv", {"cluster": "west1", "year": 2026, "slice": "night"}, "renewable_gwh", 1.0)
+    report = verify_outputs(out)
+    assert sizes(report, "renewable_availability") == {"west1/2026/night": approx(1.0)}
+    assert sizes(report, "power_balance") == {"west1/2026/night": approx(1.0)}
+
+
+def test_verifier_is_independent_of_the_model_builder() -> None:
+    # the second method must not share code with the first: no planner.model, planner.data or pulp
+    import ast
+
+    root = Path(__file__).resolve().parents[1] / "planner"
+    for path in [*root.glob("verify*.py"), root / "io" / "read_plan.py"]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        assert not {m for m in imported if m.startswith(("planner.model", "planner.data", "planner.results", "planner.kpis", "pulp"))}, path
