@@ -28,7 +28,8 @@ app = typer.Typer(
         "  planner validate inputs/default\n\n"
         "  planner solve inputs/default\n\n"
         "  planner solve inputs/default --scenario examples/budget_cut.yaml --out outputs/budget_cut\n\n"
-        "  planner solve inputs/default --solver cbc --time-limit 60"
+        "  planner solve inputs/default --solver cbc --time-limit 60\n\n"
+        "  planner report outputs/default"
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -101,15 +102,17 @@ def solve(
     mip_gap: Annotated[float | None, typer.Option("--mip-gap", help="Relative MIP gap for modular (integer) builds.")] = None,
     threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
     write_lp: Annotated[bool, typer.Option("--write-lp", help="Also write the model as model.lp.")] = False,
+    report: Annotated[bool, typer.Option("--report/--no-report", help="Also write report.html and report.md.")] = True,
     force: Annotated[bool, typer.Option("--force", "-f", help="Replace an existing output folder.")] = False,
 ) -> None:
-    """Solve a case and write the plan (plan.json, tidy CSVs, duals.csv, manifest.json).
+    """Solve a case and write the plan (plan.json, tidy CSVs, duals.csv, manifest.json, report.html/.md).
 
     Example: planner solve inputs/default --scenario examples/budget_cut.yaml --out outputs/budget_cut
     """
     from planner.pipeline import run
 
-    overrides: dict[str, Any] = {"output_dir": out_dir, "solver": solver, "time_limit_s": time_limit, "mip_gap": mip_gap, "threads": threads, "write_lp": write_lp, "force": force}
+    overrides: dict[str, Any] = {"output_dir": out_dir, "solver": solver, "time_limit_s": time_limit, "mip_gap": mip_gap, "threads": threads}
+    overrides |= {"write_lp": write_lp, "report": report, "force": force}
     try:
         with err.status("solving ... (solver log: <out>/solver.log)", spinner="dots"):
             outcome = run(case, scenario or [], overrides)
@@ -146,7 +149,25 @@ def render_plan(plan: dict[str, Any], out_dir: Path, timings: dict[str, float]) 
     if plan.get("unmet_rack_years", 0) > 0.5:
         err.print(f"[yellow]note:[/] {plan['unmet_rack_years']:,.0f} rack-years of demand are unmet; `planner diagnose CASE` explains why.", highlight=False)
     total = sum(timings.values())
-    out.print(f"outputs in {out_dir}/ (plan.json, *.csv, duals.csv, manifest.json); {total:.1f} s", highlight=False, markup=False)
+    report = ", report.html, report.md" if "report_s" in timings else ""
+    out.print(f"outputs in {out_dir}/ (plan.json, *.csv, duals.csv, manifest.json{report}); {total:.1f} s", highlight=False, markup=False)
+
+
+@app.command()
+def report(
+    out_dir: Annotated[Path, typer.Argument(help="A plan folder written by `planner solve`.", show_default=False)],
+) -> None:
+    """Rebuild report.html and report.md from a plan folder's saved outputs, without solving.
+
+    Example: planner report outputs/default
+    """
+    from planner.report import write_report
+
+    try:
+        written = write_report(out_dir)
+    except PlannerError as error:
+        fail(error)
+    out.print(f"[green]ok[/] wrote {' and '.join(str(p) for p in written)}", highlight=False)
 
 
 @app.command()

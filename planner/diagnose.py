@@ -112,7 +112,10 @@ class Diagnosis:
                 "families": self.iis.families(),
                 "note": self.iis.note,
             },
-            "options": [{"family": o.family, "action": o.action, "total": o.total, "relative": o.relative, "relaxations": [asdict(r) for r in o.relaxations]} for o in self.options],
+            "options": [
+                {"family": o.family, "action": o.action, "total": o.total, "relative": o.relative, "relaxations": [asdict(r) for r in o.relaxations]}
+                for o in self.options
+            ],
             "combined": [asdict(r) for r in self.combined],
             "notes": list(self.notes),
         }
@@ -127,10 +130,12 @@ def diagnose_inputs(inputs: Inputs, config: RunConfig) -> Diagnosis:
         if result.status in (Status.INFEASIBLE, Status.UNBOUNDED):
             return analyse(built, inputs, config, Path(tmp), "infeasible", findings)
         if result.status not in (Status.OPTIMAL, Status.FEASIBLE):
-            return Diagnosis(inputs.scenario.name, "none", str(result.status), f"the solver stopped ({result.status}) before deciding; raise the time limit", presolve=findings)
+            stopped = f"the solver stopped ({result.status}) before deciding; raise the time limit"
+            return Diagnosis(inputs.scenario.name, "none", str(result.status), stopped, presolve=findings)
         unmet = float(np.nansum(_lp.values(built.vars.unmet).to_numpy())) * 1e3
         if unmet <= 1e-3:
-            return Diagnosis(inputs.scenario.name, "none", str(result.status), "nothing to explain: the case has a plan that serves all demand", presolve=findings)
+            fine = "nothing to explain: the case has a plan that serves all demand"
+            return Diagnosis(inputs.scenario.name, "none", str(result.status), fine, presolve=findings)
         firm = build_model(build_data(inputs), inputs.scenario.name)
         _lp.fix_upper(firm.vars.unmet, 0.0)
         found = analyse(firm, inputs, config, Path(tmp), "unmet_demand", findings)
@@ -276,7 +281,8 @@ def _requirements(iis: Iis, relaxed: set[tuple[str, tuple[str, ...]]], words: Wo
 
 def to_markdown(d: Diagnosis) -> str:
     """diagnosis.md."""
-    title = {"infeasible": "No feasible plan", "unmet_demand": f"Demand left unmet ({d.unmet_rack_years:,.0f} rack-years)", "none": "Nothing to diagnose"}[d.question]
+    titles = {"infeasible": "No feasible plan", "unmet_demand": f"Demand left unmet ({d.unmet_rack_years:,.0f} rack-years)", "none": "Nothing to diagnose"}
+    title = titles[d.question]
     lines = [f"# Diagnosis of case '{d.case}': {title}", "", f"**{d.headline}**", ""]
     if d.question == "unmet_demand":
         lines += ["The plan is feasible but leaves demand unmet (priced at the unmet penalty). Below, demand is held firm "

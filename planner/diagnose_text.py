@@ -101,8 +101,10 @@ class Words:
             "budget_yearly": lambda: f"raise the {k[0]} budget by {amount:,.2f} 亿元 to {limit + amount:,.2f} 亿元",
             "budget_total": lambda: f"raise the total budget by {amount:,.2f} 亿元 to {limit + amount:,.2f} 亿元",
             "carbon_cap": lambda: f"raise the {k[0]} carbon cap by {amount:,.3f} Mt CO2 to {limit + amount:,.3f} Mt",
-            "utilisation_floor": lambda: f"let {self.cluster(k[0])} run {amount:,.0f} racks in use below its {cl.at[k[0], 'utilisation_min']:.0%} utilisation floor in {k[1]}",
-            "green_share": lambda: f"let {self.cluster(k[0])} take {amount:,.2f} GWh less green power than its {cl.at[k[0], 'green_share_min_new']:.0%} floor asks in {k[1]}",
+            "utilisation_floor": lambda: (f"let {self.cluster(k[0])} run {amount:,.0f} racks in use below its "
+                                          f"{cl.at[k[0], 'utilisation_min']:.0%} utilisation floor in {k[1]}"),
+            "green_share": lambda: (f"let {self.cluster(k[0])} take {amount:,.2f} GWh less green power than its "
+                                    f"{cl.at[k[0], 'green_share_min_new']:.0%} floor asks in {k[1]}"),
             "certificate_share": lambda: f"allow {amount:,.2f} GWh more green certificates at {self.cluster(k[0])} in {k[1]}",
             "renewable_availability": lambda: f"contract {amount:,.2f} GWh more renewable power at {self.cluster(k[0])} in {k[1]}",
             "land_limit": lambda: f"raise the land limit at {self.cluster(k[0])} by {amount:,.0f} racks",

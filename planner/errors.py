@@ -2,7 +2,7 @@
 
 PlannerError
 ├── InputError          bad planning inputs (files, rows, columns, cross-references)
-├── PlanFilesError      an output folder that `verify` cannot read (missing or malformed files)
+├── PlanFolderError     a plan folder to report on or verify is missing, incomplete or unreadable
 ├── ModelBuildError     the inputs passed validation but the model cannot be built
 └── SolveError
     ├── InfeasibleError no plan satisfies the constraints (or the LP is unbounded)
@@ -49,15 +49,15 @@ class InputError(PlannerError):
         super().__init__(f"{len(problems)} problem(s) in the planning inputs:\n{lines}")
 
 
-class PlanFilesError(PlannerError):
-    """An output folder's files are missing or malformed, so the plan cannot be checked."""
+class PlanFolderError(PlannerError):
+    """A plan folder (for `planner report` or `verify`) is missing, incomplete or unreadable; lists every problem."""
 
     exit_code = 2
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         lines = "\n".join(f"  {p}" for p in problems)
-        super().__init__(f"cannot read the plan's files:\n{lines}")
+        super().__init__(f"cannot read this plan folder; {len(problems)} problem(s):\n{lines}")
 
 
 class ModelBuildError(PlannerError):

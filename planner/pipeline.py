@@ -92,7 +92,9 @@ def run(case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = 
     return outcome
 
 
-def diagnose_case(case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = (), overrides: dict[str, Any] | None = None) -> tuple[Diagnosis, Path]:
+def diagnose_case(
+    case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = (), overrides: dict[str, Any] | None = None
+) -> tuple[Diagnosis, Path]:
     """`planner diagnose`: explain infeasibility or unmet demand; write diagnosis.md/.json into the output folder."""
     _, inputs = load_case(case, overlays)
     config = config_for(inputs, overrides)
@@ -126,7 +128,9 @@ def _raise_infeasible(inputs: Inputs, outcome: RunOutcome) -> None:
     )
 
 
-def _solve_and_write(stage: Path, raw: RawCase, inputs: Inputs, config: RunConfig, built: Built, timings: dict[str, float], findings: list[Finding]) -> RunOutcome:
+def _solve_and_write(
+    stage: Path, raw: RawCase, inputs: Inputs, config: RunConfig, built: Built, timings: dict[str, float], findings: list[Finding]
+) -> RunOutcome:
     clock = time.perf_counter()
     result = solve(built.model, config, stage / "solver.log")
     timings["solve_s"] = time.perf_counter() - clock
@@ -149,6 +153,12 @@ def _solve_and_write(stage: Path, raw: RawCase, inputs: Inputs, config: RunConfi
     write_json(stage / "plan.json", plan)
     write_json(stage / "manifest.json", manifest)
     write_json(stage / "inputs.json", inputs.model_dump(mode="json"))
+    if has_plan and config.report:
+        from planner.report import write_report
+
+        clock = time.perf_counter()
+        write_report(stage)
+        timings["report_s"] = time.perf_counter() - clock
     return RunOutcome(result.status, stage, plan, manifest, results, built.data, timings)
 
 

@@ -121,7 +121,7 @@ class TinyCase:
     def solve(self, **overrides: Any) -> RunOutcome:
         """Solve, and check the written plan against every constraint (`planner verify`)."""
         folder = self.write()
-        outcome = run(folder, overrides={"output_dir": folder / "out", **overrides})
+        outcome = run(folder, overrides={"output_dir": folder / "out", "report": False, **overrides})
         assert_feasible_plan(outcome)
         return outcome
 
@@ -141,7 +141,10 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     module = sys.modules.get("tests.test_bad_inputs") or sys.modules.get("test_bad_inputs")
     tally = getattr(module, "TALLY", None)
     if tally and tally["generated"]:
-        terminalreporter.write_line(f"generated bad inputs: {tally['generated']} ran, {tally['rejected_cleanly']} rejected cleanly (exit 2, located message, no traceback, nothing written)")
+        terminalreporter.write_line(
+            f"generated bad inputs: {tally['generated']} ran, {tally['rejected_cleanly']} rejected cleanly "
+            "(exit 2, located message, no traceback, nothing written)"
+        )
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from planner.cli import app
-from planner.errors import PlanFilesError
+from planner.errors import PlanFolderError
 from planner.verify import VerifyReport, verify_outputs
 from tests.conftest import TinyCase, approx, set_rows
 
@@ -115,7 +115,7 @@ def test_budget_and_modules(tiny: TinyCase) -> None:
 def test_missing_and_malformed_tables_name_the_file(solved: Path) -> None:
     (solved / "energy.csv").unlink()
     (solved / "racks.csv").write_text("cluster,year,racks\nwest1,2026,lots\n", encoding="utf-8")
-    with pytest.raises(PlanFilesError) as caught:
+    with pytest.raises(PlanFolderError) as caught:
         verify_outputs(solved)
     text = str(caught.value)
     assert f"{solved / 'energy.csv'}: plan table missing" in text

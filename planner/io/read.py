@@ -46,6 +46,7 @@ class RawCase:
     scenario_file: str
     tables: dict[str, RawTable] = field(default_factory=dict)
     sources: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
 
 def load_inputs(case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = ()) -> Inputs:
@@ -68,7 +69,7 @@ def inputs_hash(raw_or_folder: RawCase) -> str:
 
 
 def read_raw(case: str | Path) -> RawCase:
-    """Read `scenario.yaml` and every table as text; problems of form are raised together."""
+    """Read `scenario.yaml` and every table as text; problems of form are kept for `validate`."""
     folder = Path(case)
     if not folder.is_dir():
         raise InputError([Problem(str(folder), "case folder not found; expected a folder holding scenario.yaml and the CSV tables")])
@@ -86,8 +87,7 @@ def read_raw(case: str | Path) -> RawCase:
         if table is not None:
             raw.tables[name] = table
             raw.sources.append(path)
-    if problems:
-        raise InputError(problems)
+    raw.problems = problems
     return raw
 
 
@@ -195,8 +195,8 @@ def read_csv(path: Path, problems: list[Problem]) -> RawTable | None:
 
 def validate(raw: RawCase) -> Inputs:
     """Validate the scenario, every row and the cross-references; raise all problems together."""
-    problems: list[Problem] = []
-    scenario = _validate_scenario(raw, problems)
+    problems: list[Problem] = list(raw.problems)
+    scenario = _validate_scenario(raw, problems) if raw.scenario or not raw.problems else None
     rows: dict[str, list[BaseModel]] = {}
     for name, table in raw.tables.items():
         rows[name] = _validate_table(name, table, problems)

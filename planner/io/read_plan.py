@@ -1,6 +1,6 @@
 """Read a plan's output folder back: plan.json, inputs.json and the tidy CSVs (for `planner verify`).
 
-Every problem is a `PlanFilesError` naming the file (and row and column where there is one).
+Every problem is a `PlanFolderError` naming the file (and row and column where there is one).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from planner.errors import PlanFilesError, Problem
+from planner.errors import PlanFolderError, Problem
 from planner.schema import Inputs
 
 ID_COLUMNS = {"cluster": str, "hub": str, "workload": str, "slice": str}
@@ -31,15 +31,15 @@ PLAN_TABLES: dict[str, tuple[str, ...]] = {
 
 
 def read_json_object(path: Path) -> dict[str, Any]:
-    """A JSON object from a file, or a PlanFilesError saying what is wrong with it."""
+    """A JSON object from a file, or a PlanFolderError saying what is wrong with it."""
     if not path.exists():
-        raise PlanFilesError([Problem(str(path), "file not found; is this an output folder written by `planner solve`?")])
+        raise PlanFolderError([Problem(str(path), "file not found; is this an output folder written by `planner solve`?")])
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise PlanFilesError([Problem(str(path), f"not readable JSON: {error}")]) from error
+        raise PlanFolderError([Problem(str(path), f"not readable JSON: {error}")]) from error
     if not isinstance(data, dict):
-        raise PlanFilesError([Problem(str(path), "expected a JSON object")])
+        raise PlanFolderError([Problem(str(path), "expected a JSON object")])
     return data
 
 
@@ -50,7 +50,7 @@ def read_inputs_json(path: Path) -> Inputs:
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(map(str, first["loc"]))
-        raise PlanFilesError([Problem(str(path), f"not a valid set of planning inputs: {where}: {first['msg']}")]) from error
+        raise PlanFolderError([Problem(str(path), f"not a valid set of planning inputs: {where}: {first['msg']}")]) from error
 
 
 def read_plan_tables(folder: Path, modules: bool) -> dict[str, pd.DataFrame]:
@@ -63,7 +63,7 @@ def read_plan_tables(folder: Path, modules: bool) -> dict[str, pd.DataFrame]:
             continue
         frames[name] = _read_table(folder / f"{name}.csv", columns, problems)
     if problems:
-        raise PlanFilesError(problems)
+        raise PlanFolderError(problems)
     return frames
 
 

@@ -107,13 +107,16 @@ class Model:
         codes, uniques = pd.factorize(index, sort=True)
         uniques = uniques.set_names(list(lhs.keys.columns)) if isinstance(uniques, pd.MultiIndex) else pd.Index(uniques, name=lhs.keys.columns[0])
         rhs_values = self._rhs(rhs, uniques)
+        keep = lhs.coef != 0.0
+        codes = codes[keep]
         order = np.argsort(codes, kind="stable")
         bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
-        var, coef = lhs.var[order].tolist(), lhs.coef[order].tolist()
+        var, coef = lhs.var[keep][order].tolist(), lhs.coef[keep][order].tolist()
         labels, py_sense = [], _SENSES[sense]
         for i, key in enumerate(uniques):
             start, stop = bounds[i], bounds[i + 1]
-            expr = pulp.LpAffineExpression.from_list(list(zip(var[start:stop], coef[start:stop], strict=True)), constant=-rhs_values[i])
+            pairs = list(zip(var[start:stop], coef[start:stop], strict=True))
+            expr = pulp.LpAffineExpression.from_list(pairs, constant=-rhs_values[i])
             expr.sense = py_sense
             label = _label(family, key)
             self.prob.addConstraint(expr, label)
@@ -123,7 +126,7 @@ class Model:
             raise ValueError(msg)
         self.rows[family] = uniques
         self.labels[family] = labels
-        self.nonzeros += len(var)
+        self.nonzeros += int(np.count_nonzero(lhs.coef))
 
     @staticmethod
     def _rhs(rhs: float | pd.Series, rows: pd.Index) -> np.ndarray:
