@@ -7,15 +7,17 @@ Exit codes: 0 plan found (optimal, or feasible within the gap); 1 internal or ot
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from planner.errors import InputError, PlannerError
+from planner.errors import InfeasibleError, InputError, PlannerError
 
 app = typer.Typer(
     name="planner",
@@ -37,7 +39,7 @@ app = typer.Typer(
 )
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
-_state: dict[str, bool] = {"debug": False}
+_state: dict[str, Any] = {"debug": False}
 
 CaseArg = Annotated[Path, typer.Argument(help="Case folder: scenario.yaml plus the CSV tables (see docs/inputs.md).", show_default=False)]
 ScenarioOpt = Annotated[list[Path] | None, typer.Option("--scenario", "-s", help="Scenario overlay YAML; repeat to apply several in order.")]
@@ -59,13 +61,15 @@ def fail(error: PlannerError) -> NoReturn:
     """Print a planner error the way a user should see it, then exit with its code."""
     if _state["debug"]:
         raise error
+    if isinstance(error, InfeasibleError) and error.report:
+        out.print(error.report, highlight=False, markup=False)
     if isinstance(error, InputError):
         err.print(f"[bold red]error:[/] {len(error.problems)} problem(s) in the planning inputs:", highlight=False)
         for problem in error.problems:
             err.print(f"  {problem}", highlight=False, markup=False)
         err.print("Nothing was written. Fix the inputs and run `planner validate` again.", highlight=False)
     else:
-        err.print(f"[bold red]error:[/] {error}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
     raise typer.Exit(error.exit_code)
 
 
@@ -116,6 +120,8 @@ def solve(
             outcome = run(case, scenario or [], overrides)
     except PlannerError as error:
         fail(error)
+    except KeyboardInterrupt:
+        interrupted()
     render_plan(outcome.plan, outcome.out_dir, outcome.timings)
 
 
@@ -139,9 +145,14 @@ def render_plan(plan: dict[str, Any], out_dir: Path, timings: dict[str, float]) 
     for what, value in rows:
         table.add_row(what, value)
     out.print(table)
+    if plan["status"] == "feasible":
+        gap = f"relative gap {plan['gap']:.2%}" if plan.get("gap") is not None else "gap unknown"
+        err.print(f"[yellow]note:[/] the solver stopped early (time limit): this is the best plan found, not a proven optimum ({gap}).", highlight=False)
+    if plan.get("unmet_rack_years", 0) > 0.5:
+        err.print(f"[yellow]note:[/] {plan['unmet_rack_years']:,.0f} rack-years of demand are unmet; `planner diagnose CASE` explains why.", highlight=False)
     total = sum(timings.values())
     report = ", report.html, report.md" if "report_s" in timings else ""
-    out.print(f"outputs in {out_dir}/ (plan.json, *.csv, duals.csv, manifest.json{report}); {total:.1f} s", highlight=False)
+    out.print(f"outputs in {out_dir}/ (plan.json, *.csv, duals.csv, manifest.json{report}); {total:.1f} s", highlight=False, markup=False)
 
 
 @app.command()
@@ -235,6 +246,77 @@ def render_sweep_summary(outcome: Any) -> None:  # noqa: ANN401 - a planner.swee
     out.print(f"outputs in {outcome.out_dir}/ ({', '.join(p.name for p in outcome.files)}, scenarios/)", highlight=False)
 
 
+@app.command()
+def verify(
+    out_dir: Annotated[Path, typer.Argument(help="Output folder written by `planner solve`.", show_default=False)],
+    case: Annotated[Path | None, typer.Option("--case", help="Check against this case folder instead of the folder's inputs.json.")] = None,
+    scenario: ScenarioOpt = None,
+) -> None:
+    """Check a written plan against every constraint, its costs and KPIs, without the model builder.
+
+    Lists each violation above tolerance with its size; exit 0 only when everything holds.
+
+    Example: planner verify outputs/default
+    """
+    from planner.pipeline import load_case
+    from planner.verify import verify_outputs
+
+    try:
+        inputs = load_case(case, scenario or [])[1] if case is not None else None
+        report = verify_outputs(out_dir, inputs)
+    except PlannerError as error:
+        fail(error)
+    out.print(report.to_text(), highlight=False, markup=False)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def diagnose(
+    case: CaseArg,
+    scenario: ScenarioOpt = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for diagnosis.md/.json [default: outputs/<case name>].")] = None,
+    solver: Annotated[str | None, typer.Option(help="highs (default) or cbc.")] = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Time limit per solve in seconds.")] = None,
+) -> None:
+    """Explain why a case has no feasible plan, or why its plan leaves demand unmet.
+
+    Pre-solve checks, a conflicting set of constraints (IIS from HiGHS) and the least relaxation of
+    one policy or limit family that restores feasibility, in domain words; written to
+    diagnosis.md and diagnosis.json. Exit 3 when the case is infeasible.
+
+    Example: planner diagnose inputs/default --scenario examples/green_100.yaml
+    """
+    from planner.diagnose import to_markdown
+    from planner.pipeline import diagnose_case
+
+    try:
+        with err.status("diagnosing ...", spinner="dots"):
+            diagnosis, folder = diagnose_case(case, scenario or [], {"output_dir": out_dir, "solver": solver, "time_limit_s": time_limit})
+    except PlannerError as error:
+        fail(error)
+    except KeyboardInterrupt:
+        interrupted()
+    out.print(to_markdown(diagnosis), highlight=False, markup=False)
+    out.print(f"written to {folder / 'diagnosis.md'} and diagnosis.json", highlight=False, markup=False)
+    if diagnosis.question == "infeasible":
+        raise typer.Exit(3)
+
+
+def interrupted() -> NoReturn:
+    """Ctrl-C or SIGTERM during a run: say what was (not) written and exit 130 / 143."""
+    signum = int(_state.get("signal", signal.SIGINT))
+    err.print("[bold red]interrupted:[/] stopped before finishing; no output folder was written or changed.", highlight=False)
+    raise typer.Exit(128 + signum)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM behaves like Ctrl-C, so staging folders are cleaned up on the way out."""
+    _state["signal"] = signum
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Console-script entry point."""
+    signal.signal(signal.SIGTERM, _terminate)
     app()

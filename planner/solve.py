@@ -102,6 +102,8 @@ def solve(model: Model, config: RunConfig, log_path: Path | None = None, warm_st
         stats = model.prob.solve(solver)
     elapsed = time.perf_counter() - start
     status = map_status(stats)
+    if status == Status.FEASIBLE and not _primal_feasible(model, config):
+        status = Status.TIME_LIMIT
     has_plan = status in (Status.OPTIMAL, Status.FEASIBLE)
     objective = stats.objective if has_plan else None
     gap = stats.gap_rel if model.prob.isMIP() and has_plan else (0.0 if status == Status.OPTIMAL else None)
@@ -117,6 +119,20 @@ def solve(model: Model, config: RunConfig, log_path: Path | None = None, warm_st
         options={"time_limit_s": config.time_limit_s, "mip_gap": config.mip_gap, "threads": config.threads, "highs_method": config.highs_method},
         log_path=log_path,
     )
+
+
+def _primal_feasible(model: Model, config: RunConfig) -> bool:
+    """Whether a solve that stopped early left a primal feasible point.
+
+    PuLP counts any finite objective of a stopped HiGHS run as a solution; for an LP stopped
+    mid-simplex that is an infeasible iterate, so ask HiGHS itself (2 = kSolutionStatusFeasible).
+    """
+    if config.solver != "highs":
+        return True
+    highs = getattr(model.prob, "solverModel", None)
+    if highs is None:
+        return True
+    return int(highs.getInfo().primal_solution_status) == 2
 
 
 def fix_integers_and_resolve(model: Model, config: RunConfig, log_path: Path | None) -> SolveResult:

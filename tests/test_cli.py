@@ -8,6 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from planner.cli import app
+from tests import infeasible_cases
 from tests.conftest import TinyCase
 
 runner = CliRunner()
@@ -50,7 +51,7 @@ def test_solve_writes_the_plan(tiny: TinyCase) -> None:
         assert (out / name).exists(), name
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert len(manifest["inputs_sha256"]) == 64
-    assert set(manifest["timings_s"]) == {"read_s", "validate_s", "build_s", "solve_s", "extract_write_s"}
+    assert set(manifest["timings_s"]) == {"read_s", "validate_s", "presolve_s", "build_s", "solve_s", "extract_write_s"}
     assert manifest["model_size"]["rows"] > 0 and manifest["versions"]["pulp"].startswith("4.")
 
 
@@ -67,15 +68,26 @@ def test_an_existing_output_folder_is_kept_without_force(tiny: TinyCase) -> None
 
 
 def test_infeasible_plan_exits_3(tiny: TinyCase) -> None:
-    # 20,000 existing racks at east1 with a 65 % floor need 13,000 in use; demand is only 10,000.
+    # 20,000 existing racks at east1 with a 65 % floor need 13,000 in use; demand is only 10,000:
+    # the pre-solve checks see it, so nothing is written.
     tiny.cluster("east1", racks_existing=20000, utilisation_min=0.65)
     folder = tiny.write()
+    result = runner.invoke(app, ["solve", str(folder), "--out", str(folder / "out")])
+    assert result.exit_code == 3, result.output
+    assert "has no feasible plan (found before solving)" in result.output
+    assert not (folder / "out").exists()
+
+
+def test_infeasible_solve_exits_3_with_plan_json_model_and_diagnosis(tiny: TinyCase) -> None:
+    # two floors that only the solver sees conflict (tests/infeasible_cases.py): the folder says why
+    folder = infeasible_cases.joint_floors(tiny).write()
     result = runner.invoke(app, ["solve", str(folder), "--out", str(folder / "out")])
     assert result.exit_code == 3, result.output
     assert "no plan satisfies every constraint" in result.output
     plan = json.loads((folder / "out" / "plan.json").read_text(encoding="utf-8"))
     assert plan["status"] == "infeasible"
     assert (folder / "out" / "model.lp").exists()
+    assert (folder / "out" / "diagnosis.md").exists()
 
 
 def test_cbc_gives_the_same_plan(tiny: TinyCase) -> None:

@@ -7,7 +7,9 @@ expression in one `LpAffineExpression.from_list` call; that loop is the only row
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -187,6 +189,63 @@ class Model:
     def n_cols(self) -> int:
         """Columns (variables) in the model."""
         return int(self.prob.numVariables())
+
+
+def write_model(m: Model, path: str | Path, relax_integers: bool = False) -> None:
+    """Write the model as MPS (`.mps`) or CPLEX LP (`.lp`); optionally as its LP relaxation."""
+    target = str(path)
+    if target.endswith(".mps"):
+        m.prob.writeMPS(target, mip=not relax_integers)
+    else:
+        m.prob.writeLP(target, mip=not relax_integers)
+
+
+def fix_upper(variables: pd.Series, upper: float | None) -> None:
+    """Set the upper bound of every variable in the Series (None: no bound)."""
+    for var in variables.to_numpy():
+        var.upBound = upper
+
+
+def elastic(m: Model, families: Sequence[str]) -> dict[str, pd.Series]:
+    """Let every row of the given families be violated by a non-negative slack column in the row's units.
+
+    The slack enters `<=` rows with -1 and `>=` rows with +1 (equalities are not relaxed), with no
+    cost: `minimise` prices them. Returns family -> slack columns on the family's row index. Used
+    only to diagnose infeasible models, on a model built for that purpose.
+    """
+    by_name = {c.name: c for c in m.prob.constraints()}
+    out: dict[str, pd.Series] = {}
+    for family in families:
+        cons = [by_name[label] for label in m.labels.get(family, [])]
+        if not cons or any(c.sense == pulp.LpConstraintEQ for c in cons):
+            continue
+        cols = [
+            m.prob.add_column(_label("elastic", label), lowBound=0.0, coefficients={c: -1.0 if c.sense == pulp.LpConstraintLE else 1.0})
+            for c, label in zip(cons, m.labels[family], strict=True)
+        ]
+        out[family] = pd.Series(cols, index=m.rows[family], name=family, dtype=object)
+    return out
+
+
+def minimise(m: Model, columns: pd.Series, weights: np.ndarray) -> None:
+    """Replace the objective by sum_i weights[i] * columns[i]."""
+    m.prob.setObjective(pulp.LpAffineExpression.from_list(list(zip(columns.tolist(), np.asarray(weights, dtype=float).tolist(), strict=True))))
+
+
+def row_limits(m: Model, family: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of a family: its right-hand side, and what the row asks for at the solved point.
+
+    The ask is the sum of |a_i x_i| over the terms pushing against the limit: the positive terms
+    of a `<=` row (spending, emissions, traffic) and the negative terms of a `>=` row (the floor's
+    requirement, e.g. u_min * racks). Slack columns added by `elastic` are left out.
+    """
+    rhs, ask = [], []
+    for label in m.labels[family]:
+        c = m.prob.get_constraint_by_name(label)
+        sign = 1.0 if c.sense == pulp.LpConstraintLE else -1.0
+        rhs.append(-c.constant)
+        ask.append(sum(abs(a * (v.varValue or 0.0)) for v, a in c.items() if a * sign > 0 and not v.name.startswith("elastic__")))
+    return np.array(rhs, dtype=float), np.array(ask, dtype=float)
 
 
 def new_model(name: str) -> Model:
