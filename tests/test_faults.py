@@ -141,7 +141,8 @@ case, out, ready = sys.argv[1:4]
 original = pipeline.write_results
 def slow(stage, results):
     written = original(stage, results)  # half the plan is on disk in the staging folder
-    Path(ready).write_text(str(stage), encoding="utf-8")
+    Path(ready + ".tmp").write_text(str(stage), encoding="utf-8")
+    Path(ready + ".tmp").replace(ready)  # atomic: the test never reads a half-written path
     time.sleep(120)
     return written
 pipeline.write_results = slow
