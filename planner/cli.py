@@ -29,7 +29,9 @@ app = typer.Typer(
         "  planner solve inputs/default\n\n"
         "  planner solve inputs/default --scenario examples/budget_cut.yaml --out outputs/budget_cut\n\n"
         "  planner solve inputs/default --solver cbc --time-limit 60\n\n"
-        "  planner report outputs/default"
+        "  planner report outputs/default\n\n"
+        "  planner compare outputs/baseline outputs/budget_cut\n\n"
+        "  planner sweep examples/sweep_budget_green.yaml --workers 2"
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -168,6 +170,80 @@ def report(
     except PlannerError as error:
         fail(error)
     out.print(f"[green]ok[/] wrote {' and '.join(str(p) for p in written)}", highlight=False)
+
+
+@app.command()
+def compare(
+    plans: Annotated[list[Path], typer.Argument(help="Plan folders written by `planner solve`; the first is the reference.", show_default=False)],
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for compare.md and compare.html [default: <first plan's parent>/compare_<a>_vs_<b>].")] = None,
+    rows: Annotated[int, typer.Option(help="Most rows of the row-by-row binding list shown in the terminal.")] = 20,
+) -> None:
+    """Show what changed between plans: KPIs, racks per cluster, investment per hub, binding constraints.
+
+    Example: planner compare outputs/baseline outputs/budget_cut
+    """
+    from planner.compare import compare as compare_plans
+    from planner.compare import terminal_tables, write_comparison
+
+    if len(plans) < 2:
+        raise typer.BadParameter("give at least two plan folders", param_hint="PLANS")
+    try:
+        comparison = compare_plans(plans)
+        written = write_comparison(comparison, out_dir)
+    except PlannerError as error:
+        fail(error)
+    for table in terminal_tables(comparison, max_rows=rows):
+        out.print(table)
+    out.print(f"written: {', '.join(str(p) for p in written)}", highlight=False)
+
+
+@app.command()
+def sweep(
+    sweep_file: Annotated[Path, typer.Argument(help="Sweep file (YAML): base case, parameters to vary, KPIs to collect.", show_default=False)],
+    scheduler: Annotated[str | None, typer.Option(help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 [default: a local cluster].")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes of the local cluster (1 thread each) [default: CPU count, at most 4].")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder [default: outputs/sweep_<name>]; rerunning into it resumes.")] = None,
+) -> None:
+    """Solve every scenario of a sweep on Dask; write results.parquet/.csv and sweep.html.
+
+    Example: planner sweep examples/sweep_budget_green.yaml --workers 2
+    """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from planner.sweep import run_sweep
+
+    columns = (TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TextColumn("elapsed"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[last]}"))
+    try:
+        with Progress(*columns, console=err, transient=False) as bar:
+            task = bar.add_task("sweep", total=None, last="starting the cluster ...")
+            outcome = run_sweep(sweep_file, scheduler, workers, out_dir, lambda n, total, row: bar.update(task, completed=n, total=total, last=f"last: {row['status']}"))
+    except PlannerError as error:
+        fail(error)
+    render_sweep_summary(outcome)
+
+
+def render_sweep_summary(outcome: Any) -> None:  # noqa: ANN401 - a planner.sweep.SweepOutcome
+    """Status counts, throughput and where the files are."""
+    counts = outcome.table["status"].value_counts()
+    table = Table(title="sweep scenarios", title_justify="left")
+    table.add_column("status")
+    table.add_column("scenarios", justify="right")
+    for status, n in counts.items():
+        table.add_row(str(status), str(n))
+    out.print(table)
+    if outcome.ran:
+        rate = f"{outcome.ran / outcome.seconds * 60:,.1f} scenarios/min overall, {outcome.ran / outcome.running_seconds * 60:,.1f} once the cluster was up"
+    else:
+        rate = "nothing left to run"
+    out.print(f"ran {outcome.ran}, skipped {outcome.skipped} already finished; {outcome.seconds:.1f} s ({rate})", highlight=False)
+    out.print(f"outputs in {outcome.out_dir}/ ({', '.join(p.name for p in outcome.files)}, scenarios/)", highlight=False)
 
 
 @app.command()

@@ -66,9 +66,12 @@ def map_status(stats: pulp.LpSolveStats) -> Status:
     return Status.ERROR
 
 
-def make_solver(config: RunConfig, log_path: Path | None, mip: bool = True) -> pulp.LpSolver:
-    """A configured PuLP solver; a missing one is a SolverFailedError naming what to install."""
-    common: dict[str, object] = {"msg": False, "timeLimit": config.time_limit_s, "gapRel": config.mip_gap}
+def make_solver(config: RunConfig, log_path: Path | None, mip: bool = True, warm_start: bool = False) -> pulp.LpSolver:
+    """A configured PuLP solver; a missing one is a SolverFailedError naming what to install.
+
+    `warm_start` hands the variables' current values to the solver as a starting solution.
+    """
+    common: dict[str, object] = {"msg": False, "timeLimit": config.time_limit_s, "gapRel": config.mip_gap, "warmStart": warm_start}
     if config.threads is not None:
         common["threads"] = config.threads
     if config.solver == "highs":
@@ -93,9 +96,9 @@ def solver_version(name: str) -> str:
     return "unknown"
 
 
-def solve(model: Model, config: RunConfig, log_path: Path | None = None) -> SolveResult:
+def solve(model: Model, config: RunConfig, log_path: Path | None = None, warm_start: bool = False) -> SolveResult:
     """Solve the model once; never raises for infeasible or unbounded plans (see Status)."""
-    solver = make_solver(config, log_path)
+    solver = make_solver(config, log_path, warm_start=warm_start)
     logger.info("solving with %s (time limit %s s, MIP gap %g)", config.solver, config.time_limit_s, config.mip_gap)
     start = time.perf_counter()
     with _quiet_fd():

@@ -34,6 +34,8 @@ class RawTable:
     file: str
     frame: pd.DataFrame
     lines: list[int]
+    patched: dict[tuple[int, str], str] = field(default_factory=dict)
+    """(row position, column) -> `file:line` of the overlay that set the cell, for error messages."""
 
 
 @dataclass
@@ -47,6 +49,8 @@ class RawCase:
     tables: dict[str, RawTable] = field(default_factory=dict)
     sources: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    scenario_origins: dict[tuple[Any, ...], str] = field(default_factory=dict)
+    """Setting path -> overlay file that set it (its line is in scenario_lines); others come from scenario_file."""
 
 
 def load_inputs(case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = ()) -> Inputs:
@@ -215,7 +219,8 @@ def _validate_scenario(raw: RawCase, problems: list[Problem]) -> Scenario | None
             line = _line_for(raw.scenario_lines, loc)
             if isinstance(value, dict | list):
                 value = None
-            problems.append(Problem(raw.scenario_file, message, row=line, column=".".join(map(str, loc)) or None, value=value))
+            file = next((raw.scenario_origins[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in raw.scenario_origins), raw.scenario_file)
+            problems.append(Problem(file, message, row=line, column=".".join(map(str, loc)) or None, value=value))
         return None
 
 
@@ -293,7 +298,7 @@ def _validate_table(name: str, table: RawTable, problems: list[Problem]) -> list
     if bad_header:
         return []
     out: list[BaseModel] = []
-    for line, record in zip(table.lines, table.frame.to_dict("records"), strict=False):
+    for position, (line, record) in enumerate(zip(table.lines, table.frame.to_dict("records"), strict=False)):
         cells = {k: v for k, v in record.items() if v is not None}
         try:
             out.append(model.model_validate(cells))
@@ -301,7 +306,10 @@ def _validate_table(name: str, table: RawTable, problems: list[Problem]) -> list
             for item in err.errors():
                 column = str(item["loc"][0]) if item["loc"] else None
                 value = record.get(column) if column else None
-                problems.append(Problem(table.file, _expected(item, model, column), row=line, column=column, value=value))
+                message = _expected(item, model, column)
+                if (position, column) in table.patched:
+                    message += f" (value set by {table.patched[(position, str(column))]})"
+                problems.append(Problem(table.file, message, row=line, column=column, value=value))
     _check_duplicates(name, table, problems)
     return out
 

@@ -82,6 +82,41 @@ def align(s: pd.Series, index: pd.Index) -> pd.Series:
     return pd.Series(s.reindex(keys).to_numpy(), index=index)
 
 
+@dataclass(frozen=True)
+class RowBlock:
+    """One family's rows as arrays: row i (key index[i]) holds terms starts[i]:starts[i+1] of var/coef."""
+
+    index: pd.Index
+    starts: np.ndarray
+    var: np.ndarray  # object array of variables, grouped by row
+    coef: np.ndarray
+    rhs: np.ndarray
+    sense: str
+
+
+def row_block(lhs: Terms, sense: str, rhs: float | pd.Series = 0.0) -> RowBlock | None:
+    """Group terms into rows sorted by key, with each row's right-hand side; None if there are no terms."""
+    if lhs.keys.empty:
+        return None
+    index = pd.MultiIndex.from_frame(lhs.keys) if lhs.keys.shape[1] > 1 else pd.Index(lhs.keys.iloc[:, 0])
+    codes, uniques = pd.factorize(index, sort=True)
+    uniques = uniques.set_names(list(lhs.keys.columns)) if isinstance(uniques, pd.MultiIndex) else pd.Index(uniques, name=lhs.keys.columns[0])
+    rhs_values = np.nan_to_num(align(rhs, uniques).to_numpy(dtype=float), nan=0.0) if isinstance(rhs, pd.Series) else np.full(len(uniques), float(rhs))
+    order = np.argsort(codes, kind="stable")
+    starts = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    return RowBlock(uniques, starts, lhs.var[order], lhs.coef[order], rhs_values, sense)
+
+
+def row_coefficients(var: np.ndarray, coef: np.ndarray) -> list[tuple[pulp.LpVariable, float]]:
+    """(variable, coefficient) pairs of one row, a variable named twice getting the sum."""
+    first: dict[int, pulp.LpVariable] = {}
+    total: dict[int, float] = {}
+    for v, c in zip(var.tolist(), coef.tolist(), strict=True):
+        first.setdefault(id(v), v)
+        total[id(v)] = total.get(id(v), 0.0) + c
+    return [(first[k], total[k]) for k in first]
+
+
 @dataclass
 class Model:
     """One LpProblem plus what each family created: row index and labels, variable blocks."""
@@ -91,49 +126,52 @@ class Model:
     labels: dict[str, list[str]] = field(default_factory=dict)
     objective_terms: dict[str, Terms] = field(default_factory=dict)
     nonzeros: int = 0
+    blocks: dict[str, RowBlock] = field(default_factory=dict)
+    constraints: dict[str, list[pulp.LpConstraint]] = field(default_factory=dict)
+    var_specs: dict[str, tuple[float | None, float | None, bool]] = field(default_factory=dict)
 
     def add_vars(self, name: str, index: pd.Index, lb: float | None = 0.0, ub: float | None = None, integer: bool = False) -> pd.Series:
         """One variable per index entry, made in one block, as an object Series on that index."""
         labels = [_label(name, k) for k in index]
+        self.var_specs[name] = (lb, ub, integer)
         cat = pulp.LpInteger if integer else pulp.LpContinuous
         cols = self.prob.add_variable_matrix("%s", labels, lowBound=lb, upBound=ub, cat=cat) if labels else []
         return pd.Series(cols, index=index, name=name, dtype=object)
 
     def add_rows(self, family: str, lhs: Terms, sense: str, rhs: float | pd.Series = 0.0) -> None:
         """Add one row per distinct key of `lhs`: sum of its terms <sense> rhs[key]."""
-        if lhs.keys.empty:
+        block = row_block(lhs, sense, rhs)
+        if block is None:
             return
-        index = pd.MultiIndex.from_frame(lhs.keys) if lhs.keys.shape[1] > 1 else pd.Index(lhs.keys.iloc[:, 0])
-        codes, uniques = pd.factorize(index, sort=True)
-        uniques = uniques.set_names(list(lhs.keys.columns)) if isinstance(uniques, pd.MultiIndex) else pd.Index(uniques, name=lhs.keys.columns[0])
-        rhs_values = self._rhs(rhs, uniques)
-        keep = lhs.coef != 0.0
-        codes = codes[keep]
-        order = np.argsort(codes, kind="stable")
-        bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
-        var, coef = lhs.var[keep][order].tolist(), lhs.coef[keep][order].tolist()
-        labels, py_sense = [], _SENSES[sense]
-        for i, key in enumerate(uniques):
-            start, stop = bounds[i], bounds[i + 1]
-            pairs = list(zip(var[start:stop], coef[start:stop], strict=True))
-            expr = pulp.LpAffineExpression.from_list(pairs, constant=-rhs_values[i])
+        keep = block.coef != 0.0  # zero terms stay in the block (its shape) but not in the rows
+        labels, constraints, py_sense = [], [], _SENSES[sense]
+        for i, key in enumerate(block.index):
+            start, stop = block.starts[i], block.starts[i + 1]
+            nonzero = keep[start:stop]
+            pairs = list(zip(block.var[start:stop][nonzero].tolist(), block.coef[start:stop][nonzero].tolist(), strict=True))
+            expr = pulp.LpAffineExpression.from_list(pairs, constant=-block.rhs[i])
             expr.sense = py_sense
             label = _label(family, key)
-            self.prob.addConstraint(expr, label)
+            constraints.append(self.prob.addConstraint(expr, label))
             labels.append(label)
         if family in self.rows:
             msg = f"constraint family {family!r} added twice"
             raise ValueError(msg)
-        self.rows[family] = uniques
+        self.rows[family] = block.index
         self.labels[family] = labels
-        self.nonzeros += int(np.count_nonzero(lhs.coef))
+        self.blocks[family] = block
+        self.constraints[family] = constraints
+        self.nonzeros += int(np.count_nonzero(block.coef))
 
-    @staticmethod
-    def _rhs(rhs: float | pd.Series, rows: pd.Index) -> np.ndarray:
-        if not isinstance(rhs, pd.Series):
-            return np.full(len(rows), float(rhs))
-        values = align(rhs, rows).to_numpy(dtype=float)
-        return np.nan_to_num(values, nan=0.0)
+    def update_rows(self, family: str, block: RowBlock, rows: np.ndarray) -> None:
+        """Give rows `rows` of a family the coefficients and right-hand sides in `block` (same rows and columns)."""
+        constraints = self.constraints[family]
+        for i in rows.tolist():
+            start, stop = block.starts[i], block.starts[i + 1]
+            for var, coef in row_coefficients(block.var[start:stop], block.coef[start:stop]):
+                constraints[i].set_coefficient(var, coef)
+            constraints[i].changeRHS(float(block.rhs[i]))
+        self.blocks[family] = block
 
     def set_objective(self, parts: dict[str, Terms]) -> None:
         """Minimise the sum of the named cost terms; each is kept for reporting."""
@@ -237,3 +275,20 @@ def row_duals(m: Model) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         slack = np.array([np.nan if c.slack is None else c.slack for c in cons], dtype=float)
         out[family] = (pi, slack)
     return out
+
+
+def assign_solution(m: Model, columns: list[pulp.LpVariable], col_value: np.ndarray, col_dual: np.ndarray, row_value: np.ndarray, row_dual: np.ndarray) -> None:
+    """Store a solver's solution on the PuLP objects (columns in solver order, rows in PuLP order)."""
+    for var, x, dj in zip(columns, col_value.tolist(), col_dual.tolist(), strict=True):
+        var.varValue = x
+        var.dj = dj
+    for constraint in m.prob.constraints():
+        r = constraint.id
+        slack = constraint.constant + row_value[r]
+        constraint.slack = -slack if constraint.sense == pulp.LpConstraintLE else slack
+        constraint.pi = row_dual[r]
+
+
+def solver_columns(m: Model) -> list[pulp.LpVariable]:
+    """The variables in the order PuLP hands them to a solver as columns."""
+    return m.prob.exported_variables()
