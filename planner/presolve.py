@@ -185,7 +185,8 @@ def _links_vs_budget(case: Case, reach: Reach) -> list[Finding]:
     y0 = case.years[0]
     carry = reach.cluster_load_max(existing_links_only=True).xs(y0, level="year").reindex(forced.index, fill_value=0.0)
     p = reach.pairs[(reach.pairs["year"] == y0) & reach.pairs["cluster"].isin(forced.index)]
-    lightest = p.groupby("cluster")["gbps_per_rack"].min().reindex(forced.index)
+    # load beyond what the existing links carry is traffic-bearing: price it at the lightest such class
+    lightest = p[p["gbps_per_rack"] > 0].groupby("cluster")["gbps_per_rack"].min().reindex(forced.index).fillna(0.0)
     links = case.links.reset_index()
     growable = links[links["bandwidth_expansion_max_gbps"] > 0]
     cheapest = growable.groupby("cluster")["expansion_capex_yuan_per_gbps"].min().reindex(forced.index)

@@ -18,6 +18,9 @@ from planner.model._lp import Model
 
 logger = logging.getLogger(__name__)
 
+STOPPED_POINT_TOL = 1e-4
+"""Largest violation (model units: krack, GWh, 亿元) a stopped-early point may have and still count as a plan."""
+
 
 class Status(StrEnum):
     """The planner's own solve statuses; callers never see PuLP's."""
@@ -48,8 +51,8 @@ class SolveResult:
 def map_status(stats: pulp.LpSolveStats) -> Status:
     """PuLP's stop reason + whether a solution came back -> our Status."""
     s = pulp.LpSolveStatus
-    if stats.status == s.Optimal:
-        return Status.OPTIMAL
+    if stats.status == s.Optimal or (stats.status == s.GapLimit and stats.has_solution):
+        return Status.OPTIMAL  # GapLimit: CBC's "Optimal (within gap tolerance)", i.e. solved to the MIP gap asked for
     if stats.status == s.Infeasible:
         return Status.INFEASIBLE
     if stats.status == s.Unbounded:
@@ -126,9 +129,14 @@ def _primal_feasible(model: Model, config: RunConfig) -> bool:
 
     PuLP counts any finite objective of a stopped HiGHS run as a solution; for an LP stopped
     mid-simplex that is an infeasible iterate, so ask HiGHS itself (2 = kSolutionStatusFeasible).
+    For other solvers, measure the largest row, bound and integrality violation of the point.
     """
     if config.solver != "highs":
-        return True
+        # CBC stopped on time has been seen to hand back a node's point, not its incumbent: check it
+        gap = float(model.prob.infeasibilityGap(mip=True))
+        if gap > STOPPED_POINT_TOL:
+            logger.warning("%s stopped early and returned a point that breaks a constraint by %.3g (model units); not a plan", config.solver, gap)
+        return gap <= STOPPED_POINT_TOL
     highs = getattr(model.prob, "solverModel", None)
     if highs is None:
         return True

@@ -208,3 +208,26 @@ def test_clean_stale_restores_a_folder_caught_mid_swap(tmp_path: Path) -> None:
     clean_stale(tmp_path / "out")
     assert (tmp_path / "out" / "plan.json").exists()
     assert live.exists()  # a running process's staging folder is left alone
+
+
+def test_a_stopped_point_that_breaks_rows_is_not_a_plan(tiny: TinyCase) -> None:
+    # CBC stopped on time has handed back a node's point instead of its incumbent (seen with
+    # examples/modular_builds.yaml: objective 625.8 below the proven bound 1338.3, no load at all)
+    from planner.config import RunConfig
+    from planner.data import build_data
+    from planner.io.read import load_inputs
+    from planner.model import build_model
+
+    solve_module = sys.modules["planner.solve"]
+    built = build_model(build_data(load_inputs(tiny.write())))
+    config = RunConfig(solver="cbc")
+    assert solve_module.solve(built.model, config).status == Status.OPTIMAL
+    assert solve_module._primal_feasible(built.model, config)
+    for var in built.vars.load.to_numpy():
+        var.varValue = 0.0
+    assert not solve_module._primal_feasible(built.model, config)
+
+
+def test_solved_to_the_gap_is_optimal() -> None:
+    stats = pulp.LpSolveStats(status=pulp.LpSolveStatus.GapLimit, has_solution=True)
+    assert sys.modules["planner.solve"].map_status(stats) == Status.OPTIMAL
