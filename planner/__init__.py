@@ -5,6 +5,7 @@ Public API (the CLI only wraps these)::
     from planner import load_inputs, build_data, build_model, solve, run
     inputs = load_inputs("inputs/default")          # validated case (raises InputError)
     outcome = run("inputs/default")                 # solve and write outputs/default/
+    report = verify_outputs(outcome.out_dir)        # every constraint re-checked from the files
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from planner.pipeline import RunOutcome, run
 from planner.results import Results
 from planner.schema import Inputs
 from planner.solve import SolveResult, Status, solve
+from planner.verify import VerifyReport, verify_outputs
 
 __all__ = [
     "InfeasibleError",
@@ -42,9 +44,11 @@ __all__ = [
     "SolverFailedError",
     "Status",
     "TimeLimitError",
+    "VerifyReport",
     "build_data",
     "build_model",
     "load_inputs",
     "run",
     "solve",
+    "verify_outputs",
 ]

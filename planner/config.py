@@ -38,6 +38,8 @@ class RunConfig(BaseModel):
     """Also write the model as `model.lp` in the output folder (always written when infeasible)."""
     output_dir: Path | None = None
     """Output folder; default `outputs/<case name>`."""
+    report: bool = True
+    """Also write report.html and report.md (map, charts, scorecard, shadow prices) with the plan."""
     force: bool = False
     """Replace an existing output folder (otherwise an existing one is kept and the run stops)."""
 

@@ -2,6 +2,7 @@
 
 PlannerError
 ├── InputError          bad planning inputs (files, rows, columns, cross-references)
+├── PlanFolderError     a plan folder to report on or verify is missing, incomplete or unreadable
 ├── ModelBuildError     the inputs passed validation but the model cannot be built
 └── SolveError
     ├── InfeasibleError no plan satisfies the constraints (or the LP is unbounded)
@@ -48,6 +49,17 @@ class InputError(PlannerError):
         super().__init__(f"{len(problems)} problem(s) in the planning inputs:\n{lines}")
 
 
+class PlanFolderError(PlannerError):
+    """A plan folder (for `planner report` or `verify`) is missing, incomplete or unreadable; lists every problem."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"cannot read this plan folder; {len(problems)} problem(s):\n{lines}")
+
+
 class ModelBuildError(PlannerError):
     """The model could not be built from otherwise valid inputs."""
 
@@ -61,8 +73,10 @@ class InfeasibleError(SolveError):
 
     exit_code = 3
 
-    def __init__(self, message: str, families: tuple[str, ...] = ()) -> None:
+    def __init__(self, message: str, families: tuple[str, ...] = (), report: str = "") -> None:
         self.families = families
+        self.report = report
+        """The diagnosis (Markdown) when one was made, for the CLI to print."""
         super().__init__(message)
 
 

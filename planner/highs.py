@@ -63,7 +63,11 @@ def run(m: Model, options: dict[str, object], log_path: Path | None = None) -> H
     """Hand the model to HiGHS, solve, and store the solution in `m.solution`."""
     clock = time.perf_counter()
     h = handoff(m, options, log_path)
-    handoff_s = time.perf_counter() - clock
+    return run_kept(h, m, time.perf_counter() - clock)
+
+
+def run_kept(h: highspy.Highs, m: Model, handoff_s: float = 0.0) -> HighsOutcome:
+    """Solve a Highs that holds `m` (from its last basis, if it was solved before) into `m.solution`."""
     clock = time.perf_counter()
     h.run()
     solve_s = time.perf_counter() - clock

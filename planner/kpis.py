@@ -26,15 +26,15 @@ def investment(results: Results, d: ModelData) -> pd.DataFrame:
     """Overnight investment (亿元) by hub and year: racks at the hub's clusters + links from the hub."""
     racks = results.racks_new.copy()
     racks["hub"] = racks["cluster"].map(d.cluster_hub)
-    racks["racks_yi"] = racks["new_racks"] / RACKS_PER_KRACK * racks["cluster"].map(d.capex).to_numpy()
+    racks["racks_yi_yuan"] = racks["new_racks"] / RACKS_PER_KRACK * racks["cluster"].map(d.capex).to_numpy()
     bw = results.bandwidth.copy()
     capex = d.bandwidth_capex.reindex(pd.MultiIndex.from_frame(bw[["hub", "cluster"]])).to_numpy()
-    bw["network_yi"] = bw["bandwidth_new_gbps"] * np.nan_to_num(capex)
-    by_racks = racks.groupby(["hub", "year"])["racks_yi"].sum()
-    by_network = bw.groupby(["hub", "year"])["network_yi"].sum()
+    bw["network_yi_yuan"] = bw["bandwidth_new_gbps"] * np.nan_to_num(capex)
+    by_racks = racks.groupby(["hub", "year"])["racks_yi_yuan"].sum()
+    by_network = bw.groupby(["hub", "year"])["network_yi_yuan"].sum()
     index = pd.MultiIndex.from_product([d.hubs, d.years], names=["hub", "year"])
-    out = pd.DataFrame({"racks_yi": by_racks.reindex(index, fill_value=0.0), "network_yi": by_network.reindex(index, fill_value=0.0)})
-    out["total_yi"] = out["racks_yi"] + out["network_yi"]
+    out = pd.DataFrame({"racks_yi_yuan": by_racks.reindex(index, fill_value=0.0), "network_yi_yuan": by_network.reindex(index, fill_value=0.0)})
+    out["total_yi_yuan"] = out["racks_yi_yuan"] + out["network_yi_yuan"]
     return out.reset_index()
 
 
@@ -85,10 +85,10 @@ def plan_summary(results: Results, d: ModelData) -> dict[str, Any]:
         "new_racks_by_hub": _series_dict(new.groupby("hub")["new_racks"].sum().reindex(d.hubs, fill_value=0.0), 1),
         "new_racks_by_cluster": _series_dict(new.groupby("cluster")["new_racks"].sum().reindex(d.clusters, fill_value=0.0), 1),
         "new_racks_by_year": _series_dict(new.groupby("year")["new_racks"].sum(), 1),
-        "investment_total_yi_yuan": _r(inv["total_yi"].sum()),
-        "investment_by_hub_yi_yuan": _series_dict(inv.groupby("hub")["total_yi"].sum().reindex(d.hubs)),
-        "investment_by_year_yi_yuan": _series_dict(inv.groupby("year")["total_yi"].sum()),
-        "investment_by_hub_year_yi_yuan": {str(h): _series_dict(g.set_index("year")["total_yi"]) for h, g in inv.groupby("hub")},
+        "investment_total_yi_yuan": _r(inv["total_yi_yuan"].sum()),
+        "investment_by_hub_yi_yuan": _series_dict(inv.groupby("hub")["total_yi_yuan"].sum().reindex(d.hubs)),
+        "investment_by_year_yi_yuan": _series_dict(inv.groupby("year")["total_yi_yuan"].sum()),
+        "investment_by_hub_year_yi_yuan": {str(h): _series_dict(g.set_index("year")["total_yi_yuan"]) for h, g in inv.groupby("hub")},
         "demand_rack_years": _r(demand_total, 1),
         "served_rack_years": _r(demand_total - unmet_total, 1),
         "unmet_rack_years": _r(unmet_total, 1),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import platform
+import tempfile
 import time
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -12,13 +13,15 @@ from typing import Any
 
 from planner.config import RunConfig
 from planner.data import ModelData, build_data
+from planner.diagnose import Diagnosis, analyse, diagnose_inputs, to_markdown
 from planner.errors import InfeasibleError, InputError, PlannerError, Problem, TimeLimitError
 from planner.io.overlay import apply_overlay
 from planner.io.profiles import profile_slices
 from planner.io.read import RawCase, inputs_hash, read_raw, validate
-from planner.io.write import staging, write_frame, write_json, write_results
+from planner.io.write import staging, write_diagnosis, write_frame, write_json, write_results
 from planner.kpis import energy_by_cluster_year, investment, plan_summary, utilisation
 from planner.model import Built, build_model, coefficient_range
+from planner.presolve import Finding, presolve
 from planner.results import Results, extract
 from planner.schema import Inputs
 from planner.solve import SolveResult, Status, fix_integers_and_resolve, solve
@@ -38,6 +41,7 @@ class RunOutcome:
     results: Results | None = None
     data: ModelData | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    diagnosis: Diagnosis | None = None
 
 
 def load_case(case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = ()) -> tuple[RawCase, Inputs]:
@@ -69,6 +73,9 @@ def run(case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = 
     config = config_for(inputs, overrides)
     timings["validate_s"] = time.perf_counter() - clock
     clock = time.perf_counter()
+    findings = presolve(inputs)
+    timings["presolve_s"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     resolution = Resolution.parse(config.time_resolution)
     profiles = profile_slices(case, inputs, resolution)
     timings["profiles_s"] = time.perf_counter() - clock
@@ -80,10 +87,12 @@ def run(case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = 
     timings["build_s"] = time.perf_counter() - clock
     out_dir = config.output_dir or Path("outputs") / inputs.scenario.name
     with staging(Path(out_dir), config.force) as stage:
-        outcome = _solve_and_write(stage, raw, inputs, config, built, timings)
+        outcome = _solve_and_write(stage, raw, inputs, config, built, timings, findings)
+        if outcome.status == Status.INFEASIBLE:
+            outcome.diagnosis = _diagnose(stage, built, inputs, config, findings)
     outcome.out_dir = Path(out_dir)
     if outcome.status == Status.INFEASIBLE or outcome.status == Status.UNBOUNDED:
-        raise InfeasibleError(f"no plan satisfies every constraint of case '{inputs.scenario.name}' ({outcome.status}); the model is in {outcome.out_dir / 'model.lp'}", families=())
+        _raise_infeasible(inputs, outcome)
     if outcome.status == Status.TIME_LIMIT:
         raise TimeLimitError(f"the solver reached the time limit ({config.time_limit_s} s) without a feasible plan; raise --time-limit or loosen --mip-gap")
     if outcome.status == Status.ERROR:
@@ -106,7 +115,45 @@ def _check_matching(raw: RawCase, data: ModelData) -> None:
         raise InputError([Problem(raw.scenario_file, "hourly green matching needs hourly slices: run with --days K or --hours full (or give profiles.csv)", row=line, column="policy.green_matching", value="hourly")])
 
 
-def _solve_and_write(stage: Path, raw: RawCase, inputs: Inputs, config: RunConfig, built: Built, timings: dict[str, float]) -> RunOutcome:
+def diagnose_case(
+    case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = (), overrides: dict[str, Any] | None = None
+) -> tuple[Diagnosis, Path]:
+    """`planner diagnose`: explain infeasibility or unmet demand; write diagnosis.md/.json into the output folder."""
+    _, inputs = load_case(case, overlays)
+    config = config_for(inputs, overrides)
+    diagnosis = diagnose_inputs(inputs, config)
+    out_dir = Path(config.output_dir or Path("outputs") / inputs.scenario.name)
+    write_diagnosis(out_dir, to_markdown(diagnosis), diagnosis.to_dict())
+    return diagnosis, out_dir
+
+
+def _diagnose(stage: Path, built: Built, inputs: Inputs, config: RunConfig, findings: list[Finding]) -> Diagnosis:
+    """Explain an infeasible solve (IIS + least relaxation) into diagnosis.md / diagnosis.json."""
+    clock = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="planner-diagnose-") as tmp:
+        diagnosis = analyse(built, inputs, config, Path(tmp), "infeasible", tuple(findings))
+    write_diagnosis(stage, to_markdown(diagnosis), diagnosis.to_dict())
+    logger.info("diagnosis in %.2f s: %s", time.perf_counter() - clock, diagnosis.headline)
+    return diagnosis
+
+
+def _raise_infeasible(inputs: Inputs, outcome: RunOutcome) -> None:
+    where = outcome.out_dir
+    if outcome.diagnosis is None:
+        raise InfeasibleError(f"no plan satisfies every constraint of case '{inputs.scenario.name}' ({outcome.status}); the model is in {where / 'model.lp'}")
+    d = outcome.diagnosis
+    families = tuple(dict.fromkeys([o.family for o in d.options] + ([] if d.iis is None else list(d.iis.families()))))
+    raise InfeasibleError(
+        f"no plan satisfies every constraint of case '{inputs.scenario.name}': {d.headline}\n"
+        f"Diagnosis in {where / 'diagnosis.md'} (and diagnosis.json); the model is in {where / 'model.lp'}.",
+        families=families,
+        report=to_markdown(d),
+    )
+
+
+def _solve_and_write(
+    stage: Path, raw: RawCase, inputs: Inputs, config: RunConfig, built: Built, timings: dict[str, float], findings: list[Finding]
+) -> RunOutcome:
     clock = time.perf_counter()
     result = solve(built.model, config, stage / "solver.log")
     timings["solve_s"] = time.perf_counter() - clock
@@ -125,12 +172,19 @@ def _solve_and_write(stage: Path, raw: RawCase, inputs: Inputs, config: RunConfi
         write_frame(stage, "utilisation.csv", utilisation(results))
         write_frame(stage, "energy_summary.csv", energy_by_cluster_year(results, built.data))
         plan = _plan(inputs, result, results, built)
+        plan["presolve_warnings"] = [f.message for f in findings if f.severity == "warning"]
     timings["extract_write_s"] = time.perf_counter() - clock
     manifest = _manifest(raw, inputs, config, result, built, timings)
     plan["manifest"] = {"inputs_sha256": manifest["inputs_sha256"], "solver": manifest["solver"]}
     write_json(stage / "plan.json", plan)
     write_json(stage / "manifest.json", manifest)
     write_json(stage / "inputs.json", inputs.model_dump(mode="json"))
+    if has_plan and config.report:
+        from planner.report import write_report
+
+        clock = time.perf_counter()
+        write_report(stage)
+        timings["report_s"] = time.perf_counter() - clock
     return RunOutcome(result.status, stage, plan, manifest, results, built.data, timings)
 
 
@@ -158,6 +212,7 @@ def _plan(inputs: Inputs, result: SolveResult, results: Results, built: Built) -
         "money_unit": s.money_unit,
         **plan_summary(results, built.data),
         "duals_note": results.duals_note or "LP shadow prices, present values at the first planning year",
+        "stopped_early": result.status == Status.FEASIBLE,
     }
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from planner.data import RACKS_PER_KRACK, YUAN_PER_YI, ModelData
+from planner.data import RACKS_PER_KRACK, YUAN_PER_YI
 from planner.model import Built, _lp
 from planner.model.variables import Vars
 from planner.solve import SolveResult

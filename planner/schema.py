@@ -66,13 +66,13 @@ class Cluster(Schema):
     """Latitude."""
     lon_deg: float = Field(ge=-180, le=180, json_schema_extra=unit("degree"))
     """Longitude."""
-    racks_existing: float = Field(ge=0, json_schema_extra=unit("racks"))
+    racks_existing: float = Field(ge=0, le=1e8, json_schema_extra=unit("racks"))
     """Standard 2.5 kW racks in place at the start of the horizon."""
-    racks_max: float | None = Field(default=None, ge=0, json_schema_extra=unit("racks"))
+    racks_max: float | None = Field(default=None, ge=0, le=1e8, json_schema_extra=unit("racks"))
     """Land/planning limit on the total rack stock; blank for none."""
-    build_max_racks_per_year: float = Field(ge=0, json_schema_extra=unit("racks/year"))
+    build_max_racks_per_year: float = Field(ge=0, le=1e8, json_schema_extra=unit("racks/year"))
     """Most racks that can be built in one year (construction pace)."""
-    power_max_mw: float | None = Field(default=None, ge=0, json_schema_extra=unit("MW"))
+    power_max_mw: float | None = Field(default=None, ge=0, le=1e6, json_schema_extra=unit("MW"))
     """Grid-connection limit on facility power at full rated rack load; blank for none."""
     capex_yuan_per_rack: float = Field(gt=0, le=5e6, json_schema_extra=unit("yuan/rack"))
     """Overnight facility investment per new standard rack (building, power, cooling, land)."""
@@ -86,11 +86,11 @@ class Cluster(Schema):
     """Grid electricity price paid by data centres."""
     grid_co2_kg_per_kwh: float = Field(ge=0, le=2, json_schema_extra=unit("kgCO2/kWh"))
     """Location-based grid emission factor."""
-    wind_mw: float = Field(ge=0, json_schema_extra=unit("MW"))
+    wind_mw: float = Field(ge=0, le=1e6, json_schema_extra=unit("MW"))
     """Wind capacity whose output data centres here can contract (green-power direct supply)."""
-    solar_mw: float = Field(ge=0, json_schema_extra=unit("MW"))
+    solar_mw: float = Field(ge=0, le=1e6, json_schema_extra=unit("MW"))
     """Solar capacity whose output data centres here can contract."""
-    hydro_mw: float = Field(ge=0, json_schema_extra=unit("MW"))
+    hydro_mw: float = Field(ge=0, le=1e6, json_schema_extra=unit("MW"))
     """Hydro capacity whose output data centres here can contract."""
     wind_cf: Share = Field(json_schema_extra=unit("-"))
     """Annual wind capacity factor (used when no profiles table is given)."""
@@ -117,7 +117,7 @@ class Workload(Schema):
     """Chinese name."""
     name_en: str = Field(min_length=1)
     """English name."""
-    latency_max_rtt_ms: float | None = Field(default=None, gt=0, json_schema_extra=unit("ms"))
+    latency_max_rtt_ms: float | None = Field(default=None, gt=0, le=1000, json_schema_extra=unit("ms"))
     """Largest round-trip latency from hub to cluster the class accepts; blank for none."""
     gbps_per_rack: float = Field(ge=0, le=10, json_schema_extra=unit("Gbps/rack"))
     """Average hub-cluster traffic per rack in use."""
@@ -145,13 +145,13 @@ class Link(Schema):
     """Cluster."""
     rtt_ms: float = Field(ge=0, le=1000, json_schema_extra=unit("ms"))
     """Round-trip latency."""
-    bandwidth_existing_gbps: float = Field(ge=0, json_schema_extra=unit("Gbps"))
+    bandwidth_existing_gbps: float = Field(ge=0, le=1e8, json_schema_extra=unit("Gbps"))
     """Capacity available to data-centre traffic at the start of the horizon."""
-    bandwidth_expansion_max_gbps: float = Field(ge=0, json_schema_extra=unit("Gbps"))
+    bandwidth_expansion_max_gbps: float = Field(ge=0, le=1e8, json_schema_extra=unit("Gbps"))
     """Most capacity that can be added over the horizon."""
-    expansion_capex_yuan_per_gbps: float = Field(ge=0, json_schema_extra=unit("yuan/Gbps"))
+    expansion_capex_yuan_per_gbps: float = Field(ge=0, le=1e10, json_schema_extra=unit("yuan/Gbps"))
     """Investment per Gbps of added capacity."""
-    transit_yuan_per_gbps_year: float = Field(ge=0, json_schema_extra=unit("yuan/Gbps/year"))
+    transit_yuan_per_gbps_year: float = Field(ge=0, le=1e10, json_schema_extra=unit("yuan/Gbps/year"))
     """Transmission fee per Gbps of average traffic and year."""
 
 
@@ -210,18 +210,12 @@ class RackSpec(Schema):
 class Budget(Schema):
     """Investment budgets (racks and network), in 亿元 (1e8 yuan), undiscounted."""
 
-    total_yi_yuan: float | None = Field(default=None, ge=0, json_schema_extra=unit("亿元"))
+    total_yi_yuan: float | None = Field(default=None, ge=0, le=1e7, json_schema_extra=unit("亿元"))
     """Budget over the whole horizon; null for none."""
-    yearly_yi_yuan: float | dict[int, Annotated[float, Field(ge=0)]] | None = Field(
+    yearly_yi_yuan: Annotated[float, Field(ge=0, le=1e7)] | dict[int, Annotated[float, Field(ge=0, le=1e7)]] | None = Field(
         default=None, json_schema_extra=unit("亿元/year")
     )
     """Budget per year: one number for every year, or a mapping year -> amount; null for none."""
-
-    @model_validator(mode="after")
-    def _non_negative(self) -> Budget:
-        if isinstance(self.yearly_yi_yuan, float | int) and self.yearly_yi_yuan < 0:
-            raise ValueError("yearly_yi_yuan must be >= 0")
-        return self
 
 
 class Policy(Schema):
@@ -237,7 +231,7 @@ class Policy(Schema):
     """Floor on the western clusters' share of all new racks over the horizon; null for none."""
     carbon_price_yuan_per_t: float = Field(default=0.0, ge=0, le=10000, json_schema_extra=unit("yuan/tCO2"))
     """Carbon price applied to grid emissions."""
-    carbon_cap_mt: float | dict[int, Annotated[float, Field(ge=0)]] | None = Field(
+    carbon_cap_mt: Annotated[float, Field(ge=0, le=1e5)] | dict[int, Annotated[float, Field(ge=0, le=1e5)]] | None = Field(
         default=None, json_schema_extra=unit("MtCO2/year")
     )
     """Cap on the clusters' yearly grid emissions: one number or year -> cap; null for none."""
@@ -272,11 +266,11 @@ class SolverBlock(Schema):
 
     name: Literal["highs", "cbc"] = "highs"
     """Solver."""
-    time_limit_s: float | None = Field(default=600.0, gt=0, json_schema_extra=unit("s"))
+    time_limit_s: float | None = Field(default=600.0, gt=0, le=1e7, json_schema_extra=unit("s"))
     """Time limit."""
     mip_gap: float = Field(default=1e-4, ge=0, le=1)
     """Relative MIP gap."""
-    threads: int | None = Field(default=None, ge=1)
+    threads: int | None = Field(default=None, ge=1, le=1024)
     """Threads."""
     highs_method: Literal["choose", "simplex", "ipm", "pdlp"] = "choose"
     """HiGHS LP algorithm."""
@@ -305,7 +299,7 @@ class Scenario(Schema):
         default=200000.0, gt=0, le=1e8, json_schema_extra=unit("yuan/rack/year")
     )
     """Cost of one rack-year of demand left unserved; must exceed any way of serving it."""
-    build_module_racks: float | None = Field(default=None, gt=0, json_schema_extra=unit("racks"))
+    build_module_racks: float | None = Field(default=None, gt=0, le=1e7, json_schema_extra=unit("racks"))
     """If set, racks are built in whole modules of this size (a mixed-integer plan)."""
     solver: SolverBlock = SolverBlock()
     """Solver settings."""

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pulp
@@ -23,6 +24,9 @@ from planner.errors import SolverFailedError
 from planner.model._lp import Model
 
 logger = logging.getLogger(__name__)
+
+STOPPED_POINT_TOL = 1e-4
+"""Largest violation (model units: krack, GWh, 亿元) a stopped-early point may have and still count as a plan."""
 
 
 class Status(StrEnum):
@@ -57,8 +61,8 @@ class SolveResult:
 def map_status(stats: pulp.LpSolveStats) -> Status:
     """PuLP's stop reason + whether a solution came back -> our Status."""
     s = pulp.LpSolveStatus
-    if stats.status == s.Optimal:
-        return Status.OPTIMAL
+    if stats.status == s.Optimal or (stats.status == s.GapLimit and stats.has_solution):
+        return Status.OPTIMAL  # GapLimit: CBC's "Optimal (within gap tolerance)", i.e. solved to the MIP gap asked for
     if stats.status == s.Infeasible:
         return Status.INFEASIBLE
     if stats.status == s.Unbounded:
@@ -72,9 +76,12 @@ def map_status(stats: pulp.LpSolveStats) -> Status:
     return Status.ERROR
 
 
-def make_solver(config: RunConfig, log_path: Path | None, mip: bool = True) -> pulp.LpSolver:
-    """A configured PuLP solver; a missing one is a SolverFailedError naming what to install."""
-    common: dict[str, object] = {"msg": False, "timeLimit": config.time_limit_s, "gapRel": config.mip_gap}
+def make_solver(config: RunConfig, log_path: Path | None, mip: bool = True, warm_start: bool = False) -> pulp.LpSolver:
+    """A configured PuLP solver; a missing one is a SolverFailedError naming what to install.
+
+    `warm_start` hands the variables' current values to the solver as a starting solution.
+    """
+    common: dict[str, object] = {"msg": False, "timeLimit": config.time_limit_s, "gapRel": config.mip_gap, "warmStart": warm_start}
     if config.threads is not None:
         common["threads"] = config.threads
     if config.solver == "highs":
@@ -135,18 +142,26 @@ def map_highs_status(name: str, has_solution: bool) -> Status:
     return HIGHS_STATUS.get(name, Status.ERROR)
 
 
-def solve(model: Model, config: RunConfig, log_path: Path | None = None) -> SolveResult:
-    """Solve the model once; never raises for infeasible or unbounded plans (see Status)."""
-    if config.solver == "highs" and config.interface == "direct":
+def solve(model: Model, config: RunConfig, log_path: Path | None = None, warm_start: bool = False) -> SolveResult:
+    """Solve the model once; never raises for infeasible or unbounded plans (see Status).
+
+    `warm_start` (PuLP path only) hands the last solved values to the solver as a starting point.
+    """
+    if config.solver == "highs" and config.interface == "direct" and not warm_start:
         return _solve_direct(model, config, log_path)
-    solver = make_solver(config, log_path)
+    solver = make_solver(config, log_path, warm_start=warm_start)
     logger.info("solving with %s through PuLP (time limit %s s, MIP gap %g)", config.solver, config.time_limit_s, config.mip_gap)
     start = time.perf_counter()
     prob = model.prob
+    if warm_start and model.solution is not None:
+        for var, x in zip(model._pulp_cols, model.solution.col_value.tolist(), strict=True):
+            var.varValue = None if x != x else x
     with _quiet_fd():
         stats = prob.solve(solver)
     elapsed = time.perf_counter() - start
     status = map_status(stats)
+    if status == Status.FEASIBLE and not _primal_feasible(model, config):
+        status = Status.TIME_LIMIT
     has_plan = status in (Status.OPTIMAL, Status.FEASIBLE)
     if has_plan:
         model.read_pulp_solution()
@@ -173,13 +188,45 @@ def _recorded_options(config: RunConfig) -> dict[str, object]:
     return {"time_limit_s": config.time_limit_s, "mip_gap": config.mip_gap, "threads": config.threads, "highs_method": config.highs_method, "effective_method": config.effective_method, "interface": config.interface if config.solver == "highs" else "pulp"}
 
 
-def _solve_direct(model: Model, config: RunConfig, log_path: Path | None) -> SolveResult:
-    from planner import highs
+def _highs() -> Any:  # noqa: ANN401 - the planner.highs module
+    """planner.highs, or a SolverFailedError naming the package when highspy cannot be imported."""
+    try:
+        from planner import highs
+    except ImportError as err:
+        raise SolverFailedError("HiGHS is not available: install it with `pip install highspy` (it comes with `pip install planner`)") from err
+    return highs
 
+
+def _solve_direct(model: Model, config: RunConfig, log_path: Path | None) -> SolveResult:
+    highs = _highs()
     options = highs_options(config, model.is_mip)
     logger.info("solving with HiGHS directly, options %s", options)
     with _quiet_fd():
         outcome = highs.run(model, options, log_path)
+    return _direct_result(model, config, outcome, log_path)
+
+
+def kept_highs(model: Model, config: RunConfig) -> Any:  # noqa: ANN401 - a highspy.Highs
+    """A configured highspy.Highs holding the model, to solve with `solve_kept` and keep between solves."""
+    highs = _highs()
+    with _quiet_fd():
+        return highs.handoff(model, highs_options(config, model.is_mip), None)
+
+
+def solve_kept(h: Any, model: Model, config: RunConfig) -> SolveResult:  # noqa: ANN401
+    """Solve a kept Highs holding `model` (changed in place since its last solve) from its last basis.
+
+    The time limit is for this solve: HiGHS's clock runs on across run() calls of one Highs.
+    """
+    highs = _highs()
+    if config.time_limit_s is not None:
+        h.setOptionValue("time_limit", float(h.getRunTime()) + config.time_limit_s)
+    with _quiet_fd():
+        outcome = highs.run_kept(h, model)
+    return _direct_result(model, config, outcome, None)
+
+
+def _direct_result(model: Model, config: RunConfig, outcome: Any, log_path: Path | None) -> SolveResult:  # noqa: ANN401 - a highs.HighsOutcome
     status = map_highs_status(outcome.model_status, outcome.has_solution)
     gap = outcome.mip_gap if model.is_mip else (0.0 if status == Status.OPTIMAL else None)
     logger.info("HiGHS finished: %s (%s) in %.2f s after a %.2f s hand-off", status, outcome.model_status, outcome.solve_s, outcome.handoff_s)
@@ -197,6 +244,25 @@ def _solve_direct(model: Model, config: RunConfig, log_path: Path | None) -> Sol
         handoff_s=outcome.handoff_s,
         iterations={"simplex": outcome.simplex_iterations, "ipm": outcome.ipm_iterations},
     )
+
+
+def _primal_feasible(model: Model, config: RunConfig) -> bool:
+    """Whether a solve that stopped early left a primal feasible point.
+
+    PuLP counts any finite objective of a stopped HiGHS run as a solution; for an LP stopped
+    mid-simplex that is an infeasible iterate, so ask HiGHS itself (2 = kSolutionStatusFeasible).
+    For other solvers, measure the largest row, bound and integrality violation of the point.
+    """
+    if config.solver != "highs":
+        # CBC stopped on time has been seen to hand back a node's point, not its incumbent: check it
+        gap = float(model.prob.infeasibilityGap(mip=True))
+        if gap > STOPPED_POINT_TOL:
+            logger.warning("%s stopped early and returned a point that breaks a constraint by %.3g (model units); not a plan", config.solver, gap)
+        return gap <= STOPPED_POINT_TOL
+    highs = getattr(model.prob, "solverModel", None)
+    if highs is None:
+        return True
+    return int(highs.getInfo().primal_solution_status) == 2
 
 
 def fix_integers_and_resolve(model: Model, config: RunConfig, log_path: Path | None) -> SolveResult:

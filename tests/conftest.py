@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from planner.pipeline import RunOutcome, run
+from planner.verify import VerifyReport, verify_outputs
 
 BASE_SCENARIO: dict[str, Any] = {
     "name": "tiny",
@@ -118,8 +119,32 @@ class TinyCase:
         return write_case(self.root / f"case{self.runs}", self.scenario, self.tables)
 
     def solve(self, **overrides: Any) -> RunOutcome:
+        """Solve, and check the written plan against every constraint (`planner verify`)."""
         folder = self.write()
-        return run(folder, overrides={"output_dir": folder / "out", **overrides})
+        outcome = run(folder, overrides={"output_dir": folder / "out", "report": False, **overrides})
+        assert_feasible_plan(outcome)
+        return outcome
+
+
+def assert_feasible_plan(outcome_or_dir: RunOutcome | Path | str) -> VerifyReport:
+    """Verify a solved plan independently of the model builder; fail listing every violation."""
+    out_dir = outcome_or_dir.out_dir if isinstance(outcome_or_dir, RunOutcome) else Path(outcome_or_dir)
+    report = verify_outputs(out_dir)
+    assert report.ok, report.to_text()
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Report how many generated bad inputs ran and how many were rejected cleanly."""
+    import sys
+
+    module = sys.modules.get("tests.test_bad_inputs") or sys.modules.get("test_bad_inputs")
+    tally = getattr(module, "TALLY", None)
+    if tally and tally["generated"]:
+        terminalreporter.write_line(
+            f"generated bad inputs: {tally['generated']} ran, {tally['rejected_cleanly']} rejected cleanly "
+            "(exit 2, located message, no traceback, nothing written)"
+        )
 
 
 @pytest.fixture

@@ -7,8 +7,11 @@ happens in two steps so that scenario overlays can patch a case before it is val
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import difflib
 import hashlib
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +34,8 @@ class RawTable:
     file: str
     frame: pd.DataFrame
     lines: list[int]
+    patched: dict[tuple[int, str], str] = field(default_factory=dict)
+    """(row position, column) -> `file:line` of the overlay that set the cell, for error messages."""
 
 
 @dataclass
@@ -43,6 +48,9 @@ class RawCase:
     scenario_file: str
     tables: dict[str, RawTable] = field(default_factory=dict)
     sources: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    scenario_origins: dict[tuple[Any, ...], str] = field(default_factory=dict)
+    """Setting path -> overlay file that set it (its line is in scenario_lines); others come from scenario_file."""
 
 
 def load_inputs(case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = ()) -> Inputs:
@@ -65,7 +73,7 @@ def inputs_hash(raw_or_folder: RawCase) -> str:
 
 
 def read_raw(case: str | Path) -> RawCase:
-    """Read `scenario.yaml` and every table as text; problems of form are raised together."""
+    """Read `scenario.yaml` and every table as text; problems of form are kept for `validate`."""
     folder = Path(case)
     if not folder.is_dir():
         raise InputError([Problem(str(folder), "case folder not found; expected a folder holding scenario.yaml and the CSV tables")])
@@ -83,8 +91,7 @@ def read_raw(case: str | Path) -> RawCase:
         if table is not None:
             raw.tables[name] = table
             raw.sources.append(path)
-    if problems:
-        raise InputError(problems)
+    raw.problems = problems
     return raw
 
 
@@ -130,36 +137,61 @@ def _decode(path: Path, problems: list[Problem]) -> str | None:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        problems.append(Problem(str(path), "file is not UTF-8 text; save it as UTF-8 (Excel: 'CSV UTF-8')", row=line))
+        guess = ""
+        with contextlib.suppress(UnicodeDecodeError):
+            data.decode("gb18030")
+            guess = " (it looks like GBK/GB18030, the Chinese Windows default)"
+        problems.append(Problem(str(path), f"file is not UTF-8 text{guess}; save it as UTF-8 (Excel: 'CSV UTF-8')", row=line))
         return None
 
 
 def read_csv(path: Path, problems: list[Problem]) -> RawTable | None:
-    """Read a CSV as text cells (blank cells as None) and record each row's line number."""
+    """Read a CSV as text cells (blank cells as None), remembering each row's line in the file.
+
+    Python's csv module rather than pandas: cells stay exactly as typed (no type guessing, no
+    NaN), a row's line number is right even after a quoted multi-line cell, and small tables
+    read in well under a millisecond. Rows whose cells are all blank are skipped.
+    """
     text = _decode(path, problems)
     if text is None:
         return None
     if not text.strip():
         problems.append(Problem(str(path), "file is empty; expected a header line and rows"))
         return None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    rows: list[list[str | None]] = []
+    lines: list[int] = []
+    ok = True
     try:
-        from io import StringIO
-
-        frame = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
-        problems.append(Problem(str(path), f"not a readable CSV table: {str(err).strip()}"))
+        while True:
+            start = reader.line_num + 1
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            if not any(cell.strip() for cell in record):
+                continue
+            if header is None:
+                header = [cell.strip() for cell in record]
+                continue
+            if len(record) > len(header):
+                problems.append(Problem(str(path), f"row has {len(record)} cells but the header has {len(header)}; check for stray commas or unquoted text", row=start))
+                ok = False
+                continue
+            rows.append([cell.strip() or None for cell in record] + [None] * (len(header) - len(record)))
+            lines.append(start)
+    except csv.Error as err:
+        problems.append(Problem(str(path), f"not a readable CSV table: {err}", row=reader.line_num))
         return None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    frame = frame.apply(lambda col: col.str.strip()).astype(object)
-    frame = frame.where(frame != "", None)
-    lines = _data_line_numbers(text)[: len(frame)]
-    return RawTable(str(path), frame.reset_index(drop=True), lines)
-
-
-def _data_line_numbers(text: str) -> list[int]:
-    """1-based file line of each non-blank data row (the header is the first non-blank line)."""
-    numbered = [i + 1 for i, line in enumerate(text.splitlines()) if line.strip()]
-    return numbered[1:]
+    assert header is not None
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        problems.extend(Problem(str(path), f"column '{c}' appears more than once in the header", row=1) for c in repeated)
+        return None
+    if not ok:
+        return None
+    return RawTable(str(path), pd.DataFrame(rows, columns=header, dtype=object), lines)
 
 
 # --------------------------------------------------------------------------- validation
@@ -167,8 +199,8 @@ def _data_line_numbers(text: str) -> list[int]:
 
 def validate(raw: RawCase) -> Inputs:
     """Validate the scenario, every row and the cross-references; raise all problems together."""
-    problems: list[Problem] = []
-    scenario = _validate_scenario(raw, problems)
+    problems: list[Problem] = list(raw.problems)
+    scenario = _validate_scenario(raw, problems) if raw.scenario or not raw.problems else None
     rows: dict[str, list[BaseModel]] = {}
     for name, table in raw.tables.items():
         rows[name] = _validate_table(name, table, problems)
@@ -183,19 +215,48 @@ def _validate_scenario(raw: RawCase, problems: list[Problem]) -> Scenario | None
     try:
         return Scenario.model_validate(raw.scenario)
     except ValidationError as err:
-        for item in err.errors():
-            loc = _clean_loc(item["loc"])
+        for loc, message, value in _union_errors(err.errors()):
             line = _line_for(raw.scenario_lines, loc)
-            value = item.get("input") if item["type"] != "missing" else None
-            if isinstance(value, dict):
+            if isinstance(value, dict | list):
                 value = None
-            problems.append(Problem(raw.scenario_file, _message(item), row=line, column=".".join(map(str, loc)) or None, value=value))
+            file = next((raw.scenario_origins[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in raw.scenario_origins), raw.scenario_file)
+            problems.append(Problem(file, message, row=line, column=".".join(map(str, loc)) or None, value=value))
         return None
+
+
+def _union_errors(items: list[Any]) -> list[tuple[tuple[Any, ...], str, object]]:
+    """(location, message, value) per error, with a number-or-mapping setting's two branches merged.
+
+    For `yearly_yi_yuan: -5` pydantic reports the number branch (">= 0") and the mapping branch
+    ("a valid dictionary"); only the branch the user was writing is worth showing.
+    """
+    out: list[tuple[tuple[Any, ...], str, object]] = []
+    by_loc: dict[tuple[Any, ...], list[Any]] = {}
+    for item in items:
+        by_loc.setdefault(_clean_loc(item["loc"]), []).append(item)
+    for loc, group in by_loc.items():
+        value = group[0].get("input") if group[0]["type"] != "missing" else None
+        members = [i for i in group if _is_union_member(i["loc"])]
+        nested = any(len(other) > len(loc) and other[: len(loc)] == loc for other in by_loc)
+        if members and len(members) == len(group):
+            scalar = [i for i in members if i["type"] != "dict_type"]
+            if isinstance(value, dict) or nested:
+                continue  # the mapping branch's own errors (one per bad year) are reported at their keys
+            if all(i["type"] in {"dict_type", "float_type", "int_type"} for i in members):
+                out.append((loc, "expected a number, or a mapping of year -> number", value))
+                continue
+            group = scalar or members
+        out.extend((loc, _message(i), value) for i in group)
+    return out
+
+
+def _is_union_member(loc: tuple[Any, ...]) -> bool:
+    return any(isinstance(p, str) and ("[" in p or p.startswith("constrained-") or p in {"float", "int"}) for p in loc)
 
 
 def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
     """Drop pydantic's union-member and validator names from an error location."""
-    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in {"float", "int"})))
+    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("constrained-") or p in {"float", "int"})))
 
 
 def _line_for(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | None:
@@ -237,7 +298,7 @@ def _validate_table(name: str, table: RawTable, problems: list[Problem]) -> list
     if bad_header:
         return []
     out: list[BaseModel] = []
-    for line, record in zip(table.lines, table.frame.to_dict("records"), strict=False):
+    for position, (line, record) in enumerate(zip(table.lines, table.frame.to_dict("records"), strict=False)):
         cells = {k: v for k, v in record.items() if v is not None}
         try:
             out.append(model.model_validate(cells))
@@ -245,7 +306,10 @@ def _validate_table(name: str, table: RawTable, problems: list[Problem]) -> list
             for item in err.errors():
                 column = str(item["loc"][0]) if item["loc"] else None
                 value = record.get(column) if column else None
-                problems.append(Problem(table.file, _expected(item, model, column), row=line, column=column, value=value))
+                message = _expected(item, model, column)
+                if (position, column) in table.patched:
+                    message += f" (value set by {table.patched[(position, str(column))]})"
+                problems.append(Problem(table.file, message, row=line, column=column, value=value))
     _check_duplicates(name, table, problems)
     return out
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -97,12 +98,47 @@ class Built:
     resolution: Resolution | None = None
 
 
-def build_model(data: ModelData, name: str = "planner") -> Built:
+@dataclass
+class Trace:
+    """What each build step read from ModelData and which row families it added.
+
+    Recorded on request by `build_model`; `planner.resolve` uses it to re-run only the steps whose
+    inputs changed when a scenario differs from the last one in numbers only.
+    """
+
+    reads: dict[str, frozenset[str]] = field(default_factory=dict)
+    rows: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+class DataReads:
+    """Stands in for a ModelData and remembers the names of the fields read through it."""
+
+    def __init__(self, data: ModelData) -> None:
+        self._data = data
+        self.fields: set[str] = set()
+
+    def __getattr__(self, name: str) -> Any:  # noqa: ANN401 - forwards any field of ModelData
+        self.fields.add(name)
+        return getattr(self._data, name)
+
+
+def run_step(step: Callable[..., Any], m: Any, data: ModelData, trace: Trace | None, *args: Any) -> Any:  # noqa: ANN401
+    """Call one build step (`add_variables` or a family) and, with a trace, record what it read and added."""
+    if trace is None:
+        return step(m, data, *args)
+    reads, before = DataReads(data), set(m.rows)
+    out = step(m, reads, *args)
+    trace.reads[step.__name__] = frozenset(reads.fields)
+    trace.rows[step.__name__] = tuple(f for f in m.rows if f not in before)
+    return out
+
+
+def build_model(data: ModelData, name: str = "planner", trace: Trace | None = None) -> Built:
     """Create variables, then every family in `FAMILIES`; log size and coefficient range."""
     m = _lp.new_model(name)
-    v = add_variables(m, data)
+    v = run_step(add_variables, m, data, trace)
     for family in FAMILIES:
-        family(m, data, v)
+        run_step(family, m, data, trace, v)
     lo, hi = coefficient_range(m)
     logger.info("model: %d rows, %d columns, %d non-zeros; |coefficients| in [%.2g, %.2g]", m.n_rows, m.n_cols, m.nonzeros, lo, hi)
     return Built(m, v, data)

@@ -11,7 +11,9 @@ Solved values come back into `Model.solution` on either path, so results read on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -132,6 +134,21 @@ class RowBlock:
     coef: np.ndarray
 
 
+def row_block(lhs: Terms, sense: str, rhs: float | pd.Series = 0.0, start: int = 0) -> RowBlock | None:
+    """One row per distinct key of `lhs`, numbered from `start` (rows sorted by key); None if there are no terms."""
+    if sense not in SENSES:
+        msg = f"unknown sense {sense!r}"
+        raise ValueError(msg)
+    if lhs.keys.empty:
+        return None
+    codes, uniques = _factorize(lhs.keys)
+    if isinstance(rhs, pd.Series):
+        rhs_values = np.nan_to_num(align(rhs, uniques).to_numpy(dtype=float), nan=0.0)
+    else:
+        rhs_values = np.full(len(uniques), float(rhs))
+    return RowBlock(start, uniques, sense, rhs_values, codes + start, np.asarray(lhs.var, dtype=np.int64), np.asarray(lhs.coef, dtype=float))
+
+
 @dataclass
 class Model:
     """A linear model held as arrays; `prob` gives the PuLP view, `matrix` the CSR view."""
@@ -149,10 +166,12 @@ class Model:
     solution: Solution | None = None
     _prob: pulp.LpProblem | None = None
     _pulp_cols: list[pulp.LpVariable] = field(default_factory=list)
+    var_specs: dict[str, tuple[float | None, float | None, bool]] = field(default_factory=dict)
 
     def add_vars(self, name: str, index: pd.Index, lb: float | None = 0.0, ub: float | None = None, integer: bool = False) -> pd.Series:
         """A block of columns, one per index entry, as an int64 Series of column ids on that index."""
         n = len(index)
+        self.var_specs[name] = (lb, ub, integer)
         self.cols[name], self.col_start[name] = index, self.n_cols
         self.lower.append(np.full(n, -np.inf if lb is None else lb))
         self.upper.append(np.full(n, np.inf if ub is None else ub))
@@ -167,23 +186,36 @@ class Model:
         if family in self.blocks:
             msg = f"constraint family {family!r} added twice"
             raise ValueError(msg)
-        if sense not in SENSES:
-            msg = f"unknown sense {sense!r}"
-            raise ValueError(msg)
-        if lhs.keys.empty:
+        block = row_block(lhs, sense, rhs, self.n_rows)
+        if block is None:
             return
-        codes, uniques = _factorize(lhs.keys)
-        rhs_values = self._rhs(rhs, uniques)
-        self.blocks[family] = RowBlock(self.n_rows, uniques, sense, rhs_values, codes + self.n_rows, np.asarray(lhs.var, dtype=np.int64), np.asarray(lhs.coef, dtype=float))
-        self.n_rows += len(uniques)
+        self.blocks[family] = block
+        self.n_rows += len(block.index)
         self._prob = None
 
-    @staticmethod
-    def _rhs(rhs: float | pd.Series, rows: pd.Index) -> np.ndarray:
-        if not isinstance(rhs, pd.Series):
-            return np.full(len(rows), float(rhs))
-        values = align(rhs, rows).to_numpy(dtype=float)
-        return np.nan_to_num(values, nan=0.0)
+    def update_rows(self, family: str, block: RowBlock) -> None:
+        """Replace a family's coefficients and right-hand sides by `block`'s (same rows and columns)."""
+        old = self.blocks[family]
+        if block.start != old.start or not old.index.equals(block.index) or not np.array_equal(old.row, block.row) or not np.array_equal(old.col, block.col):
+            msg = f"rows of {family} changed shape: build the model afresh"
+            raise ValueError(msg)
+        self.blocks[family] = block
+        self._prob = None
+
+    def set_upper(self, ids: np.ndarray, upper: float | None) -> None:
+        """Set the upper bound of the given columns (None: no bound)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        for k, name in enumerate(self.cols):
+            start = self.col_start[name]
+            inside = ids[(ids >= start) & (ids < start + len(self.upper[k]))]
+            if len(inside):
+                self.upper[k] = self.upper[k].copy()
+                self.upper[k][inside - start] = np.inf if upper is None else upper
+        self._prob = None
+
+    def column_names(self) -> np.ndarray:
+        """Name of the column block of each column, in column order."""
+        return np.repeat(np.array(list(self.cols), dtype=object), [len(index) for index in self.cols.values()])
 
     def set_objective(self, parts: dict[str, Terms]) -> None:
         """Minimise the sum of the named cost terms; each is kept for reporting."""
@@ -361,6 +393,76 @@ def _factorize(keys: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
     parts = np.unravel_index(uniques, sizes)
     index = pd.MultiIndex.from_arrays([level_values[k].take(parts[k]) for k in range(len(names))], names=names)
     return codes.astype(np.int64), index
+
+
+def write_model(m: Model, path: str | Path, relax_integers: bool = False) -> None:
+    """Write the model as MPS (`.mps`) or CPLEX LP (`.lp`), through the PuLP view; optionally as its LP relaxation."""
+    target = str(path)
+    if target.endswith(".mps"):
+        m.prob.writeMPS(target, mip=not relax_integers)
+    else:
+        m.prob.writeLP(target, mip=not relax_integers)
+
+
+def fix_upper(m: Model, columns: pd.Series, upper: float | None) -> None:
+    """Set the upper bound of every column in the Series (None: no bound)."""
+    m.set_upper(columns.to_numpy(dtype=np.int64), upper)
+
+
+ELASTIC = "elastic"
+
+
+def elastic(m: Model, families: Sequence[str]) -> dict[str, pd.Series]:
+    """Let every row of the given families be violated by a non-negative slack column in the row's units.
+
+    Each family gets a block of columns `elastic__<family>` (one per row) whose terms are appended
+    to the family's rows: -1 in `<=` rows and +1 in `>=` rows (equalities are not relaxed), with no
+    cost: `minimise` prices them. Returns family -> slack columns on the family's row index. Used
+    only to diagnose infeasible models, on a model built for that purpose.
+    """
+    out: dict[str, pd.Series] = {}
+    for family in families:
+        block = m.blocks.get(family)
+        if block is None or block.sense == "==":
+            continue
+        n = len(block.index)
+        ids = m.add_vars(f"{ELASTIC}__{family}", block.index, lb=0.0)
+        sign = -1.0 if block.sense == "<=" else 1.0
+        rows = np.arange(block.start, block.start + n, dtype=np.int64)
+        m.blocks[family] = RowBlock(block.start, block.index, block.sense, block.rhs, np.concatenate([block.row, rows]),
+                                    np.concatenate([block.col, ids.to_numpy()]), np.concatenate([block.coef, np.full(n, sign)]))
+        out[family] = ids.rename(family)
+    m.invalidate()
+    return out
+
+
+def minimise(m: Model, columns: pd.Series, weights: np.ndarray) -> None:
+    """Replace the objective by sum_i weights[i] * columns[i]."""
+    keys = pd.DataFrame({"scope": pd.Categorical.from_codes(np.zeros(len(columns), dtype=np.int64), categories=["total"])})
+    m.set_objective({"minimise": Terms(keys, columns.to_numpy(dtype=np.int64), np.asarray(weights, dtype=float))})
+
+
+def row_limits(m: Model, family: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of a family: its right-hand side, and what the row asks for at the solved point.
+
+    The ask is the sum of |a_i x_i| over the terms pushing against the limit: the positive terms
+    of a `<=` row (spending, emissions, traffic) and the negative terms of a `>=` row (the floor's
+    requirement, e.g. u_min * racks), a column named twice in a row counted once with the summed
+    coefficient. Slack columns added by `elastic` are left out.
+    """
+    block = m.blocks[family]
+    n = len(block.index)
+    local = block.row - block.start
+    key = local * max(m.n_cols, 1) + block.col
+    merged, inverse = np.unique(key, return_inverse=True)
+    coef = np.bincount(inverse, weights=block.coef, minlength=len(merged))
+    row, col = np.divmod(merged, max(m.n_cols, 1))
+    x = np.zeros(m.n_cols) if m.solution is None else np.nan_to_num(m.solution.col_value)
+    sign = 1.0 if block.sense == "<=" else -1.0
+    slack = np.char.startswith(m.column_names()[col].astype(str), f"{ELASTIC}__") if len(col) else np.zeros(0, dtype=bool)
+    keep = (coef * sign > 0) & ~slack
+    ask = np.bincount(row[keep], weights=np.abs(coef[keep] * x[col[keep]]), minlength=n)
+    return block.rhs.astype(float).copy(), ask
 
 
 def new_model(name: str) -> Model:

@@ -98,3 +98,21 @@ def test_carbon_cap_buys_renewables(tiny: TinyCase) -> None:
     assert outcome.plan["emissions_mt_co2"] == approx(0.06)
     assert outcome.plan["objective_yi_yuan"] == approx(10 + 2 * (87_600 * 300 + 27_600 * 100) / 1e8)
     assert dual(outcome, "carbon_cap", "2026") == approx(-200, rel=1e-6)
+
+
+def test_power_balance_per_time_slice_caps_renewables_at_the_slice_load(tiny: TinyCase) -> None:
+    # two slices of 4,380 h: solar only by day. 15 MW of solar could give 65,700 MWh a year, but by
+    # day the load is only 43,800 MWh and nothing stores energy, so 43,800 MWh of PPA at 0.1 and
+    # 43,800 MWh of grid at 0.3 yuan/kWh: 17.52 M yuan a year.
+    tiny.tables["profiles"] = [
+        {"cluster_id": c, "slice_id": s, "weight_hours": 4380, "wind_cf": 0.0, "solar_cf": 1.0 if s == "day" else 0.0, "hydro_cf": 0.0}
+        for c in ("east1", "west1") for s in ("day", "night")
+    ]
+    tiny.cluster("west1", power_price_yuan_per_kwh=0.3, ppa_price_yuan_per_kwh=0.1, solar_mw=15)
+    outcome = tiny.solve()
+    frame = outcome.results.energy.set_index(["cluster", "year", "slice"])
+    assert frame.loc[("west1", 2026, "day"), "renewable_gwh"] == approx(43.8)
+    assert frame.loc[("west1", 2026, "night"), "renewable_gwh"] == approx(0.0)
+    assert frame.loc[("west1", 2026, "night"), "grid_gwh"] == approx(43.8)
+    assert outcome.plan["objective_yi_yuan"] == approx(10 + 2 * (43_800 * 100 + 43_800 * 300) / 1e8)
+    assert outcome.plan["time_resolution"] == "the case's own profiles (2 time slice(s) per year)"

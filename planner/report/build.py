@@ -1,0 +1,30 @@
+"""Saved plan -> report files, and the plan-folder round trip used by `solve` and `planner report`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from planner.io.plan_folder import SavedPlan, read_plan_folder, write_text_files
+from planner.report.document import build_document
+from planner.report.render import to_html, to_markdown
+from planner.report.tables import make_view
+
+REPORT_FILES = ("report.html", "report.md")
+
+
+def render_report(saved: SavedPlan) -> dict[str, str]:
+    """File name -> text of report.html and report.md for a saved plan."""
+    document = build_document(make_view(saved))
+    return {"report.html": to_html(document), "report.md": to_markdown(document)}
+
+
+def write_report(folder: str | Path) -> list[Path]:
+    """Read a plan folder, build both reports in memory, then write them into the folder.
+
+    Raises:
+        PlanFolderError: the folder is missing or is not a complete plan; nothing is written.
+    """
+    folder = Path(folder)
+    files = render_report(read_plan_folder(folder))
+    write_text_files(folder, files)
+    return [folder / name for name in files]

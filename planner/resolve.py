@@ -1,0 +1,292 @@
+"""Re-solve fast: keep a built model per structure and re-parameterise it for each new scenario.
+
+Scenarios of a sweep mostly differ in numbers only (a budget, a price, demand scaled). Rebuilding
+the model for each repeats the pandas work and the hand-off to the solver. A `Resolver` keeps the
+last model of each structure instead, finds which `ModelData` fields changed, re-runs only the
+build steps that read them (what each step reads is recorded by `build_model(..., trace=...)`),
+and pushes the changed coefficients, right-hand sides and costs into
+
+* the array model (`_lp.Model.update_rows`, `set_objective`), so results, LP files and a MIP's
+  fixed-integer re-solve see the new numbers, and
+* the `highspy.Highs` the model was handed to (`solve.kept_highs`), changed in place with
+  changeCoeff / changeRowsBounds / changeColsCost, which keeps its simplex basis, so the next
+  solve starts from the last optimum (a warm start).
+
+A step whose re-run gives other rows, columns or variables (a latency limit that changes which
+clusters may serve a class, a module size, a budget that appears) is a structural change: the
+model of that structure is built and solved from scratch instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from planner.config import RunConfig
+from planner.data import ModelData, build_data
+from planner.kpis import plan_summary
+from planner.model import FAMILIES, Built, Trace, _lp, build_model, run_step
+from planner.model.variables import Vars, add_variables
+from planner.results import Results, extract
+from planner.schema import Inputs
+from planner.solve import SolveResult, Status, kept_highs, solve, solve_kept
+
+logger = logging.getLogger(__name__)
+
+Mode = Literal["highs", "pulp", "pulp_warm", "rebuild"]
+"""highs: change the kept Highs in place and warm-start it (default); pulp / pulp_warm: change the
+array model in place and solve it afresh (pulp: through the configured interface; pulp_warm:
+through PuLP, passing the last values as a start);
+rebuild: build and solve every scenario from scratch (the reference)."""
+
+STEPS = (add_variables, *FAMILIES)
+
+
+class StructureChanged(Exception):
+    """A re-run build step gave other rows, columns or variables: build afresh instead."""
+
+
+@dataclass
+class Solved:
+    """One scenario's outcome: status, plan KPIs (plan.json numbers) and how it was solved."""
+
+    status: Status
+    objective: float | None
+    plan: dict[str, Any] | None
+    results: Results | None
+    how: str  # "build" (built and solved from scratch) or "warm" (re-parameterised)
+    timings: dict[str, float] = field(default_factory=dict)
+    simplex_iterations: int | None = None
+
+
+@dataclass
+class _Entry:
+    built: Built
+    trace: Trace
+    highs: Any = None  # highspy.Highs holding the model, with the last basis
+    cost: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+
+class Recorder:
+    """Stands in for `_lp.Model` while a build step is re-run: keeps rows and objective as arrays.
+
+    Columns are not made again: `add_vars` hands back the kept ones when their index and bounds
+    are the same and raises StructureChanged otherwise. Rows are numbered as in the kept model.
+    """
+
+    def __init__(self, model: _lp.Model, variables: Vars) -> None:
+        self.model = model
+        self.variables = {f.name: getattr(variables, f.name) for f in fields(variables)}
+        self.rows: dict[str, pd.Index] = {}
+        self.blocks: dict[str, _lp.RowBlock] = {}
+        self.objective_terms: dict[str, _lp.Terms] | None = None
+
+    def add_vars(self, name: str, index: pd.Index, lb: float | None = 0.0, ub: float | None = None, integer: bool = False) -> pd.Series:
+        """The kept columns of this name, if the index and bounds are unchanged."""
+        kept = self.variables.get(name)
+        if kept is None or self.model.var_specs.get(name) != (lb, ub, integer) or not kept.index.equals(index):
+            raise StructureChanged(f"variables '{name}' changed")
+        return kept
+
+    def add_rows(self, family: str, lhs: _lp.Terms, sense: str, rhs: float | pd.Series = 0.0) -> None:
+        """Record the family's rows as a RowBlock numbered like the kept model's."""
+        old = self.model.blocks.get(family)
+        block = _lp.row_block(lhs, sense, rhs, old.start if old is not None else 0)
+        if block is not None:
+            self.blocks[family] = block
+            self.rows[family] = block.index
+
+    def set_objective(self, parts: dict[str, _lp.Terms]) -> None:
+        """Record the objective's terms."""
+        self.objective_terms = parts
+
+
+@dataclass
+class _Change:
+    family: str
+    block: _lp.RowBlock
+    coef_rows: np.ndarray  # global row id of each changed (row, column) coefficient
+    coef_cols: np.ndarray
+    coef_values: np.ndarray  # the new coefficient (duplicates summed; 0 removes it)
+    rhs_rows: np.ndarray  # positions in the block of rows whose right-hand side changed
+
+
+def structure_key(d: ModelData) -> int:
+    """Hash of every set and index in the data (and which optional settings are set): equal keys, same model shape."""
+    parts: list[object] = []
+    for f in fields(d):
+        value = getattr(d, f.name)
+        if isinstance(value, pd.Series | pd.Index):
+            index = value.index if isinstance(value, pd.Series) else value
+            parts.append((f.name, tuple(index.names), tuple(index.tolist())))
+        else:
+            parts.append((f.name, value is None))
+    return hash(tuple(parts))
+
+
+def changed_fields(old: ModelData, new: ModelData) -> set[str]:
+    """Names of the ModelData fields whose values differ."""
+    out = set()
+    for f in fields(old):
+        a, b = getattr(old, f.name), getattr(new, f.name)
+        same = a.equals(b) if isinstance(a, pd.Series | pd.Index) else a == b
+        if not same:
+            out.add(f.name)
+    return out
+
+
+class Resolver:
+    """Solves scenario after scenario, re-using the model of each structure (see the module doc)."""
+
+    def __init__(self, config: RunConfig, mode: Mode = "highs", max_models: int = 4) -> None:
+        self.config = config
+        self.mode: Mode = mode if config.solver == "highs" or mode == "rebuild" else "pulp"
+        self.max_models = max_models
+        self._entries: OrderedDict[int, _Entry] = OrderedDict()
+
+    def solve(self, inputs: Inputs) -> Solved:
+        """Solve one validated case; returns its status and plan KPIs."""
+        timings: dict[str, float] = {}
+        clock = time.perf_counter()
+        data = build_data(inputs)
+        timings["data_s"] = time.perf_counter() - clock
+        key = structure_key(data)
+        entry = self._entries.get(key) if self.mode != "rebuild" else None
+        clock = time.perf_counter()
+        how = "warm"
+        if entry is not None:
+            try:
+                changes, objective = _changes(entry, data)
+            except StructureChanged as why:
+                logger.info("model structure changed (%s): building afresh", why)
+                entry = None
+        if entry is None:
+            how, entry = "build", self._build(key, data, inputs.scenario.name)
+            timings["build_s"] = time.perf_counter() - clock
+            clock = time.perf_counter()
+            result, iterations = self._first_solve(entry)
+        else:
+            self._apply(entry, changes, objective, data)
+            timings["update_s"] = time.perf_counter() - clock
+            clock = time.perf_counter()
+            result, iterations = self._resolve(entry)
+        timings["solve_s"] = time.perf_counter() - clock
+        return self._outcome(entry, result, how, timings, iterations)
+
+    # ------------------------------------------------------------------ building and keeping
+
+    def _build(self, key: int, data: ModelData, name: str) -> _Entry:
+        trace = Trace()
+        entry = _Entry(build_model(data, name, trace), trace)
+        if self.mode != "rebuild":
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_models:
+                self._entries.popitem(last=False)
+        return entry
+
+    def _first_solve(self, entry: _Entry) -> tuple[SolveResult, int | None]:
+        """Solve a freshly built model; in `highs` mode through a Highs kept for warm solves."""
+        model = entry.built.model
+        entry.cost = model.cost()
+        if self.mode != "highs":
+            return solve(model, self.config), None
+        entry.highs = kept_highs(model, self.config)
+        result = solve_kept(entry.highs, model, self.config)
+        return result, None
+
+    def _apply(self, entry: _Entry, changes: list[_Change], objective: dict[str, _lp.Terms] | None, data: ModelData) -> None:
+        """Write the changes into the array model and, in `highs` mode, into the kept Highs."""
+        model = entry.built.model
+        h = entry.highs if self.mode == "highs" else None
+        for change in changes:
+            if h is not None:
+                _highs_rows(h, change)
+            model.update_rows(change.family, change.block)
+        if objective is not None:
+            model.set_objective(objective)
+            cost = model.cost()
+            moved = np.flatnonzero(cost != entry.cost)
+            if h is not None and len(moved):
+                h.changeColsCost(len(moved), moved.astype(np.int32), cost[moved])
+            entry.cost = cost
+        entry.built.data = data
+
+    def _resolve(self, entry: _Entry) -> tuple[SolveResult, int | None]:
+        if self.mode != "highs" or entry.highs is None:
+            return solve(entry.built.model, self.config, warm_start=self.mode == "pulp_warm"), None
+        result = solve_kept(entry.highs, entry.built.model, self.config)
+        return result, None if result.iterations is None else result.iterations["simplex"]
+
+    def _outcome(self, entry: _Entry, result: SolveResult, how: str, timings: dict[str, float], iterations: int | None) -> Solved:
+        clock = time.perf_counter()
+        has_plan = result.status in (Status.OPTIMAL, Status.FEASIBLE)
+        results = plan = None
+        if has_plan:
+            note = "mixed-integer plan: shadow prices of the MIP solve itself, not meaningful (no fixed-integer re-solve here)" if entry.built.model.is_mip else ""
+            results = extract(entry.built, result, duals_note=note)
+            plan = {"status": str(result.status), "gap": result.gap, **plan_summary(results, entry.built.data)}
+        timings["results_s"] = time.perf_counter() - clock
+        return Solved(result.status, result.objective if has_plan else None, plan, results, how, timings, iterations)
+
+
+def _changes(entry: _Entry, data: ModelData) -> tuple[list[_Change], dict[str, _lp.Terms] | None]:
+    """Re-run the build steps that read a changed field; raise StructureChanged if their shape moved."""
+    changed = changed_fields(entry.built.data, data)
+    changes: list[_Change] = []
+    objective = None
+    reads: dict[str, frozenset[str]] = {}
+    for step in STEPS:
+        name = step.__name__
+        if not entry.trace.reads[name] & changed:
+            continue
+        recorder, local = Recorder(entry.built.model, entry.built.vars), Trace()
+        run_step(step, recorder, data, local, *(() if step is add_variables else (entry.built.vars,)))
+        reads[name] = local.reads[name]
+        if set(local.rows[name]) != set(entry.trace.rows[name]):
+            raise StructureChanged(f"{name} adds other row families")
+        changes.extend(_diff(family, entry.built.model.blocks[family], recorder.blocks[family]) for family in local.rows[name])
+        if recorder.objective_terms is not None:
+            objective = recorder.objective_terms
+    entry.trace.reads.update(reads)
+    return changes, objective
+
+
+def _diff(family: str, old: _lp.RowBlock, new: _lp.RowBlock) -> _Change:
+    """Coefficients and right-hand sides that changed; same rows and columns or StructureChanged."""
+    same = old.start == new.start and old.sense == new.sense and old.index.equals(new.index)
+    if not same or not np.array_equal(old.row, new.row) or not np.array_equal(old.col, new.col):
+        raise StructureChanged(f"rows of {family} changed")
+    moved_terms = np.flatnonzero(old.coef != new.coef)
+    rows = cols = values = np.zeros(0)
+    if len(moved_terms):
+        # a column may appear more than once in a row: the solver holds the sum
+        width = int(new.col.max()) + 1
+        key = new.row * width + new.col
+        merged, inverse = np.unique(key, return_inverse=True)
+        total = np.bincount(inverse, weights=new.coef, minlength=len(merged))
+        moved = np.unique(inverse[moved_terms])
+        rows, cols = np.divmod(merged[moved], width)
+        values = total[moved]
+    return _Change(family, new, rows, cols, values, np.flatnonzero(old.rhs != new.rhs))
+
+
+def _highs_rows(h: Any, change: _Change) -> None:  # noqa: ANN401 - a highspy.Highs
+    """Push a family's changed coefficients and row bounds into the kept Highs."""
+    for row, col, value in zip(change.coef_rows.tolist(), change.coef_cols.tolist(), change.coef_values.tolist(), strict=True):
+        h.changeCoeff(int(row), int(col), float(value))  # one call per changed coefficient: highspy has no batch form
+    if len(change.rhs_rows):
+        block = change.block
+        rows = (block.start + change.rhs_rows).astype(np.int32)
+        rhs = block.rhs[change.rhs_rows]
+        inf = np.full(len(rows), math.inf)
+        lower = -inf if block.sense == "<=" else rhs
+        upper = inf if block.sense == ">=" else rhs
+        h.changeRowsBounds(len(rows), rows, lower, upper)

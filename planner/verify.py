@@ -1,0 +1,339 @@
+"""`verify_outputs(out_dir)`: check a written plan against its inputs, independently of the model.
+
+The checks re-read the validated inputs (`inputs.json`, or the case folder) and the plan's tidy
+CSVs and test every constraint of the formulation (the family docstrings in `planner/model/`)
+with plain pandas/numpy in report units: racks, GWh, 亿元, Gbps, MW, Mt CO2. Nothing here imports
+the model builder or `planner.data`, so a bug in either cannot hide itself.
+
+A row is violated when it misses its limit by more than `atol[unit] + rtol * scale`, where
+`scale` is the size of the row's largest term: solver tolerances (1e-7 in model units) and the
+6-decimal CSVs leave residuals far below these tolerances.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planner.errors import PlannerError
+from planner.io.read_plan import read_inputs_json, read_json_object, read_plan_tables
+from planner.schema import Inputs
+from planner.verify_base import (
+    ATOL,
+    RTOL,
+    Case,
+    CheckResult,
+    Plan,
+    Violation,
+    battery_net_gwh,
+    case_frames,
+    compare,
+    investment_by_year,
+    racks_built,
+    racks_installed,
+    served,
+)
+from planner.verify_costs import check_costs, check_kpis
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """Every check on one output folder."""
+
+    out_dir: Path
+    status: str
+    checks: tuple[CheckResult, ...]
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        """True when every constraint holds within tolerance."""
+        return all(c.ok for c in self.checks)
+
+    @property
+    def violations(self) -> list[Violation]:
+        """Every violation, largest first within each check."""
+        return [v for c in self.checks for v in c.violations]
+
+    def largest(self) -> CheckResult:
+        """The constraint family with the largest residual relative to its unit's tolerance."""
+        families = [c for c in self.checks if c.kind == "constraint"] or list(self.checks)
+        return max(families, key=lambda c: c.max_violation / ATOL.get(c.unit, 1e-6))
+
+    def to_text(self, limit: int = 20) -> str:
+        """Human summary: one line per failed row (up to `limit`), then the totals."""
+        lines = [f"verify {self.out_dir} (plan status {self.status}): {len(self.checks)} checks, "
+                 f"{sum(c.rows for c in self.checks):,} rows"]
+        lines.extend(f"  VIOLATED {v}" for v in self.violations[:limit])
+        if len(self.violations) > limit:
+            lines.append(f"  ... and {len(self.violations) - limit} more")
+        top = self.largest()
+        lines.append(f"largest constraint residual: {top.max_violation:.3g} {top.unit} ({top.check}); "
+                     f"tolerance {ATOL[top.unit]:g} {top.unit} + {RTOL:g} x row size")
+        lines.extend(f"note: {n}" for n in self.notes)
+        lines.append("all constraints hold" if self.ok else f"{len(self.violations)} violation(s) above tolerance")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "out_dir": str(self.out_dir),
+            "status": self.status,
+            "ok": self.ok,
+            "checks": [
+                {"check": c.check, "kind": c.kind, "rows": c.rows, "unit": c.unit, "max_violation": c.max_violation,
+                 "violations": [v.__dict__ for v in c.violations]}
+                for c in self.checks
+            ],
+            "notes": list(self.notes),
+        }
+
+
+def verify_outputs(out_dir: str | Path, inputs: Inputs | None = None) -> VerifyReport:
+    """Check every constraint, the objective and the KPIs of the plan in `out_dir`.
+
+    Args:
+        out_dir: an output folder written by `planner solve`.
+        inputs: the case to check against; default: the folder's `inputs.json`.
+    """
+    folder = Path(out_dir)
+    plan_json = read_json_object(folder / "plan.json")
+    status = str(plan_json.get("status"))
+    if status not in ("optimal", "feasible"):
+        raise PlannerError(f"{folder / 'plan.json'} has status '{status}': there is no plan to verify")
+    inputs = inputs or read_inputs_json(folder / "inputs.json")
+    case = case_frames(inputs)
+    plan = Plan(**read_plan_tables(folder, modules=case.module_racks is not None), summary=plan_json)
+    checks: list[CheckResult] = []
+    for rule in RULES:
+        result = rule(case, plan)
+        checks.extend(result if isinstance(result, list) else [result])
+    checks += check_costs(case, plan)
+    checks += check_kpis(case, plan)
+    notes = ("stopped early: a feasible plan with a gap, not a proven optimum",) if status == "feasible" else ()
+    return VerifyReport(folder, status, tuple(checks), notes)
+
+
+# --------------------------------------------------------------------------- constraint checks
+
+
+def check_bounds(case: Case, plan: Plan) -> list[CheckResult]:
+    """Every decision is non-negative (racks, load, unmet, energy, certificates, links)."""
+    columns = [("racks_new", "new_racks", "racks"), ("racks", "racks", "racks"), ("load", "load_racks", "racks"),
+               ("unmet", "unmet_racks", "racks"), ("energy", "grid_gwh", "GWh"), ("energy", "renewable_gwh", "GWh"),
+               ("certificates", "certificates_gwh", "GWh"), ("bandwidth", "bandwidth_new_gbps", "Gbps")]
+    out = []
+    for table, column, unit in columns:
+        frame: pd.DataFrame = getattr(plan, table)
+        keys = frame.drop(columns=[c for c in frame.columns if c in plan.value_columns])
+        out.append(compare(f"non_negative:{table}.{column}", keys, frame[column], ">=", 0.0, unit, scale=0.0))
+    return out
+
+
+def check_demand(case: Case, plan: Plan) -> CheckResult:
+    """sum_c load[w,h,c,y] + unmet[w,h,y] = demand[w,h,y] (0 where no demand row)."""
+    keys = ["workload", "hub", "year"]
+    load = plan.load.groupby(keys)["load_racks"].sum()
+    unmet = plan.unmet.set_index(keys)["unmet_racks"]
+    index = case.demand.index.union(load.index).union(unmet.index)
+    lhs = load.reindex(index, fill_value=0.0) + unmet.reindex(index, fill_value=0.0)
+    return compare("demand_met", index, lhs, "==", case.demand.reindex(index, fill_value=0.0), "racks")
+
+
+def check_latency(case: Case, plan: Plan) -> CheckResult:
+    """Load only over links whose RTT is within the workload's latency limit."""
+    load = plan.load
+    rtt = case.links["rtt_ms"].reindex(pd.MultiIndex.from_frame(load[["hub", "cluster"]])).to_numpy()
+    limit = case.workloads["latency_max_rtt_ms"].reindex(load["workload"]).to_numpy(dtype=float)
+    eligible = ~np.isnan(rtt) & (np.isnan(limit) | (rtt <= limit))
+    carried = np.where(eligible, 0.0, load["load_racks"].to_numpy())
+    keys = load[["workload", "hub", "cluster", "year"]]
+    return compare("latency", keys, carried, "<=", 0.0, "racks",
+                   detail=lambda i: f"{carried[i]:,.6g} racks served over RTT {rtt[i]:g} ms, limit {limit[i]:g} ms")
+
+
+def check_rack_stock(case: Case, plan: Plan) -> CheckResult:
+    """racks[c,y] = racks_existing[c] + sum_{y' <= y} racks_new[c,y']."""
+    new = racks_built(plan, case)
+    expected = new.fillna(0.0).groupby(level="cluster").cumsum() + case.clusters["racks_existing"].reindex(new.index.get_level_values("cluster")).to_numpy()
+    return compare("rack_stock", case.cluster_years, racks_installed(plan, case), "==", expected, "racks")
+
+
+def check_build_rate(case: Case, plan: Plan) -> CheckResult:
+    """racks_new[c,y] <= build_max_racks_per_year[c]."""
+    limit = case.clusters["build_max_racks_per_year"].reindex(case.cluster_years.get_level_values("cluster")).to_numpy()
+    return compare("build_rate", case.cluster_years, racks_built(plan, case), "<=", limit, "racks")
+
+
+def check_land(case: Case, plan: Plan) -> CheckResult:
+    """racks[c,y] <= racks_max[c] where a limit is set."""
+    limit = case.clusters["racks_max"].reindex(case.cluster_years.get_level_values("cluster")).to_numpy(dtype=float)
+    has = ~np.isnan(limit)
+    return compare("land_limit", case.cluster_years[has], racks_installed(plan, case).to_numpy()[has], "<=", limit[has], "racks")
+
+
+def check_power(case: Case, plan: Plan) -> CheckResult:
+    """power_kw * pue[c] * racks[c,y] / 1000 <= power_max_mw[c] where a limit is set."""
+    cl = case.clusters.reindex(case.cluster_years.get_level_values("cluster"))
+    limit = cl["power_max_mw"].to_numpy(dtype=float)
+    mw = case.power_kw * cl["pue"].to_numpy() * racks_installed(plan, case).to_numpy() / 1e3
+    has = ~np.isnan(limit)
+    return compare("power_limit", case.cluster_years[has], mw[has], "<=", limit[has], "MW")
+
+
+def check_modules(case: Case, plan: Plan) -> CheckResult:
+    """racks_new[c,y] = module_racks * modules[c,y] with whole modules (modular builds only)."""
+    if case.module_racks is None:
+        return CheckResult("build_modules", 0, "racks", 0.0)
+    modules = plan.modules.set_index(["cluster", "year"])["modules"].reindex(case.cluster_years).to_numpy(dtype=float)
+    whole = compare("modules_whole", case.cluster_years, modules, "==", np.round(modules), "modules")
+    sized = compare("build_modules", case.cluster_years, racks_built(plan, case), "==", case.module_racks * modules, "racks")
+    return sized if not whole.violations else whole
+
+
+def check_capacity(case: Case, plan: Plan) -> CheckResult:
+    """served[c,y] <= u_max * racks[c,y]."""
+    return compare("capacity", case.cluster_years, served(plan, case), "<=", case.utilisation_max * racks_installed(plan, case), "racks")
+
+
+def check_utilisation_floor(case: Case, plan: Plan) -> CheckResult:
+    """served[c,y] >= u_min[c] * racks[c,y] where u_min[c] > 0."""
+    floor = case.clusters["utilisation_min"].reindex(case.cluster_years.get_level_values("cluster")).to_numpy()
+    has = floor > 0
+    rhs = floor * racks_installed(plan, case).to_numpy()
+    return compare("utilisation_floor", case.cluster_years[has], served(plan, case).to_numpy()[has], ">=", rhs[has], "racks")
+
+
+def check_power_balance(case: Case, plan: Plan) -> CheckResult:
+    """Grid + renewable + battery discharge - charge = pue[c] * it energy, it = racks in use * power_kw * it_load_factor * weight_hours."""
+    e = plan.energy_cyt
+    in_use = served(plan, case).reindex(pd.MultiIndex.from_arrays([e.index.get_level_values("cluster"), e.index.get_level_values("year")])).to_numpy()
+    weight = case.weight_hours.reindex(pd.MultiIndex.from_arrays([e.index.get_level_values("cluster"), e.index.get_level_values("slice")])).to_numpy()
+    it_gwh = in_use * case.power_kw * case.it_load_factor * weight / 1e6
+    facility = case.clusters["pue"].reindex(e.index.get_level_values("cluster")).to_numpy() * it_gwh
+    return compare("power_balance", e.index, e["grid_gwh"] + e["renewable_gwh"] + battery_net_gwh(e), "==", facility, "GWh")
+
+
+def check_renewables(case: Case, plan: Plan) -> CheckResult:
+    """renewable[c,y,t] <= (wind_mw*wind_cf + solar_mw*solar_cf + hydro_mw*hydro_cf)[c,t] * weight_hours[t] / 1000."""
+    e = plan.energy_cyt
+    potential = case.renewable_gwh.reindex(pd.MultiIndex.from_arrays([e.index.get_level_values("cluster"), e.index.get_level_values("slice")])).to_numpy()
+    return compare("renewable_availability", e.index, e["renewable_gwh"], "<=", potential, "GWh")
+
+
+def _green_parts(case: Case, plan: Plan) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Per (cluster, year): grid GWh, renewable GWh and certificate GWh."""
+    by_cy = plan.energy_cyt.groupby(level=["cluster", "year"])[["grid_gwh", "renewable_gwh"]].sum().reindex(case.cluster_years, fill_value=0.0)
+    cert = plan.certificates.set_index(["cluster", "year"])["certificates_gwh"].reindex(case.cluster_years, fill_value=0.0)
+    return by_cy["grid_gwh"], by_cy["renewable_gwh"], cert
+
+
+def check_certificate_cover(case: Case, plan: Plan) -> CheckResult:
+    """certificates[c,y] <= sum_t grid[c,y,t]."""
+    grid, _, cert = _green_parts(case, plan)
+    return compare("certificate_cover", case.cluster_years, cert, "<=", grid, "GWh")
+
+
+def check_green_floor(case: Case, plan: Plan) -> CheckResult:
+    """Renewable + certificates >= g[c] * e_new[c] * max(0, served - u_max * racks_existing)."""
+    _, renewable, cert = _green_parts(case, plan)
+    cl = case.clusters.reindex(case.cluster_years.get_level_values("cluster"))
+    new_load = np.maximum(0.0, served(plan, case).to_numpy() - case.utilisation_max * cl["racks_existing"].to_numpy())
+    e_new = cl["pue"].to_numpy() * case.power_kw * case.it_load_factor * 8760.0 / 1e6
+    need = cl["green_share_min_new"].to_numpy() * e_new * new_load
+    has = cl["green_share_min_new"].to_numpy() > 0
+    green = (renewable + cert).to_numpy()
+    return compare("green_share", case.cluster_years[has], green[has], ">=", need[has], "GWh")
+
+
+def check_certificate_share(case: Case, plan: Plan) -> CheckResult:
+    """(1 - s) * certificates <= s * sum_t renewable, if certificate_share_max s is set."""
+    s = case.certificate_share_max
+    if s is None:
+        return CheckResult("certificate_share", 0, "GWh", 0.0)
+    _, renewable, cert = _green_parts(case, plan)
+    return compare("certificate_share", case.cluster_years, (1 - s) * cert, "<=", s * renewable, "GWh")
+
+
+def check_links(case: Case, plan: Plan) -> list[CheckResult]:
+    """Traffic within existing + added capacity; additions within the expansion limit and reported consistently."""
+    bw = plan.bandwidth.set_index(["hub", "cluster", "year"]).reindex(case.link_years)
+    load = plan.load.assign(gbps=plan.load["load_racks"] * case.workloads["gbps_per_rack"].reindex(plan.load["workload"]).to_numpy())
+    traffic = load.groupby(["hub", "cluster", "year"])["gbps"].sum().reindex(case.link_years, fill_value=0.0)
+    added = bw["bandwidth_new_gbps"].fillna(0.0)
+    links = case.links.reindex(pd.MultiIndex.from_arrays([case.link_years.get_level_values("hub"), case.link_years.get_level_values("cluster")]))
+    capacity = links["bandwidth_existing_gbps"].to_numpy() + added.groupby(level=["hub", "cluster"]).cumsum().to_numpy()
+    total_added = added.groupby(level=["hub", "cluster"]).sum().reindex(case.links.index, fill_value=0.0)
+    return [
+        compare("link_bandwidth", case.link_years, traffic, "<=", capacity, "Gbps"),
+        compare("link_expansion_limit", case.links.index, total_added, "<=", case.links["bandwidth_expansion_max_gbps"], "Gbps"),
+        compare("bandwidth_table_traffic", case.link_years, bw["traffic_gbps"], "==", traffic, "Gbps"),
+        compare("bandwidth_table_capacity", case.link_years, bw["capacity_gbps"], "==", capacity, "Gbps"),
+    ]
+
+
+def check_budgets(case: Case, plan: Plan) -> list[CheckResult]:
+    """Investment per year within the yearly budget and over the horizon within the total budget."""
+    spent = investment_by_year(case, plan)
+    out = []
+    if case.budget_yearly is not None:
+        years = case.budget_yearly.index
+        out.append(compare("budget_yearly", years, spent.reindex(years, fill_value=0.0), "<=", case.budget_yearly, "亿元"))
+    if case.budget_total is not None:
+        out.append(compare("budget_total", pd.Index(["total"]), np.array([spent.sum()]), "<=", case.budget_total, "亿元"))
+    return out
+
+
+def check_shares(case: Case, plan: Plan) -> list[CheckResult]:
+    """West and hub floors on the share of all new racks over the horizon."""
+    new = racks_built(plan, case).fillna(0.0).groupby(level="cluster").sum()
+    total = float(new.sum())
+    out = []
+    if case.west_share_min is not None:
+        west = float(new[case.clusters["region"].reindex(new.index).eq("west").to_numpy()].sum())
+        out.append(compare("west_share", pd.Index(["west"]), np.array([west]), ">=", case.west_share_min * total, "racks", scale=total))
+    shares = case.hubs["new_racks_share_min"].dropna()
+    if not shares.empty:
+        by_hub = new.groupby(case.clusters["hub_id"].reindex(new.index).to_numpy()).sum().reindex(shares.index, fill_value=0.0)
+        out.append(compare("hub_share", shares.index, by_hub, ">=", shares * total, "racks", scale=total))
+    return out
+
+
+def check_carbon(case: Case, plan: Plan) -> CheckResult:
+    """sum_{c,t} grid[c,y,t] * ef[c] / 1000 <= carbon cap[y] (Mt CO2) for years with a cap."""
+    if case.carbon_cap_mt is None:
+        return CheckResult("carbon_cap", 0, "Mt CO2", 0.0)
+    e = plan.energy_cyt
+    ef = case.clusters["grid_co2_kg_per_kwh"].reindex(e.index.get_level_values("cluster")).to_numpy()
+    mt = pd.Series(e["grid_gwh"].to_numpy() * ef / 1e3, index=e.index.get_level_values("year")).groupby(level=0).sum()
+    years = case.carbon_cap_mt.index
+    return compare("carbon_cap", years, mt.reindex(years, fill_value=0.0), "<=", case.carbon_cap_mt, "Mt CO2")
+
+
+RULES: tuple[Callable[[Case, Plan], CheckResult | list[CheckResult]], ...] = (
+    check_bounds,
+    check_demand,
+    check_latency,
+    check_rack_stock,
+    check_build_rate,
+    check_land,
+    check_power,
+    check_modules,
+    check_capacity,
+    check_utilisation_floor,
+    check_power_balance,
+    check_renewables,
+    check_certificate_cover,
+    check_green_floor,
+    check_certificate_share,
+    check_links,
+    check_budgets,
+    check_shares,
+    check_carbon,
+)
+"""Every constraint check, in the order of the formulation's families."""

@@ -1,0 +1,51 @@
+"""The shipped default case: 8 hubs x 10 clusters, solved end to end, checked for invariants."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from planner.io.read import load_inputs
+from planner.pipeline import run
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT = ROOT / "inputs" / "default"
+
+
+@pytest.fixture(scope="module")
+def default_plan(tmp_path_factory: pytest.TempPathFactory):
+    return run(DEFAULT, overrides={"output_dir": tmp_path_factory.mktemp("default") / "out"})
+
+
+def test_default_case_is_the_programme(default_plan) -> None:
+    inputs = load_inputs(DEFAULT)
+    assert {h.name_zh for h in inputs.hubs} == {"京津冀", "长三角", "粤港澳大湾区", "成渝", "内蒙古", "贵州", "甘肃", "宁夏"}
+    assert {c.name_zh for c in inputs.clusters} == {"张家口", "长三角生态绿色一体化发展示范区", "芜湖", "韶关", "天府", "重庆", "和林格尔", "贵安", "庆阳", "中卫"}
+    east = {c.cluster_id: c.pue_max for c in inputs.clusters if c.hub_id in {"jingjinji", "yangtze_delta", "greater_bay", "chengyu"}}
+    assert max(east.values()) <= 1.25
+    assert max(c.pue_max for c in inputs.clusters if c.cluster_id not in east) <= 1.2
+
+
+def test_default_plan_is_optimal_and_covers_every_hub_and_cluster(default_plan) -> None:
+    plan = default_plan.plan
+    assert plan["status"] == "optimal"
+    assert set(plan["new_racks_by_cluster"]) == {"zhangjiakou", "yangtze_demo_zone", "wuhu", "shaoguan", "tianfu", "chongqing", "horinger", "guian", "qingyang", "zhongwei"}
+    assert len(plan["investment_by_hub_yi_yuan"]) == 8
+    load = default_plan.results.load
+    served_hubs = set(load.loc[load["load_racks"] > 0, "hub"])
+    assert len(served_hubs) == 8
+
+
+def test_default_plan_invariants(default_plan) -> None:
+    plan, results = default_plan.plan, default_plan.results
+    assert sum(plan["cost_breakdown_yi_yuan"].values()) == pytest.approx(plan["objective_yi_yuan"], rel=1e-6)
+    assert plan["new_racks_east"] + plan["new_racks_west"] == pytest.approx(plan["new_racks_total"], abs=0.2)
+    assert plan["served_rack_years"] + plan["unmet_rack_years"] == pytest.approx(plan["demand_rack_years"], rel=1e-9)
+    util = pd.read_csv(default_plan.out_dir / "utilisation.csv")
+    assert util["utilisation"].min() >= 0.65 - 1e-6
+    assert util["utilisation"].max() <= 0.9 + 1e-6
+    assert plan["investment_total_yi_yuan"] <= 1000 + 1e-6
+    assert max(plan["investment_by_year_yi_yuan"].values()) <= 200 + 1e-6
+    assert results.racks_new["new_racks"].min() >= -1e-6
