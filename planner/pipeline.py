@@ -11,6 +11,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from planner.config import RunConfig
 from planner.data import ModelData, build_data
 from planner.diagnose import Diagnosis, analyse, diagnose_inputs, to_markdown
@@ -23,7 +25,7 @@ from planner.kpis import energy_by_cluster_year, investment, plan_summary, utili
 from planner.model import Built, build_model, coefficient_range
 from planner.presolve import Finding, presolve
 from planner.results import Results, extract
-from planner.schema import Inputs
+from planner.schema import Inputs, Profile
 from planner.solve import SolveResult, Status, fix_integers_and_resolve, solve
 from planner.timeseries import Resolution
 
@@ -82,6 +84,7 @@ def run(case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = 
     clock = time.perf_counter()
     data = build_data(inputs, profiles)
     _check_matching(raw, data)
+    inputs = _with_slices(inputs, profiles)
     built = build_model(data, inputs.scenario.name)
     built.resolution = resolution
     timings["build_s"] = time.perf_counter() - clock
@@ -149,6 +152,19 @@ def _raise_infeasible(inputs: Inputs, outcome: RunOutcome) -> None:
         families=families,
         report=to_markdown(d),
     )
+
+
+def _with_slices(inputs: Inputs, profiles: pd.DataFrame | None) -> Inputs:
+    """The inputs as solved: with the run's time slices as profile rows, so inputs.json alone lets
+    `planner verify` re-check every slice of a --days/--hours plan."""
+    if profiles is None:
+        return inputs
+    columns = ["cluster", "slice", "weight_hours", "wind_cf", "solar_cf", "hydro_cf"]
+    rows = tuple(
+        Profile.model_construct(cluster_id=c, slice_id=t, weight_hours=float(w), wind_cf=float(a), solar_cf=float(b), hydro_cf=float(h))
+        for c, t, w, a, b, h in profiles[columns].itertuples(index=False, name=None)
+    )
+    return inputs.model_copy(update={"profiles": rows})
 
 
 def _solve_and_write(

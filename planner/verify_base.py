@@ -81,11 +81,15 @@ def compare(
     right = np.broadcast_to(np.asarray(rhs, dtype=float), left.shape)
     size = np.maximum(np.abs(left), np.abs(right)) if scale is None else np.broadcast_to(np.asarray(scale, dtype=float), left.shape)
     excess = {"<=": left - right, ">=": right - left, "==": np.abs(left - right)}[sense]
-    excess = np.where(np.isnan(excess), np.inf, excess)
-    tolerance = (ATOL[unit] if atol is None else atol) + RTOL * np.abs(size)
+    unknown = np.isnan(excess)
+    excess = np.where(unknown, np.inf, excess)
+    # a row that cannot be evaluated (a missing value) is a violation, never a pass
+    tolerance = np.nan_to_num((ATOL[unit] if atol is None else atol) + RTOL * np.abs(size), nan=0.0)
     bad = np.flatnonzero(excess > tolerance)
     bad = bad[np.argsort(-excess[bad], kind="stable")]
-    describe = detail or (lambda i: f"{left[i]:,.6g} {sense} {right[i]:,.6g} fails")
+    fails = detail or (lambda i: f"{left[i]:,.6g} {sense} {right[i]:,.6g} fails")
+    def describe(i: int) -> str:
+        return "cannot be checked: a value it needs is missing from the plan folder" if unknown[i] else fails(i)
     violations = tuple(Violation(check, _label(keys, int(i)), float(excess[i]), unit, describe(int(i))) for i in bad)
     worst = float(excess.max()) if len(excess) else 0.0
     return CheckResult(check, len(left), unit, worst, violations)

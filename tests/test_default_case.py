@@ -49,3 +49,26 @@ def test_default_plan_invariants(default_plan) -> None:
     assert plan["investment_total_yi_yuan"] <= 1000 + 1e-6
     assert max(plan["investment_by_year_yi_yuan"].values()) <= 200 + 1e-6
     assert results.racks_new["new_racks"].min() >= -1e-6
+
+
+@pytest.mark.slow
+def test_a_representative_day_plan_verifies_from_its_folder(tmp_path) -> None:
+    """inputs.json carries the run's slices, so verify re-checks every slice of a --days plan."""
+    from planner.verify import verify_outputs
+
+    outcome = run(DEFAULT, overrides={"output_dir": tmp_path / "days", "time_resolution": "days:2", "report": False})
+    report = verify_outputs(outcome.out_dir)
+    assert report.ok, [str(v) for v in report.violations[:5]]
+    assert len(load_inputs(DEFAULT).profiles) == 0
+    assert outcome.plan["time_resolution"] == "2 representative days (k-medoids), hourly (48 slices per year)"
+    assert outcome.results.energy["slice"].nunique() == 48
+
+
+def test_a_row_that_cannot_be_evaluated_is_a_violation() -> None:
+    import numpy as np
+
+    from planner.verify_base import compare
+
+    result = compare("power_balance", pd.Index(["a", "b"]), np.array([1.0, np.nan]), "==", np.array([1.0, 2.0]), "GWh")
+    assert [v.key for v in result.violations] == ["b"]
+    assert "cannot be checked" in result.violations[0].detail
