@@ -24,6 +24,7 @@ COST_LABELS = {
     "carbon": "Carbon price 碳价",
     "network": "Network 网络",
     "unmet_penalty": "Unmet demand penalty 未满足需求",
+    "storage": "Battery storage 储能",
 }
 """Objective term -> label in the report (the terms of `planner.model.objective.COST_TERMS`)."""
 

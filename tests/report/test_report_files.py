@@ -129,3 +129,10 @@ def test_projection_and_outline() -> None:
     svg = chinamap.basemap(frame)
     assert svg.count('fill-rule="evenodd"') == 35  # 34 provinces + the country outline
     assert svg.count("<title>") == 34
+
+
+def test_every_cost_term_has_a_report_label() -> None:
+    from planner.model.objective import COST_TERMS
+    from planner.report.tables import COST_LABELS
+
+    assert set(COST_TERMS) == set(COST_LABELS)
