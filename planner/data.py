@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from planner.schema import Inputs
+from planner.schema import Inputs, Scenario
 
 logger = logging.getLogger(__name__)
 
@@ -222,11 +222,8 @@ def _renewables(profiles: pd.DataFrame, clusters: pd.DataFrame) -> pd.Series:
     return (power * profiles["weight_hours"] / 1e3).rename("renewable_gwh")
 
 
-def _money(s: object, clusters: pd.DataFrame, years: pd.Index, discount: pd.Series) -> dict[str, pd.Series]:
+def _money(s: Scenario, clusters: pd.DataFrame, years: pd.Index, discount: pd.Series) -> dict[str, pd.Series]:
     """Discounted energy prices in 亿元/GWh (1 yuan/kWh = 0.01 亿元/GWh)."""
-    from planner.schema import Scenario
-
-    assert isinstance(s, Scenario)
     carbon_yi_per_gwh = clusters["grid_co2_kg_per_kwh"] * s.policy.carbon_price_yuan_per_t * 1e3 / YUAN_PER_YI
     return {
         "grid_price": _per_year(clusters["power_price_yuan_per_kwh"] * 1e6 / YUAN_PER_YI, discount),

@@ -6,7 +6,7 @@ import logging
 import platform
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from planner.io.write import staging, write_diagnosis, write_frame, write_json, 
 from planner.kpis import energy_by_cluster_year, investment, plan_summary, utilisation
 from planner.model import Built, build_model, coefficient_range
 from planner.presolve import Finding, presolve
-from planner.results import Results, extract
+from planner.results import Results, duals, extract
 from planner.schema import Inputs, Profile
 from planner.solve import SolveResult, Status, fix_integers_and_resolve, solve
 from planner.timeseries import Resolution
@@ -209,10 +209,9 @@ def _extract(built: Built, config: RunConfig, result: SolveResult, stage: Path) 
     if not built.model.is_mip:
         return extract(built, result)
     primal = extract(built, result)
-    fixed = fix_integers_and_resolve(built.model, config, stage / "solver_fixed_lp.log")
+    fix_integers_and_resolve(built.model, config, stage / "solver_fixed_lp.log")
     note = "mixed-integer plan: shadow prices come from the LP with the module counts fixed at their optimal values"
-    dual_results = extract(built, fixed, duals_note=note)
-    return Results(**{**primal.__dict__, "duals": dual_results.duals, "duals_note": note})
+    return replace(primal, duals=duals(built), duals_note=note)
 
 
 def _plan(inputs: Inputs, result: SolveResult, results: Results, built: Built) -> dict[str, Any]:

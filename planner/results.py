@@ -80,7 +80,7 @@ def _frame(values: pd.Series, column: str, scale: float = 1.0) -> pd.DataFrame:
     return frame
 
 
-def extract(built: Built, solve: SolveResult, duals_from: Built | None = None, duals_note: str = "") -> Results:
+def extract(built: Built, solve: SolveResult, duals_note: str = "") -> Results:
     """Read primal values and row duals off a solved model."""
     v, d, m = built.vars, built.data, built.model
     k = RACKS_PER_KRACK
@@ -97,7 +97,7 @@ def extract(built: Built, solve: SolveResult, duals_from: Built | None = None, d
         certificates=_frame(_lp.values(m, v.certificates), "certificates_gwh"),
         bandwidth=_bandwidth(built),
         modules=_frame(_lp.values(m, v.modules), "modules"),
-        duals=duals(duals_from or built),
+        duals=duals(built),
         duals_note=duals_note,
         extra={"module_racks": None if d.module_kracks is None else d.module_kracks * k},
         storage=_storage(m, v),
