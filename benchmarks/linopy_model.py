@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from planner.data import ModelData
+from planner.model.data import ModelData
 
 
 def _da(s: pd.Series, dims: list[str], coords: dict[str, pd.Index], fill: float = 0.0) -> xr.DataArray:

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from planner.io.overlay import apply_patch
-from planner.io.read import read_raw, validate
+from planner.inputs.overlay import apply_patch
+from planner.inputs.read import read_raw, validate
 from planner.pipeline import config_for
-from planner.resolve import Resolver
+from planner.scenarios.resolve import Resolver
 
 ROOT = Path(__file__).resolve().parent.parent
 MODES = ("rebuild", "pulp", "pulp_warm", "highs")

@@ -62,7 +62,7 @@ def engine(size: str, time_limit: float, method: str, coo_path: str | None) -> d
         built_holder["built"] = built
         return built
 
-    from planner import highs
+    from planner.solver import highs
 
     original_handoff = highs.handoff
 
@@ -135,10 +135,10 @@ def linopy_ref(size: str, solve: bool) -> dict[str, Any]:
     import linopy
 
     from benchmarks import linopy_model
-    from planner.data import build_data
-    from planner.io.profiles import profile_slices
+    from planner.model.data import build_data
+    from planner.inputs.profiles import profile_slices
     from planner.pipeline import load_case
-    from planner.timeseries import Resolution
+    from planner.inputs.timeseries import Resolution
 
     _, inputs = load_case(CASE)
     profiles = profile_slices(CASE, inputs, Resolution.parse(size))
@@ -158,12 +158,12 @@ def linopy_ref(size: str, solve: bool) -> dict[str, Any]:
 
 
 def methods(size: str, time_limit: float) -> dict[str, Any]:
-    from planner import highs
-    from planner.data import build_data
-    from planner.io.profiles import profile_slices
+    from planner.solver import highs
+    from planner.model.data import build_data
+    from planner.inputs.profiles import profile_slices
     from planner.model import build_model
     from planner.pipeline import load_case
-    from planner.timeseries import Resolution
+    from planner.inputs.timeseries import Resolution
 
     _, inputs = load_case(CASE)
     data = build_data(inputs, profile_slices(CASE, inputs, Resolution.parse(size)))

@@ -11,7 +11,7 @@ Public API (the CLI only wraps these)::
 from __future__ import annotations
 
 from planner.config import RunConfig
-from planner.data import ModelData, build_data
+from planner.model.data import ModelData, build_data
 from planner.errors import (
     InfeasibleError,
     InputError,
@@ -21,13 +21,13 @@ from planner.errors import (
     SolverFailedError,
     TimeLimitError,
 )
-from planner.io.read import load_inputs
+from planner.inputs.read import load_inputs
 from planner.model import build_model
 from planner.pipeline import RunOutcome, run
-from planner.results import Results
-from planner.schema import Inputs
-from planner.solve import SolveResult, Status, solve
-from planner.verify import VerifyReport, verify_outputs
+from planner.results.extract import Results
+from planner.inputs.schema import Inputs
+from planner.solver.solve import SolveResult, Status, solve
+from planner.verify.check import VerifyReport, verify_outputs
 
 __all__ = [
     "InfeasibleError",

@@ -190,8 +190,8 @@ def compare(
 
     Example: planner compare outputs/baseline outputs/budget_cut
     """
-    from planner.compare import compare as compare_plans
-    from planner.compare import terminal_tables, write_comparison
+    from planner.scenarios.compare import compare as compare_plans
+    from planner.scenarios.compare import terminal_tables, write_comparison
 
     if len(plans) < 2:
         raise typer.BadParameter("give at least two plan folders", param_hint="PLANS")
@@ -225,7 +225,7 @@ def sweep(
         TimeRemainingColumn,
     )
 
-    from planner.sweep import run_sweep
+    from planner.scenarios.sweep import run_sweep
 
     columns = (TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TextColumn("elapsed"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[last]}"))
     try:
@@ -237,7 +237,7 @@ def sweep(
     render_sweep_summary(outcome)
 
 
-def render_sweep_summary(outcome: Any) -> None:  # noqa: ANN401 - a planner.sweep.SweepOutcome
+def render_sweep_summary(outcome: Any) -> None:  # noqa: ANN401 - a planner.scenarios.sweep.SweepOutcome
     """Status counts, throughput and where the files are."""
     counts = outcome.table["status"].value_counts()
     table = Table(title="sweep scenarios", title_justify="left")
@@ -267,7 +267,7 @@ def verify(
     Example: planner verify outputs/default
     """
     from planner.pipeline import load_case
-    from planner.verify import verify_outputs
+    from planner.verify.check import verify_outputs
 
     try:
         inputs = load_case(case, scenario or [])[1] if case is not None else None
@@ -295,7 +295,7 @@ def diagnose(
 
     Example: planner diagnose inputs/default --scenario examples/green_100.yaml
     """
-    from planner.diagnose import to_markdown
+    from planner.analysis.diagnose import to_markdown
     from planner.pipeline import diagnose_case
 
     try:

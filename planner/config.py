@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+if TYPE_CHECKING:
+    from planner.inputs.schema import Inputs
 
 
 class RunConfig(BaseModel):
@@ -46,7 +49,7 @@ class RunConfig(BaseModel):
     @field_validator("time_resolution")
     @classmethod
     def _resolution(cls, value: str) -> str:
-        from planner.timeseries import Resolution
+        from planner.inputs.timeseries import Resolution
 
         Resolution.parse(value)
         return value
@@ -57,3 +60,11 @@ class RunConfig(BaseModel):
         if self.highs_method == "choose" and self.time_resolution == "hours":
             return "ipm"
         return self.highs_method
+
+
+def config_for(inputs: Inputs, overrides: dict[str, Any] | None = None) -> RunConfig:
+    """RunConfig from the case's solver block, with non-None overrides (CLI flags) on top."""
+    block = inputs.scenario.solver
+    base = {"solver": block.name, "time_limit_s": block.time_limit_s, "mip_gap": block.mip_gap, "threads": block.threads, "highs_method": block.highs_method}
+    base.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    return RunConfig(**base)

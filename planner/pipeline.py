@@ -13,21 +13,21 @@ from typing import Any
 
 import pandas as pd
 
-from planner.config import RunConfig
-from planner.data import ModelData, build_data
-from planner.diagnose import Diagnosis, analyse, diagnose_inputs, to_markdown
+from planner.config import RunConfig, config_for
+from planner.model.data import ModelData, build_data
+from planner.analysis.diagnose import Diagnosis, analyse, diagnose_inputs, to_markdown
 from planner.errors import InfeasibleError, InputError, PlannerError, Problem, TimeLimitError
-from planner.io.overlay import apply_overlay
-from planner.io.profiles import profile_slices
-from planner.io.read import RawCase, inputs_hash, read_raw, validate
-from planner.io.write import staging, write_diagnosis, write_frame, write_json, write_results
-from planner.kpis import energy_by_cluster_year, investment, plan_summary, utilisation
+from planner.inputs.overlay import apply_overlay
+from planner.inputs.profiles import profile_slices
+from planner.inputs.read import RawCase, inputs_hash, read_raw, validate
+from planner.results.write import staging, write_diagnosis, write_frame, write_json, write_results
+from planner.results.kpis import energy_by_cluster_year, investment, plan_summary, utilisation
 from planner.model import Built, build_model, coefficient_range
-from planner.presolve import Finding, presolve
-from planner.results import Results, duals, extract
-from planner.schema import Inputs, Profile
-from planner.solve import SolveResult, Status, fix_integers_and_resolve, solve
-from planner.timeseries import Resolution
+from planner.analysis.presolve import Finding, presolve
+from planner.results.extract import Results, duals, extract
+from planner.inputs.schema import Inputs, Profile
+from planner.solver.solve import SolveResult, Status, fix_integers_and_resolve, solve
+from planner.inputs.timeseries import Resolution
 
 logger = logging.getLogger(__name__)
 
@@ -52,14 +52,6 @@ def load_case(case: str | Path, overlays: list[str | Path] | tuple[str | Path, .
     for path in overlays:
         raw = apply_overlay(raw, Path(path))
     return raw, validate(raw)
-
-
-def config_for(inputs: Inputs, overrides: dict[str, Any] | None = None) -> RunConfig:
-    """RunConfig from the case's solver block, with non-None overrides (CLI flags) on top."""
-    block = inputs.scenario.solver
-    base = {"solver": block.name, "time_limit_s": block.time_limit_s, "mip_gap": block.mip_gap, "threads": block.threads, "highs_method": block.highs_method}
-    base.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    return RunConfig(**base)
 
 
 def run(case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = (), overrides: dict[str, Any] | None = None) -> RunOutcome:

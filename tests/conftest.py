@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from planner.pipeline import RunOutcome, run
-from planner.verify import VerifyReport, verify_outputs
+from planner.verify.check import VerifyReport, verify_outputs
 
 BASE_SCENARIO: dict[str, Any] = {
     "name": "tiny",

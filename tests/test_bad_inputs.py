@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from planner.cli import app
-from planner.schema import ID_PATTERN, TABLES
+from planner.inputs.schema import ID_PATTERN, TABLES
 from tests.conftest import BASE_SCENARIO, base_tables
 
 runner = CliRunner()

@@ -31,12 +31,12 @@ def test_engine_and_floor_measure_the_same_matrix(tmp_path: Path) -> None:
 def test_linopy_reference_has_the_engines_optimum(size: str) -> None:
     pytest.importorskip("linopy")
     warnings.filterwarnings("ignore")
-    from planner import highs
-    from planner.data import build_data
-    from planner.io.profiles import profile_slices
+    from planner.solver import highs
+    from planner.model.data import build_data
+    from planner.inputs.profiles import profile_slices
     from planner.model import build_model
     from planner.pipeline import load_case
-    from planner.timeseries import Resolution
+    from planner.inputs.timeseries import Resolution
 
     reference = bench.linopy_ref(size, solve=True)
     _, inputs = load_case(bench.CASE)

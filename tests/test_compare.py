@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from planner.cli import app
-from planner.compare import compare, default_out_dir, render_html, render_markdown, write_comparison
+from planner.scenarios.compare import compare, default_out_dir, render_html, render_markdown, write_comparison
 from planner.errors import PlanFolderError
 from tests.conftest import TinyCase
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planner.io.read import load_inputs
+from planner.inputs.read import load_inputs
 from planner.pipeline import run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +54,7 @@ def test_default_plan_invariants(default_plan) -> None:
 @pytest.mark.slow
 def test_a_representative_day_plan_verifies_from_its_folder(tmp_path) -> None:
     """inputs.json carries the run's slices, so verify re-checks every slice of a --days plan."""
-    from planner.verify import verify_outputs
+    from planner.verify.check import verify_outputs
 
     outcome = run(DEFAULT, overrides={"output_dir": tmp_path / "days", "time_resolution": "days:2", "report": False})
     report = verify_outputs(outcome.out_dir)
@@ -67,7 +67,7 @@ def test_a_representative_day_plan_verifies_from_its_folder(tmp_path) -> None:
 def test_a_row_that_cannot_be_evaluated_is_a_violation() -> None:
     import numpy as np
 
-    from planner.verify_base import compare
+    from planner.verify.base import compare
 
     result = compare("power_balance", pd.Index(["a", "b"]), np.array([1.0, np.nan]), "==", np.array([1.0, 2.0]), "GWh")
     assert [v.key for v in result.violations] == ["b"]

@@ -8,10 +8,11 @@ import pytest
 from typer.testing import CliRunner
 
 from planner.cli import app
-from planner.diagnose import Diagnosis, diagnose_inputs
+from planner.analysis.diagnose import Diagnosis, diagnose_inputs
 from planner.errors import InfeasibleError
-from planner.io.read import load_inputs
-from planner.pipeline import config_for, run
+from planner.inputs.read import load_inputs
+from planner.config import config_for
+from planner.pipeline import run
 from tests import infeasible_cases as cases
 from tests.conftest import TinyCase, approx
 

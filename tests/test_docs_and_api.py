@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import planner
-from planner.inputs_doc import render
+from planner.inputs.docs import render
 from planner.model import FAMILIES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_inputs_doc_matches_the_schema() -> None:
     text = (ROOT / "docs" / "inputs.md").read_text(encoding="utf-8")
-    assert text == render(), "docs/inputs.md is stale: run `python -m planner.inputs_doc > docs/inputs.md`"
+    assert text == render(), "docs/inputs.md is stale: run `python -m planner.inputs.docs > docs/inputs.md`"
 
 
 def test_formulation_has_one_section_per_family() -> None:

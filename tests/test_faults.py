@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 
 from planner.cli import app
 from planner.errors import PlannerError, SolverFailedError, TimeLimitError
-from planner.io.write import clean_stale
+from planner.results.write import clean_stale
 from planner.pipeline import run
-from planner.solve import Status
+from planner.solver.solve import Status
 from tests.conftest import TinyCase, assert_feasible_plan
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,8 +34,8 @@ def partials(folder: Path) -> list[Path]:
 
 def test_stopped_early_plan_is_marked_feasible_with_its_gap(tiny: TinyCase, monkeypatch: pytest.MonkeyPatch) -> None:
     # stand-in for a solver that stopped at its limit holding an incumbent: same code path after map_status
-    monkeypatch.setattr(sys.modules["planner.solve"], "map_status", lambda stats: Status.FEASIBLE)
-    monkeypatch.setattr(sys.modules["planner.solve"], "map_highs_status", lambda name, has_solution: Status.FEASIBLE)
+    monkeypatch.setattr(sys.modules["planner.solver.solve"], "map_status", lambda stats: Status.FEASIBLE)
+    monkeypatch.setattr(sys.modules["planner.solver.solve"], "map_highs_status", lambda name, has_solution: Status.FEASIBLE)
     folder = tiny.set(build_module_racks=4000).write()
     result = runner.invoke(app, ["solve", str(folder), "--out", str(folder / "out")])
     assert result.exit_code == 0, result.output
@@ -97,7 +97,7 @@ def test_missing_highs_names_the_package(tiny: TinyCase, monkeypatch: pytest.Mon
     with pytest.raises(SolverFailedError, match="pip install highspy"):
         run(folder, overrides={"output_dir": folder / "out", "interface": "pulp"})
     # the direct path: highspy cannot be imported
-    monkeypatch.delitem(sys.modules, "planner.highs", raising=False)
+    monkeypatch.delitem(sys.modules, "planner.solver.highs", raising=False)
     monkeypatch.delattr(sys.modules["planner"], "highs", raising=False)
     monkeypatch.setitem(sys.modules, "highspy", None)
     with pytest.raises(SolverFailedError, match="pip install highspy"):
@@ -221,11 +221,11 @@ def test_a_stopped_point_that_breaks_rows_is_not_a_plan(tiny: TinyCase) -> None:
     # CBC stopped on time has handed back a node's point instead of its incumbent (seen with
     # examples/modular_builds.yaml: objective 625.8 below the proven bound 1338.3, no load at all)
     from planner.config import RunConfig
-    from planner.data import build_data
-    from planner.io.read import load_inputs
+    from planner.model.data import build_data
+    from planner.inputs.read import load_inputs
     from planner.model import build_model
 
-    solve_module = sys.modules["planner.solve"]
+    solve_module = sys.modules["planner.solver.solve"]
     built = build_model(build_data(load_inputs(tiny.write())))
     config = RunConfig(solver="cbc")
     assert solve_module.solve(built.model, config).status == Status.OPTIMAL
@@ -238,4 +238,4 @@ def test_a_stopped_point_that_breaks_rows_is_not_a_plan(tiny: TinyCase) -> None:
 
 def test_solved_to_the_gap_is_optimal() -> None:
     stats = pulp.LpSolveStats(status=pulp.LpSolveStatus.GapLimit, has_solution=True)
-    assert sys.modules["planner.solve"].map_status(stats) == Status.OPTIMAL
+    assert sys.modules["planner.solver.solve"].map_status(stats) == Status.OPTIMAL

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from planner.cli import app
 from planner.errors import InputError
-from planner.io.read import load_inputs
+from planner.inputs.read import load_inputs
 from tests.conftest import TinyCase
 
 runner = CliRunner()

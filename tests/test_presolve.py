@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from planner.diagnose import diagnose_inputs
+from planner.analysis.diagnose import diagnose_inputs
 from planner.errors import InfeasibleError
-from planner.io.read import load_inputs
-from planner.pipeline import config_for, run
-from planner.presolve import check_case
+from planner.inputs.read import load_inputs
+from planner.config import config_for
+from planner.pipeline import run
+from planner.analysis.presolve import check_case
 from tests import infeasible_cases as cases
 from tests.conftest import TinyCase
 

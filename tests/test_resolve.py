@@ -9,16 +9,16 @@ from typing import Any
 import numpy as np
 import pytest
 
-from planner.data import build_data
-from planner.io.overlay import apply_patch
-from planner.io.read import RawCase, read_raw, validate
-from planner.kpis import plan_summary
+from planner.model.data import build_data
+from planner.inputs.overlay import apply_patch
+from planner.inputs.read import RawCase, read_raw, validate
+from planner.results.kpis import plan_summary
 from planner.model import build_model
 from planner.pipeline import config_for
-from planner.resolve import Resolver, changed_fields, structure_key
-from planner.results import extract
-from planner.schema import Inputs
-from planner.solve import Status, solve
+from planner.scenarios.resolve import Resolver, changed_fields, structure_key
+from planner.results.extract import extract
+from planner.inputs.schema import Inputs
+from planner.solver.solve import Status, solve
 from tests.conftest import TinyCase
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from planner.errors import InputError
-from planner.io.read import load_inputs
+from planner.inputs.read import load_inputs
 from tests.conftest import TinyCase, set_rows
 
 

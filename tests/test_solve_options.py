@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from planner.config import RunConfig
-from planner.solve import Status, highs_options, map_highs_status
+from planner.solver.solve import Status, highs_options, map_highs_status
 
 
 def test_choose_means_interior_point_only_for_the_full_year() -> None:

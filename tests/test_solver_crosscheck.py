@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from planner.io.overlay import OVERLAY_KEYS
-from planner.io.read import load_inputs
+from planner.inputs.overlay import OVERLAY_KEYS
+from planner.inputs.read import load_inputs
 from planner.pipeline import run
-from planner.verify import verify_outputs
+from planner.verify.check import verify_outputs
 from tests.conftest import assert_feasible_plan
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,17 +22,17 @@ import pytest
 from typer.testing import CliRunner
 
 from planner.cli import app
-from planner.data import build_data
+from planner.model.data import build_data
 from planner.errors import InputError
-from planner.io.overlay import apply_patch
-from planner.io.read import validate
-from planner.kpis import plan_summary
+from planner.inputs.overlay import apply_patch
+from planner.inputs.read import validate
+from planner.results.kpis import plan_summary
 from planner.model import build_model
 from planner.pipeline import config_for
-from planner.results import extract
-from planner.solve import Status, solve
-from planner.sweep import kpi, run_sweep
-from planner.sweep_spec import SCALAR_KPIS, load_sweep
+from planner.results.extract import extract
+from planner.solver.solve import Status, solve
+from planner.scenarios.sweep import kpi, run_sweep
+from planner.scenarios.spec import SCALAR_KPIS, load_sweep
 from tests.conftest import TinyCase
 
 runner = CliRunner()

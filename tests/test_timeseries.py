@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.io.profiles import read_hourly
-from planner.timeseries import Resolution, k_medoids, representative_days, slices
+from planner.inputs.profiles import read_hourly
+from planner.inputs.timeseries import Resolution, k_medoids, representative_days, slices
 from tests.conftest import TinyCase
 
 DEFAULT = "inputs/default"

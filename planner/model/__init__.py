@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from planner.data import ModelData
-from planner.timeseries import Resolution
+from planner.model.data import ModelData
+from planner.inputs.timeseries import Resolution
 from planner.model import _lp
 from planner.model._lp import Model
 from planner.model.capacity import (
@@ -102,7 +102,7 @@ class Built:
 class Trace:
     """What each build step read from ModelData and which row families it added.
 
-    Recorded on request by `build_model`; `planner.resolve` uses it to re-run only the steps whose
+    Recorded on request by `build_model`; `planner.scenarios.resolve` uses it to re-run only the steps whose
     inputs changed when a scenario differs from the last one in numbers only.
     """
 

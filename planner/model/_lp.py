@@ -3,7 +3,7 @@
 A family states its left-hand side as `Terms`: one entry per (row key, column id, coefficient),
 built with pandas/numpy. `Model.add_rows` numbers the distinct keys and keeps the entries as
 arrays, so the whole constraint matrix is a few numpy arrays (`Model.matrix`): the HiGHS path
-hands them to highspy in one call (see `planner/highs.py`), without a Python loop per non-zero.
+hands them to highspy in one call (see `planner/solver/highs.py`), without a Python loop per non-zero.
 `Model.prob` builds the same model as a PuLP `LpProblem` on demand (for CBC, LP files, and
 small models), with one `LpAffineExpression.from_list` per row: the only row loop in the code.
 Solved values come back into `Model.solution` on either path, so results read one place.

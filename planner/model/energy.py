@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from planner.data import ModelData
+from planner.model.data import ModelData
 from planner.model import _lp
 from planner.model._lp import Model, Terms
 from planner.model.expressions import served

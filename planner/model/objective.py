@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from planner.data import ModelData
+from planner.model.data import ModelData
 from planner.model import _lp
 from planner.model._lp import Model, Terms
 from planner.model.variables import Vars

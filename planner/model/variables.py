@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from planner.data import ModelData
+from planner.model.data import ModelData
 from planner.model._lp import Model
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from planner.io.plan_folder import SavedPlan, read_plan_folder, write_text_files
+from planner.results.plan_folder import SavedPlan, read_plan_folder, write_text_files
 from planner.report.document import build_document
 from planner.report.render import to_html, to_markdown
 from planner.report.tables import make_view

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.io.plan_folder import read_asset
+from planner.results.plan_folder import read_asset
 
 PHI1, PHI2, LON0 = math.radians(25.0), math.radians(47.0), 105.0
 _N = (math.sin(PHI1) + math.sin(PHI2)) / 2.0

@@ -17,7 +17,7 @@ import io
 import logging
 from pathlib import Path
 
-from planner.io.plan_folder import read_bytes
+from planner.results.plan_folder import read_bytes
 
 logger = logging.getLogger(__name__)
 

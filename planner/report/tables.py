@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.io.plan_folder import SavedPlan
-from planner.schema import Inputs
+from planner.results.plan_folder import SavedPlan
+from planner.inputs.schema import Inputs
 
 COST_LABELS = {
     "capex": "Capex annuities 投资年金",

@@ -8,7 +8,7 @@ import pytest
 
 from planner.config import RunConfig
 from planner.model import _lp
-from planner.solve import Status, solve
+from planner.solver.solve import Status, solve
 
 
 def small_model() -> tuple[_lp.Model, pd.Series]:

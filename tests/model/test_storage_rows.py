@@ -9,8 +9,8 @@ from __future__ import annotations
 import pulp
 import pytest
 
-from planner.data import build_data
-from planner.io.read import load_inputs
+from planner.model.data import build_data
+from planner.inputs.read import load_inputs
 from planner.model import build_model
 from tests.conftest import TinyCase
 from tests.model.test_storage_families import day_case

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.io.plan_folder import read_plan_folder
+from planner.results.plan_folder import read_plan_folder
 from planner.report import document, scorecard, tables, worth
 from planner.report.tables import make_view, num, pct, year_span
 from tests.conftest import TinyCase, approx, set_rows

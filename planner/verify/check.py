@@ -3,7 +3,7 @@
 The checks re-read the validated inputs (`inputs.json`, or the case folder) and the plan's tidy
 CSVs and test every constraint of the formulation (the family docstrings in `planner/model/`)
 with plain pandas/numpy in report units: racks, GWh, 亿元, Gbps, MW, Mt CO2. Nothing here imports
-the model builder or `planner.data`, so a bug in either cannot hide itself.
+the model builder or `planner.model.data`, so a bug in either cannot hide itself.
 
 A row is violated when it misses its limit by more than `atol[unit] + rtol * scale`, where
 `scale` is the size of the row's largest term: solver tolerances (1e-7 in model units) and the
@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import PlannerError
-from planner.io.read_plan import read_inputs_json, read_json_object, read_plan_tables
-from planner.schema import Inputs
-from planner.verify_base import (
+from planner.results.read_plan import read_inputs_json, read_json_object, read_plan_tables
+from planner.inputs.schema import Inputs
+from planner.verify.base import (
     ATOL,
     RTOL,
     Case,
@@ -38,7 +38,7 @@ from planner.verify_base import (
     racks_installed,
     served,
 )
-from planner.verify_costs import check_costs, check_kpis
+from planner.verify.costs import check_costs, check_kpis
 
 
 @dataclass(frozen=True)

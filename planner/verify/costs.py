@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from planner.verify_base import (
+from planner.verify.base import (
     Case,
     CheckResult,
     Plan,

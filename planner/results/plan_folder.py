@@ -17,7 +17,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from planner.errors import PlanFolderError, Problem
-from planner.schema import Inputs
+from planner.inputs.schema import Inputs
 
 REPORT_TABLES = (
     "racks_new",

@@ -1,6 +1,6 @@
 """Hand a built model to HiGHS or CBC and map the outcome to the planner's own Status.
 
-Two paths: HiGHS takes the model's arrays directly (`planner/highs.py`, the default: no Python
+Two paths: HiGHS takes the model's arrays directly (`planner/solver/highs.py`, the default: no Python
 loop per non-zero), or any solver goes through PuLP's interface (`interface="pulp"`, always for
 CBC). Both store the solution in `Model.solution`, so results extraction is the same.
 """
@@ -188,10 +188,10 @@ def _recorded_options(config: RunConfig) -> dict[str, object]:
     return {"time_limit_s": config.time_limit_s, "mip_gap": config.mip_gap, "threads": config.threads, "highs_method": config.highs_method, "effective_method": config.effective_method, "interface": config.interface if config.solver == "highs" else "pulp"}
 
 
-def _highs() -> Any:  # noqa: ANN401 - the planner.highs module
-    """planner.highs, or a SolverFailedError naming the package when highspy cannot be imported."""
+def _highs() -> Any:  # noqa: ANN401 - the planner.solver.highs module
+    """planner.solver.highs, or a SolverFailedError naming the package when highspy cannot be imported."""
     try:
-        from planner import highs
+        from planner.solver import highs
     except ImportError as err:
         raise SolverFailedError("HiGHS is not available: install it with `pip install highspy` (it comes with `pip install planner`)") from err
     return highs

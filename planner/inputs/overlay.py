@@ -36,8 +36,8 @@ from typing import Any
 import pandas as pd
 
 from planner.errors import InputError, Problem
-from planner.io.read import RawCase, read_yaml
-from planner.schema import TABLES
+from planner.inputs.read import RawCase, read_yaml
+from planner.inputs.schema import TABLES
 
 logger = logging.getLogger(__name__)
 

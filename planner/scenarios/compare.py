@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 from rich.table import Table
 
-from planner import charts
-from planner.io.plan_folder import SavedPlan, read_plan_folder, write_text_files
+from planner.report import plots as charts
+from planner.results.plan_folder import SavedPlan, read_plan_folder, write_text_files
 
 KPIS: tuple[tuple[str, str, str], ...] = (
     ("objective_yi_yuan", "total discounted cost (亿元)", "{:,.2f}"),

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import InfeasibleError
-from planner.schema import Inputs
-from planner.verify_base import Case, case_frames
+from planner.inputs.schema import Inputs
+from planner.verify.base import Case, case_frames
 
 logger = logging.getLogger(__name__)
 

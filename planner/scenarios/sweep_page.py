@@ -7,8 +7,8 @@ import itertools
 
 import pandas as pd
 
-from planner import charts
-from planner.sweep_spec import Sweep
+from planner.report import plots as charts
+from planner.scenarios.spec import Sweep
 
 LABELS = {
     "objective_yi_yuan": "total discounted cost (1e8 yuan)",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from planner.verify_base import Case
+from planner.verify.base import Case
 
 ROW_UNITS: dict[str, tuple[str, float]] = {
     "budget_yearly": ("亿元", 1.0),

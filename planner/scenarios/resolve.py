@@ -30,13 +30,13 @@ import numpy as np
 import pandas as pd
 
 from planner.config import RunConfig
-from planner.data import ModelData, build_data
-from planner.kpis import plan_summary
+from planner.model.data import ModelData, build_data
+from planner.results.kpis import plan_summary
 from planner.model import FAMILIES, Built, Trace, _lp, build_model, run_step
 from planner.model.variables import Vars, add_variables
-from planner.results import Results, extract
-from planner.schema import Inputs
-from planner.solve import SolveResult, Status, kept_highs, solve, solve_kept
+from planner.results.extract import Results, extract
+from planner.inputs.schema import Inputs
+from planner.solver.solve import SolveResult, Status, kept_highs, solve, solve_kept
 
 logger = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from planner.errors import Problem
-from planner.schema import Cluster, Demand, Link, Profile, Scenario, Workload
+from planner.inputs.schema import Cluster, Demand, Link, Profile, Scenario, Workload
 
 if TYPE_CHECKING:
-    from planner.io.read import RawCase, RawTable
+    from planner.inputs.read import RawCase, RawTable
 
 REFERENCES: tuple[tuple[str, str, str], ...] = (
     ("clusters", "hub_id", "hubs"),

@@ -1,7 +1,7 @@
 """Read a case's hourly availability profiles (`<case>/profiles/hourly.csv.gz`), checked and located.
 
 The file is long: one row per (cluster_id, hour) with hour 0..8759 and the wind, solar and hydro
-availability factors of that hour (0..1). `planner.timeseries` turns it into time slices.
+availability factors of that hour (0..1). `planner.inputs.timeseries` turns it into time slices.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import InputError, Problem
-from planner.schema import Inputs
-from planner.timeseries import Resolution, slices
+from planner.inputs.schema import Inputs
+from planner.inputs.timeseries import Resolution, slices
 
 HOURLY_FILE = Path("profiles") / "hourly.csv.gz"
 COLUMNS = ("cluster_id", "hour", "wind_cf", "solar_cf", "hydro_cf")

@@ -2,7 +2,7 @@
 
 Two methods, on a model built for the purpose:
 
-1. an IIS from HiGHS (`planner.iis`): a minimal set of rows that cannot hold together;
+1. an IIS from HiGHS (`planner.solver.iis`): a minimal set of rows that cannot hold together;
 2. an elastic relaxation: every row of the relaxable families (`diagnose_text.ROW_UNITS`: budgets,
    floors, shares, caps, land, build pace, power, links, renewable potential) gets a slack column
    (`_lp.elastic`: a block of slack columns added to the built rows). For each family alone, the LP "minimise
@@ -26,14 +26,14 @@ import numpy as np
 import pandas as pd
 
 from planner.config import RunConfig
-from planner.data import build_data
-from planner.diagnose_text import FLOORS, MECHANICS, ROW_UNITS, Words
-from planner.iis import Iis, compute_iis
+from planner.model.data import build_data
+from planner.analysis.words import FLOORS, MECHANICS, ROW_UNITS, Words
+from planner.solver.iis import Iis, compute_iis
 from planner.model import Built, _lp, build_model
-from planner.presolve import Finding, check_case
-from planner.schema import Inputs
-from planner.solve import Status, solve
-from planner.verify_base import case_frames
+from planner.analysis.presolve import Finding, check_case
+from planner.inputs.schema import Inputs
+from planner.solver.solve import Status, solve
+from planner.verify.base import case_frames
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Generate `docs/inputs.md` from the input schema, so the reference cannot drift from the code.
 
-Regenerate with: python -m planner.inputs_doc > docs/inputs.md   (a test compares the two)
+Regenerate with: python -m planner.inputs.docs > docs/inputs.md   (a test compares the two)
 """
 
 from __future__ import annotations
@@ -13,16 +13,16 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from planner.schema import KEYS, OPTIONAL_TABLES, TABLES, Scenario
+from planner.inputs.schema import KEYS, OPTIONAL_TABLES, TABLES, Scenario
 
 HEADER = """# Input reference
 
 A case is a folder holding `scenario.yaml` and one CSV file per table below (UTF-8, comma
 separated, a header line naming the columns). Units are part of the column names and listed here.
 A blank cell means "not set" for optional columns. Ids match `^[a-z][a-z0-9]*(_[a-z0-9]+)*$`.
-Scenario overlays (`--scenario FILE`) change settings and rows; see `planner/io/overlay.py`.
+Scenario overlays (`--scenario FILE`) change settings and rows; see `planner/inputs/overlay.py`.
 
-This file is generated from `planner/schema.py` by `python -m planner.inputs_doc`; do not edit it
+This file is generated from `planner/inputs/schema.py` by `python -m planner.inputs.docs`; do not edit it
 by hand.
 """
 

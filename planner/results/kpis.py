@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.data import RACKS_PER_KRACK, ModelData
-from planner.results import Results
+from planner.model.data import RACKS_PER_KRACK, ModelData
+from planner.results.extract import Results
 
 
 def _r(x: float, digits: int = 6) -> float:

@@ -13,7 +13,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from planner.errors import PlanFolderError, Problem
-from planner.schema import Inputs
+from planner.inputs.schema import Inputs
 
 ID_COLUMNS = {"cluster": str, "hub": str, "workload": str, "slice": str}
 

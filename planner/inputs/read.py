@@ -20,9 +20,9 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from planner.crosscheck import cross_check
+from planner.inputs.crosscheck import cross_check
 from planner.errors import InputError, Problem
-from planner.schema import KEYS, OPTIONAL_TABLES, TABLES, Inputs, Scenario
+from planner.inputs.schema import KEYS, OPTIONAL_TABLES, TABLES, Inputs, Scenario
 
 SCENARIO_FILE = "scenario.yaml"
 
@@ -55,7 +55,7 @@ class RawCase:
 
 def load_inputs(case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = ()) -> Inputs:
     """Read, patch with each overlay in order, and validate a case folder."""
-    from planner.io.overlay import apply_overlay
+    from planner.inputs.overlay import apply_overlay
 
     raw = read_raw(case)
     for path in overlays:

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from planner.errors import PlannerError
-from planner.results import Results
+from planner.results.extract import Results
 
 TABLE_FILES = {
     "racks_new": "racks_new.csv",

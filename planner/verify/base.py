@@ -1,7 +1,7 @@
 """What `planner verify` checks with: the case's parameters and the plan's tables, in report units.
 
 Built straight from the validated `Inputs` and the output CSVs with pandas. This deliberately
-repeats a little of `planner.data` (defaults, renewable potential) rather than importing it, so
+repeats a little of `planner.model.data` (defaults, renewable potential) rather than importing it, so
 that the verifier is a second, independent reading of the formulation.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.schema import Inputs
+from planner.inputs.schema import Inputs
 
 ATOL: dict[str, float] = {
     "racks": 1e-3,

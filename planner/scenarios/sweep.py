@@ -1,9 +1,9 @@
 """`planner sweep`: solve every scenario of a sweep file on a Dask cluster and tabulate the results.
 
-The client (this process) expands the sweep file into tasks (`planner.sweep_spec`), skips the
+The client (this process) expands the sweep file into tasks (`planner.scenarios.spec`), skips the
 scenarios already finished in the output folder, sends the base case to every worker once, and
 submits one task per scenario. Each worker keeps a `Resolver` per base case, so scenarios that
-differ in numbers only re-use and warm-start one model (`planner.resolve`). Results are stored per
+differ in numbers only re-use and warm-start one model (`planner.scenarios.resolve`). Results are stored per
 scenario as they arrive, so an interrupted sweep resumes where it stopped; at the end they become
 one table (Parquet and CSV) and `sweep.html`.
 
@@ -29,13 +29,13 @@ from typing import Any
 import pandas as pd
 
 from planner.errors import InputError, PlannerError
-from planner.io.overlay import apply_patch
-from planner.io.read import RawCase, validate
-from planner.io.sweep_store import ScenarioStore, write_page, write_table
-from planner.pipeline import config_for
-from planner.resolve import Resolver
-from planner.sweep_report import render_sweep
-from planner.sweep_spec import Sweep, Task, load_sweep
+from planner.inputs.overlay import apply_patch
+from planner.inputs.read import RawCase, validate
+from planner.scenarios.store import ScenarioStore, write_page, write_table
+from planner.config import config_for
+from planner.scenarios.resolve import Resolver
+from planner.scenarios.sweep_page import render_sweep
+from planner.scenarios.spec import Sweep, Task, load_sweep
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from planner.schema import Inputs, Scenario
+from planner.inputs.schema import Inputs, Scenario
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
     """Turn validated inputs into indexed parameters in model units.
 
     `profiles` (columns cluster, slice, period, weight_hours, wind_cf, solar_cf, hydro_cf) replaces
-    the case's own slices, e.g. representative days from `planner.timeseries`.
+    the case's own slices, e.g. representative days from `planner.inputs.timeseries`.
     """
     s = inputs.scenario
     hubs = pd.DataFrame([h.model_dump() for h in inputs.hubs]).set_index("hub_id")
@@ -181,7 +181,7 @@ def _previous_slice(period: pd.Series) -> pd.Series:
 
 def _storage(s: object, clusters: pd.DataFrame, slices: pd.Index, years: pd.Index, discount: pd.Series) -> dict[str, object]:
     """Battery scope and costs: 1 yuan/kW = 0.01 亿元/GW; no batteries with a single slice."""
-    from planner.schema import Scenario
+    from planner.inputs.schema import Scenario
 
     assert isinstance(s, Scenario)
     b = s.storage

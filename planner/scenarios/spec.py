@@ -35,9 +35,9 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from planner.errors import InputError, Problem
-from planner.io.overlay import apply_overlay
-from planner.io.read import RawCase, inputs_hash, read_raw, read_yaml
-from planner.schema import ID_PATTERN, TABLES, Scenario
+from planner.inputs.overlay import apply_overlay
+from planner.inputs.read import RawCase, inputs_hash, read_raw, read_yaml
+from planner.inputs.schema import ID_PATTERN, TABLES, Scenario
 
 SCALAR_KPIS = (
     "gap", "objective_yi_yuan", "new_racks_total", "new_racks_east", "new_racks_west", "west_share_of_new_racks",

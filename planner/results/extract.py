@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from planner.data import RACKS_PER_KRACK, YUAN_PER_YI
+from planner.model.data import RACKS_PER_KRACK, YUAN_PER_YI
 from planner.model import Built, _lp
 from planner.model.variables import Vars
-from planner.solve import SolveResult
+from planner.solver.solve import SolveResult
 
 DUAL_UNITS: dict[str, tuple[str, float]] = {
     "demand_met": ("元/rack-year", YUAN_PER_YI / RACKS_PER_KRACK),

@@ -1,0 +1,1 @@
+"""Stage 8, scenarios: warm re-solves, comparisons of plans and sweeps over many scenarios."""

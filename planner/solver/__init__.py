@@ -1,0 +1,1 @@
+"""Stage 3, solver: the array model handed to HiGHS (or CBC through PuLP), statuses, IIS."""
