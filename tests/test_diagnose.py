@@ -12,7 +12,7 @@ from planner.analysis.diagnose import Diagnosis, diagnose_inputs
 from planner.errors import InfeasibleError
 from planner.inputs.read import load_inputs
 from planner.config import config_for
-from planner.pipeline import run
+from planner.pipeline import run_case
 from tests import infeasible_cases as cases
 from tests.conftest import TinyCase, approx
 
@@ -33,7 +33,7 @@ def test_infeasible_solve_writes_and_raises_its_diagnosis(tiny: TinyCase) -> Non
     folder = cases.joint_floors(tiny).write()
     out = folder / "out"
     with pytest.raises(InfeasibleError) as caught:
-        run(folder, overrides={"output_dir": out})
+        run_case(folder, overrides={"output_dir": out})
     error = caught.value
     assert error.exit_code == 3
     assert "utilisation_floor" in error.families

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from planner.cli import app
 from planner.errors import PlannerError, SolverFailedError, TimeLimitError
 from planner.results.write import clean_stale
-from planner.pipeline import run
+from planner.pipeline import run_case
 from planner.solver.solve import Status
 from tests.conftest import TinyCase, assert_feasible_plan
 
@@ -53,7 +53,7 @@ def test_real_time_limit_on_a_hard_milp_returns_a_verified_plan(tmp_path: Path) 
     # the default case in 3,000-rack modules needs minutes to prove a 1e-4 gap; 3 s gives an incumbent
     overlay = tmp_path / "modular.yaml"
     overlay.write_text("base: inputs/default\nname: modular\nset:\n  build_module_racks: 3000\n", encoding="utf-8")
-    outcome = run(ROOT / "inputs" / "default", [overlay], {"output_dir": tmp_path / "out", "time_limit_s": 3.0})
+    outcome = run_case(ROOT / "inputs" / "default", [overlay], {"output_dir": tmp_path / "out", "time_limit_s": 3.0})
     assert outcome.status == Status.FEASIBLE
     assert outcome.plan["gap"] > 1e-4
     assert_feasible_plan(outcome)
@@ -62,7 +62,7 @@ def test_real_time_limit_on_a_hard_milp_returns_a_verified_plan(tmp_path: Path) 
 def test_time_limit_without_a_plan_exits_4(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with pytest.raises(TimeLimitError) as caught:
-        run(ROOT / "inputs" / "default", overrides={"output_dir": out, "time_limit_s": 1e-6})
+        run_case(ROOT / "inputs" / "default", overrides={"output_dir": out, "time_limit_s": 1e-6})
     assert caught.value.exit_code == 4
     assert "reached the time limit (1e-06 s) without a feasible plan" in str(caught.value)
     assert json.loads((out / "plan.json").read_text(encoding="utf-8"))["status"] == "time_limit"
@@ -83,7 +83,7 @@ def test_missing_cbc_names_the_extra_and_writes_nothing(tiny: TinyCase, monkeypa
     monkeypatch.setattr(pulp.COIN_CMD, "available", lambda self: False)
     folder = tiny.write()
     with pytest.raises(SolverFailedError, match=r"pip install 'planner\[cbc\]'"):
-        run(folder, overrides={"output_dir": folder / "out", "solver": "cbc"})
+        run_case(folder, overrides={"output_dir": folder / "out", "solver": "cbc"})
     assert not (folder / "out").exists()
     assert partials(folder) == []
     result = runner.invoke(app, ["solve", str(folder), "--out", str(folder / "out"), "--solver", "cbc"])
@@ -95,23 +95,23 @@ def test_missing_highs_names_the_package(tiny: TinyCase, monkeypatch: pytest.Mon
     monkeypatch.setattr(pulp.HiGHS, "available", lambda self: False)
     folder = tiny.write()
     with pytest.raises(SolverFailedError, match="pip install highspy"):
-        run(folder, overrides={"output_dir": folder / "out", "interface": "pulp"})
+        run_case(folder, overrides={"output_dir": folder / "out", "interface": "pulp"})
     # the direct path: highspy cannot be imported
     monkeypatch.delitem(sys.modules, "planner.solver.highs", raising=False)
     monkeypatch.delattr(sys.modules["planner.solver"], "highs", raising=False)
     monkeypatch.setitem(sys.modules, "highspy", None)
     with pytest.raises(SolverFailedError, match="pip install highspy"):
-        run(folder, overrides={"output_dir": folder / "out"})
+        run_case(folder, overrides={"output_dir": folder / "out"})
 
 
 def test_failed_forced_run_keeps_the_old_folder(tiny: TinyCase, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tiny.write()
     out = folder / "out"
-    run(folder, overrides={"output_dir": out})
+    run_case(folder, overrides={"output_dir": out})
     before = (out / "plan.json").read_bytes()
     monkeypatch.setattr(pulp.COIN_CMD, "available", lambda self: False)
     with pytest.raises(SolverFailedError):
-        run(folder, overrides={"output_dir": out, "solver": "cbc", "force": True})
+        run_case(folder, overrides={"output_dir": out, "solver": "cbc", "force": True})
     assert (out / "plan.json").read_bytes() == before
     assert partials(folder) == []
 
@@ -122,10 +122,10 @@ def test_failed_forced_run_keeps_the_old_folder(tiny: TinyCase, monkeypatch: pyt
 def test_existing_output_folder_is_kept_unless_force(tiny: TinyCase) -> None:
     folder = tiny.write()
     out = folder / "out"
-    run(folder, overrides={"output_dir": out})
+    run_case(folder, overrides={"output_dir": out})
     (out / "my_notes.txt").write_text("keep me", encoding="utf-8")
     with pytest.raises(PlannerError, match="already exists; pass --force"):
-        run(folder, overrides={"output_dir": out})
+        run_case(folder, overrides={"output_dir": out})
     assert (out / "my_notes.txt").read_text(encoding="utf-8") == "keep me"
     result = runner.invoke(app, ["solve", str(folder), "--out", str(out)])
     assert result.exit_code == 1
@@ -200,7 +200,7 @@ def test_killed_run_leaves_only_a_hidden_folder_that_the_next_run_removes(tiny: 
     assert not out.exists()
     assert stage.exists()
     assert stage.name.startswith(".out.partial-")
-    run(tiny.write(), overrides={"output_dir": out})
+    run_case(tiny.write(), overrides={"output_dir": out})
     assert not stage.exists()
     assert (out / "plan.json").exists()
     assert partials(out.parent) == []

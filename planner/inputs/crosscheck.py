@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -34,8 +35,9 @@ ID_COLUMN = {"hubs": "hub_id", "clusters": "cluster_id", "workloads": "workload_
 def cross_check(raw: RawCase, rows: dict[str, list[BaseModel]], scenario: Scenario | None, problems: list[Problem]) -> None:
     """Append every cross-reference problem of the case to `problems`."""
     ids = {name: _raw_ids(raw.tables.get(name), column) for name, column in ID_COLUMN.items()}
+    misspelt = _misspelt_definitions(raw, ids, problems)
     for table, column, target in REFERENCES:
-        _check_references(raw.tables.get(table), column, ids[target], target, problems)
+        _check_references(raw.tables.get(table), column, ids[target], target, problems, misspelt.get(target, set()))
     if scenario is None or problems or set(raw.tables) < {"hubs", "clusters", "workloads", "demand", "links"}:
         return
     years = range(scenario.years.first, scenario.years.last + 1)
@@ -52,11 +54,46 @@ def _raw_ids(table: RawTable | None, column: str) -> set[str]:
     return {str(v) for v in table.frame[column].dropna()}
 
 
-def _check_references(table: RawTable | None, column: str, known: set[str], target: str, problems: list[Problem]) -> None:
+def _misspelt_definitions(raw: RawCase, ids: dict[str, set[str]], problems: list[Problem]) -> dict[str, set[str]]:
+    """Ids misspelt where they are defined: an id no table refers to, close to an unknown id others use.
+
+    One problem at the definition (`clusters.csv:2`), suggesting what the other files use, instead of
+    one per referring row suggesting the typo. Returns, per defining table, the unknown ids so explained.
+    """
+    explained: dict[str, set[str]] = {}
+    for target, id_column in ID_COLUMN.items():
+        defining = raw.tables.get(target)
+        if defining is None or id_column not in defining.frame.columns:
+            continue
+        uses: dict[str, list[str]] = {}
+        for table, column, referenced in REFERENCES:
+            source = raw.tables.get(table)
+            if referenced != target or source is None or column not in source.frame.columns:
+                continue
+            for value in source.frame[column].dropna():
+                uses.setdefault(str(value), []).append(source.file)
+        unused = sorted(ids[target] - set(uses))
+        unknown = sorted(set(uses) - ids[target])
+        for value in unused:
+            match = difflib.get_close_matches(value, [u for u in unknown if u not in explained.get(target, set())], n=1)
+            if not match:
+                continue
+            files = sorted({Path(f).name for f in uses[match[0]]})
+            position = next(i for i, v in defining.frame[id_column].items() if str(v) == value)
+            problems.append(Problem(
+                defining.file,
+                f"{id_column[:-3]} id used by no other file, but {' and '.join(files)} {'uses' if len(files) == 1 else 'use'} '{match[0]}' ({len(uses[match[0]])} rows); did you mean '{match[0]}'?",
+                row=defining.lines[int(position)], column=id_column, value=value,
+            ))
+            explained.setdefault(target, set()).add(match[0])
+    return explained
+
+
+def _check_references(table: RawTable | None, column: str, known: set[str], target: str, problems: list[Problem], explained: set[str] | None = None) -> None:
     if table is None or column not in table.frame.columns or not known:
         return
     for position, value in table.frame[column].items():
-        if value is None or value in known:
+        if value is None or value in known or value in (explained or ()):
             continue
         hint = difflib.get_close_matches(str(value), sorted(known), n=1)
         advice = f"did you mean '{hint[0]}'?" if hint else f"expected one of {', '.join(sorted(known))}"
