@@ -193,7 +193,7 @@ def diagnose_case(
     _, inputs = load_case(case, overlays)
     config = config_for(inputs, overrides)
     diagnosis = diagnose_inputs(inputs, config)
-    out_dir = Path(config.output_dir or Path("outputs") / inputs.scenario.name)
+    out_dir = Path(config.output_dir or default_out_dir(inputs.scenario.name, "year"))
     write_diagnosis(out_dir, to_markdown(diagnosis), diagnosis.to_dict())
     return diagnosis, out_dir
 
@@ -240,7 +240,7 @@ def _solve_and_write(
     stage: Path, raw: RawCase, inputs: Inputs, config: RunConfig, built: Built, timings: dict[str, float], findings: list[Finding], say: Progress
 ) -> RunOutcome:
     clock = time.perf_counter()
-    say(f"solving ({config.solver}, {built.model.n_rows:,} rows x {built.model.n_cols:,} columns)", stage / "solver.log")
+    say(f"solving ({built.model.n_rows:,} rows)", stage / "solver.log")
     result = solve(built.model, config, stage / "solver.log")
     timings["solve_s"] = time.perf_counter() - clock
     if result.handoff_s:
