@@ -20,10 +20,11 @@ from planner.errors import InfeasibleError, InputError, PlannerError, Problem, T
 from planner.inputs.overlay import apply_overlay
 from planner.inputs.profiles import profile_slices
 from planner.inputs.read import RawCase, inputs_hash, read_raw, validate
+from planner.results.folders import check_target, claimed
 from planner.results.write import staging, write_diagnosis, write_frame, write_json, write_results
 from planner.results.kpis import energy_by_cluster_year, investment, plan_summary, utilisation
 from planner.model import Built, build_model, coefficient_range
-from planner.analysis.presolve import Finding, presolve
+from planner.analysis.presolve import Finding, check_case, presolve
 from planner.results.extract import Results, duals, extract
 from planner.inputs.schema import Inputs, Profile
 from planner.solver.solve import SolveResult, Status, fix_integers_and_resolve, solve
@@ -65,9 +66,15 @@ def run(case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = 
     clock = time.perf_counter()
     inputs = validate(raw)
     config = config_for(inputs, overrides)
+    out_dir = config.output_dir or Path("outputs") / inputs.scenario.name
+    check_target(Path(out_dir), (Path(case),), config.force)
     timings["validate_s"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    findings = presolve(inputs)
+    try:
+        findings = presolve(inputs)
+    except InfeasibleError as error:
+        _write_presolve_diagnosis(Path(out_dir), Path(case), raw, inputs, config, error)
+        raise
     timings["presolve_s"] = time.perf_counter() - clock
     clock = time.perf_counter()
     resolution = Resolution.parse(config.time_resolution)
@@ -80,8 +87,7 @@ def run(case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = 
     built = build_model(data, inputs.scenario.name)
     built.resolution = resolution
     timings["build_s"] = time.perf_counter() - clock
-    out_dir = config.output_dir or Path("outputs") / inputs.scenario.name
-    with staging(Path(out_dir), config.force) as stage:
+    with staging(Path(out_dir), config.force, (Path(case),)) as stage:
         outcome = _solve_and_write(stage, raw, inputs, config, built, timings, findings)
         if outcome.status == Status.INFEASIBLE:
             outcome.diagnosis = _diagnose(stage, built, inputs, config, findings)
@@ -93,6 +99,20 @@ def run(case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = 
     if outcome.status == Status.ERROR:
         raise PlannerError(f"the solver stopped with an error; see {outcome.out_dir / 'solver.log'}")
     return outcome
+
+
+def _write_presolve_diagnosis(out_dir: Path, case: Path, raw: RawCase, inputs: Inputs, config: RunConfig, error: InfeasibleError) -> None:
+    """A case found infeasible before solving still gets its folder: diagnosis and an infeasible status, no plan."""
+    findings = tuple(f for f in check_case(inputs))
+    headline = "; ".join(f.message for f in findings if f.severity == "error") or str(error)
+    diagnosis = Diagnosis(inputs.scenario.name, "infeasible", "infeasible", headline, presolve=findings)
+    with staging(out_dir, config.force, (case,)) as stage:
+        write_diagnosis(stage, to_markdown(diagnosis), diagnosis.to_dict())
+        status = {"case": inputs.scenario.name, "status": "infeasible", "found": "before solving", "inputs_sha256": inputs_hash(raw)}
+        write_json(stage / "plan.json", status)
+        write_json(stage / "status.json", status)
+    error.args = (str(error).replace("Nothing was written.", f"Diagnosis in {out_dir / 'diagnosis.md'} (and diagnosis.json)."),)
+    error.report = to_markdown(diagnosis)
 
 
 def resolution_label(built: Built) -> str:
@@ -116,9 +136,11 @@ def diagnose_case(
     """`planner diagnose`: explain infeasibility or unmet demand; write diagnosis.md/.json into the output folder."""
     _, inputs = load_case(case, overlays)
     config = config_for(inputs, overrides)
-    diagnosis = diagnose_inputs(inputs, config)
     out_dir = Path(config.output_dir or Path("outputs") / inputs.scenario.name)
-    write_diagnosis(out_dir, to_markdown(diagnosis), diagnosis.to_dict())
+    check_target(out_dir, (Path(case),), replace=False)
+    diagnosis = diagnose_inputs(inputs, config)
+    with claimed(out_dir, "diagnosis", (Path(case),)) as folder:
+        write_diagnosis(folder, to_markdown(diagnosis), diagnosis.to_dict())
     return diagnosis, out_dir
 
 
@@ -185,6 +207,7 @@ def _solve_and_write(
     manifest = _manifest(raw, inputs, config, result, built, timings)
     plan["manifest"] = {"inputs_sha256": manifest["inputs_sha256"], "solver": manifest["solver"]}
     write_json(stage / "plan.json", plan)
+    write_json(stage / "status.json", {"case": inputs.scenario.name, "status": str(result.status), "inputs_sha256": manifest["inputs_sha256"]})
     write_json(stage / "manifest.json", manifest)
     write_json(stage / "inputs.json", inputs.model_dump(mode="json"))
     if has_plan and config.report:

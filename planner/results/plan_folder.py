@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from planner.errors import PlanFolderError, Problem
 from planner.inputs.schema import Inputs
+from planner.results.folders import atomic_write
 
 REPORT_TABLES = (
     "racks_new",
@@ -100,12 +101,10 @@ def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
 
 
 def write_text_files(folder: Path, files: dict[str, str]) -> None:
-    """Write each file through a temporary name and rename, so none is left half-written."""
+    """Write each file through a temporary name and rename, so none is left half-written (on any error)."""
     folder = Path(folder)
     for name, text in files.items():
-        tmp = folder / f".{name}.partial"
-        tmp.write_text(text, encoding="utf-8", newline="\n")
-        tmp.replace(folder / name)
+        atomic_write(folder / name, text)
 
 
 def read_asset(name: str) -> str:
