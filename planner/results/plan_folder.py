@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from planner.errors import PlanFolderError, Problem
 from planner.inputs.schema import Inputs
 from planner.results.folders import atomic_write
+from planner.results.text import markdown_safe
 
 REPORT_TABLES = (
     "racks_new",
@@ -104,7 +105,7 @@ def write_text_files(folder: Path, files: dict[str, str]) -> None:
     """Write each file through a temporary name and rename, so none is left half-written (on any error)."""
     folder = Path(folder)
     for name, text in files.items():
-        atomic_write(folder / name, text)
+        atomic_write(folder / name, markdown_safe(text) if name.endswith(".md") else text)
 
 
 def read_asset(name: str) -> str:

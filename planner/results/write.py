@@ -16,6 +16,7 @@ import pandas as pd
 
 from planner.results import folders
 from planner.results.extract import Results
+from planner.results.text import markdown_safe
 
 TABLE_FILES = {
     "racks_new": "racks_new.csv",
@@ -75,7 +76,7 @@ def write_frame(folder: Path, name: str, frame: pd.DataFrame) -> None:
 def write_diagnosis(folder: Path, markdown: str, data: dict[str, Any]) -> None:
     """diagnosis.md and diagnosis.json into `folder` (which exists), each replaced atomically."""
     folders.atomic_write(folder / "diagnosis.json", json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
-    folders.atomic_write(folder / "diagnosis.md", markdown)
+    folders.atomic_write(folder / "diagnosis.md", markdown_safe(markdown))
 
 
 def read_json(path: Path) -> dict[str, Any]:
