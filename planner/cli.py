@@ -40,6 +40,8 @@ app = typer.Typer(
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 _state: dict[str, Any] = {"debug": False}
+MAX_SHOWN = 50
+"""Most input problems printed; the rest are counted."""
 
 CaseArg = Annotated[Path, typer.Argument(help="Case folder: scenario.yaml plus the CSV tables (see docs/inputs.md).", show_default=False)]
 ScenarioOpt = Annotated[list[Path] | None, typer.Option("--scenario", "-s", help="Scenario overlay YAML; repeat to apply several in order.")]
@@ -50,11 +52,20 @@ def main_options(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage (model size, solver progress).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks for planner errors.")] = False,
+    show_version: Annotated[bool, typer.Option("--version", is_eager=True, callback=lambda value: _print_version(value), help="Print the planner's version and exit.")] = False,
 ) -> None:
     """Global options."""
     level = logging.DEBUG if debug else logging.INFO if verbose else logging.ERROR if quiet else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True)
     _state["debug"] = debug
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out.print(f"planner {version('planner')}", highlight=False)
+        raise typer.Exit(0)
 
 
 def fail(error: PlannerError) -> NoReturn:
@@ -65,8 +76,10 @@ def fail(error: PlannerError) -> NoReturn:
         out.print(error.report, highlight=False, markup=False)
     if isinstance(error, InputError):
         err.print(f"[bold red]error:[/] {len(error.problems)} problem(s) in the planning inputs:", highlight=False)
-        for problem in error.problems:
+        for problem in error.problems[:MAX_SHOWN]:
             err.print(f"  {problem}", highlight=False, markup=False)
+        if len(error.problems) > MAX_SHOWN:
+            err.print(f"  ... and {len(error.problems) - MAX_SHOWN} more", highlight=False, markup=False)
         err.print("Nothing was written. Fix the inputs and run `planner validate` again.", highlight=False)
     else:
         err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
@@ -184,7 +197,7 @@ def report(
 def compare(
     plans: Annotated[list[Path], typer.Argument(help="Plan folders written by `planner solve`; the first is the reference.", show_default=False)],
     out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for compare.md and compare.html [default: <first plan's parent>/compare_<a>_vs_<b>].")] = None,
-    rows: Annotated[int, typer.Option(help="Most rows of the row-by-row binding list shown in the terminal.")] = 20,
+    rows: Annotated[int, typer.Option(min=0, help="Most rows of the row-by-row binding list shown in the terminal.")] = 20,
 ) -> None:
     """Show what changed between plans: KPIs, racks per cluster, investment per hub, binding constraints.
 
@@ -209,7 +222,7 @@ def compare(
 def sweep(
     sweep_file: Annotated[Path, typer.Argument(help="Sweep file (YAML): base case, parameters to vary, KPIs to collect.", show_default=False)],
     scheduler: Annotated[str | None, typer.Option(help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 [default: a local cluster].")] = None,
-    workers: Annotated[int | None, typer.Option(help="Worker processes of the local cluster (1 thread each) [default: CPU count, at most 4].")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes of the local cluster (1 thread each) [default: CPU count, at most 4].")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder [default: outputs/sweep_<name>]; rerunning into it resumes.")] = None,
 ) -> None:
     """Solve every scenario of a sweep on Dask; write results.parquet/.csv and sweep.html.

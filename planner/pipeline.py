@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from planner.config import RunConfig, config_for
+from planner.config import RunConfig, check_overrides, config_for
 from planner.model.data import ModelData, build_data
 from planner.analysis.diagnose import Diagnosis, analyse, diagnose_inputs, to_markdown
 from planner.errors import InfeasibleError, InputError, PlannerError, Problem, TimeLimitError
@@ -57,6 +57,7 @@ def load_case(case: str | Path, overlays: list[str | Path] | tuple[str | Path, .
 
 def run(case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = (), overrides: dict[str, Any] | None = None) -> RunOutcome:
     """Solve a case and write its plan; raises InfeasibleError / TimeLimitError after writing."""
+    check_overrides(overrides)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     raw = read_raw(case)
@@ -134,6 +135,7 @@ def diagnose_case(
     case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = (), overrides: dict[str, Any] | None = None
 ) -> tuple[Diagnosis, Path]:
     """`planner diagnose`: explain infeasibility or unmet demand; write diagnosis.md/.json into the output folder."""
+    check_overrides(overrides)
     _, inputs = load_case(case, overlays)
     config = config_for(inputs, overrides)
     out_dir = Path(config.output_dir or Path("outputs") / inputs.scenario.name)
