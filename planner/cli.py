@@ -279,12 +279,13 @@ def verify(
 
     Example: planner verify outputs/default
     """
+    from planner.inputs.read import inputs_hash
     from planner.pipeline import load_case
     from planner.verify.check import verify_outputs
 
     try:
-        inputs = load_case(case, scenario or [])[1] if case is not None else None
-        report = verify_outputs(out_dir, inputs)
+        raw, inputs = load_case(case, scenario or []) if case is not None else (None, None)
+        report = verify_outputs(out_dir, inputs, inputs_hash(raw) if raw is not None else None)
     except PlannerError as error:
         fail(error)
     out.print(report.to_text(), highlight=False, markup=False)
