@@ -103,6 +103,8 @@ app = typer.Typer(
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 _state: dict[str, Any] = {"debug": False}
+MAX_SHOWN = 50
+"""Most input problems printed; the rest are counted."""
 
 CaseArg = Annotated[Path, typer.Argument(metavar="CASE", help="Case folder: scenario.yaml plus the CSV tables (see docs/inputs.md).", show_default=False)]
 ScenarioOpt = Annotated[
@@ -121,12 +123,21 @@ def main_options(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage (model size, solver progress).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks for planner errors.")] = False,
+    show_version: Annotated[bool, typer.Option("--version", is_eager=True, callback=lambda value: _print_version(value), help="Print the planner's version and exit.")] = False,
 ) -> None:
     """Global options."""
     level = logging.DEBUG if debug else logging.INFO if verbose else logging.ERROR if quiet else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True)
     _state["debug"] = debug
     _state["quiet"] = quiet
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out.print(f"planner {version('planner')}", highlight=False)
+        raise typer.Exit(0)
 
 
 def fail(error: PlannerError) -> NoReturn:
@@ -137,8 +148,10 @@ def fail(error: PlannerError) -> NoReturn:
         print_markdown(error.report)
     if isinstance(error, InputError):
         err.print(f"[bold red]error:[/] {len(error.problems)} problem(s) in the planning inputs:", highlight=False)
-        for problem in error.problems:
+        for problem in error.problems[:MAX_SHOWN]:
             err.print(f"  {problem}", highlight=False, markup=False)
+        if len(error.problems) > MAX_SHOWN:
+            err.print(f"  ... and {len(error.problems) - MAX_SHOWN} more", highlight=False, markup=False)
         err.print(f"Nothing was written. Fix the inputs, then check them with: {escape(_state.get('validate_hint', 'planner validate CASE'))}", highlight=False)
     else:
         err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
@@ -365,7 +378,7 @@ def compare(
         Path | None,
         typer.Option("--out", "-o", metavar="DIR", help="Folder for compare.md and compare.html [default: <first plan's parent>/compare_<a>_vs_<b>].", show_default=False),
     ] = None,
-    rows: Annotated[int, typer.Option(metavar="N", min=1, help="Most rows of the row-by-row binding list shown in the terminal.")] = 20,
+    rows: Annotated[int, typer.Option(metavar="N", min=0, help="Most rows of the row-by-row binding list shown in the terminal.")] = 20,
 ) -> None:
     """Show what changed between two or more plans.
 
@@ -466,12 +479,13 @@ def verify(
     Example:
       planner verify outputs/default
     """
+    from planner.inputs.read import inputs_hash
     from planner.pipeline import load_case
     from planner.verify.check import verify_outputs
 
     try:
-        inputs = load_case(case, scenario or [])[1] if case is not None else None
-        report = verify_outputs(out_dir, inputs)
+        raw, inputs = load_case(case, scenario or []) if case is not None else (None, None)
+        report = verify_outputs(out_dir, inputs, inputs_hash(raw) if raw is not None else None)
     except PlannerError as error:
         fail(error)
     out.print(report.to_text(), highlight=False, markup=False)

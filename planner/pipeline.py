@@ -14,17 +14,18 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from planner.config import RunConfig, config_for
+from planner.config import RunConfig, check_overrides, config_for
 from planner.model.data import ModelData, build_data
 from planner.analysis.diagnose import Diagnosis, analyse, diagnose_inputs, to_markdown
 from planner.errors import InfeasibleError, InputError, PlannerError, Problem, TimeLimitError
 from planner.inputs.overlay import apply_overlay
 from planner.inputs.profiles import profile_slices
 from planner.inputs.read import RawCase, inputs_hash, read_raw, validate
+from planner.results.folders import check_target, claimed
 from planner.results.write import staging, write_diagnosis, write_frame, write_json, write_results
 from planner.results.kpis import energy_by_cluster_year, investment, plan_summary, utilisation
 from planner.model import Built, build_model, coefficient_range
-from planner.analysis.presolve import Finding, presolve
+from planner.analysis.presolve import Finding, check_case, presolve
 from planner.results.extract import Results, duals, extract
 from planner.results.headline import demand_unmet, plan_status
 from planner.results.plan import Plan
@@ -126,6 +127,7 @@ def run_case(
     Options are RunConfig fields in `overrides` (the CLI's and the tests' path; notebooks use `run`).
     """
     say = progress or (lambda stage, log: None)
+    check_overrides(overrides)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     say("reading the case", None)
@@ -137,9 +139,17 @@ def run_case(
     say("validating", None)
     inputs = validate(raw)
     config = config_for(inputs, overrides)
+    out_dir = Path(config.output_dir or default_out_dir(inputs.scenario.name, config.time_resolution))
+    if write:
+        check_target(out_dir, (Path(case),), config.force)
     timings["validate_s"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    findings = presolve(inputs)
+    try:
+        findings = presolve(inputs)
+    except InfeasibleError as error:
+        if write:
+            _write_presolve_diagnosis(out_dir, Path(case), raw, inputs, config, error)
+        raise
     timings["presolve_s"] = time.perf_counter() - clock
     clock = time.perf_counter()
     resolution = Resolution.parse(config.time_resolution)
@@ -154,8 +164,7 @@ def run_case(
     built = build_model(data, inputs.scenario.name)
     built.resolution = resolution
     timings["build_s"] = time.perf_counter() - clock
-    out_dir = Path(config.output_dir or default_out_dir(inputs.scenario.name, config.time_resolution))
-    folder = staging(out_dir, config.force) if write else tempfile.TemporaryDirectory(prefix="planner-run-")
+    folder = staging(Path(out_dir), config.force, (Path(case),)) if write else tempfile.TemporaryDirectory(prefix="planner-run-")
     with folder as stage:
         outcome = _solve_and_write(Path(stage), raw, inputs, config, built, timings, findings, say)
         if outcome.status == Status.INFEASIBLE:
@@ -169,6 +178,20 @@ def run_case(
     if outcome.status == Status.ERROR:
         raise PlannerError(f"the solver stopped with an error; see {out_dir / 'solver.log'}")
     return outcome
+
+
+def _write_presolve_diagnosis(out_dir: Path, case: Path, raw: RawCase, inputs: Inputs, config: RunConfig, error: InfeasibleError) -> None:
+    """A case found infeasible before solving still gets its folder: diagnosis and an infeasible status, no plan."""
+    findings = tuple(f for f in check_case(inputs))
+    headline = "; ".join(f.message for f in findings if f.severity == "error") or str(error)
+    diagnosis = Diagnosis(inputs.scenario.name, "infeasible", "infeasible", headline, presolve=findings)
+    with staging(out_dir, config.force, (case,)) as stage:
+        write_diagnosis(stage, to_markdown(diagnosis), diagnosis.to_dict())
+        status = {"case": inputs.scenario.name, "status": "infeasible", "found": "before solving", "inputs_sha256": inputs_hash(raw)}
+        write_json(stage / "plan.json", status)
+        write_json(stage / "status.json", status)
+    error.args = (str(error).replace("Nothing was written.", f"Diagnosis in {out_dir / 'diagnosis.md'} (and diagnosis.json)."),)
+    error.report = to_markdown(diagnosis)
 
 
 def resolution_label(built: Built) -> str:
@@ -190,11 +213,14 @@ def diagnose_case(
     case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = (), overrides: dict[str, Any] | None = None
 ) -> tuple[Diagnosis, Path]:
     """`planner diagnose`: explain infeasibility or unmet demand; write diagnosis.md/.json into the output folder."""
+    check_overrides(overrides)
     _, inputs = load_case(case, overlays)
     config = config_for(inputs, overrides)
-    diagnosis = diagnose_inputs(inputs, config)
     out_dir = Path(config.output_dir or default_out_dir(inputs.scenario.name, "year"))
-    write_diagnosis(out_dir, to_markdown(diagnosis), diagnosis.to_dict())
+    check_target(out_dir, (Path(case),), replace=False)
+    diagnosis = diagnose_inputs(inputs, config)
+    with claimed(out_dir, "diagnosis", (Path(case),)) as folder:
+        write_diagnosis(folder, to_markdown(diagnosis), diagnosis.to_dict())
     return diagnosis, out_dir
 
 
@@ -264,6 +290,7 @@ def _solve_and_write(
     manifest = _manifest(raw, inputs, config, result, built, timings)
     plan["manifest"] = {"inputs_sha256": manifest["inputs_sha256"], "solver": manifest["solver"]}
     write_json(stage / "plan.json", plan)
+    write_json(stage / "status.json", {"case": inputs.scenario.name, "status": str(result.status), "inputs_sha256": manifest["inputs_sha256"]})
     write_json(stage / "manifest.json", manifest)
     write_json(stage / "inputs.json", inputs.model_dump(mode="json"))
     if has_plan and config.report:

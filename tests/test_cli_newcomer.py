@@ -45,7 +45,7 @@ def test_help_lists_allowed_values_and_exit_codes() -> None:
 
 def test_unmet_demand_is_never_quiet(tiny: TinyCase) -> None:
     folder = infeasible_cases.green_budget(tiny).write()
-    out = folder / "out"
+    out = folder.parent / "out"
     result = runner.invoke(app, ["solve", str(folder), "--out", str(out), "--no-report"])
     assert result.exit_code == EXIT_DEMAND_UNMET, result.output
     assert "plan 'tiny' - optimal, demand unmet" in result.output
@@ -58,12 +58,12 @@ def test_unmet_demand_is_never_quiet(tiny: TinyCase) -> None:
 
 def test_a_plan_that_serves_all_demand_says_optimal(tiny: TinyCase) -> None:
     folder = tiny.write()
-    result = runner.invoke(app, ["solve", str(folder), "--out", str(folder / "out"), "--no-report"])
+    result = runner.invoke(app, ["solve", str(folder), "--out", str(folder.parent / "out"), "--no-report"])
     assert result.exit_code == 0, result.output
     assert "plan 'tiny' - optimal" in result.output and "demand unmet" not in result.output
     assert "2026-2027" in result.output and "investment 2026-2027" in result.output  # labels from the case's own years
     assert "yearly (one slice per year)" in result.output  # the resolution in the summary
-    assert json.loads((folder / "out" / "plan.json").read_text(encoding="utf-8"))["plan_status"] == "optimal"
+    assert json.loads((folder.parent / "out" / "plan.json").read_text(encoding="utf-8"))["plan_status"] == "optimal"
 
 
 def test_a_misspelt_id_is_blamed_where_it_is_defined(tiny: TinyCase) -> None:

@@ -37,14 +37,14 @@ def test_stopped_early_plan_is_marked_feasible_with_its_gap(tiny: TinyCase, monk
     monkeypatch.setattr(sys.modules["planner.solver.solve"], "map_status", lambda stats: Status.FEASIBLE)
     monkeypatch.setattr(sys.modules["planner.solver.solve"], "map_highs_status", lambda name, has_solution: Status.FEASIBLE)
     folder = tiny.set(build_module_racks=4000).write()
-    result = runner.invoke(app, ["solve", str(folder), "--out", str(folder / "out")])
+    result = runner.invoke(app, ["solve", str(folder), "--out", str(folder.parent / f"{folder.name}_out")])
     assert result.exit_code == 0, result.output
     assert "stopped early (time limit): this is the best plan found, not a proven optimum" in result.output
-    plan = json.loads((folder / "out" / "plan.json").read_text(encoding="utf-8"))
+    plan = json.loads((folder.parent / f"{folder.name}_out" / "plan.json").read_text(encoding="utf-8"))
     assert plan["status"] == "feasible"
     assert plan["stopped_early"] is True
     assert plan["gap"] is not None
-    report = assert_feasible_plan(folder / "out")
+    report = assert_feasible_plan(folder.parent / f"{folder.name}_out")
     assert report.status == "feasible"
 
 
@@ -83,10 +83,10 @@ def test_missing_cbc_names_the_extra_and_writes_nothing(tiny: TinyCase, monkeypa
     monkeypatch.setattr(pulp.COIN_CMD, "available", lambda self: False)
     folder = tiny.write()
     with pytest.raises(SolverFailedError, match=r"pip install 'planner\[cbc\]'"):
-        run_case(folder, overrides={"output_dir": folder / "out", "solver": "cbc"})
-    assert not (folder / "out").exists()
+        run_case(folder, overrides={"output_dir": folder.parent / f"{folder.name}_out", "solver": "cbc"})
+    assert not (folder.parent / f"{folder.name}_out").exists()
     assert partials(folder) == []
-    result = runner.invoke(app, ["solve", str(folder), "--out", str(folder / "out"), "--solver", "cbc"])
+    result = runner.invoke(app, ["solve", str(folder), "--out", str(folder.parent / f"{folder.name}_out"), "--solver", "cbc"])
     assert result.exit_code == 1
     assert "CBC is not available: install the extra with `pip install 'planner[cbc]'`" in result.output
 
@@ -95,18 +95,18 @@ def test_missing_highs_names_the_package(tiny: TinyCase, monkeypatch: pytest.Mon
     monkeypatch.setattr(pulp.HiGHS, "available", lambda self: False)
     folder = tiny.write()
     with pytest.raises(SolverFailedError, match="pip install highspy"):
-        run_case(folder, overrides={"output_dir": folder / "out", "interface": "pulp"})
+        run_case(folder, overrides={"output_dir": folder.parent / f"{folder.name}_out", "interface": "pulp"})
     # the direct path: highspy cannot be imported
     monkeypatch.delitem(sys.modules, "planner.solver.highs", raising=False)
     monkeypatch.delattr(sys.modules["planner.solver"], "highs", raising=False)
     monkeypatch.setitem(sys.modules, "highspy", None)
     with pytest.raises(SolverFailedError, match="pip install highspy"):
-        run_case(folder, overrides={"output_dir": folder / "out"})
+        run_case(folder, overrides={"output_dir": folder.parent / f"{folder.name}_out"})
 
 
 def test_failed_forced_run_keeps_the_old_folder(tiny: TinyCase, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tiny.write()
-    out = folder / "out"
+    out = folder.parent / f"{folder.name}_out"
     run_case(folder, overrides={"output_dir": out})
     before = (out / "plan.json").read_bytes()
     monkeypatch.setattr(pulp.COIN_CMD, "available", lambda self: False)
@@ -121,14 +121,14 @@ def test_failed_forced_run_keeps_the_old_folder(tiny: TinyCase, monkeypatch: pyt
 
 def test_existing_output_folder_is_kept_unless_force(tiny: TinyCase) -> None:
     folder = tiny.write()
-    out = folder / "out"
+    out = folder.parent / f"{folder.name}_out"
     run_case(folder, overrides={"output_dir": out})
     (out / "my_notes.txt").write_text("keep me", encoding="utf-8")
     with pytest.raises(PlannerError, match="already exists; pass --force"):
         run_case(folder, overrides={"output_dir": out})
     assert (out / "my_notes.txt").read_text(encoding="utf-8") == "keep me"
     result = runner.invoke(app, ["solve", str(folder), "--out", str(out)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "already exists" in result.output
     assert (out / "my_notes.txt").exists()
     result = runner.invoke(app, ["solve", str(folder), "--out", str(out), "--force"])

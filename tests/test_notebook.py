@@ -33,15 +33,15 @@ def test_run_in_memory_writes_nothing_and_returns_tidy_tables(tiny: TinyCase, tm
 
 def test_run_with_out_writes_the_folder_and_reads_back_the_same(tiny: TinyCase) -> None:
     folder = tiny.write()
-    plan = run(folder, folder / "out", report=False)
-    assert (folder / "out" / "plan.json").exists() and plan.folder == folder / "out"
-    again = Plan.open(folder / "out")
+    plan = run(folder, folder.parent / "out", report=False)
+    assert (folder.parent / "out" / "plan.json").exists() and plan.folder == folder.parent / "out"
+    again = Plan.open(folder.parent / "out")
     assert again.status == plan.status
     for name in ("racks", "load", "investment", "utilisation"):
         assert list(again.tables[name].columns) == list(plan.tables[name].columns), name
     with pytest.raises(planner.PlannerError, match="already exists"):
-        run(folder, folder / "out")
-    run(folder, folder / "out", force=True, report=False)
+        run(folder, folder.parent / "out")
+    run(folder, folder.parent / "out", force=True, report=False)
 
 
 def test_unmet_demand_is_in_the_status_and_red_in_the_notebook(tiny: TinyCase) -> None:
@@ -74,7 +74,7 @@ def test_plot_and_inputs_tables(tiny: TinyCase) -> None:
 
 def test_comparison_renders_in_a_notebook(tiny: TinyCase) -> None:
     folder = tiny.write()
-    run(folder, folder / "a", report=False)
-    run(infeasible_cases.green_budget(tiny).write(), folder / "b", report=False)
-    html = planner.compare([folder / "a", folder / "b"])._repr_html_()
+    run(folder, folder.parent / "a", report=False)
+    run(infeasible_cases.green_budget(tiny).write(), folder.parent / "b", report=False)
+    html = planner.compare([folder.parent / "a", folder.parent / "b"])._repr_html_()
     assert "Headline numbers" in html and "optimal, demand unmet" in html
