@@ -146,6 +146,8 @@ def fail(error: PlannerError) -> NoReturn:
         raise error
     if isinstance(error, InfeasibleError) and error.report:
         print_markdown(error.report)
+    elif isinstance(error, InfeasibleError) and "diagnose_hint" in _state:
+        err.print(f"To list the conflicting constraints and the least change that resolves them, run:\n  {escape(_state['diagnose_hint'])}", highlight=False)
     if isinstance(error, InputError):
         err.print(f"[bold red]error:[/] {len(error.problems)} problem(s) in the planning inputs:", highlight=False)
         for problem in error.problems[:MAX_SHOWN]:
@@ -261,6 +263,7 @@ def solve(
     overrides: dict[str, Any] = {"output_dir": out_dir, "solver": _value(solver), "time_limit_s": time_limit, "mip_gap": mip_gap, "threads": threads, "write_lp": write_lp}
     overrides |= {"report": report, "force": force, "time_resolution": resolution, "highs_method": _value(method)}
     _state["validate_hint"] = command_line("validate", case, scenario=scenario)
+    _state["diagnose_hint"] = command_line("diagnose", case, scenario=scenario, out=out_dir)
     try:
         with StageProgress(err, quiet=_state.get("quiet", False)) as progress:
             outcome = run_case(case, scenario or [], overrides, progress=progress)

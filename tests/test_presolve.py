@@ -108,5 +108,6 @@ def test_run_stops_before_writing_anything(tiny: TinyCase, tmp_path: Path) -> No
     assert caught.value.exit_code == 3
     assert "found before solving" in str(caught.value)
     assert caught.value.families == ("carbon_cap", "utilisation_floor", "renewable_availability")
-    assert not out.exists()
-    assert list(tmp_path.glob(".plan*")) == []
+    # since issue 9 (branch safe) the folder holds the diagnosis and an infeasible status, and no plan
+    assert not (out / "racks_new.csv").exists() and (out / "diagnosis.md").exists()
+    assert list(tmp_path.glob(".plan.partial*")) == []
