@@ -285,7 +285,7 @@ class Scenario(Schema):
     """The case's `scenario.yaml`: horizon, economics, budgets, policy and solver."""
 
     name: Id
-    """Case name; outputs go to `outputs/<name>` by default."""
+    """Case name; outputs go to `outputs/<name>` by default (`outputs/<name>_days<K>`, `_hours` at those resolutions)."""
     description: str = ""
     """What the case stands for."""
     years: Years
