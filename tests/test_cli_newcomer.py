@@ -114,4 +114,6 @@ def test_the_cli_starts_without_heavy_libraries() -> None:
     assert planner is not None
     timing = subprocess.run([sys.executable, "-X", "importtime", "-c", "import planner.cli"], capture_output=True, text=True, check=True, cwd=ROOT).stderr
     total_us = int(re.findall(r"\|\s+(\d+) \| planner\.cli$", timing, re.MULTILINE)[-1])
-    assert total_us < 300_000, f"import planner.cli took {total_us / 1e3:.0f} ms"
+    # about 0.15 s on an idle machine (2.0 s when it imported pandas, pulp and matplotlib); the bound
+    # leaves room for a loaded CI machine, the module check above is the exact one
+    assert total_us < 1_000_000, f"import planner.cli took {total_us / 1e3:.0f} ms"
