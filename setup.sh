@@ -1,7 +1,7 @@
 #!/bin/sh
 # Set up planner in this checkout and run it; safe to rerun.
 #
-#   ./setup.sh run [ARGS]    install, then `planner ARGS` (default: solve inputs/default)
+#   ./setup.sh run [ARGS]    install, then `planner ARGS` (default: solve inputs/default --force)
 #   ./setup.sh test [ARGS]   install with the test tools, then `python -m pytest -q [ARGS]`
 #   ./setup.sh install       install only (with the test tools: ./setup.sh install dev)
 #
@@ -67,7 +67,7 @@ command=${1:-run}
 case "$command" in
   run)
     install ""
-    if [ $# -eq 0 ]; then set -- solve inputs/default; fi
+    if [ $# -eq 0 ]; then set -- solve inputs/default --force; fi  # rerunnable: replaces the last default plan
     exec .venv/bin/planner "$@" ;;
   test)
     install dev
