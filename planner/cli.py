@@ -16,15 +16,14 @@ import signal
 import sys
 import threading
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
-from enum import StrEnum
-
 import typer
 from rich.console import Console
-from typer.core import TyperArgument, TyperCommand
 from rich.markup import escape
+from typer.core import TyperArgument, TyperCommand
 
 from planner.errors import InfeasibleError, InputError, PlannerError
 
@@ -184,7 +183,7 @@ def command_line(*words: object, scenario: list[Path] | None = None, **options: 
 
 @app.command(cls=_Command)
 def validate(case: CaseArg, scenario: ScenarioOpt = None) -> None:
-    """Check a case's files, rows and cross-references without solving.
+    r"""Check a case's files, rows and cross-references without solving.
 
     \b
     Examples:
@@ -242,7 +241,7 @@ def solve(
     report: Annotated[bool, typer.Option("--report/--no-report", help="Also write report.html and report.md.")] = True,
     force: Annotated[bool, typer.Option("--force", "-f", help="Replace an existing output folder.")] = False,
 ) -> None:
-    """Solve a case and write its plan folder.
+    r"""Solve a case and write its plan folder.
 
     The folder holds plan.json, one tidy CSV per decision, duals.csv, manifest.json and the report.
 
@@ -359,7 +358,7 @@ def render_plan(plan: dict[str, Any], out_dir: Path, timings: dict[str, float]) 
 def report(
     out_dir: Annotated[Path, typer.Argument(metavar="PLAN_DIR", help="A plan folder written by `planner solve`.", show_default=False)],
 ) -> None:
-    """Rebuild report.html and report.md from a plan folder.
+    r"""Rebuild report.html and report.md from a plan folder.
 
     \b
     Example:
@@ -383,7 +382,7 @@ def compare(
     ] = None,
     rows: Annotated[int, typer.Option(metavar="N", min=0, help="Most rows of the row-by-row binding list shown in the terminal.")] = 20,
 ) -> None:
-    """Show what changed between two or more plans.
+    r"""Show what changed between two or more plans.
 
     KPIs, cost terms, racks per cluster, investment per hub and the constraints that started or
     stopped binding; also written to compare.md and compare.html.
@@ -417,7 +416,7 @@ def sweep(
     workers: Annotated[int | None, typer.Option(metavar="N", min=1, help="Worker processes of the local cluster (1 thread each) [default: CPU count, at most 4].", show_default=False)] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", "-o", metavar="DIR", help="Output folder [default: outputs/sweep_<name>]; rerunning into it resumes.", show_default=False)] = None,
 ) -> None:
-    """Solve every scenario of a sweep file on Dask.
+    r"""Solve every scenario of a sweep file on Dask.
 
     Writes results.parquet, results.csv and sweep.html; rerunning into the same folder resumes.
 
@@ -472,7 +471,7 @@ def verify(
     case: Annotated[Path | None, typer.Option("--case", metavar="CASE", help="Check against this case folder instead of the folder's inputs.json.", show_default=False)] = None,
     scenario: ScenarioOpt = None,
 ) -> None:
-    """Re-check a written plan from its files alone.
+    r"""Re-check a written plan from its files alone.
 
     Every constraint, cost term and KPI is recomputed without the model builder.
 
@@ -507,7 +506,7 @@ def diagnose(
     solver: SolverOpt = None,
     time_limit: TimeLimitOpt = None,
 ) -> None:
-    """Explain an infeasible case, or why its plan leaves demand unmet.
+    r"""Explain an infeasible case, or why its plan leaves demand unmet.
 
     Pre-solve checks, a conflicting set of constraints (IIS from HiGHS) and the least relaxation of
     one policy or limit family that restores feasibility, in domain words; shown here and written to

@@ -35,12 +35,14 @@ def test_help_shows_metavars_users_know_not_python_types(command: str | None) ->
 
 def test_help_lists_allowed_values_and_exit_codes() -> None:
     solve = runner.invoke(app, ["solve", "--help"], terminal_width=100).output
-    assert "[highs|cbc]" in solve and "[choose|simplex|ipm|pdlp]" in solve
+    assert "[highs|cbc]" in solve
+    assert "[choose|simplex|ipm|pdlp]" in solve
     assert "Usage: planner solve [OPTIONS] CASE" in solve
     top = runner.invoke(app, ["--help"]).output
     assert "5 plan found but demand left unmet" in top
     bad = runner.invoke(app, ["solve", "x", "--method", "fast"])
-    assert bad.exit_code == 2 and "'fast' is not one of" in bad.output
+    assert bad.exit_code == 2
+    assert "'fast' is not one of" in bad.output
 
 
 def test_unmet_demand_is_never_quiet(tiny: TinyCase) -> None:
@@ -51,7 +53,8 @@ def test_unmet_demand_is_never_quiet(tiny: TinyCase) -> None:
     assert "plan 'tiny' - optimal, demand unmet" in result.output
     assert f"planner diagnose {folder} --out {out}" in result.output  # the exact command, not `planner diagnose CASE`
     plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
-    assert plan["plan_status"] == "optimal, demand unmet" and plan["demand_unmet"] is True
+    assert plan["plan_status"] == "optimal, demand unmet"
+    assert plan["demand_unmet"] is True
     assert plan["status"] == "optimal"  # the solver's own status, which verify and sweeps read
     assert list(plan)[:2] == ["case", "plan_status"]
 
@@ -60,8 +63,10 @@ def test_a_plan_that_serves_all_demand_says_optimal(tiny: TinyCase) -> None:
     folder = tiny.write()
     result = runner.invoke(app, ["solve", str(folder), "--out", str(folder.parent / "out"), "--no-report"])
     assert result.exit_code == 0, result.output
-    assert "plan 'tiny' - optimal" in result.output and "demand unmet" not in result.output
-    assert "2026-2027" in result.output and "investment 2026-2027" in result.output  # labels from the case's own years
+    assert "plan 'tiny' - optimal" in result.output
+    assert "demand unmet" not in result.output
+    assert "2026-2027" in result.output
+    assert "investment 2026-2027" in result.output
     assert "yearly (one slice per year)" in result.output  # the resolution in the summary
     assert json.loads((folder.parent / "out" / "plan.json").read_text(encoding="utf-8"))["plan_status"] == "optimal"
 
@@ -72,7 +77,8 @@ def test_a_misspelt_id_is_blamed_where_it_is_defined(tiny: TinyCase) -> None:
     assert result.exit_code == 2
     problems = [line for line in result.output.splitlines() if line.startswith("  ")]
     assert len(problems) == 1, result.output
-    assert "clusters.csv:2: cluster_id: 'eastl'" in problems[0] and "did you mean 'east1'?" in problems[0]
+    assert "clusters.csv:2: cluster_id: 'eastl'" in problems[0]
+    assert "did you mean 'east1'?" in problems[0]
     assert "links.csv" in problems[0]
 
 
@@ -80,14 +86,16 @@ def test_a_misspelt_reference_is_still_blamed_on_the_referring_row(tiny: TinyCas
     tiny.tables["links"][0]["cluster_id"] = "eastl"
     result = runner.invoke(app, ["validate", str(tiny.write())])
     assert result.exit_code == 2
-    assert "links.csv:2: cluster_id: 'eastl'" in result.output and "did you mean 'east1'?" in result.output
+    assert "links.csv:2: cluster_id: 'eastl'" in result.output
+    assert "did you mean 'east1'?" in result.output
 
 
 def test_validate_names_the_hourly_profiles_of_the_default_case() -> None:
     result = runner.invoke(app, ["validate", str(ROOT / "inputs" / "default")])
     assert result.exit_code == 0, result.output
     assert "no profile rows" not in result.output
-    assert "hourly profiles in" in result.output and "hourly.csv.gz" in result.output
+    assert "hourly profiles in" in result.output
+    assert "hourly.csv.gz" in result.output
 
 
 def test_default_output_folders_name_the_resolution() -> None:
@@ -101,7 +109,8 @@ def test_diagnose_renders_for_the_terminal_and_writes_where_its_help_says(tiny: 
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["diagnose", str(folder)])
     assert result.exit_code == 0, result.output
-    assert "**" not in result.output and "# Diagnosis" not in result.output
+    assert "**" not in result.output
+    assert "# Diagnosis" not in result.output
     assert (tmp_path / "outputs" / "tiny" / "diagnosis.md").read_text(encoding="utf-8").startswith("# Diagnosis")
     assert "written: outputs/tiny/diagnosis.md and outputs/tiny/diagnosis.json" in result.output
 

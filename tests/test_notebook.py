@@ -19,14 +19,18 @@ def test_run_in_memory_writes_nothing_and_returns_tidy_tables(tiny: TinyCase, tm
     folder = tiny.write()
     monkeypatch.chdir(tmp_path)
     plan = run(folder)
-    assert plan.folder is None and not (tmp_path / "outputs").exists()
-    assert plan.status == "optimal" and not plan.demand_unmet
+    assert plan.folder is None
+    assert not (tmp_path / "outputs").exists()
+    assert plan.status == "optimal"
+    assert not plan.demand_unmet
     assert plan.summary["objective_yi_yuan"] == pytest.approx(10.0)
     assert list(plan.racks.columns) == ["cluster", "hub", "year", "new_racks", "racks"]
     assert plan.racks.groupby("cluster")["new_racks"].sum().to_dict() == pytest.approx({"east1": 0.0, "west1": 10000.0})
-    assert "load_racks" in plan.load.columns and "unmet_racks" in plan.unmet.columns
+    assert "load_racks" in plan.load.columns
+    assert "unmet_racks" in plan.unmet.columns
     assert {"grid_gwh", "emissions_mt_co2"} <= set(plan.energy.columns)
-    assert {"total_yi_yuan"} <= set(plan.investment.columns) and "utilisation_share" in plan.utilisation.columns
+    assert {"total_yi_yuan"} <= set(plan.investment.columns)
+    assert "utilisation_share" in plan.utilisation.columns
     assert len(plan.kpis) >= 10
     assert "not written (in memory)" in plan._repr_html_()
 
@@ -34,7 +38,8 @@ def test_run_in_memory_writes_nothing_and_returns_tidy_tables(tiny: TinyCase, tm
 def test_run_with_out_writes_the_folder_and_reads_back_the_same(tiny: TinyCase) -> None:
     folder = tiny.write()
     plan = run(folder, folder.parent / "out", report=False)
-    assert (folder.parent / "out" / "plan.json").exists() and plan.folder == folder.parent / "out"
+    assert (folder.parent / "out" / "plan.json").exists()
+    assert plan.folder == folder.parent / "out"
     again = Plan.open(folder.parent / "out")
     assert again.status == plan.status
     for name in ("racks", "load", "investment", "utilisation"):
@@ -46,9 +51,11 @@ def test_run_with_out_writes_the_folder_and_reads_back_the_same(tiny: TinyCase) 
 
 def test_unmet_demand_is_in_the_status_and_red_in_the_notebook(tiny: TinyCase) -> None:
     plan = run(infeasible_cases.green_budget(tiny).write())
-    assert plan.status == "optimal, demand unmet" and plan.demand_unmet
+    assert plan.status == "optimal, demand unmet"
+    assert plan.demand_unmet
     html = plan._repr_html_()
-    assert "optimal, demand unmet" in html and "#b00020" in html
+    assert "optimal, demand unmet" in html
+    assert "#b00020" in html
 
 
 def test_typed_keywords_reach_the_solve(tiny: TinyCase) -> None:
@@ -68,7 +75,8 @@ def test_plot_and_inputs_tables(tiny: TinyCase) -> None:
         plan.plot("pie")
     inputs = load_inputs(folder)
     clusters = inputs.table("clusters")
-    assert list(clusters["cluster_id"]) == ["east1", "west1"] and "capex_yuan_per_rack" in clusters.columns
+    assert list(clusters["cluster_id"]) == ["east1", "west1"]
+    assert "capex_yuan_per_rack" in clusters.columns
     assert "case &#x27;tiny&#x27;: 2026-2027" in inputs._repr_html_()
 
 
@@ -77,4 +85,5 @@ def test_comparison_renders_in_a_notebook(tiny: TinyCase) -> None:
     run(folder, folder.parent / "a", report=False)
     run(infeasible_cases.green_budget(tiny).write(), folder.parent / "b", report=False)
     html = planner.compare([folder.parent / "a", folder.parent / "b"])._repr_html_()
-    assert "Headline numbers" in html and "optimal, demand unmet" in html
+    assert "Headline numbers" in html
+    assert "optimal, demand unmet" in html

@@ -24,20 +24,25 @@ def test_setup_says_in_one_line_what_to_do_without_python_312(tmp_path: Path) ->
     result = subprocess.run(["sh", str(ROOT / "setup.sh"), "install"], env={"PATH": str(bin_dir), "HOME": str(tmp_path)}, capture_output=True, text=True, check=False)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "planner needs Python 3.12 or newer" in lines[0] and "pyenv install 3.12" in lines[0]
+    assert len(lines) == 1
+    assert "planner needs Python 3.12 or newer" in lines[0]
+    assert "pyenv install 3.12" in lines[0]
     assert not (ROOT / ".venv").is_symlink()
 
 
 def test_setup_rejects_an_unknown_command() -> None:
     result = subprocess.run(["sh", str(ROOT / "setup.sh"), "frobnicate"], capture_output=True, text=True, check=False, env={**os.environ})
-    assert result.returncode == 2 and "usage: ./setup.sh run" in result.stderr
+    assert result.returncode == 2
+    assert "usage: ./setup.sh run" in result.stderr
 
 
 def test_ci_and_readme_use_the_same_commands() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "./setup.sh test" in ci and "./setup.sh test" in readme
-    assert "scripts/install-system-deps" in ci and "sudo scripts/install-system-deps" in readme
+    assert "./setup.sh test" in ci
+    assert "./setup.sh test" in readme
+    assert "scripts/install-system-deps" in ci
+    assert "sudo scripts/install-system-deps" in readme
     assert "chromium fonts-noto-cjk" in (ROOT / "scripts" / "install-system-deps").read_text(encoding="utf-8")
     for script in ("setup.sh", "scripts/install-system-deps", ".ci/run"):
         assert os.access(ROOT / script, os.X_OK), f"{script} is not executable"

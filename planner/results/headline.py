@@ -22,7 +22,7 @@ KIND_FORMATS = {
 
 def fmt(value: object, kind: str) -> str:
     """One number format for every command: shares as `77.8 %`, money to 0.1 亿元, racks whole."""
-    if value is None or (isinstance(value, float) and value != value):  # noqa: PLR0124 - NaN check without numpy
+    if value is None or (isinstance(value, float) and value != value):  # NaN is the one value not equal to itself
         return "-"
     try:
         number = float(value)  # type: ignore[arg-type]

@@ -132,8 +132,11 @@ class Plan:
 
     # ------------------------------------------------------------------ views
     def plot(self, what: str = "racks", ax: Axes | None = None) -> Axes:
-        """A headline chart: `racks` (new racks per cluster and year), `investment` (per hub and year)
-        or `energy` (grid / renewable / certificates per year). Returns the matplotlib Axes."""
+        """A headline chart, returned as matplotlib Axes.
+
+        `racks`: new racks per cluster and year; `investment`: per hub and year; `energy`: grid,
+        renewable and certificate energy per year.
+        """
         from planner.results.charts import plot_plan
 
         return plot_plan(self, what, ax)
@@ -160,7 +163,8 @@ class Plan:
         body = "".join(f'<tr><th style="text-align:left">{k}</th><td style="text-align:right">{v}</td></tr>' for k, v in rows)
         caption = f"plan <code>{html.escape(str(s.get('case')))}</code>"
         tables = ", ".join(f"<code>.{name}</code>" for name in TABLES)
-        return f'<table><caption style="text-align:left">{caption}</caption>{body}</table><p style="font-size:smaller">tables: {tables}; charts: <code>.plot("racks" | "investment" | "energy")</code></p>'
+        charts = '<code>.plot("racks" | "investment" | "energy")</code>'
+        return f'<table><caption style="text-align:left">{caption}</caption>{body}</table><p style="font-size:smaller">tables: {tables}; charts: {charts}</p>'
 
 
 def _racks(racks_new: pd.DataFrame, racks: pd.DataFrame, cluster_hub: dict[str, str]) -> pd.DataFrame:

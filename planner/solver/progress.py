@@ -13,7 +13,7 @@ from pathlib import Path
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _SIMPLEX = re.compile(rf"^\s*(\d+)\s+({_NUMBER})\s+(Ph1|Pr|Du)\b")
 _IPM = re.compile(rf"^\s*(\d+)\s+({_NUMBER})\s+{_NUMBER}\s+{_NUMBER}\s+{_NUMBER}\s+({_NUMBER})\s+{_NUMBER}s?\s*$")
-_MIP = re.compile(rf"^\s*[A-Z]?\s+(\d+)\s+\d+\s+\d+\s+[\d.]+%\s+(\S+)\s+(\S+)\s+(Large|inf|[\d.]+%)")
+_MIP = re.compile(r"^\s*[A-Z]?\s+(\d+)\s+\d+\s+\d+\s+[\d.]+%\s+(\S+)\s+(\S+)\s+(Large|inf|[\d.]+%)")
 
 
 def _number(text: str) -> str:
