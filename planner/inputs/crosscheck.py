@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from planner.inputs.limits import PROBLEMS
 from planner.errors import Problem
 from planner.inputs.schema import Cluster, Demand, Link, Profile, Scenario, Workload
 
@@ -74,6 +75,8 @@ def _misspelt_definitions(raw: RawCase, ids: dict[str, set[str]], problems: list
                 uses.setdefault(str(value), []).append(source.file)
         unused = sorted(ids[target] - set(uses))
         unknown = sorted(set(uses) - ids[target])
+        if len(unused) * len(unknown) > 10_000:  # a handful of typos, not a hostile table: keep the spelling search small
+            continue
         for value in unused:
             match = difflib.get_close_matches(value, [u for u in unknown if u not in explained.get(target, set())], n=1)
             if not match:
@@ -92,12 +95,15 @@ def _misspelt_definitions(raw: RawCase, ids: dict[str, set[str]], problems: list
 def _check_references(table: RawTable | None, column: str, known: set[str], target: str, problems: list[Problem], explained: set[str] | None = None) -> None:
     if table is None or column not in table.frame.columns or not known:
         return
-    for position, value in table.frame[column].items():
-        if value is None or value in known or value in (explained or ()):
-            continue
-        hint = difflib.get_close_matches(str(value), sorted(known), n=1)
-        advice = f"did you mean '{hint[0]}'?" if hint else f"expected one of {', '.join(sorted(known))}"
+    ordered = sorted(known)
+    shown = ", ".join(ordered[:10]) + (f", ... ({len(ordered):,} in all)" if len(ordered) > 10 else "")
+    unknown = [(position, value) for position, value in table.frame[column].items() if value is not None and value not in known and value not in (explained or ())]
+    for position, value in unknown[: PROBLEMS.value]:
+        hint = difflib.get_close_matches(str(value), ordered, n=1) if len(ordered) <= 1000 else []
+        advice = f"did you mean '{hint[0]}'?" if hint else f"expected one of {shown}"
         problems.append(Problem(table.file, f"unknown {column[:-3]} id (not in {target}.csv); {advice}", row=table.lines[int(position)], column=column, value=value))
+    if len(unknown) > PROBLEMS.value:
+        problems.append(Problem(table.file, f"... and {len(unknown) - PROBLEMS.value:,} more rows with an unknown {column[:-3]} id"))
 
 
 def _located(raw: RawCase, table: str, rows: Iterable[BaseModel]) -> Iterable[tuple[int, Any]]:

@@ -35,9 +35,9 @@ class Limit:
 
 TABLE_MB = Limit("PLANNER_MAX_TABLE_MB", 20, "MB", "size of each CSV table (hubs.csv, demand.csv, ..., profiles.csv)")
 YAML_KB = Limit("PLANNER_MAX_YAML_KB", 256, "KB", "size of each YAML file (scenario.yaml, overlays, sweep files)")
-TABLE_ROWS = Limit("PLANNER_MAX_ROWS", 100_000, "rows", "rows of each CSV table")
+TABLE_CELLS = Limit("PLANNER_MAX_CELLS", 1_000_000, "cells", "cells (rows x columns) of each CSV table; about 250 bytes of memory each")
 PROBLEMS = Limit("PLANNER_MAX_PROBLEMS", 100, "problems", "problems collected per file before the rest are counted, not listed")
-LIMITS = (TABLE_MB, YAML_KB, TABLE_ROWS, PROBLEMS)
+LIMITS = (TABLE_MB, YAML_KB, TABLE_CELLS, PROBLEMS)
 
 
 def byte_limit(limit: Limit) -> int:

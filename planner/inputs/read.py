@@ -11,7 +11,7 @@ import contextlib
 import csv
 import difflib
 import hashlib
-import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from planner.inputs import safe_yaml
 from planner.inputs.crosscheck import cross_check
-from planner.inputs.limits import PROBLEMS, TABLE_MB, TABLE_ROWS, YAML_KB, read_checked
+from planner.inputs.limits import PROBLEMS, TABLE_CELLS, TABLE_MB, YAML_KB, read_checked
 from planner.errors import InputError, Problem
 from planner.inputs.schema import KEYS, OPTIONAL_TABLES, TABLES, Inputs, Scenario
 
@@ -168,7 +168,7 @@ def read_csv(path: Path, problems: list[Problem], inside: Path | None = None) ->
     if not text.strip():
         problems.append(Problem(str(path), "file is empty; expected a header line and rows"))
         return None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(_lines(text), strict=True)
     header: list[str] | None = None
     rows: list[list[str | None]] = []
     lines: list[int] = []
@@ -191,8 +191,8 @@ def read_csv(path: Path, problems: list[Problem], inside: Path | None = None) ->
                 continue
             rows.append([cell.strip() or None for cell in record] + [None] * (len(header) - len(record)))
             lines.append(start)
-            if len(rows) > TABLE_ROWS.value:
-                problems.append(Problem(str(path), f"more than {TABLE_ROWS.value:,} rows; raise {TABLE_ROWS.variable}=N if the table is right", row=start))
+            if len(rows) * len(header) > TABLE_CELLS.value:
+                problems.append(Problem(str(path), f"more than {TABLE_CELLS.value:,} cells ({len(rows) - 1:,} rows of {len(header)} columns); raise {TABLE_CELLS.variable}=N if the table is right", row=start))
                 return None
     except csv.Error as err:
         problems.append(Problem(str(path), f"not a readable CSV table: {err}", row=reader.line_num))
@@ -207,6 +207,16 @@ def read_csv(path: Path, problems: list[Problem], inside: Path | None = None) ->
     if not ok:
         return None
     return RawTable(str(path), pd.DataFrame(rows, columns=header, dtype=object), lines)
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines with their endings, one at a time (io.StringIO would hold a 4-byte-per-character copy)."""
+    start, end = 0, len(text)
+    while start < end:
+        stop = text.find("\n", start)
+        stop = end if stop < 0 else stop + 1
+        yield text[start:stop]
+        start = stop
 
 
 # --------------------------------------------------------------------------- validation
