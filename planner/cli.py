@@ -114,7 +114,7 @@ SolverOpt = Annotated[
     SolverName | None,
     typer.Option(metavar="[highs|cbc]", help="Solver: highs (default) or cbc (needs `pip install -e '.[cbc]'`).", show_default=False),
 ]
-TimeLimitOpt = Annotated[float | None, typer.Option("--time-limit", metavar="SECONDS", min=0.001, help="Solver time limit [default: the case's, 600].", show_default=False)]
+TimeLimitOpt = Annotated[float | None, typer.Option("--time-limit", metavar="SECONDS", help="Solver time limit [default: the case's, 600].", show_default=False)]
 
 
 @app.callback()
