@@ -65,32 +65,38 @@ def leftovers(root: Path) -> list[str]:
 
 
 MEASURE = """
-import atexit, resource, sys
+import json, resource, sys
 limit = int(sys.argv[1]) * 2**20
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-def peak():
-    with open("/proc/self/status") as f:
-        hwm = next(int(line.split()[1]) for line in f if line.startswith("VmHWM"))
-    sys.stderr.write(f"\\nPEAK_RSS_KB={hwm}\\n")
-atexit.register(peak)
+from typer.testing import CliRunner
 from planner.cli import app
-sys.argv = ["planner", *sys.argv[2:]]
-app()
+def peak_kb():
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM"))
+results = []
+for args in json.loads(sys.argv[2]):
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # resets the resident peak (VmHWM) for this run
+    result = CliRunner().invoke(app, args)
+    error = "" if result.exception is None or isinstance(result.exception, SystemExit) else repr(result.exception)
+    results.append({"code": result.exit_code, "output": result.output + error, "peak_mb": peak_kb() / 1024})
+print("RESULTS=" + json.dumps(results))
 """
 
 ADDRESS_SPACE_MB = 2560
-"""Address-space limit of the memory subprocesses: the interpreter with numpy, pandas and pydantic
+"""Address-space limit of the memory subprocess: the interpreter with numpy, pandas and pydantic
 maps about 1.5 GB of (mostly unused) address space before reading anything, so the limit sits 1 GB
-above that; the resident peak is what is held under 500 MB."""
+above that; the resident peak (VmHWM, reset before each run) is what is held under 500 MB."""
 
 
-def run_limited(*args: object, env: dict[str, str] | None = None, timeout: float = 120) -> tuple[int, str, float]:
-    """`planner ARGS` in a subprocess under RLIMIT_AS: (exit code, output, peak resident MB)."""
+def run_limited(runs: list[list[str]], env: dict[str, str] | None = None, timeout: float = 300) -> list[dict[str, Any]]:
+    """Each `planner ARGS` of `runs`, in one subprocess under RLIMIT_AS: exit code, output and peak resident MB of each."""
     environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1", **(env or {})}
-    proc = subprocess.run([sys.executable, "-c", MEASURE, str(ADDRESS_SPACE_MB), *map(str, args)], capture_output=True, text=True, cwd=ROOT, env=environment, timeout=timeout, check=False)
-    output = proc.stdout + proc.stderr
-    peak = next((int(line.split("=")[1]) / 1024 for line in output.splitlines() if line.startswith("PEAK_RSS_KB=")), float("nan"))
-    return proc.returncode, output, peak
+    proc = subprocess.run([sys.executable, "-c", MEASURE, str(ADDRESS_SPACE_MB), json.dumps(runs)], capture_output=True, text=True, cwd=ROOT, env=environment, timeout=timeout, check=False)
+    line = next((line for line in proc.stdout.splitlines() if line.startswith("RESULTS=")), None)
+    assert line is not None, proc.stdout[-3000:] + proc.stderr[-3000:]
+    results: list[dict[str, Any]] = json.loads(line.removeprefix("RESULTS="))
+    return results
 
 
 def read_json(path: Path) -> Any:  # noqa: ANN401 - any JSON

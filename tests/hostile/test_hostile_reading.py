@@ -241,28 +241,43 @@ MEMORY = {
 a 26-column table at the cell limit peaked at about 350 MB when measured by hand."""
 
 
-@pytest.mark.parametrize("name", list(MEMORY))
-def test_memory_stays_bounded(name: str, case: Path) -> None:
-    mutate, message = MEMORY[name]
-    mutate(case)
-    code, output, peak = run_limited("validate", case)
-    print(f"peak resident memory, {name}: {peak:.0f} MB")
-    assert code == 2, output[-3000:]
-    assert message in output, output[-3000:]
-    assert "MemoryError" not in output and "Traceback" not in output
-    assert peak < 500, f"peak resident memory {peak:.0f} MB"
-
-
-def test_gzip_bomb_in_hourly_profiles_is_refused(case: Path) -> None:
+def _gzip_bomb(case: Path) -> None:
     (case / "profiles").mkdir()
     with gzip.open(case / "profiles" / "hourly.csv.gz", "wb") as f:
         f.write(b"cluster_id,hour,wind_cf,solar_cf,hydro_cf\n")
         block = b"east1,0,0,0,0\n" * 100_000
         for _ in range(20):
             f.write(block)
-    code, output, peak = run_limited("solve", case, "--days", "2", "--out", case.parent / "out")
-    assert code == 2, output[-3000:]
-    assert "hourly.csv.gz: unpacks to more than the 20 MB limit" in output
-    print(f"peak resident memory, gzip bomb: {peak:.0f} MB")
-    assert peak < 500
-    assert not (case.parent / "out").exists()
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[dict[str, object], Path]]:
+    """Every memory case run once, all in one subprocess under the address-space limit."""
+    root = tmp_path_factory.mktemp("memory")
+    runs, folders = [], {}
+    for name, (mutate, _) in MEMORY.items():
+        folder = TinyCase(root / name).write()
+        mutate(folder)
+        runs.append(["validate", str(folder)])
+        folders[name] = folder
+    bomb = TinyCase(root / "gzip").write()
+    _gzip_bomb(bomb)
+    runs.append(["solve", str(bomb), "--days", "2", "--out", str(root / "gzip" / "out")])
+    folders["gzip-bomb"] = bomb
+    results = run_limited(runs)
+    return dict(zip(folders, zip(results, folders.values(), strict=True), strict=True))
+
+
+MEMORY_MESSAGES = {**{name: message for name, (_, message) in MEMORY.items()}, "gzip-bomb": "hourly.csv.gz: unpacks to more than the 20 MB limit"}
+
+
+@pytest.mark.parametrize("name", list(MEMORY_MESSAGES))
+def test_memory_stays_bounded(name: str, measured: dict[str, tuple[dict[str, object], Path]]) -> None:
+    result, folder = measured[name]
+    output = str(result["output"])
+    print(f"peak resident memory, {name}: {result['peak_mb']:.0f} MB")
+    assert result["code"] == 2, output[-3000:]
+    assert MEMORY_MESSAGES[name] in output, output[-3000:]
+    assert "MemoryError" not in output and "Traceback" not in output
+    assert float(result["peak_mb"]) < 500  # type: ignore[arg-type]
+    assert not (folder.parent / "out").exists()
