@@ -200,7 +200,8 @@ def clean_stale(target: Path) -> list[Path]:
     with contextlib.suppress(OSError):
         for leftover in parent.glob(".*.partial-*"):
             pid = leftover.name.split(".partial-", 1)[1].split("-", 1)[0]
-            if leftover.is_dir() and not leftover.is_symlink() and (not pid.isdigit() or not _alive(int(pid))) and (is_marked(leftover) or _empty_or_ours(leftover)):
+            dead = not pid.isdigit() or not _alive(int(pid))
+            if dead and leftover.is_dir() and not leftover.is_symlink() and (is_marked(leftover) or _empty_or_ours(leftover)):
                 _remove(leftover)
                 removed.append(leftover)
         for old in parent.glob(f".{target.name}.old*"):

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 
 
-def cli(*args: object, env: dict[str, str] | None = None) -> Any:  # noqa: ANN401 - click's Result
+def cli(*args: object, env: dict[str, str] | None = None) -> Any:
     """`planner ARGS` in-process; exceptions other than SystemExit surface as a traceback in the output."""
     result = runner.invoke(app, [str(a) for a in args], env=env)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
@@ -99,5 +99,5 @@ def run_limited(runs: list[list[str]], env: dict[str, str] | None = None, timeou
     return results
 
 
-def read_json(path: Path) -> Any:  # noqa: ANN401 - any JSON
+def read_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))

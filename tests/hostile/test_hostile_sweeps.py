@@ -67,25 +67,25 @@ def test_bad_sweep_is_refused_before_any_solve(name: str, case: Path, monkeypatc
 
 
 @contextlib.contextmanager
-def _no_cluster(*_: Any) -> Any:  # noqa: ANN401
+def _no_cluster(*_: Any) -> Any:
     raise AssertionError("nothing may be solved")
     yield
 
 
-def _solved(task: Any) -> dict[str, Any]:  # noqa: ANN401 - a Task
+def _solved(task: Any) -> dict[str, Any]:
     """What a worker returns for a solved scenario (the solve itself is covered by tests/test_sweep.py)."""
     return {"scenario_id": task.id, "index": task.index, "params": task.params, "status": "optimal", "reason": "",
             "plan": {"objective_yi_yuan": 1.0}, "how": "stand-in", "worker": "", "seconds": 0.0}
 
 
-def _serial(client: Any, sweep: Any, todo: list[Any], store: Any, progress: Any) -> float:  # noqa: ANN401
+def _serial(client: Any, sweep: Any, todo: list[Any], store: Any, progress: Any) -> float:
     for task in todo:
         store.write(_solved(task))
     return 0.0
 
 
 @contextlib.contextmanager
-def _local(*_: Any) -> Any:  # noqa: ANN401
+def _local(*_: Any) -> Any:
     yield None
 
 
@@ -116,7 +116,7 @@ def test_ctrl_c_says_what_is_saved_and_how_to_resume(case: Path, monkeypatch: py
     path = case.parent / "s.yaml"
     path.write_text(HEADER.format(case=case) + GRID.replace("{{", "{").replace("}}", "}"), encoding="utf-8")
 
-    def one_then_interrupt(client: Any, sweep: Any, todo: list[Any], store: Any, progress: Any) -> float:  # noqa: ANN401
+    def one_then_interrupt(client: Any, sweep: Any, todo: list[Any], store: Any, progress: Any) -> float:
         store.write(_solved(todo[0]))
         raise KeyboardInterrupt
 

@@ -38,8 +38,8 @@ def plans(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     return case, root / "a", root / "b"
 
 
-def _fail_with(code: int) -> Any:  # noqa: ANN401
-    def fail(*_: Any, **__: Any) -> Any:  # noqa: ANN401
+def _fail_with(code: int) -> Any:
+    def fail(*_: Any, **__: Any) -> Any:
         raise OSError(code, os.strerror(code))
     return fail
 
