@@ -151,8 +151,12 @@ def fail(error: PlannerError) -> NoReturn:
         err.print(f"[bold red]error:[/] {len(error.problems)} problem(s) in the planning inputs:", highlight=False)
         for problem in error.problems[:MAX_SHOWN]:
             err.print(f"  {problem}", highlight=False, markup=False)
-        if len(error.problems) > MAX_SHOWN:
-            err.print(f"  ... and {len(error.problems) - MAX_SHOWN} more", highlight=False, markup=False)
+        hidden = error.problems[MAX_SHOWN:]
+        notes = [p for p in hidden if p.message.startswith("...")]
+        if hidden:
+            err.print(f"  ... and {len(hidden) - len(notes)} more", highlight=False, markup=False)
+        for problem in notes:
+            err.print(f"  {problem}", highlight=False, markup=False)
         err.print(f"Nothing was written. Fix the inputs, then check them with: {escape(_state.get('validate_hint', 'planner validate CASE'))}", highlight=False)
     else:
         err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)

@@ -98,7 +98,7 @@ def test_missing_highs_names_the_package(tiny: TinyCase, monkeypatch: pytest.Mon
         run_case(folder, overrides={"output_dir": folder.parent / f"{folder.name}_out", "interface": "pulp"})
     # the direct path: highspy cannot be imported
     monkeypatch.delitem(sys.modules, "planner.solver.highs", raising=False)
-    monkeypatch.delattr(sys.modules["planner.solver"], "highs", raising=False)
+    monkeypatch.delattr(sys.modules["planner.solver"], "highs", raising=False)  # the package keeps its imported submodule
     monkeypatch.setitem(sys.modules, "highspy", None)
     with pytest.raises(SolverFailedError, match="pip install highspy"):
         run_case(folder, overrides={"output_dir": folder.parent / f"{folder.name}_out"})

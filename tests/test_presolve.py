@@ -100,7 +100,7 @@ def test_demand_beyond_green_potential_is_a_warning(tiny: TinyCase) -> None:
     assert outcome.plan["presolve_warnings"] == [finding.message]
 
 
-def test_run_stops_before_writing_anything(tiny: TinyCase, tmp_path: Path) -> None:
+def test_run_stops_before_solving_and_leaves_only_a_diagnosis(tiny: TinyCase, tmp_path: Path) -> None:
     cases.carbon_vs_floor(tiny)
     out = tmp_path / "plan"
     with pytest.raises(InfeasibleError) as caught:
@@ -108,6 +108,6 @@ def test_run_stops_before_writing_anything(tiny: TinyCase, tmp_path: Path) -> No
     assert caught.value.exit_code == 3
     assert "found before solving" in str(caught.value)
     assert caught.value.families == ("carbon_cap", "utilisation_floor", "renewable_availability")
-    # since issue 9 (branch safe) the folder holds the diagnosis and an infeasible status, and no plan
-    assert not (out / "racks_new.csv").exists() and (out / "diagnosis.md").exists()
-    assert list(tmp_path.glob(".plan.partial*")) == []
+    assert sorted(p.name for p in out.iterdir()) == [".planner-folder", "diagnosis.json", "diagnosis.md", "plan.json", "status.json"]
+    assert '"status": "infeasible"' in (out / "status.json").read_text(encoding="utf-8")
+    assert list(tmp_path.glob(".plan*")) == []

@@ -64,7 +64,7 @@ def read_checked(path: Path, limit: Limit, problems: list[Problem], inside: Path
         return None
     size_limit = byte_limit(limit)
     if info.st_size > size_limit:
-        problems.append(Problem(file, f"is {_size(info.st_size)}, above the {limit.value:,} {limit.unit} limit for one file; raise it with {limit.variable}=N if the file is right"))
+        problems.append(Problem(file, f"is {_size(info.st_size)}, above the {limit.value:,} {limit.unit} limit for one file; {_raise(limit)}"))
         return None
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -76,9 +76,13 @@ def read_checked(path: Path, limit: Limit, problems: list[Problem], inside: Path
             return None
         data = handle.read(size_limit + 1)
     if len(data) > size_limit:
-        problems.append(Problem(file, f"is larger than the {limit.value:,} {limit.unit} limit for one file; raise it with {limit.variable}=N if the file is right"))
+        problems.append(Problem(file, f"is larger than the {limit.value:,} {limit.unit} limit for one file; {_raise(limit)}"))
         return None
     return data
+
+
+def _raise(limit: Limit) -> str:
+    return f"raise it with {limit.variable}=N if the file is right"
 
 
 def _regular(info: os.stat_result, file: str, problems: list[Problem]) -> bool:

@@ -5,7 +5,7 @@ Every folder the planner writes (a plan, a comparison, a sweep, a diagnosis) hol
 `--force` ("not a plan folder: choose another --out"); an `--out` that is, contains or lies inside
 the case folder, or that is or contains the filesystem root or the home folder, is refused before
 anything is read or written. One run at a time writes an output folder: an exclusive lock
-(`filelock`, on `.<name>.lock` next to the folder) makes a second run fail cleanly with
+(`filelock`, on `.<name>.lock` next to the folder, removed afterwards) makes a second run fail cleanly with
 "another run is writing DIR". Removal never follows a symlink (`shutil.rmtree` removes links, not
 their targets, and refuses a symlinked top folder; a symlinked `--out` is refused anyway).
 
@@ -106,6 +106,10 @@ def locked(out: Path) -> Iterator[None]:
         yield
     finally:
         lock.release()
+        # filelock re-checks the inode after locking (an unlinked lock file is not a lock), so
+        # removing it here is safe and leaves no `.<name>.lock` behind in the user's folder.
+        with contextlib.suppress(OSError):
+            os.unlink(out.parent / f".{out.name}.lock")
 
 
 def write_marker(folder: Path, kind: str) -> None:
@@ -196,7 +200,8 @@ def clean_stale(target: Path) -> list[Path]:
     with contextlib.suppress(OSError):
         for leftover in parent.glob(".*.partial-*"):
             pid = leftover.name.split(".partial-", 1)[1].split("-", 1)[0]
-            if leftover.is_dir() and not leftover.is_symlink() and (not pid.isdigit() or not _alive(int(pid))) and (is_marked(leftover) or _empty_or_ours(leftover)):
+            dead = not pid.isdigit() or not _alive(int(pid))
+            if dead and leftover.is_dir() and not leftover.is_symlink() and (is_marked(leftover) or _empty_or_ours(leftover)):
                 _remove(leftover)
                 removed.append(leftover)
         for old in parent.glob(f".{target.name}.old*"):

@@ -1,5 +1,7 @@
-"""Checks on a plan folder read back as input (report, compare, verify): edited or corrupt files are
-located problems (file:row: column), never a traceback and never numbers silently taken as read.
+"""Checks on a plan folder read back as input (report, compare, verify).
+
+Edited or corrupt files are located problems (file:row: column), never a traceback and never
+numbers silently taken as read.
 
 `check_summary` checks plan.json: its status must be a plan (`optimal` or `feasible`) and every
 headline number a finite number, mappings of numbers included. `check_frame` checks one tidy CSV:
@@ -49,7 +51,8 @@ def check_summary(path: str, plan: dict[str, Any], problems: list[Problem]) -> N
     """plan.json: a plan's status and finite headline numbers."""
     status = plan.get("status")
     if status not in PLAN_STATUSES:
-        problems.append(Problem(path, f"status '{status}' is not a plan (expected optimal or feasible); a run that ended without a plan has nothing to report", column="status", value=None))
+        message = f"'{status}' is not a plan (expected optimal or feasible); a run that ended without a plan has nothing to report"
+        problems.append(Problem(path, message, column="status"))
         return
     for key in NUMBER_KEYS:
         if key in plan or key == "objective_yi_yuan":

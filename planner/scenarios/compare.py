@@ -17,7 +17,7 @@ from rich.table import Table
 
 from planner.report import plots as charts
 from planner.results.headline import fmt
-from planner.results.folders import claimed
+from planner.results.folders import check_target, claimed
 from planner.results.plan_folder import SavedPlan, read_plan_folder, write_text_files
 
 KPIS: tuple[tuple[str, str, str], ...] = (
@@ -265,6 +265,7 @@ def render_html(c: Comparison) -> str:
 def write_comparison(c: Comparison, out_dir: Path | None = None) -> list[Path]:
     """Write compare.md and compare.html (default folder: `default_out_dir`); returns the paths."""
     folder = out_dir or default_out_dir(c.folders)
+    check_target(folder, tuple(c.folders), replace=False)
     files = {"compare.md": render_markdown(c), "compare.html": render_html(c)}
     with claimed(folder, "compare", tuple(c.folders)) as written:
         write_text_files(written, files)
