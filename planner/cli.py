@@ -16,7 +16,6 @@ import signal
 import sys
 import threading
 import time
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -29,28 +28,6 @@ from planner.errors import InfeasibleError, InputError, PlannerError
 
 if TYPE_CHECKING:
     from rich.status import Status as RichStatus
-
-class SolverName(StrEnum):
-    """--solver values."""
-
-    highs = "highs"
-    cbc = "cbc"
-
-
-class Method(StrEnum):
-    """--method values (HiGHS's LP algorithms)."""
-
-    choose = "choose"
-    simplex = "simplex"
-    ipm = "ipm"
-    pdlp = "pdlp"
-
-
-class Hours(StrEnum):
-    """--hours values."""
-
-    full = "full"
-
 
 EXIT_DEMAND_UNMET = 5
 """Exit code of a solve whose plan leaves demand unmet (the plan is still written)."""
@@ -111,7 +88,7 @@ ScenarioOpt = Annotated[
     typer.Option("--scenario", "-s", metavar="FILE", help="Scenario overlay YAML (examples/*.yaml); repeat to apply several in order.", show_default=False),
 ]
 SolverOpt = Annotated[
-    SolverName | None,
+    str | None,
     typer.Option(metavar="[highs|cbc]", help="Solver: highs (default) or cbc (needs `pip install -e '.[cbc]'`).", show_default=False),
 ]
 TimeLimitOpt = Annotated[float | None, typer.Option("--time-limit", metavar="SECONDS", help="Solver time limit [default: the case's, 600].", show_default=False)]
@@ -170,10 +147,6 @@ def print_markdown(text: str) -> None:
     out.print(Markdown(text))
 
 
-def _value(choice: StrEnum | None) -> str | None:
-    return None if choice is None else choice.value
-
-
 def command_line(*words: object, scenario: list[Path] | None = None, **options: object) -> str:
     """A copy-pasteable planner command: `planner diagnose inputs/default --scenario examples/x.yaml`."""
     parts = ["planner", *map(str, words)]
@@ -187,7 +160,7 @@ def command_line(*words: object, scenario: list[Path] | None = None, **options: 
 
 @app.command(cls=_Command)
 def validate(case: CaseArg, scenario: ScenarioOpt = None) -> None:
-    r"""Check a case's files, rows and cross-references without solving.
+    """Check a case's files, rows and cross-references without solving.
 
     \b
     Examples:
@@ -227,25 +200,25 @@ def solve(
     ] = None,
     days: Annotated[int | None, typer.Option("--days", metavar="K", min=1, max=365, help="Hourly operation on K representative days (1-365), from the case's profiles/.", show_default=False)] = None,
     hours: Annotated[
-        Hours | None,
+        str | None,
         typer.Option("--hours", metavar="full", help="Hourly operation over all 8760 hours of the year (slow: minutes).", show_default=False),
     ] = None,
     solver: SolverOpt = None,
     method: Annotated[
-        Method | None,
+        str | None,
         typer.Option(
             metavar="[choose|simplex|ipm|pdlp]", show_default=False,
             help="HiGHS LP algorithm [default: choose = dual simplex, interior point for --hours full].",
         ),
     ] = None,
     time_limit: TimeLimitOpt = None,
-    mip_gap: Annotated[float | None, typer.Option("--mip-gap", metavar="GAP", min=0, max=1, help="Relative MIP gap for modular (integer) builds, e.g. 0.001 [default: 1e-4].", show_default=False)] = None,
-    threads: Annotated[int | None, typer.Option(metavar="N", min=1, help="Solver threads [default: the solver's choice].", show_default=False)] = None,
+    mip_gap: Annotated[float | None, typer.Option("--mip-gap", metavar="GAP", help="Relative MIP gap for modular (integer) builds, e.g. 0.001 [default: 1e-4].", show_default=False)] = None,
+    threads: Annotated[int | None, typer.Option(metavar="N", help="Solver threads [default: the solver's choice].", show_default=False)] = None,
     write_lp: Annotated[bool, typer.Option("--write-lp", help="Also write the model as model.lp.")] = False,
     report: Annotated[bool, typer.Option("--report/--no-report", help="Also write report.html and report.md.")] = True,
     force: Annotated[bool, typer.Option("--force", "-f", help="Replace an existing output folder.")] = False,
 ) -> None:
-    r"""Solve a case and write its plan folder.
+    """Solve a case and write its plan folder.
 
     The folder holds plan.json, one tidy CSV per decision, duals.csv, manifest.json and the report.
 
@@ -260,11 +233,14 @@ def solve(
     """
     from planner.pipeline import run_case
 
-    if hours and days:
-        raise typer.BadParameter("give either --days K or --hours full, not both", param_hint="--hours")
+    # option values are checked once, before anything is read (config.check_overrides, exit 2)
+    if hours not in (None, "full") or (hours and days):
+        raise typer.BadParameter("--hours takes `full` and cannot be combined with --days", param_hint="--hours")
+    if method not in (None, "choose", "simplex", "ipm", "pdlp"):
+        raise typer.BadParameter("expected choose, simplex, ipm or pdlp", param_hint="--method")
     resolution = "hours" if hours else f"days:{days}" if days else None
-    overrides: dict[str, Any] = {"output_dir": out_dir, "solver": _value(solver), "time_limit_s": time_limit, "mip_gap": mip_gap, "threads": threads, "write_lp": write_lp}
-    overrides |= {"report": report, "force": force, "time_resolution": resolution, "highs_method": _value(method)}
+    overrides: dict[str, Any] = {"output_dir": out_dir, "solver": solver, "time_limit_s": time_limit, "mip_gap": mip_gap, "threads": threads, "write_lp": write_lp}
+    overrides |= {"report": report, "force": force, "time_resolution": resolution, "highs_method": method}
     _state["validate_hint"] = command_line("validate", case, scenario=scenario)
     _state["diagnose_hint"] = command_line("diagnose", case, scenario=scenario, out=out_dir)
     try:
@@ -362,7 +338,7 @@ def render_plan(plan: dict[str, Any], out_dir: Path, timings: dict[str, float]) 
 def report(
     out_dir: Annotated[Path, typer.Argument(metavar="PLAN_DIR", help="A plan folder written by `planner solve`.", show_default=False)],
 ) -> None:
-    r"""Rebuild report.html and report.md from a plan folder.
+    """Rebuild report.html and report.md from a plan folder.
 
     \b
     Example:
@@ -386,7 +362,7 @@ def compare(
     ] = None,
     rows: Annotated[int, typer.Option(metavar="N", min=0, help="Most rows of the row-by-row binding list shown in the terminal.")] = 20,
 ) -> None:
-    r"""Show what changed between two or more plans.
+    """Show what changed between two or more plans.
 
     KPIs, cost terms, racks per cluster, investment per hub and the constraints that started or
     stopped binding; also written to compare.md and compare.html.
@@ -420,7 +396,7 @@ def sweep(
     workers: Annotated[int | None, typer.Option(metavar="N", min=1, help="Worker processes of the local cluster (1 thread each) [default: CPU count, at most 4].", show_default=False)] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", "-o", metavar="DIR", help="Output folder [default: outputs/sweep_<name>]; rerunning into it resumes.", show_default=False)] = None,
 ) -> None:
-    r"""Solve every scenario of a sweep file on Dask.
+    """Solve every scenario of a sweep file on Dask.
 
     Writes results.parquet, results.csv and sweep.html; rerunning into the same folder resumes.
 
@@ -475,7 +451,7 @@ def verify(
     case: Annotated[Path | None, typer.Option("--case", metavar="CASE", help="Check against this case folder instead of the folder's inputs.json.", show_default=False)] = None,
     scenario: ScenarioOpt = None,
 ) -> None:
-    r"""Re-check a written plan from its files alone.
+    """Re-check a written plan from its files alone.
 
     Every constraint, cost term and KPI is recomputed without the model builder.
 
@@ -510,7 +486,7 @@ def diagnose(
     solver: SolverOpt = None,
     time_limit: TimeLimitOpt = None,
 ) -> None:
-    r"""Explain an infeasible case, or why its plan leaves demand unmet.
+    """Explain an infeasible case, or why its plan leaves demand unmet.
 
     Pre-solve checks, a conflicting set of constraints (IIS from HiGHS) and the least relaxation of
     one policy or limit family that restores feasibility, in domain words; shown here and written to
@@ -528,7 +504,7 @@ def diagnose(
     try:
         with StageProgress(err, quiet=_state.get("quiet", False)) as progress:
             progress("diagnosing (pre-solve checks, IIS, least relaxations)", None)
-            diagnosis, folder = diagnose_case(case, scenario or [], {"output_dir": out_dir, "solver": _value(solver), "time_limit_s": time_limit})
+            diagnosis, folder = diagnose_case(case, scenario or [], {"output_dir": out_dir, "solver": solver, "time_limit_s": time_limit})
     except PlannerError as error:
         fail(error)
     except KeyboardInterrupt:
