@@ -11,6 +11,7 @@ import contextlib
 import csv
 import difflib
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -209,14 +210,17 @@ def read_csv(path: Path, problems: list[Problem], inside: Path | None = None) ->
     return RawTable(str(path), pd.DataFrame(rows, columns=header, dtype=object), lines)
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
 def _lines(text: str) -> Iterator[str]:
-    """The text's lines with their endings, one at a time (io.StringIO would hold a 4-byte-per-character copy)."""
-    start, end = 0, len(text)
-    while start < end:
-        stop = text.find("\n", start)
-        stop = end if stop < 0 else stop + 1
-        yield text[start:stop]
-        start = stop
+    """The text's lines with their endings, one at a time.
+
+    Lines end at \\n, \\r\\n or a lone \\r, as `io.StringIO(newline="")` splits them; a StringIO would
+    hold a 4-byte-per-character copy of a large table.
+    """
+    for match in _LINE.finditer(text):
+        yield match.group()
 
 
 # --------------------------------------------------------------------------- validation

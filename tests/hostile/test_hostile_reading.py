@@ -281,3 +281,13 @@ def test_memory_stays_bounded(name: str, measured: dict[str, tuple[dict[str, obj
     assert "MemoryError" not in output and "Traceback" not in output
     assert float(result["peak_mb"]) < 500  # type: ignore[arg-type]
     assert not (folder.parent / "out").exists()
+
+
+@pytest.mark.parametrize("text", ["a,b\r\n1,2\r\n", "a,b\r1,2\r", "a,b\n\r,x\n", '"x\r\ny",1\n', "no end", "", "\r\r\n\n"],
+                         ids=["crlf", "lone-cr", "cr-cell", "quoted-newline", "no-final-newline", "empty", "mixed-blank"])
+def test_table_lines_split_as_a_stringio_would(text: str) -> None:
+    import io
+
+    from planner.inputs.read import _lines
+
+    assert list(_lines(text)) == list(io.StringIO(text, newline=""))
