@@ -6,7 +6,7 @@
 
 Every size runs each tool in a fresh subprocess, so peak memory (ru_maxrss) is that tool's own:
 
-- engine: `planner.pipeline.run` end to end (read, validate, time slices, build, hand-off to
+- engine: `planner.pipeline.run_case` end to end (read, validate, time slices, build, hand-off to
   HiGHS, solve, extract and write), timed per stage by the pipeline itself;
 - floor: the engine's constraint matrix as COO triplets (saved by the engine run, loading not
   timed), assembled into CSR with numpy and passed straight to highspy - what any builder of
@@ -76,7 +76,7 @@ def engine(size: str, time_limit: float, method: str, coo_path: str | None) -> d
     out = Path(tempfile.mkdtemp(prefix="bench-")) / "out"
     clock = time.perf_counter()
     try:
-        outcome = pipeline.run(CASE, overrides={"output_dir": out, "time_resolution": size, "time_limit_s": time_limit, "highs_method": method})
+        outcome = pipeline.run_case(CASE, overrides={"output_dir": out, "time_resolution": size, "time_limit_s": time_limit, "highs_method": method})
     finally:
         pipeline.build_model = original  # type: ignore[assignment]
         highs.handoff = original_handoff  # type: ignore[assignment]

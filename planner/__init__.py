@@ -2,53 +2,73 @@
 
 Public API (the CLI only wraps these)::
 
-    from planner import load_inputs, build_data, build_model, solve, run
+    from planner import load_inputs, run, Plan
     inputs = load_inputs("inputs/default")          # validated case (raises InputError)
-    outcome = run("inputs/default")                 # solve and write outputs/default/
-    report = verify_outputs(outcome.out_dir)        # every constraint re-checked from the files
+    plan = run("inputs/default")                    # solve in memory: plan.racks, plan.load, ...
+    plan = run("inputs/default", "outputs/default", force=True)  # ... and write the plan folder
+    report = verify_outputs("outputs/default")      # every constraint re-checked from the files
+
+Names are imported on first use, so `import planner` (and the CLI's start-up) stays fast.
 """
 
 from __future__ import annotations
 
-from planner.config import RunConfig
-from planner.model.data import ModelData, build_data
-from planner.errors import (
-    InfeasibleError,
-    InputError,
-    ModelBuildError,
-    PlannerError,
-    SolveError,
-    SolverFailedError,
-    TimeLimitError,
-)
-from planner.inputs.read import load_inputs
-from planner.model import build_model
-from planner.pipeline import RunOutcome, run
-from planner.results.extract import Results
-from planner.inputs.schema import Inputs
-from planner.solver.solve import SolveResult, Status, solve
-from planner.verify.check import VerifyReport, verify_outputs
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "InfeasibleError",
-    "InputError",
-    "Inputs",
-    "ModelBuildError",
-    "ModelData",
-    "PlannerError",
-    "Results",
-    "RunConfig",
-    "RunOutcome",
-    "SolveError",
-    "SolveResult",
-    "SolverFailedError",
-    "Status",
-    "TimeLimitError",
-    "VerifyReport",
-    "build_data",
-    "build_model",
-    "load_inputs",
-    "run",
-    "solve",
-    "verify_outputs",
-]
+_WHERE = {
+    "RunConfig": "planner.config",
+    "ModelData": "planner.model.data",
+    "build_data": "planner.model.data",
+    "InfeasibleError": "planner.errors",
+    "InputError": "planner.errors",
+    "ModelBuildError": "planner.errors",
+    "PlannerError": "planner.errors",
+    "SolveError": "planner.errors",
+    "SolverFailedError": "planner.errors",
+    "TimeLimitError": "planner.errors",
+    "load_inputs": "planner.inputs.read",
+    "build_model": "planner.model",
+    "RunOutcome": "planner.pipeline",
+    "run": "planner.pipeline",
+    "Plan": "planner.results.plan",
+    "Results": "planner.results.extract",
+    "Inputs": "planner.inputs.schema",
+    "SolveResult": "planner.solver.solve",
+    "Status": "planner.solver.solve",
+    "solve": "planner.solver.solve",
+    "VerifyReport": "planner.verify.check",
+    "verify_outputs": "planner.verify.check",
+    "compare": "planner.scenarios.compare",
+}
+"""Public name -> the module that defines it."""
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:  # noqa: ANN401 - any public object
+    if name not in _WHERE:
+        msg = f"module 'planner' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])
+
+
+if TYPE_CHECKING:
+    from planner.config import RunConfig
+    from planner.errors import InfeasibleError, InputError, ModelBuildError, PlannerError, SolveError, SolverFailedError, TimeLimitError
+    from planner.inputs.read import load_inputs
+    from planner.inputs.schema import Inputs
+    from planner.model import build_model
+    from planner.model.data import ModelData, build_data
+    from planner.pipeline import RunOutcome, run
+    from planner.results.extract import Results
+    from planner.results.plan import Plan
+    from planner.scenarios.compare import compare
+    from planner.solver.solve import SolveResult, Status, solve
+    from planner.verify.check import VerifyReport, verify_outputs

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from planner.errors import UsageError
 
 if TYPE_CHECKING:
     from planner.inputs.schema import Inputs
@@ -68,3 +70,28 @@ def config_for(inputs: Inputs, overrides: dict[str, Any] | None = None) -> RunCo
     base = {"solver": block.name, "time_limit_s": block.time_limit_s, "mip_gap": block.mip_gap, "threads": block.threads, "highs_method": block.highs_method}
     base.update({k: v for k, v in (overrides or {}).items() if v is not None})
     return RunConfig(**base)
+
+
+OPTIONS = {
+    "solver": ("--solver", "highs or cbc"),
+    "time_limit_s": ("--time-limit", "a number of seconds above 0"),
+    "mip_gap": ("--mip-gap", "a number from 0 to 1"),
+    "threads": ("--threads", "a whole number of at least 1"),
+    "highs_method": ("--method", "choose, simplex, ipm or pdlp"),
+    "time_resolution": ("--hours/--days", "--hours full or --days K (1-365)"),
+}
+"""RunConfig field -> (CLI option, allowed values), for messages about bad option values."""
+
+
+def check_overrides(overrides: dict[str, Any] | None) -> None:
+    """Refuse bad option values before anything is read: UsageError (exit 2) naming option and allowed values."""
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    try:
+        RunConfig(**given)
+    except ValidationError as error:
+        messages = []
+        for item in error.errors():
+            field = str(item["loc"][0]) if item["loc"] else ""
+            option, allowed = OPTIONS.get(field, (field, str(item["msg"])))
+            messages.append(f"{option}: {item.get('input')!r} is not allowed; expected {allowed}")
+        raise UsageError("; ".join(messages)) from None

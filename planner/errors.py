@@ -3,6 +3,8 @@
 PlannerError
 ├── InputError          bad planning inputs (files, rows, columns, cross-references)
 ├── PlanFolderError     a plan folder to report on or verify is missing, incomplete or unreadable
+├── UsageError          a bad option value, or an output folder the planner may not write (exit 2)
+├── FolderBusyError     another run is writing the same output folder
 ├── ModelBuildError     the inputs passed validation but the model cannot be built
 └── SolveError
     ├── InfeasibleError no plan satisfies the constraints (or the LP is unbounded)
@@ -58,6 +60,16 @@ class PlanFolderError(PlannerError):
         self.problems = problems
         lines = "\n".join(f"  {p}" for p in problems)
         super().__init__(f"cannot read this plan folder; {len(problems)} problem(s):\n{lines}")
+
+
+class UsageError(PlannerError):
+    """A bad option value or output folder: nothing was read, solved or written (exit 2)."""
+
+    exit_code = 2
+
+
+class FolderBusyError(PlannerError):
+    """Another planner run holds the lock of the output folder this run wants to write."""
 
 
 class ModelBuildError(PlannerError):

@@ -9,22 +9,26 @@ import time
 from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
 
 import pandas as pd
 
-from planner.config import RunConfig, config_for
+from planner.config import RunConfig, check_overrides, config_for
 from planner.model.data import ModelData, build_data
 from planner.analysis.diagnose import Diagnosis, analyse, diagnose_inputs, to_markdown
 from planner.errors import InfeasibleError, InputError, PlannerError, Problem, TimeLimitError
 from planner.inputs.overlay import apply_overlay
 from planner.inputs.profiles import profile_slices
 from planner.inputs.read import RawCase, inputs_hash, read_raw, validate
+from planner.results.folders import check_target, claimed
 from planner.results.write import staging, write_diagnosis, write_frame, write_json, write_results
 from planner.results.kpis import energy_by_cluster_year, investment, plan_summary, utilisation
 from planner.model import Built, build_model, coefficient_range
-from planner.analysis.presolve import Finding, presolve
+from planner.analysis.presolve import Finding, check_case, presolve
 from planner.results.extract import Results, duals, extract
+from planner.results.headline import demand_unmet, plan_status
+from planner.results.plan import Plan
 from planner.inputs.schema import Inputs, Profile
 from planner.solver.solve import SolveResult, Status, fix_integers_and_resolve, solve
 from planner.inputs.timeseries import Resolution
@@ -37,7 +41,7 @@ class RunOutcome:
     """What a run produced: status, the plan summary, where it was written, and its manifest."""
 
     status: Status
-    out_dir: Path
+    out_dir: Path | None
     plan: dict[str, Any]
     manifest: dict[str, Any]
     results: Results | None = None
@@ -54,45 +58,140 @@ def load_case(case: str | Path, overlays: list[str | Path] | tuple[str | Path, .
     return raw, validate(raw)
 
 
-def run(case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = (), overrides: dict[str, Any] | None = None) -> RunOutcome:
-    """Solve a case and write its plan; raises InfeasibleError / TimeLimitError after writing."""
+Progress = Callable[[str, Path | None], None]
+"""Called as each stage starts: (stage in words, the solver log while solving, else None)."""
+
+
+def run(
+    case: str | Path,
+    out: str | Path | None = None,
+    *,
+    force: bool = False,
+    scenario: str | Path | Sequence[str | Path] = (),
+    resolution: str | None = None,
+    solver: Literal["highs", "cbc"] | None = None,
+    method: Literal["choose", "simplex", "ipm", "pdlp"] | None = None,
+    time_limit_s: float | None = None,
+    mip_gap: float | None = None,
+    threads: int | None = None,
+    write_lp: bool = False,
+    report: bool = True,
+    progress: Progress | None = None,
+) -> Plan:
+    """Solve a case and return the plan; with `out`, also write the plan folder there.
+
+    Args:
+        case: case folder (scenario.yaml and the CSV tables).
+        out: plan folder to write; None solves in memory and writes nothing.
+        force: replace an existing `out` folder.
+        scenario: scenario overlay YAML file(s), applied in order.
+        resolution: `year`, `days:K` (K representative days) or `hours` (8760); default: the case's.
+        solver: `highs` (default) or `cbc`.
+        method: HiGHS LP algorithm; default `choose` (measured per resolution).
+        time_limit_s: solver time limit in seconds; default from the case (600).
+        mip_gap: relative MIP gap for modular builds.
+        threads: solver threads.
+        write_lp: also write model.lp (only with `out`).
+        report: also write report.html and report.md (only with `out`).
+        progress: called with each stage's name as it starts.
+
+    Raises:
+        InputError: bad inputs, every problem with file:row.
+        InfeasibleError: no plan satisfies every constraint (with a diagnosis).
+        TimeLimitError: the time limit passed before any feasible plan.
+    """
+    overlays = [scenario] if isinstance(scenario, str | Path) else list(scenario)
+    overrides: dict[str, Any] = {"solver": solver, "highs_method": method, "time_limit_s": time_limit_s, "mip_gap": mip_gap, "threads": threads}
+    overrides |= {"time_resolution": resolution, "write_lp": write_lp, "force": force, "output_dir": None if out is None else Path(out), "report": report and out is not None}
+    outcome = run_case(case, overlays, overrides, progress=progress, write=out is not None)
+    assert outcome.results is not None and outcome.data is not None
+    return Plan.from_results(outcome.plan, outcome.results, outcome.data, outcome.out_dir, outcome.timings)
+
+
+def default_out_dir(name: str, resolution: str) -> Path:
+    """outputs/<case or scenario name>[_days12 | _hours]: plans of other resolutions never collide."""
+    suffix = "" if resolution == "year" else "_hours" if resolution == "hours" else "_days" + resolution.split(":", 1)[1]
+    return Path("outputs") / f"{name}{suffix}"
+
+
+def run_case(
+    case: str | Path,
+    overlays: list[str | Path] | tuple[str | Path, ...] = (),
+    overrides: dict[str, Any] | None = None,
+    *,
+    progress: Progress | None = None,
+    write: bool = True,
+) -> RunOutcome:
+    """Solve a case and write its plan (`write=False`: in memory); raises InfeasibleError / TimeLimitError after writing.
+
+    Options are RunConfig fields in `overrides` (the CLI's and the tests' path; notebooks use `run`).
+    """
+    say = progress or (lambda stage, log: None)
+    check_overrides(overrides)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
+    say("reading the case", None)
     raw = read_raw(case)
     for path in overlays:
         raw = apply_overlay(raw, Path(path))
     timings["read_s"] = time.perf_counter() - clock
     clock = time.perf_counter()
+    say("validating", None)
     inputs = validate(raw)
     config = config_for(inputs, overrides)
+    out_dir = Path(config.output_dir or default_out_dir(inputs.scenario.name, config.time_resolution))
+    if write:
+        check_target(out_dir, (Path(case),), config.force)
     timings["validate_s"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    findings = presolve(inputs)
+    try:
+        findings = presolve(inputs)
+    except InfeasibleError as error:
+        if write:
+            _write_presolve_diagnosis(out_dir, Path(case), raw, inputs, config, error)
+        raise
     timings["presolve_s"] = time.perf_counter() - clock
     clock = time.perf_counter()
     resolution = Resolution.parse(config.time_resolution)
+    say(f"time slices ({config.time_resolution})", None)
     profiles = profile_slices(case, inputs, resolution)
     timings["profiles_s"] = time.perf_counter() - clock
     clock = time.perf_counter()
+    say("building the model", None)
     data = build_data(inputs, profiles)
     _check_matching(raw, data)
     inputs = _with_slices(inputs, profiles)
     built = build_model(data, inputs.scenario.name)
     built.resolution = resolution
     timings["build_s"] = time.perf_counter() - clock
-    out_dir = config.output_dir or Path("outputs") / inputs.scenario.name
-    with staging(Path(out_dir), config.force) as stage:
-        outcome = _solve_and_write(stage, raw, inputs, config, built, timings, findings)
+    folder = staging(Path(out_dir), config.force, (Path(case),)) if write else tempfile.TemporaryDirectory(prefix="planner-run-")
+    with folder as stage:
+        outcome = _solve_and_write(Path(stage), raw, inputs, config, built, timings, findings, say)
         if outcome.status == Status.INFEASIBLE:
-            outcome.diagnosis = _diagnose(stage, built, inputs, config, findings)
-    outcome.out_dir = Path(out_dir)
+            say("diagnosing", None)
+            outcome.diagnosis = _diagnose(Path(stage), built, inputs, config, findings)
+    outcome.out_dir = out_dir if write else None
     if outcome.status == Status.INFEASIBLE or outcome.status == Status.UNBOUNDED:
         _raise_infeasible(inputs, outcome)
     if outcome.status == Status.TIME_LIMIT:
         raise TimeLimitError(f"the solver reached the time limit ({config.time_limit_s} s) without a feasible plan; raise --time-limit or loosen --mip-gap")
     if outcome.status == Status.ERROR:
-        raise PlannerError(f"the solver stopped with an error; see {outcome.out_dir / 'solver.log'}")
+        raise PlannerError(f"the solver stopped with an error; see {out_dir / 'solver.log'}")
     return outcome
+
+
+def _write_presolve_diagnosis(out_dir: Path, case: Path, raw: RawCase, inputs: Inputs, config: RunConfig, error: InfeasibleError) -> None:
+    """A case found infeasible before solving still gets its folder: diagnosis and an infeasible status, no plan."""
+    findings = tuple(f for f in check_case(inputs))
+    headline = "; ".join(f.message for f in findings if f.severity == "error") or str(error)
+    diagnosis = Diagnosis(inputs.scenario.name, "infeasible", "infeasible", headline, presolve=findings)
+    with staging(out_dir, config.force, (case,)) as stage:
+        write_diagnosis(stage, to_markdown(diagnosis), diagnosis.to_dict())
+        status = {"case": inputs.scenario.name, "status": "infeasible", "found": "before solving", "inputs_sha256": inputs_hash(raw)}
+        write_json(stage / "plan.json", status)
+        write_json(stage / "status.json", status)
+    error.args = (str(error).replace("Nothing was written.", f"Diagnosis in {out_dir / 'diagnosis.md'} (and diagnosis.json)."),)
+    error.report = to_markdown(diagnosis)
 
 
 def resolution_label(built: Built) -> str:
@@ -114,11 +213,14 @@ def diagnose_case(
     case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = (), overrides: dict[str, Any] | None = None
 ) -> tuple[Diagnosis, Path]:
     """`planner diagnose`: explain infeasibility or unmet demand; write diagnosis.md/.json into the output folder."""
+    check_overrides(overrides)
     _, inputs = load_case(case, overlays)
     config = config_for(inputs, overrides)
+    out_dir = Path(config.output_dir or default_out_dir(inputs.scenario.name, "year"))
+    check_target(out_dir, (Path(case),), replace=False)
     diagnosis = diagnose_inputs(inputs, config)
-    out_dir = Path(config.output_dir or Path("outputs") / inputs.scenario.name)
-    write_diagnosis(out_dir, to_markdown(diagnosis), diagnosis.to_dict())
+    with claimed(out_dir, "diagnosis", (Path(case),)) as folder:
+        write_diagnosis(folder, to_markdown(diagnosis), diagnosis.to_dict())
     return diagnosis, out_dir
 
 
@@ -134,13 +236,14 @@ def _diagnose(stage: Path, built: Built, inputs: Inputs, config: RunConfig, find
 
 def _raise_infeasible(inputs: Inputs, outcome: RunOutcome) -> None:
     where = outcome.out_dir
+    model = f"; the model is in {where / 'model.lp'}" if where else ""
     if outcome.diagnosis is None:
-        raise InfeasibleError(f"no plan satisfies every constraint of case '{inputs.scenario.name}' ({outcome.status}); the model is in {where / 'model.lp'}")
+        raise InfeasibleError(f"no plan satisfies every constraint of case '{inputs.scenario.name}' ({outcome.status}){model}")
     d = outcome.diagnosis
     families = tuple(dict.fromkeys([o.family for o in d.options] + ([] if d.iis is None else list(d.iis.families()))))
+    files = f"\nDiagnosis in {where / 'diagnosis.md'} (and diagnosis.json){model}." if where else ""
     raise InfeasibleError(
-        f"no plan satisfies every constraint of case '{inputs.scenario.name}': {d.headline}\n"
-        f"Diagnosis in {where / 'diagnosis.md'} (and diagnosis.json); the model is in {where / 'model.lp'}.",
+        f"no plan satisfies every constraint of case '{inputs.scenario.name}': {d.headline}{files}",
         families=families,
         report=to_markdown(d),
     )
@@ -160,15 +263,17 @@ def _with_slices(inputs: Inputs, profiles: pd.DataFrame | None) -> Inputs:
 
 
 def _solve_and_write(
-    stage: Path, raw: RawCase, inputs: Inputs, config: RunConfig, built: Built, timings: dict[str, float], findings: list[Finding]
+    stage: Path, raw: RawCase, inputs: Inputs, config: RunConfig, built: Built, timings: dict[str, float], findings: list[Finding], say: Progress
 ) -> RunOutcome:
     clock = time.perf_counter()
+    say(f"solving ({built.model.n_rows:,} rows)", stage / "solver.log")
     result = solve(built.model, config, stage / "solver.log")
     timings["solve_s"] = time.perf_counter() - clock
     if result.handoff_s:
         timings["handoff_s"] = result.handoff_s
         timings["solve_s"] -= result.handoff_s
     clock = time.perf_counter()
+    say("writing the plan", None)
     has_plan = result.status in (Status.OPTIMAL, Status.FEASIBLE)
     results, plan = None, {"status": str(result.status)}
     if config.write_lp or not has_plan:
@@ -185,12 +290,14 @@ def _solve_and_write(
     manifest = _manifest(raw, inputs, config, result, built, timings)
     plan["manifest"] = {"inputs_sha256": manifest["inputs_sha256"], "solver": manifest["solver"]}
     write_json(stage / "plan.json", plan)
+    write_json(stage / "status.json", {"case": inputs.scenario.name, "status": str(result.status), "inputs_sha256": manifest["inputs_sha256"]})
     write_json(stage / "manifest.json", manifest)
     write_json(stage / "inputs.json", inputs.model_dump(mode="json"))
     if has_plan and config.report:
         from planner.report import write_report
 
         clock = time.perf_counter()
+        say("writing the report", None)
         write_report(stage)
         timings["report_s"] = time.perf_counter() - clock
     return RunOutcome(result.status, stage, plan, manifest, results, built.data, timings)
@@ -208,8 +315,11 @@ def _extract(built: Built, config: RunConfig, result: SolveResult, stage: Path) 
 
 def _plan(inputs: Inputs, result: SolveResult, results: Results, built: Built) -> dict[str, Any]:
     s = inputs.scenario
+    summary = plan_summary(results, built.data)
     return {
         "case": s.name,
+        "plan_status": plan_status(str(result.status), summary),
+        "demand_unmet": demand_unmet(summary),
         "description": s.description,
         "status": str(result.status),
         "mip": bool(built.model.is_mip),
@@ -217,7 +327,7 @@ def _plan(inputs: Inputs, result: SolveResult, results: Results, built: Built) -
         "years": [s.years.first, s.years.last],
         "time_resolution": resolution_label(built),
         "money_unit": s.money_unit,
-        **plan_summary(results, built.data),
+        **summary,
         "duals_note": results.duals_note or "LP shadow prices, present values at the first planning year",
         "stopped_early": result.status == Status.FEASIBLE,
     }

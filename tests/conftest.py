@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from planner.pipeline import RunOutcome, run
+from planner.pipeline import RunOutcome, run_case
 from planner.verify.check import VerifyReport, verify_outputs
 
 BASE_SCENARIO: dict[str, Any] = {
@@ -121,7 +121,7 @@ class TinyCase:
     def solve(self, **overrides: Any) -> RunOutcome:
         """Solve, and check the written plan against every constraint (`planner verify`)."""
         folder = self.write()
-        outcome = run(folder, overrides={"output_dir": folder / "out", "report": False, **overrides})
+        outcome = run_case(folder, overrides={"output_dir": folder.parent / f"{folder.name}_out", "report": False, **overrides})
         assert_feasible_plan(outcome)
         return outcome
 

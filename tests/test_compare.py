@@ -60,7 +60,8 @@ def test_the_build_rate_row_starts_binding_with_its_shadow_price(plans: tuple[Pa
 def test_markdown_and_html_carry_the_tables_and_a_chart(plans: tuple[Path, Path], tmp_path: Path) -> None:
     c = compare(plans)
     md = render_markdown(c)
-    assert "| total discounted cost (亿元) | 10.00 | 14.00 | 4.00 |" in md
+    assert "| total discounted cost (亿元) | 10.0 | 14.0 | 4.0 |" in md
+    assert "| green-power share (of facility energy) | 0.0 % | 0.0 % | 0.0 % |" in md  # shares as `planner solve` prints them
     assert "| west1 | 10,000 | 6,000 | -4,000 |" in md
     assert "| slow_west | build_rate | west1/2026 | started binding | 0 | -100,000 | 元/rack |" in md
     page = render_html(c)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from planner.inputs.read import load_inputs
-from planner.pipeline import run
+from planner.pipeline import run_case
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT / "inputs" / "default"
@@ -16,7 +16,7 @@ DEFAULT = ROOT / "inputs" / "default"
 
 @pytest.fixture(scope="module")
 def default_plan(tmp_path_factory: pytest.TempPathFactory):
-    return run(DEFAULT, overrides={"output_dir": tmp_path_factory.mktemp("default") / "out"})
+    return run_case(DEFAULT, overrides={"output_dir": tmp_path_factory.mktemp("default") / "out"})
 
 
 def test_default_case_is_the_programme(default_plan) -> None:
@@ -56,7 +56,7 @@ def test_a_representative_day_plan_verifies_from_its_folder(tmp_path) -> None:
     """inputs.json carries the run's slices, so verify re-checks every slice of a --days plan."""
     from planner.verify.check import verify_outputs
 
-    outcome = run(DEFAULT, overrides={"output_dir": tmp_path / "days", "time_resolution": "days:2", "report": False})
+    outcome = run_case(DEFAULT, overrides={"output_dir": tmp_path / "days", "time_resolution": "days:2", "report": False})
     report = verify_outputs(outcome.out_dir)
     assert report.ok, [str(v) for v in report.violations[:5]]
     assert len(load_inputs(DEFAULT).profiles) == 0

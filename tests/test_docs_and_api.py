@@ -41,8 +41,8 @@ def test_every_family_has_a_test() -> None:
 def test_public_api_is_pinned() -> None:
     assert sorted(planner.__all__) == sorted([
         "InfeasibleError", "InputError", "Inputs", "ModelBuildError", "ModelData", "PlannerError", "Results", "RunConfig",
-        "RunOutcome", "SolveError", "SolveResult", "SolverFailedError", "Status", "TimeLimitError", "VerifyReport", "build_data",
-        "build_model", "load_inputs", "run", "solve", "verify_outputs",
+        "Plan", "RunOutcome", "SolveError", "SolveResult", "SolverFailedError", "Status", "TimeLimitError", "VerifyReport", "build_data",
+        "build_model", "compare", "load_inputs", "run", "solve", "verify_outputs",
     ])
     for name in planner.__all__:
         assert hasattr(planner, name)

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from planner.pipeline import RunOutcome, run
+from planner.pipeline import RunOutcome, run_case
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT / "inputs" / "default"
@@ -22,7 +22,7 @@ def solved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, RunOutcome]:
 
     def get(name: str) -> RunOutcome:
         if name not in cache:
-            cache[name] = run(DEFAULT, [ROOT / "examples" / f"{name}.yaml"], {"output_dir": out / name})
+            cache[name] = run_case(DEFAULT, [ROOT / "examples" / f"{name}.yaml"], {"output_dir": out / name})
         return cache[name]
 
     return get  # type: ignore[return-value]

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from planner.cli import app
 from planner.errors import PlannerError, SolverFailedError, TimeLimitError
 from planner.results.write import clean_stale
-from planner.pipeline import run
+from planner.pipeline import run_case
 from planner.solver.solve import Status
 from tests.conftest import TinyCase, assert_feasible_plan
 
@@ -37,14 +37,14 @@ def test_stopped_early_plan_is_marked_feasible_with_its_gap(tiny: TinyCase, monk
     monkeypatch.setattr(sys.modules["planner.solver.solve"], "map_status", lambda stats: Status.FEASIBLE)
     monkeypatch.setattr(sys.modules["planner.solver.solve"], "map_highs_status", lambda name, has_solution: Status.FEASIBLE)
     folder = tiny.set(build_module_racks=4000).write()
-    result = runner.invoke(app, ["solve", str(folder), "--out", str(folder / "out")])
+    result = runner.invoke(app, ["solve", str(folder), "--out", str(folder.parent / f"{folder.name}_out")])
     assert result.exit_code == 0, result.output
     assert "stopped early (time limit): this is the best plan found, not a proven optimum" in result.output
-    plan = json.loads((folder / "out" / "plan.json").read_text(encoding="utf-8"))
+    plan = json.loads((folder.parent / f"{folder.name}_out" / "plan.json").read_text(encoding="utf-8"))
     assert plan["status"] == "feasible"
     assert plan["stopped_early"] is True
     assert plan["gap"] is not None
-    report = assert_feasible_plan(folder / "out")
+    report = assert_feasible_plan(folder.parent / f"{folder.name}_out")
     assert report.status == "feasible"
 
 
@@ -53,7 +53,7 @@ def test_real_time_limit_on_a_hard_milp_returns_a_verified_plan(tmp_path: Path) 
     # the default case in 3,000-rack modules needs minutes to prove a 1e-4 gap; 3 s gives an incumbent
     overlay = tmp_path / "modular.yaml"
     overlay.write_text("base: inputs/default\nname: modular\nset:\n  build_module_racks: 3000\n", encoding="utf-8")
-    outcome = run(ROOT / "inputs" / "default", [overlay], {"output_dir": tmp_path / "out", "time_limit_s": 3.0})
+    outcome = run_case(ROOT / "inputs" / "default", [overlay], {"output_dir": tmp_path / "out", "time_limit_s": 3.0})
     assert outcome.status == Status.FEASIBLE
     assert outcome.plan["gap"] > 1e-4
     assert_feasible_plan(outcome)
@@ -62,7 +62,7 @@ def test_real_time_limit_on_a_hard_milp_returns_a_verified_plan(tmp_path: Path) 
 def test_time_limit_without_a_plan_exits_4(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with pytest.raises(TimeLimitError) as caught:
-        run(ROOT / "inputs" / "default", overrides={"output_dir": out, "time_limit_s": 1e-6})
+        run_case(ROOT / "inputs" / "default", overrides={"output_dir": out, "time_limit_s": 1e-6})
     assert caught.value.exit_code == 4
     assert "reached the time limit (1e-06 s) without a feasible plan" in str(caught.value)
     assert json.loads((out / "plan.json").read_text(encoding="utf-8"))["status"] == "time_limit"
@@ -83,10 +83,10 @@ def test_missing_cbc_names_the_extra_and_writes_nothing(tiny: TinyCase, monkeypa
     monkeypatch.setattr(pulp.COIN_CMD, "available", lambda self: False)
     folder = tiny.write()
     with pytest.raises(SolverFailedError, match=r"pip install 'planner\[cbc\]'"):
-        run(folder, overrides={"output_dir": folder / "out", "solver": "cbc"})
-    assert not (folder / "out").exists()
+        run_case(folder, overrides={"output_dir": folder.parent / f"{folder.name}_out", "solver": "cbc"})
+    assert not (folder.parent / f"{folder.name}_out").exists()
     assert partials(folder) == []
-    result = runner.invoke(app, ["solve", str(folder), "--out", str(folder / "out"), "--solver", "cbc"])
+    result = runner.invoke(app, ["solve", str(folder), "--out", str(folder.parent / f"{folder.name}_out"), "--solver", "cbc"])
     assert result.exit_code == 1
     assert "CBC is not available: install the extra with `pip install 'planner[cbc]'`" in result.output
 
@@ -95,23 +95,23 @@ def test_missing_highs_names_the_package(tiny: TinyCase, monkeypatch: pytest.Mon
     monkeypatch.setattr(pulp.HiGHS, "available", lambda self: False)
     folder = tiny.write()
     with pytest.raises(SolverFailedError, match="pip install highspy"):
-        run(folder, overrides={"output_dir": folder / "out", "interface": "pulp"})
+        run_case(folder, overrides={"output_dir": folder.parent / f"{folder.name}_out", "interface": "pulp"})
     # the direct path: highspy cannot be imported
     monkeypatch.delitem(sys.modules, "planner.solver.highs", raising=False)
-    monkeypatch.delattr(sys.modules["planner.solver"], "highs", raising=False)
+    monkeypatch.delattr(sys.modules["planner.solver"], "highs", raising=False)  # the package keeps its imported submodule
     monkeypatch.setitem(sys.modules, "highspy", None)
     with pytest.raises(SolverFailedError, match="pip install highspy"):
-        run(folder, overrides={"output_dir": folder / "out"})
+        run_case(folder, overrides={"output_dir": folder.parent / f"{folder.name}_out"})
 
 
 def test_failed_forced_run_keeps_the_old_folder(tiny: TinyCase, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tiny.write()
-    out = folder / "out"
-    run(folder, overrides={"output_dir": out})
+    out = folder.parent / f"{folder.name}_out"
+    run_case(folder, overrides={"output_dir": out})
     before = (out / "plan.json").read_bytes()
     monkeypatch.setattr(pulp.COIN_CMD, "available", lambda self: False)
     with pytest.raises(SolverFailedError):
-        run(folder, overrides={"output_dir": out, "solver": "cbc", "force": True})
+        run_case(folder, overrides={"output_dir": out, "solver": "cbc", "force": True})
     assert (out / "plan.json").read_bytes() == before
     assert partials(folder) == []
 
@@ -121,14 +121,14 @@ def test_failed_forced_run_keeps_the_old_folder(tiny: TinyCase, monkeypatch: pyt
 
 def test_existing_output_folder_is_kept_unless_force(tiny: TinyCase) -> None:
     folder = tiny.write()
-    out = folder / "out"
-    run(folder, overrides={"output_dir": out})
+    out = folder.parent / f"{folder.name}_out"
+    run_case(folder, overrides={"output_dir": out})
     (out / "my_notes.txt").write_text("keep me", encoding="utf-8")
     with pytest.raises(PlannerError, match="already exists; pass --force"):
-        run(folder, overrides={"output_dir": out})
+        run_case(folder, overrides={"output_dir": out})
     assert (out / "my_notes.txt").read_text(encoding="utf-8") == "keep me"
     result = runner.invoke(app, ["solve", str(folder), "--out", str(out)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "already exists" in result.output
     assert (out / "my_notes.txt").exists()
     result = runner.invoke(app, ["solve", str(folder), "--out", str(out), "--force"])
@@ -200,7 +200,7 @@ def test_killed_run_leaves_only_a_hidden_folder_that_the_next_run_removes(tiny: 
     assert not out.exists()
     assert stage.exists()
     assert stage.name.startswith(".out.partial-")
-    run(tiny.write(), overrides={"output_dir": out})
+    run_case(tiny.write(), overrides={"output_dir": out})
     assert not stage.exists()
     assert (out / "plan.json").exists()
     assert partials(out.parent) == []

@@ -10,7 +10,7 @@ from planner.analysis.diagnose import diagnose_inputs
 from planner.errors import InfeasibleError
 from planner.inputs.read import load_inputs
 from planner.config import config_for
-from planner.pipeline import run
+from planner.pipeline import run_case
 from planner.analysis.presolve import check_case
 from tests import infeasible_cases as cases
 from tests.conftest import TinyCase
@@ -100,13 +100,14 @@ def test_demand_beyond_green_potential_is_a_warning(tiny: TinyCase) -> None:
     assert outcome.plan["presolve_warnings"] == [finding.message]
 
 
-def test_run_stops_before_writing_anything(tiny: TinyCase, tmp_path: Path) -> None:
+def test_run_stops_before_solving_and_leaves_only_a_diagnosis(tiny: TinyCase, tmp_path: Path) -> None:
     cases.carbon_vs_floor(tiny)
     out = tmp_path / "plan"
     with pytest.raises(InfeasibleError) as caught:
-        run(tiny.write(), overrides={"output_dir": out})
+        run_case(tiny.write(), overrides={"output_dir": out})
     assert caught.value.exit_code == 3
     assert "found before solving" in str(caught.value)
     assert caught.value.families == ("carbon_cap", "utilisation_floor", "renewable_availability")
-    assert not out.exists()
+    assert sorted(p.name for p in out.iterdir()) == [".planner-folder", "diagnosis.json", "diagnosis.md", "plan.json", "status.json"]
+    assert '"status": "infeasible"' in (out / "status.json").read_text(encoding="utf-8")
     assert list(tmp_path.glob(".plan*")) == []

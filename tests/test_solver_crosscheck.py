@@ -16,7 +16,7 @@ import yaml
 
 from planner.inputs.overlay import OVERLAY_KEYS
 from planner.inputs.read import load_inputs
-from planner.pipeline import run
+from planner.pipeline import run_case
 from planner.verify.check import verify_outputs
 from tests.conftest import assert_feasible_plan
 
@@ -53,8 +53,8 @@ def plan_files(folder: Path) -> dict[str, bytes]:
 @pytest.mark.parametrize(("name", "case", "overlays"), CASES, ids=[c[0] for c in CASES])
 def test_highs_and_cbc_agree_and_both_plans_verify(name: str, case: Path, overlays: list[Path], tmp_path: Path) -> None:
     extra = settings(case, overlays)
-    highs = run(case, overlays, {"output_dir": tmp_path / "highs", "solver": "highs", **extra})
-    cbc = run(case, overlays, {"output_dir": tmp_path / "cbc", "solver": "cbc", **extra})
+    highs = run_case(case, overlays, {"output_dir": tmp_path / "highs", "solver": "highs", **extra})
+    cbc = run_case(case, overlays, {"output_dir": tmp_path / "cbc", "solver": "cbc", **extra})
     assert highs.status == cbc.status == "optimal"
     a, b = highs.plan["objective_yi_yuan"], cbc.plan["objective_yi_yuan"]
     tolerance = MIP_GAP if highs.plan["mip"] else 1e-6
@@ -71,8 +71,8 @@ REPEAT_CASES = [c for c in CASES if c[0] == "default" or load_inputs(c[1], c[2])
 @pytest.mark.parametrize(("name", "case", "overlays"), REPEAT_CASES, ids=[c[0] for c in REPEAT_CASES])
 def test_solving_twice_gives_identical_plan_files(name: str, case: Path, overlays: list[Path], tmp_path: Path) -> None:
     extra = settings(case, overlays)
-    first = run(case, overlays, {"output_dir": tmp_path / "first", **extra})
-    second = run(case, overlays, {"output_dir": tmp_path / "second", **extra})
+    first = run_case(case, overlays, {"output_dir": tmp_path / "first", **extra})
+    second = run_case(case, overlays, {"output_dir": tmp_path / "second", **extra})
     one, two = plan_files(first.out_dir), plan_files(second.out_dir)
     assert sorted(one) == sorted(two)
     assert {"plan.json", "racks.csv", "load.csv", "energy.csv", "duals.csv"} <= set(one)
@@ -82,7 +82,7 @@ def test_solving_twice_gives_identical_plan_files(name: str, case: Path, overlay
 
 @pytest.mark.slow
 def test_default_plan_objective_is_the_sum_of_its_cost_terms(tmp_path: Path) -> None:
-    outcome = run(ROOT / "inputs" / "default", overrides={"output_dir": tmp_path / "out"})
+    outcome = run_case(ROOT / "inputs" / "default", overrides={"output_dir": tmp_path / "out"})
     plan = json.loads((outcome.out_dir / "plan.json").read_text(encoding="utf-8"))
     terms = plan["cost_breakdown_yi_yuan"]
     assert set(terms) == {"capex", "fixed_opex", "electricity", "renewables", "certificates", "carbon", "network", "unmet_penalty", "storage"}

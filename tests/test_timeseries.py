@@ -104,14 +104,14 @@ def test_cli_days_writes_the_resolution_into_plan_and_manifest(tiny: TinyCase, h
     case = reduced_case(tiny)
     with_profiles(case, hourly)
     folder = case.write()
-    result = CliRunner().invoke(app, ["solve", str(folder), "--days", "2", "--out", str(folder / "out")])
+    result = CliRunner().invoke(app, ["solve", str(folder), "--days", "2", "--out", str(folder.parent / f"{folder.name}_out")])
     assert result.exit_code == 0, result.output
-    plan = json.loads((folder / "out" / "plan.json").read_text())
-    manifest = json.loads((folder / "out" / "manifest.json").read_text())
+    plan = json.loads((folder.parent / f"{folder.name}_out" / "plan.json").read_text())
+    manifest = json.loads((folder.parent / f"{folder.name}_out" / "manifest.json").read_text())
     assert plan["time_resolution"].startswith("2 representative days")
     assert manifest["time_resolution"]["slices_per_year"] == 48
     assert manifest["solver"]["interface"] == "direct"
-    assert (folder / "out" / "storage.csv").exists()
+    assert (folder.parent / f"{folder.name}_out" / "storage.csv").exists()
 
 
 def test_cli_rejects_bad_resolution_flags(tiny: TinyCase) -> None:

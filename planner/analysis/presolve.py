@@ -61,7 +61,7 @@ def presolve(inputs: Inputs) -> list[Finding]:
         lines = "\n".join(f"  - {f.message}" for f in errors)
         families = tuple(dict.fromkeys(family for f in errors for family in f.families))
         msg = (f"case '{inputs.scenario.name}' has no feasible plan (found before solving):\n{lines}\n"
-               "Nothing was written. `planner diagnose CASE` lists the conflicting constraints and the least change that resolves them.")
+               "Nothing was written.")
         raise InfeasibleError(msg, families=families)
     return findings
 

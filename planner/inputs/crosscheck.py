@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from planner.inputs.limits import PROBLEMS
 from planner.errors import Problem
 from planner.inputs.schema import Cluster, Demand, Link, Profile, Scenario, Workload
 
@@ -34,8 +36,9 @@ ID_COLUMN = {"hubs": "hub_id", "clusters": "cluster_id", "workloads": "workload_
 def cross_check(raw: RawCase, rows: dict[str, list[BaseModel]], scenario: Scenario | None, problems: list[Problem]) -> None:
     """Append every cross-reference problem of the case to `problems`."""
     ids = {name: _raw_ids(raw.tables.get(name), column) for name, column in ID_COLUMN.items()}
+    misspelt = _misspelt_definitions(raw, ids, problems)
     for table, column, target in REFERENCES:
-        _check_references(raw.tables.get(table), column, ids[target], target, problems)
+        _check_references(raw.tables.get(table), column, ids[target], target, problems, misspelt.get(target, set()))
     if scenario is None or problems or set(raw.tables) < {"hubs", "clusters", "workloads", "demand", "links"}:
         return
     years = range(scenario.years.first, scenario.years.last + 1)
@@ -52,15 +55,55 @@ def _raw_ids(table: RawTable | None, column: str) -> set[str]:
     return {str(v) for v in table.frame[column].dropna()}
 
 
-def _check_references(table: RawTable | None, column: str, known: set[str], target: str, problems: list[Problem]) -> None:
+def _misspelt_definitions(raw: RawCase, ids: dict[str, set[str]], problems: list[Problem]) -> dict[str, set[str]]:
+    """Ids misspelt where they are defined: an id no table refers to, close to an unknown id others use.
+
+    One problem at the definition (`clusters.csv:2`), suggesting what the other files use, instead of
+    one per referring row suggesting the typo. Returns, per defining table, the unknown ids so explained.
+    """
+    explained: dict[str, set[str]] = {}
+    for target, id_column in ID_COLUMN.items():
+        defining = raw.tables.get(target)
+        if defining is None or id_column not in defining.frame.columns:
+            continue
+        uses: dict[str, list[str]] = {}
+        for table, column, referenced in REFERENCES:
+            source = raw.tables.get(table)
+            if referenced != target or source is None or column not in source.frame.columns:
+                continue
+            for value in source.frame[column].dropna():
+                uses.setdefault(str(value), []).append(source.file)
+        unused = sorted(ids[target] - set(uses))
+        unknown = sorted(set(uses) - ids[target])
+        if len(unused) * len(unknown) > 10_000:  # a handful of typos, not a hostile table: keep the spelling search small
+            continue
+        for value in unused:
+            match = difflib.get_close_matches(value, [u for u in unknown if u not in explained.get(target, set())], n=1)
+            if not match:
+                continue
+            files = sorted({Path(f).name for f in uses[match[0]]})
+            position = next(i for i, v in defining.frame[id_column].items() if str(v) == value)
+            problems.append(Problem(
+                defining.file,
+                f"{id_column[:-3]} id used by no other file, but {' and '.join(files)} {'uses' if len(files) == 1 else 'use'} '{match[0]}' ({len(uses[match[0]])} rows); did you mean '{match[0]}'?",
+                row=defining.lines[int(position)], column=id_column, value=value,
+            ))
+            explained.setdefault(target, set()).add(match[0])
+    return explained
+
+
+def _check_references(table: RawTable | None, column: str, known: set[str], target: str, problems: list[Problem], explained: set[str] | None = None) -> None:
     if table is None or column not in table.frame.columns or not known:
         return
-    for position, value in table.frame[column].items():
-        if value is None or value in known:
-            continue
-        hint = difflib.get_close_matches(str(value), sorted(known), n=1)
-        advice = f"did you mean '{hint[0]}'?" if hint else f"expected one of {', '.join(sorted(known))}"
+    ordered = sorted(known)
+    shown = ", ".join(ordered[:10]) + (f", ... ({len(ordered):,} in all)" if len(ordered) > 10 else "")
+    unknown = [(position, value) for position, value in table.frame[column].items() if value is not None and value not in known and value not in (explained or ())]
+    for position, value in unknown[: PROBLEMS.value]:
+        hint = difflib.get_close_matches(str(value), ordered, n=1) if len(ordered) <= 1000 else []
+        advice = f"did you mean '{hint[0]}'?" if hint else f"expected one of {shown}"
         problems.append(Problem(table.file, f"unknown {column[:-3]} id (not in {target}.csv); {advice}", row=table.lines[int(position)], column=column, value=value))
+    if len(unknown) > PROBLEMS.value:
+        problems.append(Problem(table.file, f"... and {len(unknown) - PROBLEMS.value:,} more rows with an unknown {column[:-3]} id"))
 
 
 def _located(raw: RawCase, table: str, rows: Iterable[BaseModel]) -> Iterable[tuple[int, Any]]:

@@ -86,9 +86,37 @@ def _rows(model: type[BaseModel], prefix: str = "") -> list[str]:
     return lines
 
 
+READING = """## Reading rules and limits
+
+Every file of a case must be a regular file inside the case folder: a symbolic link leading
+outside it, a folder, a device or a pipe where a file is expected is an error (exit 2), and such a
+file's content is never printed. YAML files (scenario.yaml, overlays, sweep files) are read with
+YAML 1.2 rules: only `true`/`false` are booleans (`yes`, `no`, `on`, `off` are text, so they are
+errors in a number or share field), `010` is ten; a key repeated in one mapping, anchors and
+aliases (`&a`, `*a`), merge keys (`<<:`) and nesting deeper than {depth} levels are errors with
+file:line. `true`/`false` where a number is expected is an error, not 1 or 0.
+
+Each file is bounded so that a wrong or hostile file cannot exhaust memory (peak memory stays
+under 500 MB for any file up to 50 MB). Raise a limit by setting its environment variable to a
+whole number, for example `PLANNER_MAX_TABLE_MB=200 planner solve big_case`:
+
+| environment variable | default | limits |
+|---|---|---|
+{rows}
+"""
+
+
+def _reading() -> str:
+    from planner.inputs.limits import LIMITS
+    from planner.inputs.safe_yaml import MAX_DEPTH
+
+    rows = "\n".join(f"| `{limit.variable}` | {limit.default:,} {limit.unit} | {limit.what} |" for limit in LIMITS)
+    return READING.format(depth=MAX_DEPTH, rows=rows)
+
+
 def render() -> str:
     """The whole input reference as Markdown."""
-    out = [HEADER, "## scenario.yaml", "", (Scenario.__doc__ or "").strip(), ""]
+    out = [HEADER, _reading(), "## scenario.yaml", "", (Scenario.__doc__ or "").strip(), ""]
     out += ["| setting | type | unit | bounds | required | meaning |", "|---|---|---|---|---|---|", *_rows(Scenario), ""]
     for name, model in TABLES.items():
         optional = " (optional)" if name in OPTIONAL_TABLES else ""

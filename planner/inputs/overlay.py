@@ -149,7 +149,7 @@ def _patch_table(out: RawCase, file: str, lines: Lines, table: str, patches: obj
             shown = ", ".join(f"{k}={v}" for k, v in patch["match"].items())
             problems.append(Problem(file, f"no row of {table}.csv matches {shown}; check the ids", row=line))
             continue
-        _set_cells(raw_table.frame, mask, patch, f"{file}:{line}", raw_table.patched, problems, line)
+        _set_cells(raw_table.frame, mask, patch, file if line is None else f"{file}:{line}", raw_table.patched, problems, line)
 
 
 def _match(frame: pd.DataFrame, match: dict[str, Any]) -> pd.Series:
@@ -162,7 +162,7 @@ def _match(frame: pd.DataFrame, match: dict[str, Any]) -> pd.Series:
 
 
 def _set_cells(frame: pd.DataFrame, mask: pd.Series, patch: dict[str, Any], where: str, patched: dict[tuple[int, str], str], problems: list[Problem], line: int | None) -> None:
-    file = where.rsplit(":", 1)[0]
+    file = where if line is None else where.rsplit(":", 1)[0]
     for column, value in (patch.get("set") or {}).items():
         frame.loc[mask, column] = None if value is None else str(value)
         patched.update({(int(i), column): where for i in frame.index[mask]})

@@ -6,12 +6,15 @@ availability factors of that hour (0..1). `planner.inputs.timeseries` turns it i
 
 from __future__ import annotations
 
+import gzip
+import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from planner.errors import InputError, Problem
+from planner.inputs.limits import TABLE_MB, byte_limit, read_checked
 from planner.inputs.schema import Inputs
 from planner.inputs.timeseries import Resolution, slices
 
@@ -25,14 +28,32 @@ def hourly_path(case: str | Path) -> Path:
     return Path(case) / HOURLY_FILE
 
 
+def _bounded_gunzip(path: Path) -> bytes:
+    """The file's bytes, unpacked, with both the packed and the unpacked size within the table limit."""
+    problems: list[Problem] = []
+    packed = read_checked(path, TABLE_MB, problems, inside=path.parent.parent)
+    if packed is None:
+        raise InputError(problems)
+    limit = byte_limit(TABLE_MB)
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(packed)) as unpacking:
+            data = unpacking.read(limit + 1)
+    except (OSError, EOFError) as err:
+        raise InputError([Problem(str(path), f"not a readable gzip file: {err}")]) from err
+    if len(data) > limit:
+        raise InputError([Problem(str(path), f"unpacks to more than the {TABLE_MB.value:,} MB limit for one table; raise it with {TABLE_MB.variable}=N if the file is right")])
+    return data
+
+
 def read_hourly(case: str | Path, clusters: list[str]) -> pd.DataFrame:
     """Hourly factors indexed (cluster, hour) for exactly `clusters`; every problem raised at once."""
     path = hourly_path(case)
     if not path.exists():
         raise InputError([Problem(str(path), "no hourly profiles for this case; `--hours`/`--days` need them (see inputs/default/profiles/README.md)")])
+    text = _bounded_gunzip(path)
     try:
-        frame = pd.read_csv(path, dtype={"cluster_id": str})
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError, UnicodeDecodeError) as err:
+        frame = pd.read_csv(io.BytesIO(text), dtype={"cluster_id": str})
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError, UnicodeDecodeError, ValueError) as err:
         raise InputError([Problem(str(path), f"not a readable CSV table: {str(err).strip()}")]) from err
     problems: list[Problem] = []
     missing = [c for c in COLUMNS if c not in frame.columns]

@@ -11,7 +11,8 @@ import contextlib
 import csv
 import difflib
 import hashlib
-import io
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,9 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from planner.inputs import safe_yaml
 from planner.inputs.crosscheck import cross_check
+from planner.inputs.limits import PROBLEMS, TABLE_CELLS, TABLE_MB, YAML_KB, read_checked
 from planner.errors import InputError, Problem
 from planner.inputs.schema import KEYS, OPTIONAL_TABLES, TABLES, Inputs, Scenario
 
@@ -79,7 +82,7 @@ def read_raw(case: str | Path) -> RawCase:
         raise InputError([Problem(str(folder), "case folder not found; expected a folder holding scenario.yaml and the CSV tables")])
     problems: list[Problem] = []
     scenario_path = folder / SCENARIO_FILE
-    scenario, lines = read_yaml(scenario_path, problems)
+    scenario, lines = read_yaml(scenario_path, problems, inside=folder)
     raw = RawCase(folder, scenario or {}, lines, str(scenario_path), sources=[scenario_path])
     for name in TABLES:
         path = folder / f"{name}.csv"
@@ -87,7 +90,7 @@ def read_raw(case: str | Path) -> RawCase:
             if name not in OPTIONAL_TABLES:
                 problems.append(Problem(str(path), f"missing table; expected {name}.csv in {folder}"))
             continue
-        table = read_csv(path, problems)
+        table = read_csv(path, problems, inside=folder)
         if table is not None:
             raw.tables[name] = table
             raw.sources.append(path)
@@ -95,21 +98,27 @@ def read_raw(case: str | Path) -> RawCase:
     return raw
 
 
-def read_yaml(path: Path, problems: list[Problem]) -> tuple[dict[str, Any] | None, dict[tuple[Any, ...], int]]:
-    """Parse a YAML mapping and remember the line of every key path."""
+def read_yaml(path: Path, problems: list[Problem], inside: Path | None = None) -> tuple[dict[str, Any] | None, dict[tuple[Any, ...], int]]:
+    """Parse a YAML mapping (YAML 1.2 rules, see `safe_yaml`) and remember the line of every key path.
+
+    The file must be a regular file within the size limit (and inside folder `inside` when given).
+    """
     if not path.exists():
         problems.append(Problem(str(path), "file not found"))
         return None, {}
-    text = _decode(path, problems)
+    data_bytes = read_checked(path, YAML_KB, problems, inside)
+    text = None if data_bytes is None else _decode(data_bytes, path, problems)
     if text is None:
         return None, {}
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data, node = safe_yaml.load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
         problems.append(Problem(str(path), f"not valid YAML: {getattr(err, 'problem', err)}", row=row))
+        return None, {}
+    except (ValueError, RecursionError, MemoryError) as err:
+        problems.append(Problem(str(path), f"not valid YAML: {type(err).__name__}"))
         return None, {}
     if not isinstance(data, dict):
         problems.append(Problem(str(path), f"expected a mapping of settings, found {type(data).__name__}"))
@@ -122,7 +131,7 @@ def read_yaml(path: Path, problems: list[Problem]) -> tuple[dict[str, Any] | Non
 def _collect_lines(node: yaml.Node | None, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
-            key = yaml.safe_load(yaml.serialize(key_node)) if key_node.tag != "tag:yaml.org,2002:str" else key_node.value
+            key = safe_yaml.key_of(key_node)
             out[(*path, key)] = key_node.start_mark.line + 1
             _collect_lines(value_node, (*path, key), out)
     elif isinstance(node, yaml.SequenceNode):
@@ -131,8 +140,7 @@ def _collect_lines(node: yaml.Node | None, path: tuple[Any, ...], out: dict[tupl
             _collect_lines(item, (*path, i), out)
 
 
-def _decode(path: Path, problems: list[Problem]) -> str | None:
-    data = path.read_bytes()
+def _decode(data: bytes, path: Path, problems: list[Problem]) -> str | None:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -145,20 +153,23 @@ def _decode(path: Path, problems: list[Problem]) -> str | None:
         return None
 
 
-def read_csv(path: Path, problems: list[Problem]) -> RawTable | None:
+def read_csv(path: Path, problems: list[Problem], inside: Path | None = None) -> RawTable | None:
     """Read a CSV as text cells (blank cells as None), remembering each row's line in the file.
 
     Python's csv module rather than pandas: cells stay exactly as typed (no type guessing, no
     NaN), a row's line number is right even after a quoted multi-line cell, and small tables
-    read in well under a millisecond. Rows whose cells are all blank are skipped.
+    read in well under a millisecond. Rows whose cells are all blank are skipped. The file must be
+    a regular file within the size and row limits (`planner.inputs.limits`).
     """
-    text = _decode(path, problems)
+    data = read_checked(path, TABLE_MB, problems, inside)
+    text = None if data is None else _decode(data, path, problems)
+    del data
     if text is None:
         return None
     if not text.strip():
         problems.append(Problem(str(path), "file is empty; expected a header line and rows"))
         return None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(_lines(text), strict=True)
     header: list[str] | None = None
     rows: list[list[str | None]] = []
     lines: list[int] = []
@@ -181,10 +192,15 @@ def read_csv(path: Path, problems: list[Problem]) -> RawTable | None:
                 continue
             rows.append([cell.strip() or None for cell in record] + [None] * (len(header) - len(record)))
             lines.append(start)
+            if len(rows) * len(header) > TABLE_CELLS.value:
+                problems.append(Problem(str(path), f"more than {TABLE_CELLS.value:,} cells ({len(rows) - 1:,} rows of {len(header)} columns); raise {TABLE_CELLS.variable}=N if the table is right", row=start))
+                return None
     except csv.Error as err:
         problems.append(Problem(str(path), f"not a readable CSV table: {err}", row=reader.line_num))
         return None
-    assert header is not None
+    if header is None:
+        problems.append(Problem(str(path), "file is empty; expected a header line and rows"))
+        return None
     repeated = sorted({c for c in header if header.count(c) > 1})
     if repeated:
         problems.extend(Problem(str(path), f"column '{c}' appears more than once in the header", row=1) for c in repeated)
@@ -192,6 +208,19 @@ def read_csv(path: Path, problems: list[Problem]) -> RawTable | None:
     if not ok:
         return None
     return RawTable(str(path), pd.DataFrame(rows, columns=header, dtype=object), lines)
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines with their endings, one at a time.
+
+    Lines end at \\n, \\r\\n or a lone \\r, as `io.StringIO(newline="")` splits them; a StringIO would
+    hold a 4-byte-per-character copy of a large table.
+    """
+    for match in _LINE.finditer(text):
+        yield match.group()
 
 
 # --------------------------------------------------------------------------- validation
@@ -212,16 +241,41 @@ def validate(raw: RawCase) -> Inputs:
 
 
 def _validate_scenario(raw: RawCase, problems: list[Problem]) -> Scenario | None:
+    booleans = _boolean_numbers(raw)
     try:
-        return Scenario.model_validate(raw.scenario)
+        scenario = Scenario.model_validate(raw.scenario)
     except ValidationError as err:
-        for loc, message, value in _union_errors(err.errors()):
-            line = _line_for(raw.scenario_lines, loc)
-            if isinstance(value, dict | list):
-                value = None
-            file = next((raw.scenario_origins[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in raw.scenario_origins), raw.scenario_file)
-            problems.append(Problem(file, message, row=line, column=".".join(map(str, loc)) or None, value=value))
-        return None
+        booleans.extend(_union_errors(err.errors()))
+        scenario = None
+    for loc, message, value in booleans:
+        line = _line_for(raw.scenario_lines, loc)
+        if isinstance(value, dict | list):
+            value = None
+        file = next((raw.scenario_origins[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in raw.scenario_origins), raw.scenario_file)
+        problems.append(Problem(file, message, row=line, column=".".join(map(str, loc)) or None, value=value))
+    return None if booleans else scenario
+
+
+def _boolean_numbers(raw: RawCase) -> list[tuple[tuple[Any, ...], str, object]]:
+    """true/false where a number is expected: pydantic's lax mode would read them as 1 and 0."""
+    if not _has_bool(raw.scenario):
+        return []
+    try:
+        Scenario.model_validate(raw.scenario, strict=True)
+    except ValidationError as err:
+        found = {_clean_loc(i["loc"]): i["input"] for i in err.errors() if isinstance(i.get("input"), bool) and i["type"] in {"int_type", "float_type"}}
+        return [(loc, "expected a number, found true/false", value) for loc, value in found.items()]
+    return []
+
+
+def _has_bool(tree: object) -> bool:
+    if isinstance(tree, bool):
+        return True
+    if isinstance(tree, dict):
+        return any(_has_bool(v) for v in tree.values())
+    if isinstance(tree, list):
+        return any(_has_bool(v) for v in tree)
+    return False
 
 
 def _union_errors(items: list[Any]) -> list[tuple[tuple[Any, ...], str, object]]:
@@ -298,7 +352,11 @@ def _validate_table(name: str, table: RawTable, problems: list[Problem]) -> list
     if bad_header:
         return []
     out: list[BaseModel] = []
+    start = len(problems)
     for position, (line, record) in enumerate(zip(table.lines, table.frame.to_dict("records"), strict=False)):
+        if len(problems) - start >= PROBLEMS.value:
+            problems.append(Problem(table.file, f"... and possibly more: checking stopped after {PROBLEMS.value} problems in this file", row=line))
+            return out
         cells = {k: v for k, v in record.items() if v is not None}
         try:
             out.append(model.model_validate(cells))
@@ -328,6 +386,9 @@ def _check_duplicates(name: str, table: RawTable, problems: list[Problem]) -> No
     if len(keys) != len(KEYS[name]):
         return
     duplicated = table.frame.duplicated(subset=keys, keep="first")
-    for position in duplicated[duplicated].index:
+    positions = duplicated[duplicated].index
+    if len(positions) > PROBLEMS.value:
+        problems.append(Problem(table.file, f"{len(positions):,} duplicate rows; the first {PROBLEMS.value} follow", row=table.lines[positions[0]]))
+    for position in positions[: PROBLEMS.value]:
         key = ", ".join(f"{k}={table.frame.at[position, k]}" for k in keys)
         problems.append(Problem(table.file, f"duplicate row for {key}; each ({', '.join(keys)}) may appear once", row=table.lines[position]))

@@ -7,9 +7,14 @@ so that this module stays a plain description of the inputs.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import html
+
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ID_PATTERN = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
@@ -280,7 +285,7 @@ class Scenario(Schema):
     """The case's `scenario.yaml`: horizon, economics, budgets, policy and solver."""
 
     name: Id
-    """Case name; outputs go to `outputs/<name>` by default."""
+    """Case name; outputs go to `outputs/<name>` by default (`outputs/<name>_days<K>`, `_hours` at those resolutions)."""
     description: str = ""
     """What the case stands for."""
     years: Years
@@ -317,6 +322,22 @@ class Inputs(Schema):
     demand: tuple[Demand, ...]
     links: tuple[Link, ...]
     profiles: tuple[Profile, ...] = ()
+
+    def table(self, name: str) -> pd.DataFrame:
+        """One table as a DataFrame with its CSV's columns (units in their names), e.g. `inputs.table("clusters")`."""
+        import pandas as pd
+
+        if name not in TABLES:
+            msg = f"unknown table {name!r}; expected one of {', '.join(TABLES)}"
+            raise KeyError(msg)
+        return pd.DataFrame([row.model_dump() for row in getattr(self, name)], columns=list(TABLES[name].model_fields))
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the case at a glance and how to get its tables."""
+        s = self.scenario
+        counts = "".join(f"<tr><th style='text-align:left'>{name}</th><td style='text-align:right'>{len(getattr(self, name)):,} rows</td></tr>" for name in TABLES)
+        title = html.escape(f"case '{s.name}': {s.years.first}-{s.years.last}")
+        return f"<table><caption style='text-align:left'>{title}</caption>{counts}</table><p style='font-size:smaller'>tables: <code>inputs.table(\"clusters\")</code>, ...</p>"
 
 
 TABLES: dict[str, type[Schema]] = {

@@ -60,6 +60,8 @@ def find_source_font() -> tuple[str, int] | None:
     from matplotlib import font_manager
 
     entries = [e for e in font_manager.fontManager.ttflist if e.name in _SOURCE_FAMILIES and e.weight == 400 and e.style == "normal"]
+    if not entries:  # matplotlib's cached font list may predate the fonts (installed later): scan the font folders again
+        entries = [e for e in font_manager.FontManager().ttflist if e.name in _SOURCE_FAMILIES and e.weight == 400 and e.style == "normal"]
     entries.sort(key=lambda e: (_SOURCE_FAMILIES.index(e.name), e.fname, e.index))
     return (entries[0].fname, int(entries[0].index)) if entries else None
 

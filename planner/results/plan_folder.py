@@ -7,6 +7,7 @@ wrote (plan.json, manifest.json, inputs.json and the tidy CSVs), so a report reb
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
 from importlib import resources
@@ -18,6 +19,10 @@ from pydantic import ValidationError
 
 from planner.errors import PlanFolderError, Problem
 from planner.inputs.schema import Inputs
+from planner.inputs.limits import TABLE_MB, read_checked
+from planner.results.folders import atomic_write
+from planner.results.plan_checks import check_frame, check_summary
+from planner.results.text import markdown_safe
 
 REPORT_TABLES = (
     "racks_new",
@@ -60,26 +65,33 @@ def read_plan_folder(folder: str | Path) -> SavedPlan:
         try:
             inputs = Inputs.model_validate(raw_inputs)
         except ValidationError as error:
+            first = error.errors()[0]
             problems.append(
                 Problem(
                     str(folder / "inputs.json"),
-                    f"not valid planning inputs ({error.error_count()} error(s))",
+                    f"not valid planning inputs ({error.error_count()} error(s)); first: {first['msg']}",
+                    column=".".join(map(str, first["loc"])) or None,
                 )
             )
-    if plan is not None and plan.get("objective_yi_yuan") is None:
-        problems.append(Problem(str(folder / "plan.json"), f"status '{plan.get('status')}' has no plan to report"))
+    if plan is not None:
+        check_summary(str(folder / "plan.json"), plan, problems)
+    for name, frame in tables.items():
+        check_frame(name, str(folder / f"{name}.csv"), frame, problems)
     if problems or plan is None or manifest is None or inputs is None:
         raise PlanFolderError(problems)
     return SavedPlan(plan=plan, manifest=manifest, inputs=inputs, tables=tables)
 
 
 def _read_json(path: Path, problems: list[Problem]) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists():
         problems.append(Problem(str(path), "missing; the folder is not a complete plan"))
         return None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+    raw = read_checked(path, TABLE_MB, problems)
+    if raw is None:
+        return None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         problems.append(Problem(str(path), f"cannot be read: {error}"))
         return None
     if not isinstance(data, dict):
@@ -90,22 +102,24 @@ def _read_json(path: Path, problems: list[Problem]) -> dict[str, Any] | None:
 
 def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
     dtypes = dict.fromkeys(_ID_COLUMNS, str)
-    try:
-        return pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""])
-    except FileNotFoundError:
+    if not path.exists():
         problems.append(Problem(str(path), "missing; the folder is not a complete plan"))
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        return None
+    data = read_checked(path, TABLE_MB, problems)
+    if data is None:
+        return None
+    try:
+        return pd.read_csv(io.BytesIO(data), dtype=dtypes, keep_default_na=False, na_values=[""])
+    except (UnicodeDecodeError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         problems.append(Problem(str(path), f"cannot be read: {error}"))
     return None
 
 
 def write_text_files(folder: Path, files: dict[str, str]) -> None:
-    """Write each file through a temporary name and rename, so none is left half-written."""
+    """Write each file through a temporary name and rename, so none is left half-written (on any error)."""
     folder = Path(folder)
     for name, text in files.items():
-        tmp = folder / f".{name}.partial"
-        tmp.write_text(text, encoding="utf-8", newline="\n")
-        tmp.replace(folder / name)
+        atomic_write(folder / name, markdown_safe(text) if name.endswith(".md") else text)
 
 
 def read_asset(name: str) -> str:

@@ -5,6 +5,7 @@ Every problem is a `PlanFolderError` naming the file (and row and column where t
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,9 @@ import pandas as pd
 from pydantic import ValidationError
 
 from planner.errors import PlanFolderError, Problem
+from planner.inputs.limits import TABLE_MB, read_checked
 from planner.inputs.schema import Inputs
+from planner.results.plan_checks import check_frame
 
 ID_COLUMNS = {"cluster": str, "hub": str, "workload": str, "slice": str}
 
@@ -34,9 +37,13 @@ def read_json_object(path: Path) -> dict[str, Any]:
     """A JSON object from a file, or a PlanFolderError saying what is wrong with it."""
     if not path.exists():
         raise PlanFolderError([Problem(str(path), "file not found; is this an output folder written by `planner solve`?")])
+    problems: list[Problem] = []
+    raw = read_checked(path, TABLE_MB, problems)
+    if raw is None:
+        raise PlanFolderError(problems)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        data = json.loads(raw.decode("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
         raise PlanFolderError([Problem(str(path), f"not readable JSON: {error}")]) from error
     if not isinstance(data, dict):
         raise PlanFolderError([Problem(str(path), "expected a JSON object")])
@@ -49,7 +56,7 @@ def read_inputs_json(path: Path) -> Inputs:
         return Inputs.model_validate(read_json_object(path))
     except ValidationError as error:
         first = error.errors()[0]
-        where = ".".join(map(str, first["loc"]))
+        where = ".".join(map(str, first["loc"])) or "(top level)"
         raise PlanFolderError([Problem(str(path), f"not a valid set of planning inputs: {where}: {first['msg']}")]) from error
 
 
@@ -75,11 +82,15 @@ def _read_table(path: Path, columns: tuple[str, ...], problems: list[Problem], o
     if not path.exists():
         problems.append(Problem(str(path), "plan table missing from the output folder"))
         return pd.DataFrame()
+    data = read_checked(path, TABLE_MB, problems)
+    if data is None:
+        return pd.DataFrame()
     try:
-        frame = pd.read_csv(path, dtype={c: t for c, t in ID_COLUMNS.items() if c in columns}, keep_default_na=False, na_values=[""])
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        frame = pd.read_csv(io.BytesIO(data), dtype={c: t for c, t in ID_COLUMNS.items() if c in columns}, keep_default_na=False, na_values=[""])
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as error:
         problems.append(Problem(str(path), f"not a readable CSV table: {error}"))
         return pd.DataFrame()
+    before = len(problems)
     missing = [c for c in columns if c not in frame.columns]
     columns = columns + tuple(c for c in optional if c in frame.columns)
     if missing:
@@ -94,6 +105,6 @@ def _read_table(path: Path, columns: tuple[str, ...], problems: list[Problem], o
             row = int(bad.to_numpy().nonzero()[0][0]) + 2
             problems.append(Problem(str(path), "not a number", row=row, column=column, value=frame[column].iloc[row - 2]))
         frame[column] = numbers
-    if "year" in frame.columns and not frame["year"].isna().any():
-        frame["year"] = frame["year"].astype(int)
+    if len(problems) == before:
+        check_frame(path.stem, str(path), frame, problems)
     return frame[list(columns)]

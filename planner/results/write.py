@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import shutil
-import signal
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from planner.errors import PlannerError
+from planner.results import folders
 from planner.results.extract import Results
+from planner.results.text import markdown_safe
 
 TABLE_FILES = {
     "racks_new": "racks_new.csv",
@@ -37,82 +34,26 @@ TABLE_FILES = {
 
 
 @contextlib.contextmanager
-def staging(target: Path, force: bool) -> Iterator[Path]:
+def staging(target: Path, force: bool, protect: tuple[Path, ...] = ()) -> Iterator[Path]:
     """Yield a fresh staging folder; on success it replaces `target`, on any error it vanishes.
 
-    Ctrl-C and SIGTERM (turned into KeyboardInterrupt by the CLI) land in the `except` below; the
-    swap into place runs with those signals blocked. A run killed outright (SIGKILL, power cut)
-    leaves only a hidden `.<name>.partial-<pid>-*` folder, which the next run into the same
-    parent folder removes.
+    See `planner.results.folders`: only a folder the planner wrote is replaced, one run at a time.
+    Ctrl-C and SIGTERM (turned into KeyboardInterrupt by the CLI) remove the staging folder; a run
+    killed outright (SIGKILL, power cut) leaves only a hidden `.<name>.partial-<pid>-*` folder,
+    which the next run into the same parent folder removes.
     """
-    target = target.resolve()
-    clean_stale(target)
-    if target.exists() and not force:
-        raise PlannerError(f"output folder {target} already exists; pass --force to replace it or --out to choose another")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-{os.getpid()}-", dir=target.parent))
-    try:
+    with folders.staging(target, force, "plan", protect) as stage:
         yield stage
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
-    with _signals_blocked():
-        old = target.with_name(f".{target.name}.old")
-        if target.exists():
-            shutil.rmtree(old, ignore_errors=True)
-            target.rename(old)
-        stage.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def clean_stale(target: Path) -> list[Path]:
     """Remove staging folders of runs that died (their process is gone); restore an interrupted swap."""
-    removed = []
-    parent = target.parent
-    if not parent.is_dir():
-        return removed
-    for leftover in parent.glob(f".{target.name}.partial-*"):
-        pid = leftover.name.removeprefix(f".{target.name}.partial-").split("-", 1)[0]
-        if not pid.isdigit() or not _alive(int(pid)):
-            shutil.rmtree(leftover, ignore_errors=True)
-            removed.append(leftover)
-    old = target.with_name(f".{target.name}.old")
-    if old.is_dir() and not target.exists():
-        old.rename(target)
-    elif old.is_dir():
-        shutil.rmtree(old, ignore_errors=True)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-@contextlib.contextmanager
-def _signals_blocked() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM for the few renames that swap the finished folder into place."""
-    signals = {signal.SIGINT, signal.SIGTERM}
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+    return folders.clean_stale(Path(target))
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
     """Pretty, key-ordered, UTF-8 JSON (Chinese text kept readable)."""
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8")
+    folders.atomic_write(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False, default=str) + "\n")
 
 
 def write_results(folder: Path, results: Results) -> list[str]:
@@ -133,12 +74,9 @@ def write_frame(folder: Path, name: str, frame: pd.DataFrame) -> None:
 
 
 def write_diagnosis(folder: Path, markdown: str, data: dict[str, Any]) -> None:
-    """diagnosis.md and diagnosis.json into `folder` (created if needed), each replaced atomically."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in (("diagnosis.md", markdown), ("diagnosis.json", json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")):
-        partial = folder / f".{name}.partial"
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(folder / name)
+    """diagnosis.md and diagnosis.json into `folder` (which exists), each replaced atomically."""
+    folders.atomic_write(folder / "diagnosis.json", json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    folders.atomic_write(folder / "diagnosis.md", markdown_safe(markdown))
 
 
 def read_json(path: Path) -> dict[str, Any]:

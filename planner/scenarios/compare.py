@@ -9,29 +9,31 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from rich.table import Table
 
 from planner.report import plots as charts
+from planner.results.headline import fmt
+from planner.results.folders import check_target, claimed
 from planner.results.plan_folder import SavedPlan, read_plan_folder, write_text_files
 
 KPIS: tuple[tuple[str, str, str], ...] = (
-    ("objective_yi_yuan", "total discounted cost (亿元)", "{:,.2f}"),
-    ("investment_total_yi_yuan", "investment, undiscounted (亿元)", "{:,.2f}"),
-    ("new_racks_total", "new racks (racks)", "{:,.0f}"),
-    ("new_racks_east", "new racks east (racks)", "{:,.0f}"),
-    ("new_racks_west", "new racks west (racks)", "{:,.0f}"),
-    ("west_share_of_new_racks", "west share of new racks (-)", "{:.3f}"),
-    ("green_share", "green-power share (-)", "{:.3f}"),
-    ("emissions_mt_co2", "emissions (Mt CO2)", "{:,.2f}"),
-    ("unmet_rack_years", "unmet demand (rack-years)", "{:,.0f}"),
-    ("average_pue", "average PUE (-)", "{:.3f}"),
-    ("facility_energy_gwh", "facility energy (GWh)", "{:,.0f}"),
+    ("objective_yi_yuan", "total discounted cost (亿元)", "money"),
+    ("investment_total_yi_yuan", "investment, undiscounted (亿元)", "money"),
+    ("new_racks_total", "new racks (racks)", "racks"),
+    ("new_racks_east", "new racks east (racks)", "racks"),
+    ("new_racks_west", "new racks west (racks)", "racks"),
+    ("west_share_of_new_racks", "west share of new racks", "share"),
+    ("green_share", "green-power share (of facility energy)", "share"),
+    ("emissions_mt_co2", "emissions (Mt CO2)", "mt"),
+    ("unmet_rack_years", "unmet demand (rack-years)", "racks"),
+    ("average_pue", "average PUE", "ratio"),
+    ("facility_energy_gwh", "facility energy (GWh)", "gwh"),
 )
-"""plan.json key, label with unit, number format."""
+"""plan.json key, label with unit, number kind (`planner.results.headline.fmt`: the same format as `planner solve`)."""
 
 
 @dataclass(frozen=True)
@@ -46,11 +48,21 @@ class Comparison:
     investment_by_hub: pd.DataFrame  # index: hub id; 亿元 per plan
     binding: pd.DataFrame  # plan, family, key, change, dual_reference, dual_plan, unit
     years: tuple[int, ...] = ()  # the reference plan's first and last year
+    plans: pd.DataFrame = field(default_factory=pd.DataFrame)  # index: plan; status, years, time resolution, folder
 
     @property
     def reference(self) -> str:
         """Name of the plan the others are compared with."""
         return self.names[0]
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the plans and their headline numbers side by side (the full page is compare.html)."""
+        parts = []
+        for title, header, rows in _sections(self)[:2]:
+            head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+            body = "".join("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in r) + "</tr>" for r in rows)
+            parts.append(f'<table><caption style="text-align:left">{html.escape(title)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+        return "".join(parts)
 
 
 def plan_names(folders: Sequence[Path]) -> list[str]:
@@ -88,6 +100,15 @@ def compare(folders: Sequence[str | Path]) -> Comparison:
         investment_by_hub=table("investment_by_hub_yi_yuan"),
         binding=_binding_changes(plans, names),
         years=tuple(plans[0].plan.get("years") or ()),
+        plans=pd.DataFrame(
+            {
+                "status": [str(p.plan.get("plan_status") or p.plan.get("status")) for p in plans],
+                "years": ["-".join(map(str, p.plan.get("years") or ())) for p in plans],
+                "time resolution": [str(p.plan.get("time_resolution", "")) for p in plans],
+                "folder": [str(f) for f in paths],
+            },
+            index=pd.Index(names, name="plan"),
+        ),
     )
 
 
@@ -159,8 +180,8 @@ def _fmt(value: object, pattern: str = "{:,.2f}") -> str:
 def _kpi_rows(c: Comparison) -> list[list[str]]:
     rows = []
     table = with_deltas(c.kpis, c.reference)
-    for (_, label, pattern), (_, row) in zip(KPIS, table.iterrows(), strict=True):
-        rows.append([label, *[_fmt(v, pattern) for v in row.to_numpy()]])
+    for (_, label, kind), (_, row) in zip(KPIS, table.iterrows(), strict=True):
+        rows.append([label, *[fmt(v, kind) for v in row.to_numpy()]])
     return rows
 
 
@@ -173,7 +194,9 @@ def _sections(c: Comparison) -> list[tuple[str, list[str], list[list[str]]]]:
     """(title, header, rows) of every table, shared by the Markdown, HTML and terminal views."""
     deltas = [f"Δ {n}" for n in c.names[1:]]
     years = "-".join(str(y) for y in c.years) if c.years else "horizon"
+    about = [[str(name), *map(str, row)] for name, row in zip(c.plans.index, c.plans.itertuples(index=False), strict=True)]
     sections = [
+        ("Plans", ["plan", *map(str, c.plans.columns)], about),
         ("Headline numbers", ["KPI", *c.names, *deltas], _kpi_rows(c)),
         ("Cost breakdown (亿元, discounted)", ["cost term", *c.names, *deltas], _number_rows(c.costs, c.reference, "{:,.2f}")),
         (f"New racks per cluster (racks, {years})", ["cluster", *c.names, *deltas], _number_rows(c.racks_by_cluster, c.reference, "{:,.0f}")),
@@ -242,7 +265,8 @@ def render_html(c: Comparison) -> str:
 def write_comparison(c: Comparison, out_dir: Path | None = None) -> list[Path]:
     """Write compare.md and compare.html (default folder: `default_out_dir`); returns the paths."""
     folder = out_dir or default_out_dir(c.folders)
-    folder.mkdir(parents=True, exist_ok=True)
+    check_target(folder, tuple(c.folders), replace=False)
     files = {"compare.md": render_markdown(c), "compare.html": render_html(c)}
-    write_text_files(folder, files)
+    with claimed(folder, "compare", tuple(c.folders)) as written:
+        write_text_files(written, files)
     return [folder / name for name in files]

@@ -19,7 +19,9 @@ A sweep file (YAML)::
 With `samples: N` and `seed: S` the sweep draws N random scenarios instead of a grid; each
 parameter then names a `distribution` (uniform low/high, normal mean/sd, lognormal mean/sigma of
 the log, triangular low/mode/high) or gives `values` to pick from. Errors in the file (unknown
-keys, settings, tables, columns, ids or KPIs) are reported with the file and line.
+keys, settings, tables, columns, ids or KPIs) are reported with the file and line. Every value is
+checked against the base case before anything is solved (a value that makes the case invalid is an
+error at its line), and a grid may hold at most `MAX_SCENARIOS` (10,000) scenarios.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -35,8 +38,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from planner.errors import InputError, Problem
-from planner.inputs.overlay import apply_overlay
-from planner.inputs.read import RawCase, inputs_hash, read_raw, read_yaml
+from planner.inputs.overlay import apply_overlay, apply_patch
+from planner.inputs.read import RawCase, inputs_hash, read_raw, read_yaml, validate
 from planner.inputs.schema import ID_PATTERN, TABLES, Scenario
 
 SCALAR_KPIS = (
@@ -51,6 +54,9 @@ MAPPING_KPIS = (
 )
 """Numbers a solved scenario reports (plan.json's KPIs); `collect` names a scalar, or a mapping with
 its key(s): `cost_breakdown_yi_yuan.carbon`, `investment_by_hub_year_yi_yuan.gansu.2030`."""
+
+MAX_SCENARIOS = 10_000
+"""Most scenarios a grid may have (the product of its value counts); random sweeps: `samples` <= 100,000."""
 
 RESERVED_COLUMNS = ("scenario", "scenario_id", "status", "reason", "solved_by", "seconds", "worker")
 
@@ -94,6 +100,11 @@ class Parameter(BaseModel):
             missing = [a for a in DISTRIBUTION_ARGS[self.distribution] if getattr(self, a) is None]
             if missing:
                 raise ValueError(f"a {self.distribution} distribution needs {', '.join(missing)}")
+            numbers = [getattr(self, a) for a in DISTRIBUTION_ARGS[self.distribution]]
+            if not all(math.isfinite(x) for x in numbers):
+                raise ValueError("distribution arguments must be finite numbers")
+            if self.distribution in ("uniform", "triangular") and not (self.low or 0) <= (self.mode if self.mode is not None else self.low or 0) <= (self.high or 0):
+                raise ValueError("need low <= mode <= high" if self.distribution == "triangular" else "need low <= high")
         return self
 
     @property
@@ -160,10 +171,71 @@ def load_sweep(path: str | Path) -> Sweep:
         raw = apply_overlay(raw, _locate(overlay, path, folder=False))
     problems += _check_targets(spec, raw, path, lines)
     problems += _check_collect(spec, raw, path, lines)
+    problems += _check_size(spec, path, lines)
+    if not problems:
+        problems += _check_values(spec, raw, path, lines)
     if problems:
         raise InputError(problems)
     base_id = inputs_hash(raw)
     return Sweep(path, spec, raw, base_id, expand(spec, raw, base_id, str(path)))
+
+
+def _check_size(spec: SweepFile, path: Path, lines: dict[tuple[Any, ...], int]) -> list[Problem]:
+    """A grid above MAX_SCENARIOS is refused before anything is expanded or solved."""
+    if spec.samples is not None:
+        return []
+    count = math.prod(len(p.values or []) for p in spec.parameters.values())
+    if count <= MAX_SCENARIOS:
+        return []
+    sizes = " x ".join(str(len(p.values or [])) for p in spec.parameters.values())
+    return [Problem(str(path), f"the grid has {count:,} scenarios ({sizes}); at most {MAX_SCENARIOS:,} are allowed: use fewer values or a random sweep (samples: N)", row=lines.get(("parameters",)))]
+
+
+def _check_values(spec: SweepFile, raw: RawCase, path: Path, lines: dict[tuple[Any, ...], int]) -> list[Problem]:
+    """Every value of every parameter, applied alone to the base case, must give valid inputs.
+
+    Runs before any solve, so a bad value is an error at its line (exit 2), never a sweep that
+    solves for an hour and then cannot tabulate its results.
+    """
+    problems: list[Problem] = []
+    for name, p in spec.parameters.items():
+        candidates = list(enumerate(p.values)) if p.values is not None else []
+        if p.distribution is not None:
+            ends = [getattr(p, a) for a in ("low", "high", "mean") if getattr(p, a) is not None]
+            candidates = [(None, v) for v in ends]
+        seen: set[str] = set()
+        for i, value in candidates:
+            line = lines.get(("parameters", name, "values", i)) if i is not None else lines.get(("parameters", name))
+            key = json.dumps(value, sort_keys=True, default=str)
+            if key in seen:
+                continue
+            seen.add(key)
+            message = _value_problem(value)
+            if message is None:
+                message = _invalid_in_case(spec, raw, name, value)
+            if message is not None:
+                problems.append(Problem(str(path), message, row=line, column=f"parameters.{name}", value=value if not isinstance(value, dict | list) else None))
+            if len(problems) >= 50:
+                return problems
+    return problems
+
+
+def _value_problem(value: Any) -> str | None:  # noqa: ANN401 - any YAML value
+    if isinstance(value, dict | list) or value is None:
+        return "each value must be a single number or text, not a list, mapping or blank"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "not a finite number"
+    return None
+
+
+def _invalid_in_case(spec: SweepFile, raw: RawCase, name: str, value: Any) -> str | None:  # noqa: ANN401 - any YAML value
+    try:
+        validate(apply_patch(raw, _patch(spec, raw, {name: value}), "sweep"))
+    except InputError as err:
+        return "makes the base case invalid: " + "; ".join(p.message for p in err.problems[:2])
+    except (TypeError, ValueError) as err:
+        return f"cannot be applied: {err}"
+    return None
 
 
 def _locate(name: str, sweep_file: Path, folder: bool = True) -> Path:

@@ -7,13 +7,14 @@
 
 from __future__ import annotations
 
+import io
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from planner.results.folders import atomic_write
 
 FINISHED = frozenset({"optimal", "feasible", "infeasible", "unbounded", "time_limit", "invalid"})
 """Statuses a rerun keeps; scenarios that ended in `error` (a crash, a lost worker) are tried again."""
@@ -31,42 +32,46 @@ class ScenarioStore:
         if not self.folder.is_dir():
             return done
         for path in self.folder.glob("*.json"):
-            try:
-                row = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError):
-                continue
-            if row.get("status") in FINISHED:
+            row = _load(path)
+            if row is not None and row.get("status") in FINISHED:
                 done.add(path.stem)
         return done
 
     def write(self, row: dict[str, Any]) -> None:
         """Store one scenario's result (temporary file + rename: never half-written)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".partial-", suffix=".json", dir=self.folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(row, f, ensure_ascii=False, sort_keys=True, default=str)
-        Path(tmp).replace(self.folder / f"{row['scenario_id']}.json")
+        self.folder.mkdir(exist_ok=True)
+        atomic_write(self.folder / f"{row['scenario_id']}.json", json.dumps(row, ensure_ascii=False, sort_keys=True, default=str))
 
     def read(self, scenario_id: str) -> dict[str, Any] | None:
         """A stored result, or None."""
-        path = self.folder / f"{scenario_id}.json"
-        if not path.is_file():
-            return None
-        result: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        return result
+        return _load(self.folder / f"{scenario_id}.json")
+
+
+def _load(path: Path) -> dict[str, Any] | None:
+    """A stored result; None when missing or corrupt (an edited or truncated file is solved again)."""
+    try:
+        row = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(row, dict) or not isinstance(row.get("status"), str) or not isinstance(row.get("plan"), dict | None):
+        return None
+    return row
 
 
 def write_table(out_dir: Path, table: pd.DataFrame) -> list[Path]:
-    """results.parquet and results.csv."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    parquet, csv = out_dir / "results.parquet", out_dir / "results.csv"
-    table.to_parquet(parquet, index=False)
-    table.to_csv(csv, index=False, lineterminator="\n")
+    """results.parquet and results.csv, each written atomically; mixed-type columns become text."""
+    table = table.copy()
+    for column in table.columns[table.dtypes == object]:
+        kinds = {type(v) for v in table[column] if v is not None}
+        if len(kinds) > 1 or not kinds <= {str}:
+            table[column] = [None if v is None else str(v) for v in table[column]]
+    buffer = io.BytesIO()
+    table.to_parquet(buffer, index=False)
+    parquet = atomic_write(out_dir / "results.parquet", buffer.getvalue())
+    csv = atomic_write(out_dir / "results.csv", table.to_csv(index=False, lineterminator="\n"))
     return [parquet, csv]
 
 
 def write_page(out_dir: Path, html: str) -> Path:
-    """sweep.html."""
-    path = out_dir / "sweep.html"
-    path.write_text(html, encoding="utf-8")
-    return path
+    """sweep.html, written atomically."""
+    return atomic_write(out_dir / "sweep.html", html)

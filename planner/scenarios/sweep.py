@@ -31,6 +31,7 @@ import pandas as pd
 from planner.errors import InputError, PlannerError
 from planner.inputs.overlay import apply_patch
 from planner.inputs.read import RawCase, validate
+from planner.results.folders import claimed
 from planner.scenarios.store import ScenarioStore, write_page, write_table
 from planner.config import config_for
 from planner.scenarios.resolve import Resolver
@@ -128,18 +129,29 @@ def run_sweep(path: str | Path, scheduler: str | None = None, workers: int | Non
     clock = time.perf_counter()
     sweep = load_sweep(path)
     out = out_dir or Path("outputs") / f"sweep_{sweep.spec.name}"
-    store = ScenarioStore(out)
-    done = store.finished()
-    todo = [t for t in sweep.tasks if t.id not in done]
-    logger.info("sweep %s: %d scenarios, %d already finished", sweep.spec.name, len(sweep.tasks), len(sweep.tasks) - len(todo))
-    running = 0.0
-    if todo:
-        with _client(scheduler, workers) as client:
-            running = _submit_all(client, sweep, todo, store, progress)
-    table = results_table(sweep, store)
-    files = write_table(out, table)
-    files.append(write_page(out, render_sweep(sweep, table)))
+    with claimed(Path(out), "sweep", (sweep.raw.folder,)):
+        store = ScenarioStore(out)
+        done = store.finished()
+        todo = [t for t in sweep.tasks if t.id not in done]
+        logger.info("sweep %s: %d scenarios, %d already finished", sweep.spec.name, len(sweep.tasks), len(sweep.tasks) - len(todo))
+        running = 0.0
+        if todo:
+            try:
+                with _client(scheduler, workers) as client:
+                    running = _submit_all(client, sweep, todo, store, progress)
+            except KeyboardInterrupt:
+                saved = len(store.finished() & {t.id for t in sweep.tasks})
+                raise SweepInterrupted(f"interrupted: {saved} of {len(sweep.tasks)} scenarios are saved in {Path(out) / 'scenarios'}; run the same command again to resume (saved scenarios are not solved again)") from None
+        table = results_table(sweep, store)
+        files = write_table(out, table)
+        files.append(write_page(out, render_sweep(sweep, table)))
     return SweepOutcome(out, table, len(todo), len(sweep.tasks) - len(todo), files, time.perf_counter() - clock, running)
+
+
+class SweepInterrupted(PlannerError):
+    """Ctrl-C or SIGTERM during a sweep: the finished scenarios are saved; rerunning resumes."""
+
+    exit_code = 130
 
 
 def _submit_all(client: Any, sweep: Sweep, todo: list[Task], store: ScenarioStore, progress: Progress | None) -> float:  # noqa: ANN401 - a distributed.Client

@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import PlannerError
+from planner.errors import PlanFolderError, Problem
+from planner.results.plan_checks import check_summary
 from planner.results.read_plan import read_inputs_json, read_json_object, read_plan_tables
 from planner.inputs.schema import Inputs
 from planner.verify.base import (
@@ -49,11 +51,13 @@ class VerifyReport:
     status: str
     checks: tuple[CheckResult, ...]
     notes: tuple[str, ...] = field(default_factory=tuple)
+    inputs_differ: str = ""
+    """Set when the plan's manifest names other inputs than the case it is checked against."""
 
     @property
     def ok(self) -> bool:
-        """True when every constraint holds within tolerance."""
-        return all(c.ok for c in self.checks)
+        """True when every constraint holds within tolerance (and the inputs are the plan's own)."""
+        return not self.inputs_differ and all(c.ok for c in self.checks)
 
     @property
     def violations(self) -> list[Violation]:
@@ -76,7 +80,9 @@ class VerifyReport:
         lines.append(f"largest constraint residual: {top.max_violation:.3g} {top.unit} ({top.check}); "
                      f"tolerance {ATOL[top.unit]:g} {top.unit} + {RTOL:g} x row size")
         lines.extend(f"note: {n}" for n in self.notes)
-        lines.append("all constraints hold" if self.ok else f"{len(self.violations)} violation(s) above tolerance")
+        if self.inputs_differ:
+            lines.append(f"INPUTS DIFFER: {self.inputs_differ}")
+        lines.append("all constraints hold" if self.ok else f"{len(self.violations)} violation(s) above tolerance" + (" and the inputs differ" if self.inputs_differ else ""))
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -94,18 +100,28 @@ class VerifyReport:
         }
 
 
-def verify_outputs(out_dir: str | Path, inputs: Inputs | None = None) -> VerifyReport:
+def verify_outputs(out_dir: str | Path, inputs: Inputs | None = None, inputs_sha256: str | None = None) -> VerifyReport:
     """Check every constraint, the objective and the KPIs of the plan in `out_dir`.
 
     Args:
         out_dir: an output folder written by `planner solve`.
         inputs: the case to check against; default: the folder's `inputs.json`.
+        inputs_sha256: the hash of that case's files; a plan whose manifest names another fails.
     """
     folder = Path(out_dir)
     plan_json = read_json_object(folder / "plan.json")
     status = str(plan_json.get("status"))
     if status not in ("optimal", "feasible"):
         raise PlannerError(f"{folder / 'plan.json'} has status '{status}': there is no plan to verify")
+    problems: list[Problem] = []
+    check_summary(str(folder / "plan.json"), plan_json, problems)
+    if problems:
+        raise PlanFolderError(problems)
+    differ = ""
+    if inputs_sha256 is not None:
+        recorded = read_json_object(folder / "manifest.json").get("inputs_sha256")
+        if recorded != inputs_sha256:
+            differ = f"the plan was solved from inputs with hash {str(recorded)[:12]}..., the given case has {inputs_sha256[:12]}...; it is checked against the given case"
     inputs = inputs or read_inputs_json(folder / "inputs.json")
     case = case_frames(inputs)
     plan = Plan(**read_plan_tables(folder, modules=case.module_racks is not None), summary=plan_json)
@@ -116,7 +132,7 @@ def verify_outputs(out_dir: str | Path, inputs: Inputs | None = None) -> VerifyR
     checks += check_costs(case, plan)
     checks += check_kpis(case, plan)
     notes = ("stopped early: a feasible plan with a gap, not a proven optimum",) if status == "feasible" else ()
-    return VerifyReport(folder, status, tuple(checks), notes)
+    return VerifyReport(folder, status, tuple(checks), notes, differ)
 
 
 # --------------------------------------------------------------------------- constraint checks

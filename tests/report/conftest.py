@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.pipeline import RunOutcome, run
+from planner.pipeline import RunOutcome, run_case
 from tests.conftest import TinyCase
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,5 +21,5 @@ def solve_with_report(case: TinyCase) -> RunOutcome:
 def default_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default case solved once per session, with its report (a few seconds)."""
     out = tmp_path_factory.mktemp("default") / "out"
-    run(ROOT / "inputs" / "default", overrides={"output_dir": out})
+    run_case(ROOT / "inputs" / "default", overrides={"output_dir": out})
     return out

@@ -81,10 +81,10 @@ def test_report_command_rejects_an_incomplete_folder(tiny: TinyCase, tmp_path: P
 
 def test_solve_no_report_flag(tiny: TinyCase) -> None:
     folder = tiny.write()
-    result = runner.invoke(app, ["solve", str(folder), "--out", str(folder / "out"), "--no-report"])
+    result = runner.invoke(app, ["solve", str(folder), "--out", str(folder.parent / f"{folder.name}_out"), "--no-report"])
     assert result.exit_code == 0, result.output
-    assert (folder / "out" / "plan.json").exists()
-    assert not (folder / "out" / "report.html").exists()
+    assert (folder.parent / f"{folder.name}_out" / "plan.json").exists()
+    assert not (folder.parent / f"{folder.name}_out" / "report.html").exists()
 
 
 @pytest.mark.slow
