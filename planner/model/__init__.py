@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -16,7 +16,7 @@ import numpy as np
 from planner.model.data import ModelData
 from planner.inputs.timeseries import Resolution
 from planner.model import _lp
-from planner.model._lp import Model
+from planner.model._lp import Builder, Model
 from planner.model.capacity import (
     add_build_modules,
     add_build_rate,
@@ -51,7 +51,7 @@ from planner.model.variables import Vars, add_variables
 
 logger = logging.getLogger(__name__)
 
-Family = Callable[[Model, ModelData, Vars], None]
+Family = Callable[[Builder, ModelData, Vars], None]
 
 FAMILIES: tuple[Family, ...] = (
     add_demand_met,
@@ -110,25 +110,34 @@ class Trace:
     rows: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
-class DataReads:
-    """Stands in for a ModelData and remembers the names of the fields read through it."""
+class DataReads(ModelData):
+    """A ModelData that remembers the names of the fields read through it.
+
+    It is a ModelData (the same field values), so a family typed `d: ModelData` gets what its
+    signature says when the re-solver records what the family reads.
+    """
 
     def __init__(self, data: ModelData) -> None:
-        self._data = data
-        self.fields: set[str] = set()
+        for f in fields(data):
+            object.__setattr__(self, f.name, getattr(data, f.name))  # frozen dataclass: set once, here
+        object.__setattr__(self, "fields_read", set())
 
-    def __getattr__(self, name: str) -> Any:  # noqa: ANN401 - forwards any field of ModelData
-        self.fields.add(name)
-        return getattr(self._data, name)
+    def __getattribute__(self, name: str) -> Any:  # noqa: ANN401 - any field of ModelData
+        if name in _DATA_FIELDS:
+            object.__getattribute__(self, "fields_read").add(name)
+        return object.__getattribute__(self, name)
 
 
-def run_step(step: Callable[..., Any], m: Any, data: ModelData, trace: Trace | None, *args: Any) -> Any:  # noqa: ANN401
+_DATA_FIELDS = frozenset(f.name for f in fields(ModelData))
+
+
+def run_step(step: Callable[..., Any], m: Builder, data: ModelData, trace: Trace | None, *args: Any) -> Any:  # noqa: ANN401
     """Call one build step (`add_variables` or a family) and, with a trace, record what it read and added."""
     if trace is None:
         return step(m, data, *args)
     reads, before = DataReads(data), set(m.rows)
     out = step(m, reads, *args)
-    trace.reads[step.__name__] = frozenset(reads.fields)
+    trace.reads[step.__name__] = frozenset(reads.fields_read)
     trace.rows[step.__name__] = tuple(f for f in m.rows if f not in before)
     return out
 

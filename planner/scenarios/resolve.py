@@ -75,7 +75,7 @@ class _Entry:
 
 
 class Recorder:
-    """Stands in for `_lp.Model` while a build step is re-run: keeps rows and objective as arrays.
+    """Stands in for `_lp.Model` while a build step is re-run (an `_lp.Builder`): keeps rows and objective as arrays.
 
     Columns are not made again: `add_vars` hands back the kept ones when their index and bounds
     are the same and raises StructureChanged otherwise. Rows are numbered as in the kept model.
