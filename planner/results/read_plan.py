@@ -26,6 +26,8 @@ PLAN_TABLES: dict[str, tuple[str, ...]] = {
     "certificates": ("cluster", "year", "certificates_gwh"),
     "bandwidth": ("hub", "cluster", "year", "traffic_gbps", "bandwidth_new_gbps", "capacity_gbps"),
     "modules": ("cluster", "year", "modules"),
+    "storage": ("cluster", "year", "battery_mw", "battery_mwh", "battery_mw_new", "battery_mwh_new"),
+    "utilisation": ("cluster", "year", "load_racks"),
 }
 """Table (file `<name>.csv`) -> the columns verify reads from it."""
 
@@ -53,12 +55,12 @@ def read_inputs_json(path: Path) -> Inputs:
         raise PlanFolderError([Problem(str(path), f"not a valid set of planning inputs: {where}: {first['msg']}")]) from error
 
 
-def read_plan_tables(folder: Path, modules: bool) -> dict[str, pd.DataFrame]:
-    """Every plan table of an output folder (modules.csv only for modular builds), numbers parsed."""
+def read_plan_tables(folder: Path, modules: bool, storage: bool = False) -> dict[str, pd.DataFrame]:
+    """Every plan table of an output folder (modules.csv only for modular builds, storage.csv only with batteries), numbers parsed."""
     problems: list[Problem] = []
     frames = {}
     for name, columns in PLAN_TABLES.items():
-        if name == "modules" and not modules:
+        if (name == "modules" and not modules) or (name == "storage" and not storage):
             frames[name] = pd.DataFrame(columns=list(columns))
             continue
         frames[name] = _read_table(folder / f"{name}.csv", columns, problems, OPTIONAL_COLUMNS.get(name, ()))
