@@ -139,9 +139,3 @@ def write_diagnosis(folder: Path, markdown: str, data: dict[str, Any]) -> None:
         partial = folder / f".{name}.partial"
         partial.write_text(text, encoding="utf-8")
         partial.replace(folder / name)
-
-
-def read_json(path: Path) -> dict[str, Any]:
-    """Read a JSON file written by `write_json`."""
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import PlannerError
-from planner.results.read_plan import read_inputs_json, read_json_object, read_plan_tables
+from planner.results.plan_folder import read_inputs_json, read_json_object, read_plan_tables
 from planner.inputs.schema import Inputs
 from planner.verify.base import (
     ATOL,
