@@ -166,7 +166,8 @@ def check_new_load(case: Case, plan: Plan) -> CheckResult:
     """new_load[c,y] = max(0, served - u_max * existing[c]) is carried by new racks: <= u_max * (racks[c,y] - existing[c])."""
     existing = case.clusters["racks_existing"].reindex(case.cluster_years.get_level_values("cluster")).to_numpy()
     room = case.utilisation_max * (racks_installed(plan, case).to_numpy() - existing)
-    return compare("new_load", case.cluster_years, new_racks_load(case, plan), "<=", room, "racks")
+    # the row's largest term is the load served (as in `capacity`), not the difference
+    return compare("new_load", case.cluster_years, new_racks_load(case, plan), "<=", room, "racks", scale=served(plan, case))
 
 
 def check_latency(case: Case, plan: Plan) -> CheckResult:
