@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -78,6 +79,7 @@ def asserting_tests(source: str) -> dict[str, bool]:
     return out
 
 
+@functools.cache
 def _all_tests() -> dict[str, bool]:
     out: dict[str, bool] = {}
     for path in (ROOT / "tests").rglob("test_*.py"):
