@@ -124,7 +124,7 @@ def floor(coo_path: str) -> dict[str, Any]:
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     inf = highspy.kHighsInf
-    h.passModel(n_cols, n_rows, len(v), 2, 1, 0.0, arrays["cost"], np.clip(arrays["lower"], -inf, inf), np.clip(arrays["upper"], -inf, inf),
+    h.passModel(n_cols, n_rows, len(v), int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMinimize), 0.0, arrays["cost"], np.clip(arrays["lower"], -inf, inf), np.clip(arrays["upper"], -inf, inf),
                 np.clip(arrays["row_lo"], -inf, inf), np.clip(arrays["row_hi"], -inf, inf), starts, c.astype(np.int32), v, np.zeros(n_cols, dtype=np.int32))
     handoff_s = time.perf_counter() - clock
     return {"build_s": build_s, "handoff_s": handoff_s, "nonzeros": len(v), "peak_mb": _peak_mb(), "peak_before_mb": base}

@@ -254,10 +254,11 @@ def _with_slices(inputs: Inputs, profiles: pd.DataFrame | None) -> Inputs:
     `planner verify` re-check every slice of a --days/--hours plan."""
     if profiles is None:
         return inputs
-    columns = ["cluster", "slice", "weight_hours", "wind_cf", "solar_cf", "hydro_cf"]
+    columns = ["cluster", "slice", "weight_hours", "wind_cf", "solar_cf", "hydro_cf", "period"]
     rows = tuple(
-        Profile.model_construct(cluster_id=c, slice_id=t, weight_hours=float(w), wind_cf=float(a), solar_cf=float(b), hydro_cf=float(h))
-        for c, t, w, a, b, h in profiles[columns].itertuples(index=False, name=None)
+        Profile.model_construct(cluster_id=c, slice_id=t, weight_hours=float(w), wind_cf=float(a), solar_cf=float(b), hydro_cf=float(h),
+                                period_id=None if pd.isna(p) else str(p))  # storage periods: verify re-checks the batteries
+        for c, t, w, a, b, h, p in profiles[columns].itertuples(index=False, name=None)
     )
     return inputs.model_copy(update={"profiles": rows})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from planner.cli import app
@@ -46,7 +47,7 @@ def test_solve_writes_the_plan(tiny: TinyCase) -> None:
     assert result.exit_code == 0, result.output
     plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     assert plan["status"] == "optimal"
-    assert plan["objective_yi_yuan"] == 10.0
+    assert plan["objective_yi_yuan"] == pytest.approx(10.0, rel=1e-9)  # 10,000 racks x 50,000 yuan x 2 years
     for name in ("racks_new.csv", "load.csv", "duals.csv", "manifest.json", "inputs.json", "solver.log"):
         assert (out / name).exists(), name
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -98,7 +99,7 @@ def test_cbc_gives_the_same_plan(tiny: TinyCase) -> None:
     result = runner.invoke(app, ["solve", str(folder), "--out", str(folder.parent / "cbc"), "--solver", "cbc"])
     assert result.exit_code == 0, result.output
     plan = json.loads((folder.parent / "cbc" / "plan.json").read_text(encoding="utf-8"))
-    assert plan["objective_yi_yuan"] == 10.0
+    assert plan["objective_yi_yuan"] == pytest.approx(10.0, rel=1e-9)  # 10,000 racks x 50,000 yuan x 2 years
     assert json.loads((folder.parent / "cbc" / "manifest.json").read_text())["solver"]["name"] == "cbc"
 
 

@@ -19,7 +19,7 @@ def default_plan(tmp_path_factory: pytest.TempPathFactory):
     return run_case(DEFAULT, overrides={"output_dir": tmp_path_factory.mktemp("default") / "out"})
 
 
-def test_default_case_is_the_programme(default_plan) -> None:
+def test_default_case_is_the_programme() -> None:
     inputs = load_inputs(DEFAULT)
     assert {h.name_zh for h in inputs.hubs} == {"京津冀", "长三角", "粤港澳大湾区", "成渝", "内蒙古", "贵州", "甘肃", "宁夏"}
     assert {c.name_zh for c in inputs.clusters} == {"张家口", "长三角生态绿色一体化发展示范区", "芜湖", "韶关", "天府", "重庆", "和林格尔", "贵安", "庆阳", "中卫"}

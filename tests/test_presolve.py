@@ -31,7 +31,7 @@ def assert_truly_infeasible(t: TinyCase) -> None:
 
 
 def test_default_case_has_no_findings() -> None:
-    assert check_case(load_inputs("inputs/default")) == []
+    assert check_case(load_inputs(Path(__file__).resolve().parents[1] / "inputs" / "default")) == []
 
 
 def test_tiny_case_has_no_findings(tiny: TinyCase) -> None:

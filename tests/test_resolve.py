@@ -39,9 +39,34 @@ def patched(raw: RawCase, change: dict[str, Any]) -> Inputs:
 
 
 def assert_same_plan(a: dict[str, Any], b: dict[str, Any]) -> None:
+    """Every value of plan b (nested dicts and lists included) is in plan a: numbers within 1e-6 relative / 1e-4 absolute."""
+    assert set(b) <= set(a), set(b) - set(a)
     for key, value in b.items():
-        if isinstance(value, float):
-            assert a[key] == pytest.approx(value, rel=1e-6, abs=1e-4), key
+        _assert_same(a[key], value, key)
+
+
+def _assert_same(x: Any, y: Any, where: str) -> None:  # noqa: ANN401
+    if isinstance(y, dict):
+        assert isinstance(x, dict) and set(x) == set(y), where
+        for key in y:
+            _assert_same(x[key], y[key], f"{where}.{key}")
+    elif isinstance(y, list | tuple):
+        assert isinstance(x, list | tuple) and len(x) == len(y), where
+        for i, (p, q) in enumerate(zip(x, y, strict=True)):
+            _assert_same(p, q, f"{where}[{i}]")
+    elif isinstance(y, float | int) and not isinstance(y, bool) and y is not None:
+        assert isinstance(x, float | int) and not isinstance(x, bool), where
+        assert (math.isnan(x) and math.isnan(y)) or x == pytest.approx(y, rel=1e-6, abs=1e-4), where
+    else:
+        assert x == y, where
+
+
+def test_assert_same_plan_looks_inside_nested_values() -> None:
+    plan = {"objective": 1.0, "status": "optimal", "by_cluster": {"west1": 10.0}, "years": [2026, 2027]}
+    assert_same_plan(plan, plan)
+    for changed in ({"by_cluster": {"west1": 11.0}}, {"status": "feasible"}, {"years": [2026]}):
+        with pytest.raises(AssertionError):
+            assert_same_plan({**plan, **changed}, plan)
 
 
 def tiny_scenarios(raw: RawCase) -> list[dict[str, Any]]:

@@ -3,6 +3,8 @@ representative-day objective against the full year on a reduced case."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,7 +13,7 @@ from planner.inputs.profiles import read_hourly
 from planner.inputs.timeseries import Resolution, k_medoids, representative_days, slices
 from tests.conftest import TinyCase
 
-DEFAULT = "inputs/default"
+DEFAULT = Path(__file__).resolve().parents[1] / "inputs" / "default"  # anchored to the repository, not the cwd
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from planner.model import registry
 from planner.verify.base import Case
 
 ROW_UNITS: dict[str, tuple[str, float]] = {
@@ -154,7 +155,13 @@ class Words:
             racks = float(self.case.demand.reindex([(k[0], k[1], int(k[2])) for k in keys]).fillna(0.0).sum())
             what = "serving all the demand of" if firm else "the demand of"
             return f"{what} {_join(self.hub(h) for h in hubs)} ({racks:,.0f} racks{_years(k[2] for k in keys)})"
-        return f"{family} ({_join('/'.join(k) for k in keys)})"
+        return f"{_wording(family)} ({_join('/'.join(k) for k in keys)})"
+
+
+def _wording(family: str) -> str:
+    """A family's diagnosis wording from the registry (the raw name for rows of no family, e.g. a bound)."""
+    declared = registry.BY_NAME.get(family)
+    return declared.diagnosis if declared is not None else family
 
 
 def _years(values: Iterable[str]) -> str:

@@ -1,5 +1,8 @@
 """Model builder: `build_model(data)` walks `FAMILIES` in order; each adds one constraint family.
 
+The families are declared in `planner.model.registry.REGISTRY` (with their dual unit, report and
+diagnosis wording and verify check); `FAMILIES` is that order plus the objective.
+
 Index letters used in the docstrings: c cluster, h hub, w workload class, y year, t time slice.
 Model units: krack (1000 standard racks), GWh, 亿元 (1e8 yuan), Gbps, kt CO2.
 """
@@ -8,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -16,75 +19,16 @@ import numpy as np
 from planner.model.data import ModelData
 from planner.inputs.timeseries import Resolution
 from planner.model import _lp
-from planner.model._lp import Model
-from planner.model.capacity import (
-    add_build_modules,
-    add_build_rate,
-    add_capacity,
-    add_land_limit,
-    add_power_limit,
-    add_rack_stock,
-    add_utilisation_floor,
-)
-from planner.model.demand import add_class_load_balance, add_demand_met
-from planner.model.energy import (
-    add_certificate_cover,
-    add_certificate_share,
-    add_green_hourly,
-    add_green_share,
-    add_new_load,
-    add_power_balance,
-    add_renewable_availability,
-)
-from planner.model.network import add_link_bandwidth, add_link_expansion_limit
+from planner.model._lp import Builder, Model
 from planner.model.objective import add_objective
-from planner.model.policy import add_budget_total, add_budget_yearly, add_carbon_cap, add_hub_share, add_west_share
-from planner.model.storage import (
-    add_battery_energy_stock,
-    add_battery_power_stock,
-    add_storage_balance,
-    add_storage_charge_green,
-    add_storage_energy,
-    add_storage_power,
-)
+from planner.model.registry import REGISTRY
 from planner.model.variables import Vars, add_variables
 
 logger = logging.getLogger(__name__)
 
-Family = Callable[[Model, ModelData, Vars], None]
+Family = Callable[[Builder, ModelData, Vars], None]
 
-FAMILIES: tuple[Family, ...] = (
-    add_demand_met,
-    add_class_load_balance,
-    add_rack_stock,
-    add_build_rate,
-    add_land_limit,
-    add_power_limit,
-    add_build_modules,
-    add_capacity,
-    add_utilisation_floor,
-    add_power_balance,
-    add_renewable_availability,
-    add_certificate_cover,
-    add_new_load,
-    add_green_share,
-    add_certificate_share,
-    add_green_hourly,
-    add_battery_power_stock,
-    add_battery_energy_stock,
-    add_storage_balance,
-    add_storage_power,
-    add_storage_energy,
-    add_storage_charge_green,
-    add_link_bandwidth,
-    add_link_expansion_limit,
-    add_budget_yearly,
-    add_budget_total,
-    add_west_share,
-    add_hub_share,
-    add_carbon_cap,
-    add_objective,
-)
+FAMILIES: tuple[Family, ...] = (*(f.add for f in REGISTRY), add_objective)
 """Every constraint family and the objective, in build order: the formulation's table of contents."""
 
 
@@ -110,25 +54,34 @@ class Trace:
     rows: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
-class DataReads:
-    """Stands in for a ModelData and remembers the names of the fields read through it."""
+class DataReads(ModelData):
+    """A ModelData that remembers the names of the fields read through it.
+
+    It is a ModelData (the same field values), so a family typed `d: ModelData` gets what its
+    signature says when the re-solver records what the family reads.
+    """
 
     def __init__(self, data: ModelData) -> None:
-        self._data = data
-        self.fields: set[str] = set()
+        for f in fields(data):
+            object.__setattr__(self, f.name, getattr(data, f.name))  # frozen dataclass: set once, here
+        object.__setattr__(self, "fields_read", set())
 
-    def __getattr__(self, name: str) -> Any:  # noqa: ANN401 - forwards any field of ModelData
-        self.fields.add(name)
-        return getattr(self._data, name)
+    def __getattribute__(self, name: str) -> Any:  # noqa: ANN401 - any field of ModelData
+        if name in _DATA_FIELDS:
+            object.__getattribute__(self, "fields_read").add(name)
+        return object.__getattribute__(self, name)
 
 
-def run_step(step: Callable[..., Any], m: Any, data: ModelData, trace: Trace | None, *args: Any) -> Any:  # noqa: ANN401
+_DATA_FIELDS = frozenset(f.name for f in fields(ModelData))
+
+
+def run_step(step: Callable[..., Any], m: Builder, data: ModelData, trace: Trace | None, *args: Any) -> Any:  # noqa: ANN401
     """Call one build step (`add_variables` or a family) and, with a trace, record what it read and added."""
     if trace is None:
         return step(m, data, *args)
     reads, before = DataReads(data), set(m.rows)
     out = step(m, reads, *args)
-    trace.reads[step.__name__] = frozenset(reads.fields)
+    trace.reads[step.__name__] = frozenset(reads.fields_read)
     trace.rows[step.__name__] = tuple(f for f in m.rows if f not in before)
     return out
 

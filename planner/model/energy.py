@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from planner.model.data import ModelData
 from planner.model import _lp
-from planner.model._lp import Model, Terms
+from planner.model._lp import Builder, Terms
 from planner.model.expressions import served
 from planner.model.variables import Vars
 
@@ -18,23 +17,15 @@ CYT = ["cluster", "year", "slice"]
 def _facility_energy(d: ModelData, v: Vars) -> Terms:
     """Facility energy of the load in each slice: pue[c] * it[w,t] * class_load[w,c,y] (GWh)."""
     index = v.class_load.index
-    frame = _lp.key_frame(index)
     n = len(d.slices)
-    rep = np.repeat(np.arange(len(frame)), n)
-    keys = pd.DataFrame({
-        "cluster": frame["cluster"].array.take(rep),
-        "year": frame["year"].array.take(rep),
-        "slice": _lp.key_frame(d.slices)["slice"].array.take(np.tile(np.arange(n), len(frame))),
-    })
     it = d.it_gwh_per_krack.reindex(pd.MultiIndex.from_product([d.workloads, d.slices])).to_numpy().reshape(len(d.workloads), n)
     row_it = it[d.workloads.get_indexer(index.get_level_values("workload"))]
     pue = d.pue.reindex(index.get_level_values("cluster")).to_numpy()
-    coef = (pue[:, None] * row_it).ravel()
-    var = np.repeat(v.class_load.to_numpy(dtype=np.int64), n)
-    return Terms(keys, var, coef)
+    coef = (pue[:, None] * row_it).ravel()  # class_load-major, slices inner: the order of `broadcast`
+    return _lp.terms(_lp.broadcast(v.class_load, d.slices), by=CYT, coef=coef)
 
 
-def add_power_balance(m: Model, d: ModelData, v: Vars) -> None:
+def add_power_balance(m: Builder, d: ModelData, v: Vars) -> None:
     """Facility energy = IT energy x PUE, met by grid power and contracted renewables.
 
     grid[c,y,t] + renewable[c,y,t] + discharge[c,y,t] - charge[c,y,t] - sum_w pue[c] * it[w,t] * class_load[w,c,y] = 0        for all c, y, t
@@ -48,7 +39,7 @@ def add_power_balance(m: Model, d: ModelData, v: Vars) -> None:
     m.add_rows("power_balance", lhs, "==", 0.0)
 
 
-def add_renewable_availability(m: Model, d: ModelData, v: Vars) -> None:
+def add_renewable_availability(m: Builder, d: ModelData, v: Vars) -> None:
     """Contracted renewables within the cluster's potential x availability profile.
 
     renewable[c,y,t] <= renewable_gwh[c,t]        for all c, y, t
@@ -56,7 +47,7 @@ def add_renewable_availability(m: Model, d: ModelData, v: Vars) -> None:
     m.add_rows("renewable_availability", _lp.terms(v.renewable, by=CYT), "<=", _lp.align(d.renewable_gwh, v.renewable.index))
 
 
-def add_certificate_cover(m: Model, d: ModelData, v: Vars) -> None:
+def add_certificate_cover(m: Builder, d: ModelData, v: Vars) -> None:
     """Green certificates can only cover grid energy actually bought.
 
     certificates[c,y] - sum_t grid[c,y,t] <= 0        for all c, y
@@ -64,7 +55,7 @@ def add_certificate_cover(m: Model, d: ModelData, v: Vars) -> None:
     m.add_rows("certificate_cover", _lp.terms(v.certificates, by=CY) - _lp.terms(v.grid, by=CY), "<=", 0.0)
 
 
-def add_new_load(m: Model, d: ModelData, v: Vars) -> None:
+def add_new_load(m: Builder, d: ModelData, v: Vars) -> None:
     """Load on new racks: what is in use beyond what the existing stock can carry (it fills first).
 
     new_load[c,y] - sum_w class_load[w,c,y] >= -u_max * racks_existing[c]        for all c, y
@@ -73,7 +64,7 @@ def add_new_load(m: Model, d: ModelData, v: Vars) -> None:
     m.add_rows("new_load", _lp.terms(v.new_load, by=CY) - served(v), ">=", rhs)
 
 
-def add_green_share(m: Model, d: ModelData, v: Vars) -> None:
+def add_green_share(m: Builder, d: ModelData, v: Vars) -> None:
     """Green power (renewables used + certificates) covers the floor share of new racks' energy.
 
     sum_t (renewable[c,y,t] - charge[c,y,t] + discharge[c,y,t]) + certificates[c,y] - g[c] * e_new[c] * new_load[c,y] >= 0        for all c with g[c] > 0, all y
@@ -87,9 +78,9 @@ def add_green_share(m: Model, d: ModelData, v: Vars) -> None:
     floor = d.green_share_min_new[d.green_share_min_new > 0]
     if floor.empty or d.green_matching == "hourly":
         return
-    in_scope = d.clusters.isin(floor.index)
     def pick(s: pd.Series) -> pd.Series:
-        return s[s.index.get_level_values("cluster").isin(d.clusters[in_scope])]
+        return _lp.subset(s, floor.index)
+
     coef = floor * d.new_load_gwh_per_krack.reindex(floor.index)
     lhs = _lp.terms(pick(v.renewable), by=CY) + _lp.terms(pick(v.certificates), by=CY) - _lp.terms(pick(v.new_load), by=CY, coef=coef)
     if not v.charge.empty:
@@ -97,7 +88,7 @@ def add_green_share(m: Model, d: ModelData, v: Vars) -> None:
     m.add_rows("green_share", lhs, ">=", 0.0)
 
 
-def add_certificate_share(m: Model, d: ModelData, v: Vars) -> None:
+def add_certificate_share(m: Builder, d: ModelData, v: Vars) -> None:
     """Certificates may supply at most a share s of a cluster's green power.
 
     (1 - s) * certificates[c,y] - s * sum_t renewable[c,y,t] <= 0        for all c, y (if s is set)
@@ -109,7 +100,7 @@ def add_certificate_share(m: Model, d: ModelData, v: Vars) -> None:
     m.add_rows("certificate_share", lhs, "<=", 0.0)
 
 
-def add_green_hourly(m: Model, d: ModelData, v: Vars) -> None:
+def add_green_hourly(m: Builder, d: ModelData, v: Vars) -> None:
     """24/7 matching: in every slice, renewables used directly or via batteries cover the floor share.
 
     renewable[c,y,t] - charge[c,y,t] + discharge[c,y,t] - g[c] * e_new[c] * w[t] / 8760 * new_load[c,y] >= 0        for c with g[c] > 0, all y, t
@@ -121,14 +112,11 @@ def add_green_hourly(m: Model, d: ModelData, v: Vars) -> None:
     floor = d.green_share_min_new[d.green_share_min_new > 0]
     if floor.empty or d.green_matching != "hourly":
         return
-    renewable = v.renewable[v.renewable.index.get_level_values("cluster").isin(floor.index)]
+    renewable = _lp.subset(v.renewable, floor.index)
     frame = renewable.index.to_frame(index=False)
-    new_load = v.new_load.reindex(pd.MultiIndex.from_frame(frame[CY])).to_numpy(dtype=np.int64)
     energy = (floor * d.new_load_gwh_per_krack.reindex(floor.index)).reindex(frame["cluster"]).to_numpy()
     share = d.slice_hours.reindex(frame["slice"]).to_numpy() / d.slice_hours.sum()
-    lhs = _lp.terms(renewable, by=CYT) - _lp.Terms(_lp.key_frame(renewable.index)[CYT], new_load, energy * share)
+    lhs = _lp.terms(renewable, by=CYT) - _lp.terms(_lp.align(v.new_load, renewable.index), by=CYT, coef=energy * share)
     if not v.charge.empty:
-        charge = v.charge[v.charge.index.get_level_values("cluster").isin(floor.index)]
-        discharge = v.discharge[v.discharge.index.get_level_values("cluster").isin(floor.index)]
-        lhs = lhs - _lp.terms(charge, by=CYT) + _lp.terms(discharge, by=CYT)
+        lhs = lhs - _lp.terms(_lp.subset(v.charge, floor.index), by=CYT) + _lp.terms(_lp.subset(v.discharge, floor.index), by=CYT)
     m.add_rows("green_hourly", lhs, ">=", 0.0)

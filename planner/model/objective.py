@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from planner.model.data import ModelData
 from planner.model import _lp
-from planner.model._lp import Model, Terms
+from planner.model._lp import Builder, Terms
 from planner.model.variables import Vars
 
 COST_TERMS = ("capex", "fixed_opex", "electricity", "renewables", "certificates", "carbon", "network", "unmet_penalty", "storage")
 """Names of the objective's terms, in report order."""
 
 
-def add_objective(m: Model, d: ModelData, v: Vars) -> None:
+def add_objective(m: Builder, d: ModelData, v: Vars) -> None:
     """Minimise discounted capex annuities, operating, energy, carbon, network and shortfall costs.
 
     capex        = sum_{c,y} capex_cost[c,y] * racks_new[c,y]           (annuities inside the horizon)

@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 
 from planner.model.data import ModelData
 from planner.model import _lp
-from planner.model._lp import Model
+from planner.model._lp import Builder
 from planner.model.expressions import investment
 from planner.model.variables import Vars
 
 
-def add_budget_yearly(m: Model, d: ModelData, v: Vars) -> None:
+def add_budget_yearly(m: Builder, d: ModelData, v: Vars) -> None:
     """Investment in racks and links in each year within that year's budget.
 
     sum_c capex[c] * racks_new[c,y] + sum_{h,c} bw_capex[h,c] * bandwidth_new[h,c,y] <= budget[y]        for years with a budget
     """
     if d.budget_yearly.empty:
         return
-    lhs = investment(d, v, by=["year"])
-    lhs = lhs.where(lhs.keys["year"].isin(d.budget_yearly.index).to_numpy())
-    m.add_rows("budget_yearly", lhs, "<=", d.budget_yearly)
+    m.add_rows("budget_yearly", investment(d, v, by=["year"]).subset(d.budget_yearly.index, "year"), "<=", d.budget_yearly)
 
 
-def add_budget_total(m: Model, d: ModelData, v: Vars) -> None:
+def add_budget_total(m: Builder, d: ModelData, v: Vars) -> None:
     """Investment over the whole horizon within the total budget.
 
     sum_{c,y} capex[c] * racks_new[c,y] + sum_{h,c,y} bw_capex[h,c] * bandwidth_new[h,c,y] <= budget_total
@@ -34,7 +30,7 @@ def add_budget_total(m: Model, d: ModelData, v: Vars) -> None:
     m.add_rows("budget_total", investment(d, v, by=[]), "<=", d.budget_total)
 
 
-def add_west_share(m: Model, d: ModelData, v: Vars) -> None:
+def add_west_share(m: Builder, d: ModelData, v: Vars) -> None:
     """Western clusters get at least a share s of all new racks over the horizon.
 
     sum_{c west, y} racks_new[c,y] - s * sum_{c,y} racks_new[c,y] >= 0
@@ -46,28 +42,25 @@ def add_west_share(m: Model, d: ModelData, v: Vars) -> None:
     m.add_rows("west_share", _lp.terms(v.racks_new, by=[], coef=west - s), ">=", 0.0)
 
 
-def add_hub_share(m: Model, d: ModelData, v: Vars) -> None:
+def add_hub_share(m: Builder, d: ModelData, v: Vars) -> None:
     """A hub's clusters get at least their share of all new racks over the horizon.
 
     sum_{c in h, y} racks_new[c,y] - s[h] * sum_{c,y} racks_new[c,y] >= 0        for hubs with a share
     """
     if d.hub_share_min.empty:
         return
-    hub_of = _lp.align(d.cluster_hub, v.racks_new.index).to_numpy()
-    shares = d.hub_share_min
-    n = len(v.racks_new)
-    keys = pd.DataFrame({"hub": np.repeat(shares.index.to_numpy(), n)})
-    coef = np.concatenate([(hub_of == hub).astype(float) - share for hub, share in shares.items()])
-    lhs = _lp.Terms(keys, np.tile(v.racks_new.to_numpy(dtype=np.int64), len(shares)), coef)
-    m.add_rows("hub_share", lhs, ">=", 0.0)
+    racks_new = _lp.broadcast(v.racks_new, d.hub_share_min.index.rename("hub"))
+    hubs = racks_new.index.get_level_values("hub")
+    coef = (_lp.align(d.cluster_hub, racks_new.index).to_numpy() == hubs).astype(float) - d.hub_share_min.reindex(hubs).to_numpy()
+    m.add_rows("hub_share", _lp.terms(racks_new, by=["hub"], coef=coef), ">=", 0.0)
 
 
-def add_carbon_cap(m: Model, d: ModelData, v: Vars) -> None:
+def add_carbon_cap(m: Builder, d: ModelData, v: Vars) -> None:
     """Grid emissions of all clusters within the year's cap (location-based factors).
 
     sum_{c,t} ef[c] * grid[c,y,t] <= cap[y]   (kt CO2)        for years with a cap
     """
     if d.carbon_cap_kt.empty:
         return
-    grid = v.grid[v.grid.index.get_level_values("year").isin(d.carbon_cap_kt.index)]
+    grid = _lp.subset(v.grid, d.carbon_cap_kt.index, level="year")
     m.add_rows("carbon_cap", _lp.terms(grid, by=["year"], coef=d.grid_kt_per_gwh), "<=", d.carbon_cap_kt)

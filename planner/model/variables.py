@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from planner.model.data import ModelData
-from planner.model._lp import Model
+from planner.model._lp import Builder
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def _class_pairs(d: ModelData) -> pd.MultiIndex:
     return pd.MultiIndex.from_frame(frame.sort_values(["workload", "cluster"]))
 
 
-def add_variables(m: Model, d: ModelData) -> Vars:
+def add_variables(m: Builder, d: ModelData) -> Vars:
     """Create every variable family on its index; sparsity comes from the indexes."""
     cy = _product(d.clusters, d.years)
     cyt = _product(d.clusters, d.years, d.slices)

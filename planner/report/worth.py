@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from planner.model import registry
 from planner.report.scorecard import binding_keys, green_coverage
 from planner.report.tables import View, num, pct, year_span
 
@@ -172,24 +173,27 @@ def _carbon_cap(r: Row) -> str:
     return f"The {r.parts[0]} carbon cap binds: each extra tonne of CO2 allowed would lower total cost by {r.money('元')}."
 
 
-FAMILIES: dict[str, tuple[str, Callable[[Row], str]]] = {
-    "budget_total": ("Investment budget, whole horizon", _budget_total),
-    "budget_yearly": ("Investment budget per year", _budget_yearly),
-    "west_share": ("Western share of new racks", _west_share),
-    "hub_share": ("Hub share of new racks", _hub_share),
-    "carbon_cap": ("Carbon cap", _carbon_cap),
-    "green_share": ("Green-power floor for new racks", _green_share),
-    "utilisation_floor": ("上架率 floor (racks in use / installed)", _utilisation_floor),
-    "certificate_share": ("Certificates' share of green power", _certificate_share),
-    "build_rate": ("Construction pace (racks a year)", _build_rate),
-    "land_limit": ("Land and planning limit", _land_limit),
-    "power_limit": ("Grid connection", _power_limit),
-    "link_expansion_limit": ("Link expansion limit", _link_expansion_limit),
-    "link_bandwidth": ("Link bandwidth", _link_bandwidth),
-    "renewable_availability": ("Contractable renewable power", _renewable_availability),
-    "certificate_cover": ("Certificates only cover grid power bought", _certificate_cover),
-    "capacity": ("Cluster full (racks in use ≤ usable racks)", _capacity),
+SENTENCES: dict[str, Callable[[Row], str]] = {
+    "budget_total": _budget_total,
+    "budget_yearly": _budget_yearly,
+    "west_share": _west_share,
+    "hub_share": _hub_share,
+    "carbon_cap": _carbon_cap,
+    "green_share": _green_share,
+    "utilisation_floor": _utilisation_floor,
+    "certificate_share": _certificate_share,
+    "build_rate": _build_rate,
+    "land_limit": _land_limit,
+    "power_limit": _power_limit,
+    "link_expansion_limit": _link_expansion_limit,
+    "link_bandwidth": _link_bandwidth,
+    "renewable_availability": _renewable_availability,
+    "certificate_cover": _certificate_cover,
+    "capacity": _capacity,
 }
+"""Inequality families the report explains when they bind -> the sentence with the row's numbers."""
+
+FAMILIES: dict[str, tuple[str, Callable[[Row], str]]] = {name: (registry.family(name).title, sentence) for name, sentence in SENTENCES.items()}
 """Family -> (title, sentence); the order is the order of the report's section."""
 
 

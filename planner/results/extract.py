@@ -11,44 +11,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from planner.model.data import RACKS_PER_KRACK, YUAN_PER_YI
-from planner.model import Built, _lp
+from planner.model.data import RACKS_PER_KRACK
+from planner.model import Built, _lp, registry
+from planner.model.registry import REGISTRY
 from planner.model.variables import Vars
 from planner.solver.solve import SolveResult
 
-DUAL_UNITS: dict[str, tuple[str, float]] = {
-    "demand_met": ("元/rack-year", YUAN_PER_YI / RACKS_PER_KRACK),
-    "class_load_balance": ("元/rack-year", YUAN_PER_YI / RACKS_PER_KRACK),
-    "rack_stock": ("元/rack", YUAN_PER_YI / RACKS_PER_KRACK),
-    "build_rate": ("元/rack", YUAN_PER_YI / RACKS_PER_KRACK),
-    "land_limit": ("元/rack", YUAN_PER_YI / RACKS_PER_KRACK),
-    "power_limit": ("元/kW", YUAN_PER_YI / 1e3),
-    "build_modules": ("元/rack", YUAN_PER_YI / RACKS_PER_KRACK),
-    "capacity": ("元/rack-year", YUAN_PER_YI / RACKS_PER_KRACK),
-    "utilisation_floor": ("元/rack-year", YUAN_PER_YI / RACKS_PER_KRACK),
-    "power_balance": ("元/MWh", YUAN_PER_YI / 1e3),
-    "renewable_availability": ("元/MWh", YUAN_PER_YI / 1e3),
-    "certificate_cover": ("元/MWh", YUAN_PER_YI / 1e3),
-    "new_load": ("元/rack-year", YUAN_PER_YI / RACKS_PER_KRACK),
-    "green_share": ("元/MWh", YUAN_PER_YI / 1e3),
-    "certificate_share": ("元/MWh", YUAN_PER_YI / 1e3),
-    "link_bandwidth": ("万元/Gbps", YUAN_PER_YI / 1e4),
-    "link_expansion_limit": ("万元/Gbps", YUAN_PER_YI / 1e4),
-    "budget_yearly": ("亿元/亿元", 1.0),
-    "budget_total": ("亿元/亿元", 1.0),
-    "west_share": ("元/rack", YUAN_PER_YI / RACKS_PER_KRACK),
-    "hub_share": ("元/rack", YUAN_PER_YI / RACKS_PER_KRACK),
-    "carbon_cap": ("元/t", YUAN_PER_YI / 1e3),
-    "green_hourly": ("元/MWh", YUAN_PER_YI / 1e3),
-    "battery_power_stock": ("元/kW", YUAN_PER_YI / 1e6),
-    "battery_energy_stock": ("元/kWh", YUAN_PER_YI / 1e6),
-    "storage_balance": ("元/MWh", YUAN_PER_YI / 1e3),
-    "storage_power": ("元/MWh", YUAN_PER_YI / 1e3),
-    "storage_energy": ("元/kWh", YUAN_PER_YI / 1e6),
-    "storage_charge_green": ("元/MWh", YUAN_PER_YI / 1e3),
-}
+DUAL_UNITS: dict[str, tuple[str, float]] = {f.name: f.dual for f in REGISTRY}
 """Family -> (unit of its shadow price, factor from model units): what one more unit of the row's
-right-hand side changes total discounted cost by."""
+right-hand side changes total discounted cost by. Declared with each family in the registry."""
 
 BINDING_TOL = 1e-7
 
@@ -144,7 +115,7 @@ def duals(built: Built) -> pd.DataFrame:
     """Every row's shadow price and slack, by family, in report units."""
     records = []
     for family, (pi, slack) in _lp.row_duals(built.model).items():
-        unit, factor = DUAL_UNITS.get(family, ("亿元/unit", 1.0))
+        unit, factor = registry.family(family).dual  # an undeclared family is an error, never "亿元/unit"
         rows = built.model.rows[family]
         keys = ["/".join(map(str, k)) if isinstance(k, tuple) else str(k) for k in rows]
         dual = np.round(pi * factor, 6) + 0.0

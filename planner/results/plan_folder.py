@@ -1,8 +1,12 @@
-"""A solved plan's output folder, read back for reporting; report files and package assets.
+"""The one reader of a solved plan's output folder (plus report files and package assets).
 
-`read_plan_folder` is the only way the report code sees a plan: it reads what `planner solve`
-wrote (plan.json, manifest.json, inputs.json and the tidy CSVs), so a report rebuilt later with
-`planner report OUT_DIR` is the same as the one written at solve time.
+Two readings of what `planner solve` wrote (plan.json, manifest.json, inputs.json, the tidy CSVs):
+`read_plan_folder` for reports and comparisons (everything as written, so a report rebuilt later
+with `planner report OUT_DIR` is the one written at solve time), and `read_plan_tables` /
+`read_inputs_json` / `read_json_object` for `planner verify` (the decision tables with their
+numbers parsed and checked). Both go through the same JSON reader, and every problem is a
+`PlanFolderError` naming the file (and row and column where there is one). Nothing here imports
+the model builder: verify's independence rests on it (tests/test_verify.py).
 """
 
 from __future__ import annotations
@@ -82,9 +86,10 @@ def read_plan_folder(folder: str | Path) -> SavedPlan:
     return SavedPlan(plan=plan, manifest=manifest, inputs=inputs, tables=tables)
 
 
-def _read_json(path: Path, problems: list[Problem]) -> dict[str, Any] | None:
+def _read_json(path: Path, problems: list[Problem], missing: str = "missing; the folder is not a complete plan") -> dict[str, Any] | None:
+    """A JSON object (a bounded regular file), or None with the problem appended."""
     if not path.exists():
-        problems.append(Problem(str(path), "missing; the folder is not a complete plan"))
+        problems.append(Problem(str(path), missing))
         return None
     raw = read_checked(path, TABLE_MB, problems)
     if raw is None:
@@ -113,6 +118,97 @@ def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
     except (UnicodeDecodeError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         problems.append(Problem(str(path), f"cannot be read: {error}"))
     return None
+
+
+# --------------------------------------------------------------------------- for planner verify
+
+ID_COLUMNS = {"cluster": str, "hub": str, "workload": str, "slice": str}
+
+PLAN_TABLES: dict[str, tuple[str, ...]] = {
+    "racks_new": ("cluster", "year", "new_racks"),
+    "racks": ("cluster", "year", "racks"),
+    "load": ("workload", "hub", "cluster", "year", "load_racks"),
+    "unmet": ("workload", "hub", "year", "unmet_racks"),
+    "energy": ("cluster", "year", "slice", "grid_gwh", "renewable_gwh"),
+    "certificates": ("cluster", "year", "certificates_gwh"),
+    "bandwidth": ("hub", "cluster", "year", "traffic_gbps", "bandwidth_new_gbps", "capacity_gbps"),
+    "modules": ("cluster", "year", "modules"),
+    "storage": ("cluster", "year", "battery_mw", "battery_mwh", "battery_mw_new", "battery_mwh_new"),
+    "utilisation": ("cluster", "year", "load_racks"),
+}
+"""Table (file `<name>.csv`) -> the columns verify reads from it."""
+
+
+def read_json_object(path: Path) -> dict[str, Any]:
+    """A JSON object from a file, or a PlanFolderError saying what is wrong with it."""
+    problems: list[Problem] = []
+    data = _read_json(path, problems, missing="file not found; is this an output folder written by `planner solve`?")
+    if data is None:
+        raise PlanFolderError(problems)
+    return data
+
+
+def read_inputs_json(path: Path) -> Inputs:
+    """The validated inputs a plan was solved from."""
+    try:
+        return Inputs.model_validate(read_json_object(path))
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(map(str, first["loc"])) or "(top level)"
+        raise PlanFolderError([Problem(str(path), f"not a valid set of planning inputs: {where}: {first['msg']}")]) from error
+
+
+def read_plan_tables(folder: Path, modules: bool, storage: bool = False) -> dict[str, pd.DataFrame]:
+    """Every plan table of an output folder (modules.csv only for modular builds, storage.csv only with batteries), numbers parsed."""
+    problems: list[Problem] = []
+    frames = {}
+    for name, columns in PLAN_TABLES.items():
+        if (name == "modules" and not modules) or (name == "storage" and not storage):
+            frames[name] = pd.DataFrame(columns=list(columns))
+            continue
+        frames[name] = _read_table(folder / f"{name}.csv", columns, problems, OPTIONAL_COLUMNS.get(name, ()))
+    if problems:
+        raise PlanFolderError(problems)
+    return frames
+
+
+OPTIONAL_COLUMNS = {"energy": ("charge_gwh", "discharge_gwh")}
+"""Columns kept when present (battery charge and discharge: written only by runs that can build batteries)."""
+
+
+def _read_table(path: Path, columns: tuple[str, ...], problems: list[Problem], optional: tuple[str, ...] = ()) -> pd.DataFrame:
+    if not path.exists():
+        problems.append(Problem(str(path), "plan table missing from the output folder"))
+        return pd.DataFrame()
+    data = read_checked(path, TABLE_MB, problems)
+    if data is None:
+        return pd.DataFrame()
+    try:
+        frame = pd.read_csv(io.BytesIO(data), dtype={c: t for c, t in ID_COLUMNS.items() if c in columns}, keep_default_na=False, na_values=[""])
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as error:
+        problems.append(Problem(str(path), f"not a readable CSV table: {error}"))
+        return pd.DataFrame()
+    before = len(problems)
+    missing = [c for c in columns if c not in frame.columns]
+    columns = columns + tuple(c for c in optional if c in frame.columns)
+    if missing:
+        problems.append(Problem(str(path), f"missing column(s) {', '.join(missing)}", row=1))
+        return pd.DataFrame()
+    for column in columns:
+        if column in ID_COLUMNS:
+            continue
+        numbers = pd.to_numeric(frame[column], errors="coerce")
+        bad = numbers.isna() & frame[column].notna() | frame[column].isna()
+        if bad.any():
+            row = int(bad.to_numpy().nonzero()[0][0]) + 2
+            problems.append(Problem(str(path), "not a number", row=row, column=column, value=frame[column].iloc[row - 2]))
+        frame[column] = numbers
+    if len(problems) == before:
+        check_frame(path.stem, str(path), frame, problems)
+    return frame[list(columns)]
+
+
+# --------------------------------------------------------------------------- report files and assets
 
 
 def write_text_files(folder: Path, files: dict[str, str]) -> None:

@@ -77,9 +77,3 @@ def write_diagnosis(folder: Path, markdown: str, data: dict[str, Any]) -> None:
     """diagnosis.md and diagnosis.json into `folder` (which exists), each replaced atomically."""
     folders.atomic_write(folder / "diagnosis.json", json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
     folders.atomic_write(folder / "diagnosis.md", markdown_safe(markdown))
-
-
-def read_json(path: Path) -> dict[str, Any]:
-    """Read a JSON file written by `write_json`."""
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data

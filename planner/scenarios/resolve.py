@@ -9,7 +9,7 @@ and pushes the changed coefficients, right-hand sides and costs into
 * the array model (`_lp.Model.update_rows`, `set_objective`), so results, LP files and a MIP's
   fixed-integer re-solve see the new numbers, and
 * the `highspy.Highs` the model was handed to (`solve.kept_highs`), changed in place with
-  changeCoeff / changeRowsBounds / changeColsCost, which keeps its simplex basis, so the next
+  `solve.update_kept` (changeCoeff / changeRowsBounds / changeColsCost), which keeps its simplex basis, so the next
   solve starts from the last optimum (a warm start).
 
 A step whose re-run gives other rows, columns or variables (a latency limit that changes which
@@ -36,7 +36,7 @@ from planner.model import FAMILIES, Built, Trace, _lp, build_model, run_step
 from planner.model.variables import Vars, add_variables
 from planner.results.extract import Results, extract
 from planner.inputs.schema import Inputs
-from planner.solver.solve import SolveResult, Status, kept_highs, solve, solve_kept
+from planner.solver.solve import SolveResult, Status, kept_highs, solve, solve_kept, update_kept
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class _Entry:
 
 
 class Recorder:
-    """Stands in for `_lp.Model` while a build step is re-run: keeps rows and objective as arrays.
+    """Stands in for `_lp.Model` while a build step is re-run (an `_lp.Builder`): keeps rows and objective as arrays.
 
     Columns are not made again: `add_vars` hands back the kept ones when their index and bounds
     are the same and raises StructureChanged otherwise. Rows are numbered as in the kept model.
@@ -215,7 +215,7 @@ class Resolver:
             cost = model.cost()
             moved = np.flatnonzero(cost != entry.cost)
             if h is not None and len(moved):
-                h.changeColsCost(len(moved), moved.astype(np.int32), cost[moved])
+                update_kept(h, costs=(moved, cost[moved]))
             entry.cost = cost
         entry.built.data = data
 
@@ -280,13 +280,11 @@ def _diff(family: str, old: _lp.RowBlock, new: _lp.RowBlock) -> _Change:
 
 def _highs_rows(h: Any, change: _Change) -> None:  # noqa: ANN401 - a highspy.Highs
     """Push a family's changed coefficients and row bounds into the kept Highs."""
-    for row, col, value in zip(change.coef_rows.tolist(), change.coef_cols.tolist(), change.coef_values.tolist(), strict=True):
-        h.changeCoeff(int(row), int(col), float(value))  # one call per changed coefficient: highspy has no batch form
+    bounds = None
     if len(change.rhs_rows):
         block = change.block
         rows = (block.start + change.rhs_rows).astype(np.int32)
         rhs = block.rhs[change.rhs_rows]
         inf = np.full(len(rows), math.inf)
-        lower = -inf if block.sense == "<=" else rhs
-        upper = inf if block.sense == ">=" else rhs
-        h.changeRowsBounds(len(rows), rows, lower, upper)
+        bounds = (rows, -inf if block.sense == "<=" else rhs, inf if block.sense == ">=" else rhs)
+    update_kept(h, coefficients=(change.coef_rows, change.coef_cols, change.coef_values), row_bounds=bounds)

@@ -1,6 +1,7 @@
 """Direct hand-off to HiGHS: the model's arrays go to highspy in one `passModel` call.
 
-This is the one module that imports highspy. PuLP's HiGHS interface walks every non-zero in
+This is the one module that imports highspy (hand-off, solve, in-place changes for warm re-solves,
+IIS), and it speaks to it through highspy's own enums. PuLP's HiGHS interface walks every non-zero in
 Python (44 s at 11M non-zeros in the issue's calibration); here the row-wise CSR matrix is
 assembled with numpy (`Model.matrix`) and passed as arrays, and the solution comes back as arrays.
 """
@@ -17,7 +18,13 @@ import numpy as np
 
 from planner.model._lp import Model
 
-_ROWWISE = 2  # HiGHS MatrixFormat::kRowwise
+_FEASIBLE = int(highspy.SolutionStatus.kSolutionStatusFeasible)
+IIS_BOUND_SIDES = {
+    int(highspy.IisBoundStatus.kIisBoundStatusLower): "lower",
+    int(highspy.IisBoundStatus.kIisBoundStatusUpper): "upper",
+    int(highspy.IisBoundStatus.kIisBoundStatusBoxed): "both",
+}
+"""Which side of a row or bound takes part in an IIS, in the planner's words."""
 
 
 @dataclass(frozen=True)
@@ -49,9 +56,9 @@ def handoff(m: Model, options: dict[str, object], log_path: Path | None) -> high
     row_lower, row_upper = m.row_bounds()
     starts, index, value = m.matrix()
     inf = highspy.kHighsInf
-    integrality = integer.astype(np.int32)  # HighsVarType: 0 continuous, 1 integer
+    integrality = np.where(integer, int(highspy.HighsVarType.kInteger), int(highspy.HighsVarType.kContinuous)).astype(np.int32)
     h.passModel(
-        m.n_cols, m.n_rows, len(value), _ROWWISE, 1, 0.0,
+        m.n_cols, m.n_rows, len(value), int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMinimize), 0.0,
         m.cost(), np.clip(lower, -inf, inf), np.clip(upper, -inf, inf),
         np.clip(row_lower, -inf, inf), np.clip(row_upper, -inf, inf),
         starts[:-1].astype(np.int32), index.astype(np.int32), value, integrality,
@@ -75,7 +82,7 @@ def run_kept(h: highspy.Highs, m: Model, handoff_s: float = 0.0) -> HighsOutcome
     info = h.getInfo()
     name = status.name
     objective = info.objective_function_value
-    has_solution = info.primal_solution_status == 2 and math.isfinite(objective)  # kSolutionStatusFeasible
+    has_solution = primal_feasible(h) and math.isfinite(objective)
     if has_solution:
         solution = h.getSolution()
         col = np.asarray(solution.col_value, dtype=float)
@@ -95,3 +102,55 @@ def run_kept(h: highspy.Highs, m: Model, handoff_s: float = 0.0) -> HighsOutcome
         simplex_iterations=int(info.simplex_iteration_count),
         ipm_iterations=int(info.ipm_iteration_count),
     )
+
+
+def primal_feasible(h: highspy.Highs) -> bool:
+    """Whether HiGHS holds a primal feasible point (a solve stopped early may hold an infeasible iterate)."""
+    return int(h.getInfo().primal_solution_status) == _FEASIBLE
+
+
+def limit_time(h: highspy.Highs, seconds: float) -> None:
+    """Let the next run() take `seconds` more (HiGHS's clock runs on across run() calls of one Highs)."""
+    h.setOptionValue("time_limit", float(h.getRunTime()) + seconds)
+
+
+def change_coefficients(h: highspy.Highs, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None:
+    """Set matrix entries in place (a zero removes one); the basis is kept for a warm start."""
+    for row, col, value in zip(rows.tolist(), cols.tolist(), values.tolist(), strict=True):
+        h.changeCoeff(int(row), int(col), float(value))  # one call per coefficient: highspy has no batch form
+
+
+def change_row_bounds(h: highspy.Highs, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+    """Set the bounds of the given rows in place."""
+    if len(rows):
+        h.changeRowsBounds(len(rows), np.asarray(rows, dtype=np.int32), lower, upper)
+
+
+def change_costs(h: highspy.Highs, cols: np.ndarray, cost: np.ndarray) -> None:
+    """Set the objective coefficients of the given columns in place."""
+    if len(cols):
+        h.changeColsCost(len(cols), np.asarray(cols, dtype=np.int32), cost)
+
+
+def iis_of_file(path: Path) -> tuple[str, list[tuple[str, str]], list[tuple[str, str]]]:
+    """Read a model file and ask HiGHS for an irreducible infeasible subsystem.
+
+    Returns (failure, rows, bounds): failure is "" when HiGHS gave an IIS, else why not; each
+    entry is (row or column name, side). The strategy is "from the
+    LP" refined to irreducible: a small, truly minimal set.
+    """
+    h = highspy.Highs()
+    h.silent()
+    h.readModel(str(path))
+    strategy = int(highspy.IisStrategy.kIisStrategyFromLp) | int(highspy.IisStrategy.kIisStrategyIrreducible)
+    h.setOptionValue("iis_strategy", strategy)
+    status, iis = h.getIis()
+    if status != highspy.HighsStatus.kOk or not iis.valid_:
+        return f"HiGHS could not compute an IIS (status {status})", [], []
+    rows = [(h.getRowName(i)[1], _side(side)) for i, side in zip(iis.row_index_, iis.row_bound_, strict=True)]
+    bounds = [(h.getColName(i)[1], _side(side)) for i, side in zip(iis.col_index_, iis.col_bound_, strict=True)]
+    return "", rows, bounds
+
+
+def _side(side: int) -> str:
+    return IIS_BOUND_SIDES.get(int(side), str(side))

@@ -1,8 +1,8 @@
 """An irreducible infeasible subsystem (IIS) from HiGHS, mapped back to constraint families and keys.
 
-This module talks to highspy directly because PuLP has no IIS interface: the model is written as
-MPS (row and column names are our `family__key1__key2` labels), read into a `highspy.Highs`
-and `getIis()` is asked for a minimal conflicting set of rows and variable bounds (HiGHS >= 1.16;
+PuLP has no IIS interface, so the model is written as MPS (row and column names are our
+`family__key1__key2` labels), read into HiGHS (`planner.solver.highs.iis_of_file`) and
+`getIis()` is asked for a minimal conflicting set of rows and variable bounds (HiGHS >= 1.16;
 strategy "from the LP" refined to irreducible). For a mixed-integer model the IIS is that of its
 LP relaxation; when the relaxation is feasible the conflict lies in the whole-module decisions.
 """
@@ -21,9 +21,6 @@ from planner.model._lp import Model
 
 logger = logging.getLogger(__name__)
 
-IIS_FROM_LP_IRREDUCIBLE = 2 | 4
-"""`iis_strategy` = kIisStrategyFromLp | kIisStrategyIrreducible: a small, truly minimal set."""
-BOUND_NAMES = {2: "lower", 3: "upper", 4: "both"}
 
 
 @dataclass(frozen=True)
@@ -71,32 +68,28 @@ def split_label(label: str) -> tuple[str, tuple[str, ...]]:
 def compute_iis(model: Model, workdir: Path) -> Iis:
     """Ask HiGHS for an IIS of the model (of its LP relaxation if it has integers)."""
     try:
-        import highspy
+        from planner.solver import highs
     except ImportError:
         return Iis((), (), "highspy is not installed, so no IIS (pip install highspy)")
     path = workdir / "iis_model.mps"
     _lp.write_model(model, path, relax_integers=True)
-    highs = highspy.Highs()
-    highs.silent()
     try:
         with _quiet():
-            highs.readModel(str(path))
-            highs.setOptionValue("iis_strategy", IIS_FROM_LP_IRREDUCIBLE)
-            status, iis = highs.getIis()
+            failure, row_sides, bound_sides = highs.iis_of_file(path)
     finally:
         path.unlink(missing_ok=True)
-    if status != highspy.HighsStatus.kOk or not iis.valid_:
-        return Iis((), (), f"HiGHS could not compute an IIS (status {status})")
-    rows = tuple(_entry(highs.getRowName(i)[1], side) for i, side in zip(iis.row_index_, iis.row_bound_, strict=True))
-    bounds = tuple(_entry(highs.getColName(i)[1], side, is_bound=True) for i, side in zip(iis.col_index_, iis.col_bound_, strict=True))
+    if failure:
+        return Iis((), (), failure)
+    rows = tuple(_entry(label, side) for label, side in row_sides)
+    bounds = tuple(_entry(label, side, is_bound=True) for label, side in bound_sides)
     note = "" if rows or bounds else "the LP relaxation is feasible: the conflict lies in building whole modules"
     logger.info("IIS: %d rows, %d bounds", len(rows), len(bounds))
     return Iis(rows, bounds, note)
 
 
-def _entry(label: str, side: int, is_bound: bool = False) -> IisRow:
+def _entry(label: str, side: str, is_bound: bool = False) -> IisRow:
     family, key = split_label(label)
-    return IisRow(family, key, BOUND_NAMES.get(int(side), str(side)), is_bound)
+    return IisRow(family, key, side, is_bound)
 
 
 @contextlib.contextmanager

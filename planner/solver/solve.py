@@ -220,10 +220,22 @@ def solve_kept(h: Any, model: Model, config: RunConfig) -> SolveResult:  # noqa:
     """
     highs = _highs()
     if config.time_limit_s is not None:
-        h.setOptionValue("time_limit", float(h.getRunTime()) + config.time_limit_s)
+        highs.limit_time(h, config.time_limit_s)
     with _quiet_fd():
         outcome = highs.run_kept(h, model)
     return _direct_result(model, config, outcome, None)
+
+
+def update_kept(h: Any, coefficients: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,  # noqa: ANN401 - a highspy.Highs
+                row_bounds: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None, costs: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+    """Change a kept Highs in place: (rows, cols, values) coefficients, (rows, lower, upper) row bounds, (cols, cost) costs."""
+    highs = _highs()
+    if coefficients is not None:
+        highs.change_coefficients(h, *coefficients)
+    if row_bounds is not None:
+        highs.change_row_bounds(h, *row_bounds)
+    if costs is not None:
+        highs.change_costs(h, *costs)
 
 
 def _direct_result(model: Model, config: RunConfig, outcome: Any, log_path: Path | None) -> SolveResult:  # noqa: ANN401 - a highs.HighsOutcome
@@ -250,7 +262,7 @@ def _primal_feasible(model: Model, config: RunConfig) -> bool:
     """Whether a solve that stopped early left a primal feasible point.
 
     PuLP counts any finite objective of a stopped HiGHS run as a solution; for an LP stopped
-    mid-simplex that is an infeasible iterate, so ask HiGHS itself (2 = kSolutionStatusFeasible).
+    mid-simplex that is an infeasible iterate, so ask HiGHS itself for its primal solution status.
     For other solvers, measure the largest row, bound and integrality violation of the point.
     """
     if config.solver != "highs":
@@ -262,7 +274,7 @@ def _primal_feasible(model: Model, config: RunConfig) -> bool:
     highs = getattr(model.prob, "solverModel", None)
     if highs is None:
         return True
-    return int(highs.getInfo().primal_solution_status) == 2
+    return bool(_highs().primal_feasible(highs))
 
 
 def fix_integers_and_resolve(model: Model, config: RunConfig, log_path: Path | None) -> SolveResult:

@@ -8,7 +8,7 @@ that the verifier is a second, independent reading of the formulation.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -22,6 +22,7 @@ ATOL: dict[str, float] = {
     "Gbps": 1e-3,
     "亿元": 1e-5,
     "MW": 1e-4,
+    "MWh": 1e-3,
     "Mt CO2": 1e-6,
     "modules": 1e-6,
     "-": 1e-6,
@@ -129,7 +130,11 @@ class Case:
     carbon_price_yuan_per_t: float
     unmet_penalty_yuan_per_rack_year: float
     module_racks: float | None
-    storage_enabled: bool = False  # batteries may be built (their cost term is not recomputed here)
+    storage_enabled: bool = False  # batteries may be built
+    storage_clusters: pd.Index = field(default_factory=lambda: pd.Index([], name="cluster"))  # clusters that may build batteries (none with one slice)
+    battery_efficiency: float = 1.0  # one way: sqrt of the round trip
+    slice_period: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))  # slice -> storage period, in the order of the hours
+    green_matching: str = "annual"
 
     def discount(self, years: pd.Index | pd.Series) -> pd.Series:
         """Discount factor (1 + r)^-(y - first year) for each given year."""
@@ -162,6 +167,9 @@ def case_frames(inputs: Inputs) -> Case:
     demand = pd.DataFrame([d.model_dump() for d in inputs.demand]).set_index(["workload_id", "hub_id", "year"])["demand_racks"]
     demand.index.names = ["workload", "hub", "year"]
     weight, renewable = _profiles(inputs, clusters)
+    period = _slice_periods(inputs)
+    may_store = bool(s.storage.enabled) and len(period) > 1
+    storage_clusters = clusters.index if s.storage.clusters is None else clusters.index[clusters.index.isin(s.storage.clusters)]
     link_frame = links.index.to_frame(index=False).merge(years.to_frame(index=False), how="cross")
     return Case(
         years=years,
@@ -188,7 +196,20 @@ def case_frames(inputs: Inputs) -> Case:
         unmet_penalty_yuan_per_rack_year=s.unmet_penalty_yuan_per_rack_year,
         module_racks=s.build_module_racks,
         storage_enabled=bool(s.storage.enabled),
+        storage_clusters=pd.Index(storage_clusters if may_store else [], name="cluster", dtype=object),
+        battery_efficiency=float(np.sqrt(s.storage.roundtrip_efficiency)),
+        slice_period=period,
+        green_matching=s.policy.green_matching,
     )
+
+
+def _slice_periods(inputs: Inputs) -> pd.Series:
+    """Slice -> storage period, in file order of the first cluster (by id); a slice without a period is its own."""
+    if not inputs.profiles:
+        return pd.Series(["year"], index=pd.Index(["year"], name="slice"))
+    first = min(p.cluster_id for p in inputs.profiles)
+    rows = [(p.slice_id, p.period_id or p.slice_id) for p in inputs.profiles if p.cluster_id == first]
+    return pd.Series([r[1] for r in rows], index=pd.Index([r[0] for r in rows], name="slice"))
 
 
 def _profiles(inputs: Inputs, clusters: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -225,6 +246,8 @@ class Plan:
     certificates: pd.DataFrame
     bandwidth: pd.DataFrame
     modules: pd.DataFrame
+    storage: pd.DataFrame
+    utilisation: pd.DataFrame
     summary: dict[str, Any]
 
     value_columns = frozenset({"new_racks", "racks", "load_racks", "unmet_racks", "grid_gwh", "renewable_gwh",

@@ -23,7 +23,7 @@ import pandas as pd
 from planner.errors import PlannerError
 from planner.errors import PlanFolderError, Problem
 from planner.results.plan_checks import check_summary
-from planner.results.read_plan import read_inputs_json, read_json_object, read_plan_tables
+from planner.results.plan_folder import read_inputs_json, read_json_object, read_plan_tables
 from planner.inputs.schema import Inputs
 from planner.verify.base import (
     ATOL,
@@ -35,12 +35,22 @@ from planner.verify.base import (
     battery_net_gwh,
     case_frames,
     compare,
-    investment_by_year,
     racks_built,
     racks_installed,
     served,
 )
 from planner.verify.costs import check_costs, check_kpis
+from planner.verify.policy import check_budgets, check_carbon, check_links, check_shares
+from planner.verify.storage import (
+    check_battery_energy_stock,
+    check_battery_power_stock,
+    check_green_hourly,
+    check_storage_balance,
+    check_storage_charge_green,
+    check_storage_energy,
+    check_storage_power,
+    new_racks_load,
+)
 
 
 @dataclass(frozen=True)
@@ -124,7 +134,7 @@ def verify_outputs(out_dir: str | Path, inputs: Inputs | None = None, inputs_sha
             differ = f"the plan was solved from inputs with hash {str(recorded)[:12]}..., the given case has {inputs_sha256[:12]}...; it is checked against the given case"
     inputs = inputs or read_inputs_json(folder / "inputs.json")
     case = case_frames(inputs)
-    plan = Plan(**read_plan_tables(folder, modules=case.module_racks is not None), summary=plan_json)
+    plan = Plan(**read_plan_tables(folder, modules=case.module_racks is not None, storage=len(case.storage_clusters) > 0), summary=plan_json)
     checks: list[CheckResult] = []
     for rule in RULES:
         result = rule(case, plan)
@@ -159,6 +169,21 @@ def check_demand(case: Case, plan: Plan) -> CheckResult:
     index = case.demand.index.union(load.index).union(unmet.index)
     lhs = load.reindex(index, fill_value=0.0) + unmet.reindex(index, fill_value=0.0)
     return compare("demand_met", index, lhs, "==", case.demand.reindex(index, fill_value=0.0), "racks")
+
+
+def check_class_load_balance(case: Case, plan: Plan) -> CheckResult:
+    """sum_h load[w,h,c,y] = class_load[w,c,y]: class loads are not written; their sum per cluster is utilisation.csv's load_racks."""
+    from_load = served(plan, case)
+    reported = plan.utilisation.set_index(["cluster", "year"])["load_racks"].reindex(case.cluster_years)
+    return compare("class_load_balance", case.cluster_years, reported, "==", from_load, "racks")
+
+
+def check_new_load(case: Case, plan: Plan) -> CheckResult:
+    """new_load[c,y] = max(0, served - u_max * existing[c]) is carried by new racks: <= u_max * (racks[c,y] - existing[c])."""
+    existing = case.clusters["racks_existing"].reindex(case.cluster_years.get_level_values("cluster")).to_numpy()
+    room = case.utilisation_max * (racks_installed(plan, case).to_numpy() - existing)
+    # the row's largest term is the load served (as in `capacity`), not the difference
+    return compare("new_load", case.cluster_years, new_racks_load(case, plan), "<=", room, "racks", scale=served(plan, case))
 
 
 def check_latency(case: Case, plan: Plan) -> CheckResult:
@@ -243,10 +268,11 @@ def check_renewables(case: Case, plan: Plan) -> CheckResult:
 
 
 def _green_parts(case: Case, plan: Plan) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Per (cluster, year): grid GWh, renewable GWh and certificate GWh."""
-    by_cy = plan.energy_cyt.groupby(level=["cluster", "year"])[["grid_gwh", "renewable_gwh"]].sum().reindex(case.cluster_years, fill_value=0.0)
+    """Per (cluster, year): grid GWh, renewable GWh used (bought less battery losses) and certificate GWh."""
+    e = plan.energy_cyt.assign(used_gwh=lambda f: f["renewable_gwh"] + battery_net_gwh(f))
+    by_cy = e.groupby(level=["cluster", "year"])[["grid_gwh", "renewable_gwh", "used_gwh"]].sum().reindex(case.cluster_years, fill_value=0.0)
     cert = plan.certificates.set_index(["cluster", "year"])["certificates_gwh"].reindex(case.cluster_years, fill_value=0.0)
-    return by_cy["grid_gwh"], by_cy["renewable_gwh"], cert
+    return by_cy["grid_gwh"], by_cy["used_gwh"], cert
 
 
 def check_certificate_cover(case: Case, plan: Plan) -> CheckResult:
@@ -256,10 +282,10 @@ def check_certificate_cover(case: Case, plan: Plan) -> CheckResult:
 
 
 def check_green_floor(case: Case, plan: Plan) -> CheckResult:
-    """Renewable + certificates >= g[c] * e_new[c] * max(0, served - u_max * racks_existing)."""
+    """Renewable used (less battery losses) + certificates >= g[c] * e_new[c] * max(0, served - u_max * racks_existing)."""
     _, renewable, cert = _green_parts(case, plan)
     cl = case.clusters.reindex(case.cluster_years.get_level_values("cluster"))
-    new_load = np.maximum(0.0, served(plan, case).to_numpy() - case.utilisation_max * cl["racks_existing"].to_numpy())
+    new_load = new_racks_load(case, plan).to_numpy()
     e_new = cl["pue"].to_numpy() * case.power_kw * case.it_load_factor * 8760.0 / 1e6
     need = cl["green_share_min_new"].to_numpy() * e_new * new_load
     has = cl["green_share_min_new"].to_numpy() > 0
@@ -276,64 +302,10 @@ def check_certificate_share(case: Case, plan: Plan) -> CheckResult:
     return compare("certificate_share", case.cluster_years, (1 - s) * cert, "<=", s * renewable, "GWh")
 
 
-def check_links(case: Case, plan: Plan) -> list[CheckResult]:
-    """Traffic within existing + added capacity; additions within the expansion limit and reported consistently."""
-    bw = plan.bandwidth.set_index(["hub", "cluster", "year"]).reindex(case.link_years)
-    load = plan.load.assign(gbps=plan.load["load_racks"] * case.workloads["gbps_per_rack"].reindex(plan.load["workload"]).to_numpy())
-    traffic = load.groupby(["hub", "cluster", "year"])["gbps"].sum().reindex(case.link_years, fill_value=0.0)
-    added = bw["bandwidth_new_gbps"].fillna(0.0)
-    links = case.links.reindex(pd.MultiIndex.from_arrays([case.link_years.get_level_values("hub"), case.link_years.get_level_values("cluster")]))
-    capacity = links["bandwidth_existing_gbps"].to_numpy() + added.groupby(level=["hub", "cluster"]).cumsum().to_numpy()
-    total_added = added.groupby(level=["hub", "cluster"]).sum().reindex(case.links.index, fill_value=0.0)
-    return [
-        compare("link_bandwidth", case.link_years, traffic, "<=", capacity, "Gbps"),
-        compare("link_expansion_limit", case.links.index, total_added, "<=", case.links["bandwidth_expansion_max_gbps"], "Gbps"),
-        compare("bandwidth_table_traffic", case.link_years, bw["traffic_gbps"], "==", traffic, "Gbps"),
-        compare("bandwidth_table_capacity", case.link_years, bw["capacity_gbps"], "==", capacity, "Gbps"),
-    ]
-
-
-def check_budgets(case: Case, plan: Plan) -> list[CheckResult]:
-    """Investment per year within the yearly budget and over the horizon within the total budget."""
-    spent = investment_by_year(case, plan)
-    out = []
-    if case.budget_yearly is not None:
-        years = case.budget_yearly.index
-        out.append(compare("budget_yearly", years, spent.reindex(years, fill_value=0.0), "<=", case.budget_yearly, "亿元"))
-    if case.budget_total is not None:
-        out.append(compare("budget_total", pd.Index(["total"]), np.array([spent.sum()]), "<=", case.budget_total, "亿元"))
-    return out
-
-
-def check_shares(case: Case, plan: Plan) -> list[CheckResult]:
-    """West and hub floors on the share of all new racks over the horizon."""
-    new = racks_built(plan, case).fillna(0.0).groupby(level="cluster").sum()
-    total = float(new.sum())
-    out = []
-    if case.west_share_min is not None:
-        west = float(new[case.clusters["region"].reindex(new.index).eq("west").to_numpy()].sum())
-        out.append(compare("west_share", pd.Index(["west"]), np.array([west]), ">=", case.west_share_min * total, "racks", scale=total))
-    shares = case.hubs["new_racks_share_min"].dropna()
-    if not shares.empty:
-        by_hub = new.groupby(case.clusters["hub_id"].reindex(new.index).to_numpy()).sum().reindex(shares.index, fill_value=0.0)
-        out.append(compare("hub_share", shares.index, by_hub, ">=", shares * total, "racks", scale=total))
-    return out
-
-
-def check_carbon(case: Case, plan: Plan) -> CheckResult:
-    """sum_{c,t} grid[c,y,t] * ef[c] / 1000 <= carbon cap[y] (Mt CO2) for years with a cap."""
-    if case.carbon_cap_mt is None:
-        return CheckResult("carbon_cap", 0, "Mt CO2", 0.0)
-    e = plan.energy_cyt
-    ef = case.clusters["grid_co2_kg_per_kwh"].reindex(e.index.get_level_values("cluster")).to_numpy()
-    mt = pd.Series(e["grid_gwh"].to_numpy() * ef / 1e3, index=e.index.get_level_values("year")).groupby(level=0).sum()
-    years = case.carbon_cap_mt.index
-    return compare("carbon_cap", years, mt.reindex(years, fill_value=0.0), "<=", case.carbon_cap_mt, "Mt CO2")
-
-
 RULES: tuple[Callable[[Case, Plan], CheckResult | list[CheckResult]], ...] = (
     check_bounds,
     check_demand,
+    check_class_load_balance,
     check_latency,
     check_rack_stock,
     check_build_rate,
@@ -345,11 +317,52 @@ RULES: tuple[Callable[[Case, Plan], CheckResult | list[CheckResult]], ...] = (
     check_power_balance,
     check_renewables,
     check_certificate_cover,
+    check_new_load,
     check_green_floor,
     check_certificate_share,
+    check_green_hourly,
+    check_battery_power_stock,
+    check_battery_energy_stock,
+    check_storage_balance,
+    check_storage_power,
+    check_storage_energy,
+    check_storage_charge_green,
     check_links,
     check_budgets,
     check_shares,
     check_carbon,
 )
 """Every constraint check, in the order of the formulation's families."""
+
+CHECKS: dict[str, Callable[[Case, Plan], CheckResult | list[CheckResult]]] = {
+    "demand_met": check_demand,
+    "class_load_balance": check_class_load_balance,
+    "rack_stock": check_rack_stock,
+    "build_rate": check_build_rate,
+    "land_limit": check_land,
+    "power_limit": check_power,
+    "build_modules": check_modules,
+    "capacity": check_capacity,
+    "utilisation_floor": check_utilisation_floor,
+    "power_balance": check_power_balance,
+    "renewable_availability": check_renewables,
+    "certificate_cover": check_certificate_cover,
+    "new_load": check_new_load,
+    "green_share": check_green_floor,
+    "certificate_share": check_certificate_share,
+    "green_hourly": check_green_hourly,
+    "battery_power_stock": check_battery_power_stock,
+    "battery_energy_stock": check_battery_energy_stock,
+    "storage_balance": check_storage_balance,
+    "storage_power": check_storage_power,
+    "storage_energy": check_storage_energy,
+    "storage_charge_green": check_storage_charge_green,
+    "link_bandwidth": check_links,
+    "link_expansion_limit": check_links,
+    "budget_yearly": check_budgets,
+    "budget_total": check_budgets,
+    "west_share": check_shares,
+    "hub_share": check_shares,
+    "carbon_cap": check_carbon,
+}
+"""Constraint family -> the check that reports on it under the family's name (the registry's `verify`)."""

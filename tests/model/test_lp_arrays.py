@@ -50,3 +50,35 @@ def test_both_paths_give_the_hand_solution(interface: str) -> None:
     dual, slack = _lp.row_duals(m)["cover"]
     assert dual.tolist() == pytest.approx([1.0, 1.0])
     assert slack.tolist() == pytest.approx([0.0, 0.0])
+
+
+
+def test_the_model_and_the_resolvers_recorder_are_both_builders(tmp_path) -> None:
+    from planner import load_inputs
+    from planner.model import DataReads, build_model
+    from planner.model.data import ModelData, build_data
+    from planner.scenarios.resolve import Recorder
+    from tests.conftest import TinyCase
+
+    built = build_model(build_data(load_inputs(TinyCase(tmp_path).write())))
+    assert isinstance(built.model, _lp.Builder)
+    assert isinstance(Recorder(built.model, built.vars), _lp.Builder)
+    reads = DataReads(built.data)
+    assert isinstance(reads, ModelData)
+    assert reads.years.equals(built.data.years)
+    assert reads.fields_read == {"years"}
+
+
+def test_broadcast_subset_and_running_total() -> None:
+    m = _lp.new_model("helpers")
+    cy = pd.MultiIndex.from_product([["a", "b"], [2026, 2027]], names=["cluster", "year"])
+    x = m.add_vars("x", cy)
+    spread = _lp.broadcast(x, pd.Index(["noon", "night"], name="slice"))
+    assert list(spread.index.names) == ["cluster", "year", "slice"]
+    assert spread.tolist() == [0, 0, 1, 1, 2, 2, 3, 3]
+    assert spread.index[1] == ("a", 2026, "night")
+    assert _lp.subset(x, pd.Index(["b"])).tolist() == [2, 3]
+    assert _lp.subset(x, pd.Index([2027]), level="year").tolist() == [1, 3]
+    total = _lp.running_total(x, "year", pd.Index([2026, 2027]))
+    rows = sorted(zip(map(tuple, total.keys.to_numpy().tolist()), total.var.tolist(), strict=True))
+    assert rows == [(("a", 2026), 0), (("a", 2027), 0), (("a", 2027), 1), (("b", 2026), 2), (("b", 2027), 2), (("b", 2027), 3)]

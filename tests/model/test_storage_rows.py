@@ -17,7 +17,9 @@ from tests.model.test_storage_families import day_case
 
 
 @pytest.fixture
-def rows(tiny: TinyCase):
+def rows(tmp_path):
+    # a pure build: no hand-off path involved, so one run (the package's `tiny` fixture runs twice)
+    tiny = TinyCase(tmp_path)
     built = build_model(build_data(load_inputs(day_case(tiny).set(policy={"green_share_min_new": 0.8, "green_matching": "hourly"}).write())))
     m = built.model
 

@@ -1,0 +1,129 @@
+"""The family registry: every constraint family declared once, with everything that must follow it.
+
+A `Family` names its builder function (in `FAMILIES` order), the unit of its shadow price in
+`duals.csv` and the factor from model units, its title in the report, its wording in a
+diagnosis, and the independent check `planner verify` runs for it. The verify check is named,
+not imported: the verifier shares no code with the model builder (tests/test_verify.py), so the
+name is resolved in `planner.verify.check.CHECKS` and a meta-test holds the two together
+(tests/test_registry.py). Adding a family means one entry here plus what the meta-tests ask for:
+a docs/formulation.md section, a test with an assertion, the verify check, and a corruption test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from planner.model._lp import Builder
+from planner.model.capacity import (
+    add_build_modules,
+    add_build_rate,
+    add_capacity,
+    add_land_limit,
+    add_power_limit,
+    add_rack_stock,
+    add_utilisation_floor,
+)
+from planner.model.data import RACKS_PER_KRACK, YUAN_PER_YI, ModelData
+from planner.model.demand import add_class_load_balance, add_demand_met
+from planner.model.energy import (
+    add_certificate_cover,
+    add_certificate_share,
+    add_green_hourly,
+    add_green_share,
+    add_new_load,
+    add_power_balance,
+    add_renewable_availability,
+)
+from planner.model.network import add_link_bandwidth, add_link_expansion_limit
+from planner.model.policy import add_budget_total, add_budget_yearly, add_carbon_cap, add_hub_share, add_west_share
+from planner.model.storage import (
+    add_battery_energy_stock,
+    add_battery_power_stock,
+    add_storage_balance,
+    add_storage_charge_green,
+    add_storage_energy,
+    add_storage_power,
+)
+from planner.model.variables import Vars
+
+FamilyFunction = Callable[[Builder, ModelData, Vars], None]
+
+PER_RACK = ("元/rack", YUAN_PER_YI / RACKS_PER_KRACK)
+PER_RACK_YEAR = ("元/rack-year", YUAN_PER_YI / RACKS_PER_KRACK)
+PER_MWH = ("元/MWh", YUAN_PER_YI / 1e3)
+PER_KW_BATTERY = ("元/kW", YUAN_PER_YI / 1e6)
+PER_KWH_BATTERY = ("元/kWh", YUAN_PER_YI / 1e6)
+PER_GBPS = ("万元/Gbps", YUAN_PER_YI / 1e4)
+PER_YI = ("亿元/亿元", 1.0)
+
+
+@dataclass(frozen=True)
+class Family:
+    """One constraint family and everything declared with it."""
+
+    add: FamilyFunction
+    """The builder, `add_<name>(m, d, v)`, math in its docstring."""
+    dual: tuple[str, float]
+    """Unit of the shadow price in duals.csv, and the factor from model units (亿元 per model unit)."""
+    title: str
+    """The family in the report's words (section titles, what binds)."""
+    diagnosis: str
+    """What the family's rows require, in a diagnosis's words."""
+    verify: str
+    """Name of its independent check in `planner.verify.check.CHECKS` (the check named after the family)."""
+
+    @property
+    def name(self) -> str:
+        """The family's name: row labels, duals.csv, docs section."""
+        return self.add.__name__.removeprefix("add_")
+
+
+def _family(add: FamilyFunction, dual: tuple[str, float], title: str, diagnosis: str) -> Family:
+    return Family(add, dual, title, diagnosis, verify=add.__name__.removeprefix("add_"))
+
+
+REGISTRY: tuple[Family, ...] = (
+    _family(add_demand_met, PER_RACK_YEAR, "Demand served or counted unmet", "serving each hub's demand"),
+    _family(add_class_load_balance, PER_RACK_YEAR, "Load per class and cluster", "the load each cluster carries per class"),
+    _family(add_rack_stock, PER_RACK, "Rack stock (existing plus built)", "the rack stock carried from year to year"),
+    _family(add_build_rate, PER_RACK, "Construction pace (racks a year)", "the build pace"),
+    _family(add_land_limit, PER_RACK, "Land and planning limit", "the land limit"),
+    _family(add_power_limit, ("元/kW", YUAN_PER_YI / 1e3), "Grid connection", "the grid connection"),
+    _family(add_build_modules, PER_RACK, "Whole build modules", "building in whole modules"),
+    _family(add_capacity, PER_RACK_YEAR, "Cluster full (racks in use ≤ usable racks)", "the usable racks of a cluster"),
+    _family(add_utilisation_floor, PER_RACK_YEAR, "上架率 floor (racks in use / installed)", "the utilisation floor"),
+    _family(add_power_balance, PER_MWH, "Power balance (facility energy met)", "meeting the facility energy"),
+    _family(add_renewable_availability, PER_MWH, "Contractable renewable power", "the renewable potential"),
+    _family(add_certificate_cover, PER_MWH, "Certificates only cover grid power bought", "certificates covering only grid power bought"),
+    _family(add_new_load, PER_RACK_YEAR, "Load on new racks", "counting the load beyond the existing stock as new"),
+    _family(add_green_share, PER_MWH, "Green-power floor for new racks", "the green-power floor"),
+    _family(add_certificate_share, PER_MWH, "Certificates' share of green power", "the cap on certificates"),
+    _family(add_green_hourly, PER_MWH, "Hourly (24/7) green-power floor", "the hourly green-power floor"),
+    _family(add_battery_power_stock, PER_KW_BATTERY, "Battery power stock", "the battery power carried from year to year"),
+    _family(add_battery_energy_stock, PER_KWH_BATTERY, "Battery energy stock", "the battery energy carried from year to year"),
+    _family(add_storage_balance, PER_MWH, "Battery state of charge", "the batteries' state of charge"),
+    _family(add_storage_power, PER_MWH, "Battery power limit", "the batteries' power"),
+    _family(add_storage_energy, PER_KWH_BATTERY, "Battery energy limit", "the batteries' energy capacity"),
+    _family(add_storage_charge_green, PER_MWH, "Batteries charge from renewables only", "charging batteries from renewables only"),
+    _family(add_link_bandwidth, PER_GBPS, "Link bandwidth", "the link capacity"),
+    _family(add_link_expansion_limit, PER_GBPS, "Link expansion limit", "the link expansion limit"),
+    _family(add_budget_yearly, PER_YI, "Investment budget per year", "the yearly budget"),
+    _family(add_budget_total, PER_YI, "Investment budget, whole horizon", "the total budget"),
+    _family(add_west_share, PER_RACK, "Western share of new racks", "the western share of new racks"),
+    _family(add_hub_share, PER_RACK, "Hub share of new racks", "a hub's share of new racks"),
+    _family(add_carbon_cap, ("元/t", YUAN_PER_YI / 1e3), "Carbon cap", "the carbon cap"),
+)
+"""Every constraint family, in build order."""
+
+BY_NAME: dict[str, Family] = {f.name: f for f in REGISTRY}
+"""Family name -> its declaration."""
+
+
+def family(name: str) -> Family:
+    """The declaration of a family; a KeyError names the unknown family (no silent fallback)."""
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        msg = f"constraint family {name!r} is not in planner.model.registry.REGISTRY"
+        raise KeyError(msg) from None
