@@ -16,9 +16,9 @@ def test_engine_and_floor_measure_the_same_matrix(tmp_path: Path) -> None:
     floor = bench.floor(coo)
     assert engine["status"] == "optimal"
     # a second method: the same case solved through PuLP's HiGHS interface instead of the arrays
-    from planner.pipeline import run
+    from planner.pipeline import run_case
 
-    through_pulp = run(bench.CASE, overrides={"output_dir": tmp_path / "pulp", "interface": "pulp", "report": False})
+    through_pulp = run_case(bench.CASE, overrides={"output_dir": tmp_path / "pulp", "interface": "pulp", "report": False})
     assert engine["objective"] == pytest.approx(through_pulp.plan["objective_yi_yuan"], rel=1e-6)
     assert engine["rows"] == through_pulp.manifest["model_size"]["rows"]
     assert floor["nonzeros"] <= engine["nonzeros"]  # duplicates merged, zeros dropped
