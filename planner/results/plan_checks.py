@@ -47,9 +47,13 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 """Table -> (key columns, number columns) that readers rely on; other columns are passed through."""
 
 
-def check_summary(path: str, plan: dict[str, Any], problems: list[Problem]) -> None:
-    """plan.json: a plan's status and finite headline numbers."""
+def check_summary(path: str, plan: dict[str, Any], problems: list[Problem], totals: bool = True) -> None:
+    """plan.json: a plan's status and finite headline numbers, and (`totals`) that its totals add up.
+
+    `planner verify` passes totals=False: it measures how far each total is off, as a violation.
+    """
     status = plan.get("status")
+    before = len(problems)
     if status not in PLAN_STATUSES:
         message = f"'{status}' is not a plan (expected optimal or feasible); a run that ended without a plan has nothing to report"
         problems.append(Problem(path, message, column="status"))
@@ -64,6 +68,26 @@ def check_summary(path: str, plan: dict[str, Any], problems: list[Problem]) -> N
             bad = _bad_leaf(value, key)
             if bad is not None:
                 problems.append(Problem(path, "expected a finite number", column=bad[0], value=bad[1]))
+    if totals and len(problems) == before:
+        _check_totals(path, plan, problems)
+
+
+TOTALS = (
+    ("objective_yi_yuan", ("cost_breakdown_yi_yuan",)),
+    ("investment_total_yi_yuan", ("investment_by_hub_yi_yuan",)),
+    ("new_racks_total", ("new_racks_east", "new_racks_west")),
+)
+"""plan.json totals and the parts they are the sum of; an edited number breaks the sum."""
+
+
+def _check_totals(path: str, plan: dict[str, Any], problems: list[Problem]) -> None:
+    for total, parts in TOTALS:
+        if total not in plan or not all(p in plan for p in parts):
+            continue
+        values = [plan[p] for p in parts]
+        found = sum(sum(v.values()) if isinstance(v, dict) else v for v in values)
+        if abs(found - plan[total]) > 1e-3 * max(1.0, abs(plan[total])) + 0.5 * (total == "new_racks_total"):
+            problems.append(Problem(path, f"is not the sum of {' + '.join(parts)} ({found:,.6g}); the file was edited", column=total, value=plan[total]))
 
 
 def _number(value: object) -> bool:

@@ -101,6 +101,7 @@ def check_kpis(case: Case, plan: Plan) -> list[CheckResult]:
         # name: (reported, recomputed, unit)
         "new_racks_total": (s.get("new_racks_total"), float(new.sum()), "racks"),
         "new_racks_west": (s.get("new_racks_west"), float(new[region == "west"].sum()), "racks"),
+        "new_racks_east": (s.get("new_racks_east"), float(new[region != "west"].sum()), "racks"),
         "unmet_rack_years": (s.get("unmet_rack_years"), unmet, "racks"),
         "served_rack_years": (s.get("served_rack_years"), float(case.demand.sum()) - unmet, "racks"),
         "investment_total_yi_yuan": (s.get("investment_total_yi_yuan"), float(investment_by_year(case, plan).sum()), "亿元"),

@@ -97,6 +97,9 @@ CORRUPTIONS: dict[str, tuple[Mutation, str]] = {
     "plan-objective-bool": (_plan("objective_yi_yuan", True), "plan.json: objective_yi_yuan: True"),
     "plan-green-share-text": (_plan("green_share", "high"), "plan.json: green_share: 'high'"),
     "plan-cost-breakdown-text": (_plan("cost_breakdown_yi_yuan", {"capex": "cheap"}), "plan.json: cost_breakdown_yi_yuan.capex: 'cheap'"),
+    "plan-objective-halved": (lambda folder: _plan("objective_yi_yuan", json.loads((folder / "plan.json").read_text(encoding="utf-8"))["objective_yi_yuan"] / 2)(folder),
+                              "plan.json: objective_yi_yuan: 5.0 - is not the sum of cost_breakdown_yi_yuan"),
+    "plan-east-racks-edited": (_plan("new_racks_east", 123456.0), "plan.json: new_racks_total: 10000.0 - is not the sum of new_racks_east + new_racks_west"),
     "plan-status-infeasible": (_plan("status", "infeasible"), "'infeasible'"),
     "plan-status-missing": (_plan("status", None), "'None'"),
     "plan-not-an-object": (_raw("plan.json", b"[]"), "plan.json: expected a JSON object"),
@@ -106,7 +109,8 @@ CORRUPTIONS: dict[str, tuple[Mutation, str]] = {
     "inputs-json-garbage": (_raw("inputs.json", b'{"scenario": 5}'), "inputs.json"),
 }
 COMMANDS = ("report", "verify", "compare")
-EXIT = {"plan-status-infeasible": {"verify": 1}, "plan-status-missing": {"verify": 1}}
+EXIT = {"plan-status-infeasible": {"verify": 1}, "plan-status-missing": {"verify": 1}, "plan-objective-halved": {"verify": 1}, "plan-east-racks-edited": {"verify": 1}}
+"""verify measures edited totals as violations (exit 1, with their size) rather than refusing the folder."""
 
 
 @pytest.mark.parametrize(("name", "command"), [pytest.param(n, c, id=f"{c}-{n}") for n in CORRUPTIONS for c in COMMANDS])
@@ -119,6 +123,8 @@ def test_corrupt_plan_folder_gives_a_located_error(name: str, command: str, solv
     args = ["compare", solved[1], folder, "--out", tmp_path / "cmp"] if command == "compare" else [command, folder]
     result = cli(*args)
     assert result.exit_code == EXIT.get(name, {}).get(command, 2), result.output
+    if command == "verify" and name in ("plan-objective-halved", "plan-east-racks-edited"):
+        message = "VIOLATED"
     assert message in result.output, result.output
     assert "Traceback" not in result.output
     assert snapshot(tmp_path) == before
