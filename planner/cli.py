@@ -94,6 +94,15 @@ def validate(case: CaseArg, scenario: ScenarioOpt = None) -> None:
     )
 
 
+LangOpt = Annotated[str, typer.Option("--lang", help="Report language: zh, en or both (Chinese first).")]
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in ("zh", "en", "both"):
+        raise typer.BadParameter("expected zh, en or both", param_hint="--lang")
+    return lang
+
+
 @app.command()
 def solve(
     case: CaseArg,
@@ -105,6 +114,7 @@ def solve(
     threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
     write_lp: Annotated[bool, typer.Option("--write-lp", help="Also write the model as model.lp.")] = False,
     report: Annotated[bool, typer.Option("--report/--no-report", help="Also write report.html and report.md.")] = True,
+    lang: LangOpt = "both",
     force: Annotated[bool, typer.Option("--force", "-f", help="Replace an existing output folder.")] = False,
     hours: Annotated[str | None, typer.Option("--hours", help="`full`: every hour of the year (8760 slices) from the case's profiles/.")] = None,
     days: Annotated[int | None, typer.Option("--days", min=1, max=365, help="K representative days (24 hourly slices each) from the case's profiles/.")] = None,
@@ -121,7 +131,7 @@ def solve(
     if method not in (None, "choose", "simplex", "ipm", "pdlp"):
         raise typer.BadParameter("expected choose, simplex, ipm or pdlp", param_hint="--method")
     resolution = "hours" if hours else f"days:{days}" if days else None
-    overrides: dict[str, Any] = {"output_dir": out_dir, "solver": solver, "time_limit_s": time_limit, "mip_gap": mip_gap, "threads": threads, "write_lp": write_lp, "report": report}
+    overrides: dict[str, Any] = {"output_dir": out_dir, "solver": solver, "time_limit_s": time_limit, "mip_gap": mip_gap, "threads": threads, "write_lp": write_lp, "report": report, "report_lang": _check_lang(lang)}
     overrides |= {"force": force, "time_resolution": resolution, "highs_method": method}
     try:
         with err.status("solving ... (solver log: <out>/solver.log)", spinner="dots"):
@@ -166,15 +176,22 @@ def render_plan(plan: dict[str, Any], out_dir: Path, timings: dict[str, float]) 
 @app.command()
 def report(
     out_dir: Annotated[Path, typer.Argument(help="A plan folder written by `planner solve`.", show_default=False)],
+    lang: LangOpt = "both",
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also print report.pdf with headless Chromium (A4).")] = False,
 ) -> None:
     """Rebuild report.html and report.md from a plan folder's saved outputs, without solving.
 
-    Example: planner report outputs/default
+    Example: planner report outputs/default --lang zh --pdf
     """
     from planner.report import write_report
 
+    _check_lang(lang)
     try:
-        written = write_report(out_dir)
+        written = write_report(out_dir, lang)
+        if pdf:
+            from planner.report.pdf import print_pdf
+
+            written.append(print_pdf(out_dir / "report.html", out_dir / "report.pdf"))
     except PlannerError as error:
         fail(error)
     out.print(f"[green]ok[/] wrote {' and '.join(str(p) for p in written)}", highlight=False)

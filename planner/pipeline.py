@@ -191,7 +191,7 @@ def _solve_and_write(
         from planner.report import write_report
 
         clock = time.perf_counter()
-        write_report(stage)
+        write_report(stage, config.report_lang)
         timings["report_s"] = time.perf_counter() - clock
     return RunOutcome(result.status, stage, plan, manifest, results, built.data, timings)
 

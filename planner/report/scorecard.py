@@ -25,8 +25,10 @@ MET, NOT_MET = "✓", "✗"
 
 def binding_keys(v: View, family: str) -> pd.DataFrame:
     """Binding rows of one family: key, dual."""
-    d = v.t["duals"]
-    return d.loc[(d["family"] == family) & d["binding"].astype(bool), ["key", "dual", "unit"]]
+    return v.binding_rows.get(family, _NO_ROWS)
+
+
+_NO_ROWS = pd.DataFrame({"key": pd.Series(dtype=str), "dual": pd.Series(dtype=float), "unit": pd.Series(dtype=str)})
 
 
 def _binding_years(v: View, family: str, cluster: str) -> list[int]:

@@ -7,6 +7,7 @@ Every number comes from plan.json or from the tidy CSVs written next to it, whic
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -14,12 +15,13 @@ import pandas as pd
 
 from planner.results.plan_folder import SavedPlan
 from planner.inputs.schema import Inputs
+from planner.report.glossary import Lang
 
 COST_LABELS = {
-    "capex": "Capex annuities 投资年金",
+    "capex": "Annualised investment 年化投资",
     "fixed_opex": "Fixed operation 固定运维",
     "electricity": "Grid electricity 电网购电",
-    "renewables": "Contracted renewables 绿电直供",
+    "renewables": "Contracted renewables (green-power trading) 绿电交易",
     "certificates": "Green certificates 绿证",
     "carbon": "Carbon price 碳价",
     "network": "Network 网络",
@@ -43,6 +45,14 @@ class View:
     links: pd.DataFrame  # index (hub_id, cluster_id)
     years: list[int]
     discount: pd.Series  # [year] present-value factor at the first year
+    lang: Lang = Lang()
+
+    @cached_property
+    def binding_rows(self) -> dict[str, pd.DataFrame]:
+        """Binding rows of duals.csv by family: key, dual, unit (computed once per report)."""
+        d = self.t["duals"]
+        d = d.loc[d["binding"].astype(bool), ["family", "key", "dual", "unit"]]
+        return {str(f): g[["key", "dual", "unit"]] for f, g in d.groupby("family", sort=False)}
 
     @property
     def first(self) -> int:
@@ -55,10 +65,10 @@ class View:
         return self.years[-1]
 
     def name(self, key: str) -> str:
-        """Bilingual name "中文 English" of a hub, cluster or workload id (the id itself if unknown)."""
+        """Name of a hub, cluster or workload id in the page's language(s): "中文 English" for both."""
         for table in (self.clusters, self.hubs, self.workloads):
             if key in table.index:
-                return f"{table.at[key, 'name_zh']} {table.at[key, 'name_en']}"
+                return self.lang(str(table.at[key, "name_en"]), str(table.at[key, "name_zh"]))
         return key
 
     def zh(self, key: str) -> str:
@@ -80,7 +90,7 @@ class View:
         return f"{self.name(hub)} → {self.name(cluster)}"
 
 
-def make_view(saved: SavedPlan) -> View:
+def make_view(saved: SavedPlan, lang: Lang | None = None) -> View:
     """Index the inputs by id and compute the discount factors of the planning years."""
     s = saved.inputs.scenario
     years = list(range(s.years.first, s.years.last + 1))
@@ -100,6 +110,7 @@ def make_view(saved: SavedPlan) -> View:
         links=frame(saved.inputs.links, ["hub_id", "cluster_id"]),
         years=years,
         discount=discount,
+        lang=lang or Lang(),
     )
 
 
