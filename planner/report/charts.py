@@ -130,7 +130,7 @@ def bars(
     drawn as short vertical ticks (a floor, a target).
     """
     n, k = len(labels), len(series)
-    label_w = max((text_width(lab) for lab in labels), default=0.0) + 14
+    label_w = min(max((text_width(lab) for lab in labels), default=0.0) + 14, WIDTH * 0.42)
     note_w = max((text_width(s, 12) for s in notes or []), default=0.0) + 10
     x0, x1 = label_w, WIDTH - note_w - 6
     legend_items = [(s.name, s.colour, "box") for s in series] + [(m[0], m[2], "line") for m in marks]
@@ -168,8 +168,8 @@ def bars(
 
 def diverging(labels: Sequence[str], deltas: Sequence[float], xlabel: str, name: str, title: str, fmt: Fmt) -> str:
     """Changes against a reference: bars left (less, red) or right (more, blue) of zero, value at the end."""
-    label_w = max((text_width(lab) for lab in labels), default=0.0) + 14
-    x0, x1 = label_w + 70, WIDTH - 80
+    label_w = min(max((text_width(lab) for lab in labels), default=0.0) + 14, WIDTH * 0.42)
+    x0, x1 = label_w + 80, WIDTH - 80
     span = max((abs(float(d)) for d in deltas), default=0.0) or 1.0
     mid = (x0 + x1) / 2
 
@@ -186,11 +186,10 @@ def diverging(labels: Sequence[str], deltas: Sequence[float], xlabel: str, name:
             left, right = sorted((sx(0.0), sx(d)))
             body.append(f'<rect x="{left:.1f}" y="{y + 5:.1f}" width="{max(right - left, 1.0):.1f}" height="{ROW - 10:.1f}" fill="{BLUE if d > 0 else RED}"/>')
         sign = "+" if d > 0 else "−" if d < 0 else "±"
-        text = f"{sign}{fmt(abs(d))}"
         at = sx(d) + (6 if d >= 0 else -6)
-        body.append(_t(at, y + ROW / 2 + 4.5, text, "start" if d >= 0 else "end", 12, MUTED if quiet else INK))
+        body.append(_t(at, y + ROW / 2 + 4.5, f"{sign}{fmt(abs(d))}", "start" if d >= 0 else "end", 12, MUTED if quiet else INK))
     h = 8 + ROW * len(labels)
-    body.append(_t(mid, h + 20, xlabel, "middle", 12.5))
+    body.append(_t(WIDTH / 2, h + 20, xlabel, "middle", 12.5))
     return _svg(name, title, h + 30, body)
 
 
@@ -233,7 +232,7 @@ def heatmap(
     h = 26 + cell_h * len(rows)
     foot = xlabel + (f" · {flag_note}" if flag_note and flags and any(any(r) for r in flags) else "")
     body.append(_t(label_w, h + 20, foot, "start", 12.5))
-    return _svg(name, title, h + 30, body, width=min(WIDTH, label_w + cell_w * len(columns) + 10 + 0.0) if len(columns) > 3 else WIDTH)
+    return _svg(name, title, h + 30, body)
 
 
 def frontier(
@@ -257,7 +256,7 @@ def frontier(
     pts = [(float(a), float(b)) for a, b in zip(x, y, strict=True)]
     w, h = WIDTH, 420.0
     x0, x1, y0, y1 = 90.0, w - 24.0, 40.0, h - 56.0
-    names = sorted(set(groups)) if groups else []
+    names = sorted(set(groups), key=_numeric_first) if groups else []
     legend, legend_h = _legend([(f"{group_title} {g}".strip(), c, "box") for g, c in zip(names, colours(len(names)), strict=True)] + [("frontier 前沿", INK, "line")], x0, 16, x1 - x0)
     y0 += legend_h - 8
     xs, ys = [p[0] for p in pts] or [0.0], [p[1] for p in pts] or [0.0]
@@ -282,14 +281,19 @@ def frontier(
         body.append(f'<line x1="{x0:.1f}" y1="{sy(t):.1f}" x2="{x1:.1f}" y2="{sy(t):.1f}" stroke="{GRID}"/>')
         body.append(_t(x0 - 6, sy(t) + 4, fmt_y(t), "end", 12, MUTED))
     front = pareto(pts, better)
+    colour_of = dict(zip(names, colours(len(names)), strict=True))
+    rank = {g: k for k, g in enumerate(names)}
+    # Groups drawn largest first, so scenarios that land on the same point show as nested rings.
+    order = sorted(range(len(pts)), key=lambda i: rank.get(groups[i], 0) if groups else 0)
+    for i in order:
+        a, b = pts[i]
+        g = rank.get(groups[i], 0) if groups else 0
+        c = colour_of.get(groups[i], BLUE) if groups else BLUE
+        radius = 4.0 + 1.8 * (len(names) - 1 - g) if names else 5.0
+        body.append(f'<circle cx="{sx(a):.1f}" cy="{sy(b):.1f}" r="{radius:.1f}" fill="{c}" stroke="white" stroke-width="0.8"><title>{_e(fmt_x(a))}, {_e(fmt_y(b))}</title></circle>')
     if len(front) > 1:
         path = " ".join(f"{'M' if i == 0 else 'L'}{sx(pts[k][0]):.1f},{sy(pts[k][1]):.1f}" for i, k in enumerate(front))
-        body.append(f'<path d="{path}" fill="none" stroke="{INK}" stroke-width="1.6"/>')
-    colour_of = dict(zip(names, colours(len(names)), strict=True))
-    for i, (a, b) in enumerate(pts):
-        c = colour_of.get(groups[i], BLUE) if groups else BLUE
-        ring = f' stroke="{INK}" stroke-width="1.4"' if i in front else ' stroke="white" stroke-width="0.8"'
-        body.append(f'<circle cx="{sx(a):.1f}" cy="{sy(b):.1f}" r="5"  fill="{c}"{ring}><title>{_e(fmt_x(a))}, {_e(fmt_y(b))}</title></circle>')
+        body.append(f'<path d="{path}" fill="none" stroke="{INK}" stroke-width="1.6" stroke-dasharray="5 3"/>')
     body.append(_t((x0 + x1) / 2, h - 14, xlabel, "middle", 12.5))
     body.append(_t(x0 - 80, y0 - 14, ylabel, "start", 12.5))
     return _svg(name, title, h, body, width=w)
@@ -311,6 +315,13 @@ def pareto(points: Sequence[tuple[float, float]], better: tuple[str, str] = ("hi
             seen.add(points[i])
             unique.append(i)
     return unique
+
+
+def _numeric_first(text: str) -> tuple[int, float, str]:
+    try:
+        return (0, float(text), text)
+    except ValueError:
+        return (1, 0.0, text)
 
 
 def _inner_ticks(lo: float, hi: float) -> list[float]:

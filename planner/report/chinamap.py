@@ -158,7 +158,7 @@ class Labeller:
         top = y + dy * dist - np.where(dy < -0.3, h, np.where(np.abs(dy) <= 0.3, h / 2, 0.0))
         cand = np.column_stack([left, top, np.full_like(left, w), np.full_like(left, h)])
         outside = np.maximum(0.0, PAD - left) * h + np.maximum(0.0, left + w - WIDTH + PAD) * h + np.maximum(0.0, PAD - top) * w + np.maximum(0.0, top + h - self.height + PAD) * w
-        cost = LABEL_CLASH * (_overlaps(cand, self.boxes) + outside) + _overlaps(cand, self.soft) + (dist - r) * 6.0
+        cost = LABEL_CLASH * (_overlaps(cand, self.boxes) + outside) + 0.4 * _overlaps(cand, self.soft) + (dist - r) * 8.0
         best = int(np.argmin(cost))
         box = (float(left[best]), float(top[best]), w, h)
         self.boxes.append(box)
@@ -175,8 +175,9 @@ def _overlaps(cand: np.ndarray, boxes: list[Box]) -> np.ndarray:
     return (np.clip(dx, 0.0, None) * np.clip(dy, 0.0, None)).sum(axis=1)
 
 
-def _text_width(text: str, size: float) -> float:
-    return sum(size if ord(ch) > 0x2E7F else 0.6 * size for ch in text)
+def _text_width(text: str, size: float, latin: float = 0.6) -> float:
+    """Width of a label: generous for placement (0.6 em per Latin letter); the legend packs tighter."""
+    return sum(size if ord(ch) > 0x2E7F else latin * size for ch in text)
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
@@ -330,8 +331,10 @@ def _label(labeller: Labeller, at: tuple[float, float, float], lines: list[tuple
         for i, (text, size) in enumerate(lines)
     )
     nx, ny = min(max(x, left), left + w), min(max(y, top), top + h)
-    far = math.hypot(nx - x, ny - y) > r + 6.0
-    line = f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{nx:.1f}" y2="{ny:.1f}" stroke="{color}" stroke-width="0.9" stroke-opacity="0.8"/>' if far else ""
+    far = math.hypot(nx - x, ny - y) > r + 2.5
+    d = math.hypot(nx - x, ny - y) or 1.0
+    sx, sy = x + (nx - x) * r / d, y + (ny - y) * r / d
+    line = f'<line x1="{sx:.1f}" y1="{sy:.1f}" x2="{nx:.1f}" y2="{ny:.1f}" stroke="{color}" stroke-width="0.9" stroke-opacity="0.8"/>' if far else ""
     quiet = " quiet" if kind == "quiet" else ""
     return f'{line}<text x="{left:.1f}" y="{baseline:.1f}" fill="{color}" class="halo label{quiet}" data-box="{left:.1f} {top:.1f} {w:.1f} {h:.1f}">{spans}</text>'
 
@@ -341,36 +344,43 @@ def _escape(text: str) -> str:
 
 
 def _legend(box: Box, top: float, year: int, top_flow: float, lang: Lang) -> str:
-    """A strip under the map: hub, flows with a width scale, ring and disc sizes, grey for no new racks."""
+    """A strip under the map: ring and disc sizes at the left; hubs and flows with a width scale on
+    the first row, what the rings mean and grey clusters on the second."""
     x0, y0, w, h = box
-    mid = y0 + h / 2
     ref = _nice(top / 2)
     r = _radius(ref, top)
+    cx, cy = x0 + 12 + r, y0 + h / 2
+    row1, row2 = y0 + 24, y0 + 50
     out = [
         f'<g class="legend"><rect x="{x0:.0f}" y="{y0:.0f}" width="{w:.0f}" height="{h:.0f}" rx="4" fill="white" stroke="#ced4da"/>',
-        f'<path d="M{x0 + 16:.0f},{mid - 8:.0f} l8,8 l-8,8 l-8,-8Z" fill="#495057"/>',
-        f'<text x="{x0 + 30:.0f}" y="{mid + 4:.0f}" class="small">{_escape(lang("national computing hub", "国家枢纽节点"))}</text>',
+        f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="white" stroke="#495057"/>',
+        f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r * 0.6:.1f}" fill="#495057" fill-opacity="0.75"/>',
     ]
-    x = x0 + 40 + _text_width(lang("national computing hub", "国家枢纽节点"), 11.5)
+    x = cx + r + 14
+    hub = lang("national computing hub", "国家枢纽节点")
+    out.append(f'<path d="M{x + 6:.0f},{row1 - 12:.0f} l7,7 l-7,7 l-7,-7Z" fill="#495057"/>')
+    out.append(f'<text x="{x + 18:.0f}" y="{row1:.0f}" class="small">{_escape(hub)}</text>')
+    fx = x + 30 + _text_width(hub, 11.5, 0.48)
     if top_flow > 0:
-        out.append(f'<text x="{x:.0f}" y="{mid - 12:.0f}" class="small">{_escape(lang(f"racks in use, hub → cluster, {year}", f"{year} 年在用机架（枢纽 → 集群）"))}</text>')
+        title = lang(f"racks in use, hub → cluster, {year}:", f"{year} 年在用机架（枢纽 → 集群）：")
+        out.append(f'<text x="{fx:.0f}" y="{row1:.0f}" class="small">{_escape(title)}</text>')
+        fx += _text_width(title, 11.5, 0.48) + 10
         for value in sorted({_nice(top_flow), _nice(top_flow / 4), _nice(top_flow / 16)}, reverse=True):
             if value > top_flow * 1.01:
                 continue
-            wdt = flow_width(value, top_flow)
-            out.append(f'<line x1="{x:.0f}" y1="{mid + 8:.0f}" x2="{x + 34:.0f}" y2="{mid + 8:.0f}" stroke="#495057" stroke-opacity="0.5" stroke-width="{wdt:.1f}" stroke-linecap="round"/>')
-            label = lang(f"{value:,.0f}", wan(value))
-            out.append(f'<text x="{x + 40:.0f}" y="{mid + 12:.0f}" class="small">{_escape(label)}</text>')
-            x += 48 + _text_width(label, 11.5)
-        x += 12
-    cx = x + r + 4
-    out.append(f'<circle cx="{cx:.1f}" cy="{mid:.1f}" r="{r:.1f}" fill="white" stroke="#495057"/>')
-    out.append(f'<circle cx="{cx:.1f}" cy="{mid:.1f}" r="{r * 0.6:.1f}" fill="#495057" fill-opacity="0.75"/>')
-    ring = lang(f"ring: racks installed {year}; disc: new racks; ring here = {ref:,.0f}", f"圆环：{year} 年机架总数；实心：新增机架；此圆环 = {wan(ref)}")
-    out.append(f'<text x="{cx + r + 8:.1f}" y="{mid - 4:.1f}" class="small">{_escape(ring)}</text>')
-    grey = lang("grey: cluster without new racks", "灰色：无新增机架的集群")
-    out.append(f'<circle cx="{cx + r + 14:.1f}" cy="{mid + 10:.1f}" r="5" fill="white" stroke="#adb5bd"/>')
-    out.append(f'<text x="{cx + r + 24:.1f}" y="{mid + 14:.1f}" class="small quiet">{_escape(grey)}</text></g>')
+            out.append(
+                f'<line x1="{fx:.0f}" y1="{row1 - 4:.0f}" x2="{fx + 30:.0f}" y2="{row1 - 4:.0f}" stroke="#495057" stroke-opacity="0.5" '
+                f'stroke-width="{flow_width(value, top_flow):.1f}" stroke-linecap="round"/>'
+            )
+            label = f"{value:,.0f}" if lang.code == "en" else wan(value)
+            out.append(f'<text x="{fx + 38:.0f}" y="{row1:.0f}" class="small">{_escape(label)}</text>')
+            fx += 52 + _text_width(label, 11.5, 0.48)
+    ring = lang(f"ring: racks in {year} (this one {ref:,.0f}); disc: new racks", f"圆环：{year} 年机架总数（此圆环 {wan(ref)}）；实心：新增机架")
+    out.append(f'<text x="{x:.0f}" y="{row2:.0f}" class="small">{_escape(ring)}</text>')
+    gx = x + _text_width(ring, 11.5, 0.48) + 18
+    grey = lang("grey: no new racks", "灰色：无新增机架")
+    out.append(f'<circle cx="{gx + 6:.1f}" cy="{row2 - 4:.1f}" r="5" fill="white" stroke="#adb5bd"/>')
+    out.append(f'<text x="{gx + 16:.1f}" y="{row2:.1f}" class="small quiet">{_escape(grey)}</text></g>')
     return "".join(out)
 
 

@@ -80,6 +80,13 @@ class Lang:
             return en
         return f"{zh} {en}" if zh and en else zh or en
 
+    def short(self, en: str, zh: str, width: int = 24) -> str:
+        """A one-line chart label: like `__call__`, the English cut at a word to about `width` letters."""
+        if len(en) > width:
+            cut = en[: width + 1].rsplit(" ", 1)[0].rstrip(" (,-")
+            en = cut + "…"
+        return self(en, zh)
+
     def term(self, en: str) -> str:
         """A glossary term in the page's language."""
         return self(en, GLOSSARY[en])

@@ -77,7 +77,7 @@ def headline_section(v: View) -> Section:
 
 
 def _names(v: View, ids: pd.Index) -> list[str]:
-    return [v.name(str(k)) for k in ids]
+    return [v.lang.short(v.en(str(k)), v.zh(str(k))) for k in ids]
 
 
 def charts_section(v: View) -> Section:

@@ -17,7 +17,7 @@ from tests.report.conftest import solve_with_report
 
 def headline_rows(md: str) -> dict[str, str]:
     """The (what, value) rows of the Markdown headline table."""
-    section = md.split("## 1 Headline")[1].split("**Total cost by term")[0]
+    section = md.split("## 概览 Headline numbers")[1].split("**总成本构成")[0]
     rows = [line.strip("|").split("|") for line in section.splitlines() if line.startswith("| ") and "---" not in line]
     return {what.strip(): value.strip() for what, value in rows[1:]}
 
@@ -162,12 +162,16 @@ def test_default_report_names_what_binds(default_plan: Path) -> None:
     duals = v.t["duals"]
     listed = duals[duals["binding"] & duals["family"].isin(list(worth.FAMILIES))]
     assert len(rows) == len(listed)
+    top, rest, degenerate = worth.ranked(rows)
+    assert len(top) + len(rest) + len(degenerate) == len(rows)
+    assert len(top) == min(10, len(rows) - len(degenerate))
     md = (default_plan / "report.md").read_text(encoding="utf-8")
-    for sentence in rows["sentence"]:
+    for sentence in top["sentence"]:
         assert sentence.replace("|", "\\|") in md
+    assert list(top["relax_yi"].fillna(-1)) == sorted(top["relax_yi"].fillna(-1), reverse=True)
+    assert (top["relax_yi"].fillna(0) >= rest["relax_yi"].fillna(0).max() - 1e-12).all() if len(rest) else True
     for _, group in rows.groupby("family"):
         assert list(group["value"]) == sorted(group["value"], reverse=True)
-    assert re.search(r"One more 亿元 of the 2030 investment budget lowers total cost by 0\.\d+ 亿元", md)
 
 
 def test_scorecard_rows_are_hand_checked(tiny: TinyCase) -> None:
@@ -209,7 +213,9 @@ def test_hub_share_worth_per_percentage_point(tiny: TinyCase) -> None:
 def test_milp_report_says_where_duals_come_from(tiny: TinyCase) -> None:
     outcome = tiny.set(build_module_racks=1000).solve()
     v = make_view(read_plan_folder(outcome.out_dir))
-    section = document._binding(v)
+    rows = worth.binding(v)
+    top, _, degenerate = worth.ranked(rows)
+    section = document._findings(v, top, degenerate)
     notes = [block.text for block in section.blocks if isinstance(block, document.Para)]
     assert any("mixed-integer plan: shadow prices come from the LP with the module counts fixed" in text for text in notes)
     assert tables.headline(v).set_index("What").loc["Status", "Value"].startswith("optimal (mixed-integer")
