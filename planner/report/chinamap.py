@@ -130,6 +130,8 @@ def inset(frame: Frame) -> tuple[str, tuple[float, float, float, float]]:
 
 
 Box = tuple[float, float, float, float]
+LABEL_PAD = 2.5
+"""Room kept around a label's text (its white halo, CJK ascenders) when placing it."""
 LABEL_CLASH = 1000.0
 """Cost of one square unit of a label over another label or marker: labels never overlap if any place is free."""
 
@@ -148,8 +150,8 @@ class Labeller:
 
     def place(self, x: float, y: float, r: float, lines: list[tuple[str, float]]) -> Box:
         """The box (left, top, width, height) chosen for a label of `lines` next to a marker at x, y."""
-        w = max(_text_width(t, size) for t, size in lines) + 2
-        h = sum(size * 1.22 for _, size in lines)
+        w = max(_text_width(t, size) for t, size in lines) + 2 * LABEL_PAD
+        h = sum(size * 1.22 for _, size in lines) + lines[0][1] * 0.2 + 2 * LABEL_PAD
         angles = np.radians(np.arange(0, 360, 30))
         dists = r + np.array([4.0, 16.0, 32.0, 52.0, 76.0, 104.0, 140.0])
         dist = np.repeat(dists, len(angles))
@@ -325,7 +327,9 @@ def _wrapped(text: str, size: float, width: float = 150.0) -> list[tuple[str, fl
 def _label(labeller: Labeller, at: tuple[float, float, float], lines: list[tuple[str, float]], kind: str, color: str) -> str:
     x, y, r = at
     left, top, w, h = labeller.place(x, y, r, lines)
-    baseline = top + lines[0][1]
+    left, top = left + LABEL_PAD, top + LABEL_PAD
+    w, h = w - 2 * LABEL_PAD, h - 2 * LABEL_PAD
+    baseline = top + lines[0][1] * 1.1
     spans = "".join(
         f'<tspan x="{left:.1f}" dy="{0.0 if i == 0 else size * 1.22:.1f}" class="{kind}-{"name" if i == 0 else "sub"}" font-size="{size:g}">{_escape(text)}</tspan>'
         for i, (text, size) in enumerate(lines)

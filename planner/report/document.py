@@ -94,6 +94,7 @@ class Columns:
     """Blocks side by side on a wide page, one after the other on a narrow one."""
 
     columns: list[list[Block]]
+    css: str = ""
 
 
 Block = Para | Table | Cards | Figure | Subheading | Alert | Bullets | Columns
@@ -162,6 +163,17 @@ def _number_figures(parts: list[Section]) -> list[Section]:
             if isinstance(b, Figure):
                 n += 1
                 b = replace(b, number=n)
+            elif isinstance(b, Columns):
+                cols = []
+                for col in b.columns:
+                    cells: list[Block] = []
+                    for inner in col:
+                        if isinstance(inner, Figure):
+                            n += 1
+                            inner = replace(inner, number=n)
+                        cells.append(inner)
+                    cols.append(cells)
+                b = replace(b, columns=cols)
             blocks.append(b)
         out.append(replace(s, blocks=blocks))
     return out
@@ -199,10 +211,11 @@ def _brief(v: View, top: pd.DataFrame) -> Section:
             [
                 [Subheading(lang("Policy targets against the plan", "政策目标与规划结果")), Table(brief.targets(v), css="targets")],
                 [Subheading(lang("What the plan includes and excludes", "规划范围")), Table(brief.scope(v), css="scope")],
-            ]
+                [sections.map_figure(v)],
+            ],
+            css="brief-grid",
         )
     )
-    blocks.append(sections.map_figure(v))
     return Section("brief", lang("Brief", "要点"), blocks, css="brief")
 
 
