@@ -41,7 +41,7 @@ _SOURCE_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "S
 
 def font_face_css(text: str) -> str:
     """An `@font-face` rule embedding the CJK characters of `text`, or "" without a source font."""
-    chars = "".join(sorted({ch for ch in text if ord(ch) > 0x2E7F}))
+    chars = "".join(sorted(ch for ch in set(text) if ord(ch) > 0x2E7F))
     return _font_face(chars) if chars else ""
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from planner.report.tables import (
     View,
+    per_view,
     green_floor,
     num,
     pct,
@@ -45,6 +46,7 @@ def new_load_racks(v: View) -> pd.DataFrame:
     return u
 
 
+@per_view
 def green_coverage(v: View) -> pd.DataFrame:
     """Green power (renewables + certificates) / energy of the load on new racks, per cluster-year."""
     rack = v.inputs.scenario.rack
@@ -111,7 +113,7 @@ def _binds(v: View, family: str, key: str) -> str:
     hit = rows[rows["key"] == key]
     if hit.empty:
         return "no"
-    return f"binds ({num(float(hit['dual'].iloc[0]), 3)} {hit['unit'].iloc[0]})"
+    return f"binds (saves {num(abs(float(hit['dual'].iloc[0])), 3)} {hit['unit'].iloc[0]})"
 
 
 def _check(achieved: float, bound: float, sense: str) -> str:

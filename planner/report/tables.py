@@ -6,6 +6,8 @@ Every number comes from plan.json or from the tidy CSVs written next to it, whic
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -64,30 +66,43 @@ class View:
         """Last planning year."""
         return self.years[-1]
 
+    @cached_property
+    def names(self) -> dict[str, tuple[str, str]]:
+        """Hub, cluster and workload id -> (Chinese, English) name (clusters first, as ids may repeat)."""
+        out: dict[str, tuple[str, str]] = {}
+        for table in (self.workloads, self.hubs, self.clusters):
+            out.update({str(k): (str(zh), str(en)) for k, zh, en in zip(table.index, table["name_zh"], table["name_en"], strict=True)})
+        return out
+
     def name(self, key: str) -> str:
         """Name of a hub, cluster or workload id in the page's language(s): "中文 English" for both."""
-        for table in (self.clusters, self.hubs, self.workloads):
-            if key in table.index:
-                return self.lang(str(table.at[key, "name_en"]), str(table.at[key, "name_zh"]))
-        return key
+        zh, en = self.names.get(key, (key, key))
+        return self.lang(en, zh)
 
     def zh(self, key: str) -> str:
         """Chinese name of a hub, cluster or workload id."""
-        for table in (self.clusters, self.hubs, self.workloads):
-            if key in table.index:
-                return str(table.at[key, "name_zh"])
-        return key
+        return self.names.get(key, (key, key))[0]
 
     def en(self, key: str) -> str:
         """English name of a hub, cluster or workload id."""
-        for table in (self.clusters, self.hubs, self.workloads):
-            if key in table.index:
-                return str(table.at[key, "name_en"])
-        return key
+        return self.names.get(key, (key, key))[1]
 
     def link(self, hub: str, cluster: str) -> str:
         """Bilingual link name: "长三角 Yangtze River Delta → 芜湖 Wuhu"."""
         return f"{self.name(hub)} → {self.name(cluster)}"
+
+
+def per_view(fn: Callable[[View], pd.DataFrame]) -> Callable[[View], pd.DataFrame]:
+    """Compute a table once per report (several sections use it); each caller gets its own copy."""
+
+    @functools.wraps(fn)
+    def once(v: View) -> pd.DataFrame:
+        cache: dict[str, pd.DataFrame] = v.__dict__.setdefault("_tables", {})
+        if fn.__name__ not in cache:
+            cache[fn.__name__] = fn(v)
+        return cache[fn.__name__].copy()
+
+    return once
 
 
 def make_view(saved: SavedPlan, lang: Lang | None = None) -> View:
@@ -182,6 +197,7 @@ def cost_breakdown(v: View) -> pd.DataFrame:
 # --------------------------------------------------------------------------- chart data
 
 
+@per_view
 def new_racks_by_cluster_year(v: View) -> pd.DataFrame:
     """New racks (racks): rows clusters in input order, columns years."""
     pivot = v.t["racks_new"].pivot_table(index="cluster", columns="year", values="new_racks", aggfunc="sum")
@@ -194,6 +210,7 @@ def investment_by_hub_year(v: View) -> pd.DataFrame:
     return pivot.reindex(index=v.hubs.index, columns=v.years).fillna(0.0)
 
 
+@per_view
 def energy_mix(v: View) -> pd.DataFrame:
     """Facility energy over the horizon per cluster (GWh): grid without / with certificates, renewables."""
     e = v.t["energy_summary"].groupby("cluster")[["grid_gwh", "renewable_gwh", "certificates_gwh", "facility_gwh", "emissions_mt"]].sum()
@@ -212,6 +229,7 @@ def energy_mix(v: View) -> pd.DataFrame:
     return out
 
 
+@per_view
 def utilisation_matrix(v: View) -> pd.DataFrame:
     """Racks in use / racks installed (上架率): rows clusters, columns years (NaN without racks)."""
     u = v.t["utilisation"]
@@ -322,7 +340,7 @@ def manifest_rows(v: View) -> pd.DataFrame:
         ("Inputs SHA-256", str(m.get("inputs_sha256"))),
         (
             "Solver",
-            f"{solver.get('name')} {solver.get('version')}; options {solver.get('options')}",
+            f"{solver.get('name')} {solver.get('version')}; " + ", ".join(f"{k.replace('_', ' ')} {'default' if x is None else x}" for k, x in (solver.get("options") or {}).items()),
         ),
         ("Status / gap", f"{m.get('status')} / {'n/a' if gap is None else f'{gap:.2e}'}"),
         (

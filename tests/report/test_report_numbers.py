@@ -187,7 +187,7 @@ def test_scorecard_rows_are_hand_checked(tiny: TinyCase) -> None:
         "≤ 3.00 亿元",
         "3.00 亿元",
         "✓",
-        f"binds ({num(outcome.results.duals.set_index(['family', 'key']).loc[('budget_total', 'total'), 'dual'], 3)} 亿元/亿元)",
+        f"binds (saves {num(abs(outcome.results.duals.set_index(['family', 'key']).loc[('budget_total', 'total'), 'dual']), 3)} 亿元/亿元)",
     ]
     share = rows.loc["Share of new racks at 东一 East One"]
     assert list(share[:3]) == ["≥ 30.0 %", "30.0 %", "✓"]
