@@ -218,32 +218,46 @@ def _range(values: pd.Series, percent: bool = False, unit: str = "") -> str:
     return (show(lo) if abs(hi - lo) < 1e-9 else f"{show(lo)}–{show(hi)}") + unit
 
 
+BASIS = {
+    "facility": ("facility only (building, power, cooling, land); IT equipment (servers, network gear) excluded", "仅含基础设施（建筑、供配电、制冷、土地），不含 IT 设备（服务器、网络设备）"),
+    "facility_and_it": ("facility and IT equipment (servers, network gear)", "含基础设施与 IT 设备（服务器、网络设备）"),
+}
+"""Capex or budget basis (the scenario's `capex_basis` / `budget.basis`, where the case states it) -> wording."""
+
+
 def scope(v: View) -> pd.DataFrame:
-    """What the plan includes and excludes: capex and budget basis, carbon price, resolution, horizon."""
+    """What the plan includes and excludes: capex and budget basis, shadow carbon price, resolution, horizon.
+
+    Reads `capex_basis`, `budget.basis` and the carbon price from the scenario where the case has
+    them; a case without the basis fields is read as the input reference defines capex (facility only).
+    """
     s, p, lang = v.inputs.scenario, v.plan, v.lang
-    capex_basis = _scenario_field(s, "capex_basis")
-    budget_basis = _scenario_field(s, "budget_basis")
-    carbon_name = _scenario_field(s.policy, "carbon_price_basis") or _scenario_field(s, "carbon_price_basis")
+    capex_basis = _scenario_field(s, "capex_basis") or "facility"
+    budget_basis = _scenario_field(s.budget, "basis") or capex_basis
+    has_budget = s.budget.total_yi_yuan is not None or s.budget.yearly_yi_yuan is not None
     price = s.policy.carbon_price_yuan_per_t
+    capex = lang(*BASIS[capex_basis]) if capex_basis in BASIS else capex_basis
+    if has_budget:
+        what = lang(*BASIS[budget_basis]) if budget_basis in BASIS else budget_basis
+        budget = lang(f"overnight investment in racks and links, undiscounted; {what}", f"机架与链路的一次性投资，不折现；{what}")
+    else:
+        budget = lang("no investment budget is imposed", "未设投资预算")
+    carbon = (
+        lang(
+            f"shadow price of {num(price, 0)} 元/t CO2 on grid emissions: it values emissions in the plan's cost; nobody pays it (data centres are outside the national ETS)",
+            f"影子碳价 {num(price, 0)} 元/吨 CO2，计入电网排放成本，仅用于规划权衡，并非实际缴纳（数据中心不在全国碳市场内）",
+        )
+        if price > 0
+        else lang("none", "无")
+    )
+    resolution = str(p.get("time_resolution", "")) or "–"
+    if resolution.startswith("yearly"):
+        resolution += lang("; one slice a year overstates green power against the hourly year", "；全年单时段会高估绿电与负荷的匹配")
     rows = [
-        (
-            lang("Rack investment", "机架投资"),
-            capex_basis
-            or lang(
-                "facility only (building, power, cooling, land); IT equipment (servers) excluded",
-                "仅含基础设施（建筑、供配电、制冷、土地），不含 IT 设备（服务器）",
-            ),
-        ),
-        (
-            lang("Budget counts", "预算口径"),
-            budget_basis or lang("overnight investment in racks and links, undiscounted", "机架与链路的一次性投资，不折现"),
-        ),
-        (
-            lang("Carbon price", "碳价"),
-            (carbon_name + ": " if carbon_name else "")
-            + (f"{num(price, 0)} 元/t CO2 " + lang("on grid emissions (a shadow price in the objective, not a tax paid)", "计入电网排放（目标函数中的影子碳价）") if price > 0 else lang("none", "无")),
-        ),
-        (lang("Time resolution", "时间分辨率"), str(p.get("time_resolution", "")) or "–"),
+        (lang("Rack investment", "机架投资"), capex),
+        (lang("Budget counts", "预算口径"), budget),
+        (lang("Carbon price", "碳价"), carbon),
+        (lang("Time resolution", "时间分辨率"), resolution),
         (lang("Horizon and money", "规划期与货币"), f"{v.first}–{v.last}; " + lang(f"costs are present values at {v.first} ({pct(s.discount_rate, 0)} a year)", f"成本为 {v.first} 年现值（折现率 {pct(s.discount_rate, 0)}）")),
         (lang("Not in the model", "未纳入模型"), lang("water, computing power per rack, land prices beyond the capex, grid upgrades outside the clusters", "用水、单机架算力、投资以外的地价、集群外电网改造")),
     ]

@@ -79,7 +79,7 @@ def cluster_targets(v: View) -> pd.DataFrame:
         )
         rows.append(
             {
-                "Cluster 集群": v.name(str(c)),
+                "数据中心集群 Cluster": v.name(str(c)),
                 "PUE (cap)": f"{num(row['pue'], 2)} (≤ {num(row['pue_max'], 2)}) {MET if row['pue'] <= row['pue_max'] + TOL else NOT_MET}",
                 "上架率 lowest year (floor)": _lowest(u, float(floor[c]), 1),
                 "上架率 floor binds in": year_span(u_years) or "–",

@@ -25,7 +25,7 @@ COST_LABELS = {
     "electricity": "Grid electricity 电网购电",
     "renewables": "Contracted renewables (green-power trading) 绿电交易",
     "certificates": "Green certificates 绿证",
-    "carbon": "Carbon price 碳价",
+    "carbon": "Shadow carbon price 影子碳价",
     "network": "Network 网络",
     "unmet_penalty": "Unmet demand penalty 未满足需求",
     "storage": "Battery storage 储能",
@@ -283,8 +283,8 @@ def cluster_table(v: View) -> pd.DataFrame:
     c = v.clusters
     return pd.DataFrame(
         {
-            "Cluster 集群": [v.name(k) for k in c.index],
-            "Hub 枢纽": [v.zh(h) for h in c["hub_id"]],
+            "数据中心集群 Cluster": [v.name(k) for k in c.index],
+            "国家枢纽节点 Hub": [v.zh(h) for h in c["hub_id"]],
             "Region": [v.hubs.at[h, "region"] for h in c["hub_id"]],
             "Existing racks": [num(x) for x in c["racks_existing"]],
             "New racks": [num(x) for x in new],
@@ -314,7 +314,7 @@ def hub_table(v: View) -> pd.DataFrame:
         where = ", ".join(f"{v.zh(c)} {pct(x / served[h], 0)}" for c, x in top.items()) if served[h] > 0 else "–"
         rows.append(
             {
-                "Hub 枢纽": v.name(h),
+                "国家枢纽节点 Hub": v.name(h),
                 "Region": v.hubs.at[h, "region"],
                 "Demand (rack-years)": num(served[h] + unmet[h]),
                 "Served at own clusters": pct(local[h] / served[h], 0) if served[h] > 0 else "–",

@@ -481,7 +481,7 @@ def demand_cost(v: View) -> pd.DataFrame:
     pivot = frame.pivot_table(index=["hub", "workload"], columns="year", values="value", aggfunc="first")
     order = [(h, w) for h in v.hubs.index for w in v.workloads.index if (h, w) in pivot.index]
     pivot = pivot.reindex(pd.MultiIndex.from_tuples(order, names=["hub", "workload"]), columns=v.years)
-    out = pd.DataFrame({"Hub 枢纽": [v.name(h) for h, _ in order], "Class 业务": [v.zh(w) for _, w in order]})
+    out = pd.DataFrame({"国家枢纽节点 Hub": [v.name(h) for h, _ in order], "业务类型 Class": [v.zh(w) for _, w in order]})
     for y in v.years:
         out[f"{y} ({v.lang.per_rack_year})"] = [num(x) if pd.notna(x) else "–" for x in pivot[y]]
     return out
@@ -496,14 +496,14 @@ def unmet(v: View) -> pd.DataFrame:
         years = sorted(int(y) for y in g["year"])
         rows.append(
             {
-                "Hub 枢纽": v.name(str(h)),
-                "Class 业务": v.name(str(w)),
+                "国家枢纽节点 Hub": v.name(str(h)),
+                "业务类型 Class": v.name(str(w)),
                 "Unmet (rack-years)": num(g["unmet_racks"].sum()),
                 "Years": year_span(years),
                 "Stopped by": _stoppers(v, str(h), str(w), years),
             }
         )
-    return pd.DataFrame(rows, columns=["Hub 枢纽", "Class 业务", "Unmet (rack-years)", "Years", "Stopped by"])
+    return pd.DataFrame(rows, columns=["国家枢纽节点 Hub", "业务类型 Class", "Unmet (rack-years)", "Years", "Stopped by"])
 
 
 def _stoppers(v: View, hub: str, workload: str, years: list[int]) -> str:

@@ -75,8 +75,8 @@ def test_tiny_report_headline_budget_worth_and_unmet(tiny: TinyCase) -> None:
     v = make_view(read_plan_folder(outcome.out_dir))
     assert worth.unmet(v).to_dict("records") == [
         {
-            "Hub 枢纽": "东一 East One",
-            "Class 业务": "批处理 Batch",
+            "国家枢纽节点 Hub": "东一 East One",
+            "业务类型 Class": "批处理 Batch",
             "Unmet (rack-years)": "8,000",
             "Years": "2026–2027",
             "Stopped by": "total budget",
@@ -205,7 +205,7 @@ def test_hub_share_worth_per_percentage_point(tiny: TinyCase) -> None:
         "The 30 % floor on 东一 East One's share of new racks costs 100,000 元 per rack (about 0.100 亿元 per percentage point)."
     ]
     v = make_view(read_plan_folder(outcome.out_dir))
-    cards = scorecard.cluster_targets(v).set_index("Cluster 集群")
+    cards = scorecard.cluster_targets(v).set_index("数据中心集群 Cluster")
     assert cards.loc["东集群 East cluster", "上架率 lowest year (floor)"] == "100.0 % in 2026 (≥ 0 %) ✓"
     assert cards.loc["西集群 West cluster", "Green floor binds in"] == "–"
 
