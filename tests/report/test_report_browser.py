@@ -169,3 +169,17 @@ def test_compare_and_sweep_pages_in_headless_chromium(tiny: Any, tmp_path: Path)
         check_page(browser, tmp_path / "compare.html", "compare")
         check_page(browser, tmp_path / "sweep.html", "sweep")
         browser.close()
+
+
+@pytest.mark.slow
+def test_report_pdf_is_printed_by_chromium(tiny: Any) -> None:
+    from typer.testing import CliRunner
+
+    from planner.cli import app
+
+    outcome = tiny.solve(report=True)
+    result = CliRunner().invoke(app, ["report", str(outcome.out_dir), "--pdf"])
+    assert result.exit_code == 0, result.output
+    pdf = (outcome.out_dir / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 4  # the brief, then a page per section

@@ -138,3 +138,21 @@ def test_every_cost_term_has_a_report_label() -> None:
     from planner.report.tables import COST_LABELS
 
     assert set(COST_TERMS) == set(COST_LABELS)
+
+
+def test_pdf_without_chromium_is_a_clear_error(tiny: TinyCase, monkeypatch: pytest.MonkeyPatch) -> None:
+    outcome = solve_with_report(tiny)
+    monkeypatch.setenv("PLANNER_CHROMIUM", str(outcome.out_dir / "no-such-chromium"))
+    result = runner.invoke(app, ["report", str(outcome.out_dir), "--pdf"])
+    assert result.exit_code == 1
+    assert "no-such-chromium is not a file" in result.output
+    assert not (outcome.out_dir / "report.pdf").exists()
+
+
+def test_report_language_option(tiny: TinyCase) -> None:
+    outcome = solve_with_report(tiny)
+    assert runner.invoke(app, ["report", str(outcome.out_dir), "--lang", "fr"]).exit_code == 2
+    result = runner.invoke(app, ["report", str(outcome.out_dir), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    html = (outcome.out_dir / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html and "<h2>Brief</h2>" in html
