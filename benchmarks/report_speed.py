@@ -70,7 +70,12 @@ def measure(plan: Path, repo: Path, repeat: int) -> dict[str, float]:
 
 def solve_default(folder: Path) -> Path:
     """The default case solved without a report."""
-    subprocess.run([sys.executable, "-m", "planner.cli", "solve", str(ROOT / "inputs" / "default"), "--out", str(folder), "--no-report", "--force"], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "planner.cli", "solve", str(ROOT / "inputs" / "default"), "--out", str(folder), "--no-report", "--force"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     return folder
 
 
@@ -89,7 +94,10 @@ def table(rows: dict[str, dict[str, float]]) -> str:
     lines += [f"| {name} | {r['import']:.2f} | {r['cold']:.2f} | {r['warm']:.2f} | {r['again']:.2f} |" for name, r in rows.items()]
     if len(rows) == 2:
         (_, before), (_, after) = rows.items()
-        lines += ["", f"Speed-up (before / after): cold {before['cold'] / after['cold']:.1f}x, warm cache {before['warm'] / after['warm']:.1f}x, in process {before['again'] / after['again']:.1f}x."]
+        lines += [
+            "",
+            f"Speed-up (before / after): cold {before['cold'] / after['cold']:.1f}x, warm cache {before['warm'] / after['warm']:.1f}x, in process {before['again'] / after['again']:.1f}x.",
+        ]
     return "\n".join([*lines, END, ""])
 
 

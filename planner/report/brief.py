@@ -66,7 +66,14 @@ def findings(v: View, top_limit: dict[str, Any] | None = None) -> list[Finding]:
             )
         )
     else:
-        out.append(Finding("west", "No new racks are built: the existing racks carry all demand served.", "不新建机架：现有机架承载全部已满足需求。", {"new_racks_total": total}))
+        out.append(
+            Finding(
+                "west",
+                "No new racks are built: the existing racks carry all demand served.",
+                "不新建机架：现有机架承载全部已满足需求。",
+                {"new_racks_total": total},
+            )
+        )
     years, duals = _budget_years(v)
     total_binds = not binding_keys(v, "budget_total").empty
     if years:
@@ -169,7 +176,14 @@ def targets(v: View) -> pd.DataFrame:
     rows += _budget_rows(v)
     share = s.policy.west_share_min_new_racks
     west = float(p["west_share_of_new_racks"])
-    rows.append((lang("Western share of new racks", "西部新增机架占比"), f"≥ {pct(share, 0)}" if share is not None else "–", pct(west, 0), (MET if west >= share - TOL else NOT_MET) if share is not None else NOT_SET))
+    rows.append(
+        (
+            lang("Western share of new racks", "西部新增机架占比"),
+            f"≥ {pct(share, 0)}" if share is not None else "–",
+            pct(west, 0),
+            (MET if west >= share - TOL else NOT_MET) if share is not None else NOT_SET,
+        )
+    )
     cap = s.policy.carbon_cap_mt
     if cap is not None:
         over = [int(y) for y, e in p["emissions_mt_co2_by_year"].items() if float(e) > float(cap[int(y)] if isinstance(cap, dict) else cap) * (1 + TOL) + TOL]
@@ -178,7 +192,14 @@ def targets(v: View) -> pd.DataFrame:
         rows.append((lang("Carbon cap", "碳排放上限"), "–", f"{num(p['emissions_mt_co2'], 1)} Mt CO2", NOT_SET))
     tiers = v.workloads["latency_max_rtt_ms"].dropna()
     if len(tiers):
-        rows.append((lang("Latency tiers", "时延分级"), "RTT ≤ " + ", ".join(f"{num(x, 0)}" for x in sorted(set(tiers))) + " ms", lang("by construction", "建模保证"), MET))
+        rows.append(
+            (
+                lang("Latency tiers", "时延分级"),
+                "RTT ≤ " + ", ".join(f"{num(x, 0)}" for x in sorted(set(tiers))) + " ms",
+                lang("by construction", "建模保证"),
+                MET,
+            )
+        )
     unmet = float(p["unmet_rack_years"])
     rows.append((lang("All demand served", "需求全部满足"), "0", f"{wan(unmet)} " + lang("rack-years", "架·年"), MET if unmet <= 0.5 else NOT_MET))
     rows.append((lang("Water use (WUE)", "用水效率 WUE"), "–", "–", NOT_MODELLED))
@@ -219,7 +240,10 @@ def _range(values: pd.Series, percent: bool = False, unit: str = "") -> str:
 
 
 BASIS = {
-    "facility": ("facility only (building, power, cooling, land); IT equipment (servers, network gear) excluded", "仅含基础设施（建筑、供配电、制冷、土地），不含 IT 设备（服务器、网络设备）"),
+    "facility": (
+        "facility only (building, power, cooling, land); IT equipment (servers, network gear) excluded",
+        "仅含基础设施（建筑、供配电、制冷、土地），不含 IT 设备（服务器、网络设备）",
+    ),
     "facility_and_it": ("facility and IT equipment (servers, network gear)", "含基础设施与 IT 设备（服务器、网络设备）"),
 }
 """Capex or budget basis (the scenario's `capex_basis` / `budget.basis`, where the case states it) -> wording."""
@@ -238,8 +262,8 @@ def scope(v: View) -> pd.DataFrame:
     price = s.policy.carbon_price_yuan_per_t
     capex = lang(*BASIS[capex_basis]) if capex_basis in BASIS else capex_basis
     if has_budget:
-        what = lang(*BASIS[budget_basis]) if budget_basis in BASIS else budget_basis
-        budget = lang(f"overnight investment in racks and links, undiscounted; {what}", f"机架与链路的一次性投资，不折现；{what}")
+        what_en, what_zh = BASIS.get(budget_basis, (budget_basis, budget_basis))
+        budget = lang(f"overnight investment in racks and links, undiscounted; {what_en}", f"机架与链路的一次性投资，不折现；{what_zh}")
     else:
         budget = lang("no investment budget is imposed", "未设投资预算")
     carbon = (
@@ -258,8 +282,18 @@ def scope(v: View) -> pd.DataFrame:
         (lang("Budget counts", "预算口径"), budget),
         (lang("Carbon price", "碳价"), carbon),
         (lang("Time resolution", "时间分辨率"), resolution),
-        (lang("Horizon and money", "规划期与货币"), f"{v.first}–{v.last}; " + lang(f"costs are present values at {v.first} ({pct(s.discount_rate, 0)} a year)", f"成本为 {v.first} 年现值（折现率 {pct(s.discount_rate, 0)}）")),
-        (lang("Not in the model", "未纳入模型"), lang("water, computing power per rack, land prices beyond the capex, grid upgrades outside the clusters", "用水、单机架算力、投资以外的地价、集群外电网改造")),
+        (
+            lang("Horizon and money", "规划期与货币"),
+            f"{v.first}–{v.last}; "
+            + lang(f"costs are present values at {v.first} ({pct(s.discount_rate, 0)} a year)", f"成本为 {v.first} 年现值（折现率 {pct(s.discount_rate, 0)}）"),
+        ),
+        (
+            lang("Not in the model", "未纳入模型"),
+            lang(
+                "water, computing power per rack, land prices beyond the capex, grid upgrades outside the clusters",
+                "用水、单机架算力、投资以外的地价、集群外电网改造",
+            ),
+        ),
     ]
     return pd.DataFrame(rows, columns=[lang("Scope", "范围"), lang("This plan", "本规划")])
 

@@ -153,11 +153,15 @@ def bars(
             if v <= 0:
                 continue
             if stacked:
-                body.append(f'<rect x="{sx(left):.1f}" y="{y + 4:.1f}" width="{sx(left + v) - sx(left):.2f}" height="{row - 8:.1f}" fill="{s.colour}"><title>{_e(lab)} · {_e(s.name)}: {_e(fmt(v))}</title></rect>')
+                body.append(
+                    f'<rect x="{sx(left):.1f}" y="{y + 4:.1f}" width="{sx(left + v) - sx(left):.2f}" height="{row - 8:.1f}" fill="{s.colour}"><title>{_e(lab)} · {_e(s.name)}: {_e(fmt(v))}</title></rect>'
+                )
                 left += v
             else:
                 h = (row - 8) / k
-                body.append(f'<rect x="{x0:.1f}" y="{y + 4 + j * h:.1f}" width="{sx(v) - x0:.2f}" height="{h * 0.9:.1f}" fill="{s.colour}"><title>{_e(lab)} · {_e(s.name)}: {_e(fmt(v))}</title></rect>')
+                body.append(
+                    f'<rect x="{x0:.1f}" y="{y + 4 + j * h:.1f}" width="{sx(v) - x0:.2f}" height="{h * 0.9:.1f}" fill="{s.colour}"><title>{_e(lab)} · {_e(s.name)}: {_e(fmt(v))}</title></rect>'
+                )
         for _, xs, colour in marks:
             body.append(f'<line x1="{sx(xs[i]):.1f}" y1="{y + 1:.1f}" x2="{sx(xs[i]):.1f}" y2="{y + row - 1:.1f}" stroke="{colour}" stroke-width="2.5"/>')
         if notes:
@@ -227,11 +231,13 @@ def heatmap(
             x = label_w + cell_w * j
             body.append(f'<rect x="{x + 1:.1f}" y="{y + 1:.1f}" width="{cell_w - 2:.1f}" height="{cell_h - 2:.1f}" fill="{fill}"/>')
             if flags and flags[i][j]:
-                body.append(f'<rect x="{x + 2:.1f}" y="{y + 2:.1f}" width="{cell_w - 4:.1f}" height="{cell_h - 4:.1f}" fill="none" stroke="{RED}" stroke-width="2"/>')
+                body.append(
+                    f'<rect x="{x + 2:.1f}" y="{y + 2:.1f}" width="{cell_w - 4:.1f}" height="{cell_h - 4:.1f}" fill="none" stroke="{RED}" stroke-width="2"/>'
+                )
             body.append(_t(x + cell_w / 2, y + cell_h / 2 + 4.5, cells[i][j], "middle", 12, "#ffffff" if t > 0.6 else INK))
     h = 26 + cell_h * len(rows)
     foot = xlabel + (f" · {flag_note}" if flag_note and flags and any(any(r) for r in flags) else "")
-    body.append(_t(label_w, h + 20, foot, "start", 12.5))
+    body.append(_t(8, h + 20, foot, "start", 12.5))
     return _svg(name, title, h + 30, body)
 
 
@@ -257,7 +263,9 @@ def frontier(
     w, h = WIDTH, 420.0
     x0, x1, y0, y1 = 90.0, w - 24.0, 40.0, h - 56.0
     names = sorted(set(groups), key=_numeric_first) if groups else []
-    legend, legend_h = _legend([(f"{group_title} {g}".strip(), c, "box") for g, c in zip(names, colours(len(names)), strict=True)] + [("frontier 前沿", INK, "line")], x0, 16, x1 - x0)
+    legend, legend_h = _legend(
+        [(f"{group_title} {g}".strip(), c, "box") for g, c in zip(names, colours(len(names)), strict=True)] + [("frontier 前沿", INK, "line")], x0, 16, x1 - x0
+    )
     y0 += legend_h - 8
     xs, ys = [p[0] for p in pts] or [0.0], [p[1] for p in pts] or [0.0]
 
@@ -290,7 +298,9 @@ def frontier(
         g = rank.get(groups[i], 0) if groups else 0
         c = colour_of.get(groups[i], BLUE) if groups else BLUE
         radius = 4.0 + 1.8 * (len(names) - 1 - g) if names else 5.0
-        body.append(f'<circle cx="{sx(a):.1f}" cy="{sy(b):.1f}" r="{radius:.1f}" fill="{c}" stroke="white" stroke-width="0.8"><title>{_e(fmt_x(a))}, {_e(fmt_y(b))}</title></circle>')
+        body.append(
+            f'<circle cx="{sx(a):.1f}" cy="{sy(b):.1f}" r="{radius:.1f}" fill="{c}" stroke="white" stroke-width="0.8"><title>{_e(fmt_x(a))}, {_e(fmt_y(b))}</title></circle>'
+        )
     if len(front) > 1:
         path = " ".join(f"{'M' if i == 0 else 'L'}{sx(pts[k][0]):.1f},{sy(pts[k][1]):.1f}" for i, k in enumerate(front))
         body.append(f'<path d="{path}" fill="none" stroke="{INK}" stroke-width="1.6" stroke-dasharray="5 3"/>')
@@ -303,11 +313,7 @@ def pareto(points: Sequence[tuple[float, float]], better: tuple[str, str] = ("hi
     """Indices of the undominated points, ordered along x."""
     sign = [1.0 if b == "high" else -1.0 for b in better]
     keyed = [(sign[0] * a, sign[1] * b) for a, b in points]
-    front = [
-        i
-        for i, (a, b) in enumerate(keyed)
-        if not any((c >= a and d >= b and (c > a or d > b)) for j, (c, d) in enumerate(keyed) if j != i)
-    ]
+    front = [i for i, (a, b) in enumerate(keyed) if not any((c >= a and d >= b and (c > a or d > b)) for j, (c, d) in enumerate(keyed) if j != i)]
     seen: set[tuple[float, float]] = set()
     unique = []
     for i in sorted(front, key=lambda k: points[k]):

@@ -237,7 +237,9 @@ def _findings(v: View, top: pd.DataFrame, degenerate: pd.DataFrame) -> Section:
         items = []
         for _, r in top.iterrows():
             relax = "" if pd.isna(r["relax_yi"]) else f" Relaxing it by {r['step']} would save about {worth.sig(r['relax_yi'])} 亿元."
-            items.append(lang.sentences(f"{r['title']}: {r['sentence']}{relax}", worth.sentence_zh(r["row"], r["title_zh"], r["step_zh"], float(r["relax_yi"]))))
+            items.append(
+                lang.sentences(f"{r['title']}: {r['sentence']}{relax}", worth.sentence_zh(r["row"], r["title_zh"], r["step_zh"], float(r["relax_yi"])))
+            )
         blocks.append(Bullets(items))
     if v.plan.get("mip"):
         blocks.append(Para(f"This is a mixed-integer plan: {v.plan.get('duals_note', '')}.", note=True))
@@ -256,7 +258,14 @@ def _findings(v: View, top: pd.DataFrame, degenerate: pd.DataFrame) -> Section:
         )
     cost = worth.demand_cost(v)
     if not cost.empty:
-        blocks.append(Subheading(lang(f"What one more rack-year of demand costs ({v.lang.per_rack_year}, each year's money)", f"每增加 1 架·年需求的边际成本（{v.lang.per_rack_year}，当年价格）")))
+        blocks.append(
+            Subheading(
+                lang(
+                    f"What one more rack-year of demand costs ({v.lang.per_rack_year}, each year's money)",
+                    f"每增加 1 架·年需求的边际成本（{v.lang.per_rack_year}，当年价格）",
+                )
+            )
+        )
         blocks.append(Table(cost))
         budget_last = str(v.last) in set(worth.binding_keys(v, "budget_yearly")["key"])
         blocks.append(

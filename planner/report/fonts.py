@@ -78,7 +78,7 @@ def find_source_font() -> tuple[str, int] | None:
             for path in sorted(root.rglob(pattern)):
                 try:
                     faces = TTCollection(str(path), lazy=True).fonts if path.suffix.lower() == ".ttc" else [TTFont(str(path), lazy=True)]
-                except Exception:  # noqa: BLE001 - an unreadable font file is skipped, not fatal
+                except Exception:
                     continue
                 for index, face in enumerate(faces):
                     family = face["name"].getDebugName(1) or ""

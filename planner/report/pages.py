@@ -69,16 +69,20 @@ def cell_class(text: object, numeric: bool) -> str:
 
 def render(doc: Document, lang: Lang, page_class: str = "report") -> str:
     """A `Document` as one self-contained HTML page."""
-    text = environment().get_template("page.html").render(
-        title=doc.title,
-        subtitle=doc.subtitle,
-        meta=doc.meta,
-        sections=doc.sections,
-        footer=doc.footer,
-        css=stylesheet(),
-        lang=lang,
-        page_class=page_class,
-        figure_word=lang("Figure", "图"),
-        data_word=lang("Data", "数据"),
+    text = (
+        environment()
+        .get_template("page.html")
+        .render(
+            title=doc.title,
+            subtitle=doc.subtitle,
+            meta=doc.meta,
+            sections=doc.sections,
+            footer=doc.footer,
+            css=stylesheet(),
+            lang=lang,
+            page_class=page_class,
+            figure_word=lang("Figure", "图"),
+            data_word=lang("Data", "数据"),
+        )
     )
     return text.replace("/*FONT-FACE*/", font_face_css(text), 1)

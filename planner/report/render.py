@@ -42,7 +42,10 @@ def _md_block(block: Block, lang: Lang) -> list[str]:
         return [line for column in block.columns for inner in column for line in _md_block(inner, lang)]
     if isinstance(block, Figure):
         what = lang("map", "地图") if block.kind == "map" else lang("chart", "图表")
-        out = [f"**{lang('Figure', '图')} {block.number}.** {block.caption} ({lang(f'The {what} is in report.html; its data:', f'{what}见 report.html，数据如下：')})", ""]
+        out = [
+            f"**{lang('Figure', '图')} {block.number}.** {block.caption} ({lang(f'The {what} is in report.html; its data:', f'{what}见 report.html，数据如下：')})",
+            "",
+        ]
         return out + ([md_table(block.data.frame), ""] if block.data is not None else [])
     return []
 

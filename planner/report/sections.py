@@ -63,7 +63,13 @@ def headline_section(v: View) -> Section:
         lang("Headline numbers", "概览"),
         [
             Cards(tables.headline(v)),
-            Table(tables.cost_breakdown(v), lang(f"Total cost by term (present value at {v.first}, {pct(s.discount_rate, 0)} a year)", f"总成本构成（{v.first} 年现值，折现率 {pct(s.discount_rate, 0)}）")),
+            Table(
+                tables.cost_breakdown(v),
+                lang(
+                    f"Total cost by term (present value at {v.first}, {pct(s.discount_rate, 0)} a year)",
+                    f"总成本构成（{v.first} 年现值，折现率 {pct(s.discount_rate, 0)}）",
+                ),
+            ),
             Para(
                 lang(
                     f"Costs are present values at {v.first}: investment counts as annualised payments ({s.rack.lifetime_years}-year life) inside the horizon. "
@@ -122,7 +128,10 @@ def charts_section(v: View) -> Section:
                 notes=[f"{x:,.1f} 亿元" if x > 0.005 else lang("none", "无") for x in inv.sum(axis=1)],
                 quiet=[x <= 0.005 for x in inv.sum(axis=1)],
             ),
-            lang("Investment in racks at each hub's clusters and in links from the hub, by year (亿元, undiscounted).", "各国家枢纽节点所属集群机架及其链路的分年投资（亿元，不折现）。"),
+            lang(
+                "Investment in racks at each hub's clusters and in links from the hub, by year (亿元, undiscounted).",
+                "各国家枢纽节点所属集群机架及其链路的分年投资（亿元，不折现）。",
+            ),
             Table(_with_names(inv, hb, lang("Hub", "国家枢纽节点"), lambda x: num(x, 2))),
         ),
         Figure(
@@ -137,9 +146,12 @@ def charts_section(v: View) -> Section:
                 "energymix",
                 lang("Energy mix by cluster", "各集群用电结构"),
                 lambda x: f"{x:,.0f}",
-                notes=[lang(f"{100 * s:.0f} % green", f"绿电 {100 * s:.0f} %") for s in mix["green_share"]],
+                notes=[f"{100 * s:.0f} % green" if lang.code == "en" else f"绿电 {100 * s:.0f} %" for s in mix["green_share"]],
             ),
-            lang("Facility energy by source: contracted renewables (green-power trading), grid power covered by certificates, other grid power.", "设施用电来源：绿电交易、有绿证覆盖的电网购电、其他电网购电。"),
+            lang(
+                "Facility energy by source: contracted renewables (green-power trading), grid power covered by certificates, other grid power.",
+                "设施用电来源：绿电交易、有绿证覆盖的电网购电、其他电网购电。",
+            ),
             Table(
                 pd.DataFrame(
                     {
@@ -172,7 +184,10 @@ def charts_section(v: View) -> Section:
                     notes=[f"{100 * u:.0f} % ({y})" for u, y in zip(shown["use"], shown["year"], strict=True)],
                     stacked=False,
                 ),
-                lang(f"Traffic against capacity on the {len(shown)} busiest of the {len(links)} links that carry traffic (Gbps).", f"承载流量的 {len(links)} 条链路中最繁忙的 {len(shown)} 条：流量与容量（Gbps）。"),
+                lang(
+                    f"Traffic against capacity on the {len(shown)} busiest of the {len(links)} links that carry traffic (Gbps).",
+                    f"承载流量的 {len(links)} 条链路中最繁忙的 {len(shown)} 条：流量与容量（Gbps）。",
+                ),
                 Table(
                     pd.DataFrame(
                         {
@@ -188,7 +203,11 @@ def charts_section(v: View) -> Section:
             )
         )
     else:
-        blocks.append(Para(lang("Bandwidth per link: no link carries traffic in this plan (the workload classes send no traffic).", "链路带宽：本规划中没有链路承载流量。")))
+        blocks.append(
+            Para(
+                lang("Bandwidth per link: no link carries traffic in this plan (the workload classes send no traffic).", "链路带宽：本规划中没有链路承载流量。")
+            )
+        )
     return Section("charts", lang("Charts", "图表"), blocks)
 
 
@@ -205,14 +224,25 @@ def _utilisation(v: View, util: pd.DataFrame, floors: pd.Series, names: list[str
         years,
         values.tolist(),
         cells,
-        lang(f"上架率: racks in use / installed; at most {pct(v.inputs.scenario.rack.utilisation_max, 0)} can be in use", f"上架率：在用机架 / 已建机架，最高 {pct(v.inputs.scenario.rack.utilisation_max, 0)}"),
+        lang(
+            f"上架率: racks in use / installed; at most {pct(v.inputs.scenario.rack.utilisation_max, 0)} can be in use",
+            f"上架率：在用机架 / 已建机架，最高 {pct(v.inputs.scenario.rack.utilisation_max, 0)}",
+        ),
         "utilisation",
         lang("上架率 per cluster and year", "各集群分年上架率"),
         flags=flags,
         flag_note=lang("red frame: the floor binds", "红框：下限为紧约束"),
     )
-    table = _with_names(util, names, lang("Cluster", "数据中心集群"), lambda x: pct(x) if pd.notna(x) else "–").assign(**{lang("Floor", "下限"): [pct(x, 0) for x in floors]})
-    return Figure(svg, lang("上架率 per cluster and year, with each cluster's floor after its name; darker is fuller.", "各集群分年上架率，名称后为该集群下限；颜色越深越满。"), Table(table))
+    table = _with_names(util, names, lang("Cluster", "数据中心集群"), lambda x: pct(x) if pd.notna(x) else "–").assign(
+        **{lang("Floor", "下限"): [pct(x, 0) for x in floors]}
+    )
+    return Figure(
+        svg,
+        lang(
+            "上架率 per cluster and year, with each cluster's floor after its name; darker is fuller.", "各集群分年上架率，名称后为该集群下限；颜色越深越满。"
+        ),
+        Table(table),
+    )
 
 
 def _with_names(frame: pd.DataFrame, names: list[str], column: str, fmt: Callable[[float], str]) -> pd.DataFrame:
@@ -231,7 +261,12 @@ def scorecard_section(v: View) -> Section:
         "scorecard",
         lang("Policy scorecard in detail", "政策目标明细"),
         [
-            Para(lang("A target binds when the plan sits exactly on it and loosening it would lower total cost (zero slack, non-zero shadow price in duals.csv). Shadow prices are savings (see Ranked findings).", "目标为紧约束指规划恰好位于目标上且放宽会降低总成本。影子价格均以节省额表示。")),
+            Para(
+                lang(
+                    "A target binds when the plan sits exactly on it and loosening it would lower total cost (zero slack, non-zero shadow price in duals.csv). Shadow prices are savings (see Ranked findings).",
+                    "目标为紧约束指规划恰好位于目标上且放宽会降低总成本。影子价格均以节省额表示。",
+                )
+            ),
             Subheading(lang("Per cluster: PUE cap, 上架率 floor, green power for new racks", "各数据中心集群：PUE 上限、上架率下限、新建机架绿电")),
             Table(scorecard.cluster_targets(v)),
             Subheading(lang("Programme-wide: budgets, shares, carbon, latency tiers", "全局目标：预算、占比、碳排放、时延")),
@@ -248,8 +283,15 @@ def unmet_section(v: View) -> Section:
     table = worth.unmet(v)
     title = lang("Unmet demand", "未满足需求")
     if table.empty:
-        return Section("unmet", title, [Para(lang(f"All demand is served: 0 rack-years unmet over {v.first}–{v.last}.", f"全部需求均被满足：{v.first}–{v.last} 年未满足需求为 0。"))])
-    intro = lang(f"{num(v.plan['unmet_rack_years'])} rack-years of demand are not served. For each hub and class, the binding limits that stop it being served:", f"{wan(v.plan['unmet_rack_years'])} 架·年需求未被满足。各枢纽与业务类型的制约因素：")
+        return Section(
+            "unmet",
+            title,
+            [Para(lang(f"All demand is served: 0 rack-years unmet over {v.first}–{v.last}.", f"全部需求均被满足：{v.first}–{v.last} 年未满足需求为 0。"))],
+        )
+    intro = lang(
+        f"{num(v.plan['unmet_rack_years'])} rack-years of demand are not served. For each hub and class, the binding limits that stop it being served:",
+        f"{wan(v.plan['unmet_rack_years'])} 架·年需求未被满足。各枢纽与业务类型的制约因素：",
+    )
     return Section("unmet", title, [Alert(intro), Table(table)])
 
 
@@ -286,7 +328,9 @@ def appendix_section(v: View, rest: pd.DataFrame, degenerate: pd.DataFrame) -> S
                         lang("Limit", "约束"): [lang(t, tz) for t, tz in zip(rest["title"], rest["title_zh"], strict=True)],
                         lang("Where", "位置"): rest["where"].to_list(),
                         lang("Year", "年份"): ["–" if pd.isna(y) else str(int(y)) for y in rest["year"]],
-                        lang(f"Saving per unit (PV {v.first})", f"每单位节省（{v.first} 年现值）"): [f"{worth.sig(x)} {worth.unit_zh(u) if lang.zh else u}" for x, u in zip(rest["value"], rest["unit"], strict=True)],
+                        lang(f"Saving per unit (PV {v.first})", f"每单位节省（{v.first} 年现值）"): [
+                            f"{worth.sig(x)} {worth.unit_zh(u) if lang.zh else u}" for x, u in zip(rest["value"], rest["unit"], strict=True)
+                        ],
                         lang("1 % relaxed saves (亿元)", "放宽 1 % 节省（亿元）"): ["–" if pd.isna(x) else worth.sig(x) for x in rest["relax_yi"]],
                     }
                 )
@@ -296,7 +340,10 @@ def appendix_section(v: View, rest: pd.DataFrame, degenerate: pd.DataFrame) -> S
         blocks.append(
             Para(
                 lang("Binding at zero (degenerate, no price): ", "在零处取等（退化，无价格）：")
-                + "; ".join(f"{lang(t, tz)} {w} {'' if pd.isna(y) else int(y)} ({d})".replace("  ", " ") for t, tz, w, y, d in degenerate[["title", "title_zh", "where", "year", "degenerate"]].itertuples(index=False)),
+                + "; ".join(
+                    f"{lang(t, tz)} {w} {'' if pd.isna(y) else int(y)} ({d})".replace("  ", " ")
+                    for t, tz, w, y, d in degenerate[["title", "title_zh", "where", "year", "degenerate"]].itertuples(index=False)
+                ),
                 note=True,
             )
         )

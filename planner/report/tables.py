@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from planner.results.plan_folder import SavedPlan
 from planner.inputs.schema import Inputs
 from planner.report.glossary import Lang
+from planner.results.plan_folder import SavedPlan
 
 COST_LABELS = {
     "capex": "Annualised investment 年化投资",
@@ -47,7 +47,7 @@ class View:
     links: pd.DataFrame  # index (hub_id, cluster_id)
     years: list[int]
     discount: pd.Series  # [year] present-value factor at the first year
-    lang: Lang = Lang()
+    lang: Lang = field(default_factory=Lang)
 
     @cached_property
     def binding_rows(self) -> dict[str, pd.DataFrame]:

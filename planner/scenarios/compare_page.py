@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from planner.report import charts
-from planner.report.document import Bullets, Document, Figure, Para, Section, Subheading, Table
+from planner.report.document import Alert, Bullets, Document, Figure, Para, Section, Subheading, Table
 from planner.report.glossary import Lang, wan
 from planner.report.pages import render
 
@@ -54,8 +54,14 @@ def changes(c: Comparison, lang: Lang) -> list[list[str]]:
             moved_zh.append(f"{zh} {_amount(b - a, unit, Lang('zh'), True)}{rel}")
         binding = c.binding[c.binding["plan"] == name]
         started, stopped = int((binding["change"] == "started binding").sum()), int((binding["change"] == "stopped binding").sum())
-        en = f"{name} against {c.reference}: " + ("; ".join(moved_en) if moved_en else "the headline numbers do not change") + f"; {started} limit(s) started and {stopped} stopped binding."
-        zh = f"{name} 相对 {c.reference}：" + ("；".join(moved_zh) if moved_zh else "主要指标不变") + f"；{started} 个约束变为紧约束，{stopped} 个不再是紧约束。"
+        en = (
+            f"{name} against {c.reference}: "
+            + ("; ".join(moved_en) if moved_en else "the headline numbers do not change")
+            + f"; {started} limit(s) started and {stopped} stopped binding."
+        )
+        zh = (
+            f"{name} 相对 {c.reference}：" + ("；".join(moved_zh) if moved_zh else "主要指标不变") + f"；{started} 个约束变为紧约束，{stopped} 个不再是紧约束。"
+        )
         out.append(lang.sentences(en, zh))
     return out
 
@@ -82,23 +88,60 @@ def render_compare(c: Comparison, lang: Lang | None = None) -> str:
     invest = c.investment_by_hub
     clusters = [_label(c, k, lang) for k in racks.index]
     hubs = [_label(c, k, lang) for k in invest.index]
-    what: list = [Bullets(changes(c, lang))]
+    what: list = []
+    unmet = [(n, _kpi(c, "unmet_rack_years", n) or 0.0) for n in c.names]
+    if any(u > 0.5 for _, u in unmet):
+        shown = [(n, u) for n, u in unmet if u > 0.5]
+        what.append(
+            Alert(
+                lang(
+                    "Unmet demand: " + "; ".join(f"{n} leaves {u:,.0f} rack-years unserved" for n, u in shown) + ".",
+                    "未满足需求：" + "；".join(f"{n} 有 {wan(u)} 架·年需求未被满足" for n, u in shown) + "。",
+                )
+            )
+        )
+    what.append(Bullets(changes(c, lang)))
     if len(c.names) > 1:
         what += [
             Figure(
-                charts.diverging(clusters, (racks[first] - racks[c.reference]).to_list(), lang(f"new racks: {first} minus {c.reference}", f"新增机架：{first} 减 {c.reference}"), "d-racks", "change in new racks", cnt),
+                charts.diverging(
+                    clusters,
+                    (racks[first] - racks[c.reference]).to_list(),
+                    lang(f"new racks: {first} minus {c.reference}", f"新增机架：{first} 减 {c.reference}"),
+                    "d-racks",
+                    "change in new racks",
+                    (lambda x: f"{x:,.0f}") if lang.code == "en" else wan,
+                ),
                 lang("Change in new racks per data-centre cluster (blue: more, red: fewer).", "各数据中心集群新增机架变化（蓝：增加，红：减少）。"),
             ),
             Figure(
-                charts.diverging(hubs, (invest[first] - invest[c.reference]).to_list(), lang(f"investment (亿元): {first} minus {c.reference}", f"投资（亿元）：{first} 减 {c.reference}"), "d-invest", "change in investment", lambda x: f"{x:,.1f}"),
+                charts.diverging(
+                    hubs,
+                    (invest[first] - invest[c.reference]).to_list(),
+                    lang(f"investment (亿元): {first} minus {c.reference}", f"投资（亿元）：{first} 减 {c.reference}"),
+                    "d-invest",
+                    "change in investment",
+                    lambda x: f"{x:,.1f}",
+                ),
                 lang("Change in investment per national computing hub (亿元, undiscounted).", "各国家枢纽节点投资变化（亿元，不折现）。"),
             ),
         ]
     plans = [charts.Series(n, racks[n].to_list(), col) for n, col in zip(c.names, charts.colours(len(c.names)), strict=True)]
     side = [
-        Figure(charts.bars(clusters, plans, lang("new racks", "新增标准机架"), "racks", "new racks per cluster", cnt, stacked=False), lang("New racks per data-centre cluster, each plan.", "各方案各数据中心集群新增机架。")),
         Figure(
-            charts.bars(hubs, [charts.Series(n, invest[n].to_list(), col) for n, col in zip(c.names, charts.colours(len(c.names)), strict=True)], lang("investment (亿元)", "投资（亿元）"), "invest", "investment per hub", lambda x: f"{x:,.0f}", stacked=False),
+            charts.bars(clusters, plans, lang("new racks", "新增标准机架"), "racks", "new racks per cluster", cnt, stacked=False),
+            lang("New racks per data-centre cluster, each plan.", "各方案各数据中心集群新增机架。"),
+        ),
+        Figure(
+            charts.bars(
+                hubs,
+                [charts.Series(n, invest[n].to_list(), col) for n, col in zip(c.names, charts.colours(len(c.names)), strict=True)],
+                lang("investment (亿元)", "投资（亿元）"),
+                "invest",
+                "investment per hub",
+                lambda x: f"{x:,.0f}",
+                stacked=False,
+            ),
             lang("Investment per national computing hub, each plan (亿元, undiscounted).", "各方案各国家枢纽节点投资（亿元，不折现）。"),
         ),
     ]

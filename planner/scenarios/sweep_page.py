@@ -66,7 +66,17 @@ def frontiers(sweep: Sweep, solved: pd.DataFrame, lang: Lang) -> list[Figure]:
         if x in kpis and y in kpis:
             better = (KPI[x][2], KPI[y][2])
             svg = charts.frontier(
-                solved[x].to_list(), solved[y].to_list(), _label(x, lang), _label(y, lang), f"frontier-{x}-{y}", f"{y} against {x}", _fmt(x, lang), _fmt(y, lang), group, params[0] if params else "", better
+                solved[x].to_list(),
+                solved[y].to_list(),
+                _label(x, lang),
+                _label(y, lang),
+                f"frontier-{x}-{y}",
+                f"{y} against {x}",
+                _fmt(x, lang),
+                _fmt(y, lang),
+                group,
+                params[0] if params else "",
+                better,
             )
             out.append(
                 Figure(
@@ -92,9 +102,7 @@ def heatmaps(sweep: Sweep, solved: pd.DataFrame, lang: Lang) -> list[Figure]:
     out = []
     for k in shown:
         grid = solved.pivot_table(index=rows_p, columns=cols_p, values=k, aggfunc="mean") if cols_p else solved.groupby(rows_p)[[k]].mean()
-        unmet = (
-            solved.pivot_table(index=rows_p, columns=cols_p, values="unmet_rack_years", aggfunc="max") if cols_p and "unmet_rack_years" in solved else None
-        )
+        unmet = solved.pivot_table(index=rows_p, columns=cols_p, values="unmet_rack_years", aggfunc="max") if cols_p and "unmet_rack_years" in solved else None
         fmt = _fmt(k, lang)
         values = grid.to_numpy(dtype=float)
         flags = (unmet.reindex(index=grid.index, columns=grid.columns).to_numpy(dtype=float) > 0.5).tolist() if unmet is not None else None
@@ -130,11 +138,31 @@ def render_sweep(sweep: Sweep, table: pd.DataFrame, lang: Lang | None = None) ->
     solved = table[table["status"].isin(SOLVED)]
     counts = table["status"].value_counts().rename_axis("status").reset_index(name="scenarios")
     failed = table[~table["status"].isin(SOLVED)][["scenario", *spec.parameters, "status", "reason"]]
-    kind = lang(f"{spec.samples} random scenarios (seed {spec.seed})", f"{spec.samples} 个随机情景（种子 {spec.seed}）") if spec.samples else lang(f"a grid of {len(table)} scenarios", f"{len(table)} 个网格情景")
-    intro: list[Block] = [Para(lang(f"Base case {spec.base}", f"基准案例 {spec.base}") + (" + " + ", ".join(spec.overlays) if spec.overlays else "") + f"; {kind}; " + lang("parameters: ", "参数：") + ", ".join(spec.parameters) + ".")]
+    kind = (
+        lang(f"{spec.samples} random scenarios (seed {spec.seed})", f"{spec.samples} 个随机情景（种子 {spec.seed}）")
+        if spec.samples
+        else lang(f"a grid of {len(table)} scenarios", f"{len(table)} 个网格情景")
+    )
+    intro: list[Block] = [
+        Para(
+            lang(f"Base case {spec.base}", f"基准案例 {spec.base}")
+            + (" + " + ", ".join(spec.overlays) if spec.overlays else "")
+            + f"; {kind}; "
+            + lang("parameters: ", "参数：")
+            + ", ".join(spec.parameters)
+            + "."
+        )
+    ]
     if "unmet_rack_years" in solved and (solved["unmet_rack_years"] > 0.5).any():
         n = int((solved["unmet_rack_years"] > 0.5).sum())
-        intro.append(Alert(lang(f"{n} of {len(solved)} solved scenarios leave demand unmet (red frames below).", f"{len(solved)} 个已求解情景中有 {n} 个存在未满足需求（下图红框）。")))
+        intro.append(
+            Alert(
+                lang(
+                    f"{n} of {len(solved)} solved scenarios leave demand unmet (red frames below).",
+                    f"{len(solved)} 个已求解情景中有 {n} 个存在未满足需求（下图红框）。",
+                )
+            )
+        )
     if len(failed):
         intro.append(Alert(lang(f"{len(failed)} scenario(s) have no plan; see the list below.", f"{len(failed)} 个情景无可行规划，见下表。")))
     sections = [Section("tradeoffs", lang("Trade-offs", "权衡前沿"), intro + list(frontiers(sweep, solved, lang)), css="brief")]
@@ -163,5 +191,11 @@ def render_sweep(sweep: Sweep, table: pd.DataFrame, lang: Lang | None = None) ->
                 b = Figure(b.svg, b.caption, b.data, b.kind, n)
             blocks.append(b)
         numbered.append(Section(s.anchor, s.title, blocks, s.css))
-    doc = Document(lang(f"Sweep: {spec.name}", f"参数扫描：{spec.name}"), spec.description, "", numbered, [lang("Written by planner sweep; the numbers are in results.csv.", "由 planner sweep 生成；数据见 results.csv。")])
+    doc = Document(
+        lang(f"Sweep: {spec.name}", f"参数扫描：{spec.name}"),
+        spec.description,
+        "",
+        numbered,
+        [lang("Written by planner sweep; the numbers are in results.csv.", "由 planner sweep 生成；数据见 results.csv。")],
+    )
     return render(doc, lang, "sweep")

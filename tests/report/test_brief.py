@@ -91,7 +91,8 @@ def check_brief(folder: Path) -> None:
         years = sorted(int(k) for k in yearly["key"])
         assert found["budget"].numbers["budget_years"] == years
         assert found["budget"].numbers["budget_worth"] == pytest.approx(yearly["dual"].abs().max())
-        assert f"{worth.sig(yearly['dual'].abs().max())[:3]}" in found["budget"].en
+        said = float(re.search(r"would save ([\d.,]+) 亿元", found["budget"].en).group(1).replace(",", ""))
+        assert said == pytest.approx(yearly["dual"].abs().max(), rel=0.02, abs=0.006)
     assert f"{100 * plan['green_share']:.1f} %" in found["green"].en
     if plan["unmet_rack_years"] > 0.5:
         assert next(iter(found)) == "unmet"

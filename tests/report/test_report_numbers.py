@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
 
-from planner.results.plan_folder import read_plan_folder
 from planner.report import document, scorecard, tables, worth
 from planner.report.tables import make_view, num, pct, year_span
+from planner.results.plan_folder import read_plan_folder
 from tests.conftest import TinyCase, approx, set_rows
 from tests.report.conftest import solve_with_report
 
