@@ -348,8 +348,10 @@ def _escape(text: str) -> str:
 
 
 def _legend(box: Box, top: float, year: int, top_flow: float, lang: Lang) -> str:
-    """A strip under the map: ring and disc sizes at the left; hubs and flows with a width scale on
-    the first row, what the rings mean and grey clusters on the second.
+    """A strip under the map, clear of the land.
+
+    Ring and disc sizes at the left; hubs and flows with a width scale on the first row, what the
+    rings mean and grey clusters on the second.
     """
     x0, y0, w, h = box
     ref = _nice(top / 2)
