@@ -262,14 +262,14 @@ def scope(v: View) -> pd.DataFrame:
     price = s.policy.carbon_price_yuan_per_t
     capex = lang(*BASIS[capex_basis]) if capex_basis in BASIS else capex_basis
     if has_budget:
-        what_en, what_zh = BASIS.get(budget_basis, (budget_basis, budget_basis))
+        what_en, what_zh = ("same basis as the rack investment", "与机架投资口径相同") if budget_basis == capex_basis else BASIS.get(budget_basis, (budget_basis, budget_basis))
         budget = lang(f"overnight investment in racks and links, undiscounted; {what_en}", f"机架与链路的一次性投资，不折现；{what_zh}")
     else:
         budget = lang("no investment budget is imposed", "未设投资预算")
     carbon = (
         lang(
-            f"shadow price of {num(price, 0)} 元/t CO2 on grid emissions: it values emissions in the plan's cost; nobody pays it (data centres are outside the national ETS)",
-            f"影子碳价 {num(price, 0)} 元/吨 CO2，计入电网排放成本，仅用于规划权衡，并非实际缴纳（数据中心不在全国碳市场内）",
+            f"shadow price of {num(price, 0)} 元/t CO2 on grid emissions, in the cost only (nobody pays it: data centres are outside the national ETS)",
+            f"影子碳价 {num(price, 0)} 元/吨 CO2，仅计入规划成本（数据中心不在全国碳市场内，并非实际缴纳）",
         )
         if price > 0
         else lang("none", "无")

@@ -46,9 +46,8 @@ def map_figure(v: View) -> Figure:
         }
     )
     caption = lang(
-        f"National computing hubs (◆) and data-centre clusters (●); lines: racks in use in {v.last} from each hub's demand at each cluster; "
-        "discs: new racks over the horizon; rings: racks installed at the end; clusters without new racks in grey.",
-        f"国家枢纽节点（◆）与数据中心集群（●）；连线：{v.last} 年各枢纽需求在各集群的在用机架；实心圆：规划期新增机架；圆环：期末机架总数；灰色为无新增机架的集群。",
+        f"Hubs ◆ and clusters ●; lines: racks in use in {v.last} from each hub's demand (width to scale); discs: new racks; rings: racks at the end; grey: no new racks.",
+        f"国家枢纽节点 ◆ 与数据中心集群 ●；连线：{v.last} 年各枢纽需求的在用机架（线宽按比例）；实心圆：新增机架；圆环：期末机架；灰色：无新增机架。",
     )
     return Figure(svg, caption, Table(data), kind="map")
 

@@ -183,3 +183,15 @@ def test_report_pdf_is_printed_by_chromium(tiny: Any) -> None:
     pdf = (outcome.out_dir / "report.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 4  # the brief, then a page per section
+
+
+@pytest.mark.slow
+def test_brief_with_unmet_demand_still_fits_one_page(tiny: Any) -> None:
+    from playwright.sync_api import sync_playwright
+
+    outcome = tiny.set(budget={"total_yi_yuan": 3}).solve(report=True)  # 8,000 rack-years unmet: banner and one more finding
+    with sync_playwright() as p:
+        browser = _browser(p)
+        pages = brief_pages(browser, outcome.out_dir / "report.html")
+        browser.close()
+    assert pages == 1
