@@ -190,6 +190,15 @@ def validate(case: CaseArg, scenario: ScenarioOpt = None) -> None:
     )
 
 
+LangOpt = Annotated[str, typer.Option("--lang", metavar="[zh|en|both]", help="Report language: zh, en or both (Chinese first).")]
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in ("zh", "en", "both"):
+        raise typer.BadParameter("expected zh, en or both", param_hint="--lang")
+    return lang
+
+
 @app.command(cls=_Command)
 def solve(
     case: CaseArg,
@@ -216,6 +225,7 @@ def solve(
     threads: Annotated[int | None, typer.Option(metavar="N", help="Solver threads [default: the solver's choice].", show_default=False)] = None,
     write_lp: Annotated[bool, typer.Option("--write-lp", help="Also write the model as model.lp.")] = False,
     report: Annotated[bool, typer.Option("--report/--no-report", help="Also write report.html and report.md.")] = True,
+    lang: LangOpt = "both",
     force: Annotated[bool, typer.Option("--force", "-f", help="Replace an existing output folder.")] = False,
 ) -> None:
     """Solve a case and write its plan folder.
@@ -239,7 +249,7 @@ def solve(
     if method not in (None, "choose", "simplex", "ipm", "pdlp"):
         raise typer.BadParameter("expected choose, simplex, ipm or pdlp", param_hint="--method")
     resolution = "hours" if hours else f"days:{days}" if days else None
-    overrides: dict[str, Any] = {"output_dir": out_dir, "solver": solver, "time_limit_s": time_limit, "mip_gap": mip_gap, "threads": threads, "write_lp": write_lp}
+    overrides: dict[str, Any] = {"output_dir": out_dir, "solver": solver, "time_limit_s": time_limit, "mip_gap": mip_gap, "threads": threads, "write_lp": write_lp, "report_lang": _check_lang(lang)}
     overrides |= {"report": report, "force": force, "time_resolution": resolution, "highs_method": method}
     _state["validate_hint"] = command_line("validate", case, scenario=scenario)
     _state["diagnose_hint"] = command_line("diagnose", case, scenario=scenario, out=out_dir)
@@ -337,17 +347,25 @@ def render_plan(plan: dict[str, Any], out_dir: Path, timings: dict[str, float]) 
 @app.command(cls=_Command)
 def report(
     out_dir: Annotated[Path, typer.Argument(metavar="PLAN_DIR", help="A plan folder written by `planner solve`.", show_default=False)],
+    lang: LangOpt = "both",
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also print report.pdf with headless Chromium (A4).")] = False,
 ) -> None:
     """Rebuild report.html and report.md from a plan folder.
 
     \b
     Example:
       planner report outputs/default
+      planner report outputs/default --lang zh --pdf
     """
     from planner.report import write_report
 
+    _check_lang(lang)
     try:
-        written = write_report(out_dir)
+        written = write_report(out_dir, lang)
+        if pdf:
+            from planner.report.pdf import print_pdf
+
+            written.append(print_pdf(out_dir / "report.html", out_dir / "report.pdf"))
     except PlannerError as error:
         fail(error)
     out.print(f"[green]ok[/] wrote {' and '.join(str(p) for p in written)}", highlight=False)

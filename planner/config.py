@@ -45,6 +45,8 @@ class RunConfig(BaseModel):
     """Output folder; default `outputs/<case name>`."""
     report: bool = True
     """Also write report.html and report.md (map, charts, scorecard, shadow prices) with the plan."""
+    report_lang: Literal["zh", "en", "both"] = "both"
+    """Language of the report: Chinese, English or both (Chinese first)."""
     force: bool = False
     """Replace an existing output folder (otherwise an existing one is kept and the run stops)."""
 

@@ -299,7 +299,7 @@ def _solve_and_write(
 
         clock = time.perf_counter()
         say("writing the report", None)
-        write_report(stage)
+        write_report(stage, config.report_lang)
         timings["report_s"] = time.perf_counter() - clock
     return RunOutcome(result.status, stage, plan, manifest, results, built.data, timings)
 

@@ -65,7 +65,8 @@ def test_markdown_and_html_carry_the_tables_and_a_chart(plans: tuple[Path, Path]
     assert "| west1 | 10,000 | 6,000 | -4,000 |" in md
     assert "| slow_west | build_rate | west1/2026 | started binding | 0 | -100,000 | 元/rack |" in md
     page = render_html(c)
-    assert page.count("<svg") == 2 and "<td>-100,000</td>" in page and 'charset="utf-8"' in page
+    assert page.count('<svg class="chart"') == 4 and ">-100,000</td>" in page and 'charset="utf-8"' in page
+    assert page.index("What changed") < page.index("Headline numbers")  # what changed comes first
     assert render_html(c) == page  # deterministic
     written = write_comparison(c, tmp_path / "cmp")
     assert sorted(p.name for p in written) == ["compare.html", "compare.md"]

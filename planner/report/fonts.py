@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import io
 import logging
+import os
 from pathlib import Path
 
 from planner.results.plan_folder import read_bytes
@@ -39,7 +41,7 @@ _SOURCE_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "S
 
 def font_face_css(text: str) -> str:
     """An `@font-face` rule embedding the CJK characters of `text`, or "" without a source font."""
-    chars = "".join(sorted({ch for ch in text if ord(ch) > 0x2E7F}))
+    chars = "".join(sorted(ch for ch in set(text) if ord(ch) > 0x2E7F))
     return _font_face(chars) if chars else ""
 
 
@@ -49,21 +51,74 @@ def _font_face(chars: str) -> str:
     if source is None:
         logger.info("no Noto Sans CJK SC / Source Han Sans SC found: report relies on the reader's CJK fonts")
         return ""
-    woff = subset_woff(source[0], source[1], chars)
+    woff = cached_subset(source[0], source[1], chars)
     data = base64.b64encode(woff).decode("ascii")
     return f'@font-face {{ font-family: "{EMBEDDED_FAMILY}"; font-weight: 400; src: url(data:font/woff;base64,{data}) format("woff"); }}'
 
 
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts", "/Library/Fonts", "~/Library/Fonts", "C:/Windows/Fonts")
+_FILE_PATTERNS = ("NotoSansCJK*Regular.tt[co]", "NotoSansCJKsc-Regular.otf", "NotoSansSC-Regular.otf", "SourceHanSans*Regular.tt[co]", "SourceHanSansSC-Regular.otf")
+
+
 @functools.lru_cache(maxsize=1)
 def find_source_font() -> tuple[str, int] | None:
-    """(file, face index) of an installed regular Noto Sans CJK SC or Source Han Sans SC."""
-    from matplotlib import font_manager
+    """(file, face index) of an installed regular Noto Sans CJK SC or Source Han Sans SC.
 
-    entries = [e for e in font_manager.fontManager.ttflist if e.name in _SOURCE_FAMILIES and e.weight == 400 and e.style == "normal"]
-    if not entries:  # matplotlib's cached font list may predate the fonts (installed later): scan the font folders again
-        entries = [e for e in font_manager.FontManager().ttflist if e.name in _SOURCE_FAMILIES and e.weight == 400 and e.style == "normal"]
-    entries.sort(key=lambda e: (_SOURCE_FAMILIES.index(e.name), e.fname, e.index))
-    return (entries[0].fname, int(entries[0].index)) if entries else None
+    Looks in the usual font folders by file name and reads only the candidates' name tables
+    (no font-manager scan: that alone took longer than the whole report).
+    """
+    from fontTools.ttLib import TTCollection, TTFont
+
+    found: list[tuple[int, str, int]] = []
+    for folder in FONT_DIRS:
+        root = Path(folder).expanduser()
+        if not root.is_dir():
+            continue
+        for pattern in _FILE_PATTERNS:
+            for path in sorted(root.rglob(pattern)):
+                try:
+                    faces = TTCollection(str(path), lazy=True).fonts if path.suffix.lower() == ".ttc" else [TTFont(str(path), lazy=True)]
+                except Exception:
+                    continue
+                for index, face in enumerate(faces):
+                    family = face["name"].getDebugName(1) or ""
+                    style = face["name"].getDebugName(2) or ""
+                    if family in _SOURCE_FAMILIES and style == "Regular":
+                        found.append((_SOURCE_FAMILIES.index(family), str(path), index))
+        if found:
+            break
+    if not found:
+        return None
+    _, path_, index_ = min(found)
+    return path_, index_
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path("~/.cache").expanduser())
+    return Path(base) / "planner" / "fonts"
+
+
+def cached_subset(path: str, index: int, chars: str) -> bytes:
+    """`subset_woff`, kept in the user's cache folder: subsetting a CJK font takes about a second.
+
+    The cache is best effort: a folder that cannot be written only costs the time.
+    """
+    stat = Path(path).stat()
+    key = hashlib.sha256(f"{path}|{index}|{stat.st_size}|{stat.st_mtime_ns}|{chars}".encode()).hexdigest()[:32]
+    cached = _cache_dir() / f"{key}.woff"
+    try:
+        return cached.read_bytes()
+    except OSError:
+        pass
+    woff = subset_woff(path, index, chars)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.partial")
+        tmp.write_bytes(woff)
+        tmp.replace(cached)
+    except OSError:
+        logger.debug("font cache %s not writable", cached.parent)
+    return woff
 
 
 def subset_woff(path: str, index: int, chars: str) -> bytes:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from planner.report.tables import (
     View,
+    per_view,
     green_floor,
     num,
     pct,
@@ -25,8 +26,10 @@ MET, NOT_MET = "✓", "✗"
 
 def binding_keys(v: View, family: str) -> pd.DataFrame:
     """Binding rows of one family: key, dual."""
-    d = v.t["duals"]
-    return d.loc[(d["family"] == family) & d["binding"].astype(bool), ["key", "dual", "unit"]]
+    return v.binding_rows.get(family, _NO_ROWS)
+
+
+_NO_ROWS = pd.DataFrame({"key": pd.Series(dtype=str), "dual": pd.Series(dtype=float), "unit": pd.Series(dtype=str)})
 
 
 def _binding_years(v: View, family: str, cluster: str) -> list[int]:
@@ -43,6 +46,7 @@ def new_load_racks(v: View) -> pd.DataFrame:
     return u
 
 
+@per_view
 def green_coverage(v: View) -> pd.DataFrame:
     """Green power (renewables + certificates) / energy of the load on new racks, per cluster-year."""
     rack = v.inputs.scenario.rack
@@ -75,7 +79,7 @@ def cluster_targets(v: View) -> pd.DataFrame:
         )
         rows.append(
             {
-                "Cluster 集群": v.name(str(c)),
+                "数据中心集群 Cluster": v.name(str(c)),
                 "PUE (cap)": f"{num(row['pue'], 2)} (≤ {num(row['pue_max'], 2)}) {MET if row['pue'] <= row['pue_max'] + TOL else NOT_MET}",
                 "上架率 lowest year (floor)": _lowest(u, float(floor[c]), 1),
                 "上架率 floor binds in": year_span(u_years) or "–",
@@ -109,7 +113,7 @@ def _binds(v: View, family: str, key: str) -> str:
     hit = rows[rows["key"] == key]
     if hit.empty:
         return "no"
-    return f"binds ({num(float(hit['dual'].iloc[0]), 3)} {hit['unit'].iloc[0]})"
+    return f"binds (saves {num(abs(float(hit['dual'].iloc[0])), 3)} {hit['unit'].iloc[0]})"
 
 
 def _check(achieved: float, bound: float, sense: str) -> str:

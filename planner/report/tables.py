@@ -6,22 +6,26 @@ Every number comes from plan.json or from the tidy CSVs written next to it, whic
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from planner.results.plan_folder import SavedPlan
 from planner.inputs.schema import Inputs
+from planner.report.glossary import Lang
+from planner.results.plan_folder import SavedPlan
 
 COST_LABELS = {
-    "capex": "Capex annuities 投资年金",
+    "capex": "Annualised investment 年化投资",
     "fixed_opex": "Fixed operation 固定运维",
     "electricity": "Grid electricity 电网购电",
-    "renewables": "Contracted renewables 绿电直供",
+    "renewables": "Contracted renewables (green-power trading) 绿电交易",
     "certificates": "Green certificates 绿证",
-    "carbon": "Carbon price 碳价",
+    "carbon": "Shadow carbon price 影子碳价",
     "network": "Network 网络",
     "unmet_penalty": "Unmet demand penalty 未满足需求",
     "storage": "Battery storage 储能",
@@ -43,6 +47,14 @@ class View:
     links: pd.DataFrame  # index (hub_id, cluster_id)
     years: list[int]
     discount: pd.Series  # [year] present-value factor at the first year
+    lang: Lang = field(default_factory=Lang)
+
+    @cached_property
+    def binding_rows(self) -> dict[str, pd.DataFrame]:
+        """Binding rows of duals.csv by family: key, dual, unit (computed once per report)."""
+        d = self.t["duals"]
+        d = d.loc[d["binding"].astype(bool), ["family", "key", "dual", "unit"]]
+        return {str(f): g[["key", "dual", "unit"]] for f, g in d.groupby("family", sort=False)}
 
     @property
     def first(self) -> int:
@@ -54,33 +66,46 @@ class View:
         """Last planning year."""
         return self.years[-1]
 
+    @cached_property
+    def names(self) -> dict[str, tuple[str, str]]:
+        """Hub, cluster and workload id -> (Chinese, English) name (clusters first, as ids may repeat)."""
+        out: dict[str, tuple[str, str]] = {}
+        for table in (self.workloads, self.hubs, self.clusters):
+            out.update({str(k): (str(zh), str(en)) for k, zh, en in zip(table.index, table["name_zh"], table["name_en"], strict=True)})
+        return out
+
     def name(self, key: str) -> str:
-        """Bilingual name "中文 English" of a hub, cluster or workload id (the id itself if unknown)."""
-        for table in (self.clusters, self.hubs, self.workloads):
-            if key in table.index:
-                return f"{table.at[key, 'name_zh']} {table.at[key, 'name_en']}"
-        return key
+        """Name of a hub, cluster or workload id in the page's language(s): "中文 English" for both."""
+        zh, en = self.names.get(key, (key, key))
+        return self.lang(en, zh)
 
     def zh(self, key: str) -> str:
         """Chinese name of a hub, cluster or workload id."""
-        for table in (self.clusters, self.hubs, self.workloads):
-            if key in table.index:
-                return str(table.at[key, "name_zh"])
-        return key
+        return self.names.get(key, (key, key))[0]
 
     def en(self, key: str) -> str:
         """English name of a hub, cluster or workload id."""
-        for table in (self.clusters, self.hubs, self.workloads):
-            if key in table.index:
-                return str(table.at[key, "name_en"])
-        return key
+        return self.names.get(key, (key, key))[1]
 
     def link(self, hub: str, cluster: str) -> str:
         """Bilingual link name: "长三角 Yangtze River Delta → 芜湖 Wuhu"."""
         return f"{self.name(hub)} → {self.name(cluster)}"
 
 
-def make_view(saved: SavedPlan) -> View:
+def per_view(fn: Callable[[View], pd.DataFrame]) -> Callable[[View], pd.DataFrame]:
+    """Compute a table once per report (several sections use it); each caller gets its own copy."""
+
+    @functools.wraps(fn)
+    def once(v: View) -> pd.DataFrame:
+        cache: dict[str, pd.DataFrame] = v.__dict__.setdefault("_tables", {})
+        if fn.__name__ not in cache:
+            cache[fn.__name__] = fn(v)
+        return cache[fn.__name__].copy()
+
+    return once
+
+
+def make_view(saved: SavedPlan, lang: Lang | None = None) -> View:
     """Index the inputs by id and compute the discount factors of the planning years."""
     s = saved.inputs.scenario
     years = list(range(s.years.first, s.years.last + 1))
@@ -100,6 +125,7 @@ def make_view(saved: SavedPlan) -> View:
         links=frame(saved.inputs.links, ["hub_id", "cluster_id"]),
         years=years,
         discount=discount,
+        lang=lang or Lang(),
     )
 
 
@@ -171,6 +197,7 @@ def cost_breakdown(v: View) -> pd.DataFrame:
 # --------------------------------------------------------------------------- chart data
 
 
+@per_view
 def new_racks_by_cluster_year(v: View) -> pd.DataFrame:
     """New racks (racks): rows clusters in input order, columns years."""
     pivot = v.t["racks_new"].pivot_table(index="cluster", columns="year", values="new_racks", aggfunc="sum")
@@ -183,6 +210,7 @@ def investment_by_hub_year(v: View) -> pd.DataFrame:
     return pivot.reindex(index=v.hubs.index, columns=v.years).fillna(0.0)
 
 
+@per_view
 def energy_mix(v: View) -> pd.DataFrame:
     """Facility energy over the horizon per cluster (GWh): grid without / with certificates, renewables."""
     e = v.t["energy_summary"].groupby("cluster")[["grid_gwh", "renewable_gwh", "certificates_gwh", "facility_gwh", "emissions_mt"]].sum()
@@ -201,6 +229,7 @@ def energy_mix(v: View) -> pd.DataFrame:
     return out
 
 
+@per_view
 def utilisation_matrix(v: View) -> pd.DataFrame:
     """Racks in use / racks installed (上架率): rows clusters, columns years (NaN without racks)."""
     u = v.t["utilisation"]
@@ -254,8 +283,8 @@ def cluster_table(v: View) -> pd.DataFrame:
     c = v.clusters
     return pd.DataFrame(
         {
-            "Cluster 集群": [v.name(k) for k in c.index],
-            "Hub 枢纽": [v.zh(h) for h in c["hub_id"]],
+            "数据中心集群 Cluster": [v.name(k) for k in c.index],
+            "国家枢纽节点 Hub": [v.zh(h) for h in c["hub_id"]],
             "Region": [v.hubs.at[h, "region"] for h in c["hub_id"]],
             "Existing racks": [num(x) for x in c["racks_existing"]],
             "New racks": [num(x) for x in new],
@@ -285,7 +314,7 @@ def hub_table(v: View) -> pd.DataFrame:
         where = ", ".join(f"{v.zh(c)} {pct(x / served[h], 0)}" for c, x in top.items()) if served[h] > 0 else "–"
         rows.append(
             {
-                "Hub 枢纽": v.name(h),
+                "国家枢纽节点 Hub": v.name(h),
                 "Region": v.hubs.at[h, "region"],
                 "Demand (rack-years)": num(served[h] + unmet[h]),
                 "Served at own clusters": pct(local[h] / served[h], 0) if served[h] > 0 else "–",
@@ -311,7 +340,7 @@ def manifest_rows(v: View) -> pd.DataFrame:
         ("Inputs SHA-256", str(m.get("inputs_sha256"))),
         (
             "Solver",
-            f"{solver.get('name')} {solver.get('version')}; options {solver.get('options')}",
+            f"{solver.get('name')} {solver.get('version')}; " + ", ".join(f"{k.replace('_', ' ')} {'default' if x is None else x}" for k, x in (solver.get("options") or {}).items()),
         ),
         ("Status / gap", f"{m.get('status')} / {'n/a' if gap is None else f'{gap:.2e}'}"),
         (

@@ -15,7 +15,6 @@ from pathlib import Path
 import pandas as pd
 from rich.table import Table
 
-from planner.report import plots as charts
 from planner.results.headline import fmt
 from planner.results.folders import check_target, claimed
 from planner.results.plan_folder import SavedPlan, read_plan_folder, write_text_files
@@ -49,6 +48,7 @@ class Comparison:
     binding: pd.DataFrame  # plan, family, key, change, dual_reference, dual_plan, unit
     years: tuple[int, ...] = ()  # the reference plan's first and last year
     plans: pd.DataFrame = field(default_factory=pd.DataFrame)  # index: plan; status, years, time resolution, folder
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)  # hub/cluster id -> (中文, English)
 
     @property
     def reference(self) -> str:
@@ -109,7 +109,19 @@ def compare(folders: Sequence[str | Path]) -> Comparison:
             },
             index=pd.Index(names, name="plan"),
         ),
+        labels=_labels(plans),
     )
+
+
+def _labels(plans: list[SavedPlan]) -> dict[str, tuple[str, str]]:
+    """Hub and cluster ids -> (Chinese, English) names, from every plan's inputs."""
+    out: dict[str, tuple[str, str]] = {}
+    for p in plans:
+        for h in p.inputs.hubs:
+            out.setdefault(h.hub_id, (h.name_zh, h.name_en))
+        for c in p.inputs.clusters:
+            out.setdefault(c.cluster_id, (c.name_zh, c.name_en))
+    return out
 
 
 def _binding_changes(plans: list[SavedPlan], names: list[str]) -> pd.DataFrame:
@@ -243,23 +255,16 @@ def render_markdown(c: Comparison) -> str:
     return "\n".join(lines)
 
 
-def render_html(c: Comparison) -> str:
-    """compare.html: the same tables plus bar charts of racks per cluster and investment per hub."""
-    figures = [
-        charts.grouped_bars(c.racks_by_cluster, "New racks per cluster", "new racks (racks)"),
-        charts.grouped_bars(c.investment_by_hub, "Investment per hub", "investment (1e8 yuan, undiscounted)"),
-    ]
-    parts = [f"<h1>Plan comparison: {html.escape(' vs '.join(c.names))}</h1>", f"<p>Reference plan: <code>{html.escape(c.reference)}</code>. Δ columns are plan minus reference.</p>"]
-    parts += [f"<figure>{svg}</figure>" for svg in figures]
-    for title, header, rows in _sections(c):
-        parts.append(f"<h2>{html.escape(title)}</h2>")
-        if not rows:
-            parts.append("<p>(none)</p>")
-            continue
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in r) + "</tr>" for r in rows)
-        parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-    return charts.html_page(f"compare {' vs '.join(c.names)}", "\n".join(parts))
+def render_html(c: Comparison, lang: str = "both") -> str:
+    """compare.html in the house style (see `compare_page`): what changed first, then the numbers."""
+    from planner.report.glossary import Lang
+    from planner.scenarios.compare_page import render_compare
+
+    return render_compare(c, Lang(lang))
+
+
+table_sections = _sections
+"""(title, header, rows) of every table, as the Markdown, HTML and terminal views show them."""
 
 
 def write_comparison(c: Comparison, out_dir: Path | None = None) -> list[Path]:

@@ -29,8 +29,10 @@ def check_files(folder: Path) -> None:
     html = (folder / "report.html").read_text(encoding="utf-8")
     md_sections, html_sections = sections(md, html)
     assert md_sections == html_sections
-    assert [s.split(" ")[0] for s in md_sections] == ["1", "2", "3", "4", "5", "6", "7"]
-    assert re.findall(r"\*\*Figure (\d+)\.\*\*", md) == re.findall(r"<b>Figure (\d+)\.</b>", html)
+    assert [s.split(" ")[0] for s in md_sections] == ["要点", "主要发现", "概览", "图表", "政策目标明细", "未满足需求", "数据中心集群与国家枢纽节点", "附录"]
+    figures = re.findall(r"\*\*图 Figure (\d+)\.\*\*", md)
+    assert figures == re.findall(r"<b>图 Figure (\d+)\.</b>", html)
+    assert figures == [str(i) for i in range(1, len(figures) + 1)]
     # self-contained: nothing to fetch, no script
     assert "<script" not in html.lower()
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
@@ -136,3 +138,21 @@ def test_every_cost_term_has_a_report_label() -> None:
     from planner.report.tables import COST_LABELS
 
     assert set(COST_TERMS) == set(COST_LABELS)
+
+
+def test_pdf_without_chromium_is_a_clear_error(tiny: TinyCase, monkeypatch: pytest.MonkeyPatch) -> None:
+    outcome = solve_with_report(tiny)
+    monkeypatch.setenv("PLANNER_CHROMIUM", str(outcome.out_dir / "no-such-chromium"))
+    result = runner.invoke(app, ["report", str(outcome.out_dir), "--pdf"])
+    assert result.exit_code == 1
+    assert "no-such-chromium is not a file" in result.output
+    assert not (outcome.out_dir / "report.pdf").exists()
+
+
+def test_report_language_option(tiny: TinyCase) -> None:
+    outcome = solve_with_report(tiny)
+    assert runner.invoke(app, ["report", str(outcome.out_dir), "--lang", "fr"]).exit_code == 2
+    result = runner.invoke(app, ["report", str(outcome.out_dir), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    html = (outcome.out_dir / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html and "<h2>Brief</h2>" in html

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from planner.results.plan_folder import read_plan_folder
 from planner.report import document, scorecard, tables, worth
 from planner.report.tables import make_view, num, pct, year_span
+from planner.results.plan_folder import read_plan_folder
 from tests.conftest import TinyCase, approx, set_rows
 from tests.report.conftest import solve_with_report
 
 
 def headline_rows(md: str) -> dict[str, str]:
     """The (what, value) rows of the Markdown headline table."""
-    section = md.split("## 1 Headline")[1].split("**Total cost by term")[0]
+    section = md.split("## 概览 Headline numbers")[1].split("**总成本构成")[0]
     rows = [line.strip("|").split("|") for line in section.splitlines() if line.startswith("| ") and "---" not in line]
     return {what.strip(): value.strip() for what, value in rows[1:]}
 
@@ -76,8 +75,8 @@ def test_tiny_report_headline_budget_worth_and_unmet(tiny: TinyCase) -> None:
     v = make_view(read_plan_folder(outcome.out_dir))
     assert worth.unmet(v).to_dict("records") == [
         {
-            "Hub 枢纽": "东一 East One",
-            "Class 业务": "批处理 Batch",
+            "国家枢纽节点 Hub": "东一 East One",
+            "业务类型 Class": "批处理 Batch",
             "Unmet (rack-years)": "8,000",
             "Years": "2026–2027",
             "Stopped by": "total budget",
@@ -169,12 +168,16 @@ def test_default_report_names_what_binds(default_plan: Path) -> None:
     duals = v.t["duals"]
     listed = duals[duals["binding"] & duals["family"].isin(list(worth.FAMILIES))]
     assert len(rows) == len(listed)
+    top, rest, degenerate = worth.ranked(rows)
+    assert len(top) + len(rest) + len(degenerate) == len(rows)
+    assert len(top) == min(10, len(rows) - len(degenerate))
     md = (default_plan / "report.md").read_text(encoding="utf-8")
-    for sentence in rows["sentence"]:
+    for sentence in top["sentence"]:
         assert sentence.replace("|", "\\|") in md
+    assert list(top["relax_yi"].fillna(-1)) == sorted(top["relax_yi"].fillna(-1), reverse=True)
+    assert (top["relax_yi"].fillna(0) >= rest["relax_yi"].fillna(0).max() - 1e-12).all() if len(rest) else True
     for _, group in rows.groupby("family"):
         assert list(group["value"]) == sorted(group["value"], reverse=True)
-    assert re.search(r"One more 亿元 of the 2030 investment budget lowers total cost by 0\.\d+ 亿元", md)
 
 
 def test_scorecard_rows_are_hand_checked(tiny: TinyCase) -> None:
@@ -190,7 +193,7 @@ def test_scorecard_rows_are_hand_checked(tiny: TinyCase) -> None:
         "≤ 3.00 亿元",
         "3.00 亿元",
         "✓",
-        f"binds ({num(outcome.results.duals.set_index(['family', 'key']).loc[('budget_total', 'total'), 'dual'], 3)} 亿元/亿元)",
+        f"binds (saves {num(abs(outcome.results.duals.set_index(['family', 'key']).loc[('budget_total', 'total'), 'dual']), 3)} 亿元/亿元)",
     ]
     share = rows.loc["Share of new racks at 东一 East One"]
     assert list(share[:3]) == ["≥ 30.0 %", "30.0 %", "✓"]
@@ -208,7 +211,7 @@ def test_hub_share_worth_per_percentage_point(tiny: TinyCase) -> None:
         "The 30 % floor on 东一 East One's share of new racks costs 100,000 元 per rack (about 0.100 亿元 per percentage point)."
     ]
     v = make_view(read_plan_folder(outcome.out_dir))
-    cards = scorecard.cluster_targets(v).set_index("Cluster 集群")
+    cards = scorecard.cluster_targets(v).set_index("数据中心集群 Cluster")
     assert cards.loc["东集群 East cluster", "上架率 lowest year (floor)"] == "100.0 % in 2026 (≥ 0 %) ✓"
     assert cards.loc["西集群 West cluster", "Green floor binds in"] == "–"
 
@@ -216,7 +219,9 @@ def test_hub_share_worth_per_percentage_point(tiny: TinyCase) -> None:
 def test_milp_report_says_where_duals_come_from(tiny: TinyCase) -> None:
     outcome = tiny.set(build_module_racks=1000).solve()
     v = make_view(read_plan_folder(outcome.out_dir))
-    section = document._binding(v)
+    rows = worth.binding(v)
+    top, _, degenerate = worth.ranked(rows)
+    section = document._findings(v, top, degenerate)
     notes = [block.text for block in section.blocks if isinstance(block, document.Para)]
     assert any("mixed-integer plan: shadow prices come from the LP with the module counts fixed" in text for text in notes)
     assert tables.headline(v).set_index("What").loc["Status", "Value"].startswith("optimal (mixed-integer")
