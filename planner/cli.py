@@ -311,6 +311,27 @@ def diagnose(
         raise typer.Exit(3)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on; only loopback addresses until accounts exist.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Where cases, plans and the database live [default: the user's data folder].")] = None,
+    database: Annotated[str | None, typer.Option("--database", help="SQLAlchemy database URL [default: SQLite in the data folder].")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Solver worker processes (solves run at once).")] = 1,
+) -> None:
+    """Run the web workspace: edit cases as grids, tune settings live, solve and review plans in a browser.
+
+    Example: planner serve --port 8000 --workers 2   (then open http://127.0.0.1:8000/)
+    """
+    from planner import web
+
+    try:
+        web.serve(host, port, data_dir, database, workers, announce=lambda line: out.print(line, highlight=False, markup=False))
+    except web.ServeError as error:
+        err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
+        raise typer.Exit(2) from None
+
+
 def interrupted() -> NoReturn:
     """Ctrl-C or SIGTERM during a run: say what was (not) written and exit 130 / 143."""
     signum = int(_state.get("signal", signal.SIGINT))

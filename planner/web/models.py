@@ -1,0 +1,108 @@
+"""What the workspace keeps in its database: cases, their versions, jobs and plans.
+
+Files (a version's case folder, a job's plan folder) live under the data folder at paths made
+from these rows' integer ids only (see `store`), never from anything a request sent.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
+
+
+def now() -> datetime:
+    """The current time in UTC (stored naive, read as UTC)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the workspace's tables."""
+
+
+class Case(Base):
+    """A planning case: a name and its versions (the newest is the current one)."""
+
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created: Mapped[datetime] = mapped_column(DateTime, default=now)
+    versions: Mapped[list[Version]] = relationship(back_populates="case", order_by="Version.number", cascade="all, delete-orphan")
+
+
+class Version(Base):
+    """One saved state of a case; every saved change makes a new one. Every version validates."""
+
+    __tablename__ = "versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created: Mapped[datetime] = mapped_column(DateTime, default=now)
+    case: Mapped[Case] = relationship(back_populates="versions")
+
+
+class Job(Base):
+    """A solve queued, running or finished in a worker process; survives a server restart."""
+
+    __tablename__ = "jobs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"))
+    kind: Mapped[str] = mapped_column(String(20), default="solve")
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    """queued, running, done, failed, infeasible, cancelled or interrupted (the server stopped during it)."""
+    stage: Mapped[str] = mapped_column(String(100), default="queued")
+    message: Mapped[str] = mapped_column(Text, default="")
+    created: Mapped[datetime] = mapped_column(DateTime, default=now)
+    started: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    finished: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    rerun_of: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    version: Mapped[Version] = relationship()
+    case: Mapped[Case] = relationship()
+
+
+class Plan(Base):
+    """The plan folder a finished job wrote, with its headline and verify's verdict."""
+
+    __tablename__ = "plans"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"))
+    status: Mapped[str] = mapped_column(String(20))
+    headline: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    verify_ok: Mapped[bool | None] = mapped_column(nullable=True)
+    verify_text: Mapped[str] = mapped_column(Text, default="")
+    created: Mapped[datetime] = mapped_column(DateTime, default=now)
+    job: Mapped[Job] = relationship()
+    case: Mapped[Case] = relationship()
+    version: Mapped[Version] = relationship()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets WAL and a busy timeout, as worker processes write too."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(connection: Any, _record: Any) -> None:  # noqa: ANN401 - a DB-API connection
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return engine
+
+
+def make_sessions(url: str) -> sessionmaker[Any]:
+    """Create the tables if missing and return a session factory."""
+    engine = make_engine(url)
+    Base.metadata.create_all(engine)
+    return sessionmaker(engine, expire_on_commit=False)

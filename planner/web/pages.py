@@ -1,0 +1,129 @@
+"""HTML pages: routes parse, call the same helpers as the API, render one template."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+
+from planner.web import api, store
+from planner.web import cases as ops
+from planner.web.deps import DB, Svc, load
+from planner.web.models import Case, Job, Plan
+from planner.web.security import check_csrf, csrf_token
+from planner.web.store import UploadError
+from planner.web.tune import HEADLINE, SETTINGS, current_settings
+
+TEMPLATES = Jinja2Templates(directory=str(__import__("pathlib").Path(__file__).with_name("templates")))
+router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:  # noqa: ANN401
+    """A page from its template, with the CSRF token and the headline labels."""
+    context |= {"csrf": csrf_token(request), "headline_fields": HEADLINE}
+    return TEMPLATES.TemplateResponse(request, name, context, status_code=status_code)
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request, svc: Svc, db: DB) -> HTMLResponse:
+    """Cases, recent jobs and plans; create or upload a case."""
+    cases = db.scalars(select(Case).order_by(Case.id.desc())).all()
+    jobs = db.scalars(select(Job).order_by(Job.id.desc()).limit(10)).all()
+    plans = db.scalars(select(Plan).order_by(Plan.id.desc()).limit(10)).all()
+    return render(request, "index.html", cases=cases, jobs=jobs, plans=plans, examples=store.examples())
+
+
+@router.post("/cases")
+def create_case(svc: Svc, db: DB, name: Annotated[str, Form(max_length=200)] = "", example: Annotated[str, Form()] = "") -> RedirectResponse:
+    """Create from the form; go to the new case."""
+    chosen = example or None
+    if chosen is not None and chosen not in {e["name"] for e in store.examples()}:
+        raise HTTPException(422, f"no example '{chosen}'")
+    case = ops.create_case(db, svc.store, name, chosen)
+    return RedirectResponse(f"/cases/{case.id}", status_code=303)
+
+
+@router.post("/cases/upload", response_model=None)
+async def upload_case(request: Request, svc: Svc, db: DB, file: Annotated[UploadFile, File()], name: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """Upload from the form; the problems on a page of their own if it does not validate."""
+    try:
+        data = await api.read_upload(file)
+        case, problems = ops.upload_case(db, svc.store, name, data, api.upload_kind(file.filename, data))
+    except UploadError as err:
+        case, problems = None, err.reasons
+    if case is None:
+        return render(request, "problems.html", status_code=422, title="The upload was not accepted", problems=problems)
+    return RedirectResponse(f"/cases/{case.id}", status_code=303)
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, case_id: int, svc: Svc, db: DB) -> HTMLResponse:
+    """A case: versions, tables, the tune panel, solve, its jobs and plans."""
+    case = load(db, Case, case_id)
+    folder = svc.store.version_dir(case.id, ops.current(case).number)
+    jobs = db.scalars(select(Job).where(Job.case_id == case.id).order_by(Job.id.desc()).limit(20)).all()
+    plans = db.scalars(select(Plan).where(Plan.case_id == case.id).order_by(Plan.id.desc()).limit(20)).all()
+    values = current_settings(store.read_scenario(folder))
+    return render(request, "case.html", case=case, version=ops.current(case), tables=store.table_names(folder), settings=SETTINGS, values=values, jobs=jobs, plans=plans)
+
+
+@router.get("/cases/{case_id}/tables/{name}", response_class=HTMLResponse)
+def table_page(request: Request, case_id: int, name: str, svc: Svc, db: DB) -> HTMLResponse:
+    """The grid editor of one table."""
+    table = api.get_table(case_id, name, svc, db)
+    case = load(db, Case, case_id)
+    return render(request, "table.html", case=case, version=ops.current(case), table=table)
+
+
+@router.post("/cases/{case_id}/solve")
+def solve(case_id: int, svc: Svc, db: DB, days: Annotated[str, Form()] = "") -> RedirectResponse:
+    """Queue a solve; go to the job."""
+    n = int(days) if days.strip().isdigit() and 1 <= int(days) <= 60 else None
+    job = api.queue_solve(svc, db, load(db, Case, case_id), n)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job_page(request: Request, job_id: int, svc: Svc, db: DB) -> HTMLResponse:
+    """A job: stage, elapsed time and log tail, refreshed by script while it runs."""
+    job = api.job_out(svc, db, load(db, Job, job_id))
+    return render(request, "job.html", job=job)
+
+
+@router.post("/jobs/{job_id}/cancel")
+def cancel(job_id: int, svc: Svc, db: DB) -> RedirectResponse:
+    """Cancel from the job page."""
+    api.cancel_job(job_id, svc, db)
+    return RedirectResponse(f"/jobs/{job_id}", status_code=303)
+
+
+@router.post("/jobs/{job_id}/rerun")
+def rerun(job_id: int, svc: Svc, db: DB) -> RedirectResponse:
+    """Re-run from the job page; go to the new job."""
+    job = api.rerun_job(job_id, svc, db)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+@router.get("/plans/{plan_id}", response_class=HTMLResponse)
+def plan_page(request: Request, plan_id: int, db: DB) -> HTMLResponse:
+    """A plan: headline, verify's verdict, downloads and the report."""
+    plan = load(db, Plan, plan_id)
+    others = db.scalars(select(Plan).where(Plan.id != plan.id, Plan.status.in_(("optimal", "feasible"))).order_by(Plan.id.desc()).limit(30)).all()
+    return render(request, "plan.html", plan=plan, others=others)
+
+
+@router.get("/compare", response_class=HTMLResponse)
+def compare_page(request: Request, svc: Svc, db: DB, plan: Annotated[list[int], Query()]) -> HTMLResponse:
+    """Plans side by side: the KPI table and `planner compare`'s page."""
+    plans, kpis, _ = api.comparison(svc, db, plan)
+    query = "&".join(f"plan={p.id}" for p in plans)
+    return render(request, "compare.html", plans=plans, kpis=kpis, names=list(next(iter(kpis.values())).keys()), page_url=f"/api/compare.html?{query}")
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def docs(request: Request) -> HTMLResponse:
+    """Swagger UI from packaged files (no CDN), started by a packaged script (no inline script)."""
+    return render(request, "docs.html")
