@@ -50,8 +50,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.state.services = svc
     app.add_middleware(SecurityHeaders)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))
+    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")  # before /static, which would catch it
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
     app.include_router(api.router)
     app.include_router(pages.router)
     return app
