@@ -75,7 +75,7 @@ def _check_entries(infos: list[zipfile.ZipInfo]) -> list[tuple[zipfile.ZipInfo, 
         if ".." in parts:
             reasons.append(f"'{name}': a path with '..' leaves the case folder; refused")
             continue
-        if stat.S_ISLNK(mode) or (mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))):
+        if stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):  # 0: the archiver stored no file type
             reasons.append(f"'{name}': a symlink or special file; refused")
             continue
         if info.is_dir() or _IGNORED.search(name):
