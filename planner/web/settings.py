@@ -17,7 +17,7 @@ def default_data_dir() -> Path:
 class WebSettings:
     """Settings of one server."""
 
-    data_dir: Path = field(default_factory=default_data_dir)
+    data_dir: Path = field(default_factory=lambda: default_data_dir())
     database_url: str | None = None
     workers: int = 1
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]", "::1")
