@@ -55,7 +55,7 @@ def job_out(svc: Svc, db: DB, job: Job, tail: bool = True) -> JobOut:
     """A job as the API shows it."""
     plan_id = db.scalar(select(Plan.id).where(Plan.job_id == job.id))
     return JobOut(
-        id=job.id, case_id=job.case_id, version=job.version.number, kind=job.kind, options=job.options, status=job.status,
+        id=job.id, case_id=job.case_id, case_name=job.case.name, version=job.version.number, kind=job.kind, options=job.options, status=job.status,
         stage=job.stage, message=job.message, created=job.created, started=job.started, finished=job.finished,
         elapsed_s=elapsed_s(job), plan_id=plan_id, rerun_of=job.rerun_of, log_tail=log_tail(svc.store, job.id) if tail else "",
     )
@@ -108,19 +108,19 @@ def _plan_dir(svc: Svc, plan: Plan) -> Path:
 # --------------------------------------------------------------------------- cases
 
 
-@router.get("/examples", summary="Example overlays a case can start from")
+@router.get("/examples", tags=["cases"], summary="Example overlays a case can start from")
 def list_examples() -> list[dict[str, str]]:
     """Names and descriptions of the overlays in examples/."""
     return store.examples()
 
 
-@router.get("/cases", summary="List cases")
+@router.get("/cases", tags=["cases"], summary="List cases")
 def list_cases(svc: Svc, db: DB) -> list[CaseOut]:
     """Every case, newest first."""
     return [case_out(svc, c) for c in db.scalars(select(Case).order_by(Case.id.desc())).all()]
 
 
-@router.post("/cases", status_code=201, summary="Create a case from the default case or an example")
+@router.post("/cases", tags=["cases"], status_code=201, summary="Create a case from the default case or an example")
 def create_case(body: NewCase, svc: Svc, db: DB) -> CaseOut:
     """A new case: the default case, with an example overlay applied if named."""
     if body.example is not None and body.example not in {e["name"] for e in store.examples()}:
@@ -128,7 +128,7 @@ def create_case(body: NewCase, svc: Svc, db: DB) -> CaseOut:
     return case_out(svc, ops.create_case(db, svc.store, body.name, body.example))
 
 
-@router.post("/cases/upload", status_code=201, summary="Upload a case (.zip of the folder, or .xlsx)", response_model=CaseOut,
+@router.post("/cases/upload", tags=["cases"], status_code=201, summary="Upload a case (.zip of the folder, or .xlsx)", response_model=CaseOut,
              responses={422: {"description": "the case does not validate: every problem, located"}, 400: {"description": "the archive was refused"}})
 async def upload_case(svc: Svc, db: DB, file: Annotated[UploadFile, File()], name: Annotated[str, Form(max_length=200)] = "") -> CaseOut | JSONResponse:
     """Check the archive, then read every table with the CLI's reader; a case that validates is stored."""
@@ -142,7 +142,7 @@ async def upload_case(svc: Svc, db: DB, file: Annotated[UploadFile, File()], nam
     return case_out(svc, case)
 
 
-@router.get("/cases/{case_id}", summary="A case, its versions, tables and settings")
+@router.get("/cases/{case_id}", tags=["cases"], summary="A case, its versions, tables and settings")
 def get_case(case_id: int, svc: Svc, db: DB) -> CaseOut:
     """One case."""
     return case_out(svc, load(db, Case, case_id))
@@ -156,7 +156,7 @@ def _version_folder(svc: Svc, case: Case, version: int | None) -> tuple[Path, in
     return svc.store.version_dir(case.id, number), number
 
 
-@router.get("/cases/{case_id}/download.zip", summary="Download a case version as .zip", response_class=Response)
+@router.get("/cases/{case_id}/download.zip", tags=["cases"], summary="Download a case version as .zip", response_class=Response)
 def download_case(case_id: int, svc: Svc, db: DB, version: int | None = None) -> Response:
     """The case folder (current version, or ?version=N) as a .zip."""
     case = load(db, Case, case_id)
@@ -165,7 +165,7 @@ def download_case(case_id: int, svc: Svc, db: DB, version: int | None = None) ->
     return Response(pack_zip(folder, name), media_type="application/zip", headers={"content-disposition": f'attachment; filename="{name}.zip"'})
 
 
-@router.get("/cases/{case_id}/download.xlsx", summary="Download a case version as .xlsx", response_class=Response)
+@router.get("/cases/{case_id}/download.xlsx", tags=["cases"], summary="Download a case version as .xlsx", response_class=Response)
 def download_case_xlsx(case_id: int, svc: Svc, db: DB, version: int | None = None) -> Response:
     """The case as a workbook: one sheet per table, the scenario settings on their own sheet."""
     from planner.web.excel import write_workbook
@@ -177,7 +177,7 @@ def download_case_xlsx(case_id: int, svc: Svc, db: DB, version: int | None = Non
     return Response(write_workbook(folder), media_type=media, headers={"content-disposition": f'attachment; filename="{name}.xlsx"'})
 
 
-@router.get("/cases/{case_id}/tables/{name}", summary="A table of the current version")
+@router.get("/cases/{case_id}/tables/{name}", tags=["tables"], summary="A table of the current version")
 def get_table(case_id: int, name: str, svc: Svc, db: DB, version: int | None = None) -> TableOut:
     """Header and rows as text cells."""
     case = load(db, Case, case_id)
@@ -195,13 +195,13 @@ def _check(svc: Svc, db: DB, case_id: int, name: str, body: TableIn, save: bool)
     return CheckOut(ok=checked.ok, cells=checked.cells, other=checked.other, version=checked.version.number if checked.version else None)  # type: ignore[arg-type]
 
 
-@router.post("/cases/{case_id}/tables/{name}/check", summary="Check an edited table without saving")
+@router.post("/cases/{case_id}/tables/{name}/check", tags=["tables"], summary="Check an edited table without saving")
 def check_table(case_id: int, name: str, body: TableIn, svc: Svc, db: DB) -> CheckOut:
     """Every problem of the case with this table as edited; those of the table at their cell."""
     return _check(svc, db, case_id, name, body, save=False)
 
 
-@router.put("/cases/{case_id}/tables/{name}", summary="Save an edited table as a new version", response_model=CheckOut,
+@router.put("/cases/{case_id}/tables/{name}", tags=["tables"], summary="Save an edited table as a new version", response_model=CheckOut,
             responses={422: {"model": CheckOut, "description": "the case does not validate with this table"}})
 def save_table(case_id: int, name: str, body: TableIn, svc: Svc, db: DB) -> CheckOut | JSONResponse:
     """A new version if the whole case validates; else 422 with the problems at their cells."""
@@ -209,7 +209,7 @@ def save_table(case_id: int, name: str, body: TableIn, svc: Svc, db: DB) -> Chec
     return out if out.ok else JSONResponse(out.model_dump(), status_code=422)
 
 
-@router.get("/cases/{case_id}/settings", summary="The tunable scenario settings")
+@router.get("/cases/{case_id}/settings", tags=["tune"], summary="The tunable scenario settings")
 def get_settings(case_id: int, svc: Svc, db: DB) -> dict[str, object]:
     """Current values and the list of tunable settings with labels and units."""
     from planner.web.tune import SETTINGS
@@ -219,7 +219,7 @@ def get_settings(case_id: int, svc: Svc, db: DB) -> dict[str, object]:
     return {"settings": current_settings(store.read_scenario(folder)), "fields": [s.__dict__ for s in SETTINGS]}
 
 
-@router.post("/cases/{case_id}/whatif", summary="Solve with changed settings (warm) and return the headline")
+@router.post("/cases/{case_id}/whatif", tags=["tune"], summary="Solve with changed settings (warm) and return the headline")
 def whatif(case_id: int, body: SettingsIn, svc: Svc, db: DB) -> WhatIfOut:
     """The headline of the current version with these settings, re-solved warm; nothing is saved."""
     case = load(db, Case, case_id)
@@ -230,7 +230,7 @@ def whatif(case_id: int, body: SettingsIn, svc: Svc, db: DB) -> WhatIfOut:
     return WhatIfOut(**svc.tuner.whatif(case.id, version.id, svc.store.version_dir(case.id, version.number), settings))
 
 
-@router.put("/cases/{case_id}/settings", summary="Save settings as a new version", response_model=CheckOut, responses={422: {"model": CheckOut}})
+@router.put("/cases/{case_id}/settings", tags=["tune"], summary="Save settings as a new version", response_model=CheckOut, responses={422: {"model": CheckOut}})
 def save_settings(case_id: int, body: SettingsIn, svc: Svc, db: DB) -> CheckOut | JSONResponse:
     """scenario.yaml with these settings becomes a new version, if the case validates."""
     case = load(db, Case, case_id)
@@ -248,14 +248,14 @@ def save_settings(case_id: int, body: SettingsIn, svc: Svc, db: DB) -> CheckOut 
 # --------------------------------------------------------------------------- jobs
 
 
-@router.post("/cases/{case_id}/jobs", status_code=201, summary="Queue a solve of the current version")
+@router.post("/cases/{case_id}/jobs", tags=["jobs"], status_code=201, summary="Queue a solve of the current version")
 def create_job(case_id: int, body: NewJob, svc: Svc, db: DB) -> JobOut:
     """The job runs in a worker process; poll GET /api/jobs/{id}."""
     job = queue_solve(svc, db, load(db, Case, case_id), body.days)
     return job_out(svc, db, job)
 
 
-@router.get("/jobs", summary="List jobs")
+@router.get("/jobs", tags=["jobs"], summary="List jobs")
 def list_jobs(svc: Svc, db: DB, case_id: int | None = None) -> list[JobOut]:
     """Every job (of one case with ?case_id=), newest first."""
     query = select(Job).order_by(Job.id.desc())
@@ -264,13 +264,13 @@ def list_jobs(svc: Svc, db: DB, case_id: int | None = None) -> list[JobOut]:
     return [job_out(svc, db, j, tail=False) for j in db.scalars(query.limit(200)).all()]
 
 
-@router.get("/jobs/{job_id}", summary="A job: status, stage, elapsed time, solver log tail")
+@router.get("/jobs/{job_id}", tags=["jobs"], summary="A job: status, stage, elapsed time, solver log tail")
 def get_job(job_id: int, svc: Svc, db: DB) -> JobOut:
     """One job."""
     return job_out(svc, db, load(db, Job, job_id))
 
 
-@router.post("/jobs/{job_id}/cancel", summary="Cancel a queued or running job")
+@router.post("/jobs/{job_id}/cancel", tags=["jobs"], summary="Cancel a queued or running job")
 def cancel_job(job_id: int, svc: Svc, db: DB) -> JobOut:
     """Queued: it will not start. Running: its worker is stopped and its partial output removed."""
     job = load(db, Job, job_id)
@@ -279,7 +279,7 @@ def cancel_job(job_id: int, svc: Svc, db: DB) -> JobOut:
     return job_out(svc, db, job)
 
 
-@router.post("/jobs/{job_id}/rerun", status_code=201, summary="Queue the same solve again")
+@router.post("/jobs/{job_id}/rerun", tags=["jobs"], status_code=201, summary="Queue the same solve again")
 def rerun_job(job_id: int, svc: Svc, db: DB) -> JobOut:
     """A new job for the same case version and options (for an interrupted, failed or cancelled one)."""
     old = load(db, Job, job_id)
@@ -293,7 +293,7 @@ def rerun_job(job_id: int, svc: Svc, db: DB) -> JobOut:
 # --------------------------------------------------------------------------- plans
 
 
-@router.get("/plans", summary="List plans")
+@router.get("/plans", tags=["plans"], summary="List plans")
 def list_plans(db: DB, case_id: int | None = None) -> list[PlanOut]:
     """Every plan (of one case with ?case_id=), newest first."""
     query = select(Plan).order_by(Plan.id.desc())
@@ -302,19 +302,19 @@ def list_plans(db: DB, case_id: int | None = None) -> list[PlanOut]:
     return [plan_out(p) for p in db.scalars(query.limit(200)).all()]
 
 
-@router.get("/plans/{plan_id}", summary="A plan: headline and verify's verdict")
+@router.get("/plans/{plan_id}", tags=["plans"], summary="A plan: headline and verify's verdict")
 def get_plan(plan_id: int, db: DB) -> PlanOut:
     """One plan."""
     return plan_out(load(db, Plan, plan_id))
 
 
-@router.get("/plans/{plan_id}/plan.json", summary="The plan's plan.json")
+@router.get("/plans/{plan_id}/plan.json", tags=["plans"], summary="The plan's plan.json")
 def get_plan_json(plan_id: int, svc: Svc, db: DB) -> FileResponse:
     """plan.json as written by the solve."""
     return FileResponse(_plan_dir(svc, load(db, Plan, plan_id)) / "plan.json", media_type="application/json")
 
 
-@router.get("/plans/{plan_id}/report.html", summary="The plan's report page", response_class=FileResponse)
+@router.get("/plans/{plan_id}/report.html", tags=["plans"], summary="The plan's report page", response_class=FileResponse)
 def get_report(plan_id: int, svc: Svc, db: DB) -> FileResponse:
     """report.html, served in a sandbox (its own scripts run; it can reach nothing of the workspace)."""
     path = _plan_dir(svc, load(db, Plan, plan_id)) / "report.html"
@@ -323,7 +323,7 @@ def get_report(plan_id: int, svc: Svc, db: DB) -> FileResponse:
     return FileResponse(path, media_type="text/html", headers={"content-security-policy": SANDBOXED_CSP})
 
 
-@router.get("/plans/{plan_id}/download.zip", summary="The plan folder as .zip", response_class=Response)
+@router.get("/plans/{plan_id}/download.zip", tags=["plans"], summary="The plan folder as .zip", response_class=Response)
 def download_plan(plan_id: int, svc: Svc, db: DB) -> Response:
     """Every file of the plan folder."""
     plan = load(db, Plan, plan_id)
@@ -343,7 +343,7 @@ def comparison(svc: Svc, db: DB, ids: list[int]) -> tuple[list[Plan], dict[str, 
     return plans, kpis, html
 
 
-@router.get("/compare", summary="Compare plans (KPIs side by side)")
+@router.get("/compare", tags=["plans"], summary="Compare plans (KPIs side by side)")
 def compare(svc: Svc, db: DB, plan: Annotated[list[int], Query()]) -> CompareOut:
     """?plan=1&plan=2[...]: the first is the reference."""
     _, kpis, _ = comparison(svc, db, plan)
@@ -351,7 +351,7 @@ def compare(svc: Svc, db: DB, plan: Annotated[list[int], Query()]) -> CompareOut
     return CompareOut(plans=plan, kpis=kpis, page_url=f"/api/compare.html?{query}")
 
 
-@router.get("/compare.html", summary="The compare page", response_class=Response)
+@router.get("/compare.html", tags=["plans"], summary="The compare page", response_class=Response)
 def compare_page(svc: Svc, db: DB, plan: Annotated[list[int], Query()]) -> Response:
     """compare.html of `planner compare`, sandboxed like the report."""
     _, _, html = comparison(svc, db, plan)

@@ -100,6 +100,7 @@ class JobOut(BaseModel):
 
     id: int
     case_id: int
+    case_name: str = ""
     version: int
     kind: str
     options: dict[str, Any]

@@ -92,7 +92,7 @@ class SecurityHeaders(BaseHTTPMiddleware):
         headers.setdefault("content-security-policy", CSP)
         headers.setdefault("x-content-type-options", "nosniff")
         headers.setdefault("x-frame-options", "SAMEORIGIN")
-        headers.setdefault("referrer-policy", "no-referrer")
+        headers.setdefault("referrer-policy", "same-origin")  # no-referrer would make browsers send `Origin: null` on our own forms
         headers.setdefault("cross-origin-opener-policy", "same-origin")
         headers.setdefault("permissions-policy", "camera=(), microphone=(), geolocation=()")
         token = getattr(request.state, "new_csrf", None)
