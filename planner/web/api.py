@@ -333,8 +333,8 @@ def download_plan(plan_id: int, svc: Svc, db: DB) -> Response:
 
 def comparison(svc: Svc, db: DB, ids: list[int]) -> tuple[list[Plan], dict[str, dict[str, object]], str]:
     """Plans by id, their KPIs side by side and the compare page's HTML."""
-    if not 2 <= len(ids) <= 6:
-        raise HTTPException(422, "compare takes 2 to 6 plans")
+    if not 2 <= len(set(ids)) == len(ids) <= 6:
+        raise HTTPException(422, "compare takes 2 to 6 different plans")
     plans = [load(db, Plan, i) for i in ids]
     if any(p.status not in ("optimal", "feasible") for p in plans):
         raise HTTPException(422, "only plans with a solution can be compared")

@@ -124,6 +124,7 @@ def test_cancel_finished_job_and_rerun_then_compare(client: TestClient, solved: 
     assert out["plans"] == ids and len(out["kpis"]) > 5
     assert client.get(out["page_url"]).status_code == 200
     assert client.get(f"/api/compare?plan={ids[0]}").status_code == 422
+    assert client.get(f"/api/compare?plan={ids[0]}&plan={ids[0]}").status_code == 422
     page = client.get(f"/compare?plan={ids[0]}&plan={ids[1]}")
     assert page.status_code == 200 and "Compare plans" in page.text
 
