@@ -13,7 +13,7 @@ from planner.errors import InputError
 from planner.inputs.schema import TABLES
 from planner.web import cases as ops
 from planner.web import engine, store
-from planner.web.deps import DB, Svc, load
+from planner.web.deps import DB, Svc, load, require_user, scope
 from planner.web.jobs import elapsed_s, log_tail
 from planner.web.models import Case, Job, Plan
 from planner.web.schemas import (
@@ -35,7 +35,7 @@ from planner.web.store import UploadError
 from planner.web.tune import current_settings, parse_settings
 from planner.web.uploads import MAX_UPLOAD_BYTES, pack_zip
 
-router = APIRouter(prefix="/api", dependencies=[Depends(check_csrf)])
+router = APIRouter(prefix="/api", dependencies=[Depends(check_csrf), Depends(require_user)])
 
 
 # --------------------------------------------------------------------------- helpers shared with pages
@@ -117,7 +117,7 @@ def list_examples() -> list[dict[str, str]]:
 @router.get("/cases", tags=["cases"], summary="List cases")
 def list_cases(svc: Svc, db: DB) -> list[CaseOut]:
     """Every case, newest first."""
-    return [case_out(svc, c) for c in db.scalars(select(Case).order_by(Case.id.desc())).all()]
+    return [case_out(svc, c) for c in db.scalars(scope(db, select(Case), Case).order_by(Case.id.desc())).all()]
 
 
 @router.post("/cases", tags=["cases"], status_code=201, summary="Create a case from the default case or an example")
@@ -258,7 +258,7 @@ def create_job(case_id: int, body: NewJob, svc: Svc, db: DB) -> JobOut:
 @router.get("/jobs", tags=["jobs"], summary="List jobs")
 def list_jobs(svc: Svc, db: DB, case_id: int | None = None) -> list[JobOut]:
     """Every job (of one case with ?case_id=), newest first."""
-    query = select(Job).order_by(Job.id.desc())
+    query = scope(db, select(Job), Job).order_by(Job.id.desc())
     if case_id is not None:
         query = query.where(Job.case_id == case_id)
     return [job_out(svc, db, j, tail=False) for j in db.scalars(query.limit(200)).all()]
@@ -296,7 +296,7 @@ def rerun_job(job_id: int, svc: Svc, db: DB) -> JobOut:
 @router.get("/plans", tags=["plans"], summary="List plans")
 def list_plans(db: DB, case_id: int | None = None) -> list[PlanOut]:
     """Every plan (of one case with ?case_id=), newest first."""
-    query = select(Plan).order_by(Plan.id.desc())
+    query = scope(db, select(Plan), Plan).order_by(Plan.id.desc())
     if case_id is not None:
         query = query.where(Plan.case_id == case_id)
     return [plan_out(p) for p in db.scalars(query.limit(200)).all()]

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from planner.web import api, pages
+from planner.web import api, auth, pages
 from planner.web.deps import Services
 from planner.web.jobs import Dispatcher
 from planner.web.models import make_sessions
@@ -53,6 +53,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     # Swagger UI 5 (OpenAPI 3.1) as fastapi-offline packages it; mounted before /static, which would catch it
     app.mount("/static/swagger", StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static"), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(auth.api)
+    app.include_router(auth.pages)
     app.include_router(api.router)
     app.include_router(pages.router)
     return app

@@ -79,7 +79,7 @@ def create_case(session: Session, st: Store, name: str, example: str | None) -> 
     """A new case from the default case, with one of examples/ applied if named."""
     with scratch() as folder:
         store.case_from_example(example, folder)
-        case = Case(name=name or example or "default")
+        case = Case(name=name or example or "default", owner_id=session.info.get("user_id"))
         session.add(case)
         session.flush()
         _commit_version(session, st, case, folder, f"from the default case{f' + examples/{example}.yaml' if example else ''}")
@@ -99,7 +99,7 @@ def upload_case(session: Session, st: Store, name: str, data: bytes, kind: str) 
             inputs = store.check_case(folder)
         except InputError as err:
             return None, _problems(err, folder)
-        case = Case(name=name or inputs.scenario.name)
+        case = Case(name=name or inputs.scenario.name, owner_id=session.info.get("user_id"))
         session.add(case)
         session.flush()
         _commit_version(session, st, case, folder, f"uploaded ({kind})")

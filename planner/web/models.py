@@ -23,12 +23,34 @@ class Base(DeclarativeBase):
     """Declarative base of the workspace's tables."""
 
 
+class User(Base):
+    """An account (`planner users add`); with any account present, every page and call needs a login."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created: Mapped[datetime] = mapped_column(DateTime, default=now)
+
+
+class LoginSession(Base):
+    """A logged-in browser or script: the SHA-256 of its random token, never the token itself."""
+
+    __tablename__ = "login_sessions"
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created: Mapped[datetime] = mapped_column(DateTime, default=now)
+    expires: Mapped[datetime] = mapped_column(DateTime)
+
+
 class Case(Base):
     """A planning case: a name and its versions (the newest is the current one)."""
 
     __tablename__ = "cases"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    """The account that made it; None when the workspace runs without accounts."""
     created: Mapped[datetime] = mapped_column(DateTime, default=now)
     versions: Mapped[list[Version]] = relationship(back_populates="case", order_by="Version.number", cascade="all, delete-orphan")
 

@@ -11,28 +11,28 @@ from sqlalchemy import select
 
 from planner.web import api, store
 from planner.web import cases as ops
-from planner.web.deps import DB, Svc, load
+from planner.web.deps import DB, Svc, load, require_page_user, scope
 from planner.web.models import Case, Job, Plan
 from planner.web.security import check_csrf, csrf_token
 from planner.web.store import UploadError
 from planner.web.tune import HEADLINE, SETTINGS, current_settings
 
 TEMPLATES = Jinja2Templates(directory=str(__import__("pathlib").Path(__file__).with_name("templates")))
-router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
+router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf), Depends(require_page_user)])
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:  # noqa: ANN401
     """A page from its template, with the CSRF token and the headline labels."""
-    context |= {"csrf": csrf_token(request), "headline_fields": HEADLINE}
+    context |= {"csrf": csrf_token(request), "headline_fields": HEADLINE, "user": getattr(request.state, "user", None)}
     return TEMPLATES.TemplateResponse(request, name, context, status_code=status_code)
 
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, svc: Svc, db: DB) -> HTMLResponse:
     """Cases, recent jobs and plans; create or upload a case."""
-    cases = db.scalars(select(Case).order_by(Case.id.desc())).all()
-    jobs = db.scalars(select(Job).order_by(Job.id.desc()).limit(10)).all()
-    plans = db.scalars(select(Plan).order_by(Plan.id.desc()).limit(10)).all()
+    cases = db.scalars(scope(db, select(Case), Case).order_by(Case.id.desc())).all()
+    jobs = db.scalars(scope(db, select(Job), Job).order_by(Job.id.desc()).limit(10)).all()
+    plans = db.scalars(scope(db, select(Plan), Plan).order_by(Plan.id.desc()).limit(10)).all()
     return render(request, "index.html", cases=cases, jobs=jobs, plans=plans, examples=store.examples())
 
 
@@ -111,7 +111,7 @@ def rerun(job_id: int, svc: Svc, db: DB) -> RedirectResponse:
 def plan_page(request: Request, plan_id: int, db: DB) -> HTMLResponse:
     """A plan: headline, verify's verdict, downloads and the report."""
     plan = load(db, Plan, plan_id)
-    others = db.scalars(select(Plan).where(Plan.id != plan.id, Plan.status.in_(("optimal", "feasible"))).order_by(Plan.id.desc()).limit(30)).all()
+    others = db.scalars(scope(db, select(Plan), Plan).where(Plan.id != plan.id, Plan.status.in_(("optimal", "feasible"))).order_by(Plan.id.desc()).limit(30)).all()
     return render(request, "plan.html", plan=plan, others=others)
 
 

@@ -13,8 +13,8 @@ from planner.cli import app
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::", "example.org"])
-def test_serve_refuses_a_non_loopback_address(host: str) -> None:
-    result = CliRunner().invoke(app, ["serve", "--host", host])
+def test_serve_refuses_a_non_loopback_address(host: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["serve", "--host", host, "--data-dir", str(tmp_path)])
     assert result.exit_code == 2
     assert f"refusing to listen on {host}" in result.output and "loopback" in result.output
 
