@@ -113,6 +113,11 @@ def test_login_form_cookie_and_logout(tmp_path: Path) -> None:
         assert home.status_code == 200 and "carol" in home.text and "Log out" in home.text
         client.post("/logout", data={"csrf_token": token})
         assert client.get("/", follow_redirects=False).status_code == 303
+        api = TestClient(client.app)
+        bearer = as_user(api.post("/api/login", json={"name": "carol", "password": PASSWORD}).json()["token"])
+        assert api.get("/api/cases", headers=bearer).status_code == 200
+        assert api.post("/api/logout", headers=bearer).status_code == 204
+        assert api.get("/api/cases", headers=bearer).status_code == 401
 
 
 def test_users_add_refuses_weak_or_repeated_accounts(tmp_path: Path) -> None:

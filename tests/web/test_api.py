@@ -19,6 +19,7 @@ COVERED = {
     ("POST", "/api/cases/{case_id}/jobs"), ("GET", "/api/jobs"), ("GET", "/api/jobs/{job_id}"), ("POST", "/api/jobs/{job_id}/cancel"),
     ("POST", "/api/jobs/{job_id}/rerun"), ("GET", "/api/plans"), ("GET", "/api/plans/{plan_id}"), ("GET", "/api/plans/{plan_id}/plan.json"),
     ("GET", "/api/plans/{plan_id}/report.html"), ("GET", "/api/plans/{plan_id}/download.zip"), ("GET", "/api/compare"), ("GET", "/api/compare.html"),
+    ("POST", "/api/login"), ("POST", "/api/logout"),  # tests/web/test_accounts.py
 }
 
 
