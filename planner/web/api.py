@@ -88,7 +88,7 @@ async def read_upload(file: UploadFile) -> bytes:
 
 
 def upload_kind(filename: str | None, data: bytes) -> str:
-    """zip or xlsx, from the name the browser gave (both are zip files inside)."""
+    """Zip or xlsx, from the name the browser gave (both are zip files inside)."""
     return "xlsx" if (filename or "").lower().endswith((".xlsx", ".xlsm")) else "zip"
 
 

@@ -1,11 +1,14 @@
-"""What routes share: the app's services, a database session, who is asking, and the one place
-objects are looked up by id and lists are narrowed to what the asker may see."""
+"""What routes share: the app's services, a database session and who is asking.
+
+This is also the one place objects are looked up by id (`load`) and lists are narrowed to what the
+asker may see (`scope`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy import Select, select
@@ -17,9 +20,6 @@ from planner.web.models import Base, Case
 from planner.web.settings import WebSettings
 from planner.web.store import Store
 from planner.web.tune import Tuner
-
-T = TypeVar("T", bound=Base)
-Q = TypeVar("Q", bound=Any)
 
 
 @dataclass
@@ -87,7 +87,7 @@ def _owner(s: Session) -> tuple[bool, int | None]:
     return bool(s.info["accounts"]), s.info["user_id"]
 
 
-def load(s: Session, model: type[T], object_id: int) -> T:
+def load[T: Base](s: Session, model: type[T], object_id: int) -> T:
     """An object by id, or 404: also for another account's case, job or plan (guessing ids tells nothing)."""
     accounts, user_id = _owner(s)
     obj = s.get(model, object_id)
@@ -100,7 +100,7 @@ def load(s: Session, model: type[T], object_id: int) -> T:
     return obj
 
 
-def scope(s: Session, query: Select[Q], model: type[Base]) -> Select[Q]:
+def scope[Q](s: Session, query: Select[Q], model: type[Base]) -> Select[Q]:
     """A list query narrowed to the asker's own cases (and their jobs and plans)."""
     accounts, user_id = _owner(s)
     if not accounts:

@@ -1,5 +1,7 @@
-"""The one place the web app calls the pipeline, verify and compare (an adapter, so a change of
-`planner.pipeline.run`'s signature is a change here only)."""
+"""The one place the web app calls the pipeline, verify and compare.
+
+An adapter: a change of `planner.pipeline.run`'s signature is a change here only.
+"""
 
 from __future__ import annotations
 

@@ -119,9 +119,7 @@ def read_workbook(data: bytes, dest: Path) -> None:
             continue
         rows = []
         for r, row in enumerate(ws.iter_rows(), start=1):
-            for cell in row:
-                if getattr(cell, "data_type", None) == "f":
-                    reasons.append(f"sheet '{ws.title}' row {r}: a formula ({cell.value}); paste values instead")
+            reasons.extend(f"sheet '{ws.title}' row {r}: a formula ({c.value}); paste values instead" for c in row if getattr(c, "data_type", None) == "f")
             rows.append([cell.value for cell in row])
         sheets[ws.title] = rows
     book.close()
@@ -129,7 +127,7 @@ def read_workbook(data: bytes, dest: Path) -> None:
         reasons.append(f"no '{SCENARIO_SHEET}' sheet with the settings")
     if reasons:
         raise UploadError(reasons[:50])
-    scenario: dict[str, Any] = {}
+    scenario: dict[Any, Any] = {}
     for row in sheets.pop(SCENARIO_SHEET)[1:]:
         if not row or row[0] in (None, ""):
             continue

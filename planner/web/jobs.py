@@ -15,14 +15,13 @@ import multiprocessing
 import os
 import shutil
 import threading
-import time
 import traceback
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from planner.errors import InfeasibleError, InputError, PlannerError
 from planner.web import engine
@@ -85,7 +84,9 @@ def run_job(job_id: int, db_url: str, data_dir: str) -> None:
     _set(sessions, job_id, only_if="running", status=status, stage=status, message=message[:20000], finished=now())
 
 
-def _record_plan(sessions: sessionmaker[Any], job_id: int, case_id: int, version_id: int, status: str, plan: dict[str, Any], ok: bool | None, text: str) -> None:
+def _record_plan(
+    sessions: sessionmaker[Any], job_id: int, case_id: int, version_id: int, status: str, plan: dict[str, Any], ok: bool | None, text: str
+) -> None:
     with sessions() as s:
         s.add(Plan(job_id=job_id, case_id=case_id, version_id=version_id, status=status, headline=headline(plan), verify_ok=ok, verify_text=text))
         s.commit()
@@ -188,7 +189,8 @@ class Dispatcher:
                     proc.start()
                 except Exception as err:
                     logger.exception("could not start a worker for job %s", job_id)
-                    _set(self.sessions, job_id, only_if="running", status="failed", stage="failed", finished=now(), message=f"could not start a worker process: {err}")
+                    message = f"could not start a worker process: {err}"
+                    _set(self.sessions, job_id, only_if="running", status="failed", stage="failed", finished=now(), message=message)
                     continue
                 self.procs[job_id] = proc
 
@@ -227,20 +229,3 @@ def elapsed_s(job: Job) -> float | None:
         return None
     end = job.finished or now()
     return max(0.0, (end - job.started).total_seconds())
-
-
-def wait_for(sessions: sessionmaker[Any], job_id: int, timeout: float = 120.0) -> Job:
-    """Poll until a job is final (for tests and scripts)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        with sessions() as s:
-            job = s.get(Job, job_id)
-            assert job is not None
-            if job.status in FINAL or time.monotonic() > deadline:
-                return job
-        time.sleep(0.2)
-
-
-def job_session(sessions: sessionmaker[Any]) -> Session:
-    """A session (helper for callers that only hold the factory)."""
-    return sessions()

@@ -67,7 +67,8 @@ def case_page(request: Request, case_id: int, svc: Svc, db: DB) -> HTMLResponse:
     jobs = db.scalars(select(Job).where(Job.case_id == case.id).order_by(Job.id.desc()).limit(20)).all()
     plans = db.scalars(select(Plan).where(Plan.case_id == case.id).order_by(Plan.id.desc()).limit(20)).all()
     values = current_settings(store.read_scenario(folder))
-    return render(request, "case.html", case=case, version=ops.current(case), tables=store.table_names(folder), settings=SETTINGS, values=values, jobs=jobs, plans=plans)
+    tables = store.table_names(folder)
+    return render(request, "case.html", case=case, version=ops.current(case), tables=tables, settings=SETTINGS, values=values, jobs=jobs, plans=plans)
 
 
 @router.get("/cases/{case_id}/tables/{name}", response_class=HTMLResponse)
@@ -111,7 +112,8 @@ def rerun(job_id: int, svc: Svc, db: DB) -> RedirectResponse:
 def plan_page(request: Request, plan_id: int, db: DB) -> HTMLResponse:
     """A plan: headline, verify's verdict, downloads and the report."""
     plan = load(db, Plan, plan_id)
-    others = db.scalars(scope(db, select(Plan), Plan).where(Plan.id != plan.id, Plan.status.in_(("optimal", "feasible"))).order_by(Plan.id.desc()).limit(30)).all()
+    solved = scope(db, select(Plan), Plan).where(Plan.id != plan.id, Plan.status.in_(("optimal", "feasible")))
+    others = db.scalars(solved.order_by(Plan.id.desc()).limit(30)).all()
     return render(request, "plan.html", plan=plan, others=others)
 
 
@@ -120,7 +122,8 @@ def compare_page(request: Request, svc: Svc, db: DB, plan: Annotated[list[int], 
     """Plans side by side: the KPI table and `planner compare`'s page."""
     plans, kpis, _ = api.comparison(svc, db, plan)
     query = "&".join(f"plan={p.id}" for p in plans)
-    return render(request, "compare.html", plans=plans, kpis=kpis, names=list(next(iter(kpis.values())).keys()), page_url=f"/api/compare.html?{query}")
+    names = list(next(iter(kpis.values())).keys())
+    return render(request, "compare.html", plans=plans, kpis=kpis, names=names, page_url=f"/api/compare.html?{query}")
 
 
 @router.get("/docs", response_class=HTMLResponse)

@@ -90,7 +90,8 @@ def _check_entries(infos: list[zipfile.ZipInfo]) -> list[tuple[zipfile.ZipInfo, 
     kept = _strip_top_folder(kept)
     for _, rel in kept:
         if not allowed(rel):
-            reasons.append(f"'{rel}': not part of a case (expected scenario.yaml, {', '.join(f'{t}.csv' for t in TABLES)}, sources.csv, profiles/hourly.csv.gz, *.md)")
+            expected = ", ".join(["scenario.yaml", *(f"{t}.csv" for t in TABLES), "sources.csv", "profiles/hourly.csv.gz", "*.md"])
+            reasons.append(f"'{rel}': not part of a case (expected {expected})")
     if not any(str(rel) == SCENARIO_FILE for _, rel in kept) and not reasons:
         reasons.append("no scenario.yaml at the top of the archive (or of its one folder)")
     if reasons:

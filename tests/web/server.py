@@ -25,7 +25,8 @@ class Server:
     def __init__(self, data_dir: Path, workers: int = 1) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        cmd = [sys.executable, "-c", "from planner.cli import main; main()", "serve", "--port", str(self.port), "--data-dir", str(data_dir), "--workers", str(workers)]
+        cli = [sys.executable, "-c", "from planner.cli import main; main()"]
+        cmd = [*cli, "serve", "--port", str(self.port), "--data-dir", str(data_dir), "--workers", str(workers)]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
         self.first_line = self.proc.stdout.readline() if self.proc.stdout else ""
         deadline = time.monotonic() + 30

@@ -80,7 +80,8 @@ def test_a_bad_cell_is_located_and_not_saved(client: TestClient) -> None:
 def test_settings_whatif_and_save(client: TestClient) -> None:
     cid = client.post("/api/cases", json={"name": "tune"}).json()["id"]
     got = client.get(f"/api/cases/{cid}/settings").json()
-    assert got["settings"]["policy.green_share_min_new"] == 0.8 and {f["key"] for f in got["fields"]} >= {"budget.total_yi_yuan", "policy.carbon_price_yuan_per_t"}
+    assert got["settings"]["policy.green_share_min_new"] == 0.8
+    assert {f["key"] for f in got["fields"]} >= {"budget.total_yi_yuan", "policy.carbon_price_yuan_per_t"}
     first = client.post(f"/api/cases/{cid}/whatif", json={"settings": {}}).json()
     assert first["ok"] and first["status"] == "optimal" and first["how"] == "build"
     cut = client.post(f"/api/cases/{cid}/whatif", json={"settings": {"budget.total_yi_yuan": 600}}).json()

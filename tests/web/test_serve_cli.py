@@ -22,7 +22,7 @@ def test_serve_refuses_a_non_loopback_address(host: str, tmp_path: Path) -> None
 def test_serve_passes_its_options(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     seen: dict[str, Any] = {}
 
-    def fake_run(app: Any, host: str, port: int, log_level: str) -> None:  # noqa: ANN401
+    def fake_run(app: Any, host: str, port: int, log_level: str) -> None:
         seen.update(host=host, port=port, settings=app.state.services.settings)
 
     monkeypatch.setattr("uvicorn.run", fake_run)
