@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -177,6 +177,17 @@ def download_case_xlsx(case_id: int, svc: Svc, db: DB, version: int | None = Non
     return Response(write_workbook(folder), media_type=media, headers={"content-disposition": f'attachment; filename="{name}.xlsx"'})
 
 
+@router.get("/cases/{case_id}/diff", tags=["cases"], summary="What changed between two versions")
+def diff_case(case_id: int, svc: Svc, db: DB, a: int, b: int | None = None) -> dict[str, Any]:
+    """Settings changed and, per table, rows added, removed and cells changed (rows matched by their keys); b defaults to the current version."""
+    from planner.web.diff import diff_versions
+
+    case = load(db, Case, case_id)
+    folder_a, number_a = _version_folder(svc, case, a)
+    folder_b, number_b = _version_folder(svc, case, b)
+    return {"a": number_a, "b": number_b, **diff_versions(folder_a, folder_b)}
+
+
 @router.get("/cases/{case_id}/tables/{name}", tags=["tables"], summary="A table of the current version")
 def get_table(case_id: int, name: str, svc: Svc, db: DB, version: int | None = None) -> TableOut:
     """Header and rows as text cells."""
@@ -243,6 +254,20 @@ def save_settings(case_id: int, body: SettingsIn, svc: Svc, db: DB) -> CheckOut 
         return JSONResponse(CheckOut(ok=False, other=[str(p) for p in err.problems]).model_dump(), status_code=422)
     out = CheckOut(ok=checked.ok, other=checked.other, version=checked.version.number if checked.version else None)
     return out if out.ok else JSONResponse(out.model_dump(), status_code=422)
+
+
+@router.post("/cases/{case_id}/overlay.yaml", tags=["tune"], summary="Settings as a scenario overlay (examples/ format)", response_class=Response)
+def overlay(case_id: int, body: SettingsIn, svc: Svc, db: DB, name: str = "whatif") -> Response:
+    """The settings that differ from the current version, as an overlay the CLI reads: `planner solve CASE --scenario FILE`."""
+    from planner.web.tune import overlay_yaml
+
+    case = load(db, Case, case_id)
+    settings, problems = parse_settings(body.settings)
+    if problems:
+        return JSONResponse({"detail": "bad settings", "problems": problems}, status_code=422)
+    folder, number = _version_folder(svc, case, None)
+    text, stem = overlay_yaml(store.read_scenario(folder), settings, name, f"case '{case.name}' version {number}", body.note)
+    return Response(text, media_type="application/yaml", headers={"content-disposition": f'attachment; filename="{stem}.yaml"'})
 
 
 # --------------------------------------------------------------------------- jobs

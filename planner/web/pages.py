@@ -71,6 +71,13 @@ def case_page(request: Request, case_id: int, svc: Svc, db: DB) -> HTMLResponse:
     return render(request, "case.html", case=case, version=ops.current(case), tables=tables, settings=SETTINGS, values=values, jobs=jobs, plans=plans)
 
 
+@router.get("/cases/{case_id}/diff", response_class=HTMLResponse)
+def diff_page(request: Request, case_id: int, svc: Svc, db: DB, a: int, b: int | None = None) -> HTMLResponse:
+    """Two versions side by side: settings and table cells that changed."""
+    diff = api.diff_case(case_id, svc, db, a, b)
+    return render(request, "diff.html", case=load(db, Case, case_id), diff=diff)
+
+
 @router.get("/cases/{case_id}/tables/{name}", response_class=HTMLResponse)
 def table_page(request: Request, case_id: int, name: str, svc: Svc, db: DB) -> HTMLResponse:
     """The grid editor of one table."""

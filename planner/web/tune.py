@@ -8,12 +8,15 @@ of the last what-if and starts from its optimum instead of building and solving 
 from __future__ import annotations
 
 import copy
+import re
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from planner.config import config_for
 from planner.errors import InputError
@@ -142,3 +145,17 @@ class Tuner:
             "elapsed_s": round(time.perf_counter() - clock, 4),
             "timings_s": {k: round(v, 4) for k, v in solved.timings.items()},
         }
+
+
+def overlay_yaml(scenario: dict[str, Any], settings: dict[str, Any], name: str, origin: str, note: str = "") -> tuple[str, str]:
+    """An overlay in the examples/ format setting what differs from `scenario`; (YAML text, its name)."""
+    current = current_settings(scenario)
+    changed = {k: v for k, v in settings.items() if current.get(k) != v}
+    stem = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")[:60]  # a scenario name: ^[a-z][a-z0-9]*(_[a-z0-9]+)*$
+    stem = stem if stem[:1].isalpha() else f"whatif_{stem}".rstrip("_")
+    nested: dict[str, Any] = {}
+    apply_settings(nested, changed)
+    what = ", ".join(f"{k} = {v}" for k, v in changed.items()) or "nothing changed"
+    body = {"base": "inputs/default", "name": stem, "description": (note or f"What-if from the planner workspace: {what}.")[:500], "set": nested}
+    header = f"# Saved from the planner workspace ({origin}).\n#   planner solve inputs/default --scenario {stem}.yaml\n"
+    return header + yaml.safe_dump(body, sort_keys=False, allow_unicode=True), stem

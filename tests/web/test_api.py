@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -16,6 +17,7 @@ COVERED = {
     ("GET", "/api/cases/{case_id}"), ("GET", "/api/cases/{case_id}/download.zip"), ("GET", "/api/cases/{case_id}/download.xlsx"),
     ("GET", "/api/cases/{case_id}/tables/{name}"), ("POST", "/api/cases/{case_id}/tables/{name}/check"), ("PUT", "/api/cases/{case_id}/tables/{name}"),
     ("GET", "/api/cases/{case_id}/settings"), ("POST", "/api/cases/{case_id}/whatif"), ("PUT", "/api/cases/{case_id}/settings"),
+    ("GET", "/api/cases/{case_id}/diff"), ("POST", "/api/cases/{case_id}/overlay.yaml"),
     ("POST", "/api/cases/{case_id}/jobs"), ("GET", "/api/jobs"), ("GET", "/api/jobs/{job_id}"), ("POST", "/api/jobs/{job_id}/cancel"),
     ("POST", "/api/jobs/{job_id}/rerun"), ("GET", "/api/plans"), ("GET", "/api/plans/{plan_id}"), ("GET", "/api/plans/{plan_id}/plan.json"),
     ("GET", "/api/plans/{plan_id}/report.html"), ("GET", "/api/plans/{plan_id}/download.zip"), ("GET", "/api/compare"), ("GET", "/api/compare.html"),
@@ -171,3 +173,32 @@ def test_every_api_route_is_tested(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     routes = {(method.upper(), path) for path, item in spec["paths"].items() for method in item}
     assert routes == COVERED
+
+
+def test_version_diff_and_overlay(client: TestClient) -> None:
+    from planner.inputs.overlay import apply_overlay
+    from planner.inputs.read import read_raw, validate
+    from tests.web.test_uploads import DEFAULT
+
+    cid = client.post("/api/cases", json={"name": "diffs"}).json()["id"]
+    table = client.get(f"/api/cases/{cid}/tables/clusters").json()
+    table["rows"][0][table["columns"].index("pue")] = "1.2"
+    assert client.put(f"/api/cases/{cid}/tables/clusters", json={"columns": table["columns"], "rows": table["rows"]}).json()["version"] == 2
+    assert client.put(f"/api/cases/{cid}/settings", json={"settings": {"budget.total_yi_yuan": 900}}).json()["version"] == 3
+    diff = client.get(f"/api/cases/{cid}/diff?a=1").json()
+    assert (diff["a"], diff["b"]) == (1, 3)
+    assert diff["settings"] == [{"key": "budget.total_yi_yuan", "a": 1000, "b": 900}]
+    [cell] = diff["tables"]["clusters"]["changed"]
+    assert (cell["key"], cell["column"], cell["a"], cell["b"]) == ({"cluster_id": "zhangjiakou"}, "pue", "1.25", "1.2")
+    assert client.get(f"/api/cases/{cid}/diff?a=2&b=2").json()["tables"] == {}
+    assert client.get(f"/api/cases/{cid}/diff?a=9").status_code == 404
+    page = client.get(f"/cases/{cid}/diff?a=1&b=3")
+    assert page.status_code == 200 and "budget.total_yi_yuan" in page.text
+
+    r = client.post(f"/api/cases/{cid}/overlay.yaml?name=my what-if!", json={"settings": {"budget.total_yi_yuan": 650, "policy.carbon_price_yuan_per_t": 90}})
+    assert r.status_code == 200 and 'filename="my_what_if.yaml"' in r.headers["content-disposition"]
+    tmp = Path(client.app.state.services.store.root) / "overlay.yaml"
+    tmp.write_text(r.text, encoding="utf-8")
+    inputs = validate(apply_overlay(read_raw(DEFAULT), tmp))  # the CLI's reader takes it
+    assert inputs.scenario.budget.total_yi_yuan == 650 and inputs.scenario.name == "my_what_if"
+    assert "carbon_price" not in r.text  # unchanged settings are left out

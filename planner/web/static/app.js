@@ -149,6 +149,19 @@ function initTune(panel) {
     if (res.status === 200) { window.location.reload(); return; }
     listProblems(problems, (res.data && res.data.other) || [`not saved (${res.status})`]);
   });
+  document.getElementById("tune-overlay").addEventListener("click", async () => {
+    const res = await fetch(`/api/cases/${caseId}/overlay.yaml?name=whatif_case${caseId}`, {
+      method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": TOKEN() },
+      body: JSON.stringify({ settings: settings() }), credentials: "same-origin",
+    });
+    if (!res.ok) { listProblems(problems, [`overlay failed (${res.status})`]); return; }
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(await res.blob());
+    a.download = `whatif_case${caseId}.yaml`;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+  });
   whatif();
 }
 
