@@ -116,12 +116,14 @@ def rerun(job_id: int, svc: Svc, db: DB) -> RedirectResponse:
 
 
 @router.get("/plans/{plan_id}", response_class=HTMLResponse)
-def plan_page(request: Request, plan_id: int, db: DB) -> HTMLResponse:
+def plan_page(request: Request, plan_id: int, svc: Svc, db: DB) -> HTMLResponse:
     """A plan: headline, verify's verdict, downloads and the report."""
     plan = load(db, Plan, plan_id)
     solved = scope(db, select(Plan), Plan).where(Plan.id != plan.id, Plan.status.in_(("optimal", "feasible")))
     others = db.scalars(solved.order_by(Plan.id.desc()).limit(30)).all()
-    return render(request, "plan.html", plan=plan, others=others)
+    diagnosis = svc.store.plan_dir(plan.job_id) / "diagnosis.md"
+    text = diagnosis.read_text(encoding="utf-8")[:100_000] if diagnosis.is_file() else ""
+    return render(request, "plan.html", plan=plan, others=others, diagnosis=text)
 
 
 @router.get("/compare", response_class=HTMLResponse)

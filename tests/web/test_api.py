@@ -202,3 +202,26 @@ def test_version_diff_and_overlay(client: TestClient) -> None:
     inputs = validate(apply_overlay(read_raw(DEFAULT), tmp))  # the CLI's reader takes it
     assert inputs.scenario.budget.total_yi_yuan == 650 and inputs.scenario.name == "my_what_if"
     assert "carbon_price" not in r.text  # unchanged settings are left out
+
+
+def test_an_infeasible_plan_shows_its_diagnosis(client: TestClient, case_id: int) -> None:
+    from planner.web.models import Job, Plan, Version
+
+    svc = client.app.state.services
+    with svc.sessions() as s:  # what a worker records for a solve HiGHS found infeasible (planner.pipeline writes diagnosis.md)
+        version = s.query(Version).filter_by(case_id=case_id).first()
+        job = Job(case_id=case_id, version_id=version.id, status="infeasible", stage="infeasible", message="no plan satisfies every constraint")
+        s.add(job)
+        s.flush()
+        plan = Plan(job_id=job.id, case_id=case_id, version_id=version.id, status="infeasible", headline={"status": "infeasible"})
+        s.add(plan)
+        s.commit()
+        folder = svc.store.plan_dir(job.id)
+        folder.mkdir(parents=True)
+        (folder / "plan.json").write_text('{"status": "infeasible"}', encoding="utf-8")
+        (folder / "diagnosis.md").write_text("# Diagnosis\nThe utilisation floor <b>binds</b>.", encoding="utf-8")
+        plan_id = plan.id
+    page = client.get(f"/plans/{plan_id}")
+    assert page.status_code == 200 and "The utilisation floor &lt;b&gt;binds&lt;/b&gt;." in page.text  # escaped
+    assert "iframe" not in page.text.split("Diagnosis")[-1]  # no report for a plan without a solution
+    assert client.get(f"/api/plans/{plan_id}/report.html").status_code == 404
