@@ -59,6 +59,10 @@ def test_create_edit_tune_solve_review(tmp_path: Path) -> None:
             expect(page.locator("td.bad")).to_have_count(0)
             page.click("#grid-save")
             expect(page.locator("h1")).to_contain_text("version 2")
+            page.click("a.diff-link")
+            expect(page.locator("table.diff td.new")).to_have_text(str(int(good) + 1000))
+            page.screenshot(path=str(shots / "03b-version-diff.png"))
+            page.go_back()
 
             headline = page.locator('#headline td[data-key="unmet_rack_years"]')
             expect(page.locator("#tune-status")).to_contain_text("optimal", timeout=30_000)

@@ -179,7 +179,9 @@ function initJob(box) {
     document.getElementById("job-stage").textContent = j.stage;
     document.getElementById("job-elapsed").textContent = j.elapsed_s === null ? "–" : `${j.elapsed_s.toFixed(1)} s`;
     document.getElementById("job-message").textContent = j.message;
-    document.getElementById("job-log").textContent = j.log_tail || "(no solver output yet)";
+    const log = document.getElementById("job-log");
+    log.textContent = j.log_tail || "(no solver output yet)";
+    log.scrollTop = log.scrollHeight;
     const running = !FINAL.includes(j.status);
     document.getElementById("job-cancel-form").hidden = !running;
     document.getElementById("job-rerun-form").hidden = running;
@@ -190,6 +192,8 @@ function initJob(box) {
     box.dataset.status = j.status;
     if (running) setTimeout(poll, 1000);
   }
+  const log = document.getElementById("job-log");
+  log.scrollTop = log.scrollHeight;  // the tail's last lines (the solver's verdict) in view
   if (!FINAL.includes(box.dataset.status)) setTimeout(poll, 500);
 }
 
