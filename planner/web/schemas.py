@@ -83,6 +83,8 @@ class WhatIfOut(BaseModel):
     problems: list[str] = []
     status: str | None = None
     headline: dict[str, Any] = {}
+    binds: list[dict[str, Any]] = []
+    """Constraint families with binding rows: family, rows, largest |shadow price|, its unit."""
     how: str | None = None
     elapsed_s: float
     timings_s: dict[str, float] = {}

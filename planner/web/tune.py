@@ -67,6 +67,23 @@ def headline(plan: dict[str, Any] | None) -> dict[str, Any]:
     return {key: plan.get(key) for key, *_ in HEADLINE} | {"status": plan.get("status")}
 
 
+TUNED_FAMILIES = ("budget_total", "budget_yearly", "green_share", "certificate_share", "utilisation_floor", "west_share", "carbon_cap")
+"""Constraint families of the tunable settings: listed first when they bind."""
+
+
+def binds(duals: Any, most: int = 5) -> list[dict[str, Any]]:  # noqa: ANN401 - a duals DataFrame
+    """The constraint families with binding rows (accounting identities left out): the tuned ones first, then by rows."""
+    from planner.report.worth import ACCOUNTING
+
+    rows = duals[duals["binding"] & ~duals["family"].isin(ACCOUNTING)]
+    if rows.empty:
+        return []
+    grouped = rows.assign(size=rows["dual"].abs()).groupby("family").agg(rows=("key", "size"), largest=("size", "max"), unit=("unit", "first"))
+    grouped["tuned"] = grouped.index.isin(TUNED_FAMILIES)
+    grouped = grouped.sort_values(["tuned", "rows", "largest"], ascending=False).head(most)
+    return [{"family": str(f), "rows": int(r.rows), "largest_dual": float(r.largest), "unit": str(r.unit)} for f, r in grouped.iterrows()]
+
+
 def current_settings(scenario: dict[str, Any]) -> dict[str, Any]:
     """The tunable settings' values in a scenario mapping (None where unset)."""
     out: dict[str, Any] = {}
@@ -142,6 +159,7 @@ class Tuner:
             "status": str(solved.status),
             "headline": headline(solved.plan) | {"status": str(solved.status)},
             "how": solved.how,
+            "binds": binds(solved.results.duals) if solved.results is not None else [],
             "elapsed_s": round(time.perf_counter() - clock, 4),
             "timings_s": {k: round(v, 4) for k, v in solved.timings.items()},
         }

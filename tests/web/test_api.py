@@ -88,6 +88,8 @@ def test_settings_whatif_and_save(client: TestClient) -> None:
     assert first["ok"] and first["status"] == "optimal" and first["how"] == "build"
     cut = client.post(f"/api/cases/{cid}/whatif", json={"settings": {"budget.total_yi_yuan": 600}}).json()
     assert cut["how"] == "warm" and cut["headline"]["unmet_rack_years"] > first["headline"]["unmet_rack_years"]
+    assert "budget_total" in [b["family"] for b in cut["binds"]] and "budget_total" not in [b["family"] for b in first["binds"]]
+    assert not {"rack_stock", "demand_met"} & {b["family"] for b in cut["binds"]}  # accounting rows are not "binding limits"
     bad = client.post(f"/api/cases/{cid}/whatif", json={"settings": {"policy.green_share_min_new": 1.7}}).json()
     assert bad["ok"] is False and any("policy.green_share_min_new" in p for p in bad["problems"])
     unknown = client.post(f"/api/cases/{cid}/whatif", json={"settings": {"solver.name": "cbc"}}).json()

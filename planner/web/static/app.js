@@ -132,6 +132,10 @@ function initTune(panel) {
     listProblems(problems, res.data.problems || []);
     if (!res.data.ok) { status.textContent = "these settings do not validate"; return; }
     for (const td of table.querySelectorAll("td[data-key]")) td.textContent = fmt(td.dataset.key, res.data.headline[td.dataset.key]);
+    const binds = res.data.binds || [];
+    document.getElementById("tune-binds").textContent = binds.length
+      ? "What binds 约束: " + binds.map((b) => `${b.family} (${b.rows} row${b.rows === 1 ? "" : "s"}, up to ${b.largest_dual.toPrecision(3)} ${b.unit})`).join(" · ")
+      : "";
     status.textContent = `${res.data.status} · ${res.data.how === "warm" ? "re-solved warm" : "built and solved"} in ${Math.round(res.data.elapsed_s * 1000)} ms on the server (${ms} ms here)`;
     table.dataset.seq = String(mine);
   }
