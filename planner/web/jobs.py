@@ -48,7 +48,7 @@ def _set(sessions: sessionmaker[Any], job_id: int, only_if: str | None = None, *
 
 def run_job(job_id: int, db_url: str, data_dir: str) -> None:
     """A worker process: solve one job's case version, verify the plan, record the outcome."""
-    sessions = make_sessions(db_url)
+    sessions = make_sessions(db_url, upgrade=False)
     st = Store(Path(data_dir))
     with sessions() as s:
         job = s.get(Job, job_id)

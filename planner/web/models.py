@@ -7,6 +7,7 @@ from these rows' integer ids only (see `store`), never from anything a request s
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, create_engine, event
@@ -123,8 +124,31 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def make_sessions(url: str) -> sessionmaker[Any]:
-    """Create the tables if missing and return a session factory."""
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def alembic_config() -> Any:  # noqa: ANN401 - an alembic Config
+    """The Alembic configuration of the workspace's schema (planner/web/migrations)."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the database's schema to the newest migration (creating it in an empty database)."""
+    from alembic import command
+
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def make_sessions(url: str, upgrade: bool = True) -> sessionmaker[Any]:
+    """A session factory; with `upgrade`, the schema is migrated to the newest version first (the server does; its workers don't)."""
     engine = make_engine(url)
-    Base.metadata.create_all(engine)
+    if upgrade:
+        migrate(engine)
     return sessionmaker(engine, expire_on_commit=False)
