@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
 from starlette.middleware.base import BaseHTTPMiddleware
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 CSRF_COOKIE = "planner_csrf"
 CSRF_HEADER = "x-csrf-token"
@@ -82,12 +82,20 @@ async def check_csrf(request: Request) -> None:
         raise HTTPException(403, "missing or wrong CSRF token; reload the page and try again")
 
 
+MAX_BODY_BYTES = 25 * 1024 * 1024
+"""Largest request body announced in Content-Length (uploads are 20 MB at most), refused before it is read."""
+
+
 class SecurityHeaders(BaseHTTPMiddleware):
-    """Security headers on every response; sets the CSRF cookie when a page made a token."""
+    """Security headers on every response; sets the CSRF cookie when a page made a token; refuses huge bodies."""
 
     async def dispatch(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        """Add the headers after the route ran."""
-        response = await call_next(request)
+        """Refuse an oversized body up front; add the headers after the route ran."""
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_BODY_BYTES:
+            response = JSONResponse({"detail": f"request body over {MAX_BODY_BYTES // 2**20} MB; refused"}, status_code=413)
+        else:
+            response = await call_next(request)
         headers = response.headers
         headers.setdefault("content-security-policy", CSP)
         headers.setdefault("x-content-type-options", "nosniff")

@@ -95,6 +95,8 @@ def test_too_many_entries_and_oversized_uploads_are_refused(client: TestClient) 
     assert status == 400 and "entries" in body["problems"][0]
     status, body = upload(client, b"PK" + b"\0" * (MAX_UPLOAD_BYTES + 10))
     assert status == 400 and "MB" in body["problems"][0]
+    huge = client.post("/api/cases/upload", content=b"x" * 10, headers={"Content-Length": str(26 * 2**20), "Content-Type": "multipart/form-data; boundary=x"})
+    assert huge.status_code == 413  # refused from the header, before the body is read
     status, body = upload(client, b"not a zip at all")
     assert status == 400 and "not a readable" in body["problems"][0]
 
