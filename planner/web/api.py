@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from planner.errors import InputError
@@ -15,7 +16,7 @@ from planner.web import cases as ops
 from planner.web import engine, store
 from planner.web.deps import DB, Svc, load, require_user, scope
 from planner.web.jobs import elapsed_s, log_tail
-from planner.web.models import Case, Job, Plan
+from planner.web.models import Case, CaseShare, Job, Plan, User
 from planner.web.schemas import (
     CaseOut,
     CheckOut,
@@ -145,7 +146,7 @@ async def upload_case(svc: Svc, db: DB, file: Annotated[UploadFile, File()], nam
 @router.get("/cases/{case_id}", tags=["cases"], summary="A case, its versions, tables and settings")
 def get_case(case_id: int, svc: Svc, db: DB) -> CaseOut:
     """One case."""
-    return case_out(svc, load(db, Case, case_id))
+    return case_out(svc, load(db, Case, case_id, shared=True))
 
 
 def _version_folder(svc: Svc, case: Case, version: int | None) -> tuple[Path, int]:
@@ -159,7 +160,7 @@ def _version_folder(svc: Svc, case: Case, version: int | None) -> tuple[Path, in
 @router.get("/cases/{case_id}/download.zip", tags=["cases"], summary="Download a case version as .zip", response_class=Response)
 def download_case(case_id: int, svc: Svc, db: DB, version: int | None = None) -> Response:
     """The case folder (current version, or ?version=N) as a .zip."""
-    case = load(db, Case, case_id)
+    case = load(db, Case, case_id, shared=True)
     folder, number = _version_folder(svc, case, version)
     name = f"case{case.id}_v{number}"
     return Response(pack_zip(folder, name), media_type="application/zip", headers={"content-disposition": f'attachment; filename="{name}.zip"'})
@@ -170,7 +171,7 @@ def download_case_xlsx(case_id: int, svc: Svc, db: DB, version: int | None = Non
     """The case as a workbook: one sheet per table, the scenario settings on their own sheet."""
     from planner.web.excel import write_workbook
 
-    case = load(db, Case, case_id)
+    case = load(db, Case, case_id, shared=True)
     folder, number = _version_folder(svc, case, version)
     name = f"case{case.id}_v{number}"
     media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -182,7 +183,7 @@ def diff_case(case_id: int, svc: Svc, db: DB, a: int, b: int | None = None) -> d
     """Settings changed and, per table, rows added, removed and cells changed (rows matched by their keys); b defaults to the current version."""
     from planner.web.diff import diff_versions
 
-    case = load(db, Case, case_id)
+    case = load(db, Case, case_id, shared=True)
     folder_a, number_a = _version_folder(svc, case, a)
     folder_b, number_b = _version_folder(svc, case, b)
     return {"a": number_a, "b": number_b, **diff_versions(folder_a, folder_b)}
@@ -191,7 +192,7 @@ def diff_case(case_id: int, svc: Svc, db: DB, a: int, b: int | None = None) -> d
 @router.get("/cases/{case_id}/tables/{name}", tags=["tables"], summary="A table of the current version")
 def get_table(case_id: int, name: str, svc: Svc, db: DB, version: int | None = None) -> TableOut:
     """Header and rows as text cells."""
-    case = load(db, Case, case_id)
+    case = load(db, Case, case_id, shared=True)
     folder, _ = _version_folder(svc, case, version)
     if not (folder / f"{_table_name(name)}.csv").exists():
         raise HTTPException(404, f"case {case_id} has no {name}.csv")
@@ -225,7 +226,7 @@ def get_settings(case_id: int, svc: Svc, db: DB) -> dict[str, object]:
     """Current values and the list of tunable settings with labels and units."""
     from planner.web.tune import SETTINGS
 
-    case = load(db, Case, case_id)
+    case = load(db, Case, case_id, shared=True)
     folder, _ = _version_folder(svc, case, None)
     return {"settings": current_settings(store.read_scenario(folder)), "fields": [s.__dict__ for s in SETTINGS]}
 
@@ -270,6 +271,51 @@ def overlay(case_id: int, body: SettingsIn, svc: Svc, db: DB, name: str = "whati
     return Response(text, media_type="application/yaml", headers={"content-disposition": f'attachment; filename="{stem}.yaml"'})
 
 
+class ShareIn(BaseModel):
+    """An account to share a case with."""
+
+    model_config = ConfigDict(extra="forbid")
+    user: str = Field(max_length=100)
+
+
+def _shares(db: DB, case: Case) -> dict[str, list[str]]:
+    names = db.scalars(select(User.name).join(CaseShare, CaseShare.user_id == User.id).where(CaseShare.case_id == case.id).order_by(User.name)).all()
+    return {"shared_with": list(names)}
+
+
+@router.get("/cases/{case_id}/shares", tags=["cases"], summary="Who a case is shared with (owner only)")
+def list_shares(case_id: int, db: DB) -> dict[str, list[str]]:
+    """Accounts that may read the case, its jobs and plans."""
+    return _shares(db, load(db, Case, case_id))
+
+
+@router.post("/cases/{case_id}/shares", tags=["cases"], status_code=201, summary="Share a case read-only with another account (owner only)")
+def share(case_id: int, body: ShareIn, db: DB) -> dict[str, list[str]]:
+    """The account may then see and download the case, its jobs and plans; it changes and runs nothing."""
+    case = load(db, Case, case_id)
+    if not db.info["accounts"]:
+        raise HTTPException(400, "sharing needs accounts (planner users add NAME)")
+    user = db.scalar(select(User).where(User.name == body.user))
+    if user is None or user.id == case.owner_id:
+        raise HTTPException(422, f"no other account named '{body.user}'")
+    if db.get(CaseShare, (case.id, user.id)) is None:
+        db.add(CaseShare(case_id=case.id, user_id=user.id))
+        db.commit()
+    return _shares(db, case)
+
+
+@router.delete("/cases/{case_id}/shares/{user}", tags=["cases"], summary="Stop sharing a case with an account (owner only)")
+def unshare(case_id: int, user: str, db: DB) -> dict[str, list[str]]:
+    """The account no longer sees the case."""
+    case = load(db, Case, case_id)
+    uid = db.scalar(select(User.id).where(User.name == user))
+    row = None if uid is None else db.get(CaseShare, (case.id, uid))
+    if row is not None:
+        db.delete(row)
+        db.commit()
+    return _shares(db, case)
+
+
 # --------------------------------------------------------------------------- jobs
 
 
@@ -292,7 +338,7 @@ def list_jobs(svc: Svc, db: DB, case_id: int | None = None) -> list[JobOut]:
 @router.get("/jobs/{job_id}", tags=["jobs"], summary="A job: status, stage, elapsed time, solver log tail")
 def get_job(job_id: int, svc: Svc, db: DB) -> JobOut:
     """One job."""
-    return job_out(svc, db, load(db, Job, job_id))
+    return job_out(svc, db, load(db, Job, job_id, shared=True))
 
 
 @router.post("/jobs/{job_id}/cancel", tags=["jobs"], summary="Cancel a queued or running job")
@@ -330,19 +376,19 @@ def list_plans(db: DB, case_id: int | None = None) -> list[PlanOut]:
 @router.get("/plans/{plan_id}", tags=["plans"], summary="A plan: headline and verify's verdict")
 def get_plan(plan_id: int, db: DB) -> PlanOut:
     """One plan."""
-    return plan_out(load(db, Plan, plan_id))
+    return plan_out(load(db, Plan, plan_id, shared=True))
 
 
 @router.get("/plans/{plan_id}/plan.json", tags=["plans"], summary="The plan's plan.json")
 def get_plan_json(plan_id: int, svc: Svc, db: DB) -> FileResponse:
     """plan.json as written by the solve."""
-    return FileResponse(_plan_dir(svc, load(db, Plan, plan_id)) / "plan.json", media_type="application/json")
+    return FileResponse(_plan_dir(svc, load(db, Plan, plan_id, shared=True)) / "plan.json", media_type="application/json")
 
 
 @router.get("/plans/{plan_id}/report.html", tags=["plans"], summary="The plan's report page", response_class=FileResponse)
 def get_report(plan_id: int, svc: Svc, db: DB) -> FileResponse:
     """report.html, served in a sandbox (its own scripts run; it can reach nothing of the workspace)."""
-    path = _plan_dir(svc, load(db, Plan, plan_id)) / "report.html"
+    path = _plan_dir(svc, load(db, Plan, plan_id, shared=True)) / "report.html"
     if not path.is_file():
         raise HTTPException(404, "this plan has no report")
     return FileResponse(path, media_type="text/html", headers={"content-security-policy": SANDBOXED_CSP})
@@ -351,7 +397,7 @@ def get_report(plan_id: int, svc: Svc, db: DB) -> FileResponse:
 @router.get("/plans/{plan_id}/download.zip", tags=["plans"], summary="The plan folder as .zip", response_class=Response)
 def download_plan(plan_id: int, svc: Svc, db: DB) -> Response:
     """Every file of the plan folder."""
-    plan = load(db, Plan, plan_id)
+    plan = load(db, Plan, plan_id, shared=True)
     name = f"plan{plan.id}"
     return Response(pack_zip(_plan_dir(svc, plan), name), media_type="application/zip", headers={"content-disposition": f'attachment; filename="{name}.zip"'})
 
@@ -360,7 +406,7 @@ def comparison(svc: Svc, db: DB, ids: list[int]) -> tuple[list[Plan], dict[str, 
     """Plans by id, their KPIs side by side and the compare page's HTML."""
     if not 2 <= len(set(ids)) == len(ids) <= 6:
         raise HTTPException(422, "compare takes 2 to 6 different plans")
-    plans = [load(db, Plan, i) for i in ids]
+    plans = [load(db, Plan, i, shared=True) for i in ids]
     if any(p.status not in ("optimal", "feasible") for p in plans):
         raise HTTPException(422, "only plans with a solution can be compared")
     names = [f"plan {p.id} ({p.case.name} v{p.version.number})" for p in plans]

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from planner.web.accounts import SESSION_COOKIE, RateLimit, accounts_on, user_for
 from planner.web.jobs import Dispatcher
-from planner.web.models import Base, Case
+from planner.web.models import Base, Case, CaseShare
 from planner.web.settings import WebSettings
 from planner.web.store import Store
 from planner.web.tune import Tuner
@@ -87,13 +87,18 @@ def _owner(s: Session) -> tuple[bool, int | None]:
     return bool(s.info["accounts"]), s.info["user_id"]
 
 
-def load[T: Base](s: Session, model: type[T], object_id: int) -> T:
-    """An object by id, or 404: also for another account's case, job or plan (guessing ids tells nothing)."""
+def load[T: Base](s: Session, model: type[T], object_id: int, shared: bool = False) -> T:
+    """An object by id, or 404: also for another account's case, job or plan (guessing ids tells nothing).
+
+    Only the owner may change a case or run anything on it; `shared=True` (read-only routes only)
+    also lets in an account the owner shared the case with.
+    """
     accounts, user_id = _owner(s)
     obj = s.get(model, object_id)
     if obj is not None and accounts:
         case = obj if isinstance(obj, Case) else s.get(Case, getattr(obj, "case_id", None))
-        if case is None or case.owner_id != user_id:
+        mine = case is not None and case.owner_id == user_id
+        if not mine and not (shared and case is not None and s.get(CaseShare, (case.id, user_id)) is not None):
             obj = None
     if obj is None:
         raise HTTPException(404, f"no {model.__tablename__[:-1]} {object_id}")
@@ -101,10 +106,10 @@ def load[T: Base](s: Session, model: type[T], object_id: int) -> T:
 
 
 def scope[Q](s: Session, query: Select[Q], model: type[Base]) -> Select[Q]:
-    """A list query narrowed to the asker's own cases (and their jobs and plans)."""
+    """A list query narrowed to the asker's own cases and those shared with them (and their jobs and plans)."""
     accounts, user_id = _owner(s)
     if not accounts:
         return query
-    if model is Case:
-        return query.where(Case.owner_id == user_id)
-    return query.where(model.case_id.in_(select(Case.id).where(Case.owner_id == user_id)))  # type: ignore[attr-defined]
+    visible = select(Case.id).where(Case.owner_id == user_id).union(select(CaseShare.case_id).where(CaseShare.user_id == user_id))
+    column = Case.id if model is Case else model.case_id  # type: ignore[attr-defined]
+    return query.where(column.in_(visible))

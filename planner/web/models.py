@@ -56,6 +56,14 @@ class Case(Base):
     versions: Mapped[list[Version]] = relationship(back_populates="case", order_by="Version.number", cascade="all, delete-orphan")
 
 
+class CaseShare(Base):
+    """A case its owner lets another account read (see, download, solve nothing)."""
+
+    __tablename__ = "case_shares"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+
+
 class Version(Base):
     """One saved state of a case; every saved change makes a new one. Every version validates."""
 

@@ -62,7 +62,7 @@ async def upload_case(request: Request, svc: Svc, db: DB, file: Annotated[Upload
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(request: Request, case_id: int, svc: Svc, db: DB) -> HTMLResponse:
     """A case: versions, tables, the tune panel, solve, its jobs and plans."""
-    case = load(db, Case, case_id)
+    case = load(db, Case, case_id, shared=True)
     folder = svc.store.version_dir(case.id, ops.current(case).number)
     jobs = db.scalars(select(Job).where(Job.case_id == case.id).order_by(Job.id.desc()).limit(20)).all()
     plans = db.scalars(select(Plan).where(Plan.case_id == case.id).order_by(Plan.id.desc()).limit(20)).all()
@@ -75,14 +75,14 @@ def case_page(request: Request, case_id: int, svc: Svc, db: DB) -> HTMLResponse:
 def diff_page(request: Request, case_id: int, svc: Svc, db: DB, a: int, b: int | None = None) -> HTMLResponse:
     """Two versions side by side: settings and table cells that changed."""
     diff = api.diff_case(case_id, svc, db, a, b)
-    return render(request, "diff.html", case=load(db, Case, case_id), diff=diff)
+    return render(request, "diff.html", case=load(db, Case, case_id, shared=True), diff=diff)
 
 
 @router.get("/cases/{case_id}/tables/{name}", response_class=HTMLResponse)
 def table_page(request: Request, case_id: int, name: str, svc: Svc, db: DB) -> HTMLResponse:
     """The grid editor of one table."""
     table = api.get_table(case_id, name, svc, db)
-    case = load(db, Case, case_id)
+    case = load(db, Case, case_id, shared=True)
     return render(request, "table.html", case=case, version=ops.current(case), table=table)
 
 
@@ -97,7 +97,7 @@ def solve(case_id: int, svc: Svc, db: DB, days: Annotated[str, Form()] = "") -> 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
 def job_page(request: Request, job_id: int, svc: Svc, db: DB) -> HTMLResponse:
     """A job: stage, elapsed time and log tail, refreshed by script while it runs."""
-    job = api.job_out(svc, db, load(db, Job, job_id))
+    job = api.job_out(svc, db, load(db, Job, job_id, shared=True))
     return render(request, "job.html", job=job)
 
 
@@ -118,7 +118,7 @@ def rerun(job_id: int, svc: Svc, db: DB) -> RedirectResponse:
 @router.get("/plans/{plan_id}", response_class=HTMLResponse)
 def plan_page(request: Request, plan_id: int, svc: Svc, db: DB) -> HTMLResponse:
     """A plan: headline, verify's verdict, downloads and the report."""
-    plan = load(db, Plan, plan_id)
+    plan = load(db, Plan, plan_id, shared=True)
     solved = scope(db, select(Plan), Plan).where(Plan.id != plan.id, Plan.status.in_(("optimal", "feasible")))
     others = db.scalars(solved.order_by(Plan.id.desc()).limit(30)).all()
     diagnosis = svc.store.plan_dir(plan.job_id) / "diagnosis.md"

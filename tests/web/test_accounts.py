@@ -139,3 +139,30 @@ def test_serve_binds_beyond_loopback_only_with_accounts(tmp_path: Path, monkeypa
     result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--data-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert seen == ["0.0.0.0"] and "put TLS in front" in result.output
+
+
+def test_a_shared_case_can_be_read_not_changed(two_users: tuple[TestClient, dict[str, str], Path]) -> None:
+    client, tokens, _ = two_users
+    alice, bob = as_user(tokens["alice"]), as_user(tokens["bob"])
+    cid = client.post("/api/cases", json={"name": "shared"}, headers=alice).json()["id"]
+    assert client.post(f"/api/cases/{cid}/shares", json={"user": "bob"}, headers=bob).status_code == 404  # only the owner shares
+    assert client.post(f"/api/cases/{cid}/shares", json={"user": "nobody"}, headers=alice).status_code == 422
+    assert client.post(f"/api/cases/{cid}/shares", json={"user": "bob"}, headers=alice).json() == {"shared_with": ["bob"]}
+    assert client.get(f"/api/cases/{cid}/shares", headers=alice).json() == {"shared_with": ["bob"]}
+    assert client.get(f"/api/cases/{cid}/shares", headers=bob).status_code == 404
+    table = client.get(f"/api/cases/{cid}/tables/hubs", headers=bob)
+    assert table.status_code == 200
+    assert client.get(f"/api/cases/{cid}/download.zip", headers=bob).status_code == 200
+    assert TestClient(client.app).get(f"/cases/{cid}", headers=bob).status_code == 200  # (own cookie jar: a page sets the CSRF cookie)
+    assert cid in [c["id"] for c in client.get("/api/cases", headers=bob).json()]
+    body = {"columns": table.json()["columns"], "rows": table.json()["rows"]}
+    for method, url, payload in [("PUT", f"/api/cases/{cid}/tables/hubs", body), ("POST", f"/api/cases/{cid}/whatif", {"settings": {}}),
+                                 ("PUT", f"/api/cases/{cid}/settings", {"settings": {}}), ("POST", f"/api/cases/{cid}/jobs", {}),
+                                 ("DELETE", f"/api/cases/{cid}/shares/bob", None)]:
+        assert client.request(method, url, json=payload, headers=bob).status_code == 404, (method, url)
+    assert client.delete(f"/api/cases/{cid}/shares/bob", headers=alice).json() == {"shared_with": []}
+    assert client.get(f"/api/cases/{cid}", headers=bob).status_code == 404
+
+
+def test_sharing_needs_accounts(client: TestClient, case_id: int) -> None:
+    assert client.post(f"/api/cases/{case_id}/shares", json={"user": "bob"}).status_code == 400

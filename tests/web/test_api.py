@@ -22,6 +22,7 @@ COVERED = {
     ("POST", "/api/jobs/{job_id}/rerun"), ("GET", "/api/plans"), ("GET", "/api/plans/{plan_id}"), ("GET", "/api/plans/{plan_id}/plan.json"),
     ("GET", "/api/plans/{plan_id}/report.html"), ("GET", "/api/plans/{plan_id}/download.zip"), ("GET", "/api/compare"), ("GET", "/api/compare.html"),
     ("POST", "/api/login"), ("POST", "/api/logout"),  # tests/web/test_accounts.py
+    ("GET", "/api/cases/{case_id}/shares"), ("POST", "/api/cases/{case_id}/shares"), ("DELETE", "/api/cases/{case_id}/shares/{user}"),  # test_accounts.py
 }
 
 
