@@ -92,6 +92,7 @@ class SecurityHeaders(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         """Refuse an oversized body up front; add the headers after the route ran."""
         length = request.headers.get("content-length", "")
+        response: Response
         if length.isdigit() and int(length) > MAX_BODY_BYTES:
             response = JSONResponse({"detail": f"request body over {MAX_BODY_BYTES // 2**20} MB; refused"}, status_code=413)
         else:
