@@ -68,7 +68,16 @@ def case_page(request: Request, case_id: int, svc: Svc, db: DB) -> HTMLResponse:
     plans = db.scalars(select(Plan).where(Plan.case_id == case.id).order_by(Plan.id.desc()).limit(20)).all()
     values = current_settings(store.read_scenario(folder))
     tables = store.table_names(folder)
-    return render(request, "case.html", case=case, version=ops.current(case), tables=tables, settings=SETTINGS, values=values, jobs=jobs, plans=plans)
+    mine = db.info["accounts"] and case.owner_id == db.info["user_id"]
+    shares = api.list_shares(case.id, db)["shared_with"] if mine else None
+    return render(request, "case.html", case=case, version=ops.current(case), tables=tables, settings=SETTINGS, values=values, jobs=jobs, plans=plans, shares=shares)
+
+
+@router.post("/cases/{case_id}/share")
+def share(case_id: int, db: DB, user: Annotated[str, Form(max_length=100)]) -> RedirectResponse:
+    """Share from the case page (owner only)."""
+    api.share(case_id, api.ShareIn(user=user), db)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 @router.get("/cases/{case_id}/diff", response_class=HTMLResponse)

@@ -166,3 +166,15 @@ def test_a_shared_case_can_be_read_not_changed(two_users: tuple[TestClient, dict
 
 def test_sharing_needs_accounts(client: TestClient, case_id: int) -> None:
     assert client.post(f"/api/cases/{case_id}/shares", json={"user": "bob"}).status_code == 400
+
+
+def test_share_from_the_case_page(two_users: tuple[TestClient, dict[str, str], Path]) -> None:
+    client, tokens, _ = two_users
+    browser = TestClient(client.app, headers=as_user(tokens["alice"]))
+    cid = browser.post("/api/cases", json={"name": "page share"}).json()["id"]
+    page = browser.get(f"/cases/{cid}")
+    assert "Read-only for: nobody" in page.text
+    r = browser.post(f"/cases/{cid}/share", data={"user": "bob", "csrf_token": browser.cookies["planner_csrf"]}, follow_redirects=False)
+    assert r.status_code == 303
+    assert "Read-only for: bob" in browser.get(f"/cases/{cid}").text
+    assert "Sharing" not in TestClient(client.app, headers=as_user(tokens["bob"])).get(f"/cases/{cid}").text  # bob reads, does not share
