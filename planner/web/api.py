@@ -115,6 +115,22 @@ def list_examples() -> list[dict[str, str]]:
     return store.examples()
 
 
+@router.get("/examples/{name}/settings", tags=["tune"], summary="The tunable settings an example overlay sets")
+def example_settings(name: str) -> dict[str, object]:
+    """Settings of the overlay's `set:` that the tune panel has, and the tables it also changes (not applied by the panel)."""
+    from planner.web.diff import flatten
+    from planner.web.tune import KEYS
+
+    try:
+        path = store.example_path(name)
+    except KeyError:
+        raise HTTPException(404, f"no example '{name}'") from None
+    data = store.read_scenario_file(path)
+    values = flatten(data.get("set") or {})
+    tables = sorted((data.get("tables") or {}).keys())
+    return {"settings": {k: v for k, v in values.items() if k in KEYS}, "other_settings": sorted(k for k in values if k not in KEYS), "tables": tables}
+
+
 @router.get("/cases", tags=["cases"], summary="List cases")
 def list_cases(svc: Svc, db: DB) -> list[CaseOut]:
     """Every case, newest first."""

@@ -70,7 +70,8 @@ def case_page(request: Request, case_id: int, svc: Svc, db: DB) -> HTMLResponse:
     tables = store.table_names(folder)
     mine = db.info["accounts"] and case.owner_id == db.info["user_id"]
     shares = api.list_shares(case.id, db)["shared_with"] if mine else None
-    return render(request, "case.html", case=case, version=ops.current(case), tables=tables, settings=SETTINGS, values=values, jobs=jobs, plans=plans, shares=shares)
+    context = {"tables": tables, "settings": SETTINGS, "values": values, "jobs": jobs, "plans": plans, "shares": shares, "examples": store.examples()}
+    return render(request, "case.html", case=case, version=ops.current(case), **context)
 
 
 @router.post("/cases/{case_id}/share")

@@ -109,8 +109,13 @@ def write_scenario(scenario: dict[str, Any], dest: Path) -> None:
 
 def read_scenario(folder: Path) -> dict[str, Any]:
     """A version's scenario settings as a mapping."""
+    return read_scenario_file(folder / SCENARIO_FILE)
+
+
+def read_scenario_file(path: Path) -> dict[str, Any]:
+    """A YAML mapping (a scenario or an overlay), read as the CLI reads it."""
     problems: list[Problem] = []
-    data, _ = read_yaml(folder / SCENARIO_FILE, problems)
+    data, _ = read_yaml(path, problems)
     if data is None:
         raise InputError(problems)
     return data

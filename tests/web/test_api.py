@@ -13,7 +13,7 @@ from tests.web.conftest import wait_job
 
 # every /api route is exercised below; the last test fails when a route is added without a test
 COVERED = {
-    ("GET", "/api/examples"), ("GET", "/api/cases"), ("POST", "/api/cases"), ("POST", "/api/cases/upload"),
+    ("GET", "/api/examples"), ("GET", "/api/examples/{name}/settings"), ("GET", "/api/cases"), ("POST", "/api/cases"), ("POST", "/api/cases/upload"),
     ("GET", "/api/cases/{case_id}"), ("GET", "/api/cases/{case_id}/download.zip"), ("GET", "/api/cases/{case_id}/download.xlsx"),
     ("GET", "/api/cases/{case_id}/tables/{name}"), ("POST", "/api/cases/{case_id}/tables/{name}/check"), ("PUT", "/api/cases/{case_id}/tables/{name}"),
     ("GET", "/api/cases/{case_id}/settings"), ("POST", "/api/cases/{case_id}/whatif"), ("PUT", "/api/cases/{case_id}/settings"),
@@ -36,6 +36,10 @@ def test_examples_and_case_from_an_example(client: TestClient) -> None:
     assert client.post("/api/cases", json={"example": "../etc/passwd"}).status_code == 422
     assert client.post("/api/cases", json={"name": "x", "extra": 1}).status_code == 422
     assert case["id"] in [c["id"] for c in client.get("/api/cases").json()]
+    cut = client.get("/api/examples/budget_cut/settings").json()
+    assert cut == {"settings": {"budget.total_yi_yuan": 700, "budget.yearly_yi_yuan": 140}, "other_settings": [], "tables": []}
+    assert client.get("/api/examples/congested_link/settings").json()["tables"] == ["links"]
+    assert client.get("/api/examples/sweep_budget_green/settings").status_code == 404
 
 
 def test_case_tables_and_unknown_ids(client: TestClient, case_id: int) -> None:

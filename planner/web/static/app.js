@@ -153,6 +153,20 @@ function initTune(panel) {
     if (res.status === 200) { window.location.reload(); return; }
     listProblems(problems, (res.data && res.data.other) || [`not saved (${res.status})`]);
   });
+  document.getElementById("tune-example").addEventListener("change", async (ev) => {
+    const note = document.getElementById("tune-example-note");
+    if (!ev.target.value) { note.textContent = ""; return; }
+    const res = await send("GET", `/api/examples/${encodeURIComponent(ev.target.value)}/settings`);
+    if (res.status !== 200) { note.textContent = `could not read the example (${res.status})`; return; }
+    for (const [key, value] of Object.entries(res.data.settings)) {
+      const input = form.querySelector(`input[type="number"][name="${CSS.escape(key)}"]`);
+      if (input) { input.value = value === null ? "" : value; const r = form.querySelector(`input[type="range"][data-for="${input.id}"]`); if (r && value !== null) r.value = value; }
+    }
+    const skipped = [...res.data.other_settings, ...res.data.tables.map((t) => `${t}.csv`)];
+    note.textContent = Object.keys(res.data.settings).length ? "" : "this example changes no setting of the panel. ";
+    if (skipped.length) note.textContent += `Not applied here (create a case from the example instead): ${skipped.join(", ")}.`;
+    whatif();
+  });
   document.getElementById("tune-overlay").addEventListener("click", async () => {
     const res = await fetch(`/api/cases/${caseId}/overlay.yaml?name=whatif_case${caseId}`, {
       method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": TOKEN() },
