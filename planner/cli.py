@@ -533,6 +533,53 @@ def diagnose(
         raise typer.Exit(3)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on; only loopback addresses until accounts exist.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Where cases, plans and the database live [default: the user's data folder].")] = None,
+    database: Annotated[str | None, typer.Option("--database", help="SQLAlchemy database URL [default: SQLite in the data folder].")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Solver worker processes (solves run at once).")] = 1,
+) -> None:
+    """Run the web workspace: edit cases as grids, tune settings live, solve and review plans in a browser.
+
+    Example: planner serve --port 8000 --workers 2   (then open http://127.0.0.1:8000/)
+    """
+    from planner import web
+
+    try:
+        web.serve(host, port, data_dir, database, workers, announce=lambda line: out.print(line, highlight=False, markup=False))
+    except web.ServeError as error:
+        err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+users_app = typer.Typer(help="Accounts of the web workspace (planner serve).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="User name (letters, digits, _ . @ -).", show_default=False)],
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="The workspace's data folder [default: the user's data folder].")] = None,
+    database: Annotated[str | None, typer.Option("--database", help="SQLAlchemy database URL [default: SQLite in the data folder].")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input instead of asking.")] = False,
+) -> None:
+    """Create an account; with any account, the workspace asks for a login and may serve beyond loopback.
+
+    Example: planner users add alice
+    """
+    from planner import web
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        where = web.add_user(name, password, data_dir, database)
+    except web.AccountError as error:
+        err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
+        raise typer.Exit(2) from None
+    out.print(f"user '{name}' added to the workspace in {where}", highlight=False, markup=False)
+
+
 def interrupted() -> NoReturn:
     """Ctrl-C or SIGTERM during a run: say what was (not) written and exit 130 / 143."""
     signum = int(_state.get("signal", signal.SIGINT))

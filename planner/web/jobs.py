@@ -1,0 +1,231 @@
+"""Solve jobs: queued in the database, run in worker processes, watched and cancelled from the server.
+
+The server's `Dispatcher` (one thread) starts up to `workers` processes, each running `run_job`
+for one queued job; the worker writes the job's stage and outcome to the database itself, so a
+job's state never lives only in the server process. When the server starts, jobs left `running`
+by a server that stopped are marked `interrupted` (they can be re-run); queued ones are run.
+A worker whose server went away stops itself, and a worker's final write only lands while its job
+is still `running`, so an orphan cannot overwrite what the new server said.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import shutil
+import threading
+import traceback
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import sessionmaker
+
+from planner.errors import InfeasibleError, InputError, PlannerError
+from planner.web import engine
+from planner.web.models import Job, Plan, make_sessions, now
+from planner.web.store import Store
+from planner.web.tune import headline
+
+logger = logging.getLogger(__name__)
+
+FINAL = ("done", "failed", "infeasible", "cancelled", "interrupted")
+LOG_TAIL_BYTES = 6000
+
+
+def _set(sessions: sessionmaker[Any], job_id: int, only_if: str | None = None, **values: Any) -> bool:  # noqa: ANN401
+    """Update a job row (only while its status is `only_if`, if given); True if a row changed."""
+    with sessions() as s:
+        stmt = update(Job).where(Job.id == job_id)
+        if only_if is not None:
+            stmt = stmt.where(Job.status == only_if)
+        changed = s.execute(stmt.values(**values)).rowcount
+        s.commit()
+        return bool(changed)
+
+
+def run_job(job_id: int, db_url: str, data_dir: str) -> None:
+    """A worker process: solve one job's case version, verify the plan, record the outcome."""
+    sessions = make_sessions(db_url, upgrade=False)
+    st = Store(Path(data_dir))
+    with sessions() as s:
+        job = s.get(Job, job_id)
+        if job is None or job.status != "running":
+            return
+        case_dir = st.version_dir(job.case_id, job.version.number)
+        days = job.options.get("days")
+        case_id, version_id = job.case_id, job.version_id
+    stop = threading.Event()
+    threading.Thread(target=_watch, args=(sessions, st, job_id, os.getppid(), stop), daemon=True).start()
+    out_dir = st.plan_dir(job_id)
+    status, message, plan_status = "done", "", None
+    try:
+        outcome = engine.solve(case_dir, out_dir, days)
+        plan_status = str(outcome.plan.get("status"))
+        stop.set()
+        _set(sessions, job_id, only_if="running", stage="verifying the plan")
+        ok, text = engine.verify(out_dir)
+        _record_plan(sessions, job_id, case_id, version_id, plan_status, outcome.plan, ok, text)
+        message = "plan verified: every constraint holds" if ok else "verify found violations; see the plan page"
+    except InfeasibleError as err:
+        status, message = "infeasible", str(err)
+        if (out_dir / "plan.json").exists():
+            _record_plan(sessions, job_id, case_id, version_id, "infeasible", {"status": "infeasible"}, None, "")
+    except InputError as err:
+        status, message = "failed", str(err)
+    except PlannerError as err:
+        status, message = "failed", str(err)
+    except Exception as err:  # a bug: keep the traceback in the job for whoever reads it
+        status, message = "failed", f"internal error: {err!r}\n{traceback.format_exc(limit=8)}"
+    finally:
+        stop.set()
+    _set(sessions, job_id, only_if="running", status=status, stage=status, message=message[:20000], finished=now())
+
+
+def _record_plan(
+    sessions: sessionmaker[Any], job_id: int, case_id: int, version_id: int, status: str, plan: dict[str, Any], ok: bool | None, text: str
+) -> None:
+    with sessions() as s:
+        s.add(Plan(job_id=job_id, case_id=case_id, version_id=version_id, status=status, headline=headline(plan), verify_ok=ok, verify_text=text))
+        s.commit()
+
+
+def _watch(sessions: sessionmaker[Any], st: Store, job_id: int, parent: int, stop: threading.Event) -> None:
+    """Report the stage as the plan folder fills; end this worker if the server is gone."""
+    stage = ""
+    while not stop.wait(0.3):
+        if os.getppid() != parent:
+            os._exit(1)
+        partial = [p for p in st.job_dir(job_id).iterdir() if p.is_dir() and p.name.startswith(".plan.partial-")] if st.job_dir(job_id).exists() else []
+        new = "reading the case and building the model"
+        if any((p / "plan.json").exists() for p in partial):
+            new = "writing the plan and its report"
+        elif any((p / "solver.log").exists() for p in partial):
+            new = "solving"
+        if new != stage:
+            stage = new
+            _set(sessions, job_id, only_if="running", stage=stage)
+
+
+def log_tail(st: Store, job_id: int, lines: int = 25) -> str:
+    """The last lines of the job's solver log (in the partial folder while it runs, then the plan folder)."""
+    folder = st.job_dir(job_id)
+    if not folder.exists():
+        return ""
+    logs = [p / "solver.log" for p in folder.iterdir() if p.is_dir() and (p.name == "plan" or p.name.startswith(".plan.partial-"))]
+    logs = [p for p in logs if p.is_file()]
+    if not logs:
+        return ""
+    path = max(logs, key=lambda p: p.stat().st_mtime)
+    with path.open("rb") as f:
+        f.seek(max(0, path.stat().st_size - LOG_TAIL_BYTES))
+        text = f.read().decode("utf-8", errors="replace")
+    return "\n".join(text.splitlines()[-lines:])
+
+
+class Dispatcher:
+    """Starts queued jobs in up to `workers` processes; cancels; reaps; marks interrupted on restart."""
+
+    def __init__(self, sessions: sessionmaker[Any], db_url: str, st: Store, workers: int) -> None:
+        self.sessions = sessions
+        self.db_url = db_url
+        self.store = st
+        self.workers = max(1, workers)
+        self.procs: dict[int, BaseProcess] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._context = multiprocessing.get_context("spawn")
+
+    def start(self) -> None:
+        """Mark jobs a stopped server left running as interrupted, then start dispatching."""
+        with self.sessions() as s:
+            s.execute(
+                update(Job).where(Job.status == "running").values(
+                    status="interrupted", stage="interrupted", finished=now(),
+                    message="the server stopped while this job ran; nothing of it was kept - re-run it",
+                )
+            )
+            s.commit()
+        self._thread = threading.Thread(target=self._loop, name="planner-dispatcher", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Look at the queue now (a job was added)."""
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.tick()
+            except Exception:
+                logger.exception("dispatcher tick failed")
+            self._wake.wait(0.5)
+            self._wake.clear()
+
+    def tick(self) -> None:
+        """Reap finished workers and start queued jobs while there is room."""
+        with self._lock:
+            for job_id, proc in list(self.procs.items()):
+                if proc.is_alive():
+                    continue
+                proc.join()
+                del self.procs[job_id]
+                _set(self.sessions, job_id, only_if="running", status="failed", stage="failed", finished=now(),
+                     message=f"the worker process ended without a result (exit code {proc.exitcode})")
+            room = self.workers - len(self.procs)
+            if room <= 0:
+                return
+            with self.sessions() as s:
+                queued = s.scalars(select(Job.id).where(Job.status == "queued").order_by(Job.id).limit(room)).all()
+            for job_id in queued:
+                if not _set(self.sessions, job_id, only_if="queued", status="running", stage="starting a worker", started=now()):
+                    continue
+                proc = self._context.Process(target=run_job, args=(job_id, self.db_url, str(self.store.root)), daemon=True, name=f"planner-job-{job_id}")
+                try:
+                    proc.start()
+                except Exception as err:
+                    logger.exception("could not start a worker for job %s", job_id)
+                    message = f"could not start a worker process: {err}"
+                    _set(self.sessions, job_id, only_if="running", status="failed", stage="failed", finished=now(), message=message)
+                    continue
+                self.procs[job_id] = proc
+
+    def cancel(self, job_id: int) -> bool:
+        """Cancel a queued or running job; False if it had already finished."""
+        with self._lock:
+            if _set(self.sessions, job_id, only_if="queued", status="cancelled", stage="cancelled", finished=now(), message="cancelled before it started"):
+                return True
+            proc = self.procs.pop(job_id, None)
+            changed = _set(self.sessions, job_id, only_if="running", status="cancelled", stage="cancelled", finished=now(), message="cancelled while running")
+            if proc is not None:
+                proc.terminate()
+                proc.join(10)
+            for partial in self.store.job_dir(job_id).glob(".plan.partial-*") if self.store.job_dir(job_id).exists() else []:
+                shutil.rmtree(partial, ignore_errors=True)
+            return changed
+
+    def stop(self) -> None:
+        """Stop dispatching; running workers are ended and their jobs marked interrupted."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(5)
+        with self._lock:
+            for job_id, proc in list(self.procs.items()):
+                _set(self.sessions, job_id, only_if="running", status="interrupted", stage="interrupted", finished=now(),
+                     message="the server stopped while this job ran - re-run it")
+                proc.terminate()
+                proc.join(10)
+            self.procs.clear()
+
+
+def elapsed_s(job: Job) -> float | None:
+    """Seconds the job has run (so far, or in all)."""
+    if job.started is None:
+        return None
+    end = job.finished or now()
+    return max(0.0, (end - job.started).total_seconds())

@@ -1,0 +1,179 @@
+"""Live what-ifs: the main scenario settings changed, the case re-solved warm, the headline back.
+
+One `planner.scenarios.resolve.Resolver` is kept per case in the server process (at most
+MAX_CASES, least recently used dropped), so a change of numbers re-parameterises the HiGHS model
+of the last what-if and starts from its optimum instead of building and solving afresh.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from planner.config import config_for
+from planner.errors import InputError
+from planner.inputs.read import RawCase, read_raw, validate
+from planner.scenarios.resolve import Resolver
+from planner.web.cases import apply_settings
+from planner.web.store import relative
+
+MAX_CASES = 8
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One tunable scenario setting."""
+
+    key: str
+    label: str
+    label_zh: str
+    unit: str
+    step: float
+    nullable: bool = False
+
+
+SETTINGS = (
+    Setting("budget.total_yi_yuan", "Total budget", "总投资预算", "亿元", 10, nullable=True),
+    Setting("budget.yearly_yi_yuan", "Yearly budget", "年度投资预算", "亿元/year", 5, nullable=True),
+    Setting("policy.green_share_min_new", "Green-power floor for new racks", "新建绿电占比下限", "share 0-1", 0.01),
+    Setting("policy.certificate_share_max", "Certificate cap (share of green power)", "绿证占比上限", "share 0-1", 0.01, nullable=True),
+    Setting("policy.carbon_price_yuan_per_t", "Carbon price", "碳价", "yuan/tCO2", 10),
+    Setting("policy.utilisation_min", "Utilisation floor (上架率)", "上架率下限", "share 0-1", 0.01),
+    Setting("policy.west_share_min_new_racks", "West share of new racks, floor", "西部新建机架占比下限", "share 0-1", 0.01, nullable=True),
+)
+KEYS = {s.key: s for s in SETTINGS}
+
+HEADLINE = (
+    ("objective_yi_yuan", "Total cost (present value)", "总成本(现值)", "亿元"),
+    ("new_racks_east", "New racks, east", "东部新建机架", "racks"),
+    ("new_racks_west", "New racks, west", "西部新建机架", "racks"),
+    ("green_share", "Green share of energy", "绿电占比", "share"),
+    ("emissions_mt_co2", "Emissions", "排放", "Mt CO2"),
+    ("unmet_rack_years", "Unmet demand", "未满足需求", "rack-years"),
+)
+
+
+def headline(plan: dict[str, Any] | None) -> dict[str, Any]:
+    """The headline numbers of a plan.json-like mapping."""
+    plan = plan or {}
+    return {key: plan.get(key) for key, *_ in HEADLINE} | {"status": plan.get("status")}
+
+
+TUNED_FAMILIES = ("budget_total", "budget_yearly", "green_share", "certificate_share", "utilisation_floor", "west_share", "carbon_cap")
+"""Constraint families of the tunable settings: listed first when they bind."""
+
+
+def binds(duals: Any, most: int = 5) -> list[dict[str, Any]]:  # noqa: ANN401 - a duals DataFrame
+    """The constraint families with binding rows (accounting identities left out): the tuned ones first, then by rows."""
+    from planner.report.worth import ACCOUNTING
+
+    rows = duals[duals["binding"] & ~duals["family"].isin(ACCOUNTING)]
+    if rows.empty:
+        return []
+    grouped = rows.assign(size=rows["dual"].abs()).groupby("family").agg(rows=("key", "size"), largest=("size", "max"), unit=("unit", "first"))
+    grouped["tuned"] = grouped.index.isin(TUNED_FAMILIES)
+    grouped = grouped.sort_values(["tuned", "rows", "largest"], ascending=False).head(most)
+    return [{"family": str(f), "rows": int(r.rows), "largest_dual": float(r.largest), "unit": str(r.unit)} for f, r in grouped.iterrows()]
+
+
+def current_settings(scenario: dict[str, Any]) -> dict[str, Any]:
+    """The tunable settings' values in a scenario mapping (None where unset)."""
+    out: dict[str, Any] = {}
+    for s in SETTINGS:
+        node: Any = scenario
+        for part in s.key.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        out[s.key] = node
+    return out
+
+
+def parse_settings(values: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Known keys only; '' or None means null for a nullable setting; numbers as numbers."""
+    out: dict[str, Any] = {}
+    problems: list[str] = []
+    for key, value in values.items():
+        setting = KEYS.get(key)
+        if setting is None:
+            problems.append(f"{key}: not a tunable setting (known: {', '.join(KEYS)})")
+            continue
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if setting.nullable:
+                out[key] = None
+            else:
+                problems.append(f"scenario.yaml: {key}: a number is required")
+            continue
+        try:
+            out[key] = float(value)
+        except (TypeError, ValueError):
+            problems.append(f"scenario.yaml: {key}: {value!r} - expected a number")
+    return out, problems
+
+
+class Tuner:
+    """Per-case warm re-solvers, each used by one request at a time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cases: OrderedDict[int, tuple[threading.Lock, dict[str, Any]]] = OrderedDict()
+
+    def _slot(self, case_id: int) -> tuple[threading.Lock, dict[str, Any]]:
+        with self._lock:
+            slot = self._cases.get(case_id)
+            if slot is None:
+                slot = self._cases[case_id] = (threading.Lock(), {})
+            self._cases.move_to_end(case_id)
+            while len(self._cases) > MAX_CASES:
+                self._cases.popitem(last=False)
+            return slot
+
+    def whatif(self, case_id: int, version_id: int, folder: Path, settings: dict[str, Any]) -> dict[str, Any]:
+        """Solve the case version with `settings` changed; headline, timings and any problems."""
+        clock = time.perf_counter()
+        lock, state = self._slot(case_id)
+        with lock:
+            if state.get("version_id") != version_id:
+                state.clear()
+                state.update(version_id=version_id, raw=read_raw(folder))
+            base: RawCase = state["raw"]
+            raw = copy.copy(base)
+            raw.scenario = copy.deepcopy(base.scenario)
+            apply_settings(raw.scenario, settings)
+            try:
+                inputs = validate(raw)
+            except InputError as err:
+                return {"ok": False, "problems": [str(relative(p, folder)) for p in err.problems], "elapsed_s": time.perf_counter() - clock}
+            if "resolver" not in state:
+                state["resolver"] = Resolver(config_for(inputs, None))
+            solved = state["resolver"].solve(inputs)
+        return {
+            "ok": True,
+            "problems": [],
+            "status": str(solved.status),
+            "headline": headline(solved.plan) | {"status": str(solved.status)},
+            "how": solved.how,
+            "binds": binds(solved.results.duals) if solved.results is not None else [],
+            "elapsed_s": round(time.perf_counter() - clock, 4),
+            "timings_s": {k: round(v, 4) for k, v in solved.timings.items()},
+        }
+
+
+def overlay_yaml(scenario: dict[str, Any], settings: dict[str, Any], name: str, origin: str, note: str = "") -> tuple[str, str]:
+    """An overlay in the examples/ format setting what differs from `scenario`; (YAML text, its name)."""
+    current = current_settings(scenario)
+    changed = {k: v for k, v in settings.items() if current.get(k) != v}
+    stem = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")[:60]  # a scenario name: ^[a-z][a-z0-9]*(_[a-z0-9]+)*$
+    stem = stem if stem[:1].isalpha() else f"whatif_{stem}".rstrip("_")
+    nested: dict[str, Any] = {}
+    apply_settings(nested, changed)
+    what = ", ".join(f"{k} = {v}" for k, v in changed.items()) or "nothing changed"
+    body = {"base": "inputs/default", "name": stem, "description": (note or f"What-if from the planner workspace: {what}.")[:500], "set": nested}
+    header = f"# Saved from the planner workspace ({origin}).\n#   planner solve inputs/default --scenario {stem}.yaml\n"
+    return header + yaml.safe_dump(body, sort_keys=False, allow_unicode=True), stem
