@@ -32,7 +32,7 @@ ROW_UNITS: dict[str, tuple[str, float]] = {
 FLOORS = frozenset({"utilisation_floor", "green_share", "west_share", "hub_share"})
 """Families that demand something (a relaxation lowers them); the rest cap something."""
 
-MECHANICS = frozenset({"class_load_balance", "rack_stock", "power_balance", "new_load", "certificate_cover", "build_modules", "capacity"})
+MECHANICS = frozenset({"class_load_balance", "rack_stock", "power_balance", "new_load", "new_load_cap", "certificate_cover", "build_modules", "capacity"})
 """Accounting rows: always part of a conflict's chain, never its cause worth naming."""
 
 

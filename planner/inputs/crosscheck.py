@@ -134,9 +134,9 @@ def _check_latency_reach(raw: RawCase, rows: dict[str, list[BaseModel]], problem
         limit = workload.latency_max_rtt_ms
         if not options:
             problems.append(Problem(raw.tables["links"].file, f"hub '{hub_id}' has demand but no links to any cluster; add rows for it"))
-        elif limit is not None and all(link.rtt_ms > limit for link in options):
-            nearest = min(options, key=lambda link: link.rtt_ms)
-            problems.append(Problem(raw.tables["links"].file, f"workload '{workload_id}' at hub '{hub_id}' needs RTT <= {limit:g} ms but no linked cluster is that close (nearest: {nearest.cluster_id} at {nearest.rtt_ms:g} ms)"))
+        elif limit is not None and all(link.round_trip_ms > limit for link in options):
+            nearest = min(options, key=lambda link: link.round_trip_ms)
+            problems.append(Problem(raw.tables["links"].file, f"workload '{workload_id}' at hub '{hub_id}' needs RTT <= {limit:g} ms but no linked cluster is that close (nearest: {nearest.cluster_id} at {nearest.round_trip_ms:g} ms)"))
 
 
 def _check_scenario_years(raw: RawCase, scenario: Scenario, years: range, problems: list[Problem]) -> None:

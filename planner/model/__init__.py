@@ -33,6 +33,7 @@ from planner.model.energy import (
     add_green_hourly,
     add_green_share,
     add_new_load,
+    add_new_load_cap,
     add_power_balance,
     add_renewable_availability,
 )
@@ -67,6 +68,7 @@ FAMILIES: tuple[Family, ...] = (
     add_renewable_availability,
     add_certificate_cover,
     add_new_load,
+    add_new_load_cap,
     add_green_share,
     add_certificate_share,
     add_green_hourly,

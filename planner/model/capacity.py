@@ -67,17 +67,34 @@ def add_capacity(m: Model, d: ModelData, v: Vars) -> None:
 
 
 def add_utilisation_floor(m: Model, d: ModelData, v: Vars) -> None:
-    """Racks must be used at least to the policy floor (上架率, programme target 65 %).
+    """Racks must be used at least to the policy floor (上架率, programme target 65 %), from its start year.
 
-    sum_w class_load[w,c,y] - u_min[c] * racks[c,y] >= 0        for all c with u_min[c] > 0, all y
+    all_racks:  sum_w class_load[w,c,y] - u_min[c] * racks[c,y] >= 0
+    new_racks:  new_load[c,y] - u_min[c] * racks[c,y] >= -u_min[c] * racks_existing[c]
+                for all c with u_min[c] > 0, all y >= from[c], each c in its scope
+
+    Notes:
+        The approval letters word the floor as an average over a cluster's start-up zone (all its
+        racks) with no year; `from[c]` and the scope say when and over which racks it is read.
     """
-    floor = d.utilisation_min[d.utilisation_min > 0]
-    if floor.empty:
+    years = v.racks.index.get_level_values("year").to_numpy()
+    applies = (_lp.align(d.utilisation_min, v.racks.index).to_numpy() > 0) & (years >= _lp.align(d.utilisation_min_from, v.racks.index).to_numpy())
+    scope = _lp.align(d.utilisation_min_scope, v.racks.index).to_numpy()
+    whole, new = applies & (scope == "all_racks"), applies & (scope == "new_racks")
+    if not (whole.any() or new.any()):
         return
-    load = v.class_load[v.class_load.index.get_level_values("cluster").isin(floor.index)]
-    racks = v.racks[v.racks.index.get_level_values("cluster").isin(floor.index)]
-    lhs = _lp.terms(load, by=CY) - _lp.terms(racks, by=CY, coef=floor)
-    m.add_rows("utilisation_floor", lhs, ">=", 0.0)
+    floor = d.utilisation_min
+    lhs: _lp.Terms | None = None
+    if whole.any():
+        rows = v.racks.index[whole]
+        load = v.class_load[pd.MultiIndex.from_frame(v.class_load.index.to_frame(index=False)[CY]).isin(rows)]
+        lhs = _lp.terms(load, by=CY) - _lp.terms(v.racks[whole], by=CY, coef=floor)
+    if new.any():
+        part = _lp.terms(v.new_load[new], by=CY) - _lp.terms(v.racks[new], by=CY, coef=floor)
+        lhs = part if lhs is None else lhs + part
+    rhs = -(_lp.align(floor, v.racks.index) * _lp.align(d.racks_existing, v.racks.index)).where(new, 0.0)
+    assert lhs is not None
+    m.add_rows("utilisation_floor", lhs, ">=", rhs)
 
 
 def add_build_modules(m: Model, d: ModelData, v: Vars) -> None:

@@ -28,19 +28,38 @@ def _facility_energy(d: ModelData, v: Vars) -> Terms:
     })
     it = d.it_gwh_per_krack.reindex(pd.MultiIndex.from_product([d.workloads, d.slices])).to_numpy().reshape(len(d.workloads), n)
     row_it = it[d.workloads.get_indexer(index.get_level_values("workload"))]
-    pue = d.pue.reindex(index.get_level_values("cluster")).to_numpy()
+    pue = d.pue_existing.reindex(index.get_level_values("cluster")).to_numpy()
     coef = (pue[:, None] * row_it).ravel()
     var = np.repeat(v.class_load.to_numpy(dtype=np.int64), n)
-    return Terms(keys, var, coef)
+    energy = Terms(keys, var, coef)
+    split = v.new_load[v.new_load.index.get_level_values("cluster").isin(d.vintage_split)]
+    if split.empty:
+        return energy
+    # load on new racks runs at their PUE: take (pue_existing - pue) x its IT energy back off
+    frame = _lp.key_frame(split.index)
+    rep = np.repeat(np.arange(len(frame)), n)
+    keys_new = pd.DataFrame({
+        "cluster": frame["cluster"].array.take(rep),
+        "year": frame["year"].array.take(rep),
+        "slice": _lp.key_frame(d.slices)["slice"].array.take(np.tile(np.arange(n), len(frame))),
+    })
+    clusters = split.index.get_level_values("cluster")
+    saving = (d.pue_existing - d.pue).reindex(clusters).to_numpy()
+    flat = d.it_gwh_flat.reindex(d.slices).to_numpy()
+    coef_new = (saving[:, None] * flat[None, :]).ravel()
+    return energy - Terms(keys_new, np.repeat(split.to_numpy(dtype=np.int64), n), coef_new)
 
 
 def add_power_balance(m: Model, d: ModelData, v: Vars) -> None:
     """Facility energy = IT energy x PUE, met by grid power and contracted renewables.
 
-    grid[c,y,t] + renewable[c,y,t] + discharge[c,y,t] - charge[c,y,t] - sum_w pue[c] * it[w,t] * class_load[w,c,y] = 0        for all c, y, t
+    grid[c,y,t] + renewable[c,y,t] + discharge[c,y,t] - charge[c,y,t]
+        - sum_w pue_ex[c] * it[w,t] * class_load[w,c,y] + (pue_ex[c] - pue[c]) * it[t] * new_load[c,y] = 0        for all c, y, t
 
     Notes:
-        Battery terms exist only at storage clusters (and only with more than one slice).
+        Load on the racks in place runs at their PUE (pue_ex), load on new racks at the new-build
+        PUE; the last term exists only where the two differ (see `new_load_cap`). Battery terms
+        exist only at storage clusters (and only with more than one slice).
     """
     lhs = _lp.terms(v.grid, by=CYT) + _lp.terms(v.renewable, by=CYT) - _facility_energy(d, v)
     if not v.charge.empty:
@@ -71,6 +90,40 @@ def add_new_load(m: Model, d: ModelData, v: Vars) -> None:
     """
     rhs = -d.utilisation_max * _lp.align(d.racks_existing, v.new_load.index)
     m.add_rows("new_load", _lp.terms(v.new_load, by=CY) - served(v), ">=", rhs)
+
+
+def add_new_load_cap(m: Model, d: ModelData, v: Vars) -> None:
+    """Load on new racks is real load that new racks can hold (where it changes energy or a floor).
+
+    new_load[c,y] - sum_w class_load[w,c,y] <= 0                          (limit in_use)
+    new_load[c,y] - u_max * racks[c,y] <= -u_max * racks_existing[c]        (limit new_racks)
+        for c whose existing racks have their own PUE or whose utilisation floor covers new racks only, all y
+
+    Notes:
+        With these rows the split of a cluster's load between the racks in place and new racks is a
+        decision (an operator may fill its efficient new halls first), bounded on both sides;
+        `new_load` gives the lower bound. Elsewhere the split does not matter and the rows are left out.
+    """
+    if d.vintage_split.empty:
+        return
+    mask = v.new_load.index.get_level_values("cluster").isin(d.vintage_split)
+    new = v.new_load[mask]
+    racks = v.racks[mask]
+    load = v.class_load[v.class_load.index.get_level_values("cluster").isin(d.vintage_split)]
+
+    def tagged(t: Terms, limit: str) -> Terms:
+        keys = t.keys.copy()
+        keys["limit"] = pd.Categorical([limit] * len(keys), categories=["in_use", "new_racks"])
+        return Terms(keys, t.var, t.coef)
+
+    in_use = tagged(_lp.terms(new, by=CY) - _lp.terms(load, by=CY), "in_use")
+    on_new = tagged(_lp.terms(new, by=CY) - _lp.terms(racks, by=CY, coef=d.utilisation_max), "new_racks")
+    rhs_new = -d.utilisation_max * _lp.align(d.racks_existing, new.index)
+    rhs = pd.concat([
+        pd.Series(0.0, index=pd.MultiIndex.from_frame(new.index.to_frame(index=False).assign(limit="in_use"))),
+        pd.Series(rhs_new.to_numpy(), index=pd.MultiIndex.from_frame(new.index.to_frame(index=False).assign(limit="new_racks"))),
+    ])
+    m.add_rows("new_load_cap", in_use + on_new, "<=", rhs)
 
 
 def add_green_share(m: Model, d: ModelData, v: Vars) -> None:

@@ -34,6 +34,7 @@ from planner.verify.base import (
     case_frames,
     compare,
     investment_by_year,
+    load_on_new_racks,
     racks_built,
     racks_installed,
     served,
@@ -202,20 +203,47 @@ def check_capacity(case: Case, plan: Plan) -> CheckResult:
 
 
 def check_utilisation_floor(case: Case, plan: Plan) -> CheckResult:
-    """served[c,y] >= u_min[c] * racks[c,y] where u_min[c] > 0."""
-    floor = case.clusters["utilisation_min"].reindex(case.cluster_years.get_level_values("cluster")).to_numpy()
-    has = floor > 0
-    rhs = floor * racks_installed(plan, case).to_numpy()
-    return compare("utilisation_floor", case.cluster_years[has], served(plan, case).to_numpy()[has], ">=", rhs[has], "racks")
+    """From year from[c] on, where u_min[c] > 0, the floor over its scope of racks.
+
+    all_racks: served[c,y] >= u_min[c] * racks[c,y];
+    new_racks: load on new racks[c,y] >= u_min[c] * (racks[c,y] - racks_existing[c]).
+    """
+    cl = case.clusters.reindex(case.cluster_years.get_level_values("cluster"))
+    years = case.cluster_years.get_level_values("year").to_numpy()
+    floor = cl["utilisation_min"].to_numpy()
+    has = (floor > 0) & (years >= cl["utilisation_min_from_year"].to_numpy())
+    new = (cl["utilisation_min_scope"] == "new_racks").to_numpy()
+    racks = racks_installed(plan, case).to_numpy()
+    lhs = np.where(new, load_on_new_racks(plan, case).to_numpy(), served(plan, case).to_numpy())
+    rhs = floor * np.where(new, racks - cl["racks_existing"].to_numpy(), racks)
+    return compare("utilisation_floor", case.cluster_years[has], lhs[has], ">=", rhs[has], "racks")
+
+
+def check_new_load(case: Case, plan: Plan) -> list[CheckResult]:
+    """max(0, served - u_max * racks_existing) <= load on new racks <= min(served, u_max * (racks - racks_existing))."""
+    existing = case.clusters["racks_existing"].reindex(case.cluster_years.get_level_values("cluster")).to_numpy()
+    in_use = served(plan, case).to_numpy()
+    on_new = load_on_new_racks(plan, case).to_numpy()
+    low = np.maximum(0.0, in_use - case.utilisation_max * existing)
+    high = np.minimum(in_use, case.utilisation_max * (racks_installed(plan, case).to_numpy() - existing))
+    return [compare("new_load", case.cluster_years, on_new, ">=", low, "racks"),
+            compare("new_load_cap", case.cluster_years, on_new, "<=", high, "racks")]
 
 
 def check_power_balance(case: Case, plan: Plan) -> CheckResult:
-    """Grid + renewable + battery discharge - charge = pue[c] * it energy, it = racks in use * power_kw * it_load_factor * weight_hours."""
+    """Grid + renewable + battery discharge - charge = it energy x PUE of the racks carrying it.
+
+    pue_existing[c] on the racks in place, pue[c] on new racks; it = racks in use * power_kw *
+    it_load_factor * weight_hours.
+    """
     e = plan.energy_cyt
-    in_use = served(plan, case).reindex(pd.MultiIndex.from_arrays([e.index.get_level_values("cluster"), e.index.get_level_values("year")])).to_numpy()
+    cy = pd.MultiIndex.from_arrays([e.index.get_level_values("cluster"), e.index.get_level_values("year")])
+    in_use = served(plan, case).reindex(cy).to_numpy()
+    on_new = load_on_new_racks(plan, case).reindex(cy).to_numpy()
     weight = case.weight_hours.reindex(pd.MultiIndex.from_arrays([e.index.get_level_values("cluster"), e.index.get_level_values("slice")])).to_numpy()
-    it_gwh = in_use * case.power_kw * case.it_load_factor * weight / 1e6
-    facility = case.clusters["pue"].reindex(e.index.get_level_values("cluster")).to_numpy() * it_gwh
+    per_rack = case.power_kw * case.it_load_factor * weight / 1e6
+    cl = case.clusters.reindex(e.index.get_level_values("cluster"))
+    facility = per_rack * (cl["pue_existing"].to_numpy() * (in_use - on_new) + cl["pue"].to_numpy() * on_new)
     return compare("power_balance", e.index, e["grid_gwh"] + e["renewable_gwh"] + battery_net_gwh(e), "==", facility, "GWh")
 
 
@@ -240,10 +268,10 @@ def check_certificate_cover(case: Case, plan: Plan) -> CheckResult:
 
 
 def check_green_floor(case: Case, plan: Plan) -> CheckResult:
-    """Renewable + certificates >= g[c] * e_new[c] * max(0, served - u_max * racks_existing)."""
+    """Renewable + certificates >= g[c] * e_new[c] * load on new racks (see `check_new_load` for its bounds)."""
     _, renewable, cert = _green_parts(case, plan)
     cl = case.clusters.reindex(case.cluster_years.get_level_values("cluster"))
-    new_load = np.maximum(0.0, served(plan, case).to_numpy() - case.utilisation_max * cl["racks_existing"].to_numpy())
+    new_load = load_on_new_racks(plan, case).to_numpy()
     e_new = cl["pue"].to_numpy() * case.power_kw * case.it_load_factor * 8760.0 / 1e6
     need = cl["green_share_min_new"].to_numpy() * e_new * new_load
     has = cl["green_share_min_new"].to_numpy() > 0
@@ -326,6 +354,7 @@ RULES: tuple[Callable[[Case, Plan], CheckResult | list[CheckResult]], ...] = (
     check_modules,
     check_capacity,
     check_utilisation_floor,
+    check_new_load,
     check_power_balance,
     check_renewables,
     check_certificate_cover,
