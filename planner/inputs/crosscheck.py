@@ -92,6 +92,8 @@ def _check_pue_caps(raw: RawCase, rows: dict[str, list[BaseModel]], problems: li
         assert isinstance(row, Cluster)
         if row.pue > row.pue_max:
             problems.append(Problem(raw.tables["clusters"].file, f"PUE above the cluster's cap pue_max={row.pue_max}; lower pue or raise pue_max", row=line, column="pue", value=row.pue))
+        if row.racks_in_use_existing is not None and row.racks_in_use_existing > row.racks_existing:
+            problems.append(Problem(raw.tables["clusters"].file, f"racks in use exceed the existing racks ({row.racks_existing:g})", row=line, column="racks_in_use_existing", value=row.racks_in_use_existing))
         if row.racks_max is not None and row.racks_existing > row.racks_max:
             problems.append(Problem(raw.tables["clusters"].file, f"existing racks exceed racks_max={row.racks_max:g}; the land limit is already broken", row=line, column="racks_existing", value=row.racks_existing))
 

@@ -91,6 +91,11 @@ class Cluster(Schema):
     """Longitude."""
     racks_existing: float = Field(ge=0, le=1e8, json_schema_extra=unit("racks"))
     """Standard 2.5 kW racks in place at the start of the horizon."""
+    racks_in_use_existing: float | None = Field(default=None, ge=0, le=1e8, json_schema_extra=unit("racks"))
+    """Racks in use on the existing stock at the start of the first year (the observed state; at most
+    `racks_existing`). Set, it pins the base year: in the first year the racks in place carry at
+    most these tenants (more load goes on new racks), and in every year the cluster keeps at least
+    these tenants less `rack.tenant_retention_per_year` churn. Blank: the load is free from the start."""
     racks_max: float | None = Field(default=None, ge=0, le=1e8, json_schema_extra=unit("racks"))
     """Land/planning limit on the total rack stock; blank for none."""
     build_max_racks_per_year: float = Field(ge=0, le=1e8, json_schema_extra=unit("racks/year"))
@@ -264,6 +269,9 @@ class RackSpec(Schema):
     """Economic life of a facility, for annualising capex."""
     utilisation_max: Share = Field(default=0.9, json_schema_extra=unit("-"))
     """Largest share of installed racks that can be in use (turnover, reserve)."""
+    tenant_retention_per_year: Share = Field(default=1.0, json_schema_extra=unit("1/year"))
+    """Share of a cluster's tenants in place (`racks_in_use_existing`) still there a year later:
+    they stay at least in_use0 x retention^(y - first year). Contracts make moving slow."""
 
 
 class Budget(Schema):

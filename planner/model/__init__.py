@@ -18,9 +18,11 @@ from planner.inputs.timeseries import Resolution
 from planner.model import _lp
 from planner.model._lp import Model
 from planner.model.capacity import (
+    add_base_year_load,
     add_build_modules,
     add_build_rate,
     add_capacity,
+    add_incumbent_load,
     add_land_limit,
     add_power_limit,
     add_rack_stock,
@@ -64,6 +66,8 @@ FAMILIES: tuple[Family, ...] = (
     add_build_modules,
     add_capacity,
     add_utilisation_floor,
+    add_base_year_load,
+    add_incumbent_load,
     add_power_balance,
     add_renewable_availability,
     add_certificate_cover,

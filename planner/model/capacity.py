@@ -97,6 +97,38 @@ def add_utilisation_floor(m: Model, d: ModelData, v: Vars) -> None:
     m.add_rows("utilisation_floor", lhs, ">=", rhs)
 
 
+def add_base_year_load(m: Model, d: ModelData, v: Vars) -> None:
+    """The first year is the observed state: the racks in place carry at most their tenants then.
+
+    sum_w class_load[w,c,y0] - new_load[c,y0] <= in_use0[c]        for c with racks_in_use_existing, y0 the first year
+
+    Notes:
+        Load beyond the observed tenants goes on new racks in the first year; from the second year
+        on the racks in place may fill up to u_max.
+    """
+    if d.in_use_existing.empty:
+        return
+    y0 = d.years[0]
+    keep = (v.racks.index.get_level_values("year") == y0) & v.racks.index.get_level_values("cluster").isin(d.in_use_existing.index)
+    rows = v.racks.index[keep]
+    load = v.class_load[pd.MultiIndex.from_frame(v.class_load.index.to_frame(index=False)[CY]).isin(rows)]
+    lhs = _lp.terms(load, by=CY) - _lp.terms(v.new_load[keep], by=CY)
+    m.add_rows("base_year_load", lhs, "<=", _lp.align(d.in_use_existing, rows))
+
+
+def add_incumbent_load(m: Model, d: ModelData, v: Vars) -> None:
+    """Tenants in place stay, leaving at the churn rate: a cluster keeps at least its decayed base load.
+
+    sum_w class_load[w,c,y] >= in_use0[c] * retention^(y - y0)        for c with racks_in_use_existing, all y
+    """
+    if d.incumbent_min.empty:
+        return
+    clusters = d.incumbent_min.index.get_level_values(0).unique()
+    load = v.class_load[v.class_load.index.get_level_values("cluster").isin(clusters)]
+    rhs = pd.Series(d.incumbent_min.to_numpy(), index=pd.MultiIndex.from_tuples(list(d.incumbent_min.index), names=CY))
+    m.add_rows("incumbent_load", _lp.terms(load, by=CY), ">=", rhs)
+
+
 def add_build_modules(m: Model, d: ModelData, v: Vars) -> None:
     """Lumpy builds: racks come in whole modules (mixed-integer plans only).
 

@@ -61,6 +61,8 @@ class ModelData:
     utilisation_min_from: pd.Series  # [cluster] first year the floor applies
     utilisation_min_scope: pd.Series  # [cluster] "all_racks" | "new_racks"
     vintage_split: pd.Index  # clusters whose load is split between existing and new racks by choice
+    in_use_existing: pd.Series  # [cluster] krack in use on the existing stock at the start, pinned clusters only
+    incumbent_min: pd.Series  # [cluster, year] krack the tenants in place keep at least (pinned clusters)
     utilisation_max: float
     demand: pd.Series  # [workload, hub, year] krack
     unmet_cost: pd.Series  # [workload, hub, year] 亿元/krack, discounted
@@ -117,6 +119,7 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
     pue = clusters["pue"]
     pue_existing = clusters["pue_existing"].astype(float).fillna(pue)
     floor = _floor(s, clusters, years)
+    in_use0 = clusters["racks_in_use_existing"].astype(float) / RACKS_PER_KRACK
     money = _money(s, clusters, years, discount)
     demand = _demand(inputs, years, workloads.index, hubs.index)
     served = _served(links, workloads)
@@ -159,7 +162,9 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         utilisation_min=floor["u_min"],
         utilisation_min_from=floor["from_year"],
         utilisation_min_scope=floor["scope"],
-        vintage_split=pd.Index(clusters.index[(pue_existing != pue) | ((floor["scope"] == "new_racks") & (floor["u_min"] > 0))], name="cluster"),
+        vintage_split=pd.Index(clusters.index[(pue_existing != pue) | ((floor["scope"] == "new_racks") & (floor["u_min"] > 0)) | in_use0.notna()], name="cluster"),
+        in_use_existing=in_use0.dropna(),
+        incumbent_min=_per_year(in_use0.dropna(), s.rack.tenant_retention_per_year ** (years - s.years.first).to_series(index=years).astype(float)),
         utilisation_max=s.rack.utilisation_max,
         demand=demand,
         unmet_cost=_unmet_cost(demand, s.unmet_penalty_yuan_per_rack_year, discount),

@@ -32,7 +32,8 @@ def _facility_energy(d: ModelData, v: Vars) -> Terms:
     coef = (pue[:, None] * row_it).ravel()
     var = np.repeat(v.class_load.to_numpy(dtype=np.int64), n)
     energy = Terms(keys, var, coef)
-    split = v.new_load[v.new_load.index.get_level_values("cluster").isin(d.vintage_split)]
+    differs = d.pue_existing.index[d.pue_existing != d.pue]
+    split = v.new_load[v.new_load.index.get_level_values("cluster").isin(differs)]
     if split.empty:
         return energy
     # load on new racks runs at their PUE: take (pue_existing - pue) x its IT energy back off
@@ -58,7 +59,7 @@ def add_power_balance(m: Model, d: ModelData, v: Vars) -> None:
 
     Notes:
         Load on the racks in place runs at their PUE (pue_ex), load on new racks at the new-build
-        PUE; the last term exists only where the two differ (see `new_load_cap`). Battery terms
+        PUE; the last term exists only where the two differ (then `new_load_cap` bounds new_load). Battery terms
         exist only at storage clusters (and only with more than one slice).
     """
     lhs = _lp.terms(v.grid, by=CYT) + _lp.terms(v.renewable, by=CYT) - _facility_energy(d, v)
@@ -97,7 +98,8 @@ def add_new_load_cap(m: Model, d: ModelData, v: Vars) -> None:
 
     new_load[c,y] - sum_w class_load[w,c,y] <= 0                          (limit in_use)
     new_load[c,y] - u_max * racks[c,y] <= -u_max * racks_existing[c]        (limit new_racks)
-        for c whose existing racks have their own PUE or whose utilisation floor covers new racks only, all y
+        for c whose existing racks have their own PUE, whose utilisation floor covers new racks only,
+        or whose base year is pinned (racks_in_use_existing), all y
 
     Notes:
         With these rows the split of a cluster's load between the racks in place and new racks is a

@@ -26,6 +26,8 @@ DUAL_UNITS: dict[str, tuple[str, float]] = {
     "build_modules": ("元/rack", YUAN_PER_YI / RACKS_PER_KRACK),
     "capacity": ("元/rack-year", YUAN_PER_YI / RACKS_PER_KRACK),
     "utilisation_floor": ("元/rack-year", YUAN_PER_YI / RACKS_PER_KRACK),
+    "base_year_load": ("元/rack-year", YUAN_PER_YI / RACKS_PER_KRACK),
+    "incumbent_load": ("元/rack-year", YUAN_PER_YI / RACKS_PER_KRACK),
     "power_balance": ("元/MWh", YUAN_PER_YI / 1e3),
     "renewable_availability": ("元/MWh", YUAN_PER_YI / 1e3),
     "certificate_cover": ("元/MWh", YUAN_PER_YI / 1e3),

@@ -119,6 +119,7 @@ class Case:
     power_kw: float
     it_load_factor: float
     utilisation_max: float
+    tenant_retention: float
     lifetime_years: int
     discount_rate: float
     certificate_share_max: float | None
@@ -182,6 +183,7 @@ def case_frames(inputs: Inputs) -> Case:
         power_kw=s.rack.power_kw,
         it_load_factor=s.rack.it_load_factor,
         utilisation_max=s.rack.utilisation_max,
+        tenant_retention=s.rack.tenant_retention_per_year,
         lifetime_years=s.rack.lifetime_years,
         discount_rate=s.discount_rate,
         certificate_share_max=s.policy.certificate_share_max,

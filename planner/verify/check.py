@@ -219,6 +219,24 @@ def check_utilisation_floor(case: Case, plan: Plan) -> CheckResult:
     return compare("utilisation_floor", case.cluster_years[has], lhs[has], ">=", rhs[has], "racks")
 
 
+def check_incumbents(case: Case, plan: Plan) -> list[CheckResult]:
+    """Where racks_in_use_existing in_use0[c] is set: the base year's tenants and their retention.
+
+    base_year_load: served[c,y0] - load on new racks[c,y0] <= in_use0[c];
+    incumbent_load: served[c,y] >= in_use0[c] * retention^(y - y0).
+    """
+    cl = case.clusters.reindex(case.cluster_years.get_level_values("cluster"))
+    in_use0 = cl["racks_in_use_existing"].astype(float).to_numpy()
+    years = case.cluster_years.get_level_values("year").to_numpy()
+    pinned = ~np.isnan(in_use0)
+    first = pinned & (years == case.years[0])
+    in_use = served(plan, case).to_numpy()
+    on_existing = in_use - load_on_new_racks(plan, case).to_numpy()
+    keep = in_use0 * case.tenant_retention ** (years - case.years[0])
+    return [compare("base_year_load", case.cluster_years[first], on_existing[first], "<=", in_use0[first], "racks"),
+            compare("incumbent_load", case.cluster_years[pinned], in_use[pinned], ">=", keep[pinned], "racks")]
+
+
 def check_new_load(case: Case, plan: Plan) -> list[CheckResult]:
     """max(0, served - u_max * racks_existing) <= load on new racks <= min(served, u_max * (racks - racks_existing))."""
     existing = case.clusters["racks_existing"].reindex(case.cluster_years.get_level_values("cluster")).to_numpy()
@@ -354,6 +372,7 @@ RULES: tuple[Callable[[Case, Plan], CheckResult | list[CheckResult]], ...] = (
     check_modules,
     check_capacity,
     check_utilisation_floor,
+    check_incumbents,
     check_new_load,
     check_power_balance,
     check_renewables,

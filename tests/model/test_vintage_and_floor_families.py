@@ -119,3 +119,33 @@ def test_latency_given_both_ways_must_agree(tiny: TinyCase) -> None:
     set_rows(tiny.tables["links"], {"hub_id": "h1", "cluster_id": "west1"}, rtt_ms=20, one_way_ms=7)
     with pytest.raises(InputError, match="disagree"):
         load_inputs(tiny.write())
+
+
+def pinned_case(tiny: TinyCase, first_year_demand: float) -> TinyCase:
+    """10,000 racks at each cluster; 4,000 tenants in place east (0.5 yuan/kWh), 6,000 west (0.3); half stay a year."""
+    demand(tiny, {2026: first_year_demand, 2027: first_year_demand})
+    with_columns(tiny, "clusters", "racks_in_use_existing")
+    tiny.set(rack={"tenant_retention_per_year": 0.5})
+    tiny.cluster("east1", racks_existing=10000, racks_in_use_existing=4000, power_price_yuan_per_kwh=0.5)
+    return tiny.cluster("west1", racks_existing=10000, racks_in_use_existing=6000, power_price_yuan_per_kwh=0.3)
+
+
+def test_incumbent_load_keeps_the_tenants_in_place_at_the_churn_rate(tiny: TinyCase) -> None:
+    # 2026 reproduces the observed state: 4,000 east, 6,000 west (4,380 and 2,628 yuan a rack-year).
+    # 2027: at least 2,000 stay east, the rest moves to the cheaper west: 2,000 east, 8,000 west.
+    outcome = pinned_case(tiny, 10000).solve()
+    load = outcome.results.load.groupby(["cluster", "year"])["load_racks"].sum()
+    assert load[("east1", 2026)] == approx(4000)
+    assert load[("east1", 2027)] == approx(2000)
+    per_year = (4000 * 4380 + 6000 * 2628, 2000 * 4380 + 8000 * 2628)
+    assert outcome.plan["objective_yi_yuan"] == approx(sum(per_year) / 1e8)
+
+
+def test_base_year_load_puts_first_year_growth_on_new_racks(tiny: TinyCase) -> None:
+    # 12,000 demanded: the racks in place carry only their 10,000 tenants in 2026, so 2,000 new racks
+    # are built west (2 亿元 over two years). 2027: 2,000 stay east, 10,000 west.
+    outcome = pinned_case(tiny, 12000).solve()
+    assert new_racks(outcome, "west1", 2026) == approx(2000)
+    assert load_on_new(outcome, "west1", 2026) == approx(2000)
+    per_year = (4000 * 4380 + 8000 * 2628, 2000 * 4380 + 10000 * 2628)
+    assert outcome.plan["objective_yi_yuan"] == approx(2 + sum(per_year) / 1e8)
