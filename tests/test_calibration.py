@@ -1,0 +1,47 @@
+"""The default case's base year against the published figures in its sources.csv (docs/calibration.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from planner.analysis.calibration import calibration_table, render, targets
+from planner.pipeline import run
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT = ROOT / "inputs" / "default"
+
+
+@pytest.fixture(scope="module")
+def default_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return run(DEFAULT, overrides={"output_dir": tmp_path_factory.mktemp("calibration") / "out", "report": False}).out_dir
+
+
+def test_every_calibration_row_is_within_its_published_band(default_out: Path) -> None:
+    table = calibration_table(DEFAULT, default_out)
+    assert len(table) >= 7
+    failed = table.loc[~table["passed"], ["metric", "scope", "model", "low", "high"]]
+    assert failed.empty, failed.to_string()
+
+
+def test_targets_come_from_sources_csv_and_hold_their_own_figure() -> None:
+    rows = targets(DEFAULT)
+    assert set(rows["metric"]) >= {"racks_installed", "utilisation", "utilisation_west_minus_east", "pue_existing_stock",
+                                   "electricity_mwh_per_rack_in_use", "electricity_twh", "green_share_existing"}
+    assert ((rows["low"] <= rows["published"]) & (rows["published"] <= rows["high"])).all()
+    assert rows["source"].str.len().min() > 40
+
+
+def test_a_band_that_excludes_the_model_fails(default_out: Path, tmp_path: Path) -> None:
+    # the check can fail: move the utilisation band away from the model's value
+    text = (DEFAULT / "sources.csv").read_text(encoding="utf-8").replace(",0.6..0.66", ",0.7..0.8")
+    (tmp_path / "sources.csv").write_text(text, encoding="utf-8")
+    table = calibration_table(tmp_path, default_out)
+    assert not table.set_index("metric").at["utilisation", "passed"]
+
+
+def test_calibration_doc_is_generated_from_the_case(default_out: Path) -> None:
+    text = (ROOT / "docs" / "calibration.md").read_text(encoding="utf-8")
+    assert text == render(calibration_table(DEFAULT, default_out), default_out), (
+        "docs/calibration.md is stale: solve the default case and run `python -m planner.analysis.calibration inputs/default OUT > docs/calibration.md`")
