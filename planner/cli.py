@@ -147,6 +147,7 @@ def render_plan(plan: dict[str, Any], out_dir: Path, timings: dict[str, float]) 
         ("emissions over the horizon (Mt CO2)", f"{plan['emissions_mt_co2']:,.2f}"),
         ("unmet demand (rack-years)", f"{plan['unmet_rack_years']:,.0f}"),
         ("average PUE", f"{plan['average_pue']:.3f}"),
+        ("energy and green figures from", str(plan.get("time_resolution", ""))),
     ]
     if plan.get("mip"):
         rows.append(("MIP gap", f"{plan['gap']:.2e}" if plan.get("gap") is not None else "n/a"))

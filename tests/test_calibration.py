@@ -45,3 +45,15 @@ def test_calibration_doc_is_generated_from_the_case(default_out: Path) -> None:
     text = (ROOT / "docs" / "calibration.md").read_text(encoding="utf-8")
     assert text == render(calibration_table(DEFAULT, default_out), default_out), (
         "docs/calibration.md is stale: solve the default case and run `python -m planner.analysis.calibration inputs/default OUT > docs/calibration.md`")
+
+
+def test_report_first_screen_says_what_the_plan_covers(default_out: Path) -> None:
+    from planner.report import write_report
+
+    write_report(default_out)
+    text = (default_out / "report.md").read_text(encoding="utf-8")
+    headline = text[: text.index("Total cost by term")]
+    for words in ("IT equipment (servers, network gear) is excluded", "no investment budget is imposed",
+                  "shadow carbon price of 90 yuan/t", "not in the national emissions trading scheme", "12 representative days"):
+        assert words in headline, words
+    assert "Shadow carbon price 影子碳价" in text

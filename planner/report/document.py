@@ -113,6 +113,7 @@ def _headline(v: View) -> Section:
         "1 Headline 概览",
         [
             Cards(tables.headline(v)),
+            Para(tables.scope_statement(v)),
             Table(
                 tables.cost_breakdown(v),
                 f"Total cost by term (present value at {v.first}, {pct(s.discount_rate, 0)} a year discount rate)",
