@@ -71,7 +71,7 @@ class Words:
         if family == "utilisation_floor":
             return f"the {cl.at[k[0], 'utilisation_min']:.0%} utilisation floor at {self.cluster(k[0])} in {k[1]} is {amount:,.0f} racks in use short"
         if family == "incumbent_load":
-            return f"the tenants in place at {self.cluster(k[0])} in {k[1]} ({limit:,.0f} racks in use) are {amount:,.0f} racks in use more than the demand that can reach it"
+            return f"the tenants staying at {self.cluster(k[0])} in {k[1]} are {amount:,.0f} racks in use more than the demand that can reach it"
         if family == "base_year_load":
             return f"the base-year tenants at {self.cluster(k[0])} ({limit:,.0f} racks in use) are {amount:,.0f} racks short of the load that has to go there"
         if family == "green_share":
@@ -111,7 +111,7 @@ class Words:
                                           f"{cl.at[k[0], 'utilisation_min']:.0%} utilisation floor in {k[1]}"),
             "green_share": lambda: (f"let {self.cluster(k[0])} take {amount:,.2f} GWh less green power than its "
                                     f"{cl.at[k[0], 'green_share_min_new']:.0%} floor asks in {k[1]}"),
-            "incumbent_load": lambda: f"let {amount:,.0f} of the tenants in place leave {self.cluster(k[0])} by {k[1]}",
+            "incumbent_load": lambda: f"let {amount:,.0f} more racks in use leave {self.cluster(k[0])} in {k[1]}",
             "base_year_load": lambda: f"let {amount:,.0f} more racks in use onto the racks in place at {self.cluster(k[0])} in the base year",
             "certificate_share": lambda: f"allow {amount:,.2f} GWh more green certificates at {self.cluster(k[0])} in {k[1]}",
             "renewable_availability": lambda: f"contract {amount:,.2f} GWh more renewable power at {self.cluster(k[0])} in {k[1]}",

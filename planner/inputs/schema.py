@@ -94,8 +94,9 @@ class Cluster(Schema):
     racks_in_use_existing: float | None = Field(default=None, ge=0, le=1e8, json_schema_extra=unit("racks"))
     """Racks in use on the existing stock at the start of the first year (the observed state; at most
     `racks_existing`). Set, it pins the base year: in the first year the racks in place carry at
-    most these tenants (more load goes on new racks), and in every year the cluster keeps at least
-    these tenants less `rack.tenant_retention_per_year` churn. Blank: the load is free from the start."""
+    most these tenants (more load goes on new racks), and each later year the cluster keeps at
+    least `rack.tenant_retention_per_year` of the year before's load. Blank: the load is free from
+    the start."""
     racks_max: float | None = Field(default=None, ge=0, le=1e8, json_schema_extra=unit("racks"))
     """Land/planning limit on the total rack stock; blank for none."""
     build_max_racks_per_year: float = Field(ge=0, le=1e8, json_schema_extra=unit("racks/year"))
@@ -270,8 +271,8 @@ class RackSpec(Schema):
     utilisation_max: Share = Field(default=0.9, json_schema_extra=unit("-"))
     """Largest share of installed racks that can be in use (turnover, reserve)."""
     tenant_retention_per_year: Share = Field(default=1.0, json_schema_extra=unit("1/year"))
-    """Share of a cluster's tenants in place (`racks_in_use_existing`) still there a year later:
-    they stay at least in_use0 x retention^(y - first year). Contracts make moving slow."""
+    """Share of a pinned cluster's load (one with `racks_in_use_existing`) still there a year later:
+    load[c,y] >= retention x load[c,y-1]. Contracts make moving slow."""
 
 
 class Budget(Schema):

@@ -117,16 +117,27 @@ def add_base_year_load(m: Model, d: ModelData, v: Vars) -> None:
 
 
 def add_incumbent_load(m: Model, d: ModelData, v: Vars) -> None:
-    """Tenants in place stay, leaving at the churn rate: a cluster keeps at least its decayed base load.
+    """Tenants stay: a pinned cluster keeps at least the retained share of last year's load.
 
-    sum_w class_load[w,c,y] >= in_use0[c] * retention^(y - y0)        for c with racks_in_use_existing, all y
+    sum_w class_load[w,c,y] - retention * sum_w class_load[w,c,y-1] >= 0        for c with racks_in_use_existing, y > y0
+
+    Notes:
+        Relative to last year, so scaling all demand (a sweep's draw) never makes it infeasible;
+        with `base_year_load` and first-year demand equal to the tenants in place, the base year
+        reproduces the observed state.
     """
-    if d.incumbent_min.empty:
+    if d.in_use_existing.empty or len(d.years) < 2:
         return
-    clusters = d.incumbent_min.index.get_level_values(0).unique()
-    load = v.class_load[v.class_load.index.get_level_values("cluster").isin(clusters)]
-    rhs = pd.Series(d.incumbent_min.to_numpy(), index=pd.MultiIndex.from_tuples(list(d.incumbent_min.index), names=CY))
-    m.add_rows("incumbent_load", _lp.terms(load, by=CY), ">=", rhs)
+    pinned = v.class_load.index.get_level_values("cluster").isin(d.in_use_existing.index)
+    load = v.class_load[pinned]
+    years = load.index.get_level_values("year")
+    later = load[years > d.years[0]]
+    frame = load.index.to_frame(index=False)
+    frame["year"] = frame["year"] + 1
+    shifted = pd.Series(load.to_numpy(), index=pd.MultiIndex.from_frame(frame))
+    shifted = shifted[shifted.index.get_level_values("year") <= d.years[-1]]
+    lhs = _lp.terms(later, by=CY) - _lp.terms(shifted, by=CY, coef=d.tenant_retention)
+    m.add_rows("incumbent_load", lhs, ">=", 0.0)
 
 
 def add_build_modules(m: Model, d: ModelData, v: Vars) -> None:

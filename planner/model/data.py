@@ -62,7 +62,7 @@ class ModelData:
     utilisation_min_scope: pd.Series  # [cluster] "all_racks" | "new_racks"
     vintage_split: pd.Index  # clusters whose load is split between existing and new racks by choice
     in_use_existing: pd.Series  # [cluster] krack in use on the existing stock at the start, pinned clusters only
-    incumbent_min: pd.Series  # [cluster, year] krack the tenants in place keep at least (pinned clusters)
+    tenant_retention: float  # share of a pinned cluster's load still there a year later
     utilisation_max: float
     demand: pd.Series  # [workload, hub, year] krack
     unmet_cost: pd.Series  # [workload, hub, year] 亿元/krack, discounted
@@ -164,7 +164,7 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         utilisation_min_scope=floor["scope"],
         vintage_split=pd.Index(clusters.index[(pue_existing != pue) | ((floor["scope"] == "new_racks") & (floor["u_min"] > 0)) | in_use0.notna()], name="cluster"),
         in_use_existing=in_use0.dropna(),
-        incumbent_min=_per_year(in_use0.dropna(), s.rack.tenant_retention_per_year ** (years - s.years.first).to_series(index=years).astype(float)),
+        tenant_retention=s.rack.tenant_retention_per_year,
         utilisation_max=s.rack.utilisation_max,
         demand=demand,
         unmet_cost=_unmet_cost(demand, s.unmet_penalty_yuan_per_rack_year, discount),

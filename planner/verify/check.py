@@ -223,18 +223,19 @@ def check_incumbents(case: Case, plan: Plan) -> list[CheckResult]:
     """Where racks_in_use_existing in_use0[c] is set: the base year's tenants and their retention.
 
     base_year_load: served[c,y0] - load on new racks[c,y0] <= in_use0[c];
-    incumbent_load: served[c,y] >= in_use0[c] * retention^(y - y0).
+    incumbent_load: served[c,y] >= retention * served[c,y-1] for y > y0.
     """
     cl = case.clusters.reindex(case.cluster_years.get_level_values("cluster"))
     in_use0 = cl["racks_in_use_existing"].astype(float).to_numpy()
     years = case.cluster_years.get_level_values("year").to_numpy()
     pinned = ~np.isnan(in_use0)
     first = pinned & (years == case.years[0])
-    in_use = served(plan, case).to_numpy()
-    on_existing = in_use - load_on_new_racks(plan, case).to_numpy()
-    keep = in_use0 * case.tenant_retention ** (years - case.years[0])
+    in_use = served(plan, case)
+    on_existing = in_use.to_numpy() - load_on_new_racks(plan, case).to_numpy()
+    last_year = in_use.groupby(level="cluster").shift(1).to_numpy()
+    later = pinned & (years > case.years[0])
     return [compare("base_year_load", case.cluster_years[first], on_existing[first], "<=", in_use0[first], "racks"),
-            compare("incumbent_load", case.cluster_years[pinned], in_use[pinned], ">=", keep[pinned], "racks")]
+            compare("incumbent_load", case.cluster_years[later], in_use.to_numpy()[later], ">=", case.tenant_retention * last_year[later], "racks")]
 
 
 def check_new_load(case: Case, plan: Plan) -> list[CheckResult]:

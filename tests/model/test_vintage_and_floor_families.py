@@ -132,7 +132,7 @@ def pinned_case(tiny: TinyCase, first_year_demand: float) -> TinyCase:
 
 def test_incumbent_load_keeps_the_tenants_in_place_at_the_churn_rate(tiny: TinyCase) -> None:
     # 2026 reproduces the observed state: 4,000 east, 6,000 west (4,380 and 2,628 yuan a rack-year).
-    # 2027: at least 2,000 stay east, the rest moves to the cheaper west: 2,000 east, 8,000 west.
+    # 2027: at least half of the 4,000 stay east, the rest moves to the cheaper west: 2,000 east, 8,000 west.
     outcome = pinned_case(tiny, 10000).solve()
     load = outcome.results.load.groupby(["cluster", "year"])["load_racks"].sum()
     assert load[("east1", 2026)] == approx(4000)
