@@ -277,9 +277,9 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0 * math.asin(math.sqrt(a))
 
 
-def write(name: str, header: list[str], rows: list[list[object]]) -> None:
+def write_table(name: str, header: list[str], rows: list[list[object]], folder: Path = OUT) -> None:
     """Write one CSV table."""
-    with (OUT / name).open("w", newline="", encoding="utf-8") as f:
+    with (folder / name).open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(header)
         w.writerows(rows)
@@ -311,9 +311,13 @@ def base_demand() -> dict[tuple[str, str], float]:
     return out
 
 
-def main() -> None:
-    """Write every table and the sources table."""
-    OUT.mkdir(parents=True, exist_ok=True)
+def main(folder: Path = OUT) -> None:
+    """Write every table and the sources table into `folder` (default inputs/default)."""
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def write(name: str, header: list[str], rows: list[list[object]]) -> None:
+        write_table(name, header, rows, folder)
+
     sources: list[list[object]] = []
 
     def source(table: str, column: str, entity: str, value: object, text: str, band: str = "") -> None:
@@ -397,4 +401,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT)
