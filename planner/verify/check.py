@@ -234,7 +234,7 @@ def check_incumbents(case: Case, plan: Plan) -> list[CheckResult]:
     on_existing = in_use.to_numpy() - load_on_new_racks(plan, case).to_numpy()
     last_year = in_use.groupby(level="cluster").shift(1).to_numpy()
     later = pinned & (years > case.years[0])
-    return [compare("base_year_load", case.cluster_years[first], on_existing[first], "<=", in_use0[first], "racks"),
+    return [compare("base_year_load", case.cluster_years[first], on_existing[first], "<=", in_use0[first], "racks", scale=in_use.to_numpy()[first]),
             compare("incumbent_load", case.cluster_years[later], in_use.to_numpy()[later], ">=", case.tenant_retention * last_year[later], "racks")]
 
 
@@ -245,8 +245,9 @@ def check_new_load(case: Case, plan: Plan) -> list[CheckResult]:
     on_new = load_on_new_racks(plan, case).to_numpy()
     low = np.maximum(0.0, in_use - case.utilisation_max * existing)
     high = np.minimum(in_use, case.utilisation_max * (racks_installed(plan, case).to_numpy() - existing))
-    return [compare("new_load", case.cluster_years, on_new, ">=", low, "racks"),
-            compare("new_load_cap", case.cluster_years, on_new, "<=", high, "racks")]
+    size = in_use + case.utilisation_max * existing  # the rows' own size: what they add up
+    return [compare("new_load", case.cluster_years, on_new, ">=", low, "racks", scale=size),
+            compare("new_load_cap", case.cluster_years, on_new, "<=", high, "racks", scale=size)]
 
 
 def check_power_balance(case: Case, plan: Plan) -> CheckResult:
