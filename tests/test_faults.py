@@ -99,7 +99,7 @@ def test_missing_highs_names_the_package(tiny: TinyCase, monkeypatch: pytest.Mon
         run(folder, overrides={"output_dir": folder / "out", "interface": "pulp"})
     # the direct path: highspy cannot be imported
     monkeypatch.delitem(sys.modules, "planner.solver.highs", raising=False)
-    monkeypatch.delattr(sys.modules["planner"], "highs", raising=False)
+    monkeypatch.delattr(sys.modules["planner.solver"], "highs", raising=False)
     monkeypatch.setitem(sys.modules, "highspy", None)
     with pytest.raises(SolverFailedError, match="pip install highspy"):
         run(folder, overrides={"output_dir": folder / "out"})
