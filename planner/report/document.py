@@ -137,9 +137,10 @@ def _scorecard(v: View) -> Section:
             Subheading("Per cluster: PUE cap, 上架率 floor, green power for new racks"),
             Table(scorecard.cluster_targets(v)),
             Para(
-                "PUE is an input checked against its cap. 上架率 is racks in use / racks installed (lowest year shown). "
-                "Green power / new racks' energy is contracted renewables plus certificates over the energy of the load beyond what "
-                "the existing racks carry; it can exceed 100 %.",
+                "PUE is the new-build PUE, checked against its cap (the racks in place run at their own PUE). 上架率 is racks in use / "
+                "racks installed, lowest year from the floor's start year on. "
+                "Green power / new racks' energy is contracted renewables plus certificates over the energy of the load on racks "
+                "built in the horizon; it can exceed 100 %.",
                 note=True,
             ),
             Subheading("Programme-wide: budgets, shares, carbon, latency tiers"),
