@@ -87,10 +87,21 @@ def build(d: ModelData) -> linopy.Model:
     served_cy = class_load.sum("workload")
     m.add_constraints(served_cy - d.utilisation_max * racks <= 0, name="capacity")
     u_min = _da(d.utilisation_min, ["cluster"], co)
-    m.add_constraints(served_cy - u_min * racks >= 0, name="utilisation_floor", mask=u_min > 0)
+    year_da = xr.DataArray(Y.to_numpy(), coords={"year": Y}, dims=["year"])
+    applies = (u_min > 0) & (year_da >= _da(d.utilisation_min_from.astype(float), ["cluster"], co))
+    scope_new = _da((d.utilisation_min_scope == "new_racks").astype(float), ["cluster"], co) > 0
+    m.add_constraints(served_cy - u_min * racks >= 0, name="utilisation_floor", mask=applies & ~scope_new)
+    m.add_constraints(new_load - u_min * racks >= -u_min * existing, name="utilisation_floor_new", mask=applies & scope_new)
+    pinned = _da(pd.Series(1.0, index=d.in_use_existing.index), ["cluster"], co) > 0
+    m.add_constraints(served_cy - new_load <= _da(d.in_use_existing, ["cluster"], co), name="base_year_load", mask=pinned & (first > 0))
+    m.add_constraints(served_cy - d.tenant_retention * class_load.shift(year=1).sum("workload") >= 0, name="incumbent_load", mask=pinned & (first == 0))
+    split = _da(pd.Series(1.0, index=d.vintage_split), ["cluster"], co) > 0
+    m.add_constraints(new_load - served_cy <= 0, name="new_load_cap_in_use", mask=split.broadcast_like(first))
+    m.add_constraints(new_load - d.utilisation_max * racks <= -d.utilisation_max * existing, name="new_load_cap_new_racks", mask=split.broadcast_like(first))
 
     it = xr.concat([per_slice(d.it_gwh_per_krack.xs(wl, level=0)) for wl in d.workloads], dim=pd.Index(d.workloads, name="workload"))
-    facility = (_da(d.pue, ["cluster"], co) * it * class_load).sum("workload")
+    facility = (_da(d.pue_existing, ["cluster"], co) * it * class_load).sum("workload")
+    facility = facility - _da(d.pue_existing - d.pue, ["cluster"], co) * per_slice(d.it_gwh_flat) * new_load
     supply = grid + renewable
     storage = _storage(m, d, co, w, renewable) if len(d.storage_clusters) else None
     if storage is not None:

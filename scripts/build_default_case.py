@@ -1,8 +1,9 @@
 """Write `inputs/default/`: the 8 hubs x 10 clusters case, with a source for every number.
 
 Every value below carries its source or says `estimate:` and why; the script writes the CSV
-tables and `sources.csv` (table, column, entity, value, source) from the same records, so the
-data and its provenance cannot drift. Facts come from `shared/reference/domain-facts.md`
+tables and `sources.csv` (table, column, entity, value, source, band) from the same records, so the
+data and its provenance cannot drift. Rows with table `calibration` are the published figures the
+base year is checked against, with the band a model value must fall in (docs/calibration.md). Facts come from `shared/reference/domain-facts.md`
 (cited here as DF §section); URLs are the ones given there.
 
 Run: python scripts/build_default_case.py  (needs only the Python standard library)
@@ -49,49 +50,87 @@ CLUSTERS = {
 }
 WEST = {"horinger", "guian", "qingyang", "zhongwei"}
 
-# Each numeric column: {cluster: (value, source)}.
+# Research notes for every figure below: /work/research/issue11.md (copied into the sources here).
+SCIO_2024 = "SCIO press conference 2024-08 (NDA, 杜巍): 10 clusters >1.46 M standard racks, 上架率 62.72 % at end-Mar 2024, http://english.scio.gov.cn/m/pressroom/2024-08/13/content_117363927_3.htm"
+NATIONAL_RACKS = "national racks in use 8.1 M end-2023 (Xinhua/China Daily, DF §1.3) -> 10.85 M end-Jun 2025 (经济参考报 via 中评社, https://hk.crntt.com/doc/1071/1/1/8/107111823.html): x1.340 in 1.5 yr = 21.5 %/yr"
+NATIONAL_GROWTH = (10.85 / 8.1) ** (1 / 1.5) - 1          # 0.215 per year
+CARRY_YEARS = 1.75                                       # end-Mar 2024 -> start of 2026
+CLUSTER_RACKS_2026 = 1.46e6 * (1 + NATIONAL_GROWTH) ** CARRY_YEARS   # ≈ 2.05 M
+
+# Racks installed at the start of 2026 (standard 2.5 kW racks). Each is anchored on the latest
+# published count for the cluster where one was found, carried to 2026; the total is checked
+# against the 10-cluster figure carried forward (docs/calibration.md).
 RACKS_EXISTING = {
-    "zhangjiakou": (460_000, "DF §2: '460,000 server racks' (2025), reportify.ai/news/1134413076024659968"),
-    "yangtze_demo_zone": (100_000, "estimate: no rack count found (DF §3); land-scarce demo zone, set below Wuhu's build-out"),
-    "wuhu": (120_000, "estimate: '>100k racks under construction' (Nov 2025, DF §3) assumed in service by 2026"),
-    "shaoguan": (60_000, "estimate: 26.34 GWh/month in Jan 2026 (DF §3) ≈ 36 MW ≈ 15k racks in use; plan 500k far from met"),
-    "tianfu": (150_000, "estimate: no count found (DF §3); Sichuan targets 40 EFLOPS by 2027"),
-    "chongqing": (150_000, "estimate: 90k racks in 2020 (DF §2) grown ~10 %/yr to 2026"),
-    "horinger": (250_000, "estimate: 和林格尔新区 150k racks in 2022 (DF §3) plus 集宁 and growth to 2026"),
-    "guian": (200_000, "estimate: 19 DCs incl. 17 hyperscale (2024, DF §3); 14 hyperscale DCs × ~14k racks"),
-    "qingyang": (80_000, "estimate: 31k racks end-2024 (DF §3) toward the 100k 2025 target"),
-    "zhongwei": (200_000, "estimate: 30k racks 2020, target 720k 2025 (DF §3); 2/3 idle 2021, so well below target"),
+    "zhangjiakou": (505_000, "estimate: '460,000 server racks' (2025, DF §2, reportify.ai/news/1134413076024659968) carried half a year at the national 21.5 %/yr"),
+    "yangtze_demo_zone": (100_000, "estimate: no rack count found (DF §3); land-scarce demo zone, set at Wuhu's order"),
+    "wuhu": (100_000, "estimate: '>100k racks under construction' (Nov 2025, DF §3), about that much in service by 2026"),
+    "shaoguan": (40_000, "estimate: 26.34 GWh/month in Jan 2026 (DF §3) ≈ 36 MW ≈ 15k racks in use at 40 % utilisation; the 500k plan for 2025 far from met"),
+    "tianfu": (250_000, "estimate: no count found (DF §3); Chengdu is the southwest's largest DC market"),
+    "chongqing": (180_000, "estimate: 90k racks in 2020 (DF §2) grown ~12 %/yr to 2026"),
+    "horinger": (350_000, "estimate: 和林格尔新区 150k racks in 2022 (DF §3) plus 集宁 (Ulanqab) and four years of build"),
+    "guian": (250_000, "estimate: 19 DCs incl. 17 hyperscale (2024, DF §3) at ~13k racks each"),
+    "qingyang": (60_000, "estimate: 31k standard racks end-2024 (DF §3, clzchina/gscn; China Mobile phase 1 '折合2.5kW机柜约3万架', lzrb 2024-09-04) plus 2025 builds short of the 100k goal"),
+    "zhongwei": (180_000, "estimate: 30k racks 2020, 720k goal for 2025 (DF §3) far from met; 上架率 76.7 % reported for 中卫 (kdwc.cn, 2023)"),
+}
+# Observed utilisation (上架率) of the existing stock in the base year: the programme reports ~63 %
+# overall (SCIO 2024; NDA mid-2024) and the west as the idle side (Dec-2021 green plan: western DCs
+# "from 30 % to >= 50 %"); no per-cluster figures were found except 中卫's local 76.7 %.
+UTILISATION_2026 = {
+    "zhangjiakou": (0.68, "estimate: eastern clusters slightly above the ~63 % average (Zhangjiakou DCs take a third of the city's power, DF §3)"),
+    "yangtze_demo_zone": (0.68, "estimate: eastern clusters slightly above the ~63 % average"),
+    "wuhu": (0.60, "estimate: much of the stock new (>100k racks under construction 2025), still filling"),
+    "shaoguan": (0.40, "estimate: 26.34 GWh/month (Jan 2026, DF §3) ≈ 15k racks in use of ~40k"),
+    "tianfu": (0.66, "estimate: eastern-side demand hub, slightly above the ~63 % average"),
+    "chongqing": (0.65, "estimate: eastern-side demand hub, slightly above the ~63 % average"),
+    "horinger": (0.56, "estimate: the west below the average (Dec-2021 plan: western DCs 30 % -> >=50 % by 2025)"),
+    "guian": (0.56, "estimate: the west below the average (Dec-2021 plan: western DCs 30 % -> >=50 % by 2025)"),
+    "qingyang": (0.45, "estimate: young stock still filling (31k racks end-2024)"),
+    "zhongwei": (0.70, "estimate: 中卫 上架率 76.7 % reported locally (kdwc.cn 2023), set a little lower for the newer stock"),
 }
 RACKS_MAX = {
-    "zhangjiakou": (800_000, "estimate: land available; power-export limits are modelled separately"),
+    "zhangjiakou": (900_000, "estimate: land available; power-export limits are modelled separately"),
     "yangtze_demo_zone": (180_000, "estimate: ecological-protection zone, land scarce (DF §3)"),
     "wuhu": (450_000, "estimate: >270 bn yuan committed (Nov 2025, DF §3) ≈ 3-4x the current build-out"),
     "shaoguan": (500_000, "DF §3: 500k standard racks planned for the start-up zone"),
-    "tianfu": (400_000, "estimate: Sichuan 40 EFLOPS 2027 target (DF §3)"),
+    "tianfu": (450_000, "estimate: Sichuan 40 EFLOPS 2027 target (DF §3)"),
     "chongqing": (350_000, "estimate: same order as Tianfu"),
-    "horinger": (900_000, "estimate: largest new-energy base (DF §4), 15 projects >50 bn yuan 2025 (DF §3)"),
+    "horinger": (1_000_000, "estimate: largest new-energy base (DF §4), 15 projects >50 bn yuan 2025 (DF §3)"),
     "guian": (800_000, "estimate: >4 M servers planned in 14 hyperscale DCs, 11,184 mu (DF §3)"),
-    "qingyang": (880_000, "DF §3: +800k 2.5 kW racks by 2030 (10-year plan) on top of the existing stock"),
+    "qingyang": (860_000, "DF §3: +800k 2.5 kW racks by 2030 (10-year plan) on top of the existing stock"),
     "zhongwei": (900_000, "DF §3: 720k target 2025; 中金 project 820k standard racks; park land 'almost fully allocated'"),
 }
-BUILD_MAX = {c: (150_000 if c in WEST else 100_000, "estimate: 2023 western build-out >600k racks/yr over 4 clusters (DF §1.2) ≈ 150k per western cluster; eastern sites land-limited, 100k") for c in CLUSTERS}
+# Build pace: about twice each cluster's recent record (racks added per year), so a plan can
+# accelerate but not jump by an order of magnitude.
+BUILD_MAX = {
+    "zhangjiakou": (150_000, "estimate: 9 DC projects adding 1.5 GW of power demand in H1 2025 (DF §3, 383tm.com) — the fastest cluster"),
+    "yangtze_demo_zone": (30_000, "estimate: land-scarce ecological zone; dispatch centres, not mass builds (DF §3)"),
+    "wuhu": (60_000, "estimate: >100k racks under construction in 2025 (DF §3) over about three years, x2"),
+    "shaoguan": (40_000, "estimate: ~15-40k racks built 2022-25 against a 500k plan; record ~10-20k/yr, x2"),
+    "tianfu": (60_000, "estimate: record not found; eastern-side demand hub, between Wuhu and Zhangjiakou"),
+    "chongqing": (40_000, "estimate: 90k (2020) -> ~180k (2026) ≈ 15k/yr, x2-3"),
+    "horinger": (120_000, "estimate: 150k (2022) -> ~350k (2026) ≈ 50k/yr, x2; 15 projects >50 bn yuan signed 2025 (DF §3)"),
+    "guian": (100_000, "estimate: ~250k by 2026 in ~5 years ≈ 50k/yr, x2"),
+    "qingyang": (60_000, "estimate: 0 -> 31k in 2022-24 (DF §3) and ~30k in 2025: record ~30k/yr, x2 (the old 150k cap was ~5x the record)"),
+    "zhongwei": (100_000, "estimate: ~30k (2020) -> ~180k (2026) ≈ 25k/yr but 中金/中交 projects under way (DF §3); x4"),
+}
 POWER_MAX_MW = {
-    "zhangjiakou": (3000, "estimate: UHV export lines full, ~20 GW undeveloped (DF §7); local DC grid connection assumed 3 GW"),
+    "zhangjiakou": (3000, "estimate: UHV export lines full, ~20 GW undeveloped (财新 2025-09, DF §7); local DC grid connection assumed 3 GW"),
 }
 CAPEX = {
-    "zhangjiakou": (65_000, "estimate: 50-100k yuan/rack facility-only band (DF §7) + moderate land premium"),
-    "yangtze_demo_zone": (95_000, "estimate: top of the band: first-tier land 8-12 M yuan/mu (DF §7)"),
-    "wuhu": (75_000, "estimate: 中联 campus 7.2 bn yuan / 8,500×18 kW racks ≈ 47k yuan per 2.5 kW-equivalent; + land"),
+    "zhangjiakou": (65_000, "estimate: 50-100k yuan per standard rack facility-only band (DF §7, bounded by the two 中卫 projects) + moderate land premium"),
+    "yangtze_demo_zone": (95_000, "estimate: top of the facility band: first-tier land 8-12 M yuan/mu (DF §7)"),
+    "wuhu": (100_000, "estimate: 中联芜湖 7.2 bn yuan for the whole 270-mu campus, phase 1 buys 8,500 x 18 kW racks = 153 MW = 61,200 standard racks -> <= 117.6k yuan per standard rack (an upper bound: 7.2 bn covers phase 2 too); zdatacn.com id=105, ssjkq.wuhu.gov.cn 2024-10-12"),
     "shaoguan": (75_000, "estimate: Guangdong land premium within the 50-100k band (DF §7)"),
     "tianfu": (70_000, "estimate: middle of the 50-100k band (DF §7)"),
     "chongqing": (70_000, "estimate: middle of the 50-100k band (DF §7)"),
-    "horinger": (52_000, "estimate: 中卫 中金 ≈49k yuan/rack (DF §7) + cold-climate free cooling"),
+    "horinger": (52_000, "estimate: 中金 中卫 ≈49k yuan/rack (DF §7) + cold-climate free cooling"),
     "guian": (55_000, "estimate: western band (DF §7); karst terrain slightly dearer"),
-    "qingyang": (50_000, "DF §7: 中金 中卫 ≈49k yuan per 2.5 kW rack; land ~360k yuan/mu"),
-    "zhongwei": (49_000, "DF §7: 中金数据 中卫 40 bn yuan / 820k standard racks ≈ 49k yuan/rack"),
+    "qingyang": (50_000, "estimate: 中金 中卫 ≈49k yuan per 2.5 kW rack (DF §7); land ~360k yuan/mu"),
+    "zhongwei": (49_000, "DF §7: 中金数据 中卫 40 bn yuan / 820k standard racks ≈ 48.8k yuan/rack (facility; IT not included)"),
 }
 FIXED_OPEX = {c: (3_000 if c in WEST else 4_000, "DF §7: 15 staff ≈2.25 M + maintenance 0.5-1 M yuan/yr per ~1,000 racks ≈ 3k yuan/rack-yr [secondary]; east +1k estimate for wages") for c in CLUSTERS}
 PUE = {c: (1.2 if c in WEST else 1.25, "DF §1.4: approval letters, PUE ≤1.25 east / ≤1.2 west (庆阳 letter; others by pattern); new builds assumed at the cap") for c in CLUSTERS}
+PUE_EXISTING = {c: (1.42, "national average PUE 1.42 at end-Jun 2025 (经济参考报 via 中评社, https://hk.crntt.com/doc/1071/1/1/8/107111823.html); no per-cluster figure found (hub stock is newer, so this leans high)") for c in CLUSTERS}
 PRICE = {
     "zhangjiakou": (0.50, "estimate: DF §4 range 0.45-0.55 for the Hebei-north grid"),
     "yangtze_demo_zone": (0.70, "DF §4: Jiangsu large-industry flat 0.715 (unofficial table, unverified)"),
@@ -99,26 +138,27 @@ PRICE = {
     "shaoguan": (0.55, "estimate: Pearl River Delta ≈0.68 less the 0.134 Shaoguan discount (DF §4, udn.com 2026)"),
     "tianfu": (0.42, "estimate: hydro-rich Sichuan; 雅安 DC ≤0.34 (2019, DF §4) plus transmission"),
     "chongqing": (0.50, "estimate: between the western DC band and the national average"),
-    "horinger": (0.38, "DF §4: Hohhot 'standard' DC price 0.38 yuan/kWh (2015)"),
+    "horinger": (0.38, "DF §4: Hohhot 'standard' DC price 0.38 yuan/kWh (2015; no newer figure found, issue11.md §2)"),
     "guian": (0.35, "DF §4: Guizhou DC tariff 0.35 yuan/kWh (2020)"),
     "qingyang": (0.34, "estimate: DF §4 western DC band 0.30-0.38"),
     "zhongwei": (0.36, "DF §4: Zhongwei DC power 0.36 yuan/kWh (2020)"),
 }
+MEE_2022 = "MEE/NBS 2022 provincial electricity CO2 factor (notice 2024-12-20; press: daydaynews.cc/zh-hant/finance/3899452.html; full provincial table as transcribed in a public code file matching every figure the press gives)"
 CO2 = {
-    "zhangjiakou": (0.7252, "DF §4: MEE/NBS Hebei factor 0.7252 kg/kWh (2022)"),
-    "yangtze_demo_zone": (0.5827, "DF §4: Jiangsu 0.5827 kg/kWh (2023 notice, via GitHub file, not independently verified)"),
-    "wuhu": (0.6782, "DF §4: Anhui 0.6782 kg/kWh (2022)"),
-    "shaoguan": (0.4419, "DF §4: Guangdong 0.4419 kg/kWh (2023)"),
-    "tianfu": (0.1564, "DF §4: Sichuan 0.1564 kg/kWh (2023)"),
-    "chongqing": (0.2268, "estimate: DF §4 西南 regional factor 0.2268 (2022) as proxy"),
-    "horinger": (0.6849, "DF §4: Inner Mongolia 0.6849 kg/kWh (2022)"),
-    "guian": (0.4042, "estimate: DF §4 南方 regional factor 0.4042 (2023) as proxy"),
-    "qingyang": (0.5857, "estimate: DF §4 西北 regional factor 0.5857 (2022) as proxy"),
-    "zhongwei": (0.5857, "estimate: DF §4 西北 regional factor 0.5857 (2022) as proxy"),
+    "zhangjiakou": (0.7252, f"河北 0.7252 kg/kWh: {MEE_2022}"),
+    "yangtze_demo_zone": (0.5660, f"mean of 上海 0.5849, 江苏 0.5978, 浙江 0.5153 (the zone spans the three; estimate: equal weights): {MEE_2022}"),
+    "wuhu": (0.6782, f"安徽 0.6782 kg/kWh: {MEE_2022}"),
+    "shaoguan": (0.4403, f"广东 0.4403 kg/kWh: {MEE_2022}"),
+    "tianfu": (0.1404, f"四川 0.1404 kg/kWh: {MEE_2022}"),
+    "chongqing": (0.5227, f"重庆 0.5227 kg/kWh (coal-heavy; the old 西南 proxy 0.2268 was Sichuan-hydro dominated): {MEE_2022}"),
+    "horinger": (0.6849, f"内蒙古 0.6849 kg/kWh: {MEE_2022}"),
+    "guian": (0.4989, f"贵州 0.4989 kg/kWh (replaces the 南方 regional proxy): {MEE_2022}"),
+    "qingyang": (0.4772, f"甘肃 0.4772 kg/kWh (replaces the 西北 regional proxy): {MEE_2022}"),
+    "zhongwei": (0.6423, f"宁夏 0.6423 kg/kWh (replaces the 西北 regional proxy): {MEE_2022}"),
 }
 # Renewable capacity data centres can contract (MW): wind, solar, hydro.
 RENEWABLE_MW = {
-    "zhangjiakou": ((2000, 1500, 0), "estimate: Zhangjiakou wind 25.3 GW + PV 17.1 GW (DF §3) but export lines full; ~8 % taken as contractable by DCs"),
+    "zhangjiakou": ((800, 500, 0), "estimate: calibrated to the published green share of Zhangjiakou's DC power, about one third (H1 2025, 383tm.com; Q1 2025 30.9 %, fqwz.net); export lines full (财新 2025-09)"),
     "yangtze_demo_zone": ((0, 150, 0), "estimate: rooftop/distributed solar only; no large local base"),
     "wuhu": ((100, 300, 0), "estimate: Anhui distributed solar and small wind"),
     "shaoguan": ((300, 400, 300), "estimate: Shaoguan green capacity >60 % of local (DF §4), some hydro"),
@@ -141,46 +181,92 @@ CF = {
     "qingyang": ((0.24, 0.17, 0.0), "estimate: DF §4 wind 0.23-0.28 Gansu; PV 0.15-0.18"),
     "zhongwei": ((0.25, 0.18, 0.0), "estimate: DF §4 wind 0.23-0.28 Ningxia; PV 0.15-0.18"),
 }
-PPA_PREMIUM = 0.02
-PPA_SOURCE = "estimate: green-power trading priced at the grid price plus a 0.02 yuan/kWh green premium"
+# Green power bought under contract: energy near the province's coal benchmark (±20 %) plus an
+# uncapped environmental premium, plus the same network charges as grid power (安徽省绿色电力交易
+# 试点规则, 2022, hsujglq.cn). Where the benchmark is low and renewables abundant (the northwest,
+# Hebei-north) contracted green power undercuts the delivered grid price; elsewhere it costs a premium.
+COAL_BENCHMARK = {  # yuan/kWh, 发改价格〔2019〕1658号 as recalled: NOT found in the search corpus, unverified
+    "zhangjiakou": 0.372, "yangtze_demo_zone": 0.391, "wuhu": 0.3844, "shaoguan": 0.453, "tianfu": 0.4012,
+    "chongqing": 0.3964, "horinger": 0.2829, "guian": 0.3515, "qingyang": 0.3078, "zhongwei": 0.2595,
+}
+GREEN_PREMIUM = 0.03
+CHEAP_GREEN = {"zhangjiakou", "horinger", "qingyang", "zhongwei"}
+PPA_DISCOUNT = 0.05
+
+
+def ppa(c: str) -> tuple[float, str]:
+    """Delivered price of contracted green power at a cluster, with its reasoning."""
+    bench = COAL_BENCHMARK[c]
+    if c in CHEAP_GREEN:
+        return round(PRICE[c][0] + GREEN_PREMIUM - PPA_DISCOUNT, 3), (
+            f"estimate: grid price + {GREEN_PREMIUM} green premium - {PPA_DISCOUNT} because new-energy energy trades below the low coal benchmark "
+            f"(~{bench} yuan/kWh, 发改价格〔2019〕1658号 as recalled, unverified; issue11.md §2)")
+    return round(PRICE[c][0] + GREEN_PREMIUM, 3), (
+        f"estimate: grid price + {GREEN_PREMIUM} green environmental premium (energy part at the coal benchmark ~{bench} yuan/kWh, "
+        "as recalled, unverified; premium not published: issue11.md §2)")
+
+
 CERT_PRICE = (30.0, "estimate: 绿证 prices were a few yuan/MWh in 2024; 30 yuan/MWh assumes the tightening of 2025-26")
 
 # ----------------------------------------------------------------------------- workloads
+# Latency limits are one-way, like the programme's tiers (cluster -> surrounding cities 5 ms,
+# inter-hub 20 ms): CAICT's 17.1 ms optical maximum between cluster cities ~2,000 km apart can
+# only be one-way (issue11.md §6).
 WORKLOADS = [
     ("realtime", "实时业务", "Real-time services (industrial internet, finance, video, AI inference)", 5.0, 0.02,
-     "DF §5-6: 5 ms regional tier (cluster to surrounding cities); traffic 20 Mbps/rack estimate"),
+     "one-way 5 ms: the 'cluster to surrounding cities <=5 ms' tier (reportify.cn/news/1157211723678224384; CAICT Q1-2024 5 ms circles); traffic 20 Mbps/rack estimate"),
     ("near_realtime", "准实时业务", "Near-real-time (interactive analytics, content delivery)", 20.0, 0.01,
-     "DF §5: 20 ms inter-hub budget, read here as round trip (DF §5 discusses one-way vs RTT); traffic 10 Mbps/rack estimate"),
+     "one-way 20 ms: the inter-hub tier (SCIO 2024; CAICT Q1-2024: optical avg 9.7, max 17.1 ms between cluster cities, one-way by distance); traffic 10 Mbps/rack estimate"),
     ("batch", "非实时业务", "Latency-tolerant (AI training, rendering, offline analytics, storage and backup)", None, 0.002,
      "DF §6: 后台加工/离线分析/存储备份, 东数西训/东数西渲 can go anywhere; traffic 2 Mbps/rack estimate"),
 ]
 
 # ----------------------------------------------------------------------------- demand
-# Racks in use in 2026 per hub: the hubs held >1.95 M racks at mid-2024 at ~63 % utilisation
-# (DF §1.2) ≈ 1.23 M in use; grown ~20 %/yr (NDRC: demand >20 %/yr, DF §1.1) to 2026 ≈ 1.45 M.
-DEMAND_2026_TOTAL = 1_450_000
-HUB_SHARE = {
-    "jingjinji": 0.30, "yangtze_delta": 0.28, "greater_bay": 0.17, "chengyu": 0.11,
-    "inner_mongolia": 0.04, "guizhou": 0.04, "gansu": 0.02, "ningxia": 0.04,
-}
-HUB_SHARE_SOURCE = "estimate: split follows eastern hubs >3.68 M vs western >0.8 M racks in use (seed article, Sep 2022) and each hub's economy"
-CLASS_SHARE = {"realtime": 0.30, "near_realtime": 0.25, "batch": 0.45}
-CLASS_SHARE_SOURCE = "estimate: AI training/rendering/backup growing fastest (DF §6, 东数西训/东数西渲); real-time 30 %"
-GROWTH = {"realtime": 0.15, "near_realtime": 0.18, "batch": 0.22}
-GROWTH_SOURCE = "estimate: national compute ~30 %/yr, racks ~20 %/yr (DF §1.1-1.2); batch/AI fastest"
+# Base year (2026) racks in use = the tenants observed at each cluster (racks x utilisation above);
+# each cluster's tenants come from hubs and classes as below, so the base year can be served where
+# it is today. Later years grow each (hub, class) at its rate.
+EXPORT_SHARE_WEST = (0.60, "estimate: western clusters mainly serve the eastern hubs (approval letters: 庆阳 'mainly serve 京津冀, 长三角, 粤港澳'; DF §2)")
+EAST_ORIGIN = {"jingjinji": 0.30, "yangtze_delta": 0.34, "greater_bay": 0.22, "chengyu": 0.14}
+EAST_ORIGIN_SOURCE = ("end-2023 racks in use: 京津冀 21.5 %, 长三角 24.5 % of the national total (CAICT via 中商, n6668.com 2025-09-17) "
+                      "-> 长三角 above 京津冀; 粤港澳/成渝 split of the rest is an estimate")
+CLASS_MIX_OWN = {"realtime": 0.35, "near_realtime": 0.30, "batch": 0.35}
+CLASS_MIX_EXPORT = {"realtime": 0.0, "near_realtime": 0.25, "batch": 0.75}
+CLASS_MIX_SOURCE = "estimate: own-hub tenants mix real-time/near/batch 35/30/35; load exported west mostly batch (后台加工/离线分析/存储备份, DF §6), a quarter near-real-time"
+GROWTH = {"realtime": 0.12, "near_realtime": 0.18, "batch": 0.30}
+GROWTH_SOURCE = f"estimate: national racks in use grew {NATIONAL_GROWTH:.1%}/yr 2023-25 ({NATIONAL_RACKS}); AI training/batch fastest, real-time slowest, averaging about that"
 
 # ----------------------------------------------------------------------------- links
 ROUTE_FACTOR = 1.5
 FIBRE_KM_PER_MS = 200.0
-EQUIPMENT_RTT_MS = 0.5
-LATENCY_SOURCE = "estimate: RTT = 2 × great-circle km × 1.5 route factor / 200 km/ms + 0.5 ms equipment (method of DF §5 matrix)"
+EQUIPMENT_ONE_WAY_MS = 0.25
+LATENCY_SOURCE = "estimate: one-way = great-circle km x 1.5 route factor / 200 km/ms + 0.25 ms equipment (method of DF §5 matrix); e.g. Beijing-和林格尔 ≈ 3.2 ms, consistent with '乌兰察布-北京 <=5 ms'"
 LOCAL_BW, REMOTE_BW = 8000.0, 1500.0
 BW_SOURCE = "estimate: no public per-route DC bandwidth; own-hub metro 8 Tbps, inter-hub 1.5 Tbps available to DC traffic"
 EXPANSION_MAX = 20000.0
 EXPANSION_CAPEX = 150_000.0
 EXPANSION_SOURCE = "estimate: 100G long-haul wavelengths ≈ 10-20k yuan per Gbps-km-decade; 150k yuan/Gbps per route; up to 20 Tbps added"
-TRANSIT_LOCAL, TRANSIT_REMOTE = 20_000.0, 100_000.0
-TRANSIT_SOURCE = "estimate: carrier bulk transmission fees; programme aims to cut inter-hub fees 'substantially' (DF §1.4, 1779号)"
+TRANSIT_LOCAL, TRANSIT_REMOTE = 50_000.0, 300_000.0
+TRANSIT_SOURCE = "estimate: leased long-haul 10G circuits cost a few M yuan a year (≈300k yuan/Gbps-yr), metro ~50k; not found published; the programme aims to cut inter-hub fees 'substantially' (1779号)"
+
+# ----------------------------------------------------------------------------- calibration targets
+# Published figures the base year is checked against (docs/calibration.md, tests/test_calibration.py).
+# (metric, scope, published value, low, high, source)
+CALIBRATION = [
+    ("racks_installed", "10 clusters", round(CLUSTER_RACKS_2026, -3), 1.75e6, 2.35e6,
+     f"1.46 M at end-Mar 2024 ({SCIO_2024}) x (1 + 21.5 %)^1.75 to the start of 2026 ({NATIONAL_RACKS}); band ±15 % for the growth carried"),
+    ("utilisation", "10 clusters", 0.63, 0.60, 0.66,
+     "上架率 61.9 % end-2023 (NDA, DF §1.2), 62.72 % end-Mar 2024 (SCIO), ~63 % mid-2024 (NDA 刘烈宏, caifuhao.eastmoney.com 2024-08-30); band ±3 points"),
+    ("utilisation_west_minus_east", "western vs eastern clusters", -0.10, -0.30, -0.01,
+     "the west is the idle side: western DC utilisation '30 % -> >=50 % by 2025' (Dec-2021 green plan, DF §1.4) against ~63 % overall; band: below the east by 1-30 points"),
+    ("pue_existing_stock", "10 clusters", 1.42, 1.30, 1.50,
+     "national average PUE 1.42 at end-Jun 2025 (经济参考报 via 中评社 hk.crntt.com 107111823); band 1.30-1.50 (hub stock newer than average; national cap <1.5 by 2025, Jul-2024 action plan)"),
+    ("electricity_mwh_per_rack_in_use", "10 clusters", 20.5, 17.4, 23.6,
+     "national DC electricity ≈150 TWh in 2023 (MDPI Sustainability 17(14) 6254, DF §1.3) / ~7.3 M racks in use on average in 2023 (6.5 M end-2022, 8.1 M end-2023, DF §1.3); band ±15 %"),
+    ("electricity_twh", "张家口", 8.14, 6.1, 10.2,
+     "大数据产业用电 4.071 TWh in H1 2025 x 2 (383tm.com 2025-08-07); band ±25 % (the figure grew 47.6 % a year)"),
+    ("green_share_existing", "张家口", 0.33, 0.25, 0.42,
+     "green about one third of Zhangjiakou's DC power in H1 2025 (383tm.com); Q1 2025 0.574 of 1.859 TWh = 30.9 % (fqwz.net); band 25-42 %"),
+]
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -191,84 +277,130 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0 * math.asin(math.sqrt(a))
 
 
-def write(name: str, header: list[str], rows: list[list[object]]) -> None:
+def write_table(name: str, header: list[str], rows: list[list[object]], folder: Path = OUT) -> None:
     """Write one CSV table."""
-    with (OUT / name).open("w", newline="", encoding="utf-8") as f:
+    with (folder / name).open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(header)
         w.writerows(rows)
 
 
-def main() -> None:
-    """Write every table and the sources table."""
-    OUT.mkdir(parents=True, exist_ok=True)
+def in_use_2026() -> dict[str, float]:
+    """Racks in use at each cluster at the start of the base year: racks x observed utilisation."""
+    return {c: round(RACKS_EXISTING[c][0] * UTILISATION_2026[c][0]) for c in CLUSTERS}
+
+
+def base_demand() -> dict[tuple[str, str], float]:
+    """Base-year racks in use by (hub, class): each cluster's tenants by where they come from.
+
+    Eastern clusters serve their own hub. A western cluster serves its own hub with the own-hub
+    class mix, and exports EXPORT_SHARE_WEST of its load to the eastern hubs (split by EAST_ORIGIN)
+    with the export class mix (no real-time load travels).
+    """
+    out: dict[tuple[str, str], float] = {}
+    export = EXPORT_SHARE_WEST[0]
+    for c, racks in in_use_2026().items():
+        hub = CLUSTERS[c][0]
+        own = racks * (1 - export) if c in WEST else racks
+        for w, share in CLASS_MIX_OWN.items():
+            out[hub, w] = out.get((hub, w), 0.0) + own * share
+        if c in WEST:
+            for east, origin in EAST_ORIGIN.items():
+                for w, share in CLASS_MIX_EXPORT.items():
+                    out[east, w] = out.get((east, w), 0.0) + racks * export * origin * share
+    return out
+
+
+def main(folder: Path = OUT) -> None:
+    """Write every table and the sources table into `folder` (default inputs/default)."""
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def write(name: str, header: list[str], rows: list[list[object]]) -> None:
+        write_table(name, header, rows, folder)
+
     sources: list[list[object]] = []
+
+    def source(table: str, column: str, entity: str, value: object, text: str, band: str = "") -> None:
+        sources.append([table, column, entity, value, text, band])
+
     write("hubs.csv", ["hub_id", "name_zh", "name_en", "region", "lat_deg", "lon_deg", "new_racks_share_min"],
           [[*h, ""] for h in HUBS])
     for h in HUBS:
-        sources.append(["hubs", "region", h[0], h[3], HUB_SOURCE])
-        sources.append(["hubs", "lat_deg/lon_deg", h[0], f"{h[4]}/{h[5]}", HUB_COORD_SOURCE])
+        source("hubs", "region", h[0], h[3], HUB_SOURCE)
+        source("hubs", "lat_deg/lon_deg", h[0], f"{h[4]}/{h[5]}", HUB_COORD_SOURCE)
 
-    cols = ["cluster_id", "hub_id", "name_zh", "name_en", "lat_deg", "lon_deg", "racks_existing", "racks_max",
+    cols = ["cluster_id", "hub_id", "name_zh", "name_en", "lat_deg", "lon_deg", "racks_existing", "racks_in_use_existing", "racks_max",
             "build_max_racks_per_year", "power_max_mw", "capex_yuan_per_rack", "fixed_opex_yuan_per_rack_year", "pue",
-            "pue_max", "power_price_yuan_per_kwh", "grid_co2_kg_per_kwh", "wind_mw", "solar_mw", "hydro_mw", "wind_cf",
+            "pue_max", "pue_existing", "power_price_yuan_per_kwh", "grid_co2_kg_per_kwh", "wind_mw", "solar_mw", "hydro_mw", "wind_cf",
             "solar_cf", "hydro_cf", "ppa_price_yuan_per_kwh", "certificate_price_yuan_per_mwh", "utilisation_min",
-            "green_share_min_new"]
+            "utilisation_min_from_year", "utilisation_min_scope", "green_share_min_new"]
     rows = []
+    in_use = in_use_2026()
     for c, (hub, zh, en, lat, lon) in CLUSTERS.items():
         (wind, solar, hydro), re_src = RENEWABLE_MW[c]
         (wcf, scf, hcf), cf_src = CF[c]
         power = POWER_MAX_MW.get(c, ("", ""))
-        rows.append([c, hub, zh, en, lat, lon, RACKS_EXISTING[c][0], RACKS_MAX[c][0], BUILD_MAX[c][0], power[0],
-                     CAPEX[c][0], FIXED_OPEX[c][0], PUE[c][0], PUE[c][0], PRICE[c][0], CO2[c][0], wind, solar, hydro,
-                     wcf, scf, hcf, round(PRICE[c][0] + PPA_PREMIUM, 3), CERT_PRICE[0], "", ""])
+        ppa_price, ppa_src = ppa(c)
+        rows.append([c, hub, zh, en, lat, lon, RACKS_EXISTING[c][0], in_use[c], RACKS_MAX[c][0], BUILD_MAX[c][0], power[0],
+                     CAPEX[c][0], FIXED_OPEX[c][0], PUE[c][0], PUE[c][0], PUE_EXISTING[c][0], PRICE[c][0], CO2[c][0], wind, solar, hydro,
+                     wcf, scf, hcf, ppa_price, CERT_PRICE[0], "", "", "", ""])
         for column, table in [("racks_existing", RACKS_EXISTING), ("racks_max", RACKS_MAX), ("build_max_racks_per_year", BUILD_MAX),
                               ("capex_yuan_per_rack", CAPEX), ("fixed_opex_yuan_per_rack_year", FIXED_OPEX), ("pue", PUE),
-                              ("power_price_yuan_per_kwh", PRICE), ("grid_co2_kg_per_kwh", CO2), ("power_max_mw", POWER_MAX_MW)]:
+                              ("pue_existing", PUE_EXISTING), ("power_price_yuan_per_kwh", PRICE), ("grid_co2_kg_per_kwh", CO2),
+                              ("power_max_mw", POWER_MAX_MW)]:
             if c in table:
-                sources.append(["clusters", column, c, table[c][0], table[c][1]])
-        sources.append(["clusters", "pue_max", c, PUE[c][0], PUE[c][1]])
-        sources.append(["clusters", "lat_deg/lon_deg", c, f"{lat}/{lon}", "DF §3 (estimate there: approximate centre of host city, ±0.3°)"])
-        sources.append(["clusters", "wind_mw/solar_mw/hydro_mw", c, f"{wind}/{solar}/{hydro}", re_src])
-        sources.append(["clusters", "wind_cf/solar_cf/hydro_cf", c, f"{wcf}/{scf}/{hcf}", cf_src])
-        sources.append(["clusters", "ppa_price_yuan_per_kwh", c, round(PRICE[c][0] + PPA_PREMIUM, 3), PPA_SOURCE])
-        sources.append(["clusters", "certificate_price_yuan_per_mwh", c, CERT_PRICE[0], CERT_PRICE[1]])
+                source("clusters", column, c, table[c][0], table[c][1])
+        source("clusters", "racks_in_use_existing", c, in_use[c],
+               f"racks_existing x base-year utilisation {UTILISATION_2026[c][0]:.0%} ({UTILISATION_2026[c][1]})")
+        source("clusters", "pue_max", c, PUE[c][0], PUE[c][1])
+        source("clusters", "lat_deg/lon_deg", c, f"{lat}/{lon}", "DF §3 (estimate there: approximate centre of host city, ±0.3°)")
+        source("clusters", "wind_mw/solar_mw/hydro_mw", c, f"{wind}/{solar}/{hydro}", re_src)
+        source("clusters", "wind_cf/solar_cf/hydro_cf", c, f"{wcf}/{scf}/{hcf}", cf_src)
+        source("clusters", "ppa_price_yuan_per_kwh", c, ppa_price, ppa_src)
+        source("clusters", "certificate_price_yuan_per_mwh", c, CERT_PRICE[0], CERT_PRICE[1])
     write("clusters.csv", cols, rows)
 
-    write("workloads.csv", ["workload_id", "name_zh", "name_en", "latency_max_rtt_ms", "gbps_per_rack"],
+    write("workloads.csv", ["workload_id", "name_zh", "name_en", "latency_max_one_way_ms", "gbps_per_rack"],
           [[w[0], w[1], w[2], "" if w[3] is None else w[3], w[4]] for w in WORKLOADS])
     for w in WORKLOADS:
-        sources.append(["workloads", "latency_max_rtt_ms/gbps_per_rack", w[0], f"{w[3]}/{w[4]}", w[5]])
+        source("workloads", "latency_max_one_way_ms/gbps_per_rack", w[0], f"{w[3]}/{w[4]}", w[5])
 
+    base = base_demand()
     demand_rows = []
-    for hub, share in HUB_SHARE.items():
-        for workload, class_share in CLASS_SHARE.items():
-            base = DEMAND_2026_TOTAL * share * class_share
+    for hub, *_ in HUBS:
+        for workload in GROWTH:
             for year in YEARS:
-                demand_rows.append([hub, workload, year, round(base * (1 + GROWTH[workload]) ** (year - YEARS.start))])
+                demand_rows.append([hub, workload, year, round(base.get((hub, workload), 0.0) * (1 + GROWTH[workload]) ** (year - YEARS.start))])
     write("demand.csv", ["hub_id", "workload_id", "year", "demand_racks"], demand_rows)
-    sources += [["demand", "demand_racks", "all", DEMAND_2026_TOTAL, "DF §1.2: >1.95 M racks in the hubs mid-2024 at ~63 % utilisation ≈ 1.23 M in use; +20 %/yr (DF §1.1) to 2026"],
-                ["demand", "hub split", "all", str(HUB_SHARE), HUB_SHARE_SOURCE],
-                ["demand", "class split", "all", str(CLASS_SHARE), CLASS_SHARE_SOURCE],
-                ["demand", "growth per year", "all", str(GROWTH), GROWTH_SOURCE]]
+    total = sum(in_use.values())
+    source("demand", "demand_racks", "2026 total", total,
+           f"sum of racks_in_use_existing: {total / sum(r for r, _ in RACKS_EXISTING.values()):.1%} of the existing racks (published ~63 %, see calibration rows)")
+    source("demand", "origin of western clusters' load", "west", EXPORT_SHARE_WEST[0], EXPORT_SHARE_WEST[1])
+    source("demand", "eastern hubs' shares of exported load", "east", str(EAST_ORIGIN), EAST_ORIGIN_SOURCE)
+    source("demand", "class mix", "all", f"own {CLASS_MIX_OWN}; exported {CLASS_MIX_EXPORT}", CLASS_MIX_SOURCE)
+    source("demand", "growth per year", "all", str(GROWTH), GROWTH_SOURCE)
 
     link_rows = []
     coords = {h[0]: (h[4], h[5]) for h in HUBS}
     for hub, (hlat, hlon) in coords.items():
         for c, (chub, _zh, _en, lat, lon) in CLUSTERS.items():
             km = haversine_km(hlat, hlon, lat, lon)
-            rtt = round(2 * km * ROUTE_FACTOR / FIBRE_KM_PER_MS + EQUIPMENT_RTT_MS, 1)
+            one_way = round(km * ROUTE_FACTOR / FIBRE_KM_PER_MS + EQUIPMENT_ONE_WAY_MS, 2)
             local = chub == hub
-            link_rows.append([hub, c, rtt, LOCAL_BW if local else REMOTE_BW, EXPANSION_MAX, EXPANSION_CAPEX,
+            link_rows.append([hub, c, one_way, LOCAL_BW if local else REMOTE_BW, EXPANSION_MAX, EXPANSION_CAPEX,
                               TRANSIT_LOCAL if local else TRANSIT_REMOTE])
-    write("links.csv", ["hub_id", "cluster_id", "rtt_ms", "bandwidth_existing_gbps", "bandwidth_expansion_max_gbps",
+    write("links.csv", ["hub_id", "cluster_id", "one_way_ms", "bandwidth_existing_gbps", "bandwidth_expansion_max_gbps",
                         "expansion_capex_yuan_per_gbps", "transit_yuan_per_gbps_year"], link_rows)
-    sources += [["links", "rtt_ms", "all", "", LATENCY_SOURCE],
-                ["links", "bandwidth_existing_gbps", "all", f"{LOCAL_BW}/{REMOTE_BW}", BW_SOURCE],
-                ["links", "bandwidth_expansion_max_gbps/expansion_capex_yuan_per_gbps", "all", f"{EXPANSION_MAX}/{EXPANSION_CAPEX}", EXPANSION_SOURCE],
-                ["links", "transit_yuan_per_gbps_year", "all", f"{TRANSIT_LOCAL}/{TRANSIT_REMOTE}", TRANSIT_SOURCE]]
-    write("sources.csv", ["table", "column", "entity", "value", "source"], sources)
+    source("links", "one_way_ms", "all", "", LATENCY_SOURCE)
+    source("links", "bandwidth_existing_gbps", "all", f"{LOCAL_BW}/{REMOTE_BW}", BW_SOURCE)
+    source("links", "bandwidth_expansion_max_gbps/expansion_capex_yuan_per_gbps", "all", f"{EXPANSION_MAX}/{EXPANSION_CAPEX}", EXPANSION_SOURCE)
+    source("links", "transit_yuan_per_gbps_year", "all", f"{TRANSIT_LOCAL}/{TRANSIT_REMOTE}", TRANSIT_SOURCE)
+    for metric, scope, value, low, high, text in CALIBRATION:
+        source("calibration", metric, scope, value, text, f"{low:g}..{high:g}")
+    write("sources.csv", ["table", "column", "entity", "value", "source", "band"], sources)
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT)

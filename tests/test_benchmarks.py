@@ -18,7 +18,7 @@ def test_engine_and_floor_measure_the_same_matrix(tmp_path: Path) -> None:
     # a second method: the same case solved through PuLP's HiGHS interface instead of the arrays
     from planner.pipeline import run_case
 
-    through_pulp = run_case(bench.CASE, overrides={"output_dir": tmp_path / "pulp", "interface": "pulp", "report": False})
+    through_pulp = run_case(bench.CASE, overrides={"output_dir": tmp_path / "pulp", "interface": "pulp", "report": False, "time_resolution": "year"})
     assert engine["objective"] == pytest.approx(through_pulp.plan["objective_yi_yuan"], rel=1e-6)
     assert engine["rows"] == through_pulp.manifest["model_size"]["rows"]
     assert floor["nonzeros"] <= engine["nonzeros"]  # duplicates merged, zeros dropped

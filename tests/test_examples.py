@@ -38,11 +38,11 @@ def test_baseline_is_the_default_case(solved: Any) -> None:
     assert p["unmet_rack_years"] == 0
 
 
-def test_budget_cut_keeps_investment_within_700_and_leaves_demand_unmet(solved: Any) -> None:
+def test_budget_cut_keeps_investment_within_430_and_leaves_demand_unmet(solved: Any) -> None:
     base, cut = plan(solved, "baseline"), plan(solved, "budget_cut")
-    assert base["investment_total_yi_yuan"] > 700
-    assert cut["investment_total_yi_yuan"] <= 700 + 1e-6
-    assert max(cut["investment_by_year_yi_yuan"].values()) <= 140 + 1e-6
+    assert base["investment_total_yi_yuan"] > 430
+    assert cut["investment_total_yi_yuan"] <= 430 + 1e-6
+    assert max(cut["investment_by_year_yi_yuan"].values()) <= 230 + 1e-6
     assert cut["unmet_rack_years"] > 0 and cut["objective_yi_yuan"] > base["objective_yi_yuan"]
 
 
@@ -60,9 +60,10 @@ def test_strict_latency_serves_near_realtime_within_5_ms_and_builds_east(solved:
     load = pd.read_csv(outcome.out_dir / "load.csv")
     links = pd.read_csv(DEFAULT / "links.csv")
     near = load[(load["workload"] == "near_realtime") & (load["load_racks"] > 1e-6)]
-    rtt = near.merge(links, left_on=["hub", "cluster"], right_on=["hub_id", "cluster_id"])["rtt_ms"]
-    assert len(rtt) == len(near) and (rtt <= 5.0).all()
-    assert outcome.plan["new_racks_east"] > 2 * plan(solved, "baseline")["new_racks_east"]
+    one_way = near.merge(links, left_on=["hub", "cluster"], right_on=["hub_id", "cluster_id"])["one_way_ms"]
+    assert len(one_way) == len(near) and (one_way <= 5.0).all()
+    # 长三角's near-real-time load can no longer go west (every western cluster is > 5 ms one-way away): it builds at home
+    assert outcome.plan["new_racks_by_hub"]["yangtze_delta"] > plan(solved, "baseline")["new_racks_by_hub"]["yangtze_delta"] + 1000
 
 
 def test_carbon_price_cuts_emissions(solved: Any) -> None:
@@ -71,12 +72,12 @@ def test_carbon_price_cuts_emissions(solved: Any) -> None:
     assert carbon["green_share"] > base["green_share"]
 
 
-def test_congested_link_keeps_yangtze_remote_traffic_within_300_gbps(solved: Any) -> None:
+def test_congested_link_keeps_yangtze_remote_traffic_within_100_gbps(solved: Any) -> None:
     outcome = solved("congested_link")
     bw = pd.read_csv(outcome.out_dir / "bandwidth.csv")
     remote = bw[(bw["hub"] == "yangtze_delta") & ~bw["cluster"].isin(["yangtze_demo_zone", "wuhu"])]
     assert len(remote) == 8 * 5
-    assert (remote["traffic_gbps"] <= 300 + 1e-6).all() and (remote["bandwidth_new_gbps"] == 0).all()
+    assert (remote["traffic_gbps"] <= 100 + 1e-6).all() and (remote["bandwidth_new_gbps"] == 0).all()
     assert outcome.plan["new_racks_by_hub"]["yangtze_delta"] > plan(solved, "baseline")["new_racks_by_hub"]["yangtze_delta"]
 
 

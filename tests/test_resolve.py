@@ -188,7 +188,7 @@ def test_the_time_limit_applies_to_each_warm_solve_not_to_the_kept_highs_total()
     # HiGHS's clock runs on across run() calls of one Highs object; without resetting the limit,
     # warm solves stop at once (time limit, a non-optimal plan) once the total passes it
     raw = read_raw(ROOT / "inputs" / "default")
-    resolver = Resolver(config_for(validate(raw)).model_copy(update={"time_limit_s": 0.04}))
+    resolver = Resolver(config_for(validate(raw)).model_copy(update={"time_limit_s": 0.04, "time_resolution": "year"}))
     statuses, total = [], 0.0
     for i in range(60):
         far = {"set": {"budget": {"total_yi_yuan": 650 if i % 2 else 1100}}, "tables": {"demand": [{"match": {}, "scale": {"demand_racks": 0.92 if i % 2 else 1.1}}]}}

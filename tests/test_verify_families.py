@@ -19,6 +19,7 @@ from planner.model.registry import BY_NAME
 from planner.verify.check import verify_outputs
 from tests.conftest import TinyCase, set_rows
 from tests.model.test_storage_families import day_case
+from tests.model.test_vintage_and_floor_families import pinned_case
 
 
 def policy_case(tiny: TinyCase) -> TinyCase:
@@ -36,6 +37,7 @@ def policy_case(tiny: TinyCase) -> TinyCase:
 CASES: dict[str, Callable[[TinyCase], TinyCase]] = {
     "policy": policy_case,
     "modules": lambda tiny: tiny.set(build_module_racks=5000),
+    "pinned": lambda tiny: pinned_case(tiny, 12000),  # 2,000 of 2026's load on new west racks (hand-worked in its test)
     "storage": lambda tiny: day_case(tiny).set(policy={"green_share_min_new": 1.0, "green_matching": "hourly"}),
 }
 
@@ -55,10 +57,13 @@ CORRUPTIONS: dict[str, tuple[str, str, dict[str, object], str, Callable[[float],
     "build_modules": ("modules", "racks_new", W26, "new_racks", lambda x: x + 1),
     "capacity": ("policy", "load", LOAD26, "load_racks", lambda x: 20000),
     "utilisation_floor": ("policy", "load", LOAD26, "load_racks", lambda x: 0.0),
+    "base_year_load": ("pinned", "racks", W26, "load_new_racks", lambda x: 0.0),
+    "incumbent_load": ("pinned", "load", {"workload": "batch", "hub": "h1", "cluster": "east1", "year": 2027}, "load_racks", lambda x: 0.0),
     "power_balance": ("policy", "energy", {**W26, "slice": "year"}, "grid_gwh", lambda x: x + 5),
     "renewable_availability": ("policy", "energy", {**W26, "slice": "year"}, "renewable_gwh", lambda x: 1e6),
     "certificate_cover": ("policy", "certificates", W26, "certificates_gwh", lambda x: 1e6),
-    "new_load": ("policy", "racks", W26, "racks", lambda x: 0.0),
+    "new_load": ("policy", "racks", W26, "load_new_racks", lambda x: 0.0),
+    "new_load_cap": ("pinned", "racks", W26, "load_new_racks", lambda x: 5000.0),
     "green_share": ("policy", "energy", {**W26, "slice": "year"}, "renewable_gwh", lambda x: 0.0),
     "certificate_share": ("policy", "certificates", W26, "certificates_gwh", lambda x: 1e6),
     "green_hourly": ("storage", "energy", NIGHT26, "discharge_gwh", lambda x: 0.0),

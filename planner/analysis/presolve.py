@@ -129,17 +129,27 @@ def _floor_above_max(case: Case, reach: Reach) -> list[Finding]:
 
 
 def _forced_load(case: Case) -> pd.Series:
-    """Racks in use the utilisation floor forces onto existing racks, per cluster (same every year)."""
+    """Racks in use the utilisation floor forces onto existing racks, per cluster (same every year it applies).
+
+    A floor over new racks only forces nothing onto the existing stock.
+    """
     cl = case.clusters
-    forced = cl["utilisation_min"] * cl["racks_existing"]
+    forced = cl["utilisation_min"] * cl["racks_existing"] * (cl["utilisation_min_scope"] == "all_racks")
     return forced[forced > 0]
+
+
+def _floor_years(case: Case, forced: pd.Series) -> pd.MultiIndex:
+    """(cluster, year) pairs where a cluster's floor applies (its start year on)."""
+    start = case.clusters["utilisation_min_from_year"]
+    pairs = [(c, y) for c in forced.index for y in case.years if y >= start[c]]
+    return pd.MultiIndex.from_tuples(pairs, names=["cluster", "year"])
 
 
 def _floor_vs_demand(case: Case, reach: Reach) -> list[Finding]:
     forced = _forced_load(case)
     if forced.empty:
         return []
-    can = reach.cluster_load_max().reindex(pd.MultiIndex.from_product([forced.index, case.years], names=["cluster", "year"]), fill_value=0.0)
+    can = reach.cluster_load_max().reindex(_floor_years(case, forced), fill_value=0.0)
     need = forced.reindex(can.index.get_level_values("cluster")).to_numpy()
     short = can[can.to_numpy() < need * (1 - 1e-9) - 1e-6]
     out = []
@@ -164,11 +174,13 @@ def _floor_vs_total_demand(case: Case, reach: Reach, forced: pd.Series) -> list[
     """All floors together against all the demand that can reach any floor cluster."""
     p = reach.pairs[reach.pairs["cluster"].isin(forced.index)]
     demand = p.drop_duplicates(["workload", "hub", "year"]).groupby("year")["demand_racks"].sum().reindex(case.years, fill_value=0.0)
-    total = float(forced.sum())
-    short = demand[demand < total * (1 - 1e-9)]
+    applies = _floor_years(case, forced).to_frame(index=False)
+    need = applies.assign(forced=forced.reindex(applies["cluster"]).to_numpy()).groupby("year")["forced"].sum().reindex(case.years, fill_value=0.0)
+    short = demand[demand < need * (1 - 1e-9)]
     if short.empty:
         return []
     year = int(short.index[0])
+    total = float(need[year])
     return [Finding("error", "floors_vs_total_demand",
                     f"the utilisation floors together need {total:,.0f} existing racks in use (at {_join_names(case, forced.index)}), "
                     f"but all the demand that can reach those clusters in {year} is {short.iloc[0]:,.0f} racks. Lower the floors "
@@ -179,6 +191,7 @@ def _floor_vs_total_demand(case: Case, reach: Reach, forced: pd.Series) -> list[
 def _links_vs_budget(case: Case, reach: Reach) -> list[Finding]:
     """Link capacity the floors force in the first year, at its cheapest, against the budgets."""
     forced = _forced_load(case)
+    forced = forced[case.clusters["utilisation_min_from_year"].reindex(forced.index) <= case.years[0]]
     budgets = {"budget_yearly": None if case.budget_yearly is None else float(case.budget_yearly.iloc[0]), "budget_total": case.budget_total}
     if forced.empty or all(v is None for v in budgets.values()):
         return []
@@ -213,12 +226,15 @@ def _carbon_vs_floor(case: Case, reach: Reach) -> list[Finding]:
         return []
     w = case.weight_hours.reset_index()
     w = w[w["cluster"].isin(forced.index)]
-    pue = case.clusters["pue"].reindex(w["cluster"]).to_numpy()
+    pue = case.clusters["pue_existing"].reindex(w["cluster"]).to_numpy()
     facility = forced.reindex(w["cluster"]).to_numpy() * case.power_kw * case.it_load_factor * w["weight_hours"].to_numpy() / 1e6 * pue
     renewable = case.renewable_gwh.reindex(pd.MultiIndex.from_frame(w[["cluster", "slice"]])).to_numpy()
     grid = np.maximum(0.0, facility - renewable)
-    mt = float(np.sum(grid * case.clusters["grid_co2_kg_per_kwh"].reindex(w["cluster"]).to_numpy() / 1e3))
-    over = case.carbon_cap_mt[case.carbon_cap_mt < mt * (1 - 1e-9) - 1e-12]
+    by_cluster = pd.Series(grid * case.clusters["grid_co2_kg_per_kwh"].reindex(w["cluster"]).to_numpy() / 1e3, index=w["cluster"].to_numpy()).groupby(level=0).sum()
+    start = case.clusters["utilisation_min_from_year"].reindex(by_cluster.index)
+    yearly = pd.Series({y: float(by_cluster[start <= y].sum()) for y in case.carbon_cap_mt.index})
+    mt = float(yearly.max())
+    over = case.carbon_cap_mt[case.carbon_cap_mt < yearly * (1 - 1e-9) - 1e-12]
     out = []
     for cap, years in over.groupby(over).groups.items():
         caps = f"the {' and '.join(map(str, years))} carbon cap{'s' if len(years) > 1 else ''} ({cap:,.3f} Mt CO2 a year)"

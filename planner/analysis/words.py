@@ -16,6 +16,8 @@ ROW_UNITS: dict[str, tuple[str, float]] = {
     "budget_yearly": ("亿元", 1.0),
     "budget_total": ("亿元", 1.0),
     "utilisation_floor": ("racks", 1e3),
+    "incumbent_load": ("racks", 1e3),
+    "base_year_load": ("racks", 1e3),
     "green_share": ("GWh", 1.0),
     "certificate_share": ("GWh", 1.0),
     "renewable_availability": ("GWh", 1.0),
@@ -30,10 +32,10 @@ ROW_UNITS: dict[str, tuple[str, float]] = {
 }
 """Families a diagnosis may relax (policy targets and physical limits) -> (report unit, factor from model units)."""
 
-FLOORS = frozenset({"utilisation_floor", "green_share", "west_share", "hub_share"})
+FLOORS = frozenset({"utilisation_floor", "incumbent_load", "green_share", "west_share", "hub_share"})
 """Families that demand something (a relaxation lowers them); the rest cap something."""
 
-MECHANICS = frozenset({"class_load_balance", "rack_stock", "power_balance", "new_load", "certificate_cover", "build_modules", "capacity"})
+MECHANICS = frozenset({"class_load_balance", "rack_stock", "power_balance", "new_load", "new_load_cap", "certificate_cover", "build_modules", "capacity"})
 """Accounting rows: always part of a conflict's chain, never its cause worth naming."""
 
 
@@ -69,6 +71,10 @@ class Words:
             return f"the {k[0]} carbon cap ({limit:,.3f} Mt CO2) is {amount:,.3f} Mt short"
         if family == "utilisation_floor":
             return f"the {cl.at[k[0], 'utilisation_min']:.0%} utilisation floor at {self.cluster(k[0])} in {k[1]} is {amount:,.0f} racks in use short"
+        if family == "incumbent_load":
+            return f"the tenants staying at {self.cluster(k[0])} in {k[1]} are {amount:,.0f} racks in use more than the demand that can reach it"
+        if family == "base_year_load":
+            return f"the base-year tenants at {self.cluster(k[0])} ({limit:,.0f} racks in use) are {amount:,.0f} racks short of the load that has to go there"
         if family == "green_share":
             return f"the {cl.at[k[0], 'green_share_min_new']:.0%} green-power floor at {self.cluster(k[0])} in {k[1]} is {amount:,.2f} GWh of green power short"
         if family == "certificate_share":
@@ -106,6 +112,8 @@ class Words:
                                           f"{cl.at[k[0], 'utilisation_min']:.0%} utilisation floor in {k[1]}"),
             "green_share": lambda: (f"let {self.cluster(k[0])} take {amount:,.2f} GWh less green power than its "
                                     f"{cl.at[k[0], 'green_share_min_new']:.0%} floor asks in {k[1]}"),
+            "incumbent_load": lambda: f"let {amount:,.0f} more racks in use leave {self.cluster(k[0])} in {k[1]}",
+            "base_year_load": lambda: f"let {amount:,.0f} more racks in use onto the racks in place at {self.cluster(k[0])} in the base year",
             "certificate_share": lambda: f"allow {amount:,.2f} GWh more green certificates at {self.cluster(k[0])} in {k[1]}",
             "renewable_availability": lambda: f"contract {amount:,.2f} GWh more renewable power at {self.cluster(k[0])} in {k[1]}",
             "land_limit": lambda: f"raise the land limit at {self.cluster(k[0])} by {amount:,.0f} racks",

@@ -135,6 +135,8 @@ def _check_pue_caps(raw: RawCase, rows: dict[str, list[BaseModel]], problems: li
         assert isinstance(row, Cluster)
         if row.pue > row.pue_max:
             problems.append(Problem(raw.tables["clusters"].file, f"PUE above the cluster's cap pue_max={row.pue_max}; lower pue or raise pue_max", row=line, column="pue", value=row.pue))
+        if row.racks_in_use_existing is not None and row.racks_in_use_existing > row.racks_existing:
+            problems.append(Problem(raw.tables["clusters"].file, f"racks in use exceed the existing racks ({row.racks_existing:g})", row=line, column="racks_in_use_existing", value=row.racks_in_use_existing))
         if row.racks_max is not None and row.racks_existing > row.racks_max:
             problems.append(Problem(raw.tables["clusters"].file, f"existing racks exceed racks_max={row.racks_max:g}; the land limit is already broken", row=line, column="racks_existing", value=row.racks_existing))
 
@@ -177,9 +179,9 @@ def _check_latency_reach(raw: RawCase, rows: dict[str, list[BaseModel]], problem
         limit = workload.latency_max_rtt_ms
         if not options:
             problems.append(Problem(raw.tables["links"].file, f"hub '{hub_id}' has demand but no links to any cluster; add rows for it"))
-        elif limit is not None and all(link.rtt_ms > limit for link in options):
-            nearest = min(options, key=lambda link: link.rtt_ms)
-            problems.append(Problem(raw.tables["links"].file, f"workload '{workload_id}' at hub '{hub_id}' needs RTT <= {limit:g} ms but no linked cluster is that close (nearest: {nearest.cluster_id} at {nearest.rtt_ms:g} ms)"))
+        elif limit is not None and all(link.round_trip_ms > limit for link in options):
+            nearest = min(options, key=lambda link: link.round_trip_ms)
+            problems.append(Problem(raw.tables["links"].file, f"workload '{workload_id}' at hub '{hub_id}' needs RTT <= {limit:g} ms but no linked cluster is that close (nearest: {nearest.cluster_id} at {nearest.round_trip_ms:g} ms)"))
 
 
 def _check_scenario_years(raw: RawCase, scenario: Scenario, years: range, problems: list[Problem]) -> None:

@@ -34,6 +34,29 @@ class Schema(BaseModel):
     )
 
 
+def _round_trip(data: object, rtt: str, one_way: str) -> object:
+    """Fill the round-trip column from a one-way value (x 2); both given must agree."""
+    if not isinstance(data, dict):
+        return data
+    blank = (None, "")
+    r, o = data.get(rtt), data.get(one_way)
+    if o in blank:
+        return data
+    try:
+        doubled = 2.0 * float(o)
+    except (TypeError, ValueError):
+        return data  # the field's own validation reports the bad number
+    if r in blank:
+        return {**data, rtt: doubled}
+    try:
+        agree = abs(float(r) - doubled) <= 1e-9 * max(1.0, doubled)
+    except (TypeError, ValueError):
+        return data
+    if not agree:
+        raise ValueError(f"{rtt}={r} and {one_way}={o} disagree (a round trip is twice the one-way latency); give one of them")
+    return data
+
+
 # --------------------------------------------------------------------------- tables
 
 
@@ -73,6 +96,12 @@ class Cluster(Schema):
     """Longitude."""
     racks_existing: float = Field(ge=0, le=1e8, json_schema_extra=unit("racks"))
     """Standard 2.5 kW racks in place at the start of the horizon."""
+    racks_in_use_existing: float | None = Field(default=None, ge=0, le=1e8, json_schema_extra=unit("racks"))
+    """Racks in use on the existing stock at the start of the first year (the observed state; at most
+    `racks_existing`). Set, it pins the base year: in the first year the racks in place carry at
+    most these tenants (more load goes on new racks), and each later year the cluster keeps at
+    least `rack.tenant_retention_per_year` of the year before's load. Blank: the load is free from
+    the start."""
     racks_max: float | None = Field(default=None, ge=0, le=1e8, json_schema_extra=unit("racks"))
     """Land/planning limit on the total rack stock; blank for none."""
     build_max_racks_per_year: float = Field(ge=0, le=1e8, json_schema_extra=unit("racks/year"))
@@ -84,9 +113,13 @@ class Cluster(Schema):
     fixed_opex_yuan_per_rack_year: float = Field(ge=0, le=1e6, json_schema_extra=unit("yuan/rack/year"))
     """Staff and maintenance per installed rack and year."""
     pue: float = Field(ge=1.0, le=3.0, json_schema_extra=unit("-"))
-    """Power usage effectiveness of the cluster (facility energy / IT energy)."""
+    """Power usage effectiveness of new racks built here (facility energy / IT energy)."""
     pue_max: float = Field(ge=1.0, le=3.0, json_schema_extra=unit("-"))
     """Policy cap on PUE for new builds (east 1.25, west 1.2); `pue` must not exceed it."""
+    pue_existing: float | None = Field(default=None, ge=1.0, le=3.0, json_schema_extra=unit("-"))
+    """PUE of the racks in place at the start of the horizon (`racks_existing`): the load they carry
+    uses it, the load on new racks uses `pue`. The cap `pue_max` binds new builds only. Blank: same
+    as `pue`."""
     power_price_yuan_per_kwh: float = Field(ge=0, le=5, json_schema_extra=unit("yuan/kWh"))
     """Grid electricity price paid by data centres."""
     grid_co2_kg_per_kwh: float = Field(ge=0, le=2, json_schema_extra=unit("kgCO2/kWh"))
@@ -109,6 +142,10 @@ class Cluster(Schema):
     """Price of unbundled green-electricity certificates (绿证)."""
     utilisation_min: Share | None = None
     """Override of the policy utilisation floor (上架率) for this cluster; blank for the policy value."""
+    utilisation_min_from_year: int | None = Field(default=None, ge=2000, le=2100)
+    """First year the utilisation floor applies here; blank for `policy.utilisation_min_from_year`."""
+    utilisation_min_scope: Literal["all_racks", "new_racks"] | None = None
+    """Which racks the floor covers here; blank for `policy.utilisation_min_scope`."""
     green_share_min_new: Share | None = None
     """Override of the policy green-power floor for new racks here; blank for the policy value."""
 
@@ -123,9 +160,20 @@ class Workload(Schema):
     name_en: str = Field(min_length=1)
     """English name."""
     latency_max_rtt_ms: float | None = Field(default=None, gt=0, le=1000, json_schema_extra=unit("ms"))
-    """Largest round-trip latency from hub to cluster the class accepts; blank for none."""
+    """Largest round-trip latency from hub to cluster the class accepts. Give the limit either as
+    round trip here or as one-way in `latency_max_one_way_ms` (a one-way limit L is read as a
+    round-trip limit 2L, so links and limits are always compared on the same basis); both blank
+    for no limit."""
+    latency_max_one_way_ms: float | None = Field(default=None, gt=0, le=500, json_schema_extra=unit("ms"))
+    """Largest one-way latency the class accepts (the programme's 1/5/20 ms tiers are one-way);
+    alternative to `latency_max_rtt_ms`."""
     gbps_per_rack: float = Field(ge=0, le=10, json_schema_extra=unit("Gbps/rack"))
     """Average hub-cluster traffic per rack in use."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_basis(cls, data: object) -> object:
+        return _round_trip(data, "latency_max_rtt_ms", "latency_max_one_way_ms")
 
 
 class Demand(Schema):
@@ -148,8 +196,11 @@ class Link(Schema):
     """Demand hub."""
     cluster_id: Id
     """Cluster."""
-    rtt_ms: float = Field(ge=0, le=1000, json_schema_extra=unit("ms"))
-    """Round-trip latency."""
+    rtt_ms: float | None = Field(default=None, ge=0, le=1000, json_schema_extra=unit("ms"))
+    """Round-trip latency. Give either this or `one_way_ms` (a one-way latency L is stored as a
+    round trip 2L, so every link is compared with every limit on the same basis)."""
+    one_way_ms: float | None = Field(default=None, ge=0, le=500, json_schema_extra=unit("ms"))
+    """One-way latency; alternative to `rtt_ms`."""
     bandwidth_existing_gbps: float = Field(ge=0, le=1e8, json_schema_extra=unit("Gbps"))
     """Capacity available to data-centre traffic at the start of the horizon."""
     bandwidth_expansion_max_gbps: float = Field(ge=0, le=1e8, json_schema_extra=unit("Gbps"))
@@ -158,6 +209,20 @@ class Link(Schema):
     """Investment per Gbps of added capacity."""
     transit_yuan_per_gbps_year: float = Field(ge=0, le=1e10, json_schema_extra=unit("yuan/Gbps/year"))
     """Transmission fee per Gbps of average traffic and year."""
+
+    @property
+    def round_trip_ms(self) -> float:
+        """The link's round-trip latency (from `one_way_ms` x 2 when that is what the row gave)."""
+        assert self.rtt_ms is not None  # the validator below fills it
+        return self.rtt_ms
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_basis(cls, data: object) -> object:
+        data = _round_trip(data, "rtt_ms", "one_way_ms")
+        if isinstance(data, dict) and data.get("rtt_ms") in (None, ""):
+            raise ValueError("give the link's latency as rtt_ms (round trip) or one_way_ms")
+        return data
 
 
 class Profile(Schema):
@@ -210,11 +275,18 @@ class RackSpec(Schema):
     """Economic life of a facility, for annualising capex."""
     utilisation_max: Share = Field(default=0.9, json_schema_extra=unit("-"))
     """Largest share of installed racks that can be in use (turnover, reserve)."""
+    tenant_retention_per_year: Share = Field(default=1.0, json_schema_extra=unit("1/year"))
+    """Share of a pinned cluster's load (one with `racks_in_use_existing`) still there a year later:
+    load[c,y] >= retention x load[c,y-1]. Contracts make moving slow."""
 
 
 class Budget(Schema):
     """Investment budgets (racks and network), in 亿元 (1e8 yuan), undiscounted."""
 
+    basis: Literal["facility", "facility_and_it"] = "facility"
+    """What the budget figures cover, stated so they can be compared with `capex_basis`: `facility`
+    (buildings, power, cooling, land) or `facility_and_it` (servers too). A budget on a different
+    basis from the capex is an error."""
     total_yi_yuan: float | None = Field(default=None, ge=0, le=1e7, json_schema_extra=unit("亿元"))
     """Budget over the whole horizon; null for none."""
     yearly_yi_yuan: Annotated[float, Field(ge=0, le=1e7)] | dict[int, Annotated[float, Field(ge=0, le=1e7)]] | None = Field(
@@ -227,7 +299,17 @@ class Policy(Schema):
     """Programme policy targets."""
 
     utilisation_min: Share = Field(default=0.65, json_schema_extra=unit("-"))
-    """Floor on racks in use / racks installed (上架率) per cluster and year."""
+    """Floor on racks in use / racks installed (上架率) per cluster and year. The approval letters
+    (复函, Dec 2021-Feb 2022) set "数据中心平均上架率不低于65%" as a construction goal of each
+    cluster's start-up zone (起步区建设目标): an average over the zone's data centres, with no year
+    attached. Hence a start year and a scope below."""
+    utilisation_min_from_year: int | None = Field(default=None, ge=2000, le=2100)
+    """First year the floor applies (clusters may override); null: the first planning year. Before
+    it the stock's utilisation is free (between 0 and `rack.utilisation_max`)."""
+    utilisation_min_scope: Literal["all_racks", "new_racks"] = "all_racks"
+    """`all_racks`: racks in use >= floor x all racks installed (the letters' average over the
+    start-up zone); `new_racks`: load carried on racks built in the horizon >= floor x those racks
+    (the existing stock is left at whatever it carries)."""
     green_share_min_new: Share = Field(default=0.8, json_schema_extra=unit("-"))
     """Floor on green power (contracted renewables + certificates) for the load on new racks."""
     certificate_share_max: Share | None = None
@@ -235,7 +317,9 @@ class Policy(Schema):
     west_share_min_new_racks: Share | None = None
     """Floor on the western clusters' share of all new racks over the horizon; null for none."""
     carbon_price_yuan_per_t: float = Field(default=0.0, ge=0, le=10000, json_schema_extra=unit("yuan/tCO2"))
-    """Carbon price applied to grid emissions."""
+    """Shadow carbon price applied to grid emissions in the objective. Data centres are not in the
+    national emissions trading scheme, so nobody pays it: it values emissions for the plan's
+    choices, and reports call it a shadow price."""
     carbon_cap_mt: Annotated[float, Field(ge=0, le=1e5)] | dict[int, Annotated[float, Field(ge=0, le=1e5)]] | None = Field(
         default=None, json_schema_extra=unit("MtCO2/year")
     )
@@ -279,6 +363,11 @@ class SolverBlock(Schema):
     """Threads."""
     highs_method: Literal["choose", "simplex", "ipm", "pdlp"] = "choose"
     """HiGHS LP algorithm."""
+    time_resolution: str = Field(default="year", pattern=r"^(year|hours|days:[0-9]{1,3})$")
+    """Time slices the case solves at unless the CLI says otherwise: `year` (one slice, annual
+    energy sums), `days:K` (K representative days of hourly slices) or `hours` (all 8760). A yearly
+    slice lets a year's renewable energy cover load whenever it falls, so it overstates green
+    power; cases with hourly profiles should default to representative days."""
 
 
 class Scenario(Schema):
@@ -294,6 +383,9 @@ class Scenario(Schema):
     """Real discount rate for present values and capex annuities."""
     money_unit: Literal["亿元"] = "亿元"
     """Unit of every money figure in reports (1 亿元 = 1e8 yuan)."""
+    capex_basis: Literal["facility", "facility_and_it"] = "facility"
+    """What `capex_yuan_per_rack` covers, shown on the report's first screen: `facility` (building,
+    power, cooling, land; servers excluded) or `facility_and_it` (servers and network gear too)."""
     rack: RackSpec = RackSpec()
     """Standard rack definition."""
     budget: Budget = Budget()
@@ -310,6 +402,13 @@ class Scenario(Schema):
     """Solver settings."""
     storage: Storage = Storage()
     """Battery storage option."""
+
+    @model_validator(mode="after")
+    def _one_money_basis(self) -> Scenario:
+        has_budget = self.budget.total_yi_yuan is not None or self.budget.yearly_yi_yuan is not None
+        if has_budget and self.budget.basis != self.capex_basis:
+            raise ValueError(f"budget.basis '{self.budget.basis}' differs from capex_basis '{self.capex_basis}': a budget must be on the capex's basis")
+        return self
 
 
 class Inputs(Schema):

@@ -65,15 +65,80 @@ def add_capacity(m: Builder, d: ModelData, v: Vars) -> None:
 
 
 def add_utilisation_floor(m: Builder, d: ModelData, v: Vars) -> None:
-    """Racks must be used at least to the policy floor (上架率, programme target 65 %).
+    """Racks must be used at least to the policy floor (上架率, programme target 65 %), from its start year.
 
-    sum_w class_load[w,c,y] - u_min[c] * racks[c,y] >= 0        for all c with u_min[c] > 0, all y
+    all_racks:  sum_w class_load[w,c,y] - u_min[c] * racks[c,y] >= 0
+    new_racks:  new_load[c,y] - u_min[c] * racks[c,y] >= -u_min[c] * racks_existing[c]
+                for all c with u_min[c] > 0, all y >= from[c], each c in its scope
+
+    Notes:
+        The approval letters word the floor as an average over a cluster's start-up zone (all its
+        racks) with no year; `from[c]` and the scope say when and over which racks it is read.
     """
-    floor = d.utilisation_min[d.utilisation_min > 0]
-    if floor.empty:
+    def applies(index: pd.Index, scope: str) -> np.ndarray:
+        years = index.get_level_values("year").to_numpy()
+        return (
+            (_lp.align(d.utilisation_min, index).to_numpy() > 0)
+            & (years >= _lp.align(d.utilisation_min_from, index).to_numpy())
+            & (_lp.align(d.utilisation_min_scope, index).to_numpy() == scope)
+        )
+
+    whole, new = applies(v.racks.index, "all_racks"), applies(v.racks.index, "new_racks")
+    if not (whole.any() or new.any()):
         return
-    lhs = _lp.terms(_lp.subset(v.class_load, floor.index), by=CY) - _lp.terms(_lp.subset(v.racks, floor.index), by=CY, coef=floor)
-    m.add_rows("utilisation_floor", lhs, ">=", 0.0)
+    floor = d.utilisation_min
+    lhs: _lp.Terms | None = None
+    if whole.any():
+        load = v.class_load[applies(v.class_load.index, "all_racks")]
+        lhs = _lp.terms(load, by=CY) - _lp.terms(v.racks[whole], by=CY, coef=floor)
+    if new.any():
+        part = _lp.terms(v.new_load[new], by=CY) - _lp.terms(v.racks[new], by=CY, coef=floor)
+        lhs = part if lhs is None else lhs + part
+    rhs = -(_lp.align(floor, v.racks.index) * _lp.align(d.racks_existing, v.racks.index)).where(new, 0.0)
+    assert lhs is not None
+    m.add_rows("utilisation_floor", lhs, ">=", rhs)
+
+
+def add_base_year_load(m: Builder, d: ModelData, v: Vars) -> None:
+    """The first year is the observed state: the racks in place carry at most their tenants then.
+
+    sum_w class_load[w,c,y0] - new_load[c,y0] <= in_use0[c]        for c with racks_in_use_existing, y0 the first year
+
+    Notes:
+        Load beyond the observed tenants goes on new racks in the first year; from the second year
+        on the racks in place may fill up to u_max.
+    """
+    if d.in_use_existing.empty:
+        return
+    y0 = d.years[0]
+    load = _lp.subset(v.class_load, d.in_use_existing.index)
+    load = load[load.index.get_level_values("year") == y0]
+    new = _lp.subset(v.new_load, d.in_use_existing.index)
+    new = new[new.index.get_level_values("year") == y0]
+    lhs = _lp.terms(load, by=CY) - _lp.terms(new, by=CY)
+    m.add_rows("base_year_load", lhs, "<=", _lp.align(d.in_use_existing, new.index))
+
+
+def add_incumbent_load(m: Builder, d: ModelData, v: Vars) -> None:
+    """Tenants stay: a pinned cluster keeps at least the retained share of last year's load.
+
+    sum_w class_load[w,c,y] - retention * sum_w class_load[w,c,y-1] >= 0        for c with racks_in_use_existing, y > y0
+
+    Notes:
+        Relative to last year, so scaling all demand (a sweep's draw) never makes it infeasible;
+        with `base_year_load` and first-year demand equal to the tenants in place, the base year
+        reproduces the observed state.
+    """
+    if d.in_use_existing.empty or len(d.years) < 2:
+        return
+    load = _lp.subset(v.class_load, d.in_use_existing.index)
+    later = load[load.index.get_level_values("year") > d.years[0]]
+    frame = load.index.to_frame(index=False)
+    frame["year"] = frame["year"] + 1  # last year's load, keyed by the year it is compared in
+    previous = pd.Series(load.to_numpy(), index=pd.MultiIndex.from_frame(frame))
+    previous = previous[previous.index.get_level_values("year") <= d.years[-1]]
+    lhs = _lp.terms(later, by=CY) - _lp.terms(previous, by=CY, coef=d.tenant_retention)
+    m.add_rows("incumbent_load", lhs, ">=", 0.0)
 
 
 def add_build_modules(m: Builder, d: ModelData, v: Vars) -> None:

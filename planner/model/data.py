@@ -43,7 +43,9 @@ class ModelData:
     capex: pd.Series  # [cluster] 亿元/krack overnight
     capex_cost: pd.Series  # [cluster, year] 亿元/krack, present value of annuities inside the horizon
     fixed_opex_cost: pd.Series  # [cluster, year] 亿元/krack, discounted
-    pue: pd.Series  # [cluster]
+    pue: pd.Series  # [cluster] of new racks
+    pue_existing: pd.Series  # [cluster] of the racks in place at the start
+    it_gwh_flat: pd.Series  # [slice] IT energy of 1 krack in use over the slice, any workload
     it_gwh_per_krack: pd.Series  # [workload, slice] IT energy of 1 krack in use over the slice
     new_load_gwh_per_krack: pd.Series  # [cluster] facility GWh per krack-year of load on new racks
     grid_cost: pd.Series  # [cluster, year] 亿元/GWh incl. carbon price, discounted
@@ -56,6 +58,11 @@ class ModelData:
     green_share_min_new: pd.Series  # [cluster]
     certificate_share_max: float | None
     utilisation_min: pd.Series  # [cluster]
+    utilisation_min_from: pd.Series  # [cluster] first year the floor applies
+    utilisation_min_scope: pd.Series  # [cluster] "all_racks" | "new_racks"
+    vintage_split: pd.Index  # clusters whose load is split between existing and new racks by choice
+    in_use_existing: pd.Series  # [cluster] krack in use on the existing stock at the start, pinned clusters only
+    tenant_retention: float  # share of a pinned cluster's load still there a year later
     utilisation_max: float
     demand: pd.Series  # [workload, hub, year] krack
     unmet_cost: pd.Series  # [workload, hub, year] 亿元/krack, discounted
@@ -110,6 +117,9 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         index=pd.MultiIndex.from_product([workloads.index, slices]),
     )
     pue = clusters["pue"]
+    pue_existing = clusters["pue_existing"].astype(float).fillna(pue)
+    floor = _floor(s, clusters, years)
+    in_use0 = clusters["racks_in_use_existing"].astype(float) / RACKS_PER_KRACK
     money = _money(s, clusters, years, discount)
     demand = _demand(inputs, years, workloads.index, hubs.index)
     served = _served(links, workloads)
@@ -136,6 +146,8 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         capex_cost=_annuity_cost(clusters["capex_yuan_per_rack"] * RACKS_PER_KRACK / YUAN_PER_YI, s.discount_rate, s.rack.lifetime_years, discount),
         fixed_opex_cost=_per_year(clusters["fixed_opex_yuan_per_rack_year"] * RACKS_PER_KRACK / YUAN_PER_YI, discount),
         pue=pue,
+        pue_existing=pue_existing,
+        it_gwh_flat=it_per_slice.rename("it_gwh"),
         it_gwh_per_krack=it_gwh,
         new_load_gwh_per_krack=pue * kw_in_use * HOURS_PER_YEAR / 1e3,
         grid_cost=money["grid_price"] + money["carbon"],
@@ -147,7 +159,12 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         renewable_gwh=_renewables(profiles, clusters),
         green_share_min_new=clusters["green_share_min_new"].fillna(policy.green_share_min_new).astype(float),
         certificate_share_max=policy.certificate_share_max,
-        utilisation_min=clusters["utilisation_min"].fillna(policy.utilisation_min).astype(float),
+        utilisation_min=floor["u_min"],
+        utilisation_min_from=floor["from_year"],
+        utilisation_min_scope=floor["scope"],
+        vintage_split=pd.Index(clusters.index[(pue_existing != pue) | ((floor["scope"] == "new_racks") & (floor["u_min"] > 0)) | in_use0.notna()], name="cluster"),
+        in_use_existing=in_use0.dropna(),
+        tenant_retention=s.rack.tenant_retention_per_year,
         utilisation_max=s.rack.utilisation_max,
         demand=demand,
         unmet_cost=_unmet_cost(demand, s.unmet_penalty_yuan_per_rack_year, discount),
@@ -169,6 +186,17 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         green_matching=policy.green_matching,
         **storage,
     )
+
+
+def _floor(s: Scenario, clusters: pd.DataFrame, years: pd.Index) -> pd.DataFrame:
+    """Per cluster: utilisation floor, the first year it applies and the racks it covers (policy defaults filled)."""
+    policy = s.policy
+    first = s.years.first if policy.utilisation_min_from_year is None else policy.utilisation_min_from_year
+    return pd.DataFrame({
+        "u_min": clusters["utilisation_min"].astype(float).fillna(policy.utilisation_min),
+        "from_year": clusters["utilisation_min_from_year"].astype(float).fillna(first).astype(int),
+        "scope": clusters["utilisation_min_scope"].astype(object).where(clusters["utilisation_min_scope"].notna(), policy.utilisation_min_scope),
+    }, index=clusters.index)
 
 
 def _previous_slice(period: pd.Series) -> pd.Series:

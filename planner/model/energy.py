@@ -20,18 +20,28 @@ def _facility_energy(d: ModelData, v: Vars) -> Terms:
     n = len(d.slices)
     it = d.it_gwh_per_krack.reindex(pd.MultiIndex.from_product([d.workloads, d.slices])).to_numpy().reshape(len(d.workloads), n)
     row_it = it[d.workloads.get_indexer(index.get_level_values("workload"))]
-    pue = d.pue.reindex(index.get_level_values("cluster")).to_numpy()
+    pue = d.pue_existing.reindex(index.get_level_values("cluster")).to_numpy()
     coef = (pue[:, None] * row_it).ravel()  # class_load-major, slices inner: the order of `broadcast`
-    return _lp.terms(_lp.broadcast(v.class_load, d.slices), by=CYT, coef=coef)
+    energy = _lp.terms(_lp.broadcast(v.class_load, d.slices), by=CYT, coef=coef)
+    split = _lp.subset(v.new_load, d.pue_existing.index[d.pue_existing != d.pue])
+    if split.empty:
+        return energy
+    # load on new racks runs at their PUE: take (pue_existing - pue) x its IT energy back off
+    saving = (d.pue_existing - d.pue).reindex(split.index.get_level_values("cluster")).to_numpy()
+    flat = d.it_gwh_flat.reindex(d.slices).to_numpy()
+    return energy - _lp.terms(_lp.broadcast(split, d.slices), by=CYT, coef=(saving[:, None] * flat[None, :]).ravel())
 
 
 def add_power_balance(m: Builder, d: ModelData, v: Vars) -> None:
     """Facility energy = IT energy x PUE, met by grid power and contracted renewables.
 
-    grid[c,y,t] + renewable[c,y,t] + discharge[c,y,t] - charge[c,y,t] - sum_w pue[c] * it[w,t] * class_load[w,c,y] = 0        for all c, y, t
+    grid[c,y,t] + renewable[c,y,t] + discharge[c,y,t] - charge[c,y,t]
+        - sum_w pue_ex[c] * it[w,t] * class_load[w,c,y] + (pue_ex[c] - pue[c]) * it[t] * new_load[c,y] = 0        for all c, y, t
 
     Notes:
-        Battery terms exist only at storage clusters (and only with more than one slice).
+        Load on the racks in place runs at their PUE (pue_ex), load on new racks at the new-build
+        PUE; the last term exists only where the two differ (then `new_load_cap` bounds new_load). Battery terms
+        exist only at storage clusters (and only with more than one slice).
     """
     lhs = _lp.terms(v.grid, by=CYT) + _lp.terms(v.renewable, by=CYT) - _facility_energy(d, v)
     if not v.charge.empty:
@@ -62,6 +72,40 @@ def add_new_load(m: Builder, d: ModelData, v: Vars) -> None:
     """
     rhs = -d.utilisation_max * _lp.align(d.racks_existing, v.new_load.index)
     m.add_rows("new_load", _lp.terms(v.new_load, by=CY) - served(v), ">=", rhs)
+
+
+def add_new_load_cap(m: Builder, d: ModelData, v: Vars) -> None:
+    """Load on new racks is real load that new racks can hold (where it changes energy or a floor).
+
+    new_load[c,y] - sum_w class_load[w,c,y] <= 0                          (limit in_use)
+    new_load[c,y] - u_max * racks[c,y] <= -u_max * racks_existing[c]        (limit new_racks)
+        for c whose existing racks have their own PUE, whose utilisation floor covers new racks only,
+        or whose base year is pinned (racks_in_use_existing), all y
+
+    Notes:
+        With these rows the split of a cluster's load between the racks in place and new racks is a
+        decision (an operator may fill its efficient new halls first), bounded on both sides;
+        `new_load` gives the lower bound. Elsewhere the split does not matter and the rows are left out.
+    """
+    if d.vintage_split.empty:
+        return
+    new = _lp.subset(v.new_load, d.vintage_split)
+    racks = _lp.subset(v.racks, d.vintage_split)
+    load = _lp.subset(v.class_load, d.vintage_split)
+    in_use, on_new = pd.Index(["in_use"], name="limit"), pd.Index(["new_racks"], name="limit")
+    by = [*CY, "limit"]
+    lhs = (
+        _lp.terms(_lp.broadcast(new, in_use), by=by)
+        - _lp.terms(_lp.broadcast(load, in_use), by=by)
+        + _lp.terms(_lp.broadcast(new, on_new), by=by)
+        - _lp.terms(_lp.broadcast(racks, on_new), by=by, coef=d.utilisation_max)
+    )
+    rhs_new = -d.utilisation_max * _lp.align(d.racks_existing, new.index)
+    rhs = pd.concat([
+        pd.Series(0.0, index=pd.MultiIndex.from_frame(new.index.to_frame(index=False).assign(limit="in_use"))),
+        pd.Series(rhs_new.to_numpy(), index=pd.MultiIndex.from_frame(new.index.to_frame(index=False).assign(limit="new_racks"))),
+    ])
+    m.add_rows("new_load_cap", lhs, "<=", rhs)
 
 
 def add_green_share(m: Builder, d: ModelData, v: Vars) -> None:

@@ -23,6 +23,8 @@ from planner.model.capacity import (
     add_power_limit,
     add_rack_stock,
     add_utilisation_floor,
+    add_base_year_load,
+    add_incumbent_load,
 )
 from planner.model.data import RACKS_PER_KRACK, YUAN_PER_YI, ModelData
 from planner.model.demand import add_class_load_balance, add_demand_met
@@ -32,6 +34,7 @@ from planner.model.energy import (
     add_green_hourly,
     add_green_share,
     add_new_load,
+    add_new_load_cap,
     add_power_balance,
     add_renewable_availability,
 )
@@ -93,10 +96,13 @@ REGISTRY: tuple[Family, ...] = (
     _family(add_build_modules, PER_RACK, "Whole build modules", "building in whole modules"),
     _family(add_capacity, PER_RACK_YEAR, "Cluster full (racks in use ≤ usable racks)", "the usable racks of a cluster"),
     _family(add_utilisation_floor, PER_RACK_YEAR, "上架率 floor (racks in use / installed)", "the utilisation floor"),
+    _family(add_base_year_load, PER_RACK_YEAR, "Base year: tenants in place (observed racks in use)", "the racks in use observed in the base year"),
+    _family(add_incumbent_load, PER_RACK_YEAR, "Tenants stay (retained share of last year's load)", "keeping last year's tenants"),
     _family(add_power_balance, PER_MWH, "Power balance (facility energy met)", "meeting the facility energy"),
     _family(add_renewable_availability, PER_MWH, "Contractable renewable power", "the renewable potential"),
     _family(add_certificate_cover, PER_MWH, "Certificates only cover grid power bought", "certificates covering only grid power bought"),
     _family(add_new_load, PER_RACK_YEAR, "Load on new racks", "counting the load beyond the existing stock as new"),
+    _family(add_new_load_cap, PER_RACK_YEAR, "Load on new racks within what they hold", "the load new racks can hold"),
     _family(add_green_share, PER_MWH, "Green-power floor for new racks", "the green-power floor"),
     _family(add_certificate_share, PER_MWH, "Certificates' share of green power", "the cap on certificates"),
     _family(add_green_hourly, PER_MWH, "Hourly (24/7) green-power floor", "the hourly green-power floor"),

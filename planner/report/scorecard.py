@@ -38,12 +38,30 @@ def _binding_years(v: View, family: str, cluster: str) -> list[int]:
 
 
 def new_load_racks(v: View) -> pd.DataFrame:
-    """Racks in use beyond what the existing stock carries, per cluster-year (the model's new_load)."""
+    """Racks in use on racks built in the horizon, per cluster-year (the model's new_load).
+
+    racks.csv's `load_new_racks` where the plan wrote it (the model may choose the split), else
+    what the existing stock cannot carry.
+    """
     u = v.t["utilisation"][["cluster", "year", "load_racks"]].copy()
+    racks = v.t["racks"]
+    if "load_new_racks" in racks.columns:
+        chosen = racks.set_index(["cluster", "year"])["load_new_racks"]
+        u["new_load_racks"] = chosen.reindex(pd.MultiIndex.from_frame(u[["cluster", "year"]])).to_numpy(dtype=float)
+        return u
     u_max = v.inputs.scenario.rack.utilisation_max
     existing = u["cluster"].map(v.clusters["racks_existing"]).to_numpy(dtype=float)
     u["new_load_racks"] = np.clip(u["load_racks"].to_numpy() - u_max * existing, 0.0, None)
     return u
+
+
+def _floor_years(v: View, c: object, u: pd.Series) -> pd.Series:
+    """The years of a cluster's 上架率 series in which its floor applies (its start year on)."""
+    policy = v.inputs.scenario.policy
+    start = v.clusters.at[c, "utilisation_min_from_year"] if "utilisation_min_from_year" in v.clusters.columns else None
+    if start is None or pd.isna(start):
+        start = policy.utilisation_min_from_year if policy.utilisation_min_from_year is not None else v.first
+    return u[u.index >= int(start)]
 
 
 @per_view
@@ -71,7 +89,7 @@ def cluster_targets(v: View) -> pd.DataFrame:
     cover = green_coverage(v).pivot_table(index="cluster", columns="year", values="coverage", aggfunc="first", dropna=False)
     rows = []
     for c, row in v.clusters.iterrows():
-        u = util.loc[c].dropna()
+        u = _floor_years(v, c, util.loc[c].dropna())
         g = cover.loc[c].dropna() if c in cover.index else pd.Series(dtype=float)
         u_years, g_years = (
             _binding_years(v, "utilisation_floor", str(c)),

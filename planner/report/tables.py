@@ -185,6 +185,26 @@ def headline(v: View) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["What", "Value"])
 
 
+def scope_statement(v: View) -> str:
+    """What the plan's money and green numbers include and exclude, for the report's first screen."""
+    s, p = v.inputs.scenario, v.plan
+    capex = ("facility only (building, power, cooling, land); IT equipment (servers, network gear) is excluded"
+             if s.capex_basis == "facility" else "facility and IT equipment (servers, network gear)")
+    has_budget = s.budget.total_yi_yuan is not None or s.budget.yearly_yi_yuan is not None
+    budget = (f"budgets count {'facility' if s.budget.basis == 'facility' else 'facility and IT'} investment, like the capex"
+              if has_budget else "no investment budget is imposed")
+    carbon = (f"a shadow carbon price of {num(s.policy.carbon_price_yuan_per_t)} yuan/t values grid emissions in the cost "
+              "(data centres are not in the national emissions trading scheme, so nobody pays it)"
+              if s.policy.carbon_price_yuan_per_t > 0 else "no carbon price")
+    resolution = str(p.get("time_resolution", ""))
+    caveat = ("; a single yearly slice lets a year's renewables cover load whenever it falls, so it overstates green power "
+              "against the hourly year" if resolution.startswith("yearly") else
+              "; representative days keep hourly coincidence of load and renewables (cost within about 0.1 % of the full year)"
+              if "representative" in resolution else "")
+    return (f"What this plan covers: capex is {capex}; {budget}; {carbon}. Energy, green share and emissions are from "
+            f"{resolution or 'the case resolution'}{caveat}.")
+
+
 def cost_breakdown(v: View) -> pd.DataFrame:
     """Objective terms in 亿元 (present value) and their share of the total."""
     terms = v.plan["cost_breakdown_yi_yuan"]

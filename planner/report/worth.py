@@ -29,6 +29,7 @@ ACCOUNTING = (
     "class_load_balance",
     "power_balance",
     "new_load",
+    "new_load_cap",
     "demand_met",
     "build_modules",
 )

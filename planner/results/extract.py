@@ -32,7 +32,7 @@ class Results:
     objective_yi: float | None
     cost_terms_yi: dict[str, float]
     racks_new: pd.DataFrame  # cluster, year, new_racks
-    racks: pd.DataFrame  # cluster, year, racks
+    racks: pd.DataFrame  # cluster, year, racks, load_new_racks
     load: pd.DataFrame  # workload, hub, cluster, year, load_racks
     unmet: pd.DataFrame  # workload, hub, year, unmet_racks
     energy: pd.DataFrame  # cluster, year, slice, grid_gwh, renewable_gwh
@@ -61,7 +61,7 @@ def extract(built: Built, solve: SolveResult, duals_note: str = "") -> Results:
         objective_yi=solve.objective,
         cost_terms_yi=objective_terms,
         racks_new=_frame(_lp.values(m, v.racks_new), "new_racks", k),
-        racks=_frame(_lp.values(m, v.racks), "racks", k),
+        racks=_racks(built),
         load=_frame(_lp.values(m, v.load), "load_racks", k),
         unmet=_frame(_lp.values(m, v.unmet), "unmet_racks", k),
         energy=_energy(m, v),
@@ -73,6 +73,23 @@ def extract(built: Built, solve: SolveResult, duals_note: str = "") -> Results:
         extra={"module_racks": None if d.module_kracks is None else d.module_kracks * k},
         storage=_storage(m, v),
     )
+
+
+def _racks(built: Built) -> pd.DataFrame:
+    """Racks installed and the load carried on racks built in the horizon, per cluster and year.
+
+    Where the model chooses the split (`new_load_cap` clusters) the load on new racks is its
+    variable; elsewhere the racks in place fill first: max(0, served - u_max * racks_existing).
+    """
+    v, d, m = built.vars, built.data, built.model
+    frame = _frame(_lp.values(m, v.racks), "racks", RACKS_PER_KRACK)
+    chosen = _lp.values(m, v.new_load)
+    served = _lp.values(m, v.class_load).groupby(level=["cluster", "year"]).sum().reindex(chosen.index, fill_value=0.0)
+    first = np.maximum(0.0, served - d.utilisation_max * _lp.align(d.racks_existing, chosen.index))
+    split = chosen.index.get_level_values("cluster").isin(d.vintage_split)
+    values = np.where(split, chosen.to_numpy(), first.to_numpy())
+    frame["load_new_racks"] = np.round(values * RACKS_PER_KRACK, 9) + 0.0
+    return frame
 
 
 def _energy(m: _lp.Model, v: Vars) -> pd.DataFrame:

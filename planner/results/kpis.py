@@ -45,9 +45,9 @@ def energy_by_cluster_year(results: Results, d: ModelData) -> pd.DataFrame:
     e["certificates_gwh"] = results.certificates.set_index(["cluster", "year"])["certificates_gwh"].reindex(e.index).fillna(0.0)
     # battery losses are part of the facility's consumption: what came in minus what is still stored
     e["facility_gwh"] = e["grid_gwh"] + e["renewable_gwh"]
-    pue = d.pue.reindex(e.index.get_level_values("cluster")).to_numpy()
-    through = e["discharge_gwh"] - e["charge_gwh"] if "charge_gwh" in e.columns else 0.0
-    e["it_gwh"] = (e["facility_gwh"] + through) / pue
+    # IT energy from the racks in use (existing and new racks may run at different PUEs)
+    served = results.load.groupby(["cluster", "year"])["load_racks"].sum().reindex(e.index, fill_value=0.0)
+    e["it_gwh"] = served.to_numpy() / RACKS_PER_KRACK * float(d.it_gwh_flat.sum())
     ef = d.grid_kt_per_gwh.reindex(e.index.get_level_values("cluster")).to_numpy()
     e["emissions_mt"] = e["grid_gwh"] * ef / 1e3
     return e.reset_index()

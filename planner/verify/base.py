@@ -120,6 +120,7 @@ class Case:
     power_kw: float
     it_load_factor: float
     utilisation_max: float
+    tenant_retention: float
     lifetime_years: int
     discount_rate: float
     certificate_share_max: float | None
@@ -157,6 +158,11 @@ def case_frames(inputs: Inputs) -> Case:
     clusters = pd.DataFrame([c.model_dump() for c in inputs.clusters]).set_index("cluster_id")
     clusters["region"] = clusters["hub_id"].map(hubs["region"])
     clusters["utilisation_min"] = clusters["utilisation_min"].astype(float).fillna(s.policy.utilisation_min)
+    first = s.years.first if s.policy.utilisation_min_from_year is None else s.policy.utilisation_min_from_year
+    clusters["utilisation_min_from_year"] = clusters["utilisation_min_from_year"].astype(float).fillna(first)
+    scope = clusters["utilisation_min_scope"].astype(object)
+    clusters["utilisation_min_scope"] = scope.where(scope.notna(), s.policy.utilisation_min_scope)
+    clusters["pue_existing"] = clusters["pue_existing"].astype(float).fillna(clusters["pue"])
     clusters["green_share_min_new"] = clusters["green_share_min_new"].astype(float).fillna(s.policy.green_share_min_new)
     for column in ("racks_max", "power_max_mw"):
         clusters[column] = clusters[column].astype(float)
@@ -185,6 +191,7 @@ def case_frames(inputs: Inputs) -> Case:
         power_kw=s.rack.power_kw,
         it_load_factor=s.rack.it_load_factor,
         utilisation_max=s.rack.utilisation_max,
+        tenant_retention=s.rack.tenant_retention_per_year,
         lifetime_years=s.rack.lifetime_years,
         discount_rate=s.discount_rate,
         certificate_share_max=s.policy.certificate_share_max,
@@ -250,7 +257,7 @@ class Plan:
     utilisation: pd.DataFrame
     summary: dict[str, Any]
 
-    value_columns = frozenset({"new_racks", "racks", "load_racks", "unmet_racks", "grid_gwh", "renewable_gwh",
+    value_columns = frozenset({"new_racks", "racks", "load_new_racks", "load_racks", "unmet_racks", "grid_gwh", "renewable_gwh",
                                "certificates_gwh", "traffic_gbps", "bandwidth_new_gbps", "capacity_gbps", "modules"})
 
     @property
@@ -278,6 +285,18 @@ def served(plan: Plan, case: Case) -> pd.Series:
 def racks_installed(plan: Plan, case: Case) -> pd.Series:
     """Racks installed per (cluster, year), NaN where the table has no row."""
     return plan.racks.set_index(["cluster", "year"])["racks"].reindex(case.cluster_years)
+
+
+def load_on_new_racks(plan: Plan, case: Case) -> pd.Series:
+    """Racks in use on racks built in the horizon per (cluster, year).
+
+    The plan's own split when it wrote one, else the racks in place fill first:
+    max(0, served - u_max * racks_existing).
+    """
+    if "load_new_racks" in plan.racks.columns:
+        return plan.racks.set_index(["cluster", "year"])["load_new_racks"].reindex(case.cluster_years)
+    existing = case.clusters["racks_existing"].reindex(case.cluster_years.get_level_values("cluster")).to_numpy()
+    return np.maximum(0.0, served(plan, case) - case.utilisation_max * existing)
 
 
 def racks_built(plan: Plan, case: Case) -> pd.Series:

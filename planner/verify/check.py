@@ -35,6 +35,7 @@ from planner.verify.base import (
     battery_net_gwh,
     case_frames,
     compare,
+    load_on_new_racks,
     racks_built,
     racks_installed,
     served,
@@ -49,7 +50,6 @@ from planner.verify.storage import (
     check_storage_charge_green,
     check_storage_energy,
     check_storage_power,
-    new_racks_load,
 )
 
 
@@ -178,14 +178,6 @@ def check_class_load_balance(case: Case, plan: Plan) -> CheckResult:
     return compare("class_load_balance", case.cluster_years, reported, "==", from_load, "racks")
 
 
-def check_new_load(case: Case, plan: Plan) -> CheckResult:
-    """new_load[c,y] = max(0, served - u_max * existing[c]) is carried by new racks: <= u_max * (racks[c,y] - existing[c])."""
-    existing = case.clusters["racks_existing"].reindex(case.cluster_years.get_level_values("cluster")).to_numpy()
-    room = case.utilisation_max * (racks_installed(plan, case).to_numpy() - existing)
-    # the row's largest term is the load served (as in `capacity`), not the difference
-    return compare("new_load", case.cluster_years, new_racks_load(case, plan), "<=", room, "racks", scale=served(plan, case))
-
-
 def check_latency(case: Case, plan: Plan) -> CheckResult:
     """Load only over links whose RTT is within the workload's latency limit."""
     load = plan.load
@@ -243,20 +235,67 @@ def check_capacity(case: Case, plan: Plan) -> CheckResult:
 
 
 def check_utilisation_floor(case: Case, plan: Plan) -> CheckResult:
-    """served[c,y] >= u_min[c] * racks[c,y] where u_min[c] > 0."""
-    floor = case.clusters["utilisation_min"].reindex(case.cluster_years.get_level_values("cluster")).to_numpy()
-    has = floor > 0
-    rhs = floor * racks_installed(plan, case).to_numpy()
-    return compare("utilisation_floor", case.cluster_years[has], served(plan, case).to_numpy()[has], ">=", rhs[has], "racks")
+    """From year from[c] on, where u_min[c] > 0, the floor over its scope of racks.
+
+    all_racks: served[c,y] >= u_min[c] * racks[c,y];
+    new_racks: load on new racks[c,y] >= u_min[c] * (racks[c,y] - racks_existing[c]).
+    """
+    cl = case.clusters.reindex(case.cluster_years.get_level_values("cluster"))
+    years = case.cluster_years.get_level_values("year").to_numpy()
+    floor = cl["utilisation_min"].to_numpy()
+    has = (floor > 0) & (years >= cl["utilisation_min_from_year"].to_numpy())
+    new = (cl["utilisation_min_scope"] == "new_racks").to_numpy()
+    racks = racks_installed(plan, case).to_numpy()
+    lhs = np.where(new, load_on_new_racks(plan, case).to_numpy(), served(plan, case).to_numpy())
+    rhs = floor * np.where(new, racks - cl["racks_existing"].to_numpy(), racks)
+    return compare("utilisation_floor", case.cluster_years[has], lhs[has], ">=", rhs[has], "racks")
+
+
+def check_incumbents(case: Case, plan: Plan) -> list[CheckResult]:
+    """Where racks_in_use_existing in_use0[c] is set: the base year's tenants and their retention.
+
+    base_year_load: served[c,y0] - load on new racks[c,y0] <= in_use0[c];
+    incumbent_load: served[c,y] >= retention * served[c,y-1] for y > y0.
+    """
+    cl = case.clusters.reindex(case.cluster_years.get_level_values("cluster"))
+    in_use0 = cl["racks_in_use_existing"].astype(float).to_numpy()
+    years = case.cluster_years.get_level_values("year").to_numpy()
+    pinned = ~np.isnan(in_use0)
+    first = pinned & (years == case.years[0])
+    in_use = served(plan, case)
+    on_existing = in_use.to_numpy() - load_on_new_racks(plan, case).to_numpy()
+    last_year = in_use.groupby(level="cluster").shift(1).to_numpy()
+    later = pinned & (years > case.years[0])
+    return [compare("base_year_load", case.cluster_years[first], on_existing[first], "<=", in_use0[first], "racks", scale=in_use.to_numpy()[first]),
+            compare("incumbent_load", case.cluster_years[later], in_use.to_numpy()[later], ">=", case.tenant_retention * last_year[later], "racks")]
+
+
+def check_new_load(case: Case, plan: Plan) -> list[CheckResult]:
+    """max(0, served - u_max * racks_existing) <= load on new racks <= min(served, u_max * (racks - racks_existing))."""
+    existing = case.clusters["racks_existing"].reindex(case.cluster_years.get_level_values("cluster")).to_numpy()
+    in_use = served(plan, case).to_numpy()
+    on_new = load_on_new_racks(plan, case).to_numpy()
+    low = np.maximum(0.0, in_use - case.utilisation_max * existing)
+    high = np.minimum(in_use, case.utilisation_max * (racks_installed(plan, case).to_numpy() - existing))
+    size = in_use + case.utilisation_max * existing  # the rows' own size: what they add up
+    return [compare("new_load", case.cluster_years, on_new, ">=", low, "racks", scale=size),
+            compare("new_load_cap", case.cluster_years, on_new, "<=", high, "racks", scale=size)]
 
 
 def check_power_balance(case: Case, plan: Plan) -> CheckResult:
-    """Grid + renewable + battery discharge - charge = pue[c] * it energy, it = racks in use * power_kw * it_load_factor * weight_hours."""
+    """Grid + renewable + battery discharge - charge = it energy x PUE of the racks carrying it.
+
+    pue_existing[c] on the racks in place, pue[c] on new racks; it = racks in use * power_kw *
+    it_load_factor * weight_hours.
+    """
     e = plan.energy_cyt
-    in_use = served(plan, case).reindex(pd.MultiIndex.from_arrays([e.index.get_level_values("cluster"), e.index.get_level_values("year")])).to_numpy()
+    cy = pd.MultiIndex.from_arrays([e.index.get_level_values("cluster"), e.index.get_level_values("year")])
+    in_use = served(plan, case).reindex(cy).to_numpy()
+    on_new = load_on_new_racks(plan, case).reindex(cy).to_numpy()
     weight = case.weight_hours.reindex(pd.MultiIndex.from_arrays([e.index.get_level_values("cluster"), e.index.get_level_values("slice")])).to_numpy()
-    it_gwh = in_use * case.power_kw * case.it_load_factor * weight / 1e6
-    facility = case.clusters["pue"].reindex(e.index.get_level_values("cluster")).to_numpy() * it_gwh
+    per_rack = case.power_kw * case.it_load_factor * weight / 1e6
+    cl = case.clusters.reindex(e.index.get_level_values("cluster"))
+    facility = per_rack * (cl["pue_existing"].to_numpy() * (in_use - on_new) + cl["pue"].to_numpy() * on_new)
     return compare("power_balance", e.index, e["grid_gwh"] + e["renewable_gwh"] + battery_net_gwh(e), "==", facility, "GWh")
 
 
@@ -282,10 +321,10 @@ def check_certificate_cover(case: Case, plan: Plan) -> CheckResult:
 
 
 def check_green_floor(case: Case, plan: Plan) -> CheckResult:
-    """Renewable used (less battery losses) + certificates >= g[c] * e_new[c] * max(0, served - u_max * racks_existing)."""
+    """Renewable + certificates >= g[c] * e_new[c] * load on new racks (see `check_new_load` for its bounds)."""
     _, renewable, cert = _green_parts(case, plan)
     cl = case.clusters.reindex(case.cluster_years.get_level_values("cluster"))
-    new_load = new_racks_load(case, plan).to_numpy()
+    new_load = load_on_new_racks(plan, case).to_numpy()
     e_new = cl["pue"].to_numpy() * case.power_kw * case.it_load_factor * 8760.0 / 1e6
     need = cl["green_share_min_new"].to_numpy() * e_new * new_load
     has = cl["green_share_min_new"].to_numpy() > 0
@@ -314,10 +353,11 @@ RULES: tuple[Callable[[Case, Plan], CheckResult | list[CheckResult]], ...] = (
     check_modules,
     check_capacity,
     check_utilisation_floor,
+    check_incumbents,
+    check_new_load,
     check_power_balance,
     check_renewables,
     check_certificate_cover,
-    check_new_load,
     check_green_floor,
     check_certificate_share,
     check_green_hourly,
@@ -344,10 +384,13 @@ CHECKS: dict[str, Callable[[Case, Plan], CheckResult | list[CheckResult]]] = {
     "build_modules": check_modules,
     "capacity": check_capacity,
     "utilisation_floor": check_utilisation_floor,
+    "base_year_load": check_incumbents,
+    "incumbent_load": check_incumbents,
     "power_balance": check_power_balance,
     "renewable_availability": check_renewables,
     "certificate_cover": check_certificate_cover,
     "new_load": check_new_load,
+    "new_load_cap": check_new_load,
     "green_share": check_green_floor,
     "certificate_share": check_certificate_share,
     "green_hourly": check_green_hourly,

@@ -16,7 +16,6 @@ from planner.verify.base import (
     Case,
     CheckResult,
     Plan,
-    battery_net_gwh,
     compare,
     investment_by_year,
     racks_built,
@@ -93,7 +92,7 @@ def check_kpis(case: Case, plan: Plan) -> list[CheckResult]:
     region = case.clusters["region"].reindex(new.index.get_level_values("cluster")).to_numpy()
     e = plan.energy
     facility = float((e["grid_gwh"] + e["renewable_gwh"]).sum())
-    it = float(((e["grid_gwh"] + e["renewable_gwh"] + battery_net_gwh(e)) / case.clusters["pue"].reindex(e["cluster"]).to_numpy()).sum())
+    it = float(plan.load["load_racks"].sum() * case.power_kw * case.it_load_factor * case.weight_hours.groupby(level="cluster").sum().mean() / 1e6)
     green = float(e["renewable_gwh"].sum() + plan.certificates["certificates_gwh"].sum())
     emissions = float((e["grid_gwh"] * case.clusters["grid_co2_kg_per_kwh"].reindex(e["cluster"]).to_numpy() / 1e3).sum())
     unmet = float(plan.unmet["unmet_racks"].sum())

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from planner.verify.base import Case, CheckResult, Plan, compare, served
+from planner.verify.base import Case, CheckResult, Plan, compare, load_on_new_racks
 
 
 def _batteries(case: Case, plan: Plan) -> pd.DataFrame:
@@ -95,12 +95,6 @@ def check_storage_energy(case: Case, plan: Plan) -> CheckResult:
     return compare("storage_energy", s.index, s["swing"], "<=", gwh, "GWh")
 
 
-def new_racks_load(case: Case, plan: Plan) -> pd.Series:
-    """Racks in use beyond what the existing stock carries, max(0, served - u_max * existing), by (cluster, year)."""
-    existing = case.clusters["racks_existing"].reindex(case.cluster_years.get_level_values("cluster")).to_numpy()
-    return np.maximum(0.0, served(plan, case) - case.utilisation_max * existing)
-
-
 def check_green_hourly(case: Case, plan: Plan) -> CheckResult:
     """Hourly matching: renewable - charge + discharge >= g[c] * e_new[c] * w[t] / sum(w) * new_load[c,y] in every slice."""
     if case.green_matching != "hourly":
@@ -111,7 +105,7 @@ def check_green_hourly(case: Case, plan: Plan) -> CheckResult:
     e_new = cl["pue"].to_numpy() * case.power_kw * case.it_load_factor * 8760.0 / 1e6
     hours = case.weight_hours.reindex(pd.MultiIndex.from_frame(e[["cluster", "slice"]])).to_numpy()
     total_hours = float(case.weight_hours.xs(case.weight_hours.index.get_level_values("cluster")[0], level="cluster").sum())
-    new = new_racks_load(case, plan).reindex(pd.MultiIndex.from_frame(e[["cluster", "year"]])).to_numpy()
+    new = load_on_new_racks(plan, case).reindex(pd.MultiIndex.from_frame(e[["cluster", "year"]])).to_numpy()
     need = cl["green_share_min_new"].to_numpy() * e_new * hours / total_hours * new
     net = np.zeros(len(e)) if "charge_gwh" not in e.columns else (e["discharge_gwh"] - e["charge_gwh"]).fillna(0.0).to_numpy()
     return compare("green_hourly", e[["cluster", "year", "slice"]], e["renewable_gwh"].to_numpy() + net, ">=", need, "GWh")
