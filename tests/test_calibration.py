@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from planner.analysis.calibration import calibration_table, render, targets
-from planner.pipeline import run
+from planner.pipeline import run_case
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT / "inputs" / "default"
@@ -15,7 +15,7 @@ DEFAULT = ROOT / "inputs" / "default"
 
 @pytest.fixture(scope="module")
 def default_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return run(DEFAULT, overrides={"output_dir": tmp_path_factory.mktemp("calibration") / "out", "report": False}).out_dir
+    return run_case(DEFAULT, overrides={"output_dir": tmp_path_factory.mktemp("calibration") / "out", "report": False}).out_dir
 
 
 def test_every_calibration_row_is_within_its_published_band(default_out: Path) -> None:

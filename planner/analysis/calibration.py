@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner.results.read_plan import read_inputs_json, read_json_object, read_plan_tables
+from planner.results.plan_folder import read_inputs_json, read_json_object, read_plan_tables
 
 ALL = "10 clusters"
 WEST_VS_EAST = "western vs eastern clusters"
