@@ -129,9 +129,8 @@ def render(table: pd.DataFrame, out_dir: str | Path) -> str:
         "| metric | scope | model (base year) | published | band | pass | source |",
         "|---|---|---|---|---|---|---|",
     ]
-    for r in table.itertuples():
-        lines.append(f"| {r.metric} | {r.scope} | {_fmt(r.model)} | {_fmt(r.published)} | {_fmt(r.low)} .. {_fmt(r.high)} | "
-                     f"{'pass' if r.passed else 'FAIL'} | {r.source} |")
+    lines += [f"| {r.metric} | {r.scope} | {_fmt(r.model)} | {_fmt(r.published)} | {_fmt(r.low)} .. {_fmt(r.high)} | "
+              f"{'pass' if r.passed else 'FAIL'} | {r.source} |" for r in table.itertuples()]
     lines += [
         "",
         "How the base year is held to the observed state: each cluster's `racks_in_use_existing` (racks x an",

@@ -162,7 +162,8 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         utilisation_min=floor["u_min"],
         utilisation_min_from=floor["from_year"],
         utilisation_min_scope=floor["scope"],
-        vintage_split=pd.Index(clusters.index[(pue_existing != pue) | ((floor["scope"] == "new_racks") & (floor["u_min"] > 0)) | in_use0.notna()], name="cluster"),
+        vintage_split=pd.Index(clusters.index[(pue_existing != pue) | ((floor["scope"] == "new_racks") & (floor["u_min"] > 0))
+                                              | in_use0.notna()], name="cluster"),
         in_use_existing=in_use0.dropna(),
         tenant_retention=s.rack.tenant_retention_per_year,
         utilisation_max=s.rack.utilisation_max,
