@@ -92,6 +92,8 @@ def table(rows: dict[str, dict[str, float]]) -> str:
         "|---|--:|--:|--:|--:|",
     ]
     lines += [f"| {name} | {r['import']:.2f} | {r['cold']:.2f} | {r['warm']:.2f} | {r['again']:.2f} |" for name, r in rows.items()]
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    lines += ["", f"Measured with a load average of {load:.1f} on {os.cpu_count()} CPUs (a shared machine inflates every figure)."]
     if len(rows) == 2:
         (_, before), (_, after) = rows.items()
         lines += [
