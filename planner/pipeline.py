@@ -108,9 +108,9 @@ def run(
     return Plan.from_results(outcome.plan, outcome.results, outcome.data, outcome.out_dir, outcome.timings)
 
 
-def default_out_dir(name: str, resolution: str) -> Path:
-    """outputs/<case or scenario name>[_days12 | _hours]: plans of other resolutions never collide."""
-    suffix = "" if resolution == "year" else "_hours" if resolution == "hours" else "_days" + resolution.split(":", 1)[1]
+def default_out_dir(name: str, resolution: str, own: str = "year") -> Path:
+    """outputs/<case or scenario name>[_days12 | _hours]: a plan at another resolution than the case's own never collides."""
+    suffix = "" if resolution == own else "_year" if resolution == "year" else "_hours" if resolution == "hours" else "_days" + resolution.split(":", 1)[1]
     return Path("outputs") / f"{name}{suffix}"
 
 
@@ -139,7 +139,7 @@ def run_case(
     say("validating", None)
     inputs = validate(raw)
     config = config_for(inputs, overrides)
-    out_dir = Path(config.output_dir or default_out_dir(inputs.scenario.name, config.time_resolution))
+    out_dir = Path(config.output_dir or default_out_dir(inputs.scenario.name, config.time_resolution, inputs.scenario.solver.time_resolution))
     if write:
         check_target(out_dir, (Path(case),), config.force)
     timings["validate_s"] = time.perf_counter() - clock
