@@ -61,7 +61,7 @@ app = typer.Typer(
         "Examples:\n"
         "  planner validate inputs/default\n"
         "  planner solve inputs/default                     # -> outputs/default/\n"
-        "  planner solve inputs/default --days 12           # -> outputs/default_days12/\n"
+        "  planner solve inputs/default --days 4            # -> outputs/default_days4/\n"
         "  planner solve inputs/default -s examples/budget_cut.yaml   # -> outputs/budget_cut/\n"
         "  planner compare outputs/default outputs/budget_cut\n"
         "  planner diagnose inputs/default -s examples/green_100.yaml\n"
@@ -235,7 +235,7 @@ def solve(
     \b
     Examples:
       planner solve inputs/default                    # -> outputs/default/
-      planner solve inputs/default --days 12          # -> outputs/default_days12/
+      planner solve inputs/default --days 4           # -> outputs/default_days4/
       planner solve inputs/default --hours full       # -> outputs/default_hours/ (minutes)
       planner solve inputs/default -s examples/budget_cut.yaml --force
       planner solve inputs/default --solver cbc --time-limit 60 -o outputs/cbc
@@ -388,7 +388,7 @@ def compare(
     \b
     Examples:
       planner compare outputs/default outputs/budget_cut
-      planner compare outputs/default outputs/default_days12 --out outputs/resolution
+      planner compare outputs/default outputs/default_days4 --out outputs/resolution
     """
     from planner.scenarios.compare import compare as compare_plans
     from planner.scenarios.compare import terminal_tables, write_comparison

@@ -53,8 +53,8 @@ def test_report_first_screen_says_what_the_plan_covers(default_out: Path) -> Non
     write_report(default_out)
     text = (default_out / "report.md").read_text(encoding="utf-8")
     headline = text[: text.index("Total cost by term")]
-    for words in ("IT equipment (servers, network gear) is excluded", "no investment budget is imposed",
-                  "shadow carbon price of 90 yuan/t", "not in the national emissions trading scheme", "12 representative days"):
+    for words in ("IT equipment (servers, network gear) excluded", "no investment budget is imposed",
+                  "shadow price of 90 元/t CO2", "outside the national ETS", "12 representative days"):
         assert words in headline, words
     assert "Shadow carbon price 影子碳价" in text
 

@@ -38,7 +38,7 @@ def test_help_lists_allowed_values_and_exit_codes() -> None:
     assert "[highs|cbc]" in solve
     assert "[choose|simplex|ipm|pdlp]" in solve
     assert "Usage: planner solve [OPTIONS] CASE" in solve
-    assert "\n    planner solve inputs/default --days 12          # -> outputs/default_days12/\n" in solve  # examples kept one per line
+    assert "\n    planner solve inputs/default --days 4           # -> outputs/default_days4/\n" in solve  # examples kept one per line
     top = runner.invoke(app, ["--help"]).output
     assert "5 plan found but demand left unmet" in top
     bad = runner.invoke(app, ["solve", "x", "--method", "fast"])

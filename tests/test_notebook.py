@@ -24,7 +24,7 @@ def test_run_in_memory_writes_nothing_and_returns_tidy_tables(tiny: TinyCase, tm
     assert plan.status == "optimal"
     assert not plan.demand_unmet
     assert plan.summary["objective_yi_yuan"] == pytest.approx(10.0)
-    assert list(plan.racks.columns) == ["cluster", "hub", "year", "new_racks", "racks"]
+    assert list(plan.racks.columns) == ["cluster", "hub", "year", "new_racks", "racks", "load_new_racks"]
     assert plan.racks.groupby("cluster")["new_racks"].sum().to_dict() == pytest.approx({"east1": 0.0, "west1": 10000.0})
     assert "load_racks" in plan.load.columns
     assert "unmet_racks" in plan.unmet.columns

@@ -97,6 +97,17 @@ def findings(v: View, top_limit: dict[str, Any] | None = None) -> list[Finding]:
             )
         )
     out.append(_green_finding(v))
+    if len(out) < 4:  # no budget binds: say what the plan costs and emits
+        cost, invest, emitted = float(p["objective_yi_yuan"]), float(p["investment_total_yi_yuan"]), float(p["emissions_mt_co2"])
+        out.append(
+            Finding(
+                "cost",
+                f"Total cost {num(cost, 1)} 亿元 (present value at {v.first}); investment {num(invest, 1)} 亿元, undiscounted; "
+                f"emissions {num(emitted, 1)} Mt CO2 over {v.first}–{v.last}.",
+                f"总成本 {num(cost, 1)} 亿元（{v.first} 年现值）；投资 {num(invest, 1)} 亿元（不折现）；{v.first}–{v.last} 年排放 {num(emitted, 1)} Mt CO2。",
+                {"objective_yi_yuan": cost, "investment_total_yi_yuan": invest, "emissions_mt_co2": emitted},
+            )
+        )
     if top_limit is not None and len(out) < 5:
         out.append(Finding("limit", top_limit["en"], top_limit["zh"], {"relax_yi": top_limit["relax_yi"]}))
     return out[:5]

@@ -7,9 +7,12 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import yaml
 from fastapi.testclient import TestClient
 
 from tests.web.conftest import wait_job
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # every /api route is exercised below; the last test fails when a route is added without a test
 COVERED = {
@@ -32,12 +35,13 @@ def test_examples_and_case_from_an_example(client: TestClient) -> None:
     r = client.post("/api/cases", json={"example": "budget_cut"})
     assert r.status_code == 201
     case = r.json()
-    assert case["name"] == "budget_cut" and case["settings"]["budget.total_yi_yuan"] == 700
+    budget = yaml.safe_load((ROOT / "examples" / "budget_cut.yaml").read_text(encoding="utf-8"))["set"]["budget"]
+    assert case["name"] == "budget_cut" and case["settings"]["budget.total_yi_yuan"] == budget["total_yi_yuan"]
     assert client.post("/api/cases", json={"example": "../etc/passwd"}).status_code == 422
     assert client.post("/api/cases", json={"name": "x", "extra": 1}).status_code == 422
     assert case["id"] in [c["id"] for c in client.get("/api/cases").json()]
     cut = client.get("/api/examples/budget_cut/settings").json()
-    assert cut == {"settings": {"budget.total_yi_yuan": 700, "budget.yearly_yi_yuan": 140}, "other_settings": [], "tables": []}
+    assert cut == {"settings": {"budget.total_yi_yuan": budget["total_yi_yuan"], "budget.yearly_yi_yuan": budget["yearly_yi_yuan"]}, "other_settings": ["budget.basis"], "tables": []}
     assert client.get("/api/examples/congested_link/settings").json()["tables"] == ["links"]
     assert client.get("/api/examples/sweep_budget_green/settings").status_code == 404
 
@@ -89,9 +93,10 @@ def test_settings_whatif_and_save(client: TestClient) -> None:
     got = client.get(f"/api/cases/{cid}/settings").json()
     assert got["settings"]["policy.green_share_min_new"] == 0.8
     assert {f["key"] for f in got["fields"]} >= {"budget.total_yi_yuan", "policy.carbon_price_yuan_per_t"}
-    first = client.post(f"/api/cases/{cid}/whatif", json={"settings": {}}).json()
+    # the default case has no budget: the first what-if adds one that does not bind (a new row: a build)
+    first = client.post(f"/api/cases/{cid}/whatif", json={"settings": {"budget.total_yi_yuan": 5000}}).json()
     assert first["ok"] and first["status"] == "optimal" and first["how"] == "build"
-    cut = client.post(f"/api/cases/{cid}/whatif", json={"settings": {"budget.total_yi_yuan": 600}}).json()
+    cut = client.post(f"/api/cases/{cid}/whatif", json={"settings": {"budget.total_yi_yuan": 300}}).json()
     assert cut["how"] == "warm" and cut["headline"]["unmet_rack_years"] > first["headline"]["unmet_rack_years"]
     assert "budget_total" in [b["family"] for b in cut["binds"]] and "budget_total" not in [b["family"] for b in first["binds"]]
     assert not {"rack_stock", "demand_met"} & {b["family"] for b in cut["binds"]}  # accounting rows are not "binding limits"
@@ -194,7 +199,7 @@ def test_version_diff_and_overlay(client: TestClient) -> None:
     assert client.put(f"/api/cases/{cid}/settings", json={"settings": {"budget.total_yi_yuan": 900}}).json()["version"] == 3
     diff = client.get(f"/api/cases/{cid}/diff?a=1").json()
     assert (diff["a"], diff["b"]) == (1, 3)
-    assert diff["settings"] == [{"key": "budget.total_yi_yuan", "a": 1000, "b": 900}]
+    assert diff["settings"] == [{"key": "budget.total_yi_yuan", "a": None, "b": 900}]
     [cell] = diff["tables"]["clusters"]["changed"]
     assert (cell["key"], cell["column"], cell["a"], cell["b"]) == ({"cluster_id": "zhangjiakou"}, "pue", "1.25", "1.2")
     assert client.get(f"/api/cases/{cid}/diff?a=2&b=2").json()["tables"] == {}
