@@ -30,7 +30,7 @@ def test_cli_and_api_write_the_same_plan_folder(tmp_path: Path) -> None:
     case = TinyCase(tmp_path).set(policy={"green_share_min_new": 0.5}).write()
     result = CliRunner().invoke(app, ["solve", str(case), "--out", str(tmp_path / "cli"), "--no-report"])
     assert result.exit_code == 0, result.output
-    run(case, overrides={"output_dir": tmp_path / "api", "report": False})
+    run(case, tmp_path / "api", report=False)  # the typed Python API
     compare = golden_check().compare
     assert compare(tmp_path / "api", tmp_path / "cli") == []
     plan = tmp_path / "api" / "load.csv"

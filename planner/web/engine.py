@@ -1,6 +1,6 @@
 """The one place the web app calls the pipeline, verify and compare.
 
-An adapter: a change of `planner.pipeline.run`'s signature is a change here only.
+An adapter: a change of the pipeline's signature is a change here only.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ class SolveOutcome:
 
 def solve(case_dir: Path, out_dir: Path, days: int | None = None) -> SolveOutcome:
     """Solve a case folder into `out_dir` (replaced if present); raises PlannerError subclasses as `run` does."""
-    from planner.pipeline import run
+    from planner.pipeline import run_case
 
     overrides: dict[str, Any] = {"output_dir": out_dir, "force": True, "time_resolution": f"days:{days}" if days else None}
-    outcome = run(case_dir, (), overrides)
+    outcome = run_case(case_dir, (), overrides)
     return SolveOutcome(outcome.plan, outcome.out_dir)
 
 
