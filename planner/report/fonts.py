@@ -78,7 +78,8 @@ def find_source_font() -> tuple[str, int] | None:
             for path in sorted(root.rglob(pattern)):
                 try:
                     faces = TTCollection(str(path), lazy=True).fonts if path.suffix.lower() == ".ttc" else [TTFont(str(path), lazy=True)]
-                except Exception:
+                except Exception as error:  # fontTools raises many kinds on a damaged file: skip it, say so in the log
+                    logger.debug("skipping unreadable font %s: %s", path, error)
                     continue
                 for index, face in enumerate(faces):
                     family = face["name"].getDebugName(1) or ""
