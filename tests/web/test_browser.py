@@ -8,6 +8,7 @@ Screenshots go to $PLANNER_SCREENS (default: the test's tmp folder).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -65,12 +66,24 @@ def test_create_edit_tune_solve_review(tmp_path: Path) -> None:
             page.go_back()
 
             headline = page.locator('#headline td[data-key="unmet_rack_years"]')
+            table = page.locator("#headline")
             expect(page.locator("#tune-status")).to_contain_text("optimal", timeout=30_000)
+
+            def answered(after: str | None) -> str:
+                """Wait until a what-if later than number `after` has filled the headline; its number."""
+                expect(table).to_have_attribute("data-seq", re.compile(r"\d+"), timeout=30_000)
+                if after is not None:
+                    expect(table).not_to_have_attribute("data-seq", after, timeout=30_000)
+                return str(table.get_attribute("data-seq"))
+
+            shown = answered(None)
             page.fill('input[name="budget.total_yi_yuan"]', "5000")  # the default has no budget: add one that does not bind
-            expect(page.locator("#tune-status")).to_contain_text("optimal", timeout=30_000)
+            shown = answered(shown)  # a new row: the model is built afresh
+            expect(page.locator("#tune-status")).to_contain_text("optimal")
             before = headline.inner_text()
             page.fill('input[name="budget.total_yi_yuan"]', "300")
-            expect(headline).not_to_have_text(before, timeout=15_000)
+            answered(shown)
+            expect(headline).not_to_have_text(before)
             expect(page.locator("#tune-status")).to_contain_text("re-solved warm")
             page.screenshot(path=str(shots / "04-tune-budget-300.png"), full_page=True)
             page.select_option("#tune-example", "congested_link")
