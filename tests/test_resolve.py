@@ -188,15 +188,18 @@ def test_the_time_limit_applies_to_each_warm_solve_not_to_the_kept_highs_total()
     # HiGHS's clock runs on across run() calls of one Highs object; without resetting the limit,
     # warm solves stop at once (time limit, a non-optimal plan) once the total passes it
     raw = read_raw(ROOT / "inputs" / "default")
-    resolver = Resolver(config_for(validate(raw)).model_copy(update={"time_limit_s": 0.04, "time_resolution": "year"}))
+    # a limit each warm solve meets with a wide margin even on a loaded machine (~10 ms alone), which
+    # the kept Highs's running total passes after some tens of solves
+    limit = 0.1
+    resolver = Resolver(config_for(validate(raw)).model_copy(update={"time_limit_s": limit, "time_resolution": "year"}))
     statuses, total = [], 0.0
-    for i in range(60):
+    for i in range(400):
         far = {"set": {"budget": {"total_yi_yuan": 650 if i % 2 else 1100}}, "tables": {"demand": [{"match": {}, "scale": {"demand_racks": 0.92 if i % 2 else 1.1}}]}}
         statuses.append(resolver.solve(patched(raw, far)).status)
         total = next(iter(resolver._entries.values())).highs.getRunTime()
-        if total > 0.1 and i >= 2:
+        if total > 2.5 * limit and i >= 2:
             break
-    assert total > 0.1, "the kept Highs never ran past two and a half time limits"
+    assert total > 2.5 * limit, "the kept Highs never ran past two and a half time limits"
     assert set(statuses) == {Status.OPTIMAL}
 
 
