@@ -317,3 +317,18 @@ def _finite(x: object) -> object:
     if isinstance(x, np.integer | np.bool_):
         return x.item()
     return x
+
+
+def run_stochastic(case: str | Path | None, file: str | Path, out_dir: Path | None = None, scheduler: str | None = None,
+                   workers: int | None = None, method: Method | None = None, force: bool = False) -> tuple[StochasticOutcome, list[Path]]:
+    """`planner solve CASE --stochastic FILE`: read, solve, write outputs/stochastic_<name>/ (or `out_dir`)."""
+    from planner.results.folders import staging
+    from planner.scenarios.stochastic.spec import load_stochastic
+
+    stoch = load_stochastic(file, case)
+    target = out_dir or Path("outputs") / f"stochastic_{stoch.spec.name}"
+    protect = (stoch.raw.folder,)
+    outcome = solve_stochastic(stoch, method, scheduler, workers)
+    with staging(target, force, "stochastic", protect) as stage:
+        files = write_outcome(outcome, stage)
+    return outcome, [target / f.name for f in files]

@@ -126,8 +126,11 @@ class Stochastic:
         return Risk(s.objective, s.cvar_level, s.cvar_weight)
 
 
-def load_stochastic(path: str | Path) -> Stochastic:
-    """Read a stochastic file and its base case, apply every future, validate; every problem at once (InputError)."""
+def load_stochastic(path: str | Path, case: str | Path | None = None) -> Stochastic:
+    """Read a stochastic file and its base case (`case`, else the file's `base`), apply every future, validate.
+
+    Every problem is reported at once (InputError, with file and line).
+    """
     path = Path(path)
     problems: list[Problem] = []
     data, lines = read_yaml(path, problems)
@@ -144,7 +147,7 @@ def load_stochastic(path: str | Path) -> Stochastic:
             )
             problems.append(Problem(str(path), message, row=line, column=".".join(map(str, loc)) or None))
         raise InputError(problems) from None
-    raw = read_raw(_locate(spec.base, path))
+    raw = read_raw(Path(case) if case is not None else _locate(spec.base, path))
     for overlay in spec.overlays:
         raw = apply_overlay(raw, _locate(overlay, path, folder=False))
     base = validate(raw)
