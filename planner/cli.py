@@ -227,9 +227,24 @@ def solve(
     report: Annotated[bool, typer.Option("--report/--no-report", help="Also write report.html and report.md.")] = True,
     lang: LangOpt = "both",
     force: Annotated[bool, typer.Option("--force", "-f", help="Replace an existing output folder.")] = False,
-    stochastic: Annotated[Path | None, typer.Option(metavar="FILE", help="Plan over the futures of a stochastic file (two-stage; writes outputs/stochastic_<name>/).", show_default=False)] = None,
-    scheduler: Annotated[str | None, typer.Option(metavar="ADDRESS", help="With --stochastic: a running Dask scheduler, e.g. tcp://10.0.0.5:8786 [default: a local cluster].", show_default=False)] = None,
-    workers: Annotated[int | None, typer.Option(metavar="N", min=1, help="With --stochastic: worker processes of the local cluster.", show_default=False)] = None,
+    stochastic: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE", help="Plan over the futures of a stochastic file (outputs/stochastic_<name>/).",
+            show_default=False,
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ADDRESS", help="With --stochastic: a Dask scheduler, e.g. tcp://10.0.0.5:8786 [default: local].",
+            show_default=False,
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(metavar="N", min=1, help="With --stochastic: local cluster's workers.", show_default=False),
+    ] = None,
 ) -> None:
     """Solve a case and write its plan folder.
 
@@ -247,7 +262,7 @@ def solve(
     from planner.pipeline import run_case
 
     if stochastic is not None:
-        _solve_stochastic(case, stochastic, out_dir, scheduler, workers, force)
+        _solve_stochastic(case, stochastic, out_dir, scheduler, workers, force, lang)
         return
     # option values are checked once, before anything is read (config.check_overrides, exit 2)
     if hours not in (None, "full") or (hours and days):
@@ -275,20 +290,31 @@ def solve(
         raise typer.Exit(EXIT_DEMAND_UNMET)
 
 
-def _solve_stochastic(case: Path, file: Path, out_dir: Path | None, scheduler: str | None, workers: int | None, force: bool) -> None:
+def _solve_stochastic(
+    case: Path, file: Path, out_dir: Path | None, scheduler: str | None, workers: int | None, force: bool, lang: str
+) -> None:
     """`planner solve CASE --stochastic FILE`: the here-and-now plan, each future's recourse, VSS and EVPI."""
-    from planner.scenarios.stochastic.run import run_stochastic
+    from planner.pipeline import run_stochastic
 
     try:
-        outcome, files = run_stochastic(case, file, out_dir, scheduler, workers, force=force)
+        with StageProgress(err, quiet=_state.get("quiet", False)) as progress:
+            outcome, folder = run_stochastic(
+                case, file, out_dir, scheduler=scheduler, workers=workers, force=force, lang=_check_lang(lang), progress=progress
+            )
     except PlannerError as error:
         fail(error)
     f = outcome.figures
     out.print(f"[green]{outcome.objective_kind}[/] over {len(outcome.names)} futures: {outcome.objective:,.2f} 亿元; "
               f"VSS {f['vss_yi_yuan']:,.2f} 亿元, EVPI {f['evpi_yi_yuan']:,.2f} 亿元", highlight=False)
     for name, m in outcome.methods.items():
-        out.print(f"  {name}: {', '.join(f'{k} {v:.6g}' if isinstance(v, float) else f'{k} {v}' for k, v in m.items())}", highlight=False)
-    out.print(f"wrote {escape(str(files[0].parent))}/ ({', '.join(p.name for p in files)})", highlight=False)
+        shown = ", ".join(f"{k} {v:.6g}" if isinstance(v, float) else f"{k} {v}" for k, v in m.items())
+        out.print(f"  {name}: {shown}", highlight=False)
+    central = outcome.names[list(outcome.p).index(max(outcome.p))]
+    out.print(
+        f"wrote {escape(str(folder))}/: the plan of future '{central}' with the here-and-now plan committed, "
+        "here_and_now.csv, futures.csv, recourse.csv, stochastic.json, robustness.md, report.html",
+        highlight=False,
+    )
 
 
 class StageProgress:

@@ -25,7 +25,7 @@ EXAMPLE = ROOT / "examples" / "uncertain_ai_demand.yaml"
 CONFIG = RunConfig(solver="highs", time_limit_s=60)
 
 
-def _newsvendor(demand: float):  # noqa: ANN202
+def _newsvendor(demand: float):
     """Build x (cost 1 per unit, here-and-now) and unmet u (penalty 1.5 per unit): x + u >= demand."""
     a = Assembly("newsvendor")
     a.cols("build", 1)
@@ -40,17 +40,23 @@ def _two_futures() -> tuple:
     return layout, [numbers_of(m, layout) for m in models], np.array([0.5, 0.5])
 
 
-def _both(layout, numbers: list[Numbers], p: np.ndarray, risk: Risk) -> tuple:  # noqa: ANN001
+def _both(layout, numbers: list[Numbers], p: np.ndarray, risk: Risk) -> tuple:
     pool = LocalPool(layout, numbers, CONFIG)
     z = np.array([e.value for e in pool.run(None)])
     ef = solve_extensive(layout, numbers, p, risk, CONFIG, z)
-    bd = solve_benders(pool, len(layout.first), first_bounds(layout, numbers), layout.integer[layout.first], p, z, risk, CONFIG)
+    bd = solve_benders(
+        pool, len(layout.first), first_bounds(layout, numbers), layout.integer[layout.first], p, z, risk, CONFIG
+    )
     return z, ef, bd
 
 
 @pytest.mark.parametrize(
     ("risk", "x", "objective"),
-    [(Risk("expected"), 1.0, 2.5), (Risk("cvar", level=0.5, weight=1.0), 3.0, 6.0), (Risk("regret"), 5.0 / 3.0, 2.0 / 3.0)],
+    [
+        (Risk("expected"), 1.0, 2.5),
+        (Risk("cvar", level=0.5, weight=1.0), 3.0, 6.0),
+        (Risk("regret"), 5.0 / 3.0, 2.0 / 3.0),
+    ],
 )
 def test_hand_solved_two_futures(risk: Risk, x: float, objective: float) -> None:
     """Build x now at 1 per unit; demand is 1 or 3 (probability 1/2 each); unmet demand costs 1.5 per unit.
@@ -103,13 +109,13 @@ def test_feasibility_cut_when_a_future_has_no_recourse() -> None:
 
 
 @pytest.fixture(scope="module")
-def example():  # noqa: ANN201
+def example():
     stoch = load_stochastic(EXAMPLE)
     return stoch, build_problem(stoch)
 
 
 @pytest.mark.parametrize("risk", [Risk("expected"), Risk("cvar", level=0.75, weight=0.5), Risk("regret")])
-def test_extensive_form_and_decomposition_agree_on_the_example(example, risk: Risk) -> None:  # noqa: ANN001
+def test_extensive_form_and_decomposition_agree_on_the_example(example, risk: Risk) -> None:
     _, prob = example
     z, ef, bd = _both(prob.layout, prob.numbers, prob.p, risk)
     assert abs(ef.objective - bd.objective) <= 1e-6 * abs(ef.objective)
@@ -118,7 +124,7 @@ def test_extensive_form_and_decomposition_agree_on_the_example(example, risk: Ri
     assert (ef.costs >= z - 1e-6 * np.abs(z)).all()
 
 
-def test_decomposition_on_dask_workers_matches_one_process(example) -> None:  # noqa: ANN001
+def test_decomposition_on_dask_workers_matches_one_process(example) -> None:
     stoch, prob = example
     local = LocalPool(prob.layout, prob.numbers, prob.config)
     with dask_client(None, 2) as client:
@@ -133,7 +139,7 @@ def test_decomposition_on_dask_workers_matches_one_process(example) -> None:  # 
     assert at_x == pytest.approx([e.value for e in local.run(x[prob.layout.first])], rel=1e-9)
 
 
-def test_example_outcome_figures(example) -> None:  # noqa: ANN001
+def test_example_outcome_figures(example) -> None:
     stoch, _ = example
     o = solve_stochastic(stoch, method="extensive")
     f = o.figures
@@ -156,10 +162,21 @@ BASE = f"name: bad\nbase: {ROOT / 'inputs' / 'default'}\n"
     ("body", "line", "words"),
     [
         ("futures:\n  a: {probability: 0.5}\n  b: {probability: 0.4}\n", 3, "sum to 0.9"),
-        ("stochastic:\n  commitment_year: 2040\nfutures:\n  a: {probability: 0.5}\n  b: {probability: 0.5}\n", 4, "outside the planning horizon"),
-        ("futures:\n  a: {probability: 0.5}\n  b:\n    probability: 0.5\n    tables:\n      demand:\n        - match: {}\n          scale: {racks_demand: 2}\n",
-         9, "unknown column"),
-        ("samples: 5\nparameters:\n  x:\n    scale: demand.no_such_column\n    distribution: uniform\n    low: 1\n    high: 2\n", 6, "unknown column"),
+        (
+            "stochastic:\n  commitment_year: 2040\nfutures:\n  a: {probability: 0.5}\n  b: {probability: 0.5}\n",
+            4,
+            "outside the planning horizon",
+        ),
+        (
+            "futures:\n  a: {probability: 0.5}\n  b:\n    probability: 0.5\n    tables:\n      demand:\n        - match: {}\n          scale: {racks_demand: 2}\n",
+            9,
+            "unknown column",
+        ),
+        (
+            "samples: 5\nparameters:\n  x:\n    scale: demand.no_such_column\n    distribution: uniform\n    low: 1\n    high: 2\n",
+            6,
+            "unknown column",
+        ),
     ],
 )
 def test_bad_input_is_located(tmp_path: Path, body: str, line: int, words: str) -> None:
@@ -171,6 +188,8 @@ def test_bad_input_is_located(tmp_path: Path, body: str, line: int, words: str) 
 
 def test_cli_exits_2_on_bad_probabilities(tmp_path: Path) -> None:
     path = _write(tmp_path, BASE + "futures:\n  a: {probability: 0.7}\n  b: {probability: 0.7}\n")
-    result = CliRunner().invoke(app, ["solve", str(ROOT / "inputs" / "default"), "--stochastic", str(path), "-o", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        app, ["solve", str(ROOT / "inputs" / "default"), "--stochastic", str(path), "-o", str(tmp_path / "out")]
+    )
     assert result.exit_code == 2
     assert f"{path.name}:3" in result.output.replace("\n", "")

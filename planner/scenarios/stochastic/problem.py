@@ -111,6 +111,19 @@ def first_stage_columns(model: _lp.Model, commitment_year: int | None) -> np.nda
     return np.sort(np.concatenate(ids)) if ids else np.zeros(0, dtype=np.int64)
 
 
+def fix_columns(model: _lp.Model, ids: np.ndarray, values: np.ndarray) -> None:
+    """Fix the given columns of a built model at `values` (lower = upper), e.g. a committed here-and-now plan."""
+    ids = np.asarray(ids, dtype=np.int64)
+    for k, name in enumerate(model.cols):
+        start = model.col_start[name]
+        inside = (ids >= start) & (ids < start + len(model.upper[k]))
+        if inside.any():
+            model.lower[k], model.upper[k] = model.lower[k].copy(), model.upper[k].copy()
+            model.lower[k][ids[inside] - start] = values[inside]
+            model.upper[k][ids[inside] - start] = values[inside]
+    model.invalidate()
+
+
 def layout_of(model: _lp.Model, first: np.ndarray) -> Layout:
     """The structure of a built model, with `first` as its here-and-now columns."""
     families, t0 = [], 0

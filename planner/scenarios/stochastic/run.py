@@ -41,7 +41,7 @@ from planner.scenarios.stochastic.problem import (
     numbers_of,
 )
 from planner.scenarios.stochastic.risk import value
-from planner.scenarios.stochastic.spec import Method, Stochastic
+from planner.scenarios.stochastic.spec import Method, Scenario, Stochastic
 from planner.scenarios.stochastic.subproblem import Subproblem
 
 logger = logging.getLogger(__name__)
@@ -80,6 +80,43 @@ class StochasticOutcome:
     figures: dict[str, float]
     methods: dict[str, dict[str, Any]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    x: np.ndarray = field(default_factory=lambda: np.zeros(0))  # here-and-now values (model units), ascending column id
+
+
+def summary(outcome: StochasticOutcome, shown: str) -> dict[str, Any]:
+    """plan.json's `stochastic` block: what the report's robustness section shows (`shown`: this folder's future)."""
+    from planner.scenarios.stochastic.words import here_and_now_summary
+
+    table = here_and_now_summary(outcome.first)
+    columns = ["future", "probability", "cost_yi_yuan", "perfect_foresight_yi_yuan", "regret_yi_yuan"]
+    futures = outcome.futures[[*columns, "ev_plan_cost_yi_yuan", "ev_plan_regret_yi_yuan"]]
+    if len(futures) > 20:
+        futures = futures.sort_values("regret_yi_yuan", ascending=False).head(20)
+    here = {"rows": [str(i) for i in table.index], "columns": list(table.columns), "values": table.to_numpy().tolist()}
+    out = {
+        "name": outcome.name,
+        "objective": outcome.objective_kind,
+        "futures": len(outcome.names),
+        "shown_future": shown,
+        "figures": outcome.figures,
+        "methods": outcome.methods,
+        "here_and_now": here,
+        "regret": futures.to_dict(orient="records"),
+    }
+    cleaned = _finite(out)
+    assert isinstance(cleaned, dict)
+    return cleaned
+
+
+def overlay_of(future: Scenario, name: str, description: str) -> dict[str, Any]:
+    """The overlay (YAML mapping) that turns the base case into `future`, named `name`."""
+    patch = future.patch or {}
+    out: dict[str, Any] = {"name": name, "description": description}
+    if patch.get("set"):
+        out["set"] = patch["set"]
+    if patch.get("tables"):
+        out["tables"] = patch["tables"]
+    return out
 
 
 def build_problem(stoch: Stochastic) -> Problem2:
@@ -248,6 +285,7 @@ def solve_stochastic(
         figures,
         methods,
         timings,
+        x,
     )
 
 
@@ -312,23 +350,11 @@ def _finite(x: object) -> object:
     """JSON-safe: infinite or NaN numbers become null."""
     if isinstance(x, dict):
         return {k: _finite(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_finite(v) for v in x]
     if isinstance(x, float | np.floating):
         return float(x) if np.isfinite(x) else None
     if isinstance(x, np.integer | np.bool_):
         return x.item()
     return x
 
-
-def run_stochastic(case: str | Path | None, file: str | Path, out_dir: Path | None = None, scheduler: str | None = None,
-                   workers: int | None = None, method: Method | None = None, force: bool = False) -> tuple[StochasticOutcome, list[Path]]:
-    """`planner solve CASE --stochastic FILE`: read, solve, write outputs/stochastic_<name>/ (or `out_dir`)."""
-    from planner.results.folders import staging
-    from planner.scenarios.stochastic.spec import load_stochastic
-
-    stoch = load_stochastic(file, case)
-    target = out_dir or Path("outputs") / f"stochastic_{stoch.spec.name}"
-    protect = (stoch.raw.folder,)
-    outcome = solve_stochastic(stoch, method, scheduler, workers)
-    with staging(target, force, "stochastic", protect) as stage:
-        files = write_outcome(outcome, stage)
-    return outcome, [target / f.name for f in files]

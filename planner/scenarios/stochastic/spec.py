@@ -107,6 +107,7 @@ class Scenario:
     probability: float
     inputs: Inputs
     description: str = ""
+    patch: dict[str, Any] | None = None  # the overlay mapping (set, tables) that makes this future
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,12 @@ class Stochastic:
     raw: RawCase
     futures: list[Scenario]
     commitment_year: int | None  # None: every year
+    overlays: tuple[Path, ...] = ()  # the file's overlays, located
+
+    @property
+    def central(self) -> Scenario:
+        """The most probable future (the first of them on a tie): its recourse makes the plan folder."""
+        return max(self.futures, key=lambda f: f.probability)
 
     @property
     def risk(self) -> Risk:
@@ -148,8 +155,9 @@ def load_stochastic(path: str | Path, case: str | Path | None = None) -> Stochas
             problems.append(Problem(str(path), message, row=line, column=".".join(map(str, loc)) or None))
         raise InputError(problems) from None
     raw = read_raw(Path(case) if case is not None else _locate(spec.base, path))
-    for overlay in spec.overlays:
-        raw = apply_overlay(raw, _locate(overlay, path, folder=False))
+    overlays = tuple(_locate(overlay, path, folder=False) for overlay in spec.overlays)
+    for overlay in overlays:
+        raw = apply_overlay(raw, overlay)
     base = validate(raw)
     years = base.scenario.years
     commit = spec.stochastic.commitment_year
@@ -170,7 +178,7 @@ def load_stochastic(path: str | Path, case: str | Path | None = None) -> Stochas
     )
     if problems:
         raise InputError(problems)
-    return Stochastic(path, spec, raw, futures, None if commit == "all" else int(commit))
+    return Stochastic(path, spec, raw, futures, None if commit == "all" else int(commit), overlays)
 
 
 def _named(
@@ -193,11 +201,8 @@ def _named(
         sub = {key[2:]: line for key, line in lines.items() if key[:2] == ("futures", name) and len(key) > 2}
         patch = {"name": f"{spec.name}_{name}", "set": future.set, "tables": future.tables}
         try:
-            out.append(
-                Scenario(
-                    name, future.probability, validate(apply_patch(raw, patch, str(path), sub)), future.description
-                )
-            )
+            inputs = validate(apply_patch(raw, patch, str(path), sub))
+            out.append(Scenario(name, future.probability, inputs, future.description, patch))
         except InputError as err:
             problems.extend(err.problems)
     return out
@@ -224,6 +229,7 @@ def _sampled(
                     1.0 / spec.samples,
                     validate(apply_patch(raw, patch, str(path))),
                     ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in task.params.items()),
+                    patch,
                 )
             )
         except InputError as err:
