@@ -90,8 +90,9 @@ class DaskPool:
         chunks = [c for c in np.array_split(np.arange(len(numbers)), len(addresses)) if len(c)]
         self.addresses = addresses[: len(chunks)]
         self.layout = client.scatter(layout, broadcast=True, hash=False)
+        # a list of one: scatter would send a dict's values as separate keys named by the dict's keys
         self.chunks = [
-            client.scatter({int(s): numbers[s] for s in c}, workers=[w], hash=False)
+            client.scatter([{int(s): numbers[s] for s in c}], workers=[w], hash=False)[0]
             for c, w in zip(chunks, self.addresses, strict=True)
         ]
         self.n = len(numbers)

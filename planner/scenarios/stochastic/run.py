@@ -357,4 +357,3 @@ def _finite(x: object) -> object:
     if isinstance(x, np.integer | np.bool_):
         return x.item()
     return x
-

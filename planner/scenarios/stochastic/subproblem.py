@@ -24,8 +24,10 @@ from typing import Any
 import numpy as np
 
 from planner.config import RunConfig
+from planner.model import _lp
 from planner.scenarios.stochastic.problem import Assembly, Layout, Numbers
-from planner.solver.solve import Status, kept_highs, solve_kept, update_kept
+from planner.solver import highs
+from planner.solver.solve import Status, kept_highs, map_highs_status, update_kept
 
 COPY = "here_and_now"
 
@@ -64,10 +66,19 @@ class Subproblem:
         self.copy_start = a.rows(COPY, "==", np.zeros(nf), np.arange(nf), layout.first, np.ones(nf))
         self.model = a.objective(np.concatenate([numbers.cost, np.zeros(2 * nf)]))
         self.h: Any = kept_highs(self.model, config)
+        # solutions land in a row-less stand-in: HiGHS holds the rows, and the array model's row activity is not needed
+        self.sink = _lp.Model("subproblem_solution", n_cols=self.model.n_cols, n_rows=self.model.n_rows)
         key = layout.row * max(n, 1) + layout.col
         self._keys, self._inverse = np.unique(key, return_inverse=True)
         self._merged = self._merge(numbers.coef)
         self.current = numbers
+
+    def _solve(self) -> tuple[Status, float | None]:
+        """Re-solve the kept Highs from its last basis: (status, objective)."""
+        if self.config.time_limit_s is not None:
+            highs.limit_time(self.h, self.config.time_limit_s)
+        outcome = highs.run_kept(self.h, self.sink)
+        return map_highs_status(outcome.model_status, outcome.has_solution), outcome.objective
 
     def _merge(self, coef: np.ndarray) -> np.ndarray:
         return np.bincount(self._inverse, weights=coef, minlength=len(self._keys))
@@ -101,13 +112,13 @@ class Subproblem:
     def evaluate(self, scenario: int, xhat: np.ndarray, want_x: bool = False) -> Eval:
         """Q_s(x̂) with its subgradient, or the phase-1 feasibility cut when x̂ admits no recourse."""
         self._bounds(xhat, xhat)
-        result = solve_kept(self.h, self.model, self.config)
+        result = self._solve()
         duals = slice(self.copy_start, self.copy_start + len(self.layout.first))
-        if result.status == Status.OPTIMAL and self.model.solution is not None:
-            x = self.model.solution.col_value[: self.layout.n_cols].copy() if want_x else None
-            return Eval(scenario, True, float(result.objective or 0.0), self.model.solution.row_dual[duals].copy(), x)
-        if result.status != Status.INFEASIBLE:
-            raise RuntimeError(f"future {scenario}: the recourse problem ended {result.status}")
+        if result[0] == Status.OPTIMAL and self.sink.solution is not None:
+            x = self.sink.solution.col_value[: self.layout.n_cols].copy() if want_x else None
+            return Eval(scenario, True, float(result[1] or 0.0), self.sink.solution.row_dual[duals].copy(), x)
+        if result[0] != Status.INFEASIBLE:
+            raise RuntimeError(f"future {scenario}: the recourse problem ended {result[0]}")
         return self._phase_one(scenario, duals)
 
     def _phase_one(self, scenario: int, duals: slice) -> Eval:
@@ -120,14 +131,14 @@ class Subproblem:
             costs=(np.arange(n + 2 * nf), np.r_[np.zeros(n), np.ones(2 * nf)]),
         )
         try:
-            result = solve_kept(self.h, self.model, self.config)
-            if result.status != Status.OPTIMAL or self.model.solution is None:
-                raise RuntimeError(f"future {scenario}: no recourse for any here-and-now plan ({result.status})")
+            result = self._solve()
+            if result[0] != Status.OPTIMAL or self.sink.solution is None:
+                raise RuntimeError(f"future {scenario}: no recourse for any here-and-now plan ({result[0]})")
             out = Eval(
                 scenario,
                 False,
-                float(result.objective or 0.0),
-                self.model.solution.row_dual[duals].copy(),
+                float(result[1] or 0.0),
+                self.sink.solution.row_dual[duals].copy(),
                 status="infeasible",
             )
         finally:
@@ -142,8 +153,8 @@ class Subproblem:
         """The future's own optimum with every decision free (its wait-and-see value z*_s) and its plan."""
         nf = len(self.layout.first)
         self._bounds(np.full(nf, -np.inf), np.full(nf, np.inf))
-        result = solve_kept(self.h, self.model, self.config)
-        if result.status != Status.OPTIMAL or self.model.solution is None:
-            raise RuntimeError(f"future {scenario} has no feasible plan even with perfect foresight ({result.status})")
-        x = self.model.solution.col_value[: self.layout.n_cols].copy()
-        return Eval(scenario, True, float(result.objective or 0.0), np.zeros(nf), x)
+        result = self._solve()
+        if result[0] != Status.OPTIMAL or self.sink.solution is None:
+            raise RuntimeError(f"future {scenario} has no feasible plan even with perfect foresight ({result[0]})")
+        x = self.sink.solution.col_value[: self.layout.n_cols].copy()
+        return Eval(scenario, True, float(result[1] or 0.0), np.zeros(nf), x)
