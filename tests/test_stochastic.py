@@ -125,10 +125,10 @@ def test_extensive_form_and_decomposition_agree_on_the_example(example, risk: Ri
 
 
 def test_decomposition_on_dask_workers_matches_one_process(example) -> None:
-    stoch, prob = example
+    _, prob = example
     local = LocalPool(prob.layout, prob.numbers, prob.config)
     with dask_client(None, 2) as client:
-        pool = DaskPool(client, prob.layout, prob.numbers, prob.config)
+        pool = DaskPool(client, prob.layout, prob.numbers, prob.config, timeout=300)
         assert pool.workers == 2
         remote = [e.value for e in pool.run(None)]
         x = local.run(None, want_x=True)[1].x
@@ -168,12 +168,14 @@ BASE = f"name: bad\nbase: {ROOT / 'inputs' / 'default'}\n"
             "outside the planning horizon",
         ),
         (
-            "futures:\n  a: {probability: 0.5}\n  b:\n    probability: 0.5\n    tables:\n      demand:\n        - match: {}\n          scale: {racks_demand: 2}\n",
+            "futures:\n  a: {probability: 0.5}\n  b:\n    probability: 0.5\n    tables:\n      demand:\n"
+            "        - match: {}\n          scale: {racks_demand: 2}\n",
             9,
             "unknown column",
         ),
         (
-            "samples: 5\nparameters:\n  x:\n    scale: demand.no_such_column\n    distribution: uniform\n    low: 1\n    high: 2\n",
+            "samples: 5\nparameters:\n  x:\n    scale: demand.no_such_column\n"
+            "    distribution: uniform\n    low: 1\n    high: 2\n",
             6,
             "unknown column",
         ),

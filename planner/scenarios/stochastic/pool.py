@@ -83,8 +83,15 @@ def forget(token: str) -> int:
 class DaskPool:
     """The futures split over the workers of a Dask client, one kept subproblem per worker."""
 
-    def __init__(self, client: Any, layout: Layout, numbers: list[Numbers], config: RunConfig) -> None:  # noqa: ANN401 - a distributed.Client
-        self.client, self.config = client, config
+    def __init__(
+        self,
+        client: Any,  # noqa: ANN401 - a distributed.Client
+        layout: Layout,
+        numbers: list[Numbers],
+        config: RunConfig,
+        timeout: float | None = None,
+    ) -> None:
+        self.client, self.config, self.timeout = client, config, timeout
         self.token = uuid.uuid4().hex
         addresses = sorted(client.scheduler_info()["workers"])
         chunks = [c for c in np.array_split(np.arange(len(numbers)), len(addresses)) if len(c)]
@@ -114,6 +121,10 @@ class DaskPool:
             )
             for chunk, w in zip(self.chunks, self.addresses, strict=True)
         ]
+        if self.timeout is not None:
+            from distributed import wait
+
+            wait(futures, timeout=self.timeout)  # a lost or stuck worker: TimeoutError instead of waiting for ever
         out: list[Eval] = [e for part in self.client.gather(futures) for e in part]
         return sorted(out, key=lambda e: e.scenario)
 
