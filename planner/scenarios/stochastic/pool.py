@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
@@ -147,7 +148,9 @@ def dask_client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
 
     from planner.scenarios.sweep import _quiet_dask
 
-    with _quiet_dask():
+    with _quiet_dask(), warnings.catch_warnings():
+        # the scheduler's HTTP server (on 127.0.0.1) moves to a free port when 8787 is taken: not news
+        warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
         if scheduler:
             with Client(scheduler, timeout="20s") as client:  # type: ignore[no-untyped-call]
                 client.wait_for_workers(1, timeout=60)
