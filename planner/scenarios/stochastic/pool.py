@@ -125,7 +125,7 @@ class DaskPool:
         if self.timeout is not None:
             from distributed import wait
 
-            wait(futures, timeout=self.timeout)  # a lost or stuck worker: TimeoutError instead of waiting for ever
+            wait(futures, timeout=self.timeout)  # type: ignore[no-untyped-call]  # a lost worker: TimeoutError, not a hang
         out: list[Eval] = [e for part in self.client.gather(futures) for e in part]
         return sorted(out, key=lambda e: e.scenario)
 
