@@ -204,3 +204,20 @@ def test_cli_exits_2_on_bad_probabilities(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert f"{path.name}:3" in result.output.replace("\n", "")
+
+
+def test_cli_writes_the_stochastic_plan_folder_with_a_robustness_section(tmp_path: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace("method: both", "method: extensive")
+    path = _write(tmp_path, text.replace("base: inputs/default", f"base: {ROOT / 'inputs' / 'default'}"))
+    out = tmp_path / "out"
+    args = ["solve", str(ROOT / "inputs" / "default"), "--stochastic", str(path), "-o", str(out), "--lang", "en"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    files = ("plan.json", "here_and_now.csv", "futures.csv", "recourse.csv", "stochastic.json", "robustness.md")
+    for name in (*files, "report.md"):
+        assert (out / name).exists(), name
+    report = (out / "report.md").read_text(encoding="utf-8")
+    for words in ("Robustness over futures", "VSS", "EVPI"):
+        assert words in report
+    verify = CliRunner().invoke(app, ["verify", str(out)])
+    assert verify.exit_code == 0, verify.output
