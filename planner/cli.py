@@ -227,6 +227,24 @@ def solve(
     report: Annotated[bool, typer.Option("--report/--no-report", help="Also write report.html and report.md.")] = True,
     lang: LangOpt = "both",
     force: Annotated[bool, typer.Option("--force", "-f", help="Replace an existing output folder.")] = False,
+    stochastic: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE", help="Plan over the futures of a stochastic file (outputs/stochastic_<name>/).",
+            show_default=False,
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ADDRESS", help="With --stochastic: a Dask scheduler, e.g. tcp://10.0.0.5:8786 [default: local].",
+            show_default=False,
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(metavar="N", min=1, help="With --stochastic: local cluster's workers.", show_default=False),
+    ] = None,
 ) -> None:
     """Solve a case and write its plan folder.
 
@@ -243,6 +261,9 @@ def solve(
     """
     from planner.pipeline import run_case
 
+    if stochastic is not None:
+        _solve_stochastic(case, stochastic, out_dir, scheduler, workers, force, lang)
+        return
     # option values are checked once, before anything is read (config.check_overrides, exit 2)
     if hours not in (None, "full") or (hours and days):
         raise typer.BadParameter("--hours takes `full` and cannot be combined with --days", param_hint="--hours")
@@ -267,6 +288,33 @@ def solve(
         err.print(f"[bold red]demand unmet:[/] {outcome.plan['unmet_rack_years']:,.0f} rack-years are not served (exit {EXIT_DEMAND_UNMET}). To see why, run:", highlight=False)
         err.print(f"  {escape(hint)}", highlight=False)
         raise typer.Exit(EXIT_DEMAND_UNMET)
+
+
+def _solve_stochastic(
+    case: Path, file: Path, out_dir: Path | None, scheduler: str | None, workers: int | None, force: bool, lang: str
+) -> None:
+    """`planner solve CASE --stochastic FILE`: the here-and-now plan, each future's recourse, VSS and EVPI."""
+    from planner.pipeline import run_stochastic
+
+    try:
+        with StageProgress(err, quiet=_state.get("quiet", False)) as progress:
+            outcome, folder = run_stochastic(
+                case, file, out_dir, scheduler=scheduler, workers=workers, force=force, lang=_check_lang(lang), progress=progress
+            )
+    except PlannerError as error:
+        fail(error)
+    f = outcome.figures
+    out.print(f"[green]{outcome.objective_kind}[/] over {len(outcome.names)} futures: {outcome.objective:,.2f} 亿元; "
+              f"VSS {f['vss_yi_yuan']:,.2f} 亿元, EVPI {f['evpi_yi_yuan']:,.2f} 亿元", highlight=False)
+    for name, m in outcome.methods.items():
+        shown = ", ".join(f"{k} {v:.6g}" if isinstance(v, float) else f"{k} {v}" for k, v in m.items())
+        out.print(f"  {name}: {shown}", highlight=False)
+    central = outcome.names[list(outcome.p).index(max(outcome.p))]
+    out.print(
+        f"wrote {escape(str(folder))}/: the plan of future '{central}' with the here-and-now plan committed, "
+        "here_and_now.csv, futures.csv, recourse.csv, stochastic.json, robustness.md, report.html",
+        highlight=False,
+    )
 
 
 class StageProgress:

@@ -121,10 +121,12 @@ def run_case(
     *,
     progress: Progress | None = None,
     write: bool = True,
+    adjust: Callable[[Built], None] | None = None,
 ) -> RunOutcome:
     """Solve a case and write its plan (`write=False`: in memory); raises InfeasibleError / TimeLimitError after writing.
 
     Options are RunConfig fields in `overrides` (the CLI's and the tests' path; notebooks use `run`).
+    `adjust` may change the built model before it is solved (a stochastic plan fixes its here-and-now columns).
     """
     say = progress or (lambda stage, log: None)
     check_overrides(overrides)
@@ -162,6 +164,8 @@ def run_case(
     _check_matching(raw, data)
     inputs = _with_slices(inputs, profiles)
     built = build_model(data, inputs.scenario.name)
+    if adjust is not None:
+        adjust(built)
     built.resolution = resolution
     timings["build_s"] = time.perf_counter() - clock
     folder = staging(Path(out_dir), config.force, (Path(case),)) if write else tempfile.TemporaryDirectory(prefix="planner-run-")
@@ -361,3 +365,60 @@ def _manifest(raw: RawCase, inputs: Inputs, config: RunConfig, result: SolveResu
         "timings_s": {k: round(v, 4) for k, v in timings.items()},
         "platform": platform.platform(),
     }
+
+
+def run_stochastic(
+    case: str | Path,
+    file: str | Path,
+    out_dir: Path | None = None,
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    force: bool = False,
+    lang: str = "both",
+    progress: Progress | None = None,
+) -> tuple[Any, Path]:
+    """`planner solve CASE --stochastic FILE`: plan over the file's futures, write outputs/stochastic_<name>/.
+
+    The folder is the plan folder of the most probable future with the stochastic here-and-now plan
+    committed (its recourse: verify and report read it as any plan), plus here_and_now.csv,
+    futures.csv (costs, perfect-foresight optima, regret), recourse.csv (every future's builds and
+    unmet demand), stochastic.json (VSS, EVPI, both methods) and robustness.md; the report gets a
+    robustness section. Returns the StochasticOutcome and the folder.
+    """
+    import json
+
+    import yaml
+
+    from planner.report import write_report
+    from planner.scenarios.stochastic.problem import first_stage_columns, fix_columns
+    from planner.scenarios.stochastic.run import overlay_of, solve_stochastic, summary, write_outcome
+    from planner.scenarios.stochastic.spec import load_stochastic
+
+    say = progress or (lambda stage, log: None)
+    say("reading the futures", None)
+    stoch = load_stochastic(file, case)
+    target = Path(out_dir or Path("outputs") / f"stochastic_{stoch.spec.name}")
+    check_target(target, (Path(case),), force)
+    say(f"planning over {len(stoch.futures)} futures", None)
+    outcome = solve_stochastic(stoch, None, scheduler, workers)
+    central = stoch.central
+
+    def commit(built: Built) -> None:
+        fix_columns(built.model, first_stage_columns(built.model, stoch.commitment_year), outcome.x)
+
+    with tempfile.TemporaryDirectory(prefix="planner-stochastic-") as tmp:
+        overlay = Path(tmp) / f"{central.name}.yaml"
+        note = f"{stoch.spec.description} Stochastic plan; recourse of future '{central.name}'."
+        text = overlay_of(central, stoch.spec.name, note)
+        overlay.write_text(yaml.safe_dump(text, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        resolution = stoch.spec.stochastic.resolution
+        overrides = {"output_dir": target, "force": force, "time_resolution": resolution, "report": False}
+        run_case(case, [*stoch.overlays, overlay], overrides, progress=progress, adjust=commit)
+    plan = json.loads((target / "plan.json").read_text(encoding="utf-8"))
+    plan["stochastic"] = summary(outcome, central.name)
+    write_json(target / "plan.json", plan)
+    write_outcome(outcome, target)
+    say("writing the report", None)
+    write_report(target, lang)
+    return outcome, target

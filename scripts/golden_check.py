@@ -28,10 +28,10 @@ _MANIFEST_VOLATILE = ("timings_s", "versions", "platform")
 
 
 def cases() -> dict[str, list[str]]:
-    """Case name -> extra CLI arguments: the default case and every overlay (not the sweep files)."""
+    """Case name -> extra CLI arguments: the default case and every overlay (not the sweep or stochastic files)."""
     found = {"default": []}
     for overlay in sorted((ROOT / "examples").glob("*.yaml")):
-        if not overlay.name.startswith("sweep_"):
+        if not overlay.name.startswith("sweep_") and "\nstochastic:" not in overlay.read_text(encoding="utf-8"):
             found[overlay.stem] = ["--scenario", str(overlay.relative_to(ROOT))]
     return found
 

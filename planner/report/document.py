@@ -140,6 +140,10 @@ def build_document(v: View) -> Document:
         sections.tables_section(v),
         sections.appendix_section(v, rest, degenerate),
     ]
+    from planner.report.robustness import robustness_section  # it builds on this module's blocks
+
+    if (robust := robustness_section(v)) is not None:
+        parts.insert(2, robust)
     return Document(
         title=lang(f"Plan report: {p['case']}", f"规划报告：{p['case']}"),
         subtitle=str(p.get("description", "")),

@@ -1,0 +1,223 @@
+"""Two-stage stochastic planning (issue 13): a hand-solved case, extensive form vs decomposition, bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from planner.cli import app
+from planner.config import RunConfig
+from planner.errors import InputError
+from planner.scenarios.stochastic.benders import solve_benders
+from planner.scenarios.stochastic.extensive import first_bounds, solve_extensive
+from planner.scenarios.stochastic.pool import DaskPool, LocalPool, dask_client
+from planner.scenarios.stochastic.problem import Assembly, Numbers, layout_of, mean_numbers, numbers_of
+from planner.scenarios.stochastic.risk import Risk
+from planner.scenarios.stochastic.run import build_problem, solve_stochastic
+from planner.scenarios.stochastic.spec import load_stochastic
+from planner.scenarios.stochastic.subproblem import Subproblem
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "uncertain_ai_demand.yaml"
+CONFIG = RunConfig(solver="highs", time_limit_s=60)
+
+
+def _newsvendor(demand: float):
+    """Build x (cost 1 per unit, here-and-now) and unmet u (penalty 1.5 per unit): x + u >= demand."""
+    a = Assembly("newsvendor")
+    a.cols("build", 1)
+    a.cols("unmet", 1)
+    a.rows("demand_met", ">=", np.array([demand]), np.array([0, 0]), np.array([0, 1]), np.array([1.0, 1.0]))
+    return a.objective(np.array([1.0, 1.5]))
+
+
+def _two_futures() -> tuple:
+    models = [_newsvendor(1.0), _newsvendor(3.0)]
+    layout = layout_of(models[0], np.array([0]))
+    return layout, [numbers_of(m, layout) for m in models], np.array([0.5, 0.5])
+
+
+def _both(layout, numbers: list[Numbers], p: np.ndarray, risk: Risk) -> tuple:
+    pool = LocalPool(layout, numbers, CONFIG)
+    z = np.array([e.value for e in pool.run(None)])
+    ef = solve_extensive(layout, numbers, p, risk, CONFIG, z)
+    bd = solve_benders(
+        pool, len(layout.first), first_bounds(layout, numbers), layout.integer[layout.first], p, z, risk, CONFIG
+    )
+    return z, ef, bd
+
+
+@pytest.mark.parametrize(
+    ("risk", "x", "objective"),
+    [
+        (Risk("expected"), 1.0, 2.5),
+        (Risk("cvar", level=0.5, weight=1.0), 3.0, 6.0),
+        (Risk("regret"), 5.0 / 3.0, 2.0 / 3.0),
+    ],
+)
+def test_hand_solved_two_futures(risk: Risk, x: float, objective: float) -> None:
+    """Build x now at 1 per unit; demand is 1 or 3 (probability 1/2 each); unmet demand costs 1.5 per unit.
+
+    Cost in a future: c_1(x) = x + 1.5 (1 − x)⁺, c_2(x) = x + 1.5 (3 − x)⁺. Perfect foresight: z*_1 = 1 (build 1),
+    z*_2 = 3 (build 3, since 1 < 1.5), so WS = (1 + 3)/2 = 2.
+
+    * expected: for x in [1, 3], E = (x + x + 1.5(3 − x))/2 = 2.25 + 0.25 x; below 1, E = 3 − 0.5 x. Minimum at
+      x = 1: E = 2.5 (build for the low future, pay unmet 1.5 x 2 in the high one). EVPI = 2.5 − 2 = 0.5.
+      The average forecast (demand 2) builds x̄ = 2: EEV = (2 + 3.5)/2 = 2.75, VSS = 2.75 − 2.5 = 0.25.
+    * CVaR at level 0.5 (the worse future), weight 1: on [1, 3] c_2 ≥ c_1, so E + CVaR = 2.25 + 0.25 x + 4.5 − 0.5 x
+      = 6.75 − 0.25 x, decreasing; above 3 it is 2x. Minimum at x = 3: 3 + 3 = 6.
+    * minimax regret: regret_1 = x − 1, regret_2 = x + 1.5(3 − x) − 3 = 1.5 − 0.5 x; equal at x = 5/3, regret 2/3.
+    """
+    layout, numbers, p = _two_futures()
+    z, ef, bd = _both(layout, numbers, p, risk)
+    assert z == pytest.approx([1.0, 3.0])
+    assert ef.first[0] == pytest.approx(x, abs=1e-9)
+    assert ef.objective == pytest.approx(objective, rel=1e-9)
+    assert bd.first[0] == pytest.approx(x, abs=1e-6)
+    assert bd.objective == pytest.approx(objective, rel=1e-6)
+
+
+def test_hand_solved_vss_and_evpi() -> None:
+    """See test_hand_solved_two_futures: RP 2.5, WS 2, EEV 2.75 (x̄ = 2) -> EVPI 0.5, VSS 0.25."""
+    layout, numbers, p = _two_futures()
+    pool = LocalPool(layout, numbers, CONFIG)
+    ev = Subproblem(layout, mean_numbers(numbers, p), CONFIG).perfect_foresight(-1).x
+    assert ev is not None
+    assert ev[0] == pytest.approx(2.0)
+    eev = float(np.dot(p, [e.value for e in pool.run(ev[layout.first])]))
+    rp = float(np.dot(p, [e.value for e in pool.run(np.array([1.0]))]))
+    ws = float(np.dot(p, [e.value for e in pool.run(None)]))
+    assert (eev - rp, rp - ws) == pytest.approx((0.25, 0.5))
+
+
+def test_feasibility_cut_when_a_future_has_no_recourse() -> None:
+    """x <= demand must hold in each future (a cap on what may be built): x̂ = 2 is infeasible for demand 1."""
+    a = Assembly("capped")
+    a.cols("build", 1)
+    a.cols("unmet", 1)
+    a.rows("demand_met", ">=", np.array([1.0]), np.array([0, 0]), np.array([0, 1]), np.array([1.0, 1.0]))
+    a.rows("cap", "<=", np.array([1.0]), np.array([0]), np.array([0]), np.array([1.0]))
+    model = a.objective(np.array([1.0, 1.5]))
+    layout = layout_of(model, np.array([0]))
+    e = Subproblem(layout, numbers_of(model, layout), CONFIG).evaluate(0, np.array([2.0]))
+    assert not e.feasible
+    assert e.value == pytest.approx(1.0)  # 1 unit too many
+    assert e.grad[0] == pytest.approx(1.0)  # cut: 1 + (x − 2) <= 0, i.e. x <= 1
+
+
+@pytest.fixture(scope="module")
+def example():
+    stoch = load_stochastic(EXAMPLE)
+    return stoch, build_problem(stoch)
+
+
+@pytest.mark.parametrize("risk", [Risk("expected"), Risk("cvar", level=0.75, weight=0.5), Risk("regret")])
+def test_extensive_form_and_decomposition_agree_on_the_example(example, risk: Risk) -> None:
+    _, prob = example
+    z, ef, bd = _both(prob.layout, prob.numbers, prob.p, risk)
+    assert abs(ef.objective - bd.objective) <= 1e-6 * abs(ef.objective)
+    scale = max(1.0, float(np.max(np.abs(ef.first))))
+    assert np.max(np.abs(ef.first - bd.first)) <= 1e-6 * scale
+    assert (ef.costs >= z - 1e-6 * np.abs(z)).all()
+
+
+def test_decomposition_on_dask_workers_matches_one_process(example) -> None:
+    _, prob = example
+    local = LocalPool(prob.layout, prob.numbers, prob.config)
+    with dask_client(None, 2) as client:
+        pool = DaskPool(client, prob.layout, prob.numbers, prob.config, timeout=300)
+        assert pool.workers == 2
+        remote = [e.value for e in pool.run(None)]
+        x = local.run(None, want_x=True)[1].x
+        assert x is not None
+        z = np.array(remote)
+        bounds, integer = first_bounds(prob.layout, prob.numbers), prob.layout.integer[prob.layout.first]
+        remote_bd = solve_benders(pool, len(prob.layout.first), bounds, integer, prob.p, z, Risk(), prob.config)
+        at_x = [e.value for e in pool.run(x[prob.layout.first])]
+        pool.close()
+    fresh = LocalPool(prob.layout, prob.numbers, prob.config)
+    fresh.run(None)
+    local_bd = solve_benders(fresh, len(prob.layout.first), bounds, integer, prob.p, z, Risk(), prob.config)
+    # the rounds may differ (degenerate duals depend on each worker's warm-start path), the optimum may not
+    assert remote_bd.objective == pytest.approx(local_bd.objective, rel=1e-6)
+    assert np.max(np.abs(remote_bd.first - local_bd.first)) <= 1e-6 * max(1.0, float(np.max(np.abs(local_bd.first))))
+    assert remote == pytest.approx([e.value for e in local.run(None)], rel=1e-9)
+    assert at_x == pytest.approx([e.value for e in local.run(x[prob.layout.first])], rel=1e-9)
+
+
+def test_example_outcome_figures(example) -> None:
+    stoch, _ = example
+    o = solve_stochastic(stoch, method="extensive")
+    f = o.figures
+    assert f["vss_yi_yuan"] >= -1e-6
+    assert f["evpi_yi_yuan"] >= -1e-6
+    assert f["rp_yi_yuan"] == pytest.approx(o.objective)
+    assert (o.futures["regret_yi_yuan"] >= -1e-6).all()
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "stoch.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+BASE = f"name: bad\nbase: {ROOT / 'inputs' / 'default'}\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "words"),
+    [
+        ("futures:\n  a: {probability: 0.5}\n  b: {probability: 0.4}\n", 3, "sum to 0.9"),
+        (
+            "stochastic:\n  commitment_year: 2040\nfutures:\n  a: {probability: 0.5}\n  b: {probability: 0.5}\n",
+            4,
+            "outside the planning horizon",
+        ),
+        (
+            "futures:\n  a: {probability: 0.5}\n  b:\n    probability: 0.5\n    tables:\n      demand:\n"
+            "        - match: {}\n          scale: {racks_demand: 2}\n",
+            9,
+            "unknown column",
+        ),
+        (
+            "samples: 5\nparameters:\n  x:\n    scale: demand.no_such_column\n"
+            "    distribution: uniform\n    low: 1\n    high: 2\n",
+            6,
+            "unknown column",
+        ),
+    ],
+)
+def test_bad_input_is_located(tmp_path: Path, body: str, line: int, words: str) -> None:
+    path = _write(tmp_path, BASE + body)
+    with pytest.raises(InputError) as err:
+        load_stochastic(path)
+    assert any(f"{path}:{line}" in str(p) and words in str(p) for p in err.value.problems), err.value.problems
+
+
+def test_cli_exits_2_on_bad_probabilities(tmp_path: Path) -> None:
+    path = _write(tmp_path, BASE + "futures:\n  a: {probability: 0.7}\n  b: {probability: 0.7}\n")
+    result = CliRunner().invoke(
+        app, ["solve", str(ROOT / "inputs" / "default"), "--stochastic", str(path), "-o", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 2
+    assert f"{path.name}:3" in result.output.replace("\n", "")
+
+
+def test_cli_writes_the_stochastic_plan_folder_with_a_robustness_section(tmp_path: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace("method: both", "method: extensive")
+    path = _write(tmp_path, text.replace("base: inputs/default", f"base: {ROOT / 'inputs' / 'default'}"))
+    out = tmp_path / "out"
+    args = ["solve", str(ROOT / "inputs" / "default"), "--stochastic", str(path), "-o", str(out), "--lang", "en"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    files = ("plan.json", "here_and_now.csv", "futures.csv", "recourse.csv", "stochastic.json", "robustness.md")
+    for name in (*files, "report.md"):
+        assert (out / name).exists(), name
+    report = (out / "report.md").read_text(encoding="utf-8")
+    for words in ("Robustness over futures", "VSS", "EVPI"):
+        assert words in report
+    verify = CliRunner().invoke(app, ["verify", str(out)])
+    assert verify.exit_code == 0, verify.output
