@@ -38,6 +38,7 @@ CASES: dict[str, Callable[[TinyCase], TinyCase]] = {
     "policy": policy_case,
     "modules": lambda tiny: tiny.set(build_module_racks=5000),
     "pinned": lambda tiny: pinned_case(tiny, 12000),  # 2,000 of 2026's load on new west racks (hand-worked in its test)
+    "outside": lambda tiny: tiny.cluster("east1", capex_yuan_per_rack=50000, in_hubs=False).cluster("west1", capex_yuan_per_rack=100000),
     "storage": lambda tiny: day_case(tiny).set(policy={"green_share_min_new": 1.0, "green_matching": "hourly"}),
 }
 
@@ -79,6 +80,7 @@ CORRUPTIONS: dict[str, tuple[str, str, dict[str, object], str, Callable[[float],
     "budget_total": ("policy", "racks_new", W26, "new_racks", lambda x: 3e6),
     "west_share": ("policy", "racks_new", {"cluster": "east1", "year": 2026}, "new_racks", lambda x: 1e6),
     "hub_share": ("policy", "racks_new", {"cluster": "east1", "year": 2026}, "new_racks", lambda x: 1e6),
+    "national_hubs_share": ("outside", "racks_new", {"cluster": "east1", "year": 2026}, "new_racks", lambda x: 1e6),
     "carbon_cap": ("policy", "energy", {**W26, "slice": "year"}, "grid_gwh", lambda x: 1e5),
 }
 

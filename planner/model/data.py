@@ -86,6 +86,8 @@ class ModelData:
     battery_gwh_cost: pd.Series  # [cluster, year] 亿元/GWh, present value of annuities inside the horizon
     battery_efficiency: float  # one-way (charge = discharge = sqrt(round trip))
     green_matching: str  # "annual" | "hourly"
+    in_hubs: pd.Series  # [cluster] True for national-hub sites, False for sites outside the hubs
+    national_hubs_share_min: float | None  # floor on the hubs' share of new racks; None when no site is outside
 
 
 def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelData:
@@ -185,6 +187,8 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         slice_hours=weights.astype(float).rename("slice_hours"),
         slice_prev=_previous_slice(first_cluster["period"].reindex(slices)),
         green_matching=policy.green_matching,
+        in_hubs=clusters["in_hubs"].astype(bool),
+        national_hubs_share_min=None if clusters["in_hubs"].astype(bool).all() else policy.national_hubs_share_min_new_racks,
         **storage,
     )
 

@@ -40,6 +40,7 @@ from planner.model.energy import (
 )
 from planner.model.network import add_link_bandwidth, add_link_expansion_limit
 from planner.model.policy import add_budget_total, add_budget_yearly, add_carbon_cap, add_hub_share, add_west_share
+from planner.model.policy import add_national_hubs_share
 from planner.model.storage import (
     add_battery_energy_stock,
     add_battery_power_stock,
@@ -118,6 +119,7 @@ REGISTRY: tuple[Family, ...] = (
     _family(add_budget_total, PER_YI, "Investment budget, whole horizon", "the total budget"),
     _family(add_west_share, PER_RACK, "Western share of new racks", "the western share of new racks"),
     _family(add_hub_share, PER_RACK, "Hub share of new racks", "a hub's share of new racks"),
+    _family(add_national_hubs_share, PER_RACK, "National hubs' share of new racks (60 % rule)", "the national hubs' share of new racks"),
     _family(add_carbon_cap, ("元/t", YUAN_PER_YI / 1e3), "Carbon cap", "the carbon cap"),
 )
 """Every constraint family, in build order."""

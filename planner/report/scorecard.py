@@ -194,6 +194,11 @@ def programme_targets(v: View) -> pd.DataFrame:
                 _binds(v, "hub_share", str(h)),
             )
         )
+    if "in_hubs" in v.clusters and not v.clusters["in_hubs"].astype(bool).all() and s.policy.national_hubs_share_min_new_racks is not None:
+        inside = float(new[v.clusters["in_hubs"].reindex(new.index).astype(bool).to_numpy()].sum())
+        got, floor = (inside / total_new if total_new > 0 else 1.0), s.policy.national_hubs_share_min_new_racks
+        rows.append(("New racks in the national hubs (60 % rule)", f"≥ {pct(floor)}", pct(got), _check(got, floor, ">="),
+                     _binds(v, "national_hubs_share", "total")))
     rows += _carbon_rows(v)
     rows += _certificate_rows(v)
     rows += _latency_rows(v)

@@ -136,6 +136,7 @@ class Case:
     battery_efficiency: float = 1.0  # one way: sqrt of the round trip
     slice_period: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))  # slice -> storage period, in the order of the hours
     green_matching: str = "annual"
+    national_hubs_share_min: float | None = None  # set only when some site is outside the hubs
 
     def discount(self, years: pd.Index | pd.Series) -> pd.Series:
         """Discount factor (1 + r)^-(y - first year) for each given year."""
@@ -207,6 +208,7 @@ def case_frames(inputs: Inputs) -> Case:
         battery_efficiency=float(np.sqrt(s.storage.roundtrip_efficiency)),
         slice_period=period,
         green_matching=s.policy.green_matching,
+        national_hubs_share_min=None if clusters["in_hubs"].all() else s.policy.national_hubs_share_min_new_racks,
     )
 
 

@@ -406,6 +406,7 @@ CHECKS: dict[str, Callable[[Case, Plan], CheckResult | list[CheckResult]]] = {
     "budget_total": check_budgets,
     "west_share": check_shares,
     "hub_share": check_shares,
+    "national_hubs_share": check_shares,
     "carbon_cap": check_carbon,
 }
 """Constraint family -> the check that reports on it under the family's name (the registry's `verify`)."""

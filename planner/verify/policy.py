@@ -38,7 +38,7 @@ def check_budgets(case: Case, plan: Plan) -> list[CheckResult]:
 
 
 def check_shares(case: Case, plan: Plan) -> list[CheckResult]:
-    """West and hub floors on the share of all new racks over the horizon."""
+    """West, hub and national-hubs (60 % rule) floors on the share of all new racks over the horizon."""
     new = racks_built(plan, case).fillna(0.0).groupby(level="cluster").sum()
     total = float(new.sum())
     out = []
@@ -49,6 +49,9 @@ def check_shares(case: Case, plan: Plan) -> list[CheckResult]:
     if not shares.empty:
         by_hub = new.groupby(case.clusters["hub_id"].reindex(new.index).to_numpy()).sum().reindex(shares.index, fill_value=0.0)
         out.append(compare("hub_share", shares.index, by_hub, ">=", shares * total, "racks", scale=total))
+    if case.national_hubs_share_min is not None:
+        inside = float(new[case.clusters["in_hubs"].reindex(new.index).astype(bool).to_numpy()].sum())
+        out.append(compare("national_hubs_share", pd.Index(["hubs"]), np.array([inside]), ">=", case.national_hubs_share_min * total, "racks", scale=total))
     return out
 
 

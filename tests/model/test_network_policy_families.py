@@ -80,3 +80,17 @@ def test_hub_share_reserves_new_racks_for_a_hub(tiny: TinyCase) -> None:
     outcome = tiny.solve()
     assert new_racks(outcome, "west1", 2026) == approx(3000)
     assert outcome.plan["objective_yi_yuan"] == approx(13.0)
+
+
+def test_national_hubs_share_keeps_sixty_percent_of_new_racks_in_the_hubs(tiny: TinyCase) -> None:
+    # east1 is a city DC outside the hubs at 50k yuan/rack; west1 (a hub cluster) costs 100k. Without the
+    # rule all 10,000 racks go to east1 (2 x 5 = 10 亿元); with the default 60 % rule 6,000 go west:
+    # 6,000 x 100k x 2 + 4,000 x 50k x 2 = 16 亿元. One rack less to keep in the hubs saves 2 x 50k = 100k yuan.
+    tiny.cluster("east1", capex_yuan_per_rack=50000, in_hubs=False).cluster("west1", capex_yuan_per_rack=100000)
+    outcome = tiny.solve()
+    assert new_racks(outcome, "west1", 2026) == approx(6000)
+    assert outcome.plan["objective_yi_yuan"] == approx(16.0)
+    assert abs(dual(outcome, "national_hubs_share", "total")) == approx(100000, rel=1e-6)
+    off = tiny.set(policy={"national_hubs_share_min_new_racks": None}).solve()
+    assert new_racks(off, "west1", 2026) == approx(0)
+    assert off.plan["objective_yi_yuan"] == approx(10.0)
