@@ -33,7 +33,8 @@ ROW_UNITS: dict[str, tuple[str, float]] = {
 }
 """Families a diagnosis may relax (policy targets and physical limits) -> (report unit, factor from model units)."""
 
-FLOORS = frozenset({"utilisation_floor", "incumbent_load", "green_share", "west_share", "hub_share", "national_hubs_share"})
+FLOORS = frozenset({"utilisation_floor", "incumbent_load", "green_share", "west_share", "hub_share",
+                    "national_hubs_share"})
 """Families that demand something (a relaxation lowers them); the rest cap something."""
 
 MECHANICS = frozenset({"class_load_balance", "rack_stock", "power_balance", "new_load", "new_load_cap", "certificate_cover", "build_modules", "capacity"})
@@ -100,7 +101,8 @@ class Words:
             share = self.case.hubs.at[k[0], "new_racks_share_min"]
             return f"the {share:.0%} share of new racks reserved for {self.hub(k[0])} is {amount:,.0f} racks short"
         if family == "national_hubs_share":
-            return f"the {self.case.national_hubs_share_min or 0:.0%} national hubs' share of new racks is {amount:,.0f} racks short"
+            share = self.case.national_hubs_share_min or 0
+            return f"the {share:.0%} national hubs' share of new racks is {amount:,.0f} racks short"
         return f"{family} {'/'.join(k)} is {amount:,.4g} short"
 
     def action(self, family: str, key: tuple[str, ...], amount: float, limit: float) -> str:
@@ -126,7 +128,7 @@ class Words:
             "link_expansion_limit": lambda: f"allow {amount:,.1f} Gbps more expansion of the link {self.link(k[0], k[1])}",
             "west_share": lambda: f"lower the western share of new racks by {amount:,.0f} racks",
             "hub_share": lambda: f"lower the share of new racks reserved for {self.hub(k[0])} by {amount:,.0f} racks",
-            "national_hubs_share": lambda: f"let {amount:,.0f} more new racks go to data centres outside the national hubs",
+            "national_hubs_share": lambda: f"let {amount:,.0f} more new racks go to sites outside the national hubs",
         }
         return phrases[family]() if family in phrases else f"relax {family} {'/'.join(k)} by {amount:,.4g}"
 

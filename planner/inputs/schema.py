@@ -322,8 +322,8 @@ class Policy(Schema):
     """Floor on the western clusters' share of all new racks over the horizon; null for none."""
     national_hubs_share_min_new_racks: Share | None = Field(default=0.6, json_schema_extra=unit("-"))
     """Floor on the share of all new racks over the horizon built at sites with `in_hubs` true (the
-    national hubs): 发改数据〔2023〕1779号 (Dec 2023) "国家枢纽节点地区各类新增算力占全国新增算力的60%以上".
-    Binds only when the case has sites outside the hubs; null for none."""
+    national hubs): 发改数据〔2023〕1779号 (Dec 2023) "国家枢纽节点地区各类新增算力占全国新增算力的
+    60%以上". Binds only when the case has sites outside the hubs; null for none."""
     carbon_price_yuan_per_t: float = Field(default=0.0, ge=0, le=10000, json_schema_extra=unit("yuan/tCO2"))
     """Shadow carbon price applied to grid emissions in the objective. Data centres are not in the
     national emissions trading scheme, so nobody pays it: it values emissions for the plan's

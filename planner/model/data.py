@@ -188,7 +188,7 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         slice_prev=_previous_slice(first_cluster["period"].reindex(slices)),
         green_matching=policy.green_matching,
         in_hubs=clusters["in_hubs"].astype(bool),
-        national_hubs_share_min=None if clusters["in_hubs"].astype(bool).all() else policy.national_hubs_share_min_new_racks,
+        national_hubs_share_min=None if clusters["in_hubs"].all() else policy.national_hubs_share_min_new_racks,
         **storage,
     )
 

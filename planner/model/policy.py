@@ -61,8 +61,8 @@ def add_national_hubs_share(m: Builder, d: ModelData, v: Vars) -> None:
     sum_{c in hubs, y} racks_new[c,y] - s * sum_{c,y} racks_new[c,y] >= 0        when some site is outside the hubs
 
     Notes:
-        发改数据〔2023〕1779号: "国家枢纽节点地区各类新增算力占全国新增算力的60%以上". New compute is
-        counted in standard racks built; sites outside the hubs are clusters with `in_hubs` false.
+        发改数据〔2023〕1779号: "国家枢纽节点地区各类新增算力占全国新增算力的60%以上". New
+        compute is counted in standard racks built; sites outside the hubs are clusters with `in_hubs` false.
     """
     s = d.national_hubs_share_min
     if s is None:

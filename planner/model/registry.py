@@ -119,7 +119,8 @@ REGISTRY: tuple[Family, ...] = (
     _family(add_budget_total, PER_YI, "Investment budget, whole horizon", "the total budget"),
     _family(add_west_share, PER_RACK, "Western share of new racks", "the western share of new racks"),
     _family(add_hub_share, PER_RACK, "Hub share of new racks", "a hub's share of new racks"),
-    _family(add_national_hubs_share, PER_RACK, "National hubs' share of new racks (60 % rule)", "the national hubs' share of new racks"),
+    _family(add_national_hubs_share, PER_RACK, "National hubs' share of new racks (60 % rule)",
+            "the national hubs' share of new racks"),
     _family(add_carbon_cap, ("元/t", YUAN_PER_YI / 1e3), "Carbon cap", "the carbon cap"),
 )
 """Every constraint family, in build order."""

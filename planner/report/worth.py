@@ -211,7 +211,7 @@ def _national_hubs_share(r: Row) -> str:
     share = r.v.inputs.scenario.policy.national_hubs_share_min_new_racks or 0.0
     per_point = r.value * float(r.v.plan["new_racks_total"]) * 0.01 / 1e8
     return (
-        f"The {pct(share, 0)} rule (new racks in the national hubs, not in city or provincial data centres outside them) "
+        f"The {pct(share, 0)} rule (new racks in the national hubs, not in city or provincial data centres) "
         f"costs {sig(r.value)} 元 per rack (about {sig(per_point)} 亿元 per percentage point)."
     )
 
@@ -349,7 +349,8 @@ FAMILIES: dict[str, Family] = {
     "budget_yearly": Family("Investment budget per year", "年度投资预算", _budget_yearly, _step_budget_yearly),
     "west_share": Family("Western share of new racks", "西部新增机架占比下限", _west_share, _step_share),
     "hub_share": Family("Hub share of new racks", "枢纽新增机架占比下限", _hub_share, _step_share),
-    "national_hubs_share": Family("National hubs' share of new racks (60 % rule)", "国家枢纽节点新增算力占比下限", _national_hubs_share, _step_share),
+    "national_hubs_share": Family("National hubs' share of new racks (60 % rule)", "国家枢纽节点新增算力占比下限",
+                                  _national_hubs_share, _step_share),
     "carbon_cap": Family("Carbon cap", "碳排放上限", _carbon_cap, _step_carbon),
     "green_share": Family("Green-power floor for new racks", "新建机架绿电占比下限", _green_share, _step_green_share, _no_new_load),
     "utilisation_floor": Family("上架率 floor (racks in use / installed)", "上架率下限", _utilisation_floor, _step_utilisation_floor, _no_racks),

@@ -51,7 +51,9 @@ def check_shares(case: Case, plan: Plan) -> list[CheckResult]:
         out.append(compare("hub_share", shares.index, by_hub, ">=", shares * total, "racks", scale=total))
     if case.national_hubs_share_min is not None:
         inside = float(new[case.clusters["in_hubs"].reindex(new.index).astype(bool).to_numpy()].sum())
-        out.append(compare("national_hubs_share", pd.Index(["hubs"]), np.array([inside]), ">=", case.national_hubs_share_min * total, "racks", scale=total))
+        floor = case.national_hubs_share_min * total
+        hubs = pd.Index(["hubs"])
+        out.append(compare("national_hubs_share", hubs, np.array([inside]), ">=", floor, "racks", scale=total))
     return out
 
 
