@@ -88,3 +88,15 @@ def test_modular_builds_come_in_whole_5000_rack_modules(solved: Any) -> None:
     assert ((built / 5000).round() * 5000 - built).abs().max() < 1e-3
     # the LP is a relaxation of the MILP: its optimum is a lower bound
     assert outcome.plan["objective_yi_yuan"] >= plan(solved, "baseline")["objective_yi_yuan"] - 1e-6
+
+
+def test_outside_hubs_adds_city_sites_and_keeps_the_60_percent_rule(solved: Any) -> None:
+    outcome = solved("outside_hubs")
+    racks = pd.read_csv(outcome.out_dir / "racks_new.csv").groupby("cluster")["new_racks"].sum()
+    city = racks[racks.index.str.endswith("_city")]
+    assert len(city) == 4
+    assert city.sum() <= 0.4 * racks.sum() + 1e-6
+    duals = pd.read_csv(outcome.out_dir / "duals.csv")
+    assert (duals["family"] == "national_hubs_share").sum() == 1
+    # at the estimated city costs the western clusters stay cheaper: the rule is slack, the plan the default's
+    assert outcome.plan["objective_yi_yuan"] == pytest.approx(plan(solved, "baseline")["objective_yi_yuan"], rel=1e-9)
