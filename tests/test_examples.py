@@ -100,3 +100,14 @@ def test_outside_hubs_adds_city_sites_and_keeps_the_60_percent_rule(solved: Any)
     assert (duals["family"] == "national_hubs_share").sum() == 1
     # at the estimated city costs the western clusters stay cheaper: the rule is slack, the plan the default's
     assert outcome.plan["objective_yi_yuan"] == pytest.approx(plan(solved, "baseline")["objective_yi_yuan"], rel=1e-9)
+
+
+def test_site_modules_build_whole_phases_only_where_a_site_has_one(solved: Any) -> None:
+    outcome = solved("site_modules")
+    modules = pd.read_csv(outcome.out_dir / "modules.csv")
+    assert set(modules["cluster"]) == {"horinger", "zhongwei", "qingyang", "guian"}
+    racks = pd.read_csv(outcome.out_dir / "racks_new.csv").merge(modules, on=["cluster", "year"])
+    size = racks["cluster"].map({"horinger": 20000, "zhongwei": 20000, "qingyang": 10000, "guian": 10000})
+    assert (racks["new_racks"] - size * racks["modules"]).abs().max() < 1e-3
+    assert outcome.plan["mip"] is True
+    assert outcome.plan["objective_yi_yuan"] >= plan(solved, "baseline")["objective_yi_yuan"] * (1 - 1e-3)

@@ -38,6 +38,7 @@ CASES: dict[str, Callable[[TinyCase], TinyCase]] = {
     "policy": policy_case,
     "modules": lambda tiny: tiny.set(build_module_racks=5000),
     "pinned": lambda tiny: pinned_case(tiny, 12000),  # 2,000 of 2026's load on new west racks (hand-worked in its test)
+    "opening": lambda tiny: tiny.cluster("east1", open_cost_yuan="").cluster("west1", open_cost_yuan=3e8),
     "outside": lambda tiny: tiny.cluster("east1", capex_yuan_per_rack=50000, in_hubs=False).cluster("west1", capex_yuan_per_rack=100000),
     "storage": lambda tiny: day_case(tiny).set(policy={"green_share_min_new": 1.0, "green_matching": "hourly"}),
 }
@@ -56,6 +57,7 @@ CORRUPTIONS: dict[str, tuple[str, str, dict[str, object], str, Callable[[float],
     "land_limit": ("policy", "racks", W26, "racks", lambda x: 30000),
     "power_limit": ("policy", "racks", W26, "racks", lambda x: 200000),
     "build_modules": ("modules", "racks_new", W26, "new_racks", lambda x: x + 1),
+    "site_opening": ("opening", "racks_new", W26, "opened", lambda x: 0.0),
     "capacity": ("policy", "load", LOAD26, "load_racks", lambda x: 20000),
     "utilisation_floor": ("policy", "load", LOAD26, "load_racks", lambda x: 0.0),
     "base_year_load": ("pinned", "racks", W26, "load_new_racks", lambda x: 0.0),

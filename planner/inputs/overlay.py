@@ -192,6 +192,8 @@ def _match(frame: pd.DataFrame, match: dict[str, Any]) -> pd.Series:
 def _set_cells(frame: pd.DataFrame, mask: pd.Series, patch: dict[str, Any], where: str, patched: dict[tuple[int, str], str], problems: list[Problem], line: int | None) -> None:
     file = where if line is None else where.rsplit(":", 1)[0]
     for column, value in (patch.get("set") or {}).items():
+        if column not in frame.columns:
+            frame[column] = None  # a column the base file leaves out: blank in the other rows
         frame.loc[mask, column] = None if value is None else str(value)
         patched.update({(int(i), column): where for i in frame.index[mask]})
     for column, factor in (patch.get("scale") or {}).items():

@@ -148,6 +148,12 @@ class Cluster(Schema):
     """Which racks the floor covers here; blank for `policy.utilisation_min_scope`."""
     green_share_min_new: Share | None = None
     """Override of the policy green-power floor for new racks here; blank for the policy value."""
+    build_module_racks: float | None = Field(default=None, gt=0, le=1e7, json_schema_extra=unit("racks"))
+    """This site's build module (a campus phase): racks here are built in whole modules of this size (a
+    mixed-integer plan). Blank: the case's `build_module_racks` (none by default)."""
+    open_cost_yuan: float | None = Field(default=None, gt=0, le=1e12, json_schema_extra=unit("yuan"))
+    """Fixed cost of opening the site at all (grid substation, fibre, roads), paid once in the year of its
+    first build as an annuity like the facility capex (a binary choice: a mixed-integer plan). Blank: none."""
     in_hubs: bool = True
     """Whether the site counts as national-hub capacity (`policy.national_hubs_share_min_new_racks`):
     true for the 10 national clusters; false for a city or provincial data centre outside them that

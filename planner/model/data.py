@@ -86,6 +86,9 @@ class ModelData:
     battery_gwh_cost: pd.Series  # [cluster, year] 亿元/GWh, present value of annuities inside the horizon
     battery_efficiency: float  # one-way (charge = discharge = sqrt(round trip))
     green_matching: str  # "annual" | "hourly"
+    module_site_kracks: pd.Series  # [cluster] krack per build module, clusters built in modules only
+    open_cost: pd.Series  # [cluster, year] 亿元 present value of the opening cost's annuities, sites with one only
+    open_cost_overnight: pd.Series  # [cluster] 亿元 overnight opening cost, sites with one only
     in_hubs: pd.Series  # [cluster] True for national-hub sites, False for sites outside the hubs
     national_hubs_share_min: float | None  # floor on the hubs' share of new racks; None when no site is outside
 
@@ -187,6 +190,9 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         slice_hours=weights.astype(float).rename("slice_hours"),
         slice_prev=_previous_slice(first_cluster["period"].reindex(slices)),
         green_matching=policy.green_matching,
+        module_site_kracks=_site_modules(s, clusters),
+        open_cost=_annuity_cost(clusters["open_cost_yuan"].dropna().astype(float) / YUAN_PER_YI, s.discount_rate, s.rack.lifetime_years, discount),
+        open_cost_overnight=clusters["open_cost_yuan"].dropna().astype(float) / YUAN_PER_YI,
         in_hubs=clusters["in_hubs"].astype(bool),
         national_hubs_share_min=None if clusters["in_hubs"].all() else policy.national_hubs_share_min_new_racks,
         **storage,
@@ -202,6 +208,14 @@ def _floor(s: Scenario, clusters: pd.DataFrame, years: pd.Index) -> pd.DataFrame
         "from_year": clusters["utilisation_min_from_year"].astype(float).fillna(first).astype(int),
         "scope": clusters["utilisation_min_scope"].astype(object).where(clusters["utilisation_min_scope"].notna(), policy.utilisation_min_scope),
     }, index=clusters.index)
+
+
+def _site_modules(s: Scenario, clusters: pd.DataFrame) -> pd.Series:
+    """Module size per cluster in krack: the site's own, else the case's; clusters without one are left out."""
+    size = clusters["build_module_racks"].astype(float)
+    if s.build_module_racks is not None:
+        size = size.fillna(s.build_module_racks)
+    return (size.dropna() / RACKS_PER_KRACK).rename("module_kracks")
 
 
 def _previous_slice(period: pd.Series) -> pd.Series:

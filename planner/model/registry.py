@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from planner.model._lp import Builder
 from planner.model.capacity import (
     add_build_modules,
+    add_site_opening,
     add_build_rate,
     add_capacity,
     add_land_limit,
@@ -95,6 +96,7 @@ REGISTRY: tuple[Family, ...] = (
     _family(add_land_limit, PER_RACK, "Land and planning limit", "the land limit"),
     _family(add_power_limit, ("元/kW", YUAN_PER_YI / 1e3), "Grid connection", "the grid connection"),
     _family(add_build_modules, PER_RACK, "Whole build modules", "building in whole modules"),
+    _family(add_site_opening, PER_RACK, "Sites build only once opened", "opening a site before building there"),
     _family(add_capacity, PER_RACK_YEAR, "Cluster full (racks in use ≤ usable racks)", "the usable racks of a cluster"),
     _family(add_utilisation_floor, PER_RACK_YEAR, "上架率 floor (racks in use / installed)", "the utilisation floor"),
     _family(add_base_year_load, PER_RACK_YEAR, "Base year: tenants in place (observed racks in use)", "the racks in use observed in the base year"),

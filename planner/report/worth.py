@@ -207,6 +207,15 @@ def _hub_share(r: Row) -> str:
     )
 
 
+def _site_opening(r: Row) -> str:
+    cost = float(r.v.clusters.at[r.parts[0], "open_cost_yuan"]) / 1e8
+    return (
+        f"Building at {r.v.name(r.parts[0])} in {r.parts[1]} is held by whether the site is open (opening cost "
+        f"{num(cost, 2)} 亿元, the choice fixed as the mixed-integer plan made it): one more rack allowed there is "
+        f"worth {sig(r.value)} 元."
+    )
+
+
 def _national_hubs_share(r: Row) -> str:
     share = r.v.inputs.scenario.policy.national_hubs_share_min_new_racks or 0.0
     per_point = r.value * float(r.v.plan["new_racks_total"]) * 0.01 / 1e8
@@ -349,6 +358,8 @@ FAMILIES: dict[str, Family] = {
     "budget_yearly": Family("Investment budget per year", "年度投资预算", _budget_yearly, _step_budget_yearly),
     "west_share": Family("Western share of new racks", "西部新增机架占比下限", _west_share, _step_share),
     "hub_share": Family("Hub share of new racks", "枢纽新增机架占比下限", _hub_share, _step_share),
+    "site_opening": Family("Sites build only once opened", "站点开通后方可建设", _site_opening,
+                           _step_cluster("build_max_racks_per_year", "racks", "标准机架")),
     "national_hubs_share": Family("National hubs' share of new racks (60 % rule)", "国家枢纽节点新增算力占比下限",
                                   _national_hubs_share, _step_share),
     "carbon_cap": Family("Carbon cap", "碳排放上限", _carbon_cap, _step_carbon),

@@ -260,7 +260,8 @@ class Plan:
     summary: dict[str, Any]
 
     value_columns = frozenset({"new_racks", "racks", "load_new_racks", "load_racks", "unmet_racks", "grid_gwh", "renewable_gwh",
-                               "certificates_gwh", "traffic_gbps", "bandwidth_new_gbps", "capacity_gbps", "modules"})
+                               "certificates_gwh", "traffic_gbps", "bandwidth_new_gbps", "capacity_gbps", "modules",
+                               "opened"})
 
     @property
     def energy_cyt(self) -> pd.DataFrame:
@@ -299,6 +300,14 @@ def load_on_new_racks(plan: Plan, case: Case) -> pd.Series:
         return plan.racks.set_index(["cluster", "year"])["load_new_racks"].reindex(case.cluster_years)
     existing = case.clusters["racks_existing"].reindex(case.cluster_years.get_level_values("cluster")).to_numpy()
     return np.maximum(0.0, served(plan, case) - case.utilisation_max * existing)
+
+
+def module_sizes(case: Case) -> pd.Series:
+    """Racks per build module by cluster: the site's own size, else the case's; clusters without one left out."""
+    size = case.clusters["build_module_racks"].astype(float)
+    if case.module_racks is not None:
+        size = size.fillna(case.module_racks)
+    return size.dropna()
 
 
 def racks_built(plan: Plan, case: Case) -> pd.Series:
