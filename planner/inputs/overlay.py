@@ -162,7 +162,8 @@ def _add_row(table: RawTable, patch: dict[str, Any], columns: list[str], file: s
     """Append one row (`- add: {column: value, ...}`): a site or link the base case does not have."""
     row = patch[ADD_KEY]
     if set(patch) != {ADD_KEY} or not isinstance(row, dict):
-        problems.append(Problem(file, "an 'add' patch is one mapping of the new row's cells, with no other keys", row=line))
+        message = "an 'add' patch is one mapping of the new row's cells, with no other keys"
+        problems.append(Problem(file, message, row=line))
         return
     bad = [c for c in row if c not in columns]
     if bad:

@@ -92,7 +92,10 @@ def profile_slices(case: str | Path, inputs: Inputs, resolution: Resolution) -> 
 
 
 def _with_dark_sites(hourly: pd.DataFrame, dark: list[str], clusters: list[str]) -> pd.DataFrame:
-    """Zero availability for sites with no contractable renewables (e.g. city sites outside the hubs): they need no profile."""
+    """Zero availability for sites with no contractable renewables (e.g. city sites outside the hubs).
+
+    Such a site needs no hourly profile: its availability multiplies 0 MW.
+    """
     if not dark:
         return hourly
     index = pd.MultiIndex.from_product([dark, range(HOURS)], names=["cluster", "hour"])

@@ -156,7 +156,7 @@ def add_build_modules(m: Builder, d: ModelData, v: Vars) -> None:
 def add_site_opening(m: Builder, d: ModelData, v: Vars) -> None:
     """A site with an opening cost builds only from the year it opens (mixed-integer plans only).
 
-    racks_new[c,y] - build_max[c] * sum_{y' <= y} opened[c,y'] <= 0,  opened binary        for all c with an opening cost, all y
+    racks_new[c,y] - build_max[c] * sum_{y' <= y} opened[c,y'] <= 0,  opened binary    for c with an opening cost, all y
 
     Notes:
         The objective's capex term pays open_cost[c] as annuities from the opening year; opening twice

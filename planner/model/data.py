@@ -132,6 +132,7 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
     bandwidth_capex = links["expansion_capex_yuan_per_gbps"] / YUAN_PER_YI
 
     policy = s.policy
+    open_cost = clusters["open_cost_yuan"].dropna().astype(float) / YUAN_PER_YI
     return ModelData(
         hubs=pd.Index(hubs.index, name="hub"),
         clusters=pd.Index(clusters.index, name="cluster"),
@@ -191,8 +192,8 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         slice_prev=_previous_slice(first_cluster["period"].reindex(slices)),
         green_matching=policy.green_matching,
         module_site_kracks=_site_modules(s, clusters),
-        open_cost=_annuity_cost(clusters["open_cost_yuan"].dropna().astype(float) / YUAN_PER_YI, s.discount_rate, s.rack.lifetime_years, discount),
-        open_cost_overnight=clusters["open_cost_yuan"].dropna().astype(float) / YUAN_PER_YI,
+        open_cost=_annuity_cost(open_cost, s.discount_rate, s.rack.lifetime_years, discount),
+        open_cost_overnight=open_cost,
         in_hubs=clusters["in_hubs"].astype(bool),
         national_hubs_share_min=None if clusters["in_hubs"].all() else policy.national_hubs_share_min_new_racks,
         **storage,

@@ -14,7 +14,7 @@ COST_TERMS = ("capex", "fixed_opex", "electricity", "renewables", "certificates"
 def add_objective(m: Builder, d: ModelData, v: Vars) -> None:
     """Minimise discounted capex annuities, operating, energy, carbon, network and shortfall costs.
 
-    capex        = sum_{c,y} capex_cost[c,y] * racks_new[c,y] + open_cost[c,y] * opened[c,y]   (annuities inside the horizon)
+    capex        = sum_{c,y} capex_cost[c,y] * racks_new[c,y] + open_cost[c,y] * opened[c,y]  (annuities in the horizon)
     fixed_opex   = sum_{c,y} fom[c] * df[y] * racks[c,y]
     electricity  = sum_{c,y,t} price[c] * df[y] * grid[c,y,t]
     renewables   = sum_{c,y,t} ppa[c] * df[y] * renewable[c,y,t]

@@ -208,7 +208,7 @@ def _hub_share(r: Row) -> str:
 
 
 def _site_opening(r: Row) -> str:
-    cost = float(r.v.clusters.at[r.parts[0], "open_cost_yuan"]) / 1e8
+    cost = pd.to_numeric(r.v.clusters["open_cost_yuan"], errors="coerce").get(r.parts[0], 0.0) / 1e8
     return (
         f"Building at {r.v.name(r.parts[0])} in {r.parts[1]} is held by whether the site is open (opening cost "
         f"{num(cost, 2)} 亿元, the choice fixed as the mixed-integer plan made it): one more rack allowed there is "

@@ -235,14 +235,15 @@ def check_modules(case: Case, plan: Plan) -> CheckResult:
 
 
 def check_site_opening(case: Case, plan: Plan) -> CheckResult:
-    """racks_new[c,y] <= build_max[c] * (site opened in a year <= y), opened 0 or 1, where a site has an opening cost."""
+    """racks_new[c,y] <= build_max[c] * (site opened in a year <= y), opened 0 or 1, at sites with an opening cost."""
     cost = case.clusters["open_cost_yuan"].astype(float).dropna()
     if cost.empty:
         return CheckResult("site_opening", 0, "racks", 0.0)
     cy = case.cluster_years[case.cluster_years.get_level_values("cluster").isin(cost.index)]
     frame = plan.racks_new.set_index(["cluster", "year"])
     opened = (frame["opened"] if "opened" in frame else pd.Series(np.nan, index=frame.index)).reindex(cy)
-    whole = compare("site_opening_whole", cy, opened.to_numpy(dtype=float), "==", np.round(opened.to_numpy(dtype=float)), "modules")
+    values = opened.to_numpy(dtype=float)
+    whole = compare("site_opening_whole", cy, values, "==", np.round(values), "modules")
     if whole.violations:
         return whole
     is_open = np.minimum(opened.groupby(level="cluster").cumsum().to_numpy(), 1.0)

@@ -31,7 +31,8 @@ def _opening_costs(case: Case, plan: Plan) -> float:
     if "opened" not in plan.racks_new.columns:
         return 0.0
     opened = plan.racks_new.set_index(["cluster", "year"])["opened"]
-    cost = case.clusters["open_cost_yuan"].astype(float).reindex(opened.index.get_level_values("cluster")).fillna(0.0).to_numpy()
+    by_cluster = case.clusters["open_cost_yuan"].astype(float).fillna(0.0)
+    cost = by_cluster.reindex(opened.index.get_level_values("cluster")).fillna(0.0).to_numpy()
     annuity = case.annuity_factor().reindex(opened.index.get_level_values("year")).to_numpy()
     return float(np.sum(opened.to_numpy(dtype=float) * cost * annuity))
 
