@@ -30,11 +30,12 @@ ROW_UNITS: dict[str, tuple[str, float]] = {
     "west_share": ("racks", 1e3),
     "hub_share": ("racks", 1e3),
     "national_hubs_share": ("racks", 1e3),
+    "intelligent_share": ("EFLOPS", 1.0),
 }
 """Families a diagnosis may relax (policy targets and physical limits) -> (report unit, factor from model units)."""
 
 FLOORS = frozenset({"utilisation_floor", "incumbent_load", "green_share", "west_share", "hub_share",
-                    "national_hubs_share"})
+                    "national_hubs_share", "intelligent_share"})
 """Families that demand something (a relaxation lowers them); the rest cap something."""
 
 MECHANICS = frozenset({"class_load_balance", "rack_stock", "power_balance", "new_load", "new_load_cap", "certificate_cover", "build_modules", "capacity"})
@@ -128,6 +129,7 @@ class Words:
             "link_expansion_limit": lambda: f"allow {amount:,.1f} Gbps more expansion of the link {self.link(k[0], k[1])}",
             "west_share": lambda: f"lower the western share of new racks by {amount:,.0f} racks",
             "hub_share": lambda: f"lower the share of new racks reserved for {self.hub(k[0])} by {amount:,.0f} racks",
+            "intelligent_share": lambda: f"lower the intelligent-compute floor by {amount:,.4g} EFLOPS in {k[0]}",
             "national_hubs_share": lambda: f"let {amount:,.0f} more new racks go to sites outside the national hubs",
         }
         return phrases[family]() if family in phrases else f"relax {family} {'/'.join(k)} by {amount:,.4g}"

@@ -28,7 +28,7 @@ from planner.model.capacity import (
     add_incumbent_load,
 )
 from planner.model.data import RACKS_PER_KRACK, YUAN_PER_YI, ModelData
-from planner.model.demand import add_class_load_balance, add_demand_met
+from planner.model.demand import add_class_load_balance, add_demand_met, add_intelligent_share
 from planner.model.energy import (
     add_certificate_cover,
     add_certificate_share,
@@ -121,6 +121,8 @@ REGISTRY: tuple[Family, ...] = (
     _family(add_budget_total, PER_YI, "Investment budget, whole horizon", "the total budget"),
     _family(add_west_share, PER_RACK, "Western share of new racks", "the western share of new racks"),
     _family(add_hub_share, PER_RACK, "Hub share of new racks", "a hub's share of new racks"),
+    _family(add_intelligent_share, ("元/PFLOPS", YUAN_PER_YI / 1e3), "Intelligent-compute share (EFLOPS)",
+            "the intelligent-compute share"),
     _family(add_national_hubs_share, PER_RACK, "National hubs' share of new racks (60 % rule)",
             "the national hubs' share of new racks"),
     _family(add_carbon_cap, ("元/t", YUAN_PER_YI / 1e3), "Carbon cap", "the carbon cap"),

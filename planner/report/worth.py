@@ -216,6 +216,15 @@ def _site_opening(r: Row) -> str:
     )
 
 
+def _intelligent_share(r: Row) -> str:
+    share = r.v.inputs.scenario.policy.intelligent_share_min or 0.0
+    return (
+        f"The {pct(share, 0)} intelligent-compute share binds in {r.parts[0]}: the demand's own mix falls short, "
+        f"so the plan leaves general-purpose demand unserved; each PFLOPS of general compute the floor allowed "
+        f"would save {sig(r.value)} 元."
+    )
+
+
 def _national_hubs_share(r: Row) -> str:
     share = r.v.inputs.scenario.policy.national_hubs_share_min_new_racks or 0.0
     per_point = r.value * float(r.v.plan["new_racks_total"]) * 0.01 / 1e8
@@ -360,6 +369,8 @@ FAMILIES: dict[str, Family] = {
     "hub_share": Family("Hub share of new racks", "枢纽新增机架占比下限", _hub_share, _step_share),
     "site_opening": Family("Sites build only once opened", "站点开通后方可建设", _site_opening,
                            _step_cluster("build_max_racks_per_year", "racks", "标准机架")),
+    "intelligent_share": Family("Intelligent-compute share (EFLOPS)", "智能算力占比下限", _intelligent_share,
+                                lambda r: None),
     "national_hubs_share": Family("National hubs' share of new racks (60 % rule)", "国家枢纽节点新增算力占比下限",
                                   _national_hubs_share, _step_share),
     "carbon_cap": Family("Carbon cap", "碳排放上限", _carbon_cap, _step_carbon),
@@ -462,10 +473,14 @@ def sentence_zh(r: Row, title_zh: str, step_zh: str, relax: float) -> str:
     return text + "。"
 
 
+WHOLE_PLAN = ("budget_total", "budget_yearly", "west_share", "national_hubs_share", "intelligent_share", "carbon_cap")
+"""Families whose rows are about the whole plan, not one cluster or link."""
+
+
 def _where_zh(r: Row) -> str:
     if r.family in ("link_bandwidth", "link_expansion_limit"):
         return f"链路 {r.v.zh(r.parts[0])} → {r.v.zh(r.parts[1])} "
-    if r.family in ("budget_total", "budget_yearly", "west_share", "national_hubs_share", "carbon_cap"):
+    if r.family in WHOLE_PLAN:
         return ""
     return f"{r.v.zh(r.parts[0])} "
 
@@ -473,7 +488,7 @@ def _where_zh(r: Row) -> str:
 def _where(r: Row) -> str:
     if r.family in ("link_bandwidth", "link_expansion_limit"):
         return r.v.link(r.parts[0], r.parts[1])
-    if r.family in ("budget_total", "budget_yearly", "west_share", "national_hubs_share", "carbon_cap"):
+    if r.family in WHOLE_PLAN:
         return "all clusters"
     return r.v.name(r.parts[0])
 

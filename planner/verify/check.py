@@ -42,7 +42,7 @@ from planner.verify.base import (
     served,
 )
 from planner.verify.costs import check_costs, check_kpis
-from planner.verify.policy import check_budgets, check_carbon, check_links, check_shares
+from planner.verify.policy import check_budgets, check_carbon, check_intelligent_share, check_links, check_shares
 from planner.verify.storage import (
     check_battery_energy_stock,
     check_battery_power_stock,
@@ -393,6 +393,7 @@ RULES: tuple[Callable[[Case, Plan], CheckResult | list[CheckResult]], ...] = (
     check_links,
     check_budgets,
     check_shares,
+    check_intelligent_share,
     check_carbon,
 )
 """Every constraint check, in the order of the formulation's families."""
@@ -431,6 +432,7 @@ CHECKS: dict[str, Callable[[Case, Plan], CheckResult | list[CheckResult]]] = {
     "west_share": check_shares,
     "hub_share": check_shares,
     "national_hubs_share": check_shares,
+    "intelligent_share": check_intelligent_share,
     "carbon_cap": check_carbon,
 }
 """Constraint family -> the check that reports on it under the family's name (the registry's `verify`)."""
