@@ -64,11 +64,14 @@ def compute_section(v: View) -> Section | None:
         share = v.plan.get("intelligent_share_of_compute_by_year") or {}
         last = max(by_year) if by_year else str(v.last)
         ai = share.get(last)
-        ai_text = "" if ai is None else lang(f"; intelligent (AI) compute is {pct(float(ai))} of it",
-                                             f"，其中智能算力占 {pct(float(ai))}")
         amount = num(float(by_year.get(last, 0.0)), 1)
-        blocks.append(Para(lang(f"Compute in use in {last}: {amount} EFLOPS ({precision}){ai_text}.",
-                                f"{last} 年在用算力 {amount} EFLOPS（{precision}）{ai_text}。")))
+        if ai is None or not (v.workloads["compute_kind"] == "intelligent").any():
+            en = f"Compute in use in {last}: {amount} EFLOPS ({precision}); no class of the case is intelligent (AI)."
+            zh = f"{last} 年在用算力 {amount} EFLOPS（{precision}）；本案例没有智能算力业务类型。"
+        else:
+            en = f"Compute in use in {last}: {amount} EFLOPS ({precision}); intelligent (AI) is {pct(float(ai))} of it."
+            zh = f"{last} 年在用算力 {amount} EFLOPS（{precision}），其中智能算力占 {pct(float(ai))}。"
+        blocks.append(Para(lang(en, zh)))
         blocks.append(Table(table, caption=lang(f"Compute in use by cluster (EFLOPS, {precision})",
                                                 f"各集群在用算力（EFLOPS，{precision}）")))
     blocks += [Para(text) for text in outside]
