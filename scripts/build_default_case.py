@@ -277,6 +277,29 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0 * math.asin(math.sqrt(a))
 
 
+GENERAL_PFLOPS_PER_RACK = 0.03
+GENERAL_PFLOPS_SOURCE = (
+    "estimate, because no per-class figure is published: national total compute 246 EFLOPS over >8.3 M "
+    "standard racks in use at end-Jun 2024 (CAICT via press, tgb.cn/a/2f4PaU2dU34) ≈ 0.03 PFLOPS per "
+    "standard rack; the default classes are latency tiers counted as general-purpose (通用) compute; "
+    "held flat over 2026-2030"
+)
+SCENARIO_SOURCES = (
+    ("compute_precision", "FP16",
+     "China's intelligent-compute statistics are stated at FP16: 788 EFLOPS (FP16) at end-Jun 2025 "
+     "(人民日报海外版 2025-08-25, cnenergynews.cn/article/4OKokmP6Eh4)"),
+    ("policy.national_hubs_share_min_new_racks", 0.6,
+     "发改数据〔2023〕1779号 深入实施“东数西算”工程加快构建全国一体化算力网的实施意见 "
+     "(Dec 2023): 国家枢纽节点地区各类新增算力占全国新增算力的60%以上 "
+     "(Xinhua via zyrm.hnjjbs.com/jingji/202312/68007.html); "
+     "binds only when a case has sites with in_hubs false"),
+    ("policy.intelligent_share_min", "",
+     "off by default (the target is for 2025, before the horizon): 算力基础设施高质量发展行动计划 "
+     "(MIIT and 5 others, Oct 2023): 到2025年 算力规模超过300 EFLOPS, 智能算力占比达到35% "
+     "(Xinhua via m.sqrb.com.cn/content/2023-10/10/content_112971.html)"),
+)
+
+
 def write_table(name: str, header: list[str], rows: list[list[object]], folder: Path = OUT) -> None:
     """Write one CSV table."""
     with (folder / name).open("w", newline="", encoding="utf-8") as f:
@@ -395,6 +418,13 @@ def main(folder: Path = OUT) -> None:
     source("links", "bandwidth_existing_gbps", "all", f"{LOCAL_BW}/{REMOTE_BW}", BW_SOURCE)
     source("links", "bandwidth_expansion_max_gbps/expansion_capex_yuan_per_gbps", "all", f"{EXPANSION_MAX}/{EXPANSION_CAPEX}", EXPANSION_SOURCE)
     source("links", "transit_yuan_per_gbps_year", "all", f"{TRANSIT_LOCAL}/{TRANSIT_REMOTE}", TRANSIT_SOURCE)
+    general = ("realtime", "near_realtime", "batch")
+    write("compute.csv", ["workload_id", "year", "pflops_per_rack"],
+          [[w, y, GENERAL_PFLOPS_PER_RACK] for w in general for y in range(2026, 2031)])
+    source("compute", "pflops_per_rack", "realtime/near_realtime/batch (all years)", GENERAL_PFLOPS_PER_RACK,
+           GENERAL_PFLOPS_SOURCE)
+    for column, value, text in SCENARIO_SOURCES:
+        source("scenario", column, "all", value, text)
     for metric, scope, value, low, high, text in CALIBRATION:
         source("calibration", metric, scope, value, text, f"{low:g}..{high:g}")
     write("sources.csv", ["table", "column", "entity", "value", "source", "band"], sources)

@@ -88,3 +88,38 @@ def test_modular_builds_come_in_whole_5000_rack_modules(solved: Any) -> None:
     assert ((built / 5000).round() * 5000 - built).abs().max() < 1e-3
     # the LP is a relaxation of the MILP: its optimum is a lower bound
     assert outcome.plan["objective_yi_yuan"] >= plan(solved, "baseline")["objective_yi_yuan"] - 1e-6
+
+
+def test_outside_hubs_adds_city_sites_and_keeps_the_60_percent_rule(solved: Any) -> None:
+    outcome = solved("outside_hubs")
+    racks = pd.read_csv(outcome.out_dir / "racks_new.csv").groupby("cluster")["new_racks"].sum()
+    city = racks[racks.index.str.endswith("_city")]
+    assert len(city) == 4
+    assert city.sum() <= 0.4 * racks.sum() + 1e-6
+    duals = pd.read_csv(outcome.out_dir / "duals.csv")
+    assert (duals["family"] == "national_hubs_share").sum() == 1
+    # at the estimated city costs the western clusters stay cheaper: the rule is slack, the plan the default's
+    assert outcome.plan["objective_yi_yuan"] == pytest.approx(plan(solved, "baseline")["objective_yi_yuan"], rel=1e-9)
+
+
+def test_site_modules_build_whole_phases_only_where_a_site_has_one(solved: Any) -> None:
+    outcome = solved("site_modules")
+    modules = pd.read_csv(outcome.out_dir / "modules.csv")
+    assert set(modules["cluster"]) == {"horinger", "zhongwei", "qingyang", "guian"}
+    racks = pd.read_csv(outcome.out_dir / "racks_new.csv").merge(modules, on=["cluster", "year"])
+    size = racks["cluster"].map({"horinger": 20000, "zhongwei": 20000, "qingyang": 10000, "guian": 10000})
+    assert (racks["new_racks"] - size * racks["modules"]).abs().max() < 1e-3
+    assert outcome.plan["mip"] is True
+    assert outcome.plan["objective_yi_yuan"] >= plan(solved, "baseline")["objective_yi_yuan"] * (1 - 1e-3)
+
+
+def test_ai_boom_reports_compute_and_puts_training_racks_west(solved: Any) -> None:
+    outcome = solved("ai_boom")
+    p, base = outcome.plan, plan(solved, "baseline")
+    assert p["unmet_rack_years"] == 0 and p["objective_yi_yuan"] > base["objective_yi_yuan"]
+    assert p["compute_eflops_by_year"]["2030"] > p["compute_eflops_by_year"]["2026"]
+    assert all(share >= 0.35 - 1e-6 for share in p["intelligent_share_of_compute_by_year"].values())
+    load = pd.read_csv(outcome.out_dir / "load.csv")
+    training = load[load["workload"] == "ai_training"].groupby("cluster")["load_racks"].sum()
+    west = {"horinger", "guian", "qingyang", "zhongwei"}
+    assert training[training.index.isin(west)].sum() > 0.5 * training.sum()

@@ -181,3 +181,14 @@ def test_every_example_overlay_validates_against_the_default_case(path: Path) ->
     assert text.startswith("# Question:"), "each example says at the top what question it answers"
     inputs = load_inputs(ROOT / "inputs" / "default", [path])
     assert inputs.scenario.name == path.stem
+
+
+def test_an_add_patch_appends_a_row_and_names_a_bad_column(tmp_path: Path) -> None:
+    inputs = load_inputs(ROOT / "inputs" / "default", [ROOT / "examples" / "outside_hubs.yaml"])
+    outside = [c.cluster_id for c in inputs.clusters if not c.in_hubs]
+    assert outside == ["beijing_city", "shanghai_city", "shenzhen_city", "chengdu_city"]
+    assert len(inputs.clusters) == 14 and len(inputs.links) == 84
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("base: inputs/default\ntables:\n  links:\n    - add: {hub_id: jingjinji, cluster_idd: zhangjiakou}\n", encoding="utf-8")
+    with pytest.raises(InputError, match="cluster_idd"):
+        load_inputs(ROOT / "inputs" / "default", [bad])

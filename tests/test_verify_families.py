@@ -18,6 +18,7 @@ import pytest
 from planner.model.registry import BY_NAME
 from planner.verify.check import verify_outputs
 from tests.conftest import TinyCase, set_rows
+from tests.model.test_network_policy_families import ai_case
 from tests.model.test_storage_families import day_case
 from tests.model.test_vintage_and_floor_families import pinned_case
 
@@ -38,6 +39,9 @@ CASES: dict[str, Callable[[TinyCase], TinyCase]] = {
     "policy": policy_case,
     "modules": lambda tiny: tiny.set(build_module_racks=5000),
     "pinned": lambda tiny: pinned_case(tiny, 12000),  # 2,000 of 2026's load on new west racks (hand-worked in its test)
+    "ai": lambda tiny: ai_case(tiny).set(policy={"intelligent_share_min": 0.995}),
+    "opening": lambda tiny: tiny.cluster("east1", open_cost_yuan="").cluster("west1", open_cost_yuan=3e8),
+    "outside": lambda tiny: tiny.cluster("east1", capex_yuan_per_rack=50000, in_hubs=False).cluster("west1", capex_yuan_per_rack=100000),
     "storage": lambda tiny: day_case(tiny).set(policy={"green_share_min_new": 1.0, "green_matching": "hourly"}),
 }
 
@@ -55,6 +59,7 @@ CORRUPTIONS: dict[str, tuple[str, str, dict[str, object], str, Callable[[float],
     "land_limit": ("policy", "racks", W26, "racks", lambda x: 30000),
     "power_limit": ("policy", "racks", W26, "racks", lambda x: 200000),
     "build_modules": ("modules", "racks_new", W26, "new_racks", lambda x: x + 1),
+    "site_opening": ("opening", "racks_new", W26, "opened", lambda x: 0.0),
     "capacity": ("policy", "load", LOAD26, "load_racks", lambda x: 20000),
     "utilisation_floor": ("policy", "load", LOAD26, "load_racks", lambda x: 0.0),
     "base_year_load": ("pinned", "racks", W26, "load_new_racks", lambda x: 0.0),
@@ -79,6 +84,9 @@ CORRUPTIONS: dict[str, tuple[str, str, dict[str, object], str, Callable[[float],
     "budget_total": ("policy", "racks_new", W26, "new_racks", lambda x: 3e6),
     "west_share": ("policy", "racks_new", {"cluster": "east1", "year": 2026}, "new_racks", lambda x: 1e6),
     "hub_share": ("policy", "racks_new", {"cluster": "east1", "year": 2026}, "new_racks", lambda x: 1e6),
+    "intelligent_share": ("ai", "load", {"workload": "batch", "hub": "h1", "cluster": "west1", "year": 2027}, "load_racks",
+                          lambda x: x + 3000),
+    "national_hubs_share": ("outside", "racks_new", {"cluster": "east1", "year": 2026}, "new_racks", lambda x: 1e6),
     "carbon_cap": ("policy", "energy", {**W26, "slice": "year"}, "grid_gwh", lambda x: 1e5),
 }
 

@@ -29,10 +29,13 @@ ROW_UNITS: dict[str, tuple[str, float]] = {
     "link_expansion_limit": ("Gbps", 1.0),
     "west_share": ("racks", 1e3),
     "hub_share": ("racks", 1e3),
+    "national_hubs_share": ("racks", 1e3),
+    "intelligent_share": ("EFLOPS", 1.0),
 }
 """Families a diagnosis may relax (policy targets and physical limits) -> (report unit, factor from model units)."""
 
-FLOORS = frozenset({"utilisation_floor", "incumbent_load", "green_share", "west_share", "hub_share"})
+FLOORS = frozenset({"utilisation_floor", "incumbent_load", "green_share", "west_share", "hub_share",
+                    "national_hubs_share", "intelligent_share"})
 """Families that demand something (a relaxation lowers them); the rest cap something."""
 
 MECHANICS = frozenset({"class_load_balance", "rack_stock", "power_balance", "new_load", "new_load_cap", "certificate_cover", "build_modules", "capacity"})
@@ -98,6 +101,9 @@ class Words:
         if family == "hub_share":
             share = self.case.hubs.at[k[0], "new_racks_share_min"]
             return f"the {share:.0%} share of new racks reserved for {self.hub(k[0])} is {amount:,.0f} racks short"
+        if family == "national_hubs_share":
+            share = self.case.national_hubs_share_min or 0
+            return f"the {share:.0%} national hubs' share of new racks is {amount:,.0f} racks short"
         return f"{family} {'/'.join(k)} is {amount:,.4g} short"
 
     def action(self, family: str, key: tuple[str, ...], amount: float, limit: float) -> str:
@@ -123,6 +129,8 @@ class Words:
             "link_expansion_limit": lambda: f"allow {amount:,.1f} Gbps more expansion of the link {self.link(k[0], k[1])}",
             "west_share": lambda: f"lower the western share of new racks by {amount:,.0f} racks",
             "hub_share": lambda: f"lower the share of new racks reserved for {self.hub(k[0])} by {amount:,.0f} racks",
+            "intelligent_share": lambda: f"lower the intelligent-compute floor by {amount:,.4g} EFLOPS in {k[0]}",
+            "national_hubs_share": lambda: f"let {amount:,.0f} more new racks go to sites outside the national hubs",
         }
         return phrases[family]() if family in phrases else f"relax {family} {'/'.join(k)} by {amount:,.4g}"
 
@@ -157,6 +165,8 @@ class Words:
             return f"the {self.case.west_share_min or 0:.0%} western share of new racks"
         if family == "hub_share":
             return f"the share of new racks reserved for {_join(self.hub(k[0]) for k in keys)}"
+        if family == "national_hubs_share":
+            return f"the {self.case.national_hubs_share_min or 0:.0%} national hubs' share of new racks"
         if family == "demand_met":
             hubs = list(dict.fromkeys(k[1] for k in keys))
             firm = "lower" in set(sides)

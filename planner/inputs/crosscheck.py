@@ -27,6 +27,7 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
     ("links", "hub_id", "hubs"),
     ("links", "cluster_id", "clusters"),
     ("profiles", "cluster_id", "clusters"),
+    ("compute", "workload_id", "workloads"),
 )
 """(table, column, referenced table): each value must be an id of the referenced table."""
 
@@ -170,7 +171,7 @@ def _check_latency_reach(raw: RawCase, rows: dict[str, list[BaseModel]], problem
     for link in rows.get("links", []):
         assert isinstance(link, Link)
         links.setdefault(link.hub_id, []).append(link)
-    demanded = {(r.workload_id, r.hub_id) for r in rows.get("demand", []) if isinstance(r, Demand) and r.demand_racks > 0}
+    demanded = {(r.workload_id, r.hub_id) for r in rows.get("demand", []) if isinstance(r, Demand) and _demanded(r)}
     for workload_id, hub_id in sorted(demanded):
         workload = workloads.get(workload_id)
         options = links.get(hub_id, [])
@@ -199,3 +200,9 @@ def _check_scenario_years(raw: RawCase, scenario: Scenario, years: range, proble
         absent = [y for y in years if y not in value]
         if absent:
             problems.append(Problem(raw.scenario_file, f"no value for year(s) {', '.join(map(str, absent))}; give every planning year", row=raw.scenario_lines.get(path), column=".".join(path)))
+
+
+def _demanded(row: Demand) -> bool:
+    """Whether a demand row asks for anything, in whichever unit it gives."""
+    units = ("demand_racks", "demand_kind_racks", "demand_it_mw", "demand_eflops")
+    return any((getattr(row, c) or 0) > 0 for c in units)

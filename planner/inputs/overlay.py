@@ -18,6 +18,7 @@ An overlay names its base case and changes only what it changes::
       demand:
         - match: {}                          # an empty match selects every row
           scale: {demand_racks: 1.1}
+        - add: {hub_id: jingjinji, workload_id: batch, year: 2030, demand_racks: 1000}   # a new row
 
 Several overlays apply in order, each to the result of the one before. `base` documents which
 case the overlay was written for; applying it to another case only logs a warning. Unknown keys,
@@ -36,13 +37,14 @@ from typing import Any
 import pandas as pd
 
 from planner.errors import InputError, Problem
-from planner.inputs.read import RawCase, read_yaml
+from planner.inputs.read import RawCase, RawTable, read_yaml
 from planner.inputs.schema import TABLES
 
 logger = logging.getLogger(__name__)
 
 OVERLAY_KEYS = ("base", "name", "description", "set", "tables")
 PATCH_KEYS = ("match", "set", "scale")
+ADD_KEY = "add"
 
 Lines = dict[tuple[Any, ...], int]
 
@@ -137,6 +139,9 @@ def _patch_table(out: RawCase, file: str, lines: Lines, table: str, patches: obj
     columns = list(TABLES[table].model_fields)
     for i, patch in enumerate(patches):
         line = lines.get(("tables", table, i), here)
+        if isinstance(patch, dict) and ADD_KEY in patch:
+            _add_row(raw_table, patch, columns, file, line, problems)
+            continue
         if not isinstance(patch, dict) or not set(patch) <= set(PATCH_KEYS) or "match" not in patch or not isinstance(patch["match"], dict):
             problems.append(Problem(file, f"each patch needs a 'match' mapping and 'set' and/or 'scale' (keys: {', '.join(PATCH_KEYS)})", row=line))
             continue
@@ -152,6 +157,30 @@ def _patch_table(out: RawCase, file: str, lines: Lines, table: str, patches: obj
         _set_cells(raw_table.frame, mask, patch, file if line is None else f"{file}:{line}", raw_table.patched, problems, line)
 
 
+def _add_row(table: RawTable, patch: dict[str, Any], columns: list[str], file: str, line: int | None,
+             problems: list[Problem]) -> None:
+    """Append one row (`- add: {column: value, ...}`): a site or link the base case does not have."""
+    row = patch[ADD_KEY]
+    if set(patch) != {ADD_KEY} or not isinstance(row, dict):
+        message = "an 'add' patch is one mapping of the new row's cells, with no other keys"
+        problems.append(Problem(file, message, row=line))
+        return
+    bad = [c for c in row if c not in columns]
+    if bad:
+        problems.extend(_unknown(file, line, f"column of {table.file}", str(c), columns) for c in bad)
+        return
+    for column in row:
+        if column not in table.frame.columns:
+            table.frame[column] = None  # a column the base file leaves out: blank in its rows
+    position = len(table.frame)
+    cells = {c: None if row.get(c) is None else str(row[c]) for c in table.frame.columns}
+    added = pd.DataFrame([cells], columns=table.frame.columns, dtype=object)
+    table.frame = pd.concat([table.frame, added], ignore_index=True).astype(object)
+    table.frame.iloc[position] = pd.Series(cells, dtype=object)  # keep blanks as None, not NaN
+    table.lines.append(line or 0)
+    table.patched.update({(position, str(c)): file if line is None else f"{file}:{line}" for c in row})
+
+
 def _match(frame: pd.DataFrame, match: dict[str, Any]) -> pd.Series:
     """Rows whose cells equal every given value; a list value matches any of its items."""
     mask = pd.Series(True, index=frame.index)
@@ -164,6 +193,8 @@ def _match(frame: pd.DataFrame, match: dict[str, Any]) -> pd.Series:
 def _set_cells(frame: pd.DataFrame, mask: pd.Series, patch: dict[str, Any], where: str, patched: dict[tuple[int, str], str], problems: list[Problem], line: int | None) -> None:
     file = where if line is None else where.rsplit(":", 1)[0]
     for column, value in (patch.get("set") or {}).items():
+        if column not in frame.columns:
+            frame[column] = None  # a column the base file leaves out: blank in the other rows
         frame.loc[mask, column] = None if value is None else str(value)
         patched.update({(int(i), column): where for i in frame.index[mask]})
     for column, factor in (patch.get("scale") or {}).items():

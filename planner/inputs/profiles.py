@@ -86,4 +86,19 @@ def profile_slices(case: str | Path, inputs: Inputs, resolution: Resolution) -> 
         return None
     clusters = [c.cluster_id for c in inputs.clusters]
     capacity = pd.DataFrame([c.model_dump() for c in inputs.clusters]).set_index("cluster_id")[["wind_mw", "solar_mw", "hydro_mw"]]
-    return slices(read_hourly(case, clusters), resolution, capacity)
+    dark = [c for c in clusters if capacity.loc[c].sum() <= 0]
+    hourly = read_hourly(case, [c for c in clusters if c not in dark])
+    return slices(_with_dark_sites(hourly, dark, clusters), resolution, capacity)
+
+
+def _with_dark_sites(hourly: pd.DataFrame, dark: list[str], clusters: list[str]) -> pd.DataFrame:
+    """Zero availability for sites with no contractable renewables (e.g. city sites outside the hubs).
+
+    Such a site needs no hourly profile: its availability multiplies 0 MW.
+    """
+    if not dark:
+        return hourly
+    index = pd.MultiIndex.from_product([dark, range(HOURS)], names=["cluster", "hour"])
+    out = pd.concat([hourly, pd.DataFrame(0.0, index=index, columns=hourly.columns)])
+    order = pd.Categorical(out.index.get_level_values("cluster"), categories=clusters).codes
+    return out.iloc[np.lexsort((out.index.get_level_values("hour").to_numpy(), order))]

@@ -148,6 +148,16 @@ class Cluster(Schema):
     """Which racks the floor covers here; blank for `policy.utilisation_min_scope`."""
     green_share_min_new: Share | None = None
     """Override of the policy green-power floor for new racks here; blank for the policy value."""
+    build_module_racks: float | None = Field(default=None, gt=0, le=1e7, json_schema_extra=unit("racks"))
+    """This site's build module (a campus phase): racks here are built in whole modules of this size (a
+    mixed-integer plan). Blank: the case's `build_module_racks` (none by default)."""
+    open_cost_yuan: float | None = Field(default=None, gt=0, le=1e12, json_schema_extra=unit("yuan"))
+    """Fixed cost of opening the site at all (grid substation, fibre, roads), paid once in the year of its
+    first build as an annuity like the facility capex (a binary choice: a mixed-integer plan). Blank: none."""
+    in_hubs: bool = True
+    """Whether the site counts as national-hub capacity (`policy.national_hubs_share_min_new_racks`):
+    true for the 10 national clusters; false for a city or provincial data centre outside them that
+    serves a hub's demand nearby (its own capex, PUE, prices, limits and links). Blank: true."""
 
 
 class Workload(Schema):
@@ -169,6 +179,13 @@ class Workload(Schema):
     alternative to `latency_max_rtt_ms`."""
     gbps_per_rack: float = Field(ge=0, le=10, json_schema_extra=unit("Gbps/rack"))
     """Average hub-cluster traffic per rack in use."""
+    rack_kw: float | None = Field(default=None, gt=0, le=200, json_schema_extra=unit("kW"))
+    """Rated IT power of one rack of this class's kind (AI training and inference racks run at 20-40 kW).
+    The model counts it as rack_kw / `rack.power_kw` standard racks, so power, cooling and the grid
+    connection follow the kind. Blank: a standard rack."""
+    compute_kind: Literal["general", "intelligent", "supercomputing"] = "general"
+    """Compute kind for reporting and `policy.intelligent_share_min`: general-purpose (通用), intelligent
+    (智能, AI) or supercomputing (超算)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -185,8 +202,34 @@ class Demand(Schema):
     """Workload class."""
     year: int = Field(ge=2000, le=2100)
     """Planning year."""
-    demand_racks: float = Field(ge=0, le=1e8, json_schema_extra=unit("racks"))
-    """Racks in use required (standard 2.5 kW racks)."""
+    demand_racks: float | None = Field(default=None, ge=0, le=1e8, json_schema_extra=unit("racks"))
+    """Racks in use required (standard 2.5 kW racks). Give it, or one of the three columns below (the
+    case then fills it in standard racks; given together, the two must agree)."""
+    demand_kind_racks: float | None = Field(default=None, ge=0, le=1e8, json_schema_extra=unit("racks"))
+    """Racks in use of the class's own kind (`workloads.rack_kw`); alternative to `demand_racks`."""
+    demand_it_mw: float | None = Field(default=None, ge=0, le=1e6, json_schema_extra=unit("MW"))
+    """Rated IT power of the racks in use, in MW; alternative to `demand_racks`."""
+    demand_eflops: float | None = Field(default=None, ge=0, le=1e6, json_schema_extra=unit("EFLOPS"))
+    """Compute in use at the case's `compute_precision`, converted by the class's `pflops_per_rack` for
+    the year (compute.csv); alternative to `demand_racks`."""
+
+    @model_validator(mode="after")
+    def _one_unit(self) -> Demand:
+        units = ("demand_racks", "demand_kind_racks", "demand_it_mw", "demand_eflops")
+        if all(getattr(self, c) is None for c in units):
+            raise ValueError("give the demand as demand_racks, demand_kind_racks, demand_it_mw or demand_eflops")
+        return self
+
+
+class ComputeRate(Schema):
+    """Compute one rack of a class's kind delivers in a year (the case's stated conversion)."""
+
+    workload_id: Id
+    """Workload class."""
+    year: int = Field(ge=2000, le=2100)
+    """Planning year."""
+    pflops_per_rack: float = Field(gt=0, le=1e5, json_schema_extra=unit("PFLOPS/rack"))
+    """Peak compute of one rack of the class's kind (`workloads.rack_kw`) at `compute_precision`."""
 
 
 class Link(Schema):
@@ -315,7 +358,17 @@ class Policy(Schema):
     certificate_share_max: Share | None = None
     """Most of a cluster's green power that certificates may supply; null for no limit."""
     west_share_min_new_racks: Share | None = None
+    intelligent_share_min: Share | None = None
+    """Floor on intelligent (AI) compute's share of the plan's compute (EFLOPS at `compute_precision`)
+    each year from `intelligent_share_from_year`; null for none. The Oct 2023 action plan
+    (算力基础设施高质量发展行动计划) targets 35 % by 2025. Needs compute.csv rows for every class."""
+    intelligent_share_from_year: int | None = Field(default=None, ge=2000, le=2100)
+    """First year the intelligent-compute floor applies; null: the first planning year."""
     """Floor on the western clusters' share of all new racks over the horizon; null for none."""
+    national_hubs_share_min_new_racks: Share | None = Field(default=0.6, json_schema_extra=unit("-"))
+    """Floor on the share of all new racks over the horizon built at sites with `in_hubs` true (the
+    national hubs): 发改数据〔2023〕1779号 (Dec 2023) "国家枢纽节点地区各类新增算力占全国新增算力的
+    60%以上". Binds only when the case has sites outside the hubs; null for none."""
     carbon_price_yuan_per_t: float = Field(default=0.0, ge=0, le=10000, json_schema_extra=unit("yuan/tCO2"))
     """Shadow carbon price applied to grid emissions in the objective. Data centres are not in the
     national emissions trading scheme, so nobody pays it: it values emissions for the plan's
@@ -402,6 +455,9 @@ class Scenario(Schema):
     """Solver settings."""
     storage: Storage = Storage()
     """Battery storage option."""
+    compute_precision: Literal["FP64", "FP32", "FP16", "FP8", "INT8"] = "FP16"
+    """Precision every compute figure of the case is stated at (compute.csv, `demand_eflops`, reports);
+    China's intelligent-compute statistics use FP16 (e.g. 788 EFLOPS at end-Jun 2025)."""
 
     @model_validator(mode="after")
     def _one_money_basis(self) -> Scenario:
@@ -421,6 +477,14 @@ class Inputs(Schema):
     demand: tuple[Demand, ...]
     links: tuple[Link, ...]
     profiles: tuple[Profile, ...] = ()
+    compute: tuple[ComputeRate, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _standard_racks(cls, data: object) -> object:
+        from planner.inputs.compute import fill_demand_racks
+
+        return fill_demand_racks(data)
 
     def table(self, name: str) -> pd.DataFrame:
         """One table as a DataFrame with its CSV's columns (units in their names), e.g. `inputs.table("clusters")`."""
@@ -446,10 +510,11 @@ TABLES: dict[str, type[Schema]] = {
     "demand": Demand,
     "links": Link,
     "profiles": Profile,
+    "compute": ComputeRate,
 }
 """Table name -> row model; the file is `<name>.csv` in the case folder."""
 
-OPTIONAL_TABLES = frozenset({"profiles"})
+OPTIONAL_TABLES = frozenset({"profiles", "compute"})
 
 KEYS: dict[str, tuple[str, ...]] = {
     "hubs": ("hub_id",),
@@ -458,5 +523,6 @@ KEYS: dict[str, tuple[str, ...]] = {
     "demand": ("hub_id", "workload_id", "year"),
     "links": ("hub_id", "cluster_id"),
     "profiles": ("cluster_id", "slice_id"),
+    "compute": ("workload_id", "year"),
 }
 """Columns that identify a row; duplicates are errors."""

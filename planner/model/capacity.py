@@ -142,11 +142,32 @@ def add_incumbent_load(m: Builder, d: ModelData, v: Vars) -> None:
 
 
 def add_build_modules(m: Builder, d: ModelData, v: Vars) -> None:
-    """Lumpy builds: racks come in whole modules (mixed-integer plans only).
+    """Lumpy builds: racks come in whole modules, the site's own size or the case's (mixed-integer plans only).
 
-    racks_new[c,y] - module * modules[c,y] = 0,  modules integer        for all c, y
+    racks_new[c,y] - module[c] * modules[c,y] = 0,  modules integer        for all c with a module size, all y
     """
-    if d.module_kracks is None:
+    if d.module_site_kracks.empty:
         return
-    lhs = _lp.terms(v.racks_new, by=CY) - _lp.terms(v.modules, by=CY, coef=d.module_kracks)
+    racks_new = _lp.subset(v.racks_new, d.module_site_kracks.index)
+    lhs = _lp.terms(racks_new, by=CY) - _lp.terms(v.modules, by=CY, coef=d.module_site_kracks)
     m.add_rows("build_modules", lhs, "==", 0.0)
+
+
+def add_site_opening(m: Builder, d: ModelData, v: Vars) -> None:
+    """A site with an opening cost builds only from the year it opens (mixed-integer plans only).
+
+    racks_new[c,y] - build_max[c] * sum_{y' <= y} opened[c,y'] <= 0,  opened binary    for c with an opening cost, all y
+
+    Notes:
+        The objective's capex term pays open_cost[c] as annuities from the opening year; opening twice
+        only costs more, so no row limits sum_y opened[c,y] to one.
+    """
+    if d.open_cost_overnight.empty:
+        return
+    racks_new = _lp.subset(v.racks_new, d.open_cost_overnight.index)
+    pairs = v.opened.index.to_frame(index=False).merge(d.years.rename("row_year").to_frame(index=False), how="cross")
+    pairs = pairs[pairs["year"] <= pairs["row_year"]]  # opened in y' counts in every row year y >= y'
+    opened = v.opened.reindex(pd.MultiIndex.from_frame(pairs[["cluster", "year"]])).to_numpy()
+    by_row = pd.Series(opened, index=pd.MultiIndex.from_arrays([pairs["cluster"], pairs["row_year"]], names=CY))
+    lhs = _lp.terms(racks_new, by=CY) - _lp.terms(by_row, by=CY, coef=_lp.align(d.build_max, by_row.index))
+    m.add_rows("site_opening", lhs, "<=", 0.0)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from planner.inputs.compute import eflops_per_standard_rack, standard_racks_per_rack
 from planner.inputs.schema import Inputs, Scenario
 
 logger = logging.getLogger(__name__)
@@ -86,6 +87,15 @@ class ModelData:
     battery_gwh_cost: pd.Series  # [cluster, year] 亿元/GWh, present value of annuities inside the horizon
     battery_efficiency: float  # one-way (charge = discharge = sqrt(round trip))
     green_matching: str  # "annual" | "hourly"
+    module_site_kracks: pd.Series  # [cluster] krack per build module, clusters built in modules only
+    open_cost: pd.Series  # [cluster, year] 亿元 present value of the opening cost's annuities, sites with one only
+    open_cost_overnight: pd.Series  # [cluster] 亿元 overnight opening cost, sites with one only
+    eflops_per_krack: pd.Series  # [workload, year] EFLOPS per krack in use, classes with a compute rate only
+    intelligent: pd.Index  # workloads of the intelligent (AI) kind
+    intelligent_share_min: float | None  # floor on intelligent compute's share of all compute
+    intelligent_share_from: int  # first year the floor applies
+    in_hubs: pd.Series  # [cluster] True for national-hub sites, False for sites outside the hubs
+    national_hubs_share_min: float | None  # floor on the hubs' share of new racks; None when no site is outside
 
 
 def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelData:
@@ -127,6 +137,7 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
     bandwidth_capex = links["expansion_capex_yuan_per_gbps"] / YUAN_PER_YI
 
     policy = s.policy
+    open_cost = clusters["open_cost_yuan"].dropna().astype(float) / YUAN_PER_YI
     return ModelData(
         hubs=pd.Index(hubs.index, name="hub"),
         clusters=pd.Index(clusters.index, name="cluster"),
@@ -185,6 +196,15 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         slice_hours=weights.astype(float).rename("slice_hours"),
         slice_prev=_previous_slice(first_cluster["period"].reindex(slices)),
         green_matching=policy.green_matching,
+        module_site_kracks=_site_modules(s, clusters),
+        eflops_per_krack=_eflops(inputs),
+        intelligent=pd.Index(workloads.index[workloads["compute_kind"] == "intelligent"], name="workload"),
+        intelligent_share_min=policy.intelligent_share_min,
+        intelligent_share_from=policy.intelligent_share_from_year or s.years.first,
+        open_cost=_annuity_cost(open_cost, s.discount_rate, s.rack.lifetime_years, discount),
+        open_cost_overnight=open_cost,
+        in_hubs=clusters["in_hubs"].astype(bool),
+        national_hubs_share_min=None if clusters["in_hubs"].all() else policy.national_hubs_share_min_new_racks,
         **storage,
     )
 
@@ -198,6 +218,24 @@ def _floor(s: Scenario, clusters: pd.DataFrame, years: pd.Index) -> pd.DataFrame
         "from_year": clusters["utilisation_min_from_year"].astype(float).fillna(first).astype(int),
         "scope": clusters["utilisation_min_scope"].astype(object).where(clusters["utilisation_min_scope"].notna(), policy.utilisation_min_scope),
     }, index=clusters.index)
+
+
+def _eflops(inputs: Inputs) -> pd.Series:
+    """EFLOPS per krack (1000 standard racks) in use, per (workload, year) the case gives a rate for."""
+    per_rack = standard_racks_per_rack(inputs.workloads, inputs.scenario.rack.power_kw)
+    rates = eflops_per_standard_rack(inputs.compute, per_rack)
+    names = ["workload", "year"]
+    index = pd.MultiIndex.from_tuples(list(rates), names=names) if rates else pd.MultiIndex.from_arrays([[], []],
+                                                                                                          names=names)
+    return pd.Series([r * RACKS_PER_KRACK for r in rates.values()], index=index, dtype=float, name="eflops_per_krack")
+
+
+def _site_modules(s: Scenario, clusters: pd.DataFrame) -> pd.Series:
+    """Module size per cluster in krack: the site's own, else the case's; clusters without one are left out."""
+    size = clusters["build_module_racks"].astype(float)
+    if s.build_module_racks is not None:
+        size = size.fillna(s.build_module_racks)
+    return (size.dropna() / RACKS_PER_KRACK).rename("module_kracks")
 
 
 def _previous_slice(period: pd.Series) -> pd.Series:

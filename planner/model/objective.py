@@ -14,7 +14,7 @@ COST_TERMS = ("capex", "fixed_opex", "electricity", "renewables", "certificates"
 def add_objective(m: Builder, d: ModelData, v: Vars) -> None:
     """Minimise discounted capex annuities, operating, energy, carbon, network and shortfall costs.
 
-    capex        = sum_{c,y} capex_cost[c,y] * racks_new[c,y]           (annuities inside the horizon)
+    capex        = sum_{c,y} capex_cost[c,y] * racks_new[c,y] + open_cost[c,y] * opened[c,y]  (annuities in the horizon)
     fixed_opex   = sum_{c,y} fom[c] * df[y] * racks[c,y]
     electricity  = sum_{c,y,t} price[c] * df[y] * grid[c,y,t]
     renewables   = sum_{c,y,t} ppa[c] * df[y] * renewable[c,y,t]
@@ -29,7 +29,7 @@ def add_objective(m: Builder, d: ModelData, v: Vars) -> None:
         network = network + _lp.terms(v.bandwidth_new, by=[], coef=d.bandwidth_capex_cost)
     m.set_objective(
         {
-            "capex": _lp.terms(v.racks_new, by=[], coef=d.capex_cost),
+            "capex": _capex(d, v),
             "fixed_opex": _lp.terms(v.racks, by=[], coef=d.fixed_opex_cost),
             "electricity": _lp.terms(v.grid, by=[], coef=d.grid_price_cost),
             "renewables": _lp.terms(v.renewable, by=[], coef=d.ppa_cost),
@@ -40,3 +40,11 @@ def add_objective(m: Builder, d: ModelData, v: Vars) -> None:
             "storage": _lp.terms(v.battery_gw_new, by=[], coef=d.battery_gw_cost) + _lp.terms(v.battery_gwh_new, by=[], coef=d.battery_gwh_cost),
         }
     )
+
+
+def _capex(d: ModelData, v: Vars) -> Terms:
+    """Facility capex annuities, plus sites' opening costs where a case gives them."""
+    racks = _lp.terms(v.racks_new, by=[], coef=d.capex_cost)
+    if v.opened.empty:
+        return racks
+    return racks + _lp.terms(v.opened, by=[], coef=d.open_cost)

@@ -55,6 +55,22 @@ def add_hub_share(m: Builder, d: ModelData, v: Vars) -> None:
     m.add_rows("hub_share", _lp.terms(racks_new, by=["hub"], coef=coef), ">=", 0.0)
 
 
+def add_national_hubs_share(m: Builder, d: ModelData, v: Vars) -> None:
+    """Sites in the national hubs get at least a share s of all new racks over the horizon (the 60 % rule).
+
+    sum_{c in hubs, y} racks_new[c,y] - s * sum_{c,y} racks_new[c,y] >= 0        when some site is outside the hubs
+
+    Notes:
+        发改数据〔2023〕1779号: "国家枢纽节点地区各类新增算力占全国新增算力的60%以上". New
+        compute is counted in standard racks built; sites outside the hubs are clusters with `in_hubs` false.
+    """
+    s = d.national_hubs_share_min
+    if s is None:
+        return
+    inside = _lp.align(d.in_hubs, v.racks_new.index).astype(float)
+    m.add_rows("national_hubs_share", _lp.terms(v.racks_new, by=[], coef=inside - s), ">=", 0.0)
+
+
 def add_carbon_cap(m: Builder, d: ModelData, v: Vars) -> None:
     """Grid emissions of all clusters within the year's cap (location-based factors).
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from planner.model._lp import Builder
 from planner.model.capacity import (
     add_build_modules,
+    add_site_opening,
     add_build_rate,
     add_capacity,
     add_land_limit,
@@ -27,7 +28,7 @@ from planner.model.capacity import (
     add_incumbent_load,
 )
 from planner.model.data import RACKS_PER_KRACK, YUAN_PER_YI, ModelData
-from planner.model.demand import add_class_load_balance, add_demand_met
+from planner.model.demand import add_class_load_balance, add_demand_met, add_intelligent_share
 from planner.model.energy import (
     add_certificate_cover,
     add_certificate_share,
@@ -40,6 +41,7 @@ from planner.model.energy import (
 )
 from planner.model.network import add_link_bandwidth, add_link_expansion_limit
 from planner.model.policy import add_budget_total, add_budget_yearly, add_carbon_cap, add_hub_share, add_west_share
+from planner.model.policy import add_national_hubs_share
 from planner.model.storage import (
     add_battery_energy_stock,
     add_battery_power_stock,
@@ -94,6 +96,7 @@ REGISTRY: tuple[Family, ...] = (
     _family(add_land_limit, PER_RACK, "Land and planning limit", "the land limit"),
     _family(add_power_limit, ("元/kW", YUAN_PER_YI / 1e3), "Grid connection", "the grid connection"),
     _family(add_build_modules, PER_RACK, "Whole build modules", "building in whole modules"),
+    _family(add_site_opening, PER_RACK, "Sites build only once opened", "opening a site before building there"),
     _family(add_capacity, PER_RACK_YEAR, "Cluster full (racks in use ≤ usable racks)", "the usable racks of a cluster"),
     _family(add_utilisation_floor, PER_RACK_YEAR, "上架率 floor (racks in use / installed)", "the utilisation floor"),
     _family(add_base_year_load, PER_RACK_YEAR, "Base year: tenants in place (observed racks in use)", "the racks in use observed in the base year"),
@@ -118,6 +121,10 @@ REGISTRY: tuple[Family, ...] = (
     _family(add_budget_total, PER_YI, "Investment budget, whole horizon", "the total budget"),
     _family(add_west_share, PER_RACK, "Western share of new racks", "the western share of new racks"),
     _family(add_hub_share, PER_RACK, "Hub share of new racks", "a hub's share of new racks"),
+    _family(add_intelligent_share, ("元/PFLOPS", YUAN_PER_YI / 1e3), "Intelligent-compute share (EFLOPS)",
+            "the intelligent-compute share"),
+    _family(add_national_hubs_share, PER_RACK, "National hubs' share of new racks (60 % rule)",
+            "the national hubs' share of new racks"),
     _family(add_carbon_cap, ("元/t", YUAN_PER_YI / 1e3), "Carbon cap", "the carbon cap"),
 )
 """Every constraint family, in build order."""

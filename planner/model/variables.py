@@ -32,6 +32,7 @@ class Vars:
     charge: pd.Series  # [cluster, year, slice] GWh into batteries over the slice
     discharge: pd.Series  # [cluster, year, slice] GWh out of batteries over the slice
     soc: pd.Series  # [cluster, year, slice] GWh stored at the end of one hour of the slice
+    opened: pd.Series  # [cluster, year] 1 if the site opens in the year (sites with an opening cost only), binary
 
 
 def _product(*indexes: pd.Index) -> pd.MultiIndex:
@@ -54,7 +55,8 @@ def add_variables(m: Builder, d: ModelData) -> Vars:
     cyt = _product(d.clusters, d.years, d.slices)
     battery_cy = _product(d.storage_clusters, d.years)
     battery_cyt = _product(d.storage_clusters, d.years, d.slices)
-    modules_index = cy if d.module_kracks is not None else cy[:0]
+    opening_cy = _product(pd.Index(d.open_cost_overnight.index, name="cluster"), d.years)
+    modules_index = _product(pd.Index(d.module_site_kracks.index, name="cluster"), d.years)
     growable = _with_years(pd.MultiIndex.from_tuples(list(d.bandwidth_expansion_max.index), names=["hub", "cluster"]), d.years) if len(d.bandwidth_expansion_max) else _product(d.hubs[:0], d.clusters[:0], d.years[:0])
     growable.names = ["hub", "cluster", "year"]
     return Vars(
@@ -76,4 +78,5 @@ def add_variables(m: Builder, d: ModelData) -> Vars:
         charge=m.add_vars("charge", battery_cyt),
         discharge=m.add_vars("discharge", battery_cyt),
         soc=m.add_vars("soc", battery_cyt),
+        opened=m.add_vars("opened", opening_cy, ub=1.0, integer=True),
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from planner.report.compute import compute_targets
 from planner.report.glossary import Lang, count, wan
 from planner.report.scorecard import TOL, binding_keys, green_coverage
 from planner.report.tables import View, num, pct, utilisation_floor, utilisation_matrix, year_span
@@ -195,6 +196,7 @@ def targets(v: View) -> pd.DataFrame:
             (MET if west >= share - TOL else NOT_MET) if share is not None else NOT_SET,
         )
     )
+    rows += compute_targets(v, TOL, (MET, NOT_MET))
     cap = s.policy.carbon_cap_mt
     if cap is not None:
         over = [int(y) for y, e in p["emissions_mt_co2_by_year"].items() if float(e) > float(cap[int(y)] if isinstance(cap, dict) else cap) * (1 + TOL) + TOL]

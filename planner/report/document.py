@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from planner.report.compute import compute_section
 from planner.report import brief, sections, worth
 from planner.report.tables import View, pct
 
@@ -136,6 +137,7 @@ def build_document(v: View) -> Document:
         sections.headline_section(v),
         sections.charts_section(v),
         sections.scorecard_section(v),
+        *[s for s in [compute_section(v)] if s is not None],
         sections.unmet_section(v),
         sections.tables_section(v),
         sections.appendix_section(v, rest, degenerate),

@@ -194,6 +194,13 @@ def programme_targets(v: View) -> pd.DataFrame:
                 _binds(v, "hub_share", str(h)),
             )
         )
+    floor = s.policy.national_hubs_share_min_new_racks
+    in_hubs = v.clusters["in_hubs"].astype(bool) if "in_hubs" in v.clusters else None
+    if floor is not None and in_hubs is not None and not in_hubs.all():
+        inside = float(new[in_hubs.reindex(new.index).to_numpy()].sum())
+        got = inside / total_new if total_new > 0 else 1.0
+        rows.append(("New racks in the national hubs (60 % rule)", f"≥ {pct(floor)}", pct(got),
+                     _check(got, floor, ">="), _binds(v, "national_hubs_share", "total")))
     rows += _carbon_rows(v)
     rows += _certificate_rows(v)
     rows += _latency_rows(v)

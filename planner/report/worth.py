@@ -207,6 +207,33 @@ def _hub_share(r: Row) -> str:
     )
 
 
+def _site_opening(r: Row) -> str:
+    cost = pd.to_numeric(r.v.clusters["open_cost_yuan"], errors="coerce").get(r.parts[0], 0.0) / 1e8
+    return (
+        f"Building at {r.v.name(r.parts[0])} in {r.parts[1]} is held by whether the site is open (opening cost "
+        f"{num(cost, 2)} 亿元, the choice fixed as the mixed-integer plan made it): one more rack allowed there is "
+        f"worth {sig(r.value)} 元."
+    )
+
+
+def _intelligent_share(r: Row) -> str:
+    share = r.v.inputs.scenario.policy.intelligent_share_min or 0.0
+    return (
+        f"The {pct(share, 0)} intelligent-compute share binds in {r.parts[0]}: the demand's own mix falls short, "
+        f"so the plan leaves general-purpose demand unserved; each PFLOPS of general compute the floor allowed "
+        f"would save {sig(r.value)} 元."
+    )
+
+
+def _national_hubs_share(r: Row) -> str:
+    share = r.v.inputs.scenario.policy.national_hubs_share_min_new_racks or 0.0
+    per_point = r.value * float(r.v.plan["new_racks_total"]) * 0.01 / 1e8
+    return (
+        f"The {pct(share, 0)} rule (new racks in the national hubs, not in city or provincial data centres) "
+        f"costs {sig(r.value)} 元 per rack (about {sig(per_point)} 亿元 per percentage point)."
+    )
+
+
 def _carbon_cap(r: Row) -> str:
     return f"The {r.parts[0]} carbon cap binds: each extra tonne of CO2 allowed would lower total cost by {r.money('元')}."
 
@@ -340,6 +367,12 @@ FAMILIES: dict[str, Family] = {
     "budget_yearly": Family("Investment budget per year", "年度投资预算", _budget_yearly, _step_budget_yearly),
     "west_share": Family("Western share of new racks", "西部新增机架占比下限", _west_share, _step_share),
     "hub_share": Family("Hub share of new racks", "枢纽新增机架占比下限", _hub_share, _step_share),
+    "site_opening": Family("Sites build only once opened", "站点开通后方可建设", _site_opening,
+                           _step_cluster("build_max_racks_per_year", "racks", "标准机架")),
+    "intelligent_share": Family("Intelligent-compute share (EFLOPS)", "智能算力占比下限", _intelligent_share,
+                                lambda r: None),
+    "national_hubs_share": Family("National hubs' share of new racks (60 % rule)", "国家枢纽节点新增算力占比下限",
+                                  _national_hubs_share, _step_share),
     "carbon_cap": Family("Carbon cap", "碳排放上限", _carbon_cap, _step_carbon),
     "green_share": Family("Green-power floor for new racks", "新建机架绿电占比下限", _green_share, _step_green_share, _no_new_load),
     "utilisation_floor": Family("上架率 floor (racks in use / installed)", "上架率下限", _utilisation_floor, _step_utilisation_floor, _no_racks),
@@ -440,10 +473,14 @@ def sentence_zh(r: Row, title_zh: str, step_zh: str, relax: float) -> str:
     return text + "。"
 
 
+WHOLE_PLAN = ("budget_total", "budget_yearly", "west_share", "national_hubs_share", "intelligent_share", "carbon_cap")
+"""Families whose rows are about the whole plan, not one cluster or link."""
+
+
 def _where_zh(r: Row) -> str:
     if r.family in ("link_bandwidth", "link_expansion_limit"):
         return f"链路 {r.v.zh(r.parts[0])} → {r.v.zh(r.parts[1])} "
-    if r.family in ("budget_total", "budget_yearly", "west_share", "carbon_cap"):
+    if r.family in WHOLE_PLAN:
         return ""
     return f"{r.v.zh(r.parts[0])} "
 
@@ -451,7 +488,7 @@ def _where_zh(r: Row) -> str:
 def _where(r: Row) -> str:
     if r.family in ("link_bandwidth", "link_expansion_limit"):
         return r.v.link(r.parts[0], r.parts[1])
-    if r.family in ("budget_total", "budget_yearly", "west_share", "carbon_cap"):
+    if r.family in WHOLE_PLAN:
         return "all clusters"
     return r.v.name(r.parts[0])
 

@@ -60,7 +60,7 @@ def extract(built: Built, solve: SolveResult, duals_note: str = "") -> Results:
         status=str(solve.status),
         objective_yi=solve.objective,
         cost_terms_yi=objective_terms,
-        racks_new=_frame(_lp.values(m, v.racks_new), "new_racks", k),
+        racks_new=_racks_new(built),
         racks=_racks(built),
         load=_frame(_lp.values(m, v.load), "load_racks", k),
         unmet=_frame(_lp.values(m, v.unmet), "unmet_racks", k),
@@ -73,6 +73,16 @@ def extract(built: Built, solve: SolveResult, duals_note: str = "") -> Results:
         extra={"module_racks": None if d.module_kracks is None else d.module_kracks * k},
         storage=_storage(m, v),
     )
+
+
+def _racks_new(built: Built) -> pd.DataFrame:
+    """Racks built per cluster and year; with opening costs, also whether the site opens that year (1/0)."""
+    v, m = built.vars, built.model
+    frame = _frame(_lp.values(m, v.racks_new), "new_racks", RACKS_PER_KRACK)
+    if not v.opened.empty:
+        opened = _lp.values(m, v.opened).reindex(v.racks_new.index, fill_value=0.0)
+        frame["opened"] = np.round(opened.to_numpy(), 9) + 0.0
+    return frame
 
 
 def _racks(built: Built) -> pd.DataFrame:

@@ -100,6 +100,25 @@ def plan_summary(results: Results, d: ModelData) -> dict[str, Any]:
         "emissions_mt_co2": _r(float(by_year["emissions_mt"].sum())),
         "emissions_mt_co2_by_year": _series_dict(by_year["emissions_mt"]),
         "utilisation_by_cluster_year": {str(c): _series_dict(g.set_index("year")["utilisation"]) for c, g in util.groupby("cluster")},
+        **compute_summary(results, d),
+    }
+
+
+def compute_summary(results: Results, d: ModelData) -> dict[str, Any]:
+    """Compute (EFLOPS) by cluster and year and the intelligent share by year; empty without compute rates."""
+    if d.eflops_per_krack.empty:
+        return {}
+    load = results.load
+    keys = pd.MultiIndex.from_frame(load[["workload", "year"]])
+    eflops = load["load_racks"].to_numpy() / RACKS_PER_KRACK * d.eflops_per_krack.reindex(keys).fillna(0.0).to_numpy()
+    frame = load.assign(eflops=eflops, ai=load["workload"].isin(d.intelligent))
+    by_year = frame.groupby("year")["eflops"].sum()
+    ai = frame[frame["ai"]].groupby("year")["eflops"].sum().reindex(by_year.index, fill_value=0.0)
+    return {
+        "compute_eflops_by_cluster_year": {str(c): _series_dict(g.groupby("year")["eflops"].sum())
+                                           for c, g in frame.groupby("cluster")},
+        "compute_eflops_by_year": _series_dict(by_year),
+        "intelligent_share_of_compute_by_year": _series_dict(ai / by_year.where(by_year > 0)),
     }
 
 

@@ -172,7 +172,7 @@ def read_plan_tables(folder: Path, modules: bool, storage: bool = False) -> dict
     return frames
 
 
-OPTIONAL_COLUMNS = {"energy": ("charge_gwh", "discharge_gwh"), "racks": ("load_new_racks",)}
+OPTIONAL_COLUMNS = {"energy": ("charge_gwh", "discharge_gwh"), "racks": ("load_new_racks",), "racks_new": ("opened",)}
 """Columns kept when present (battery charge and discharge: written only by runs that can build
 batteries; load on new racks: written since existing racks carry their own PUE)."""
 

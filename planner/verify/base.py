@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planner.inputs.compute import eflops_per_standard_rack, standard_racks_per_rack
 from planner.inputs.schema import Inputs
 
 ATOL: dict[str, float] = {
@@ -26,6 +27,7 @@ ATOL: dict[str, float] = {
     "Mt CO2": 1e-6,
     "modules": 1e-6,
     "-": 1e-6,
+    "EFLOPS": 1e-6,
 }
 """Absolute tolerance per unit: solvers hold rows to about 1e-7 in model units (1e-4 racks, 1e-7 GWh,
 1e-7 亿元), and the CSVs keep 6 decimals; these leave a margin of 10 or more above both."""
@@ -136,6 +138,10 @@ class Case:
     battery_efficiency: float = 1.0  # one way: sqrt of the round trip
     slice_period: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))  # slice -> storage period, in the order of the hours
     green_matching: str = "annual"
+    national_hubs_share_min: float | None = None  # set only when some site is outside the hubs
+    eflops_per_rack: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # [(workload, year)] EFLOPS/rack
+    intelligent_share_min: float | None = None
+    intelligent_share_from: int = 0
 
     def discount(self, years: pd.Index | pd.Series) -> pd.Series:
         """Discount factor (1 + r)^-(y - first year) for each given year."""
@@ -207,7 +213,17 @@ def case_frames(inputs: Inputs) -> Case:
         battery_efficiency=float(np.sqrt(s.storage.roundtrip_efficiency)),
         slice_period=period,
         green_matching=s.policy.green_matching,
+        national_hubs_share_min=None if clusters["in_hubs"].all() else s.policy.national_hubs_share_min_new_racks,
+        eflops_per_rack=_eflops_per_rack(inputs),
+        intelligent_share_min=s.policy.intelligent_share_min,
+        intelligent_share_from=s.policy.intelligent_share_from_year or s.years.first,
     )
+
+
+def _eflops_per_rack(inputs: Inputs) -> pd.Series:
+    """EFLOPS per standard rack in use by (workload, year), from compute.csv and the classes' rack kinds."""
+    per_rack = standard_racks_per_rack(inputs.workloads, inputs.scenario.rack.power_kw)
+    return pd.Series(eflops_per_standard_rack(inputs.compute, per_rack), dtype=float)
 
 
 def _slice_periods(inputs: Inputs) -> pd.Series:
@@ -258,7 +274,8 @@ class Plan:
     summary: dict[str, Any]
 
     value_columns = frozenset({"new_racks", "racks", "load_new_racks", "load_racks", "unmet_racks", "grid_gwh", "renewable_gwh",
-                               "certificates_gwh", "traffic_gbps", "bandwidth_new_gbps", "capacity_gbps", "modules"})
+                               "certificates_gwh", "traffic_gbps", "bandwidth_new_gbps", "capacity_gbps", "modules",
+                               "opened"})
 
     @property
     def energy_cyt(self) -> pd.DataFrame:
@@ -297,6 +314,14 @@ def load_on_new_racks(plan: Plan, case: Case) -> pd.Series:
         return plan.racks.set_index(["cluster", "year"])["load_new_racks"].reindex(case.cluster_years)
     existing = case.clusters["racks_existing"].reindex(case.cluster_years.get_level_values("cluster")).to_numpy()
     return np.maximum(0.0, served(plan, case) - case.utilisation_max * existing)
+
+
+def module_sizes(case: Case) -> pd.Series:
+    """Racks per build module by cluster: the site's own size, else the case's; clusters without one left out."""
+    size = case.clusters["build_module_racks"].astype(float)
+    if case.module_racks is not None:
+        size = size.fillna(case.module_racks)
+    return size.dropna()
 
 
 def racks_built(plan: Plan, case: Case) -> pd.Series:

@@ -36,12 +36,13 @@ from planner.verify.base import (
     case_frames,
     compare,
     load_on_new_racks,
+    module_sizes,
     racks_built,
     racks_installed,
     served,
 )
 from planner.verify.costs import check_costs, check_kpis
-from planner.verify.policy import check_budgets, check_carbon, check_links, check_shares
+from planner.verify.policy import check_budgets, check_carbon, check_intelligent_share, check_links, check_shares
 from planner.verify.storage import (
     check_battery_energy_stock,
     check_battery_power_stock,
@@ -134,7 +135,8 @@ def verify_outputs(out_dir: str | Path, inputs: Inputs | None = None, inputs_sha
             differ = f"the plan was solved from inputs with hash {str(recorded)[:12]}..., the given case has {inputs_sha256[:12]}...; it is checked against the given case"
     inputs = inputs or read_inputs_json(folder / "inputs.json")
     case = case_frames(inputs)
-    plan = Plan(**read_plan_tables(folder, modules=case.module_racks is not None, storage=len(case.storage_clusters) > 0), summary=plan_json)
+    modular = not module_sizes(case).empty
+    plan = Plan(**read_plan_tables(folder, modules=modular, storage=len(case.storage_clusters) > 0), summary=plan_json)
     checks: list[CheckResult] = []
     for rule in RULES:
         result = rule(case, plan)
@@ -220,13 +222,33 @@ def check_power(case: Case, plan: Plan) -> CheckResult:
 
 
 def check_modules(case: Case, plan: Plan) -> CheckResult:
-    """racks_new[c,y] = module_racks * modules[c,y] with whole modules (modular builds only)."""
-    if case.module_racks is None:
+    """racks_new[c,y] = module_racks[c] * modules[c,y] with whole modules (clusters built in modules only)."""
+    size = module_sizes(case)
+    if size.empty:
         return CheckResult("build_modules", 0, "racks", 0.0)
-    modules = plan.modules.set_index(["cluster", "year"])["modules"].reindex(case.cluster_years).to_numpy(dtype=float)
-    whole = compare("modules_whole", case.cluster_years, modules, "==", np.round(modules), "modules")
-    sized = compare("build_modules", case.cluster_years, racks_built(plan, case), "==", case.module_racks * modules, "racks")
+    cy = case.cluster_years[case.cluster_years.get_level_values("cluster").isin(size.index)]
+    modules = plan.modules.set_index(["cluster", "year"])["modules"].reindex(cy).to_numpy(dtype=float)
+    whole = compare("modules_whole", cy, modules, "==", np.round(modules), "modules")
+    per_module = size.reindex(cy.get_level_values("cluster")).to_numpy()
+    sized = compare("build_modules", cy, racks_built(plan, case).reindex(cy), "==", per_module * modules, "racks")
     return sized if not whole.violations else whole
+
+
+def check_site_opening(case: Case, plan: Plan) -> CheckResult:
+    """racks_new[c,y] <= build_max[c] * (site opened in a year <= y), opened 0 or 1, at sites with an opening cost."""
+    cost = case.clusters["open_cost_yuan"].astype(float).dropna()
+    if cost.empty:
+        return CheckResult("site_opening", 0, "racks", 0.0)
+    cy = case.cluster_years[case.cluster_years.get_level_values("cluster").isin(cost.index)]
+    frame = plan.racks_new.set_index(["cluster", "year"])
+    opened = (frame["opened"] if "opened" in frame else pd.Series(np.nan, index=frame.index)).reindex(cy)
+    values = opened.to_numpy(dtype=float)
+    whole = compare("site_opening_whole", cy, values, "==", np.round(values), "modules")
+    if whole.violations:
+        return whole
+    is_open = np.minimum(opened.groupby(level="cluster").cumsum().to_numpy(), 1.0)
+    limit = case.clusters["build_max_racks_per_year"].reindex(cy.get_level_values("cluster")).to_numpy() * is_open
+    return compare("site_opening", cy, racks_built(plan, case).reindex(cy), "<=", limit, "racks")
 
 
 def check_capacity(case: Case, plan: Plan) -> CheckResult:
@@ -351,6 +373,7 @@ RULES: tuple[Callable[[Case, Plan], CheckResult | list[CheckResult]], ...] = (
     check_land,
     check_power,
     check_modules,
+    check_site_opening,
     check_capacity,
     check_utilisation_floor,
     check_incumbents,
@@ -370,6 +393,7 @@ RULES: tuple[Callable[[Case, Plan], CheckResult | list[CheckResult]], ...] = (
     check_links,
     check_budgets,
     check_shares,
+    check_intelligent_share,
     check_carbon,
 )
 """Every constraint check, in the order of the formulation's families."""
@@ -382,6 +406,7 @@ CHECKS: dict[str, Callable[[Case, Plan], CheckResult | list[CheckResult]]] = {
     "land_limit": check_land,
     "power_limit": check_power,
     "build_modules": check_modules,
+    "site_opening": check_site_opening,
     "capacity": check_capacity,
     "utilisation_floor": check_utilisation_floor,
     "base_year_load": check_incumbents,
@@ -406,6 +431,8 @@ CHECKS: dict[str, Callable[[Case, Plan], CheckResult | list[CheckResult]]] = {
     "budget_total": check_budgets,
     "west_share": check_shares,
     "hub_share": check_shares,
+    "national_hubs_share": check_shares,
+    "intelligent_share": check_intelligent_share,
     "carbon_cap": check_carbon,
 }
 """Constraint family -> the check that reports on it under the family's name (the registry's `verify`)."""

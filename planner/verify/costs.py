@@ -26,6 +26,17 @@ YI = 1e8
 """Yuan per 亿元."""
 
 
+def _opening_costs(case: Case, plan: Plan) -> float:
+    """Sites' opening costs (yuan) paid as annuities from the year they open, like the facility capex."""
+    if "opened" not in plan.racks_new.columns:
+        return 0.0
+    opened = plan.racks_new.set_index(["cluster", "year"])["opened"]
+    by_cluster = case.clusters["open_cost_yuan"].astype(float).fillna(0.0)
+    cost = by_cluster.reindex(opened.index.get_level_values("cluster")).fillna(0.0).to_numpy()
+    annuity = case.annuity_factor().reindex(opened.index.get_level_values("year")).to_numpy()
+    return float(np.sum(opened.to_numpy(dtype=float) * cost * annuity))
+
+
 def recompute_costs(case: Case, plan: Plan) -> dict[str, float]:
     """The objective's terms in 亿元 (present value at the first year) from the plan's tables."""
     cl = case.clusters
@@ -36,6 +47,7 @@ def recompute_costs(case: Case, plan: Plan) -> dict[str, float]:
     new = racks_built(plan, case).fillna(0.0).to_numpy()
     racks = racks_installed(plan, case).fillna(0.0).to_numpy()
     capex = float(np.sum(new * cl["capex_yuan_per_rack"].reindex(clusters_cy).to_numpy() * annuity.reindex(years_cy).to_numpy()))
+    capex += _opening_costs(case, plan)
     fixed = float(np.sum(racks * cl["fixed_opex_yuan_per_rack_year"].reindex(clusters_cy).to_numpy() * case.discount(years_cy).to_numpy()))
 
     e = plan.energy

@@ -38,7 +38,7 @@ def check_budgets(case: Case, plan: Plan) -> list[CheckResult]:
 
 
 def check_shares(case: Case, plan: Plan) -> list[CheckResult]:
-    """West and hub floors on the share of all new racks over the horizon."""
+    """West, hub and national-hubs (60 % rule) floors on the share of all new racks over the horizon."""
     new = racks_built(plan, case).fillna(0.0).groupby(level="cluster").sum()
     total = float(new.sum())
     out = []
@@ -49,6 +49,11 @@ def check_shares(case: Case, plan: Plan) -> list[CheckResult]:
     if not shares.empty:
         by_hub = new.groupby(case.clusters["hub_id"].reindex(new.index).to_numpy()).sum().reindex(shares.index, fill_value=0.0)
         out.append(compare("hub_share", shares.index, by_hub, ">=", shares * total, "racks", scale=total))
+    if case.national_hubs_share_min is not None:
+        inside = float(new[case.clusters["in_hubs"].reindex(new.index).astype(bool).to_numpy()].sum())
+        floor = case.national_hubs_share_min * total
+        hubs = pd.Index(["hubs"])
+        out.append(compare("national_hubs_share", hubs, np.array([inside]), ">=", floor, "racks", scale=total))
     return out
 
 
@@ -61,3 +66,20 @@ def check_carbon(case: Case, plan: Plan) -> CheckResult:
     mt = pd.Series(e["grid_gwh"].to_numpy() * ef / 1e3, index=e.index.get_level_values("year")).groupby(level=0).sum()
     years = case.carbon_cap_mt.index
     return compare("carbon_cap", years, mt.reindex(years, fill_value=0.0), "<=", case.carbon_cap_mt, "Mt CO2")
+
+
+def check_intelligent_share(case: Case, plan: Plan) -> CheckResult:
+    """Intelligent EFLOPS >= s * all EFLOPS in each year from the floor's first (load.csv x compute.csv rates)."""
+    if case.intelligent_share_min is None:
+        return CheckResult("intelligent_share", 0, "EFLOPS", 0.0)
+    load = plan.load[plan.load["year"] >= case.intelligent_share_from]
+    rate = case.eflops_per_rack.reindex(pd.MultiIndex.from_frame(load[["workload", "year"]])).fillna(0.0).to_numpy()
+    eflops = load["load_racks"].to_numpy() * rate
+    ai = (case.workloads["compute_kind"].reindex(load["workload"]).to_numpy() == "intelligent")
+    years = pd.Index(sorted(set(load["year"])), name="year")
+    total = pd.Series(eflops, index=load["year"].to_numpy()).groupby(level=0).sum().reindex(years, fill_value=0.0)
+    by_year = pd.Series(eflops * ai, index=load["year"].to_numpy()).groupby(level=0).sum()
+    intelligent = by_year.reindex(years, fill_value=0.0)
+    floor = case.intelligent_share_min * total
+    scale = float(total.max()) if len(total) else 0.0
+    return compare("intelligent_share", years, intelligent, ">=", floor, "EFLOPS", scale=scale)

@@ -106,3 +106,30 @@ def test_class_load_balance_matches_the_load(tiny: TinyCase) -> None:
     assert by_cluster[("west1", 2026)] == approx(6000)
     assert by_cluster[("east1", 2026)] == approx(4000)
     assert util[("east1", 2027)] == approx(4000)
+
+
+def test_site_module_size_is_the_sites_own(tiny: TinyCase) -> None:
+    # only west1 builds in 3,000-rack modules: 3 modules (9,000 racks, 9 亿元) + 1,000 racks at east1 (2 亿元) = 11 亿元
+    # beats 4 modules (12,000 racks, 12 亿元); east1 builds freely (no module rows there).
+    outcome = tiny.cluster("east1", build_module_racks="").cluster("west1", build_module_racks=3000).solve()
+    assert new_racks(outcome, "west1", 2026) == approx(9000)
+    assert new_racks(outcome, "east1", 2026) == approx(1000)
+    assert outcome.plan["objective_yi_yuan"] == approx(11.0)
+    assert set(outcome.results.modules["cluster"]) == {"west1"}
+    assert "module counts fixed" in outcome.plan["duals_note"]
+
+
+def test_site_opening_cost_decides_whether_the_cheap_site_opens(tiny: TinyCase) -> None:
+    # opening west1 costs 3 亿元 overnight, paid as two yearly annuities (life 1 year, rate 0) = 6 亿元:
+    # 10,000 racks there (10 亿元) + 6 = 16 亿元 < 20 亿元 at east1, so it opens in 2026.
+    outcome = tiny.cluster("east1", open_cost_yuan="").cluster("west1", open_cost_yuan=3e8).solve()
+    assert new_racks(outcome, "west1", 2026) == approx(10000)
+    assert outcome.plan["objective_yi_yuan"] == approx(16.0)
+    opened = outcome.results.racks_new.set_index(["cluster", "year"])["opened"]
+    assert opened.to_dict() == {("west1", 2026): approx(1.0), ("west1", 2027): approx(0.0), ("east1", 2026): 0.0, ("east1", 2027): 0.0}
+    duals = outcome.results.duals
+    assert (duals["family"] == "site_opening").sum() == 2  # duals from the LP with the opening fixed
+    # at 6 亿元 overnight (12 亿元 of annuities) west1 stays closed: all 10,000 racks at east1, 20 亿元
+    closed = tiny.cluster("west1", open_cost_yuan=6e8).solve()
+    assert new_racks(closed, "west1", 2026) == approx(0)
+    assert closed.plan["objective_yi_yuan"] == approx(20.0)

@@ -80,3 +80,52 @@ def test_hub_share_reserves_new_racks_for_a_hub(tiny: TinyCase) -> None:
     outcome = tiny.solve()
     assert new_racks(outcome, "west1", 2026) == approx(3000)
     assert outcome.plan["objective_yi_yuan"] == approx(13.0)
+
+
+def test_national_hubs_share_keeps_sixty_percent_of_new_racks_in_the_hubs(tiny: TinyCase) -> None:
+    # east1 is a city DC outside the hubs at 50k yuan/rack; west1 (a hub cluster) costs 100k. Without the
+    # rule all 10,000 racks go to east1 (2 x 5 = 10 亿元); with the default 60 % rule 6,000 go west:
+    # 6,000 x 100k x 2 + 4,000 x 50k x 2 = 16 亿元. One rack less to keep in the hubs saves 2 x 50k = 100k yuan.
+    tiny.cluster("east1", capex_yuan_per_rack=50000, in_hubs=False).cluster("west1", capex_yuan_per_rack=100000)
+    outcome = tiny.solve()
+    assert new_racks(outcome, "west1", 2026) == approx(6000)
+    assert outcome.plan["objective_yi_yuan"] == approx(16.0)
+    assert abs(dual(outcome, "national_hubs_share", "total")) == approx(100000, rel=1e-6)
+    off = tiny.set(policy={"national_hubs_share_min_new_racks": None}).solve()
+    assert new_racks(off, "west1", 2026) == approx(0)
+    assert off.plan["objective_yi_yuan"] == approx(10.0)
+
+
+def ai_case(tiny: TinyCase) -> TinyCase:
+    """h1 asks for 10,000 standard racks of `batch` (general) and 1 EFLOPS of `ai` (intelligent, 40 kW racks)."""
+    tiny.tables["workloads"].append({"workload_id": "ai", "name_zh": "智算", "name_en": "AI", "latency_max_rtt_ms": "", "gbps_per_rack": 0.0})
+    set_rows(tiny.tables["workloads"], {"workload_id": "batch"}, rack_kw="", compute_kind="general")
+    set_rows(tiny.tables["workloads"], {"workload_id": "ai"}, rack_kw=40.0, compute_kind="intelligent")
+    for row in tiny.tables["demand"]:
+        row.update(demand_eflops="")
+    tiny.tables["demand"] += [{"hub_id": "h1", "workload_id": "ai", "year": y, "demand_racks": "", "demand_eflops": 1.0} for y in (2026, 2027)]
+    # 1 PFLOPS per 40 kW rack = 40 standard racks: 1 EFLOPS = 1,000 AI racks = 40,000 standard racks;
+    # a general rack delivers 0.001 PFLOPS: 10,000 racks = 0.01 EFLOPS.
+    tiny.tables["compute"] = [{"workload_id": w, "year": y, "pflops_per_rack": p} for w, p in (("batch", 0.001), ("ai", 1.0)) for y in (2026, 2027)]
+    return tiny
+
+
+def test_demand_in_eflops_becomes_standard_racks_of_the_kind(tiny: TinyCase) -> None:
+    # 50,000 standard racks at west1 (50k yuan, two annuities) = 50 亿元; the plan reports EFLOPS and the AI share.
+    outcome = ai_case(tiny).solve()
+    assert new_racks(outcome, "west1", 2026) == approx(50000)
+    assert outcome.plan["objective_yi_yuan"] == approx(50.0)
+    assert outcome.plan["compute_eflops_by_year"]["2026"] == approx(1.01)
+    assert outcome.plan["intelligent_share_of_compute_by_year"]["2026"] == approx(1.0 / 1.01)
+
+
+def test_intelligent_share_floor_leaves_general_demand_unserved(tiny: TinyCase) -> None:
+    # AI compute is 1 of 1.01 EFLOPS (99.0 %). A 99.5 % floor allows at most 1/0.995 - 1 = 0.005025 EFLOPS of
+    # general compute = 5,025.1 racks a year; the rest of the 10,000 general racks is unmet both years.
+    outcome = ai_case(tiny).set(policy={"intelligent_share_min": 0.995}).solve()
+    allowed = (1.0 / 0.995 - 1.0) / 0.001 * 1000  # standard racks of general compute the floor allows
+    assert outcome.plan["unmet_rack_years"] == approx(2 * (10000 - allowed), abs_=0.1)  # plan.json keeps 1 decimal
+    assert outcome.plan["objective_yi_yuan"] == approx((40000 + allowed) * 2 * 50000 / 1e8 + 2 * (10000 - allowed) * 200000 / 1e8)
+    assert outcome.plan["intelligent_share_of_compute_by_year"]["2027"] == approx(0.995)
+    # one more PFLOPS of room lets 1/0.995 krack more general racks in 2027, each saving 200k - 50k yuan
+    assert abs(dual(outcome, "intelligent_share", "2027")) == approx(1000 / 0.995 * 150000, rel=1e-6)

@@ -35,7 +35,7 @@ def upload(client: TestClient, data: bytes, filename: str = "case.zip") -> tuple
 def test_a_case_folder_zip_is_accepted_and_round_trips(client: TestClient, tmp_path: Path) -> None:
     status, case = upload(client, case_zip())
     assert status == 201, case
-    assert case["name"] == "uploaded" and case["tables"] == ["hubs", "clusters", "workloads", "demand", "links"]
+    assert case["name"] == "uploaded" and case["tables"] == ["hubs", "clusters", "workloads", "demand", "links", "compute"]
     again = client.get(f"/api/cases/{case['id']}/download.zip").content
     status, copy = upload(client, again)
     assert status == 201
@@ -104,7 +104,7 @@ def test_too_many_entries_and_oversized_uploads_are_refused(client: TestClient) 
 def test_xlsx_round_trip(client: TestClient, case_id: int) -> None:
     data = client.get(f"/api/cases/{case_id}/download.xlsx").content
     book = load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["scenario", "hubs", "clusters", "workloads", "demand", "links"]
+    assert book.sheetnames == ["scenario", "hubs", "clusters", "workloads", "demand", "links", "compute"]
     first_row = (DEFAULT / "demand.csv").read_text(encoding="utf-8").splitlines()[1].split(",")
     assert book["demand"]["D2"].value == float(first_row[3])  # numbers stay numbers in Excel
     status, case = upload(client, data, "case.xlsx")
