@@ -128,13 +128,26 @@ def _bandwidth(built: Built) -> pd.DataFrame:
     return frame
 
 
+def row_keys(rows: pd.Index) -> np.ndarray:
+    """Each row's key as text, levels joined by "/" (`str` of each level value), built per level, not per row."""
+    if not isinstance(rows, pd.MultiIndex):
+        codes, uniques = pd.factorize(rows)
+        return np.array([str(k) for k in uniques] + ["nan"], dtype=object)[codes]
+    text: np.ndarray | None = None
+    for level, level_codes in zip(rows.levels, rows.codes, strict=True):
+        values = np.array([str(k) for k in level] + ["nan"], dtype=object)  # code -1 (a missing value) reads "nan"
+        part = values[np.asarray(level_codes)]
+        text = part if text is None else text + "/" + part
+    return np.zeros(0, dtype=object) if text is None else text
+
+
 def duals(built: Built) -> pd.DataFrame:
     """Every row's shadow price and slack, by family, in report units."""
     records = []
     for family, (pi, slack) in _lp.row_duals(built.model).items():
         unit, factor = registry.family(family).dual  # an undeclared family is an error, never "亿元/unit"
         rows = built.model.rows[family]
-        keys = ["/".join(map(str, k)) if isinstance(k, tuple) else str(k) for k in rows]
+        keys = row_keys(rows)
         dual = np.round(pi * factor, 6) + 0.0
         binding = (np.abs(np.nan_to_num(slack)) <= 1e-6) & (np.abs(np.nan_to_num(pi)) > BINDING_TOL)
         records.append(pd.DataFrame({"family": family, "key": keys, "dual": dual, "unit": unit, "slack": np.round(slack, 9) + 0.0, "binding": binding}))
