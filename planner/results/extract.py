@@ -117,7 +117,8 @@ def _bandwidth(built: Built) -> pd.DataFrame:
     load = _lp.values(m, v.load)
     gbps = load * _lp.align(d.gbps_per_krack, load.index).to_numpy()
     traffic = gbps.groupby(level=["hub", "cluster", "year"]).sum()
-    index = pd.MultiIndex.from_frame(d.links.to_frame(index=False).merge(d.years.to_frame(index=False), how="cross"))
+    links = pd.Series(np.zeros(len(d.links), dtype=np.int64), index=d.links)
+    index = _lp.broadcast(links, d.years).index  # every link x every year, link-major
     traffic = traffic.reindex(index, fill_value=0.0)
     added = _lp.values(m, v.bandwidth_new).reindex(index, fill_value=0.0)
     cumulative = added.groupby(level=["hub", "cluster"]).cumsum()
