@@ -282,10 +282,12 @@ def _solve_and_write(
     if has_plan:
         results = _extract(built, config, result, stage)
         written = write_results(stage, results)
-        write_frame(stage, "investment.csv", investment(results, built.data))
-        write_frame(stage, "utilisation.csv", utilisation(results))
-        write_frame(stage, "energy_summary.csv", energy_by_cluster_year(results, built.data))
-        plan = _plan(inputs, result, results, built)
+        tables = {"investment": investment(results, built.data), "utilisation": utilisation(results),
+                  "energy": energy_by_cluster_year(results, built.data)}  # written and summed into plan.json: made once
+        write_frame(stage, "investment.csv", tables["investment"])
+        write_frame(stage, "utilisation.csv", tables["utilisation"])
+        write_frame(stage, "energy_summary.csv", tables["energy"])
+        plan = _plan(inputs, result, results, built, tables)
         plan["presolve_warnings"] = [f.message for f in findings if f.severity == "warning"]
     timings["extract_write_s"] = time.perf_counter() - clock
     manifest = _manifest(raw, inputs, config, result, built, timings)
@@ -314,9 +316,11 @@ def _extract(built: Built, config: RunConfig, result: SolveResult, stage: Path) 
     return replace(primal, duals=duals(built), duals_note=note)
 
 
-def _plan(inputs: Inputs, result: SolveResult, results: Results, built: Built) -> dict[str, Any]:
+def _plan(
+    inputs: Inputs, result: SolveResult, results: Results, built: Built, tables: dict[str, pd.DataFrame]
+) -> dict[str, Any]:
     s = inputs.scenario
-    summary = plan_summary(results, built.data)
+    summary = plan_summary(results, built.data, tables)
     return {
         "case": s.name,
         "plan_status": plan_status(str(result.status), summary),
