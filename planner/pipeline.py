@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import platform
 import tempfile
@@ -339,13 +340,19 @@ def _plan(
 
 
 def _versions() -> dict[str, str]:
+    return dict(_installed_versions())
+
+
+@functools.cache
+def _installed_versions() -> tuple[tuple[str, str], ...]:
+    """Package versions, read once per process (importlib.metadata scans site-packages on every call)."""
     out = {"python": platform.python_version()}
     for package in ("planner", "pulp", "highspy", "pandas", "numpy", "pydantic", "cbcbox"):
         try:
             out[package] = version(package)
         except PackageNotFoundError:
             out[package] = "not installed"
-    return out
+    return tuple(out.items())
 
 
 def _manifest(raw: RawCase, inputs: Inputs, config: RunConfig, result: SolveResult, built: Built, timings: dict[str, float]) -> dict[str, Any]:
