@@ -144,14 +144,16 @@ def row_keys(rows: pd.Index) -> np.ndarray:
 
 def duals(built: Built) -> pd.DataFrame:
     """Every row's shadow price and slack, by family, in report units."""
-    records = []
+    columns: dict[str, list[np.ndarray]] = {name: [] for name in ("family", "key", "dual", "unit", "slack", "binding")}
     for family, (pi, slack) in _lp.row_duals(built.model).items():
         unit, factor = registry.family(family).dual  # an undeclared family is an error, never "亿元/unit"
-        rows = built.model.rows[family]
-        keys = row_keys(rows)
-        dual = np.round(pi * factor, 6) + 0.0
-        binding = (np.abs(np.nan_to_num(slack)) <= 1e-6) & (np.abs(np.nan_to_num(pi)) > BINDING_TOL)
-        records.append(pd.DataFrame({"family": family, "key": keys, "dual": dual, "unit": unit, "slack": np.round(slack, 9) + 0.0, "binding": binding}))
-    if not records:
-        return pd.DataFrame(columns=["family", "key", "dual", "unit", "slack", "binding"])
-    return pd.concat(records, ignore_index=True)
+        n = len(pi)
+        columns["family"].append(np.full(n, family, dtype=object))
+        columns["key"].append(row_keys(built.model.rows[family]))
+        columns["dual"].append(np.round(pi * factor, 6) + 0.0)
+        columns["unit"].append(np.full(n, unit, dtype=object))
+        columns["slack"].append(np.round(slack, 9) + 0.0)
+        columns["binding"].append((np.abs(np.nan_to_num(slack)) <= 1e-6) & (np.abs(np.nan_to_num(pi)) > BINDING_TOL))
+    if not columns["family"]:
+        return pd.DataFrame(columns=list(columns))
+    return pd.DataFrame({name: np.concatenate(parts) for name, parts in columns.items()})  # one frame, not one per family
