@@ -56,7 +56,7 @@ def measure_cli() -> dict[str, Any]:
 
 
 def measure_run() -> dict[str, Any]:
-    import planner
+    from planner.pipeline import run
 
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -64,7 +64,7 @@ def measure_run() -> dict[str, Any]:
             times = []
             for i in range(4):
                 clock = time.perf_counter()
-                plan = planner.run(CASE, Path(tmp) / f"{label}{i}", report=False, resolution=resolution)
+                plan = run(CASE, Path(tmp) / f"{label}{i}", report=False, resolution=resolution)
                 times.append(time.perf_counter() - clock)
             out[f"run_{label}_s"] = statistics.median(times[1:])
             out[f"run_{label}_timings"] = {k: round(v, 4) for k, v in plan.timings.items()}
