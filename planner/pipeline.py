@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import platform
 import tempfile
@@ -286,10 +287,12 @@ def _solve_and_write(
     if has_plan:
         results = _extract(built, config, result, stage)
         written = write_results(stage, results)
-        write_frame(stage, "investment.csv", investment(results, built.data))
-        write_frame(stage, "utilisation.csv", utilisation(results))
-        write_frame(stage, "energy_summary.csv", energy_by_cluster_year(results, built.data))
-        plan = _plan(inputs, result, results, built)
+        tables = {"investment": investment(results, built.data), "utilisation": utilisation(results),
+                  "energy": energy_by_cluster_year(results, built.data)}  # written and summed into plan.json: made once
+        write_frame(stage, "investment.csv", tables["investment"])
+        write_frame(stage, "utilisation.csv", tables["utilisation"])
+        write_frame(stage, "energy_summary.csv", tables["energy"])
+        plan = _plan(inputs, result, results, built, tables)
         plan["presolve_warnings"] = [f.message for f in findings if f.severity == "warning"]
     timings["extract_write_s"] = time.perf_counter() - clock
     manifest = _manifest(raw, inputs, config, result, built, timings)
@@ -318,9 +321,11 @@ def _extract(built: Built, config: RunConfig, result: SolveResult, stage: Path) 
     return replace(primal, duals=duals(built), duals_note=note)
 
 
-def _plan(inputs: Inputs, result: SolveResult, results: Results, built: Built) -> dict[str, Any]:
+def _plan(
+    inputs: Inputs, result: SolveResult, results: Results, built: Built, tables: dict[str, pd.DataFrame]
+) -> dict[str, Any]:
     s = inputs.scenario
-    summary = plan_summary(results, built.data)
+    summary = plan_summary(results, built.data, tables)
     return {
         "case": s.name,
         "plan_status": plan_status(str(result.status), summary),
@@ -339,13 +344,19 @@ def _plan(inputs: Inputs, result: SolveResult, results: Results, built: Built) -
 
 
 def _versions() -> dict[str, str]:
+    return dict(_installed_versions())
+
+
+@functools.cache
+def _installed_versions() -> tuple[tuple[str, str], ...]:
+    """Package versions, read once per process (importlib.metadata scans site-packages on every call)."""
     out = {"python": platform.python_version()}
     for package in ("planner", "pulp", "highspy", "pandas", "numpy", "pydantic", "cbcbox"):
         try:
             out[package] = version(package)
         except PackageNotFoundError:
             out[package] = "not installed"
-    return out
+    return tuple(out.items())
 
 
 def _manifest(raw: RawCase, inputs: Inputs, config: RunConfig, result: SolveResult, built: Built, timings: dict[str, float]) -> dict[str, Any]:

@@ -88,9 +88,15 @@ class Reach:
         pairs["gbps_per_rack"] = case.workloads["gbps_per_rack"].reindex(pairs["workload"]).to_numpy()
         self.pairs = pairs
         """Rows (workload, hub, cluster, year) that latency allows, with the demand and the link."""
+        self._load_max: dict[bool, pd.Series] = {}
 
     def load_max(self, existing_links_only: bool = False) -> pd.Series:
         """Most racks in use each (hub, cluster, year) link can carry: eligible demand within bandwidth."""
+        if existing_links_only not in self._load_max:  # several checks ask; computed once per case
+            self._load_max[existing_links_only] = self._compute_load_max(existing_links_only)
+        return self._load_max[existing_links_only].copy()
+
+    def _compute_load_max(self, existing_links_only: bool) -> pd.Series:
         p = self.pairs
         keys = ["hub", "cluster", "year"]
         heavy = p["gbps_per_rack"] > 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -301,10 +302,23 @@ def _money(s: Scenario, clusters: pd.DataFrame, years: pd.Index, discount: pd.Se
 
 
 def _cross(index: pd.Index, years: pd.Index) -> pd.MultiIndex:
-    """Every entry of `index` paired with every year, entity-major (matches np.outer(...).ravel())."""
-    left = index.to_frame(index=False)
-    right = years.to_frame(index=False)
-    return pd.MultiIndex.from_frame(left.merge(right, how="cross"))
+    """Every entry of `index` paired with every year, entity-major (matches np.outer(...).ravel()).
+
+    Built from level codes (sorted levels, as `MultiIndex.from_frame` of the cross join gives them).
+    """
+    inner = index if isinstance(index, pd.MultiIndex) else pd.MultiIndex.from_arrays([index])
+    sorted_levels = all(level.is_monotonic_increasing for level in inner.levels)
+    if len(inner) == 0 or not sorted_levels or any((c < 0).any() for c in inner.codes) or not inner.is_unique:
+        # the reference path (merge + from_frame), whose levels the fast one reproduces
+        left = index.to_frame(index=False)
+        right = years.to_frame(index=False)
+        return pd.MultiIndex.from_frame(left.merge(right, how="cross"))
+    inner = inner.remove_unused_levels()
+    year_codes, year_levels = pd.factorize(years, sort=True)
+    n, k = len(inner), len(years)
+    codes: list[Any] = [np.repeat(c, k) for c in inner.codes] + [np.tile(year_codes, n)]
+    levels: list[Any] = [*inner.levels, year_levels]
+    return pd.MultiIndex(levels=levels, codes=codes, names=[*inner.names, years.name], verify_integrity=False)
 
 
 def _per_year(values: pd.Series, discount: pd.Series) -> pd.Series:

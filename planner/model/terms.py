@@ -8,6 +8,7 @@ sums a block over all earlier values of a level. No family assembles `Terms` by 
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,10 +100,57 @@ def align(s: pd.Series, index: pd.Index) -> pd.Series:
     With a Series of column ids this puts a coarser variable onto a finer index: `battery_gw[c,y]`
     onto the (c,y,t) index of `charge`, one column id per entry.
     """
+    position = _positions(s.index, index)
+    if position is not None:
+        return pd.Series(s.to_numpy()[position], index=index)
     names = list(s.index.names)
     frame = index.to_frame(index=False)
     keys = pd.MultiIndex.from_frame(frame[names]) if len(names) > 1 else pd.Index(frame[names[0]])
     return pd.Series(s.reindex(keys).to_numpy(), index=index)
+
+
+def _level(index: pd.Index, name: Hashable) -> tuple[np.ndarray, pd.Index]:
+    """Codes and values of one named level of an index (a flat index is factorised)."""
+    if isinstance(index, pd.MultiIndex):
+        i = list(index.names).index(name)
+        return np.asarray(index.codes[i], dtype=np.int64), index.levels[i]
+    if index.name != name:
+        raise KeyError(name)
+    codes, uniques = pd.factorize(index)
+    return codes.astype(np.int64), pd.Index(uniques)
+
+
+def _positions(source: pd.Index, target: pd.Index) -> np.ndarray | None:
+    """Position in `source` of each entry of `target`, matched on source's level names, by level codes.
+
+    None when a key is missing, a level holds NaN or source repeats a key: `align` then takes the
+    reindex path, whose NaN filling and errors are the reference behaviour.
+    """
+    src_codes: list[np.ndarray] = []
+    tgt_codes: list[np.ndarray] = []
+    sizes: list[int] = []
+    for name in source.names:
+        try:
+            tgt, tgt_values = _level(target, name)
+        except (KeyError, ValueError):
+            return None
+        src, src_values = _level(source, name)
+        mapping = src_values.get_indexer(tgt_values)
+        if (len(tgt) and (tgt.min() < 0 or (mapping[tgt] < 0).any())) or (len(src) and src.min() < 0):
+            return None
+        src_codes.append(src)
+        tgt_codes.append(mapping[tgt] if len(tgt) else tgt)
+        sizes.append(max(len(src_values), 1))
+    if float(np.prod(np.asarray(sizes, dtype=float))) > 5e7:
+        return None
+    src_flat = np.ravel_multi_index(src_codes, sizes) if len(sizes) > 1 else src_codes[0]
+    tgt_flat = np.ravel_multi_index(tgt_codes, sizes) if len(sizes) > 1 else tgt_codes[0]
+    table = np.full(int(np.prod(sizes)), -1, dtype=np.int64)
+    table[src_flat] = np.arange(len(src_flat))
+    if np.count_nonzero(table >= 0) != len(src_flat):
+        return None
+    position = table[tgt_flat]
+    return None if (position < 0).any() else position
 
 
 def broadcast(columns: pd.Series, over: pd.Index) -> pd.Series:

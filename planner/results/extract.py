@@ -127,7 +127,8 @@ def _bandwidth(built: Built) -> pd.DataFrame:
     load = _lp.values(m, v.load)
     gbps = load * _lp.align(d.gbps_per_krack, load.index).to_numpy()
     traffic = gbps.groupby(level=["hub", "cluster", "year"]).sum()
-    index = pd.MultiIndex.from_frame(d.links.to_frame(index=False).merge(d.years.to_frame(index=False), how="cross"))
+    links = pd.Series(np.zeros(len(d.links), dtype=np.int64), index=d.links)
+    index = _lp.broadcast(links, d.years).index  # every link x every year, link-major
     traffic = traffic.reindex(index, fill_value=0.0)
     added = _lp.values(m, v.bandwidth_new).reindex(index, fill_value=0.0)
     cumulative = added.groupby(level=["hub", "cluster"]).cumsum()
@@ -138,16 +139,31 @@ def _bandwidth(built: Built) -> pd.DataFrame:
     return frame
 
 
+def row_keys(rows: pd.Index) -> np.ndarray:
+    """Each row's key as text, levels joined by "/" (`str` of each level value), built per level, not per row."""
+    if not isinstance(rows, pd.MultiIndex):
+        codes, uniques = pd.factorize(rows)
+        return np.array([str(k) for k in uniques] + ["nan"], dtype=object)[codes]
+    text: np.ndarray | None = None
+    for level, level_codes in zip(rows.levels, rows.codes, strict=True):
+        values = np.array([str(k) for k in level] + ["nan"], dtype=object)  # code -1 (a missing value) reads "nan"
+        part = values[np.asarray(level_codes)]
+        text = part if text is None else text + "/" + part
+    return np.zeros(0, dtype=object) if text is None else text
+
+
 def duals(built: Built) -> pd.DataFrame:
     """Every row's shadow price and slack, by family, in report units."""
-    records = []
+    columns: dict[str, list[np.ndarray]] = {name: [] for name in ("family", "key", "dual", "unit", "slack", "binding")}
     for family, (pi, slack) in _lp.row_duals(built.model).items():
         unit, factor = registry.family(family).dual  # an undeclared family is an error, never "亿元/unit"
-        rows = built.model.rows[family]
-        keys = ["/".join(map(str, k)) if isinstance(k, tuple) else str(k) for k in rows]
-        dual = np.round(pi * factor, 6) + 0.0
-        binding = (np.abs(np.nan_to_num(slack)) <= 1e-6) & (np.abs(np.nan_to_num(pi)) > BINDING_TOL)
-        records.append(pd.DataFrame({"family": family, "key": keys, "dual": dual, "unit": unit, "slack": np.round(slack, 9) + 0.0, "binding": binding}))
-    if not records:
-        return pd.DataFrame(columns=["family", "key", "dual", "unit", "slack", "binding"])
-    return pd.concat(records, ignore_index=True)
+        n = len(pi)
+        columns["family"].append(np.full(n, family, dtype=object))
+        columns["key"].append(row_keys(built.model.rows[family]))
+        columns["dual"].append(np.round(pi * factor, 6) + 0.0)
+        columns["unit"].append(np.full(n, unit, dtype=object))
+        columns["slack"].append(np.round(slack, 9) + 0.0)
+        columns["binding"].append((np.abs(np.nan_to_num(slack)) <= 1e-6) & (np.abs(np.nan_to_num(pi)) > BINDING_TOL))
+    if not columns["family"]:
+        return pd.DataFrame(columns=list(columns))
+    return pd.DataFrame({name: np.concatenate(parts) for name, parts in columns.items()})  # one frame, not one per family

@@ -62,17 +62,21 @@ def utilisation(results: Results) -> pd.DataFrame:
     return out.reset_index()
 
 
-def plan_summary(results: Results, d: ModelData) -> dict[str, Any]:
-    """Headline numbers and breakdowns for plan.json (units in every key)."""
+def plan_summary(results: Results, d: ModelData, tables: dict[str, pd.DataFrame] | None = None) -> dict[str, Any]:
+    """Headline numbers and breakdowns for plan.json (units in every key).
+
+    `tables`: the `investment`, `energy` and `utilisation` frames when the caller already made them.
+    """
+    tables = tables or {}
     new = results.racks_new.assign(hub=lambda f: f["cluster"].map(d.cluster_hub), region=lambda f: f["cluster"].map(d.cluster_region))
     total_new = float(new["new_racks"].sum())
     west_new = float(new.loc[new["region"] == "west", "new_racks"].sum())
-    inv = investment(results, d)
-    energy = energy_by_cluster_year(results, d)
+    inv = tables["investment"] if "investment" in tables else investment(results, d)
+    energy = tables["energy"] if "energy" in tables else energy_by_cluster_year(results, d)
     by_year = energy.groupby("year")[["facility_gwh", "it_gwh", "grid_gwh", "renewable_gwh", "certificates_gwh", "emissions_mt"]].sum()
     demand_total = float(d.demand.sum() * RACKS_PER_KRACK)
     unmet_total = float(results.unmet["unmet_racks"].sum())
-    util = utilisation(results)
+    util = tables["utilisation"] if "utilisation" in tables else utilisation(results)
     facility, it = float(by_year["facility_gwh"].sum()), float(by_year["it_gwh"].sum())
     green = float(by_year["renewable_gwh"].sum() + by_year["certificates_gwh"].sum())
     return {

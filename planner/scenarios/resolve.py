@@ -125,10 +125,18 @@ def structure_key(d: ModelData) -> int:
         value = getattr(d, f.name)
         if isinstance(value, pd.Series | pd.Index):
             index = value.index if isinstance(value, pd.Series) else value
-            parts.append((f.name, tuple(index.names), tuple(index.tolist())))
+            parts.append((f.name, tuple(index.names), _index_key(index)))
         else:
             parts.append((f.name, value is None))
     return hash(tuple(parts))
+
+
+def _index_key(index: pd.Index) -> tuple[object, ...]:
+    """An index's entries as a hashable value: level values and codes (a MultiIndex), not one tuple per entry."""
+    if isinstance(index, pd.MultiIndex):
+        codes = tuple((str(np.asarray(c).dtype), np.asarray(c).tobytes()) for c in index.codes)
+        return (tuple(tuple(level.tolist()) for level in index.levels), codes)
+    return tuple(index.tolist())
 
 
 def changed_fields(old: ModelData, new: ModelData) -> set[str]:
