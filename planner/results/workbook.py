@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,20 @@ SHEETS = (
 )
 """CSV files (without .csv) copied into the workbook, in this order, when the folder has them."""
 MAX_CELLS = 200_000
+_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+_FIXED = (1980, 1, 1, 0, 0, 0)
+
+
+def _repeatable(data: bytes) -> bytes:
+    """The workbook with its clock readings fixed: zip entry times and the document's created/modified."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            part = zin.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                part = _STAMP.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", part)
+            zout.writestr(zipfile.ZipInfo(info.filename, date_time=_FIXED), part, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def _number(text: str) -> Any:  # noqa: ANN401 - a cell value
@@ -64,5 +80,5 @@ def write_plan_workbook(folder: Path, plan: dict[str, Any]) -> Path:
     buffer = io.BytesIO()
     book.save(buffer)
     target = folder / FILE
-    folders.atomic_write(target, buffer.getvalue())
+    folders.atomic_write(target, _repeatable(buffer.getvalue()))
     return target
