@@ -243,11 +243,12 @@ def save_table(case_id: int, name: str, body: TableIn, svc: Svc, db: DB) -> Chec
 @router.get("/cases/{case_id}/settings", tags=["tune"], summary="The tunable scenario settings")
 def get_settings(case_id: int, svc: Svc, db: DB) -> dict[str, object]:
     """Current values and the list of tunable settings with labels and units."""
-    from planner.web.tune import SETTINGS
+    from planner.web.tune import SETTINGS, latency_fields, latency_values
 
     case = load(db, Case, case_id, shared=True)
     folder, _ = _version_folder(svc, case, None)
-    return {"settings": current_settings(store.read_scenario(folder)), "fields": [s.__dict__ for s in SETTINGS]}
+    values = current_settings(store.read_scenario(folder)) | latency_values(folder)
+    return {"settings": values, "fields": [s.__dict__ for s in (*SETTINGS, *latency_fields(folder))]}
 
 
 @router.post("/cases/{case_id}/whatif", tags=["tune"], summary="Solve with changed settings (warm) and return the headline")
@@ -286,7 +287,8 @@ def overlay(case_id: int, body: SettingsIn, svc: Svc, db: DB, name: str = "whati
     if problems:
         return JSONResponse({"detail": "bad settings", "problems": problems}, status_code=422)
     folder, number = _version_folder(svc, case, None)
-    text, stem = overlay_yaml(store.read_scenario(folder), settings, name, f"case '{case.name}' version {number}", body.note)
+    origin = f"case '{case.name}' version {number}"
+    text, stem = overlay_yaml(store.read_scenario(folder), settings, name, origin, body.note, folder)
     return Response(text, media_type="application/yaml", headers={"content-disposition": f'attachment; filename="{stem}.yaml"'})
 
 

@@ -16,7 +16,7 @@ from planner.web.models import Case, Job, Plan
 from planner.web.schemas import NewJob, SweepParameter
 from planner.web.security import check_csrf, csrf_token
 from planner.web.store import UploadError
-from planner.web.tune import HEADLINE, KEYS, SETTINGS, current_settings
+from planner.web.tune import HEADLINE, KEYS, SETTINGS, current_settings, latency_fields, latency_values
 
 TEMPLATES = Jinja2Templates(directory=str(__import__("pathlib").Path(__file__).with_name("templates")))
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf), Depends(require_page_user)])
@@ -67,11 +67,12 @@ def case_page(request: Request, case_id: int, svc: Svc, db: DB) -> HTMLResponse:
     folder = svc.store.version_dir(case.id, ops.current(case).number)
     jobs = db.scalars(select(Job).where(Job.case_id == case.id).order_by(Job.id.desc()).limit(20)).all()
     plans = db.scalars(select(Plan).where(Plan.case_id == case.id).order_by(Plan.id.desc()).limit(20)).all()
-    values = current_settings(store.read_scenario(folder))
+    values = current_settings(store.read_scenario(folder)) | latency_values(folder)
     tables = store.table_names(folder)
     mine = db.info["accounts"] and case.owner_id == db.info["user_id"]
     shares = api.list_shares(case.id, db)["shared_with"] if mine else None
-    context = {"tables": tables, "settings": SETTINGS, "values": values, "jobs": jobs, "plans": plans, "shares": shares, "examples": store.examples()}
+    fields = (*SETTINGS, *latency_fields(folder))
+    context = {"tables": tables, "settings": fields, "values": values, "jobs": jobs, "plans": plans, "shares": shares, "examples": store.examples()}
     return render(request, "case.html", case=case, version=ops.current(case), **context)
 
 

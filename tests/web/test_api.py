@@ -247,9 +247,10 @@ def test_diagnose_sweep_verify_jobs_and_plan_xlsx(client: TestClient, case_id: i
     url = f"/api/cases/{case_id}/jobs"
     assert client.post(url, json={"kind": "sweep"}).status_code == 422
     eight = list(range(8))
-    many = {"a": {"set": "budget.total_yi_yuan", "values": eight}, "b": {"set": "policy.carbon_price_yuan_per_t", "values": eight}}
+    many = {"a": {"set": "budget.total_yi_yuan", "values": eight}, "b": {"set": "policy.utilisation_min", "values": eight}}
     assert client.post(url, json={"kind": "sweep", "parameters": many}).status_code == 422
-    sweep = client.post(url, json={"kind": "sweep", "parameters": {"budget": {"set": "budget.total_yi_yuan", "values": [500, 900]}}})
+    budget = {"set": "budget.total_yi_yuan", "values": [500, 900]}
+    sweep = client.post(url, json={"kind": "sweep", "parameters": {"budget": budget}})
     assert sweep.status_code == 201, sweep.text
     diagnose = client.post(url, json={"kind": "diagnose"}).json()
     verify = client.post(f"/api/plans/{solved['plan_id']}/verify")
@@ -279,3 +280,32 @@ def test_diagnose_sweep_verify_jobs_and_plan_xlsx(client: TestClient, case_id: i
     assert load_workbook(io.BytesIO(xlsx.content), read_only=True).sheetnames[:2] == ["plan", "racks_new"]
     assert 'id="plan-xlsx"' in client.get(f"/plans/{solved['plan_id']}").text
     assert client.post("/api/plans/424242/verify").status_code == 404
+
+
+def test_tune_latency_limits_per_class_and_modular_builds(client: TestClient) -> None:
+    cid = client.post("/api/cases", json={"name": "latency"}).json()["id"]
+    got = client.get(f"/api/cases/{cid}/settings").json()
+    assert got["settings"]["latency.realtime"] == 5.0
+    assert got["settings"]["latency.batch"] is None
+    assert got["settings"]["build_module_racks"] is None
+    keys = {f["key"] for f in got["fields"]}
+    assert {"latency.realtime", "latency.near_realtime", "latency.batch", "build_module_racks"} <= keys
+    url = f"/api/cases/{cid}/whatif"
+    too_tight = client.post(url, json={"settings": {"latency.realtime": 1}}).json()
+    assert too_tight["ok"] is False
+    assert any("needs RTT <= 2 ms" in p for p in too_tight["problems"])
+    assert client.post(url, json={"settings": {"latency.realtime": "x"}}).json()["ok"] is False
+    modular = client.post(url, json={"settings": {"build_module_racks": 1000}}).json()
+    assert modular["ok"] is True, modular
+    assert modular["headline"]["unmet_rack_years"] == 0
+    text = client.post(f"/api/cases/{cid}/overlay.yaml?name=lat", json={"settings": {"latency.realtime": 2.5}}).text
+    patch = yaml.safe_load(text)["tables"]["workloads"]
+    assert patch == [{"match": {"workload_id": "realtime"}, "set": {"latency_max_one_way_ms": 2.5}}]
+    saved = client.put(f"/api/cases/{cid}/settings", json={"settings": {"latency.realtime": 2.5}})
+    assert saved.status_code == 200, saved.text
+    diff = client.get(f"/api/cases/{cid}/diff?a=1&b=2").json()
+    changed = diff["tables"]["workloads"]["changed"]
+    assert changed == [{"key": {"workload_id": "realtime"}, "column": "latency_max_one_way_ms", "a": "5.0", "b": "2.5"}]
+    page = client.get(f"/cases/{cid}").text
+    assert 'name="latency.realtime"' in page
+    assert 'name="build_module_racks"' in page
