@@ -261,4 +261,22 @@ def case_folder(case: str | Path) -> Iterator[Path]:
         folder = Path(tmp) / path.stem
         folder.mkdir()
         read_workbook(path.read_bytes(), folder, source=str(path))
-        yield folder
+        try:
+            yield folder
+        except InputError as err:
+            raise InputError([_relocate(p, folder, path) for p in err.problems]) from None
+
+
+def _relocate(problem: Problem, folder: Path, book: Path) -> Problem:
+    """A problem in the unpacked folder, named by its sheet: `case.xlsx[demand]:12` is row 12 of sheet demand."""
+    try:
+        inner = Path(problem.file).resolve().relative_to(folder.resolve())
+    except ValueError:
+        return problem
+    if inner == PROFILES_FILE:
+        sheet = PROFILES_SHEET
+    elif inner.name == SCENARIO_FILE:
+        return Problem(f"{book}[{SCENARIO_SHEET}]", problem.message, None, problem.column, problem.value)
+    else:
+        sheet = inner.name.removesuffix(".csv")
+    return Problem(f"{book}[{sheet}]", problem.message, problem.row, problem.column, problem.value)

@@ -247,7 +247,7 @@ def test_diagnose_sweep_verify_jobs_and_plan_xlsx(client: TestClient, case_id: i
     url = f"/api/cases/{case_id}/jobs"
     assert client.post(url, json={"kind": "sweep"}).status_code == 422
     eight = list(range(8))
-    many = {"a": {"set": "budget.total_yi_yuan", "values": eight}, "b": {"set": "policy.utilisation_min", "values": eight}}
+    many = {"a": {"set": "budget.total_yi_yuan", "values": eight}, "b": {"set": "discount_rate", "values": eight}}
     assert client.post(url, json={"kind": "sweep", "parameters": many}).status_code == 422
     budget = {"set": "budget.total_yi_yuan", "values": [500, 900]}
     sweep = client.post(url, json={"kind": "sweep", "parameters": {"budget": budget}})
