@@ -6,6 +6,7 @@ An adapter: a change of the pipeline's signature is a change here only.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,10 +65,13 @@ def diagnose(case_dir: Path, out_dir: Path) -> tuple[str, dict[str, Any]]:
 MAX_SWEEP_SCENARIOS = 49
 
 
-def sweep_file(case_dir: Path, parameters: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
-    """A sweep file (examples/sweep_*.yaml format) over the case folder's settings."""
-    return {"name": name, "description": "Sweep from the planner workspace.", "base": str(case_dir),
-            "parameters": parameters}
+def sweep_file(case_dir: Path, parameters: dict[str, dict[str, Any]], name: str, spec_dir: Path) -> dict[str, Any]:
+    """A sweep file (examples/sweep_*.yaml format) in `spec_dir` over the case folder's settings.
+
+    `base` is relative to the file's folder (where `planner sweep` looks too), so no server path shows on the page.
+    """
+    base = os.path.relpath(case_dir, spec_dir)
+    return {"name": name, "description": "Sweep from the planner workspace.", "base": base, "parameters": parameters}
 
 
 def sweep(spec_path: Path, out_dir: Path, progress: Callable[[int, int], None] | None = None) -> list[dict[str, Any]]:

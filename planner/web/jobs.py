@@ -113,7 +113,7 @@ def _run_other(
             message, _ = engine.diagnose(case_dir, folder / "diagnosis")
         elif kind == "sweep":
             folder.mkdir(parents=True, exist_ok=True)
-            spec = engine.sweep_file(case_dir, options["parameters"], f"job{job_id}")
+            spec = engine.sweep_file(case_dir, options["parameters"], f"job{job_id}", folder)
             text = yaml.safe_dump(spec, sort_keys=False, allow_unicode=True)
             (folder / "sweep.yaml").write_text(text, encoding="utf-8")
 
@@ -135,7 +135,8 @@ def _run_other(
             ok, message = engine.verify(st.plan_dir(plan_job))
             status = "done" if ok else "failed"
             with sessions() as s:
-                s.execute(update(Plan).where(Plan.id == int(options["plan_id"])).values(verify_ok=ok, verify_text=message))
+                verdict = update(Plan).where(Plan.id == int(options["plan_id"])).values(verify_ok=ok, verify_text=message)
+                s.execute(verdict)
                 s.commit()
         else:
             raise PlannerError(f"unknown job kind {kind!r}")

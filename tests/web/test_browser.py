@@ -154,6 +154,7 @@ def test_compare_download_reupload_and_sweep(tmp_path: Path) -> None:
             page.click("#compare")
             expect(page.locator("h1")).to_contain_text("Compare plans")
             expect(page.locator("table").first).to_contain_text(f"plan {plans[0]}")
+            expect(page.frame_locator("iframe.report").locator("h1").first).to_be_visible(timeout=60_000)
             page.wait_for_timeout(500)
             page.screenshot(path=str(shots / "08-compare.png"), full_page=True)
 
