@@ -82,7 +82,10 @@ _state: dict[str, Any] = {"debug": False}
 MAX_SHOWN = 50
 """Most input problems printed; the rest are counted."""
 
-CaseArg = Annotated[Path, typer.Argument(metavar="CASE", help="Case folder: scenario.yaml plus the CSV tables (see docs/inputs.md).", show_default=False)]
+CaseArg = Annotated[
+    Path,
+    typer.Argument(metavar="CASE", help="Case folder (scenario.yaml plus the CSV tables, see docs/inputs.md) or an .xlsx workbook of them.", show_default=False),
+]
 ScenarioOpt = Annotated[
     list[Path] | None,
     typer.Option("--scenario", "-s", metavar="FILE", help="Scenario overlay YAML (examples/*.yaml); repeat to apply several in order.", show_default=False),
@@ -168,18 +171,21 @@ def validate(case: CaseArg, scenario: ScenarioOpt = None) -> None:
       planner validate inputs/default --scenario examples/green_100.yaml
     """
     from planner.inputs.profiles import hourly_path
+    from planner.inputs.workbook import case_folder
     from planner.pipeline import load_case
 
     _state["validate_hint"] = command_line("validate", case, scenario=scenario)
     try:
-        _, inputs = load_case(case, scenario or [])
+        with case_folder(case) as folder:
+            _, inputs = load_case(folder, scenario or [])
+            has_hourly = hourly_path(folder).exists()
     except PlannerError as error:
         fail(error)
     s = inputs.scenario
     hourly = hourly_path(case)
     profiles = (
         f"{len(inputs.profiles)} profile rows (profiles.csv)" if inputs.profiles
-        else f"hourly profiles in {hourly} (for --days/--hours)" if hourly.exists()
+        else f"hourly profiles in {hourly} (for --days/--hours)" if has_hourly
         else "no profiles (yearly resolution only)"
     )
     out.print(
@@ -245,6 +251,14 @@ def solve(
         int | None,
         typer.Option(metavar="N", min=1, help="With --stochastic: local cluster's workers.", show_default=False),
     ] = None,
+    settings: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", metavar="KEY=VALUE", show_default=False,
+            help="Change a scenario setting, checked as in scenario.yaml (--set budget.total_yi_yuan=700); "
+            "repeatable, applied after --scenario.",
+        ),
+    ] = None,
 ) -> None:
     """Solve a case and write its plan folder.
 
@@ -256,9 +270,13 @@ def solve(
       planner solve inputs/default --days 4           # -> outputs/default_days4/
       planner solve inputs/default --hours full       # -> outputs/default_hours/ (minutes)
       planner solve inputs/default -s examples/budget_cut.yaml --force
+      planner solve inputs/default --set budget.total_yi_yuan=700 -o outputs/b700
+      planner solve case.xlsx                         # a workbook from `planner export --xlsx`
       planner solve inputs/default --solver cbc --time-limit 60 -o outputs/cbc
     Exits 5 when the plan leaves demand unmet (the plan is written; see `planner diagnose`).
     """
+    from planner.inputs.settings import parse_settings, settings_overlay
+    from planner.inputs.workbook import case_folder
     from planner.pipeline import run_case
 
     if stochastic is not None:
@@ -275,8 +293,13 @@ def solve(
     _state["validate_hint"] = command_line("validate", case, scenario=scenario)
     _state["diagnose_hint"] = command_line("diagnose", case, scenario=scenario, out=out_dir)
     try:
-        with StageProgress(err, quiet=_state.get("quiet", False)) as progress:
-            outcome = run_case(case, scenario or [], overrides, progress=progress)
+        parse_settings(settings or [])
+        with (
+            case_folder(case) as folder,
+            settings_overlay(settings) as extra,
+            StageProgress(err, quiet=_state.get("quiet", False)) as progress,
+        ):
+            outcome = run_case(folder, [*(scenario or []), *extra], overrides, progress=progress)
     except PlannerError as error:
         fail(error)
     except KeyboardInterrupt:
@@ -579,6 +602,46 @@ def diagnose(
     out.print(f"written: {folder / 'diagnosis.md'} and {folder / 'diagnosis.json'}", highlight=False, markup=False)
     if diagnosis.question == "infeasible":
         raise typer.Exit(3)
+
+
+@app.command(cls=_Command)
+def export(
+    case: CaseArg,
+    xlsx: Annotated[
+        Path,
+        typer.Option("--xlsx", metavar="OUT.xlsx", help="Workbook to write: one sheet per table, the settings on sheet 'scenario'.", show_default=False),
+    ],
+    force: Annotated[bool, typer.Option("--force", "-f", help="Replace an existing file.")] = False,
+) -> None:
+    """Write a case as an Excel workbook that `planner solve` and the web workspace read back.
+
+    One sheet per table with the CSV's columns, the scenario settings on sheet `scenario`
+    (setting, value), the hourly profiles on sheet `profiles_hourly`. The case is checked first.
+
+    \b
+    Example:
+      planner export inputs/default --xlsx default.xlsx
+      planner solve default.xlsx                      # the same plan as the folder
+    """
+    from planner.inputs.workbook import case_folder, write_workbook
+    from planner.pipeline import load_case
+
+    _state["validate_hint"] = command_line("validate", case)
+    if xlsx.suffix.lower() != ".xlsx":
+        raise typer.BadParameter("the file name must end in .xlsx", param_hint="--xlsx")
+    if xlsx.exists() and not force:
+        err.print(f"[bold red]error:[/] {escape(str(xlsx))} exists; add --force to replace it", highlight=False)
+        raise typer.Exit(2)
+    try:
+        with case_folder(case) as folder:
+            load_case(folder)
+            data = write_workbook(folder)
+        from planner.results.folders import atomic_write
+
+        atomic_write(xlsx, data)
+    except PlannerError as error:
+        fail(error)
+    out.print(f"written: {xlsx} ({len(data) / 1e6:.1f} MB)", highlight=False, markup=False)
 
 
 @app.command()

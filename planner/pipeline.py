@@ -23,6 +23,7 @@ from planner.inputs.overlay import apply_overlay
 from planner.inputs.profiles import profile_slices
 from planner.inputs.read import RawCase, inputs_hash, read_raw, validate
 from planner.results.folders import check_target, claimed
+from planner.results.workbook import write_plan_workbook
 from planner.results.write import staging, write_diagnosis, write_frame, write_json, write_results
 from planner.results.kpis import energy_by_cluster_year, investment, plan_summary, utilisation
 from planner.model import Built, build_model, coefficient_range
@@ -294,6 +295,7 @@ def _solve_and_write(
         write_frame(stage, "energy_summary.csv", tables["energy"])
         plan = _plan(inputs, result, results, built, tables)
         plan["presolve_warnings"] = [f.message for f in findings if f.severity == "warning"]
+        write_plan_workbook(stage, plan)
     timings["extract_write_s"] = time.perf_counter() - clock
     manifest = _manifest(raw, inputs, config, result, built, timings)
     plan["manifest"] = {"inputs_sha256": manifest["inputs_sha256"], "solver": manifest["solver"]}

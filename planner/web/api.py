@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,6 +14,7 @@ from sqlalchemy import select
 
 from planner.errors import InputError
 from planner.inputs.schema import TABLES
+from planner.inputs.workbook import read_csv_cells
 from planner.web import cases as ops
 from planner.web import engine, store
 from planner.web.deps import DB, Svc, load, require_user, scope
@@ -240,11 +243,12 @@ def save_table(case_id: int, name: str, body: TableIn, svc: Svc, db: DB) -> Chec
 @router.get("/cases/{case_id}/settings", tags=["tune"], summary="The tunable scenario settings")
 def get_settings(case_id: int, svc: Svc, db: DB) -> dict[str, object]:
     """Current values and the list of tunable settings with labels and units."""
-    from planner.web.tune import SETTINGS
+    from planner.web.tune import SETTINGS, latency_fields, latency_values
 
     case = load(db, Case, case_id, shared=True)
     folder, _ = _version_folder(svc, case, None)
-    return {"settings": current_settings(store.read_scenario(folder)), "fields": [s.__dict__ for s in SETTINGS]}
+    values = current_settings(store.read_scenario(folder)) | latency_values(folder)
+    return {"settings": values, "fields": [s.__dict__ for s in (*SETTINGS, *latency_fields(folder))]}
 
 
 @router.post("/cases/{case_id}/whatif", tags=["tune"], summary="Solve with changed settings (warm) and return the headline")
@@ -283,7 +287,8 @@ def overlay(case_id: int, body: SettingsIn, svc: Svc, db: DB, name: str = "whati
     if problems:
         return JSONResponse({"detail": "bad settings", "problems": problems}, status_code=422)
     folder, number = _version_folder(svc, case, None)
-    text, stem = overlay_yaml(store.read_scenario(folder), settings, name, f"case '{case.name}' version {number}", body.note)
+    origin = f"case '{case.name}' version {number}"
+    text, stem = overlay_yaml(store.read_scenario(folder), settings, name, origin, body.note, folder)
     return Response(text, media_type="application/yaml", headers={"content-disposition": f'attachment; filename="{stem}.yaml"'})
 
 
@@ -335,11 +340,58 @@ def unshare(case_id: int, user: str, db: DB) -> dict[str, list[str]]:
 # --------------------------------------------------------------------------- jobs
 
 
-@router.post("/cases/{case_id}/jobs", tags=["jobs"], status_code=201, summary="Queue a solve of the current version")
+@router.post("/cases/{case_id}/jobs", tags=["jobs"], status_code=201, summary="Queue a solve, diagnosis or sweep")
 def create_job(case_id: int, body: NewJob, svc: Svc, db: DB) -> JobOut:
-    """The job runs in a worker process; poll GET /api/jobs/{id}."""
-    job = queue_solve(svc, db, load(db, Case, case_id), body.days)
+    """The job runs in a worker process; poll GET /api/jobs/{id}. A sweep's table: GET /api/jobs/{id}/sweep."""
+    case = load(db, Case, case_id)
+    if body.kind == "solve":
+        return job_out(svc, db, queue_solve(svc, db, case, body.days))
+    options: dict[str, Any] = {}
+    if body.kind == "sweep":
+        options["parameters"] = sweep_parameters(body)
+    job = Job(case_id=case.id, version_id=ops.current(case).id, kind=body.kind, options=options)
+    db.add(job)
+    db.commit()
+    svc.dispatcher.wake()
     return job_out(svc, db, job)
+
+
+def sweep_parameters(body: NewJob) -> dict[str, Any]:
+    """A sweep job's parameters in the sweep file's format; 422 unless 1-2 named parameters of at most 49 scenarios."""
+    if not body.parameters:
+        raise HTTPException(422, "a sweep needs 1 or 2 parameters: {name: {set: KEY, values: [...]}}")
+    bad = [n for n in body.parameters if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", n)]
+    if bad:
+        raise HTTPException(422, f"parameter names are lower-case words (a-z, 0-9, _): {', '.join(bad)}")
+    count = math.prod(len(p.values) for p in body.parameters.values())
+    if count > engine.MAX_SWEEP_SCENARIOS:
+        most = engine.MAX_SWEEP_SCENARIOS
+        raise HTTPException(422, f"{count} scenarios; a sweep in the workspace runs at most {most}")
+    return {name: {"set": p.set, "values": p.values} for name, p in body.parameters.items()}
+
+
+def sweep_dir(svc: Svc, job: Job) -> Path:
+    """A finished sweep job's output folder (results.csv, sweep.html); 404 otherwise."""
+    folder = svc.store.job_dir(job.id) / "sweep"
+    if job.kind != "sweep" or not (folder / "results.csv").is_file():
+        raise HTTPException(404, "this job has no sweep table (yet)")
+    return folder
+
+
+@router.get("/jobs/{job_id}/sweep", tags=["jobs"], summary="A sweep job's results table")
+def get_sweep(job_id: int, svc: Svc, db: DB) -> dict[str, Any]:
+    """One row per scenario: parameters, status, KPIs (as `planner sweep` writes results.csv)."""
+    folder = sweep_dir(svc, load(db, Job, job_id, shared=True))
+    columns, rows = read_csv_cells(folder / "results.csv")
+    return {"columns": columns, "rows": rows, "page_url": f"/api/jobs/{job_id}/sweep.html"}
+
+
+@router.get("/jobs/{job_id}/sweep.html", tags=["jobs"], summary="A sweep job's page", response_class=Response)
+def get_sweep_page(job_id: int, svc: Svc, db: DB) -> Response:
+    """sweep.html of `planner sweep`, sandboxed like the report."""
+    folder = sweep_dir(svc, load(db, Job, job_id, shared=True))
+    headers = {"content-security-policy": SANDBOXED_CSP}
+    return FileResponse(folder / "sweep.html", media_type="text/html", headers=headers)
 
 
 @router.get("/jobs", tags=["jobs"], summary="List jobs")
@@ -408,6 +460,29 @@ def get_report(plan_id: int, svc: Svc, db: DB) -> FileResponse:
     if not path.is_file():
         raise HTTPException(404, "this plan has no report")
     return FileResponse(path, media_type="text/html", headers={"content-security-policy": SANDBOXED_CSP})
+
+
+@router.get("/plans/{plan_id}/plan.xlsx", tags=["plans"], summary="The plan as a workbook", response_class=FileResponse)
+def get_plan_xlsx(plan_id: int, svc: Svc, db: DB) -> FileResponse:
+    """plan.xlsx: the headline on sheet `plan`, then one sheet per table of the plan folder."""
+    plan = load(db, Plan, plan_id, shared=True)
+    path = _plan_dir(svc, plan) / "plan.xlsx"
+    if not path.is_file():
+        raise HTTPException(404, "this plan was written before plan.xlsx existed; run it again")
+    media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return FileResponse(path, media_type=media, filename=f"plan{plan.id}.xlsx")
+
+
+@router.post("/plans/{plan_id}/verify", tags=["plans"], status_code=201, summary="Queue `planner verify` of the plan")
+def verify_plan(plan_id: int, svc: Svc, db: DB) -> JobOut:
+    """A job re-checking the plan folder from its files alone; the plan's verdict is updated when it ends."""
+    plan = load(db, Plan, plan_id)
+    _plan_dir(svc, plan)
+    job = Job(case_id=plan.case_id, version_id=plan.version_id, kind="verify", options={"plan_id": plan.id})
+    db.add(job)
+    db.commit()
+    svc.dispatcher.wake()
+    return job_out(svc, db, job)
 
 
 @router.get("/plans/{plan_id}/download.zip", tags=["plans"], summary="The plan folder as .zip", response_class=Response)

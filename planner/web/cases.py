@@ -153,13 +153,45 @@ def save_settings(session: Session, st: Store, case: Case, settings: dict[str, A
     with scratch() as folder:
         shutil.copytree(st.version_dir(case.id, version.number), folder, dirs_exist_ok=True)
         scenario = store.read_scenario(folder)
+        settings, latency = split_latency(settings)
         apply_settings(scenario, settings)
         store.write_scenario(scenario, folder)
+        if latency:
+            columns, rows = store.read_table(folder, "workloads")
+            store.write_table(folder, "workloads", columns, patch_latency(columns, rows, latency))
         try:
             store.check_case(folder)
         except InputError as err:
             return Checked(other=_problems(err, folder))
         return Checked(version=_commit_version(session, st, case, folder, note or "tuned settings"))
+
+
+LATENCY = "latency."
+"""Tune keys `latency.<workload_id>`: a class's one-way latency limit (ms) in workloads.csv, not a scenario setting."""
+
+
+def split_latency(settings: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(scenario settings, {workload_id: one-way latency limit in ms or None})."""
+    latency = {k.removeprefix(LATENCY): v for k, v in settings.items() if k.startswith(LATENCY)}
+    return {k: v for k, v in settings.items() if not k.startswith(LATENCY)}, latency
+
+
+def patch_latency(columns: list[str], rows: list[list[str]], latency: dict[str, Any]) -> list[list[str]]:
+    """workloads.csv rows with these classes' one-way limits set (the round-trip column cleared: one limit)."""
+    if not latency:
+        return rows
+    wid, one_way = columns.index("workload_id"), columns.index("latency_max_one_way_ms")
+    rtt = columns.index("latency_max_rtt_ms") if "latency_max_rtt_ms" in columns else None
+    out = []
+    for row in rows:
+        row = list(row)
+        if row[wid] in latency:
+            value = latency[row[wid]]
+            row[one_way] = "" if value is None else repr(float(value))
+            if rtt is not None:
+                row[rtt] = ""
+        out.append(row)
+    return out
 
 
 def apply_settings(scenario: dict[str, Any], settings: dict[str, Any]) -> None:

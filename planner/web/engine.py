@@ -5,6 +5,9 @@ An adapter: a change of the pipeline's signature is a change here only.
 
 from __future__ import annotations
 
+import json
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,3 +51,48 @@ def compare_html(folders: list[Path], names: list[str]) -> tuple[dict[str, Any],
         frame.columns = names
     kpis = {str(label): {n: row[n] for n in names} for label, row in comparison.kpis.iterrows()}
     return kpis, render_html(comparison)
+
+
+def diagnose(case_dir: Path, out_dir: Path) -> tuple[str, dict[str, Any]]:
+    """`planner diagnose` on a case folder into `out_dir`: (diagnosis.md text, diagnosis.json mapping)."""
+    from planner.analysis.diagnose import to_markdown
+    from planner.pipeline import diagnose_case
+
+    diagnosis, _ = diagnose_case(case_dir, (), {"output_dir": out_dir})
+    return to_markdown(diagnosis), diagnosis.to_dict()
+
+
+MAX_SWEEP_SCENARIOS = 49
+
+
+def sweep_file(case_dir: Path, parameters: dict[str, dict[str, Any]], name: str, spec_dir: Path) -> dict[str, Any]:
+    """A sweep file (examples/sweep_*.yaml format) in `spec_dir` over the case folder's settings.
+
+    `base` is relative to the file's folder (where `planner sweep` looks too), so no server path shows on the page.
+    """
+    base = os.path.relpath(case_dir, spec_dir)
+    return {"name": name, "description": "Sweep from the planner workspace.", "base": base, "parameters": parameters}
+
+
+def sweep(spec_path: Path, out_dir: Path, progress: Callable[[int, int], None] | None = None) -> list[dict[str, Any]]:
+    """`planner sweep` in this process, one scenario after another (warm re-solves); the results table as rows.
+
+    The sweep's own Dask cluster is not used: a job already runs in a worker process of its own.
+    """
+    from planner.scenarios.spec import load_sweep
+    from planner.scenarios.store import ScenarioStore, write_page, write_table
+    from planner.scenarios.sweep import results_table, solve_scenario
+    from planner.scenarios.sweep_page import render_sweep
+
+    spec = load_sweep(spec_path)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    scenarios = ScenarioStore(out_dir)
+    for n, task in enumerate(spec.tasks, start=1):
+        scenarios.write(solve_scenario(task, spec.raw, spec.base_id))
+        if progress is not None:
+            progress(n, len(spec.tasks))
+    table = results_table(spec, scenarios)
+    write_table(out_dir, table)
+    write_page(out_dir, render_sweep(spec, table))
+    records: list[dict[str, Any]] = json.loads(table.to_json(orient="records"))
+    return records

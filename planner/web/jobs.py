@@ -20,6 +20,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
 
@@ -47,7 +48,7 @@ def _set(sessions: sessionmaker[Any], job_id: int, only_if: str | None = None, *
 
 
 def run_job(job_id: int, db_url: str, data_dir: str) -> None:
-    """A worker process: solve one job's case version, verify the plan, record the outcome."""
+    """A worker process: run one job (solve and verify, diagnose, sweep or verify a plan), record the outcome."""
     sessions = make_sessions(db_url, upgrade=False)
     st = Store(Path(data_dir))
     with sessions() as s:
@@ -56,9 +57,16 @@ def run_job(job_id: int, db_url: str, data_dir: str) -> None:
             return
         case_dir = st.version_dir(job.case_id, job.version.number)
         days = job.options.get("days")
-        case_id, version_id = job.case_id, job.version_id
+        case_id, version_id, kind, options = job.case_id, job.version_id, job.kind, dict(job.options)
     stop = threading.Event()
-    threading.Thread(target=_watch, args=(sessions, st, job_id, os.getppid(), stop), daemon=True).start()
+    watch = (sessions, st, job_id, os.getppid(), stop, kind == "solve")
+    threading.Thread(target=_watch, args=watch, daemon=True).start()
+    if kind != "solve":
+        try:
+            _run_other(sessions, st, job_id, kind, options, case_dir)
+        finally:
+            stop.set()
+        return
     out_dir = st.plan_dir(job_id)
     status, message, plan_status = "done", "", None
     try:
@@ -92,12 +100,63 @@ def _record_plan(
         s.commit()
 
 
-def _watch(sessions: sessionmaker[Any], st: Store, job_id: int, parent: int, stop: threading.Event) -> None:
-    """Report the stage as the plan folder fills; end this worker if the server is gone."""
+def _run_other(
+    sessions: sessionmaker[Any], st: Store, job_id: int, kind: str, options: dict[str, Any], case_dir: Path
+) -> None:
+    """Diagnose a case version, sweep settings over it, or verify a plan again; the outcome goes into the job."""
+    status, message = "done", ""
+    folder = st.job_dir(job_id)
+    try:
+        if kind == "diagnose":
+            _set(sessions, job_id, only_if="running", stage="diagnosing (pre-solve checks, IIS, least relaxations)")
+            shutil.rmtree(folder / "diagnosis", ignore_errors=True)
+            message, _ = engine.diagnose(case_dir, folder / "diagnosis")
+        elif kind == "sweep":
+            folder.mkdir(parents=True, exist_ok=True)
+            spec = engine.sweep_file(case_dir, options["parameters"], f"job{job_id}", folder)
+            text = yaml.safe_dump(spec, sort_keys=False, allow_unicode=True)
+            (folder / "sweep.yaml").write_text(text, encoding="utf-8")
+
+            def progress(n: int, total: int) -> None:
+                stage = f"solving scenario {n + 1} of {total}" if n < total else "writing the table"
+                _set(sessions, job_id, only_if="running", stage=stage)
+
+            _set(sessions, job_id, only_if="running", stage="solving scenario 1")
+            rows = engine.sweep(folder / "sweep.yaml", folder / "sweep", progress)
+            solved = sum(1 for r in rows if r.get("status") in ("optimal", "feasible"))
+            message = f"{len(rows)} scenarios, {solved} with a plan; see the table"
+        elif kind == "verify":
+            _set(sessions, job_id, only_if="running", stage="verifying the plan")
+            with sessions() as s:
+                plan = s.get(Plan, int(options["plan_id"]))
+                plan_job = plan.job_id if plan is not None else None
+            if plan_job is None:
+                raise PlannerError("the plan to verify no longer exists")
+            ok, message = engine.verify(st.plan_dir(plan_job))
+            status = "done" if ok else "failed"
+            with sessions() as s:
+                verdict = update(Plan).where(Plan.id == int(options["plan_id"])).values(verify_ok=ok, verify_text=message)
+                s.execute(verdict)
+                s.commit()
+        else:
+            raise PlannerError(f"unknown job kind {kind!r}")
+    except InfeasibleError as err:
+        status, message = "infeasible", str(err)
+    except PlannerError as err:
+        status, message = "failed", str(err).replace(str(folder / "sweep.yaml"), "sweep")
+    except Exception as err:  # a bug: keep the traceback in the job for whoever reads it
+        status, message = "failed", f"internal error: {err!r}\n{traceback.format_exc(limit=8)}"
+    _set(sessions, job_id, only_if="running", status=status, stage=status, message=message[:20000], finished=now())
+
+
+def _watch(sessions: sessionmaker[Any], st: Store, job_id: int, parent: int, stop: threading.Event, stages: bool = True) -> None:
+    """Report the stage as the plan folder fills (`stages`); end this worker if the server is gone."""
     stage = ""
     while not stop.wait(0.3):
         if os.getppid() != parent:
             os._exit(1)
+        if not stages:
+            continue
         partial = [p for p in st.job_dir(job_id).iterdir() if p.is_dir() and p.name.startswith(".plan.partial-")] if st.job_dir(job_id).exists() else []
         new = "reading the case and building the model"
         if any((p / "plan.json").exists() for p in partial):

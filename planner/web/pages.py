@@ -13,9 +13,10 @@ from planner.web import api, store
 from planner.web import cases as ops
 from planner.web.deps import DB, Svc, load, require_page_user, scope
 from planner.web.models import Case, Job, Plan
+from planner.web.schemas import NewJob, SweepParameter
 from planner.web.security import check_csrf, csrf_token
 from planner.web.store import UploadError
-from planner.web.tune import HEADLINE, SETTINGS, current_settings
+from planner.web.tune import HEADLINE, KEYS, SETTINGS, current_settings, latency_fields, latency_values
 
 TEMPLATES = Jinja2Templates(directory=str(__import__("pathlib").Path(__file__).with_name("templates")))
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf), Depends(require_page_user)])
@@ -66,11 +67,12 @@ def case_page(request: Request, case_id: int, svc: Svc, db: DB) -> HTMLResponse:
     folder = svc.store.version_dir(case.id, ops.current(case).number)
     jobs = db.scalars(select(Job).where(Job.case_id == case.id).order_by(Job.id.desc()).limit(20)).all()
     plans = db.scalars(select(Plan).where(Plan.case_id == case.id).order_by(Plan.id.desc()).limit(20)).all()
-    values = current_settings(store.read_scenario(folder))
+    values = current_settings(store.read_scenario(folder)) | latency_values(folder)
     tables = store.table_names(folder)
     mine = db.info["accounts"] and case.owner_id == db.info["user_id"]
     shares = api.list_shares(case.id, db)["shared_with"] if mine else None
-    context = {"tables": tables, "settings": SETTINGS, "values": values, "jobs": jobs, "plans": plans, "shares": shares, "examples": store.examples()}
+    fields = (*SETTINGS, *latency_fields(folder))
+    context = {"tables": tables, "settings": fields, "values": values, "jobs": jobs, "plans": plans, "shares": shares, "examples": store.examples()}
     return render(request, "case.html", case=case, version=ops.current(case), **context)
 
 
@@ -104,11 +106,58 @@ def solve(case_id: int, svc: Svc, db: DB, days: Annotated[str, Form()] = "") -> 
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
+@router.post("/cases/{case_id}/diagnose")
+def diagnose(case_id: int, svc: Svc, db: DB) -> RedirectResponse:
+    """Queue a diagnosis; go to the job."""
+    job = api.create_job(case_id, NewJob(kind="diagnose", days=None, parameters=None), svc, db)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+def _values(text: str) -> list[float]:
+    out: list[float] = []
+    for part in text.replace(";", ",").split(","):
+        part = part.strip()
+        if part:
+            try:
+                out.append(float(part))
+            except ValueError:
+                raise HTTPException(422, f"sweep values: {part!r} is not a number") from None
+    return out
+
+
+@router.post("/cases/{case_id}/sweep")
+def sweep(
+    case_id: int, svc: Svc, db: DB,
+    set1: Annotated[str, Form(max_length=100)], values1: Annotated[str, Form(max_length=300)],
+    set2: Annotated[str, Form(max_length=100)] = "", values2: Annotated[str, Form(max_length=300)] = "",
+) -> RedirectResponse:
+    """Queue a sweep of one or two tune settings; go to the job."""
+    parameters: dict[str, SweepParameter] = {}
+    for key, text in ((set1, values1), (set2, values2)):
+        if key and key in KEYS:
+            parameters[key.rsplit(".", 1)[-1]] = SweepParameter(set=key, values=_values(text))
+    job = api.create_job(case_id, NewJob(kind="sweep", days=None, parameters=parameters), svc, db)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+@router.post("/plans/{plan_id}/verify")
+def verify(plan_id: int, svc: Svc, db: DB) -> RedirectResponse:
+    """Queue `planner verify` of the plan; go to the job."""
+    job = api.verify_plan(plan_id, svc, db)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
 def job_page(request: Request, job_id: int, svc: Svc, db: DB) -> HTMLResponse:
-    """A job: stage, elapsed time and log tail, refreshed by script while it runs."""
+    """A job: stage, elapsed time and log tail, refreshed by script while it runs; a sweep's table when done."""
     job = api.job_out(svc, db, load(db, Job, job_id, shared=True))
-    return render(request, "job.html", job=job)
+    table = None
+    if job.kind == "sweep" and job.status == "done":
+        try:
+            table = api.get_sweep(job_id, svc, db)
+        except HTTPException:
+            table = None
+    return render(request, "job.html", job=job, sweep=table)
 
 
 @router.post("/jobs/{job_id}/cancel")

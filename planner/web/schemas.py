@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -90,11 +90,23 @@ class WhatIfOut(BaseModel):
     timings_s: dict[str, float] = {}
 
 
-class NewJob(BaseModel):
-    """Queue a solve of the case's current version."""
+class SweepParameter(BaseModel):
+    """One swept setting: a dotted scenario key and its values."""
 
     model_config = ConfigDict(extra="forbid")
-    days: int | None = Field(None, ge=1, le=60, description="representative days (hourly slices); none for one slice per year")
+    set: str = Field(pattern=r"^[a-z_]+(\.[a-z0-9_]+)*$", max_length=100, description="e.g. budget.total_yi_yuan")
+    values: list[float] = Field(min_length=1, max_length=20)
+
+
+class NewJob(BaseModel):
+    """Queue a job on the case's current version: a solve (default), a diagnosis or a sweep."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["solve", "diagnose", "sweep"] = "solve"
+    days: int | None = Field(None, ge=1, le=60, description="solve: representative days; none for one slice per year")
+    parameters: dict[str, SweepParameter] | None = Field(
+        None, description="sweep: 1-2 parameters, name -> {set, values}; every combination (at most 49)", max_length=2
+    )
 
 
 class JobOut(BaseModel):

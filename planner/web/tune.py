@@ -8,6 +8,7 @@ of the last what-if and starts from its optimum instead of building and solving 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 import threading
 import time
@@ -22,7 +23,8 @@ from planner.config import config_for
 from planner.errors import InputError
 from planner.inputs.read import RawCase, read_raw, validate
 from planner.scenarios.resolve import Resolver
-from planner.web.cases import apply_settings
+from planner.web import store
+from planner.web.cases import LATENCY, apply_settings, split_latency
 from planner.web.store import relative
 
 MAX_CASES = 8
@@ -48,8 +50,40 @@ SETTINGS = (
     Setting("policy.carbon_price_yuan_per_t", "Carbon price", "碳价", "yuan/tCO2", 10),
     Setting("policy.utilisation_min", "Utilisation floor (上架率)", "上架率下限", "share 0-1", 0.01),
     Setting("policy.west_share_min_new_racks", "West share of new racks, floor", "西部新建机架占比下限", "share 0-1", 0.01, nullable=True),
+    Setting("build_module_racks", "Modular builds: racks per module (none: any number)", "模块化建设:每模块机架数", "racks", 100, nullable=True),
 )
 KEYS = {s.key: s for s in SETTINGS}
+_WORKLOAD_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+def latency_fields(folder: Path) -> list[Setting]:
+    """One tune field per workload class of the case: its one-way latency limit (workloads.csv)."""
+    columns, rows = store.read_table(folder, "workloads")
+    if "workload_id" not in columns:
+        return []
+    get = {c: columns.index(c) for c in ("workload_id", "name_en", "name_zh") if c in columns}
+    fields = []
+    for row in rows:
+        wid = row[get["workload_id"]]
+        en = row[get["name_en"]].split(" (")[0] if "name_en" in get else wid
+        zh = row[get["name_zh"]] if "name_zh" in get else wid
+        key = f"{LATENCY}{wid}"
+        fields.append(Setting(key, f"Latency limit: {en}", f"时延上限:{zh}", "ms one-way", 1, nullable=True))
+    return fields
+
+
+def latency_values(folder: Path) -> dict[str, Any]:
+    """Each class's one-way latency limit in ms (half the round trip when given so), None without a limit."""
+    columns, rows = store.read_table(folder, "workloads")
+    out: dict[str, Any] = {}
+    for row in rows:
+        cells = dict(zip(columns, row, strict=False))
+        one_way, rtt = cells.get("latency_max_one_way_ms", ""), cells.get("latency_max_rtt_ms", "")
+        try:
+            out[f"{LATENCY}{cells['workload_id']}"] = float(one_way) if one_way else float(rtt) / 2 if rtt else None
+        except (KeyError, ValueError):
+            continue
+    return out
 
 HEADLINE = (
     ("objective_yi_yuan", "Total cost (present value)", "总成本(现值)", "亿元"),
@@ -101,6 +135,8 @@ def parse_settings(values: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     problems: list[str] = []
     for key, value in values.items():
         setting = KEYS.get(key)
+        if setting is None and key.startswith(LATENCY) and _WORKLOAD_ID.match(key.removeprefix(LATENCY)):
+            setting = Setting(key, key, key, "ms", 1, nullable=True)
         if setting is None:
             problems.append(f"{key}: not a tunable setting (known: {', '.join(KEYS)})")
             continue
@@ -145,7 +181,17 @@ class Tuner:
             base: RawCase = state["raw"]
             raw = copy.copy(base)
             raw.scenario = copy.deepcopy(base.scenario)
+            settings, latency = split_latency(settings)
             apply_settings(raw.scenario, settings)
+            if latency and "workloads" in raw.tables:
+                table = raw.tables["workloads"]
+                frame = table.frame.copy()
+                for wid, value in latency.items():  # as an overlay's `set` would: text cells, None for blank
+                    rows = frame["workload_id"] == wid
+                    frame.loc[rows, "latency_max_one_way_ms"] = None if value is None else repr(float(value))
+                    if "latency_max_rtt_ms" in frame.columns:
+                        frame.loc[rows, "latency_max_rtt_ms"] = None
+                raw.tables = {**raw.tables, "workloads": dataclasses.replace(table, frame=frame)}
             try:
                 inputs = validate(raw)
             except InputError as err:
@@ -165,15 +211,23 @@ class Tuner:
         }
 
 
-def overlay_yaml(scenario: dict[str, Any], settings: dict[str, Any], name: str, origin: str, note: str = "") -> tuple[str, str]:
+def overlay_yaml(
+    scenario: dict[str, Any], settings: dict[str, Any], name: str, origin: str, note: str = "", folder: Path | None = None
+) -> tuple[str, str]:
     """An overlay in the examples/ format setting what differs from `scenario`; (YAML text, its name)."""
-    current = current_settings(scenario)
+    current = current_settings(scenario) | (latency_values(folder) if folder is not None else {})
     changed = {k: v for k, v in settings.items() if current.get(k) != v}
+    changed, latency = split_latency(changed)
     stem = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")[:60]  # a scenario name: ^[a-z][a-z0-9]*(_[a-z0-9]+)*$
     stem = stem if stem[:1].isalpha() else f"whatif_{stem}".rstrip("_")
     nested: dict[str, Any] = {}
     apply_settings(nested, changed)
     what = ", ".join(f"{k} = {v}" for k, v in changed.items()) or "nothing changed"
-    body = {"base": "inputs/default", "name": stem, "description": (note or f"What-if from the planner workspace: {what}.")[:500], "set": nested}
+    body: dict[str, Any] = {"base": "inputs/default", "name": stem, "description": (note or f"What-if from the planner workspace: {what}.")[:500], "set": nested}
+    if latency:
+        what += ", " + ", ".join(f"latency {k} = {v} ms" for k, v in latency.items())
+        body["description"] = (note or f"What-if from the planner workspace: {what}.")[:500]
+        patches = [{"match": {"workload_id": k}, "set": {"latency_max_one_way_ms": v}} for k, v in latency.items()]
+        body["tables"] = {"workloads": patches}
     header = f"# Saved from the planner workspace ({origin}).\n#   planner solve inputs/default --scenario {stem}.yaml\n"
     return header + yaml.safe_dump(body, sort_keys=False, allow_unicode=True), stem

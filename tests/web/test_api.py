@@ -27,6 +27,8 @@ COVERED = {
     ("POST", "/api/login"), ("POST", "/api/logout"),  # tests/web/test_accounts.py
     ("GET", "/api/cases/{case_id}/shares"), ("POST", "/api/cases/{case_id}/shares"), ("DELETE", "/api/cases/{case_id}/shares/{user}"),  # test_accounts.py
 }
+COVERED |= {("GET", "/api/jobs/{job_id}/sweep"), ("GET", "/api/jobs/{job_id}/sweep.html"), ("GET", "/api/plans/{plan_id}/plan.xlsx"),
+            ("POST", "/api/plans/{plan_id}/verify")}  # test_diagnose_sweep_verify_jobs_and_plan_xlsx
 
 
 def test_examples_and_case_from_an_example(client: TestClient) -> None:
@@ -237,3 +239,73 @@ def test_an_infeasible_plan_shows_its_diagnosis(client: TestClient, case_id: int
     assert page.status_code == 200 and "The utilisation floor &lt;b&gt;binds&lt;/b&gt;." in page.text  # escaped
     assert "iframe" not in page.text.split("Diagnosis")[-1]  # no report for a plan without a solution
     assert client.get(f"/api/plans/{plan_id}/report.html").status_code == 404
+
+
+def test_diagnose_sweep_verify_jobs_and_plan_xlsx(client: TestClient, case_id: int, solved: dict[str, Any]) -> None:
+    from openpyxl import load_workbook
+
+    url = f"/api/cases/{case_id}/jobs"
+    assert client.post(url, json={"kind": "sweep"}).status_code == 422
+    eight = list(range(8))
+    many = {"a": {"set": "budget.total_yi_yuan", "values": eight}, "b": {"set": "discount_rate", "values": eight}}
+    assert client.post(url, json={"kind": "sweep", "parameters": many}).status_code == 422
+    budget = {"set": "budget.total_yi_yuan", "values": [500, 900]}
+    sweep = client.post(url, json={"kind": "sweep", "parameters": {"budget": budget}})
+    assert sweep.status_code == 201, sweep.text
+    diagnose = client.post(url, json={"kind": "diagnose"}).json()
+    verify = client.post(f"/api/plans/{solved['plan_id']}/verify")
+    assert verify.status_code == 201
+    done = wait_job(client, sweep.json()["id"], timeout=300)
+    assert done["status"] == "done", done["message"]
+    assert done["kind"] == "sweep"
+    table = client.get(f"/api/jobs/{done['id']}/sweep").json()
+    assert "objective_yi_yuan" in table["columns"]
+    assert len(table["rows"]) == 2
+    statuses = [r[table["columns"].index("status")] for r in table["rows"]]
+    assert statuses == ["optimal", "optimal"]
+    page = client.get(table["page_url"])
+    assert page.status_code == 200
+    assert page.headers["content-security-policy"].startswith("sandbox")
+    assert 'id="sweep-table"' in client.get(f"/jobs/{done['id']}").text
+    assert client.get(f"/api/jobs/{solved['id']}/sweep").status_code == 404
+    diagnosed = wait_job(client, diagnose["id"], timeout=300)
+    assert diagnosed["status"] == "done", diagnosed
+    assert diagnosed["message"]
+    verified = wait_job(client, verify.json()["id"])
+    assert verified["status"] == "done", verified
+    assert "all constraints hold" in verified["message"]
+    assert verified["kind"] == "verify"
+    xlsx = client.get(f"/api/plans/{solved['plan_id']}/plan.xlsx")
+    assert xlsx.status_code == 200
+    assert load_workbook(io.BytesIO(xlsx.content), read_only=True).sheetnames[:2] == ["plan", "racks_new"]
+    assert 'id="plan-xlsx"' in client.get(f"/plans/{solved['plan_id']}").text
+    assert client.post("/api/plans/424242/verify").status_code == 404
+
+
+def test_tune_latency_limits_per_class_and_modular_builds(client: TestClient) -> None:
+    cid = client.post("/api/cases", json={"name": "latency"}).json()["id"]
+    got = client.get(f"/api/cases/{cid}/settings").json()
+    assert got["settings"]["latency.realtime"] == 5.0
+    assert got["settings"]["latency.batch"] is None
+    assert got["settings"]["build_module_racks"] is None
+    keys = {f["key"] for f in got["fields"]}
+    assert {"latency.realtime", "latency.near_realtime", "latency.batch", "build_module_racks"} <= keys
+    url = f"/api/cases/{cid}/whatif"
+    too_tight = client.post(url, json={"settings": {"latency.realtime": 1}}).json()
+    assert too_tight["ok"] is False
+    assert any("needs RTT <= 2 ms" in p for p in too_tight["problems"])
+    assert client.post(url, json={"settings": {"latency.realtime": "x"}}).json()["ok"] is False
+    modular = client.post(url, json={"settings": {"build_module_racks": 1000}}).json()
+    assert modular["ok"] is True, modular
+    assert modular["headline"]["unmet_rack_years"] == 0
+    text = client.post(f"/api/cases/{cid}/overlay.yaml?name=lat", json={"settings": {"latency.realtime": 2.5}}).text
+    patch = yaml.safe_load(text)["tables"]["workloads"]
+    assert patch == [{"match": {"workload_id": "realtime"}, "set": {"latency_max_one_way_ms": 2.5}}]
+    saved = client.put(f"/api/cases/{cid}/settings", json={"settings": {"latency.realtime": 2.5}})
+    assert saved.status_code == 200, saved.text
+    diff = client.get(f"/api/cases/{cid}/diff?a=1&b=2").json()
+    changed = diff["tables"]["workloads"]["changed"]
+    assert changed == [{"key": {"workload_id": "realtime"}, "column": "latency_max_one_way_ms", "a": "5.0", "b": "2.5"}]
+    page = client.get(f"/cases/{cid}").text
+    assert 'name="latency.realtime"' in page
+    assert 'name="build_module_racks"' in page

@@ -114,3 +114,94 @@ def test_create_edit_tune_solve_review(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert not problems, problems
+
+
+@pytest.mark.slow
+def test_compare_download_reupload_and_sweep(tmp_path: Path) -> None:
+    """Two plans compared; the plan's .zip and plan.xlsx and the case's .zip and .xlsx downloaded; the case
+    files uploaded again as new cases; a sweep run from the case page and its table shown."""
+    assert Path(CHROMIUM).exists(), "headless Chromium is required: apt-get install -y chromium fonts-noto-cjk"
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+    from playwright.sync_api import expect, sync_playwright
+
+    shots = Path(os.environ.get("PLANNER_SCREENS", tmp_path / "screens"))
+    shots.mkdir(parents=True, exist_ok=True)
+    files = tmp_path / "downloads"
+    files.mkdir()
+    server = Server(tmp_path / "data")
+    problems: list[str] = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+            page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+            page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+            local = (server.url, "data:", "about:")
+            page.on("request", lambda r: problems.append(f"offline? {r.url}") if not r.url.startswith(local) else None)
+
+            def download(selector: str, name: str) -> Path:
+                with page.expect_download(timeout=180_000) as info:  # the case workbook carries 87,600 hourly rows
+                    page.click(selector, timeout=180_000)
+                path = files / name
+                info.value.save_as(str(path))
+                return path
+
+            page.goto(server.url + "/")
+            page.fill("#new-name", "compare and download")
+            page.click("#create-case")
+            expect(page.locator("h1")).to_contain_text("compare and download")
+            case_url = page.url
+            plans = []
+            for days in ("4", "12"):
+                page.goto(case_url)
+                page.select_option('select[name="days"]', days)
+                page.click("#solve")
+                expect(page.locator("#job-status")).to_have_text("done", timeout=180_000)
+                page.click("#job-plan-link")
+                expect(page.locator("#verify-verdict")).to_contain_text("all hold")
+                plans.append(page.url.rsplit("/", 1)[-1])
+            page.select_option("#compare-with", plans[0])
+            page.click("#compare")
+            expect(page.locator("h1")).to_contain_text("Compare plans")
+            expect(page.locator("table").first).to_contain_text(f"plan {plans[0]}")
+            expect(page.frame_locator("iframe.report").locator("h1").first).to_be_visible(timeout=60_000)
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(shots / "08-compare.png"), full_page=True)
+
+            page.goto(f"{server.url}/plans/{plans[1]}")
+            plan_zip = download("#plan-zip", "plan.zip")
+            assert f"plan{plans[1]}/plan.json" in zipfile.ZipFile(plan_zip).namelist()
+            plan_xlsx = download("#plan-xlsx", "plan.xlsx")
+            assert load_workbook(plan_xlsx, read_only=True).sheetnames[:2] == ["plan", "racks_new"]
+            page.goto(case_url)
+            case_zip = download("#case-zip", "case.zip")
+            case_xlsx = download("#case-xlsx", "case.xlsx")
+            assert "profiles_hourly" in load_workbook(io.BytesIO(case_xlsx.read_bytes()), read_only=True).sheetnames
+
+            page.set_default_timeout(180_000)  # reading a 2 MB workbook back takes a while on a shared machine
+            for path, name in ((case_zip, "uploaded again from .zip"), (case_xlsx, "uploaded again from .xlsx")):
+                page.goto(server.url + "/")
+                page.set_input_files("#upload-file", str(path))
+                page.fill("#upload-name", name)
+                page.click("#upload")
+                expect(page.locator("h1")).to_contain_text(name, timeout=180_000)
+                expect(page.locator("#table-demand")).to_be_visible()
+            page.screenshot(path=str(shots / "09-reuploaded-xlsx.png"), full_page=True)
+
+            page.select_option("#sweep-set1", "budget.total_yi_yuan")
+            page.fill("#sweep-values1", "600, 900")
+            page.select_option("#sweep-set2", "policy.green_share_min_new")
+            page.fill("#sweep-values2", "0.8, 1")
+            page.click("#sweep")
+            expect(page.locator("h1")).to_contain_text("Sweep job")
+            expect(page.locator("#sweep-table tbody tr")).to_have_count(4, timeout=300_000)
+            expect(page.locator("#job-status")).to_have_text("done")
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(shots / "10-sweep.png"), full_page=True)
+            browser.close()
+    finally:
+        server.stop()
+    assert not problems, problems

@@ -78,3 +78,44 @@ def test_a_killed_server_loses_nothing_but_the_running_job(tmp_path: Path) -> No
         assert httpx.get(server.url + f"/api/cases/{case['id']}").json()["versions"][0]["number"] == 1
     finally:
         server.stop()
+
+
+def test_a_stopped_server_marks_the_running_job_and_runs_the_queue_after_a_restart(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT) during a solve with a sweep queued behind it: after a restart the solve says it was
+    interrupted and can be re-run, the queued sweep runs, and nothing else changed."""
+    server = Server(tmp_path)
+    try:
+        case = httpx.post(server.url + "/api/cases", json={"name": "stop"}, timeout=30).json()
+        jobs = server.url + f"/api/cases/{case['id']}/jobs"
+        running = httpx.post(jobs, json={"days": 12}, timeout=30).json()
+        budget = {"set": "budget.total_yi_yuan", "values": [700, 900]}
+        queued = httpx.post(jobs, json={"kind": "sweep", "parameters": {"budget": budget}}, timeout=30).json()
+        deadline = time.monotonic() + 60
+        status = server.url + f"/api/jobs/{running['id']}"
+        while httpx.get(status).json()["status"] != "running" and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert httpx.get(server.url + f"/api/jobs/{queued['id']}").json()["status"] == "queued"
+    finally:
+        server.stop()
+    server = Server(tmp_path)
+    try:
+        def job(job_id: int) -> dict[str, object]:
+            return dict(httpx.get(server.url + f"/api/jobs/{job_id}", timeout=30).json())
+
+        after = job(running["id"])
+        assert after["status"] == "interrupted"
+        assert "re-run" in str(after["message"])
+        assert after["plan_id"] is None
+        deadline = time.monotonic() + 300
+        while job(queued["id"])["status"] not in ("done", "failed") and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert job(queued["id"])["status"] == "done", job(queued["id"])
+        rows = httpx.get(server.url + f"/api/jobs/{queued['id']}/sweep", timeout=30).json()["rows"]
+        assert len(rows) == 2
+        again = httpx.post(server.url + f"/api/jobs/{running['id']}/rerun", timeout=30).json()
+        assert again["rerun_of"] == running["id"]
+        listed = [j["id"] for j in httpx.get(server.url + "/api/jobs", timeout=30).json()]
+        assert listed == [again["id"], queued["id"], running["id"]]
+        assert job(running["id"])["status"] == "interrupted"  # the record of what happened stays
+    finally:
+        server.stop()

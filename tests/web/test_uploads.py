@@ -104,7 +104,7 @@ def test_too_many_entries_and_oversized_uploads_are_refused(client: TestClient) 
 def test_xlsx_round_trip(client: TestClient, case_id: int) -> None:
     data = client.get(f"/api/cases/{case_id}/download.xlsx").content
     book = load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["scenario", "hubs", "clusters", "workloads", "demand", "links", "compute"]
+    assert book.sheetnames == ["scenario", "hubs", "clusters", "workloads", "demand", "links", "compute", "profiles_hourly"]
     first_row = (DEFAULT / "demand.csv").read_text(encoding="utf-8").splitlines()[1].split(",")
     assert book["demand"]["D2"].value == float(first_row[3])  # numbers stay numbers in Excel
     status, case = upload(client, data, "case.xlsx")

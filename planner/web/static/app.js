@@ -207,8 +207,10 @@ function initJob(box) {
       document.getElementById("job-plan-link").href = `/plans/${j.plan_id}`;
       document.getElementById("job-plan").hidden = false;
     }
+    const was = box.dataset.status;
     box.dataset.status = j.status;
     if (running) setTimeout(poll, 1000);
+    else if (box.dataset.kind !== "solve" && !FINAL.includes(was)) location.reload();  // the sweep table or diagnosis
   }
   const log = document.getElementById("job-log");
   log.scrollTop = log.scrollHeight;  // the tail's last lines (the solver's verdict) in view
