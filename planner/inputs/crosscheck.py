@@ -27,6 +27,7 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
     ("links", "hub_id", "hubs"),
     ("links", "cluster_id", "clusters"),
     ("profiles", "cluster_id", "clusters"),
+    ("cluster_years", "cluster_id", "clusters"),
 )
 """(table, column, referenced table): each value must be an id of the referenced table."""
 

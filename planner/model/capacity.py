@@ -47,11 +47,14 @@ def add_land_limit(m: Builder, d: ModelData, v: Vars) -> None:
 def add_power_limit(m: Builder, d: ModelData, v: Vars) -> None:
     """Grid connection: facility power of the stock at rated load within the cluster's limit.
 
-    power_kw * pue[c] * racks[c,y] <= power_max[c]   (MW)        for all c with a limit, all y
+    power_kw * pue[c] * racks[c,y] <= power_max[c,y]   (MW)        for all c, y with a limit
+
+    Notes:
+        The limit is the cluster's `power_max_mw`, or its `cluster_years.csv` value for that year.
     """
     if d.power_max_mw.empty:
         return
-    racks = _lp.subset(v.racks, d.power_max_mw.index)
+    racks = v.racks[_lp.align(d.power_max_mw, v.racks.index).notna().to_numpy()]
     m.add_rows("power_limit", _lp.terms(racks, by=CY, coef=d.mw_per_krack), "<=", _lp.align(d.power_max_mw, racks.index))
 
 

@@ -38,7 +38,7 @@ class ModelData:
     racks_existing: pd.Series  # [cluster] krack
     racks_max: pd.Series  # [cluster] krack, only clusters with a limit
     build_max: pd.Series  # [cluster] krack/year
-    power_max_mw: pd.Series  # [cluster] MW, only clusters with a limit
+    power_max_mw: pd.Series  # [cluster, year] MW, only cluster-years with a limit
     mw_per_krack: pd.Series  # [cluster] facility MW per krack at rated power
     capex: pd.Series  # [cluster] 亿元/krack overnight
     capex_cost: pd.Series  # [cluster, year] 亿元/krack, present value of annuities inside the horizon
@@ -86,6 +86,14 @@ class ModelData:
     battery_gwh_cost: pd.Series  # [cluster, year] 亿元/GWh, present value of annuities inside the horizon
     battery_efficiency: float  # one-way (charge = discharge = sqrt(round trip))
     green_matching: str  # "annual" | "hourly"
+    grid_import_mw: pd.Series  # [cluster, year] MW, only cluster-years with a provincial import limit
+    tou_factor: pd.Series  # [slice] grid price multiplier by hour of day (1 without time-of-use prices)
+    green_direct_gwh: pd.Series  # [cluster, slice] direct green supply available per year, clusters with it only
+    green_direct_cost: pd.Series  # [cluster, year] 亿元/GWh, discounted, price only
+    green_direct_carbon_cost: pd.Series  # [cluster, year] 亿元/GWh, discounted, carbon price only
+    green_direct_kt_per_gwh: pd.Series  # [cluster]
+    wue_m3_per_gwh: pd.Series  # [cluster] site water per GWh of IT energy
+    water_max_km3: pd.Series  # [cluster, year] 1e3 m3, only cluster-years with a cap
 
 
 def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelData:
@@ -140,7 +148,7 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         racks_existing=clusters["racks_existing"] / RACKS_PER_KRACK,
         racks_max=clusters["racks_max"].dropna() / RACKS_PER_KRACK,
         build_max=clusters["build_max_racks_per_year"] / RACKS_PER_KRACK,
-        power_max_mw=clusters["power_max_mw"].dropna(),
+        power_max_mw=_cluster_year_limit(clusters["power_max_mw"], inputs, "power_max_mw", years),
         mw_per_krack=s.rack.power_kw * pue,
         capex=clusters["capex_yuan_per_rack"] * RACKS_PER_KRACK / YUAN_PER_YI,
         capex_cost=_annuity_cost(clusters["capex_yuan_per_rack"] * RACKS_PER_KRACK / YUAN_PER_YI, s.discount_rate, s.rack.lifetime_years, discount),
@@ -185,8 +193,60 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         slice_hours=weights.astype(float).rename("slice_hours"),
         slice_prev=_previous_slice(first_cluster["period"].reindex(slices)),
         green_matching=policy.green_matching,
+        grid_import_mw=_cluster_year_limit(clusters["grid_import_mw"], inputs, "grid_import_mw", years),
+        tou_factor=_tou_factor(s, slices),
+        **_green_direct(s, clusters, profiles, discount),
+        wue_m3_per_gwh=clusters["wue_l_per_kwh"].astype(float).fillna(
+            clusters["cooling_type"].fillna(s.water.cooling_type).map(s.water.wue_l_per_kwh)).astype(float) * 1e3,
+        water_max_km3=_cluster_year_limit(pd.Series(np.nan, index=clusters.index), inputs, "water_max_m3", years) / 1e3,
         **storage,
     )
+
+
+def _cluster_year_limit(per_cluster: pd.Series, inputs: Inputs, column: str, years: pd.Index) -> pd.Series:
+    """A limit per (cluster, year): the cluster's value in every year, overridden by `cluster_years.csv`; blanks dropped."""
+    index = pd.MultiIndex.from_product([per_cluster.index.rename("cluster"), years])
+    out = pd.Series(np.repeat(per_cluster.astype(float).to_numpy(), len(years)), index=index, dtype=float)
+    rows = [(r.cluster_id, r.year, getattr(r, column)) for r in inputs.cluster_years if getattr(r, column) is not None]
+    if rows:
+        given = pd.Series([float(v) for *_, v in rows], index=pd.MultiIndex.from_tuples([(c, y) for c, y, _ in rows], names=["cluster", "year"]))
+        given = given[given.index.isin(index)]
+        out.loc[given.index] = given.to_numpy()
+    return out.dropna()
+
+
+def _tou_factor(s: Scenario, slices: pd.Index) -> pd.Series:
+    """Grid price multiplier per slice from its hour of day (`dNNNhHH`, `hNNNN`); 1 off or without an hour."""
+    factor = pd.Series(1.0, index=slices, name="tou_factor")
+    if not s.tariff.time_of_use:
+        return factor
+    text = slices.to_series().astype(str)
+    day_hour = text.str.extract(r"^d\d+h(\d{2})$")[0].astype(float)
+    year_hour = text.str.extract(r"^h(\d{4})$")[0].astype(float) % 24
+    hour = day_hour.fillna(year_hour)
+    factor[hour.isin(s.tariff.peak_hours).to_numpy()] = s.tariff.peak_factor
+    factor[hour.isin(s.tariff.valley_hours).to_numpy()] = s.tariff.valley_factor
+    return factor
+
+
+def _green_direct(s: Scenario, clusters: pd.DataFrame, profiles: pd.DataFrame, discount: pd.Series) -> dict[str, pd.Series]:
+    """Direct green supply (绿电直连): GWh available per slice (capacity x the cluster's own renewable mix), cost, factor."""
+    mw = clusters["green_direct_mw"].astype(float).fillna(0.0)
+    scope = clusters.index[mw > 0]
+    mix = clusters.loc[scope, ["wind_mw", "solar_mw", "hydro_mw"]].astype(float)
+    mix[mix.sum(axis=1) == 0] = 1.0  # no own renewables listed: an even wind/solar/hydro mix
+    share = mix.div(mix.sum(axis=1), axis=0).rename(columns=lambda c: c.replace("_mw", "_cf"))
+    p = profiles[profiles.index.get_level_values("cluster").isin(scope)]
+    cf = (p[["wind_cf", "solar_cf", "hydro_cf"]] * share.reindex(p.index, level="cluster").to_numpy()).sum(axis=1)
+    gwh = (cf * mw.reindex(p.index, level="cluster") * p["weight_hours"] / 1e3).rename("green_direct_gwh")
+    factor = clusters.loc[scope, "green_direct_co2_kg_per_kwh"].astype(float).fillna(0.0)
+    price = clusters.loc[scope, "green_direct_price_yuan_per_kwh"].astype(float) * 1e6 / YUAN_PER_YI
+    return {
+        "green_direct_gwh": gwh,
+        "green_direct_cost": _per_year(price, discount),
+        "green_direct_carbon_cost": _per_year(factor * s.policy.carbon_price_yuan_per_t * 1e3 / YUAN_PER_YI, discount),
+        "green_direct_kt_per_gwh": factor,
+    }
 
 
 def _floor(s: Scenario, clusters: pd.DataFrame, years: pd.Index) -> pd.DataFrame:
@@ -255,7 +315,7 @@ def _money(s: Scenario, clusters: pd.DataFrame, years: pd.Index, discount: pd.Se
     """Discounted energy prices in 亿元/GWh (1 yuan/kWh = 0.01 亿元/GWh)."""
     carbon_yi_per_gwh = clusters["grid_co2_kg_per_kwh"] * s.policy.carbon_price_yuan_per_t * 1e3 / YUAN_PER_YI
     return {
-        "grid_price": _per_year(clusters["power_price_yuan_per_kwh"] * 1e6 / YUAN_PER_YI, discount),
+        "grid_price": _per_year((clusters["power_price_yuan_per_kwh"] + clusters["td_fee_yuan_per_kwh"].astype(float).fillna(0.0)) * 1e6 / YUAN_PER_YI, discount),
         "carbon": _per_year(carbon_yi_per_gwh, discount),
         "ppa": _per_year(clusters["ppa_price_yuan_per_kwh"] * 1e6 / YUAN_PER_YI, discount),
         "certificate": _per_year(clusters["certificate_price_yuan_per_mwh"] * 1e3 / YUAN_PER_YI, discount),

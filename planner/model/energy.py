@@ -35,17 +35,20 @@ def _facility_energy(d: ModelData, v: Vars) -> Terms:
 def add_power_balance(m: Builder, d: ModelData, v: Vars) -> None:
     """Facility energy = IT energy x PUE, met by grid power and contracted renewables.
 
-    grid[c,y,t] + renewable[c,y,t] + discharge[c,y,t] - charge[c,y,t]
+    grid[c,y,t] + renewable[c,y,t] + direct[c,y,t] + discharge[c,y,t] - charge[c,y,t]
         - sum_w pue_ex[c] * it[w,t] * class_load[w,c,y] + (pue_ex[c] - pue[c]) * it[t] * new_load[c,y] = 0        for all c, y, t
 
     Notes:
         Load on the racks in place runs at their PUE (pue_ex), load on new racks at the new-build
         PUE; the last term exists only where the two differ (then `new_load_cap` bounds new_load). Battery terms
-        exist only at storage clusters (and only with more than one slice).
+        exist only at storage clusters (and only with more than one slice), direct green supply only
+        where `green_direct_mw` is set.
     """
     lhs = _lp.terms(v.grid, by=CYT) + _lp.terms(v.renewable, by=CYT) - _facility_energy(d, v)
     if not v.charge.empty:
         lhs = lhs + _lp.terms(v.discharge, by=CYT) - _lp.terms(v.charge, by=CYT)
+    if not v.green_direct.empty:
+        lhs = lhs + _lp.terms(v.green_direct, by=CYT)
     m.add_rows("power_balance", lhs, "==", 0.0)
 
 
@@ -111,7 +114,7 @@ def add_new_load_cap(m: Builder, d: ModelData, v: Vars) -> None:
 def add_green_share(m: Builder, d: ModelData, v: Vars) -> None:
     """Green power (renewables used + certificates) covers the floor share of new racks' energy.
 
-    sum_t (renewable[c,y,t] - charge[c,y,t] + discharge[c,y,t]) + certificates[c,y] - g[c] * e_new[c] * new_load[c,y] >= 0        for all c with g[c] > 0, all y
+    sum_t (renewable[c,y,t] + direct[c,y,t] - charge[c,y,t] + discharge[c,y,t]) + certificates[c,y] - g[c] * e_new[c] * new_load[c,y] >= 0        for all c with g[c] > 0, all y
 
     Notes:
         The row pushes new_load down, so new_load settles at max(0, served - existing) exactly.
@@ -129,6 +132,8 @@ def add_green_share(m: Builder, d: ModelData, v: Vars) -> None:
     lhs = _lp.terms(pick(v.renewable), by=CY) + _lp.terms(pick(v.certificates), by=CY) - _lp.terms(pick(v.new_load), by=CY, coef=coef)
     if not v.charge.empty:
         lhs = lhs - _lp.terms(pick(v.charge), by=CY) + _lp.terms(pick(v.discharge), by=CY)
+    if not v.green_direct.empty:
+        lhs = lhs + _lp.terms(pick(v.green_direct), by=CY)
     m.add_rows("green_share", lhs, ">=", 0.0)
 
 
@@ -147,7 +152,7 @@ def add_certificate_share(m: Builder, d: ModelData, v: Vars) -> None:
 def add_green_hourly(m: Builder, d: ModelData, v: Vars) -> None:
     """24/7 matching: in every slice, renewables used directly or via batteries cover the floor share.
 
-    renewable[c,y,t] - charge[c,y,t] + discharge[c,y,t] - g[c] * e_new[c] * w[t] / 8760 * new_load[c,y] >= 0        for c with g[c] > 0, all y, t
+    renewable[c,y,t] + direct[c,y,t] - charge[c,y,t] + discharge[c,y,t] - g[c] * e_new[c] * w[t] / 8760 * new_load[c,y] >= 0        for c with g[c] > 0, all y, t
 
     Notes:
         Only with `policy.green_matching: hourly`. Certificates do not count. The new racks' energy
@@ -163,4 +168,32 @@ def add_green_hourly(m: Builder, d: ModelData, v: Vars) -> None:
     lhs = _lp.terms(renewable, by=CYT) - _lp.terms(_lp.align(v.new_load, renewable.index), by=CYT, coef=energy * share)
     if not v.charge.empty:
         lhs = lhs - _lp.terms(_lp.subset(v.charge, floor.index), by=CYT) + _lp.terms(_lp.subset(v.discharge, floor.index), by=CYT)
+    if not v.green_direct.empty:
+        lhs = lhs + _lp.terms(_lp.subset(v.green_direct, floor.index), by=CYT)
     m.add_rows("green_hourly", lhs, ">=", 0.0)
+
+
+def add_grid_import(m: Builder, d: ModelData, v: Vars) -> None:
+    """Provincial import limit: average power drawn from the public grid in each slice within the limit.
+
+    grid[c,y,t] <= import_mw[c,y] * w[t] / 1000   (GWh)        for all c, y with a limit, all t
+
+    Notes:
+        Direct green supply and contracted renewables delivered on their own lines do not count;
+        the limit is the cluster's `grid_import_mw` or its `cluster_years.csv` value for the year.
+    """
+    if d.grid_import_mw.empty:
+        return
+    grid = v.grid[_lp.align(d.grid_import_mw, v.grid.index).notna().to_numpy()]
+    rhs = _lp.align(d.grid_import_mw, grid.index) * _lp.align(d.slice_hours, grid.index) / 1e3
+    m.add_rows("grid_import", _lp.terms(grid, by=CYT), "<=", rhs)
+
+
+def add_green_direct_availability(m: Builder, d: ModelData, v: Vars) -> None:
+    """Direct green supply (绿电直连) within its line's capacity times the cluster's renewable availability.
+
+    direct[c,y,t] <= direct_mw[c] * cf_mix[c,t] * w[t] / 1000   (GWh)        for c with green_direct_mw, all y, t
+    """
+    if v.green_direct.empty:
+        return
+    m.add_rows("green_direct_availability", _lp.terms(v.green_direct, by=CYT), "<=", _lp.align(d.green_direct_gwh, v.green_direct.index))

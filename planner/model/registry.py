@@ -31,15 +31,17 @@ from planner.model.demand import add_class_load_balance, add_demand_met
 from planner.model.energy import (
     add_certificate_cover,
     add_certificate_share,
+    add_green_direct_availability,
     add_green_hourly,
     add_green_share,
+    add_grid_import,
     add_new_load,
     add_new_load_cap,
     add_power_balance,
     add_renewable_availability,
 )
 from planner.model.network import add_link_bandwidth, add_link_expansion_limit
-from planner.model.policy import add_budget_total, add_budget_yearly, add_carbon_cap, add_hub_share, add_west_share
+from planner.model.policy import add_budget_total, add_budget_yearly, add_carbon_cap, add_hub_share, add_water_cap, add_west_share
 from planner.model.storage import (
     add_battery_energy_stock,
     add_battery_power_stock,
@@ -100,6 +102,8 @@ REGISTRY: tuple[Family, ...] = (
     _family(add_incumbent_load, PER_RACK_YEAR, "Tenants stay (retained share of last year's load)", "keeping last year's tenants"),
     _family(add_power_balance, PER_MWH, "Power balance (facility energy met)", "meeting the facility energy"),
     _family(add_renewable_availability, PER_MWH, "Contractable renewable power", "the renewable potential"),
+    _family(add_grid_import, PER_MWH, "Provincial import limit (grid power per slice)", "the province's import limit on grid power"),
+    _family(add_green_direct_availability, PER_MWH, "Direct green supply (绿电直连) line", "the direct green supply available"),
     _family(add_certificate_cover, PER_MWH, "Certificates only cover grid power bought", "certificates covering only grid power bought"),
     _family(add_new_load, PER_RACK_YEAR, "Load on new racks", "counting the load beyond the existing stock as new"),
     _family(add_new_load_cap, PER_RACK_YEAR, "Load on new racks within what they hold", "the load new racks can hold"),
@@ -119,6 +123,7 @@ REGISTRY: tuple[Family, ...] = (
     _family(add_west_share, PER_RACK, "Western share of new racks", "the western share of new racks"),
     _family(add_hub_share, PER_RACK, "Hub share of new racks", "a hub's share of new racks"),
     _family(add_carbon_cap, ("元/t", YUAN_PER_YI / 1e3), "Carbon cap", "the carbon cap"),
+    _family(add_water_cap, ("元/m³", YUAN_PER_YI / 1e3), "Water cap (site water use)", "the water cap"),
 )
 """Every constraint family, in build order."""
 

@@ -32,6 +32,7 @@ class Vars:
     charge: pd.Series  # [cluster, year, slice] GWh into batteries over the slice
     discharge: pd.Series  # [cluster, year, slice] GWh out of batteries over the slice
     soc: pd.Series  # [cluster, year, slice] GWh stored at the end of one hour of the slice
+    green_direct: pd.Series  # [cluster, year, slice] GWh of direct green supply (绿电直连 clusters only)
 
 
 def _product(*indexes: pd.Index) -> pd.MultiIndex:
@@ -76,4 +77,5 @@ def add_variables(m: Builder, d: ModelData) -> Vars:
         charge=m.add_vars("charge", battery_cyt),
         discharge=m.add_vars("discharge", battery_cyt),
         soc=m.add_vars("soc", battery_cyt),
+        green_direct=m.add_vars("green_direct", _product(pd.Index(d.green_direct_gwh.index.get_level_values("cluster").unique(), name="cluster"), d.years, d.slices)),
     )
