@@ -34,11 +34,22 @@ def policy_case(tiny: TinyCase) -> TinyCase:
     return tiny
 
 
+def grid_case(tiny: TinyCase) -> TinyCase:
+    """west1 behind a 5 MW import limit with a 12 MW direct green line and a water cap per year (算电协同, water)."""
+    for row in tiny.tables["clusters"]:
+        row.update({"grid_import_mw": "", "green_direct_mw": "", "green_direct_price_yuan_per_kwh": "", "wue_l_per_kwh": ""})
+    tiny.cluster("west1", grid_import_mw=5, green_direct_mw=12, green_direct_price_yuan_per_kwh=0.1, wind_cf=0.5, wue_l_per_kwh=1.0)
+    tiny.tables["cluster_years"] = [{"cluster_id": "west1", "year": y, "power_max_mw": 50, "grid_import_mw": "", "water_max_m3": 1e6}
+                                    for y in (2026, 2027)]
+    return tiny
+
+
 CASES: dict[str, Callable[[TinyCase], TinyCase]] = {
     "policy": policy_case,
     "modules": lambda tiny: tiny.set(build_module_racks=5000),
     "pinned": lambda tiny: pinned_case(tiny, 12000),  # 2,000 of 2026's load on new west racks (hand-worked in its test)
     "storage": lambda tiny: day_case(tiny).set(policy={"green_share_min_new": 1.0, "green_matching": "hourly"}),
+    "grid": grid_case,
 }
 
 W26 = {"cluster": "west1", "year": 2026}
@@ -80,6 +91,9 @@ CORRUPTIONS: dict[str, tuple[str, str, dict[str, object], str, Callable[[float],
     "west_share": ("policy", "racks_new", {"cluster": "east1", "year": 2026}, "new_racks", lambda x: 1e6),
     "hub_share": ("policy", "racks_new", {"cluster": "east1", "year": 2026}, "new_racks", lambda x: 1e6),
     "carbon_cap": ("policy", "energy", {**W26, "slice": "year"}, "grid_gwh", lambda x: 1e5),
+    "grid_import": ("grid", "energy", {**W26, "slice": "year"}, "grid_gwh", lambda x: x + 10),
+    "green_direct_availability": ("grid", "energy", {**W26, "slice": "year"}, "green_direct_gwh", lambda x: 1e3),
+    "water_cap": ("grid", "load", LOAD26, "load_racks", lambda x: 1e6),
 }
 
 

@@ -140,12 +140,14 @@ def add_green_share(m: Builder, d: ModelData, v: Vars) -> None:
 def add_certificate_share(m: Builder, d: ModelData, v: Vars) -> None:
     """Certificates may supply at most a share s of a cluster's green power.
 
-    (1 - s) * certificates[c,y] - s * sum_t renewable[c,y,t] <= 0        for all c, y (if s is set)
+    (1 - s) * certificates[c,y] - s * sum_t (renewable[c,y,t] + direct[c,y,t]) <= 0        for all c, y (if s is set)
     """
     s = d.certificate_share_max
     if s is None:
         return
     lhs = _lp.terms(v.certificates, by=CY, coef=1.0 - s) - _lp.terms(v.renewable, by=CY, coef=s)
+    if not v.green_direct.empty:
+        lhs = lhs - _lp.terms(v.green_direct, by=CY, coef=s)
     m.add_rows("certificate_share", lhs, "<=", 0.0)
 
 

@@ -83,4 +83,4 @@ def add_water_cap(m: Builder, d: ModelData, v: Vars) -> None:
         return
     load = v.class_load[_lp.align(d.water_max_km3, v.class_load.index).notna().to_numpy()]
     coef = d.wue_m3_per_gwh * float(d.it_gwh_flat.sum()) / 1e3
-    m.add_rows("water_cap", _lp.terms(load, by=["cluster", "year"], coef=coef), "<=", _lp.align(d.water_max_km3, load.index))
+    m.add_rows("water_cap", _lp.terms(load, by=["cluster", "year"], coef=coef), "<=", d.water_max_km3)

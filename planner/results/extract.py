@@ -35,7 +35,7 @@ class Results:
     racks: pd.DataFrame  # cluster, year, racks, load_new_racks
     load: pd.DataFrame  # workload, hub, cluster, year, load_racks
     unmet: pd.DataFrame  # workload, hub, year, unmet_racks
-    energy: pd.DataFrame  # cluster, year, slice, grid_gwh, renewable_gwh
+    energy: pd.DataFrame  # cluster, year, slice, grid_gwh, renewable_gwh (+ charge/discharge, green_direct_gwh)
     certificates: pd.DataFrame  # cluster, year, certificates_gwh
     bandwidth: pd.DataFrame  # hub, cluster, year, traffic_gbps, capacity_gbps, bandwidth_new_gbps
     modules: pd.DataFrame  # cluster, year, modules (MILP only)
@@ -93,12 +93,14 @@ def _racks(built: Built) -> pd.DataFrame:
 
 
 def _energy(m: _lp.Model, v: Vars) -> pd.DataFrame:
-    """Grid and renewable energy per slice; battery charge and discharge (0 without batteries)."""
+    """Grid and renewable energy per slice; battery charge and discharge (0 without batteries); direct green supply where any."""
     frame = _frame(_lp.values(m, v.grid), "grid_gwh")
     frame["renewable_gwh"] = np.round(_lp.values(m, v.renewable).to_numpy(), 9) + 0.0
     for name, column in (("charge", "charge_gwh"), ("discharge", "discharge_gwh")):
         values = _lp.values(m, getattr(v, name)).reindex(v.grid.index, fill_value=0.0)
         frame[column] = np.round(values.to_numpy(), 9) + 0.0
+    if not v.green_direct.empty:  # written only by plans with direct green supply
+        frame["green_direct_gwh"] = np.round(_lp.values(m, v.green_direct).reindex(v.grid.index, fill_value=0.0).to_numpy(), 9) + 0.0
     return frame
 
 

@@ -172,9 +172,10 @@ def read_plan_tables(folder: Path, modules: bool, storage: bool = False) -> dict
     return frames
 
 
-OPTIONAL_COLUMNS = {"energy": ("charge_gwh", "discharge_gwh"), "racks": ("load_new_racks",)}
+OPTIONAL_COLUMNS = {"energy": ("charge_gwh", "discharge_gwh", "green_direct_gwh"), "racks": ("load_new_racks",)}
 """Columns kept when present (battery charge and discharge: written only by runs that can build
-batteries; load on new racks: written since existing racks carry their own PUE)."""
+batteries; load on new racks: written since existing racks carry their own PUE; direct green supply:
+written by plans with 绿电直连)."""
 
 
 def _read_table(path: Path, columns: tuple[str, ...], problems: list[Problem], optional: tuple[str, ...] = ()) -> pd.DataFrame:

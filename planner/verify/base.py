@@ -26,6 +26,7 @@ ATOL: dict[str, float] = {
     "Mt CO2": 1e-6,
     "modules": 1e-6,
     "-": 1e-6,
+    "m3": 1e-1,
 }
 """Absolute tolerance per unit: solvers hold rows to about 1e-7 in model units (1e-4 racks, 1e-7 GWh,
 1e-7 亿元), and the CSVs keep 6 decimals; these leave a margin of 10 or more above both."""
@@ -136,6 +137,9 @@ class Case:
     battery_efficiency: float = 1.0  # one way: sqrt of the round trip
     slice_period: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))  # slice -> storage period, in the order of the hours
     green_matching: str = "annual"
+    limits: pd.DataFrame = field(default_factory=pd.DataFrame)  # by (cluster, year): power_max_mw, grid_import_mw, water_max_m3 (NaN: none)
+    tou_factor: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # grid price multiplier by slice
+    capacity_factors: pd.DataFrame = field(default_factory=pd.DataFrame)  # by (cluster, slice): wind_cf, solar_cf, hydro_cf
 
     def discount(self, years: pd.Index | pd.Series) -> pd.Series:
         """Discount factor (1 + r)^-(y - first year) for each given year."""
@@ -164,6 +168,8 @@ def case_frames(inputs: Inputs) -> Case:
     clusters["utilisation_min_scope"] = scope.where(scope.notna(), s.policy.utilisation_min_scope)
     clusters["pue_existing"] = clusters["pue_existing"].astype(float).fillna(clusters["pue"])
     clusters["green_share_min_new"] = clusters["green_share_min_new"].astype(float).fillna(s.policy.green_share_min_new)
+    cooling = clusters["cooling_type"].astype(object).where(clusters["cooling_type"].notna(), s.water.cooling_type)
+    clusters["wue_l_per_kwh"] = clusters["wue_l_per_kwh"].astype(float).fillna(cooling.map(s.water.wue_l_per_kwh).astype(float))
     for column in ("racks_max", "power_max_mw"):
         clusters[column] = clusters[column].astype(float)
     workloads = pd.DataFrame([w.model_dump() for w in inputs.workloads]).set_index("workload_id")
@@ -207,7 +213,58 @@ def case_frames(inputs: Inputs) -> Case:
         battery_efficiency=float(np.sqrt(s.storage.roundtrip_efficiency)),
         slice_period=period,
         green_matching=s.policy.green_matching,
+        limits=_limits(inputs, clusters, years),
+        tou_factor=_tou(inputs, weight),
+        capacity_factors=_capacity_factors(inputs, clusters),
     )
+
+
+def _capacity_factors(inputs: Inputs, clusters: pd.DataFrame) -> pd.DataFrame:
+    """Wind, solar and hydro availability by (cluster, slice): the profiles, or the annual factors in one `year` slice."""
+    if inputs.profiles:
+        frame = pd.DataFrame([p.model_dump() for p in inputs.profiles]).rename(columns={"cluster_id": "cluster", "slice_id": "slice"})
+    else:
+        frame = clusters[["wind_cf", "solar_cf", "hydro_cf"]].rename_axis("cluster").reset_index().assign(slice="year")
+    return frame.set_index(["cluster", "slice"])[["wind_cf", "solar_cf", "hydro_cf"]]
+
+
+def _limits(inputs: Inputs, clusters: pd.DataFrame, years: pd.Index) -> pd.DataFrame:
+    """Per (cluster, year): the cluster's own limit in every year, replaced by the cluster_years.csv cell where one is given."""
+    index = pd.MultiIndex.from_product([clusters.index.rename("cluster"), years])
+    out = pd.DataFrame(index=index)
+    for column in ("power_max_mw", "grid_import_mw"):
+        out[column] = clusters[column].astype(float).reindex(index.get_level_values("cluster")).to_numpy()
+    out["water_max_m3"] = np.nan
+    for row in inputs.cluster_years:
+        for column in ("power_max_mw", "grid_import_mw", "water_max_m3"):
+            value = getattr(row, column)
+            if value is not None and (row.cluster_id, row.year) in out.index:
+                out.loc[(row.cluster_id, row.year), column] = float(value)
+    return out
+
+
+def _tou(inputs: Inputs, weight: pd.Series) -> pd.Series:
+    """Time-of-use multiplier per slice: the hour of day read from the slice id (dNNNhHH or hNNNN); 1 otherwise."""
+    slices = pd.Index(weight.index.get_level_values("slice").unique(), name="slice")
+    t = inputs.scenario.tariff
+    out = pd.Series(1.0, index=slices)
+    if not t.time_of_use:
+        return out
+    for name in slices:
+        text = str(name)
+        hour = int(text[-2:]) if text.startswith("d") and "h" in text else (int(text[1:]) % 24 if text.startswith("h") and text[1:].isdigit() else None)
+        if hour in t.peak_hours:
+            out[name] = t.peak_factor
+        elif hour in t.valley_hours:
+            out[name] = t.valley_factor
+    return out
+
+
+def direct_gwh(energy: pd.DataFrame) -> np.ndarray:
+    """Direct green supply per energy row (0 for plans without it)."""
+    if "green_direct_gwh" not in energy.columns:
+        return np.zeros(len(energy))
+    return energy["green_direct_gwh"].to_numpy(dtype=float)
 
 
 def _slice_periods(inputs: Inputs) -> pd.Series:
@@ -258,7 +315,8 @@ class Plan:
     summary: dict[str, Any]
 
     value_columns = frozenset({"new_racks", "racks", "load_new_racks", "load_racks", "unmet_racks", "grid_gwh", "renewable_gwh",
-                               "certificates_gwh", "traffic_gbps", "bandwidth_new_gbps", "capacity_gbps", "modules"})
+                               "certificates_gwh", "traffic_gbps", "bandwidth_new_gbps", "capacity_gbps", "modules",
+                               "green_direct_gwh"})
 
     @property
     def energy_cyt(self) -> pd.DataFrame:

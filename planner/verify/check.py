@@ -34,6 +34,7 @@ from planner.verify.base import (
     Violation,
     battery_net_gwh,
     case_frames,
+    direct_gwh,
     compare,
     load_on_new_racks,
     racks_built,
@@ -41,6 +42,7 @@ from planner.verify.base import (
     served,
 )
 from planner.verify.costs import check_costs, check_kpis
+from planner.verify.grid import check_green_direct_availability, check_grid_import, check_power, check_water_cap
 from planner.verify.policy import check_budgets, check_carbon, check_links, check_shares
 from planner.verify.storage import (
     check_battery_energy_stock,
@@ -210,15 +212,6 @@ def check_land(case: Case, plan: Plan) -> CheckResult:
     return compare("land_limit", case.cluster_years[has], racks_installed(plan, case).to_numpy()[has], "<=", limit[has], "racks")
 
 
-def check_power(case: Case, plan: Plan) -> CheckResult:
-    """power_kw * pue[c] * racks[c,y] / 1000 <= power_max_mw[c] where a limit is set."""
-    cl = case.clusters.reindex(case.cluster_years.get_level_values("cluster"))
-    limit = cl["power_max_mw"].to_numpy(dtype=float)
-    mw = case.power_kw * cl["pue"].to_numpy() * racks_installed(plan, case).to_numpy() / 1e3
-    has = ~np.isnan(limit)
-    return compare("power_limit", case.cluster_years[has], mw[has], "<=", limit[has], "MW")
-
-
 def check_modules(case: Case, plan: Plan) -> CheckResult:
     """racks_new[c,y] = module_racks * modules[c,y] with whole modules (modular builds only)."""
     if case.module_racks is None:
@@ -283,7 +276,7 @@ def check_new_load(case: Case, plan: Plan) -> list[CheckResult]:
 
 
 def check_power_balance(case: Case, plan: Plan) -> CheckResult:
-    """Grid + renewable + battery discharge - charge = it energy x PUE of the racks carrying it.
+    """Grid + renewable + direct green + battery discharge - charge = it energy x PUE of the racks carrying it.
 
     pue_existing[c] on the racks in place, pue[c] on new racks; it = racks in use * power_kw *
     it_load_factor * weight_hours.
@@ -296,7 +289,8 @@ def check_power_balance(case: Case, plan: Plan) -> CheckResult:
     per_rack = case.power_kw * case.it_load_factor * weight / 1e6
     cl = case.clusters.reindex(e.index.get_level_values("cluster"))
     facility = per_rack * (cl["pue_existing"].to_numpy() * (in_use - on_new) + cl["pue"].to_numpy() * on_new)
-    return compare("power_balance", e.index, e["grid_gwh"] + e["renewable_gwh"] + battery_net_gwh(e), "==", facility, "GWh")
+    supply = e["grid_gwh"] + e["renewable_gwh"] + battery_net_gwh(e) + direct_gwh(e)
+    return compare("power_balance", e.index, supply, "==", facility, "GWh")
 
 
 def check_renewables(case: Case, plan: Plan) -> CheckResult:
@@ -307,8 +301,8 @@ def check_renewables(case: Case, plan: Plan) -> CheckResult:
 
 
 def _green_parts(case: Case, plan: Plan) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Per (cluster, year): grid GWh, renewable GWh used (bought less battery losses) and certificate GWh."""
-    e = plan.energy_cyt.assign(used_gwh=lambda f: f["renewable_gwh"] + battery_net_gwh(f))
+    """Per (cluster, year): grid GWh, renewable GWh used (bought and direct, less battery losses) and certificate GWh."""
+    e = plan.energy_cyt.assign(used_gwh=lambda f: f["renewable_gwh"] + battery_net_gwh(f) + direct_gwh(f))
     by_cy = e.groupby(level=["cluster", "year"])[["grid_gwh", "renewable_gwh", "used_gwh"]].sum().reindex(case.cluster_years, fill_value=0.0)
     cert = plan.certificates.set_index(["cluster", "year"])["certificates_gwh"].reindex(case.cluster_years, fill_value=0.0)
     return by_cy["grid_gwh"], by_cy["used_gwh"], cert
@@ -357,6 +351,8 @@ RULES: tuple[Callable[[Case, Plan], CheckResult | list[CheckResult]], ...] = (
     check_new_load,
     check_power_balance,
     check_renewables,
+    check_grid_import,
+    check_green_direct_availability,
     check_certificate_cover,
     check_green_floor,
     check_certificate_share,
@@ -371,6 +367,7 @@ RULES: tuple[Callable[[Case, Plan], CheckResult | list[CheckResult]], ...] = (
     check_budgets,
     check_shares,
     check_carbon,
+    check_water_cap,
 )
 """Every constraint check, in the order of the formulation's families."""
 
@@ -407,5 +404,8 @@ CHECKS: dict[str, Callable[[Case, Plan], CheckResult | list[CheckResult]]] = {
     "west_share": check_shares,
     "hub_share": check_shares,
     "carbon_cap": check_carbon,
+    "grid_import": check_grid_import,
+    "green_direct_availability": check_green_direct_availability,
+    "water_cap": check_water_cap,
 }
 """Constraint family -> the check that reports on it under the family's name (the registry's `verify`)."""
