@@ -44,12 +44,23 @@ def grid_case(tiny: TinyCase) -> TinyCase:
     return tiny
 
 
+def vintage_case(tiny: TinyCase) -> TinyCase:
+    """10,000 racks at west1 at PUE 1.6 that the policy (1.5) wants gone by 2027: a 1,000-yuan retrofit pays (hand-worked in
+    tests/model/test_grid_water_families.py), so they are retrofitted in 2026."""
+    for row in tiny.tables["clusters"]:
+        row.update({"pue_existing": "", "retrofit_capex_yuan_per_rack": "", "retire_cost_yuan_per_rack": ""})
+    tiny.cluster("west1", racks_existing=10000, pue_existing=1.6, power_price_yuan_per_kwh=0.5, retrofit_capex_yuan_per_rack=1000,
+                 retire_cost_yuan_per_rack=1000)
+    return tiny.set(policy={"retire_pue_above": 1.5})
+
+
 CASES: dict[str, Callable[[TinyCase], TinyCase]] = {
     "policy": policy_case,
     "modules": lambda tiny: tiny.set(build_module_racks=5000),
     "pinned": lambda tiny: pinned_case(tiny, 12000),  # 2,000 of 2026's load on new west racks (hand-worked in its test)
     "storage": lambda tiny: day_case(tiny).set(policy={"green_share_min_new": 1.0, "green_matching": "hourly"}),
     "grid": grid_case,
+    "vintage": vintage_case,
 }
 
 W26 = {"cluster": "west1", "year": 2026}
@@ -94,6 +105,9 @@ CORRUPTIONS: dict[str, tuple[str, str, dict[str, object], str, Callable[[float],
     "grid_import": ("grid", "energy", {**W26, "slice": "year"}, "grid_gwh", lambda x: x + 10),
     "green_direct_availability": ("grid", "energy", {**W26, "slice": "year"}, "green_direct_gwh", lambda x: 1e3),
     "water_cap": ("grid", "load", LOAD26, "load_racks", lambda x: 1e6),
+    "vintage_stock": ("vintage", "vintage", W26, "retrofit_racks", lambda x: x + 5000),
+    "retire_deadline": ("vintage", "vintage", W26, "retrofit_racks", lambda x: x - 10000),
+    "retrofit_load": ("vintage", "vintage", W26, "retrofit_load_racks", lambda x: x + 5000),
 }
 
 

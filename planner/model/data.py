@@ -94,6 +94,13 @@ class ModelData:
     green_direct_kt_per_gwh: pd.Series  # [cluster]
     wue_m3_per_gwh: pd.Series  # [cluster] site water per GWh of IT energy
     water_max_km3: pd.Series  # [cluster, year] 1e3 m3, only cluster-years with a cap
+    retrofit_clusters: pd.Index  # clusters whose existing racks may be retrofitted to pue_max
+    retrofit_cost: pd.Series  # [cluster, year] 亿元/krack, present value of annuities inside the horizon
+    retrofit_capex: pd.Series  # [cluster] 亿元/krack overnight
+    pue_retrofit: pd.Series  # [cluster] PUE of retrofitted racks (pue_max)
+    retire_clusters: pd.Index  # clusters whose existing racks may (or must) be retired
+    retire_cost: pd.Series  # [cluster, year] 亿元/krack, discounted, paid in the year of retirement
+    retire_by: pd.Series  # [cluster] year by which racks above the policy PUE are retrofitted or retired
 
 
 def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelData:
@@ -171,7 +178,7 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         utilisation_min_from=floor["from_year"],
         utilisation_min_scope=floor["scope"],
         vintage_split=pd.Index(clusters.index[(pue_existing != pue) | ((floor["scope"] == "new_racks") & (floor["u_min"] > 0))
-                                              | in_use0.notna()], name="cluster"),
+                                              | in_use0.notna() | _has_vintage_option(s, clusters, pue_existing)], name="cluster"),
         in_use_existing=in_use0.dropna(),
         tenant_retention=s.rack.tenant_retention_per_year,
         utilisation_max=s.rack.utilisation_max,
@@ -199,6 +206,7 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         wue_m3_per_gwh=clusters["wue_l_per_kwh"].astype(float).fillna(
             clusters["cooling_type"].fillna(s.water.cooling_type).map(s.water.wue_l_per_kwh)).astype(float) * 1e3,
         water_max_km3=_cluster_year_limit(pd.Series(np.nan, index=clusters.index), inputs, "water_max_m3", years) / 1e3,
+        **_vintage(s, clusters, pue_existing, discount),
         **storage,
     )
 
@@ -246,6 +254,33 @@ def _green_direct(s: Scenario, clusters: pd.DataFrame, profiles: pd.DataFrame, d
         "green_direct_cost": _per_year(price, discount),
         "green_direct_carbon_cost": _per_year(factor * s.policy.carbon_price_yuan_per_t * 1e3 / YUAN_PER_YI, discount),
         "green_direct_kt_per_gwh": factor,
+    }
+
+
+def _has_vintage_option(s: Scenario, clusters: pd.DataFrame, pue_existing: pd.Series) -> pd.Series:
+    """Clusters whose existing racks may be retrofitted or retired, or must go under the PUE policy."""
+    retrofit = clusters["retrofit_capex_yuan_per_rack"].notna() & (pue_existing > clusters["pue_max"])
+    must = pd.Series(s.policy.retire_pue_above is not None, index=clusters.index) & (pue_existing > (s.policy.retire_pue_above or np.inf))
+    return (retrofit | clusters["retire_cost_yuan_per_rack"].notna() | must) & (clusters["racks_existing"] > 0)
+
+
+def _vintage(s: Scenario, clusters: pd.DataFrame, pue_existing: pd.Series, discount: pd.Series) -> dict[str, object]:
+    """Retrofit and retirement of the existing stock: who may, at what cost, and who must by when."""
+    has = _has_vintage_option(s, clusters, pue_existing)
+    retrofit = clusters.index[has & clusters["retrofit_capex_yuan_per_rack"].notna() & (pue_existing > clusters["pue_max"])]
+    above = (pue_existing > (s.policy.retire_pue_above or np.inf)) & has if s.policy.retire_pue_above is not None else has & False
+    retire = clusters.index[has & (clusters["retire_cost_yuan_per_rack"].notna() | above)]
+    capex = clusters.loc[retrofit, "retrofit_capex_yuan_per_rack"].astype(float) * RACKS_PER_KRACK / YUAN_PER_YI
+    cost = clusters.loc[retire, "retire_cost_yuan_per_rack"].astype(float).fillna(0.0) * RACKS_PER_KRACK / YUAN_PER_YI
+    by = s.years.last if s.policy.retire_by_year is None else s.policy.retire_by_year
+    return {
+        "retrofit_clusters": pd.Index(retrofit, name="cluster"),
+        "retrofit_cost": _annuity_cost(capex, s.discount_rate, s.rack.lifetime_years, discount),
+        "retrofit_capex": capex,
+        "pue_retrofit": clusters.loc[retrofit, "pue_max"].astype(float),
+        "retire_clusters": pd.Index(retire, name="cluster"),
+        "retire_cost": _per_year(cost, discount),
+        "retire_by": pd.Series(by, index=pd.Index(clusters.index[above], name="cluster"), dtype=int),
     }
 
 

@@ -15,6 +15,7 @@ def add_objective(m: Builder, d: ModelData, v: Vars) -> None:
     """Minimise discounted capex annuities, operating, energy, carbon, network and shortfall costs.
 
     capex        = sum_{c,y} capex_cost[c,y] * racks_new[c,y]           (annuities inside the horizon)
+                   + retrofit_cost[c,y] * retrofit[c,y] + retire_cost[c] * df[y] * retire[c,y]
     fixed_opex   = sum_{c,y} fom[c] * df[y] * racks[c,y]
     electricity  = sum_{c,y,t} (price[c] + td_fee[c]) * tou[t] * df[y] * grid[c,y,t]
     renewables   = sum_{c,y,t} ppa[c] * df[y] * renewable[c,y,t] + sum_{c,y,t} direct_price[c] * df[y] * direct[c,y,t]
@@ -31,11 +32,16 @@ def add_objective(m: Builder, d: ModelData, v: Vars) -> None:
         renewables = renewables + _lp.terms(v.green_direct, by=[], coef=d.green_direct_cost)
         carbon = carbon + _lp.terms(v.green_direct, by=[], coef=d.green_direct_carbon_cost)
     price = _lp.align(d.grid_price_cost, v.grid.index) * _lp.align(d.tou_factor, v.grid.index)
+    capex = _lp.terms(v.racks_new, by=[], coef=d.capex_cost)
+    if not v.retrofit.empty:
+        capex = capex + _lp.terms(v.retrofit, by=[], coef=d.retrofit_cost)
+    if not v.retire.empty:
+        capex = capex + _lp.terms(v.retire, by=[], coef=d.retire_cost)
     if not v.bandwidth_new.empty:
         network = network + _lp.terms(v.bandwidth_new, by=[], coef=d.bandwidth_capex_cost)
     m.set_objective(
         {
-            "capex": _lp.terms(v.racks_new, by=[], coef=d.capex_cost),
+            "capex": capex,
             "fixed_opex": _lp.terms(v.racks, by=[], coef=d.fixed_opex_cost),
             "electricity": _lp.terms(v.grid, by=[], coef=price.to_numpy()),
             "renewables": renewables,

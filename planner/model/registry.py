@@ -22,6 +22,8 @@ from planner.model.capacity import (
     add_land_limit,
     add_power_limit,
     add_rack_stock,
+    add_retire_deadline,
+    add_vintage_stock,
     add_utilisation_floor,
     add_base_year_load,
     add_incumbent_load,
@@ -39,6 +41,7 @@ from planner.model.energy import (
     add_new_load_cap,
     add_power_balance,
     add_renewable_availability,
+    add_retrofit_load,
 )
 from planner.model.network import add_link_bandwidth, add_link_expansion_limit
 from planner.model.policy import add_budget_total, add_budget_yearly, add_carbon_cap, add_hub_share, add_water_cap, add_west_share
@@ -93,6 +96,8 @@ REGISTRY: tuple[Family, ...] = (
     _family(add_class_load_balance, PER_RACK_YEAR, "Load per class and cluster", "the load each cluster carries per class"),
     _family(add_rack_stock, PER_RACK, "Rack stock (existing plus built)", "the rack stock carried from year to year"),
     _family(add_build_rate, PER_RACK, "Construction pace (racks a year)", "the build pace"),
+    _family(add_vintage_stock, PER_RACK, "Existing racks retrofitted or retired", "retrofitting or retiring no more racks than are in place"),
+    _family(add_retire_deadline, PER_RACK, "Inefficient rooms retrofitted or retired (PUE above the threshold)", "retrofitting or retiring the rooms above the PUE threshold"),
     _family(add_land_limit, PER_RACK, "Land and planning limit", "the land limit"),
     _family(add_power_limit, ("元/kW", YUAN_PER_YI / 1e3), "Grid connection", "the grid connection"),
     _family(add_build_modules, PER_RACK, "Whole build modules", "building in whole modules"),
@@ -107,6 +112,7 @@ REGISTRY: tuple[Family, ...] = (
     _family(add_certificate_cover, PER_MWH, "Certificates only cover grid power bought", "certificates covering only grid power bought"),
     _family(add_new_load, PER_RACK_YEAR, "Load on new racks", "counting the load beyond the existing stock as new"),
     _family(add_new_load_cap, PER_RACK_YEAR, "Load on new racks within what they hold", "the load new racks can hold"),
+    _family(add_retrofit_load, PER_RACK_YEAR, "Load on retrofitted racks within what they hold", "the load retrofitted racks can hold"),
     _family(add_green_share, PER_MWH, "Green-power floor for new racks", "the green-power floor"),
     _family(add_certificate_share, PER_MWH, "Certificates' share of green power", "the cap on certificates"),
     _family(add_green_hourly, PER_MWH, "Hourly (24/7) green-power floor", "the hourly green-power floor"),

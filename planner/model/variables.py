@@ -33,6 +33,9 @@ class Vars:
     discharge: pd.Series  # [cluster, year, slice] GWh out of batteries over the slice
     soc: pd.Series  # [cluster, year, slice] GWh stored at the end of one hour of the slice
     green_direct: pd.Series  # [cluster, year, slice] GWh of direct green supply (绿电直连 clusters only)
+    retrofit: pd.Series  # [cluster, year] krack of existing racks retrofitted to pue_max in the year
+    retire: pd.Series  # [cluster, year] krack of existing racks retired in the year
+    retrofit_load: pd.Series  # [cluster, year] krack in use on retrofitted racks
 
 
 def _product(*indexes: pd.Index) -> pd.MultiIndex:
@@ -77,5 +80,8 @@ def add_variables(m: Builder, d: ModelData) -> Vars:
         charge=m.add_vars("charge", battery_cyt),
         discharge=m.add_vars("discharge", battery_cyt),
         soc=m.add_vars("soc", battery_cyt),
+        retrofit=m.add_vars("retrofit", _product(d.retrofit_clusters, d.years)),
+        retire=m.add_vars("retire", _product(d.retire_clusters, d.years)),
+        retrofit_load=m.add_vars("retrofit_load", _product(d.retrofit_clusters, d.years)),
         green_direct=m.add_vars("green_direct", _product(pd.Index(d.green_direct_gwh.index.get_level_values("cluster").unique(), name="cluster"), d.years, d.slices)),
     )

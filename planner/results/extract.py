@@ -43,6 +43,7 @@ class Results:
     duals_note: str = ""
     extra: dict[str, object] = field(default_factory=dict)
     storage: pd.DataFrame = field(default_factory=pd.DataFrame)  # cluster, year, battery_mw, battery_mwh, battery_mw_new, battery_mwh_new
+    vintage: pd.DataFrame = field(default_factory=pd.DataFrame)  # cluster, year, retrofit_racks, retire_racks, retrofit_load_racks
 
 
 def _frame(values: pd.Series, column: str, scale: float = 1.0) -> pd.DataFrame:
@@ -72,7 +73,22 @@ def extract(built: Built, solve: SolveResult, duals_note: str = "") -> Results:
         duals_note=duals_note,
         extra={"module_racks": None if d.module_kracks is None else d.module_kracks * k},
         storage=_storage(m, v),
+        vintage=_vintage(built),
     )
+
+
+def _vintage(built: Built) -> pd.DataFrame:
+    """Existing racks retrofitted and retired per year, and the load on retrofitted racks (clusters with either option)."""
+    v, d, m = built.vars, built.data, built.model
+    index = d.retrofit_clusters.union(d.retire_clusters)
+    if index.empty:
+        return pd.DataFrame()
+    cy = pd.MultiIndex.from_product([pd.Index(index, name="cluster"), d.years])
+    frame = cy.to_frame(index=False)
+    for name, column in (("retrofit", "retrofit_racks"), ("retire", "retire_racks"), ("retrofit_load", "retrofit_load_racks")):
+        values = _lp.values(m, getattr(v, name)).reindex(cy, fill_value=0.0)
+        frame[column] = np.round(values.to_numpy() * RACKS_PER_KRACK, 9) + 0.0
+    return frame
 
 
 def _racks(built: Built) -> pd.DataFrame:

@@ -135,6 +135,7 @@ PLAN_TABLES: dict[str, tuple[str, ...]] = {
     "modules": ("cluster", "year", "modules"),
     "storage": ("cluster", "year", "battery_mw", "battery_mwh", "battery_mw_new", "battery_mwh_new"),
     "utilisation": ("cluster", "year", "load_racks"),
+    "vintage": ("cluster", "year", "retrofit_racks", "retire_racks", "retrofit_load_racks"),
 }
 """Table (file `<name>.csv`) -> the columns verify reads from it."""
 
@@ -158,12 +159,13 @@ def read_inputs_json(path: Path) -> Inputs:
         raise PlanFolderError([Problem(str(path), f"not a valid set of planning inputs: {where}: {first['msg']}")]) from error
 
 
-def read_plan_tables(folder: Path, modules: bool, storage: bool = False) -> dict[str, pd.DataFrame]:
-    """Every plan table of an output folder (modules.csv only for modular builds, storage.csv only with batteries), numbers parsed."""
+def read_plan_tables(folder: Path, modules: bool, storage: bool = False, vintage: bool = False) -> dict[str, pd.DataFrame]:
+    """Every plan table of an output folder (modules.csv only for modular builds, storage.csv only with batteries,
+    vintage.csv only with retrofit or retirement options), numbers parsed."""
     problems: list[Problem] = []
     frames = {}
     for name, columns in PLAN_TABLES.items():
-        if (name == "modules" and not modules) or (name == "storage" and not storage):
+        if (name == "modules" and not modules) or (name == "storage" and not storage) or (name == "vintage" and not vintage):
             frames[name] = pd.DataFrame(columns=list(columns))
             continue
         frames[name] = _read_table(folder / f"{name}.csv", columns, problems, OPTIONAL_COLUMNS.get(name, ()))

@@ -140,6 +140,8 @@ class Case:
     limits: pd.DataFrame = field(default_factory=pd.DataFrame)  # by (cluster, year): power_max_mw, grid_import_mw, water_max_m3 (NaN: none)
     tou_factor: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # grid price multiplier by slice
     capacity_factors: pd.DataFrame = field(default_factory=pd.DataFrame)  # by (cluster, slice): wind_cf, solar_cf, hydro_cf
+    vintage_clusters: pd.Index = field(default_factory=lambda: pd.Index([], name="cluster"))  # may retrofit or retire
+    retire_by: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # cluster -> deadline year, above the PUE threshold
 
     def discount(self, years: pd.Index | pd.Series) -> pd.Series:
         """Discount factor (1 + r)^-(y - first year) for each given year."""
@@ -216,7 +218,20 @@ def case_frames(inputs: Inputs) -> Case:
         limits=_limits(inputs, clusters, years),
         tou_factor=_tou(inputs, weight),
         capacity_factors=_capacity_factors(inputs, clusters),
+        **_vintage(inputs, clusters),
     )
+
+
+def _vintage(inputs: Inputs, clusters: pd.DataFrame) -> dict[str, Any]:
+    """Clusters with a retrofit option (pue_existing above pue_max), a retirement cost, or above the policy's PUE threshold."""
+    policy, stock = inputs.scenario.policy, clusters["racks_existing"] > 0
+    pue_ex = clusters["pue_existing"]
+    retrofit = clusters["retrofit_capex_yuan_per_rack"].notna() & (pue_ex > clusters["pue_max"])
+    above = pue_ex > policy.retire_pue_above if policy.retire_pue_above is not None else pue_ex < 0
+    options = stock & (retrofit | clusters["retire_cost_yuan_per_rack"].notna() | above)
+    by = inputs.scenario.years.last if policy.retire_by_year is None else policy.retire_by_year
+    return {"vintage_clusters": pd.Index(clusters.index[options], name="cluster"),
+            "retire_by": pd.Series(float(by), index=clusters.index[options & above])}
 
 
 def _capacity_factors(inputs: Inputs, clusters: pd.DataFrame) -> pd.DataFrame:
@@ -313,6 +328,7 @@ class Plan:
     storage: pd.DataFrame
     utilisation: pd.DataFrame
     summary: dict[str, Any]
+    vintage: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     value_columns = frozenset({"new_racks", "racks", "load_new_racks", "load_racks", "unmet_racks", "grid_gwh", "renewable_gwh",
                                "certificates_gwh", "traffic_gbps", "bandwidth_new_gbps", "capacity_gbps", "modules",
@@ -343,6 +359,21 @@ def served(plan: Plan, case: Case) -> pd.Series:
 def racks_installed(plan: Plan, case: Case) -> pd.Series:
     """Racks installed per (cluster, year), NaN where the table has no row."""
     return plan.racks.set_index(["cluster", "year"])["racks"].reindex(case.cluster_years)
+
+
+def vintage_frame(plan: Plan, case: Case) -> pd.DataFrame:
+    """vintage.csv per (cluster, year), zeros where a cluster has no retrofit or retirement option."""
+    columns = ["retrofit_racks", "retire_racks", "retrofit_load_racks"]
+    if plan.vintage.empty:
+        return pd.DataFrame(0.0, index=case.cluster_years, columns=columns)
+    return plan.vintage.set_index(["cluster", "year"])[columns].reindex(case.cluster_years, fill_value=0.0)
+
+
+def existing_in_place(plan: Plan, case: Case) -> pd.Series:
+    """Racks of the starting stock still in place per (cluster, year): racks_existing less those retired so far."""
+    existing = case.clusters["racks_existing"].reindex(case.cluster_years.get_level_values("cluster")).to_numpy()
+    retired = vintage_frame(plan, case)["retire_racks"].groupby(level="cluster").cumsum()
+    return existing - retired
 
 
 def load_on_new_racks(plan: Plan, case: Case) -> pd.Series:

@@ -35,12 +35,15 @@ from planner.verify.base import (
     battery_net_gwh,
     case_frames,
     direct_gwh,
+    existing_in_place,
     compare,
     load_on_new_racks,
     racks_built,
     racks_installed,
     served,
+    vintage_frame,
 )
+from planner.verify.vintage import check_retire_deadline, check_retrofit_load, check_vintage_stock
 from planner.verify.costs import check_costs, check_kpis
 from planner.verify.grid import check_green_direct_availability, check_grid_import, check_power, check_water_cap
 from planner.verify.policy import check_budgets, check_carbon, check_links, check_shares
@@ -136,7 +139,8 @@ def verify_outputs(out_dir: str | Path, inputs: Inputs | None = None, inputs_sha
             differ = f"the plan was solved from inputs with hash {str(recorded)[:12]}..., the given case has {inputs_sha256[:12]}...; it is checked against the given case"
     inputs = inputs or read_inputs_json(folder / "inputs.json")
     case = case_frames(inputs)
-    plan = Plan(**read_plan_tables(folder, modules=case.module_racks is not None, storage=len(case.storage_clusters) > 0), summary=plan_json)
+    plan = Plan(**read_plan_tables(folder, modules=case.module_racks is not None, storage=len(case.storage_clusters) > 0,
+                                   vintage=len(case.vintage_clusters) > 0), summary=plan_json)
     checks: list[CheckResult] = []
     for rule in RULES:
         result = rule(case, plan)
@@ -193,9 +197,9 @@ def check_latency(case: Case, plan: Plan) -> CheckResult:
 
 
 def check_rack_stock(case: Case, plan: Plan) -> CheckResult:
-    """racks[c,y] = racks_existing[c] + sum_{y' <= y} racks_new[c,y']."""
+    """racks[c,y] = racks_existing[c] + sum_{y' <= y} (racks_new[c,y'] - retire[c,y'])."""
     new = racks_built(plan, case)
-    expected = new.fillna(0.0).groupby(level="cluster").cumsum() + case.clusters["racks_existing"].reindex(new.index.get_level_values("cluster")).to_numpy()
+    expected = new.fillna(0.0).groupby(level="cluster").cumsum() + existing_in_place(plan, case).to_numpy()
     return compare("rack_stock", case.cluster_years, racks_installed(plan, case), "==", expected, "racks")
 
 
@@ -264,8 +268,11 @@ def check_incumbents(case: Case, plan: Plan) -> list[CheckResult]:
 
 
 def check_new_load(case: Case, plan: Plan) -> list[CheckResult]:
-    """max(0, served - u_max * racks_existing) <= load on new racks <= min(served, u_max * (racks - racks_existing))."""
-    existing = case.clusters["racks_existing"].reindex(case.cluster_years.get_level_values("cluster")).to_numpy()
+    """max(0, served - u_max * in place) <= load on new racks <= min(served, u_max * (racks - in place)).
+
+    In place: racks_existing less those retired so far.
+    """
+    existing = existing_in_place(plan, case).to_numpy()
     in_use = served(plan, case).to_numpy()
     on_new = load_on_new_racks(plan, case).to_numpy()
     low = np.maximum(0.0, in_use - case.utilisation_max * existing)
@@ -278,7 +285,7 @@ def check_new_load(case: Case, plan: Plan) -> list[CheckResult]:
 def check_power_balance(case: Case, plan: Plan) -> CheckResult:
     """Grid + renewable + direct green + battery discharge - charge = it energy x PUE of the racks carrying it.
 
-    pue_existing[c] on the racks in place, pue[c] on new racks; it = racks in use * power_kw *
+    pue_existing[c] on the racks in place, pue_max[c] on retrofitted ones, pue[c] on new racks; it = racks in use * power_kw *
     it_load_factor * weight_hours.
     """
     e = plan.energy_cyt
@@ -288,7 +295,9 @@ def check_power_balance(case: Case, plan: Plan) -> CheckResult:
     weight = case.weight_hours.reindex(pd.MultiIndex.from_arrays([e.index.get_level_values("cluster"), e.index.get_level_values("slice")])).to_numpy()
     per_rack = case.power_kw * case.it_load_factor * weight / 1e6
     cl = case.clusters.reindex(e.index.get_level_values("cluster"))
-    facility = per_rack * (cl["pue_existing"].to_numpy() * (in_use - on_new) + cl["pue"].to_numpy() * on_new)
+    on_retrofit = vintage_frame(plan, case)["retrofit_load_racks"].reindex(cy).to_numpy()
+    facility = per_rack * (cl["pue_existing"].to_numpy() * (in_use - on_new - on_retrofit) + cl["pue_max"].to_numpy() * on_retrofit
+                           + cl["pue"].to_numpy() * on_new)
     supply = e["grid_gwh"] + e["renewable_gwh"] + battery_net_gwh(e) + direct_gwh(e)
     return compare("power_balance", e.index, supply, "==", facility, "GWh")
 
@@ -342,6 +351,8 @@ RULES: tuple[Callable[[Case, Plan], CheckResult | list[CheckResult]], ...] = (
     check_latency,
     check_rack_stock,
     check_build_rate,
+    check_vintage_stock,
+    check_retire_deadline,
     check_land,
     check_power,
     check_modules,
@@ -349,6 +360,7 @@ RULES: tuple[Callable[[Case, Plan], CheckResult | list[CheckResult]], ...] = (
     check_utilisation_floor,
     check_incumbents,
     check_new_load,
+    check_retrofit_load,
     check_power_balance,
     check_renewables,
     check_grid_import,
@@ -407,5 +419,8 @@ CHECKS: dict[str, Callable[[Case, Plan], CheckResult | list[CheckResult]]] = {
     "grid_import": check_grid_import,
     "green_direct_availability": check_green_direct_availability,
     "water_cap": check_water_cap,
+    "vintage_stock": check_vintage_stock,
+    "retire_deadline": check_retire_deadline,
+    "retrofit_load": check_retrofit_load,
 }
 """Constraint family -> the check that reports on it under the family's name (the registry's `verify`)."""

@@ -20,6 +20,7 @@ from planner.verify.base import (
     investment_by_year,
     racks_built,
     racks_installed,
+    vintage_frame,
 )
 
 YI = 1e8
@@ -36,6 +37,11 @@ def recompute_costs(case: Case, plan: Plan) -> dict[str, float]:
     new = racks_built(plan, case).fillna(0.0).to_numpy()
     racks = racks_installed(plan, case).fillna(0.0).to_numpy()
     capex = float(np.sum(new * cl["capex_yuan_per_rack"].reindex(clusters_cy).to_numpy() * annuity.reindex(years_cy).to_numpy()))
+    vintage = vintage_frame(plan, case)  # retrofits paid as annuities like new racks, retirements once
+    capex += float(np.sum(vintage["retrofit_racks"].to_numpy() * cl["retrofit_capex_yuan_per_rack"].astype(float).fillna(0.0).reindex(clusters_cy).to_numpy()
+                          * annuity.reindex(years_cy).to_numpy()))
+    capex += float(np.sum(vintage["retire_racks"].to_numpy() * cl["retire_cost_yuan_per_rack"].astype(float).fillna(0.0).reindex(clusters_cy).to_numpy()
+                          * case.discount(years_cy).to_numpy()))
     fixed = float(np.sum(racks * cl["fixed_opex_yuan_per_rack_year"].reindex(clusters_cy).to_numpy() * case.discount(years_cy).to_numpy()))
 
     e = plan.energy

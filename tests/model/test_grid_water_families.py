@@ -127,3 +127,45 @@ def test_water_cap_binds_with_a_price_per_cubic_metre(tiny: TinyCase) -> None:
     assert summary.loc[("west1", 2026), "water_m3"] == approx(87600)
     # east1 runs at the default cooling type's WUE (evaporative 1.8 L/kWh)
     assert summary.loc[("east1", 2026), "water_m3"] == approx(5000 * 8760 * 1.8 / 1e3)
+
+
+VINTAGE_COLUMNS = ("pue_existing", "retrofit_capex_yuan_per_rack", "retire_cost_yuan_per_rack")
+
+
+def old_stock(tiny: TinyCase, **values: Any) -> TinyCase:
+    """10,000 existing racks at west1 at PUE 1.6 (cap 1.3), grid power 0.5 yuan/kWh there, one year."""
+    for row in tiny.tables["clusters"]:
+        row.update(dict.fromkeys(VINTAGE_COLUMNS, ""))
+    return one_year(tiny).cluster("west1", racks_existing=10000, pue_existing=1.6, power_price_yuan_per_kwh=0.5, **values)
+
+
+def vintage(outcome: Any) -> pd.Series:
+    return pd.read_csv(outcome.out_dir / "vintage.csv").set_index(["cluster", "year"]).loc[("west1", 2026)]
+
+
+def test_retrofit_load_runs_retrofitted_racks_at_the_cap(tiny: TinyCase) -> None:
+    # 8,760 kWh of IT per rack: 14,016 kWh at PUE 1.6 (7,008 yuan) or 11,388 kWh at 1.3 (5,694 yuan).
+    # A 1,000-yuan retrofit saves 1,314 yuan: all 10,000 are retrofitted, 0.1 + 0.5694 = 0.6694 亿.
+    outcome = old_stock(tiny, retrofit_capex_yuan_per_rack=1000).solve()
+    assert outcome.plan["objective_yi_yuan"] == approx(0.6694)
+    assert vintage(outcome)["retrofit_racks"] == approx(10000)
+    assert vintage(outcome)["retrofit_load_racks"] == approx(10000)
+
+
+def test_vintage_stock_retrofit_not_worth_it_is_left(tiny: TinyCase) -> None:
+    # At 2,000 yuan a retrofit costs more than the 1,314 yuan it saves: nothing changes, 0.7008 亿.
+    outcome = old_stock(tiny, retrofit_capex_yuan_per_rack=2000).solve()
+    assert outcome.plan["objective_yi_yuan"] == approx(0.7008)
+    assert vintage(outcome)["retrofit_racks"] == approx(0)
+
+
+def test_retire_deadline_retires_rooms_above_the_threshold(tiny: TinyCase) -> None:
+    # Policy: PUE above 1.5 retrofitted or retired by 2026; no retrofit offered, retiring costs 1,000 yuan a rack:
+    # 10,000 retired (0.1 亿) and rebuilt new at west1 (PUE 1.0: 50,000 + 4,380 yuan of power each) = 5.538 亿.
+    tiny.set(policy={"retire_pue_above": 1.5})
+    outcome = old_stock(tiny, retire_cost_yuan_per_rack=1000).solve()
+    assert outcome.plan["objective_yi_yuan"] == approx(0.1 + 10000 * (50000 + 4380) / 1e8)
+    assert vintage(outcome)["retire_racks"] == approx(10000)
+    racks = outcome.results.racks.set_index(["cluster", "year"])
+    assert racks.loc[("west1", 2026), "racks"] == approx(10000)
+    assert new_racks(outcome, "west1", 2026) == approx(10000)
