@@ -402,7 +402,7 @@ class Water(Schema):
     """Water use: WUE per cooling type (site water per kWh of IT energy)."""
 
     wue_l_per_kwh: dict[str, Annotated[float, Field(ge=0, le=20)]] = Field(
-        default_factory=lambda: {"evaporative": 1.8, "adiabatic": 0.4, "air": 0.05, "liquid": 0.1}, json_schema_extra=unit("L/kWh"))
+        default={"evaporative": 1.8, "adiabatic": 0.4, "air": 0.05, "liquid": 0.1}, json_schema_extra=unit("L/kWh"))
     """WUE per cooling type: open evaporative towers ~1.8 (the industry average), adiabatic assist
     0.1-0.4, dry air or liquid cooling near 0 (The Green Grid / ISO/IEC 30134-9 ranges)."""
     cooling_type: Id = "evaporative"
