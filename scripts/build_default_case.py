@@ -277,6 +277,11 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0 * math.asin(math.sqrt(a))
 
 
+GRID_COLUMNS = ["cooling_type", "wue_l_per_kwh", "grid_import_mw", "td_fee_yuan_per_kwh", "green_direct_mw",
+                "green_direct_price_yuan_per_kwh", "green_direct_co2_kg_per_kwh", "retrofit_capex_yuan_per_rack", "retire_cost_yuan_per_rack"]
+"""Columns of issue 12 items 2, 4, 5 left blank in the default case (none published: off, or the scenario's defaults)."""
+
+
 def write_table(name: str, header: list[str], rows: list[list[object]], folder: Path = OUT) -> None:
     """Write one CSV table."""
     with (folder / name).open("w", newline="", encoding="utf-8") as f:
@@ -333,7 +338,7 @@ def main(folder: Path = OUT) -> None:
             "build_max_racks_per_year", "power_max_mw", "capex_yuan_per_rack", "fixed_opex_yuan_per_rack_year", "pue",
             "pue_max", "pue_existing", "power_price_yuan_per_kwh", "grid_co2_kg_per_kwh", "wind_mw", "solar_mw", "hydro_mw", "wind_cf",
             "solar_cf", "hydro_cf", "ppa_price_yuan_per_kwh", "certificate_price_yuan_per_mwh", "utilisation_min",
-            "utilisation_min_from_year", "utilisation_min_scope", "green_share_min_new"]
+            "utilisation_min_from_year", "utilisation_min_scope", "green_share_min_new", *GRID_COLUMNS]
     rows = []
     in_use = in_use_2026()
     for c, (hub, zh, en, lat, lon) in CLUSTERS.items():
@@ -343,7 +348,7 @@ def main(folder: Path = OUT) -> None:
         ppa_price, ppa_src = ppa(c)
         rows.append([c, hub, zh, en, lat, lon, RACKS_EXISTING[c][0], in_use[c], RACKS_MAX[c][0], BUILD_MAX[c][0], power[0],
                      CAPEX[c][0], FIXED_OPEX[c][0], PUE[c][0], PUE[c][0], PUE_EXISTING[c][0], PRICE[c][0], CO2[c][0], wind, solar, hydro,
-                     wcf, scf, hcf, ppa_price, CERT_PRICE[0], "", "", "", ""])
+                     wcf, scf, hcf, ppa_price, CERT_PRICE[0], "", "", "", "", *[""] * len(GRID_COLUMNS)])
         for column, table in [("racks_existing", RACKS_EXISTING), ("racks_max", RACKS_MAX), ("build_max_racks_per_year", BUILD_MAX),
                               ("capex_yuan_per_rack", CAPEX), ("fixed_opex_yuan_per_rack_year", FIXED_OPEX), ("pue", PUE),
                               ("pue_existing", PUE_EXISTING), ("power_price_yuan_per_kwh", PRICE), ("grid_co2_kg_per_kwh", CO2),
@@ -359,6 +364,9 @@ def main(folder: Path = OUT) -> None:
         source("clusters", "ppa_price_yuan_per_kwh", c, ppa_price, ppa_src)
         source("clusters", "certificate_price_yuan_per_mwh", c, CERT_PRICE[0], CERT_PRICE[1])
     write("clusters.csv", cols, rows)
+    # per-year limits (grid connection, provincial import, water): blank, none published; overlays fill them
+    write("cluster_years.csv", ["cluster_id", "year", "power_max_mw", "grid_import_mw", "water_max_m3"],
+          [[c, y, "", "", ""] for c in CLUSTERS for y in range(2026, 2031)])
 
     write("workloads.csv", ["workload_id", "name_zh", "name_en", "latency_max_one_way_ms", "gbps_per_rack"],
           [[w[0], w[1], w[2], "" if w[3] is None else w[3], w[4]] for w in WORKLOADS])

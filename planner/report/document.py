@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from planner.report import brief, sections, worth
+from planner.report import brief, grid, sections, worth
 from planner.report.tables import View, pct
 
 
@@ -137,6 +137,7 @@ def build_document(v: View) -> Document:
         sections.charts_section(v),
         sections.scorecard_section(v),
         sections.unmet_section(v),
+        grid.grid_water_section(v),
         sections.tables_section(v),
         sections.appendix_section(v, rest, degenerate),
     ]

@@ -64,6 +64,8 @@ def read_plan_folder(folder: str | Path) -> SavedPlan:
     manifest = _read_json(folder / "manifest.json", problems)
     raw_inputs = _read_json(folder / "inputs.json", problems)
     tables = {name: frame for name in REPORT_TABLES if (frame := _read_csv(folder / f"{name}.csv", problems)) is not None}
+    if (folder / "vintage.csv").exists() and (frame := _read_csv(folder / "vintage.csv", problems)) is not None:
+        tables["vintage"] = frame  # retrofits and retirements: written only by plans with those options
     inputs = None
     if raw_inputs is not None:
         try:
