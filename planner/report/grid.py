@@ -27,7 +27,7 @@ LIMIT_FAMILIES = {
 
 
 def limits(v: View) -> pd.DataFrame:
-    """Per (cluster, year): grid connection, import limit and water cap (NaN: none), the year's cell over the cluster's."""
+    """Per (cluster, year): grid connection, import limit and water cap (NaN: none); a year's cell first."""
     index = pd.MultiIndex.from_product([v.clusters.index, v.years], names=["cluster", "year"])
     out = pd.DataFrame(index=index)
     for column in ("power_max_mw", "grid_import_mw"):
@@ -57,16 +57,21 @@ def power_limits_table(v: View) -> pd.DataFrame:
     def mw(x: float) -> str:
         return "–" if np.isnan(x) else num(x)
 
-    rows = [{
-        lang("Cluster", "集群"): v.name(str(c)),
-        lang("Year", "年份"): str(y),
-        lang("Facility power, MW", "设施功率 MW"): mw(r["facility_mw"]),
-        lang("Grid connection, MW", "接入容量 MW"): mw(r["power_max_mw"]),
-        lang("Used", "占用"): share(r["facility_mw"], r["power_max_mw"]),
-        lang("Peak grid draw, MW", "最大购电 MW"): mw(r["grid_peak_mw"]),
-        lang("Import limit, MW", "购电上限 MW"): mw(r["grid_import_mw"]),
-        lang("Used ", "占用 "): share(r["grid_peak_mw"], r["grid_import_mw"]),
-    } for (c, y), r in lim.iterrows()]
+    keys = zip(lim.index.get_level_values("cluster"), lim.index.get_level_values("year"), strict=True)
+    values = lim[["facility_mw", "power_max_mw", "grid_peak_mw", "grid_import_mw"]].to_numpy(dtype=float)
+    rows = [
+        {
+            lang("Cluster", "集群"): v.name(str(c)),
+            lang("Year", "年份"): str(y),
+            lang("Facility power, MW", "设施功率 MW"): mw(facility),
+            lang("Grid connection, MW", "接入容量 MW"): mw(connection),
+            lang("Used", "占用"): share(facility, connection),
+            lang("Peak grid draw, MW", "最大购电 MW"): mw(peak),
+            lang("Import limit, MW", "购电上限 MW"): mw(imports),
+            lang("Used ", "占用 "): share(peak, imports),
+        }
+        for (c, y), (facility, connection, peak, imports) in zip(keys, values, strict=True)
+    ]
     return pd.DataFrame(rows)
 
 
@@ -75,16 +80,18 @@ def water_table(v: View) -> pd.DataFrame:
     e = v.t["energy_summary"]
     if "water_m3" not in e.columns:
         return pd.DataFrame()
-    use = e.pivot_table(index="cluster", columns="year", values="water_m3", aggfunc="sum").reindex(index=v.clusters.index, columns=v.years)
+    use = e.pivot_table(index="cluster", columns="year", values="water_m3", aggfunc="sum").reindex(
+        index=v.clusters.index, columns=v.years
+    )
     caps = limits(v)["water_max_m3"].unstack("year").reindex(index=v.clusters.index, columns=v.years)
     lang = v.lang
+    used, capped = use.to_numpy(dtype=float) / 1e3, caps.to_numpy(dtype=float) / 1e3
     rows = []
-    for c in use.index:
+    for i, c in enumerate(use.index):
         row = {lang("Cluster", "集群"): v.name(str(c))}
-        for y in v.years:
-            cap = caps.at[c, y]
-            cell = num(use.at[c, y] / 1e3)
-            row[str(y)] = cell if np.isnan(cap) else f"{cell} / {num(cap / 1e3)}"
+        for j, y in enumerate(v.years):
+            cell = num(float(used[i, j]))
+            row[str(y)] = cell if np.isnan(capped[i, j]) else f"{cell} / {num(float(capped[i, j]))}"
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -96,13 +103,18 @@ def vintage_table(v: View) -> pd.DataFrame:
         return pd.DataFrame()
     lang = v.lang
     t = t[(t["retrofit_racks"].abs() > 0.5) | (t["retire_racks"].abs() > 0.5)]
-    return pd.DataFrame([{
-        lang("Cluster", "集群"): v.name(str(r["cluster"])),
-        lang("Year", "年份"): str(int(r["year"])),
-        lang("Retrofitted racks", "改造机架"): num(r["retrofit_racks"]),
-        lang("Retired racks", "退役机架"): num(r["retire_racks"]),
-        lang("Racks in use on retrofitted racks", "改造机架在用"): num(r["retrofit_load_racks"]),
-    } for _, r in t.iterrows()])
+    return pd.DataFrame(
+        [
+            {
+                lang("Cluster", "集群"): v.name(str(r["cluster"])),
+                lang("Year", "年份"): str(int(r["year"])),
+                lang("Retrofitted racks", "改造机架"): num(r["retrofit_racks"]),
+                lang("Retired racks", "退役机架"): num(r["retire_racks"]),
+                lang("Racks in use on retrofitted racks", "改造机架在用"): num(r["retrofit_load_racks"]),
+            }
+            for _, r in t.iterrows()
+        ]
+    )
 
 
 def shadow_prices(v: View) -> list[str]:
@@ -112,13 +124,16 @@ def shadow_prices(v: View) -> list[str]:
         rows = v.binding_rows.get(family)
         if rows is None or rows.empty:
             continue
-        top = rows.loc[rows["dual"].abs().idxmax()]
-        value, unit = abs(float(top["dual"])), str(top["unit"])
-        out.append(lang(
-            f"The {en} binds in {len(rows)} row(s); the largest shadow price is {num(value, 1)} {unit} at {top['key']}: "
-            f"one more {per} of it would lower the plan's discounted cost by that much.",
-            f"{zh}有 {len(rows)} 行约束生效；最大影子价格为 {num(value, 1)} {unit}（{top['key']}）：每放宽 1 {per}，规划的折现总成本下降该数额。",
-        ))
+        at = int(np.argmax(rows["dual"].abs().to_numpy()))
+        value, unit, key = abs(float(rows["dual"].iloc[at])), str(rows["unit"].iloc[at]), str(rows["key"].iloc[at])
+        out.append(
+            lang(
+                f"The {en} binds in {len(rows)} row(s); the largest shadow price is {num(value, 1)} {unit} "
+                f"at {key}: one more {per} of it would lower the plan's discounted cost by that much.",
+                f"{zh}有 {len(rows)} 行约束生效；最大影子价格为 {num(value, 1)} {unit}（{key}）："
+                f"每放宽 1 {per}，规划的折现总成本下降该数额。",
+            )
+        )
     return out
 
 
@@ -130,14 +145,31 @@ def grid_water_section(v: View) -> Section:
     blocks: list[Para | Subheading | Table] = [Para(s) for s in shadow_prices(v)]
     power = power_limits_table(v)
     if not power.empty:
-        blocks += [Subheading(lang("Power limits: how much of each limit the plan uses", "电力约束：规划占用各上限的比例")), Table(power)]
+        blocks += [
+            Subheading(lang("Power limits: how much of each limit the plan uses", "电力约束：规划占用各上限的比例")),
+            Table(power),
+        ]
     vintage = vintage_table(v)
     if not vintage.empty:
-        blocks += [Subheading(lang("Existing stock: retrofits and retirements", "存量机架：改造与退役")), Table(vintage)]
+        blocks += [
+            Subheading(lang("Existing stock: retrofits and retirements", "存量机架：改造与退役")),
+            Table(vintage),
+        ]
     water = water_table(v)
     if not water.empty:
-        blocks += [Subheading(lang("Site water per cluster, thousand m³ (use / cap)", "各集群用水量，千立方米（用量 / 上限）")), Table(water)]
+        blocks += [
+            Subheading(
+                lang("Site water per cluster, thousand m³ (use / cap)", "各集群用水量，千立方米（用量 / 上限）")
+            ),
+            Table(water),
+        ]
     if not blocks:
-        blocks = [Para(lang("This plan folder has no power-limit or water columns (written before they were reported).",
-                            "该规划目录没有电力约束或用水数据（生成于这些数据加入之前）。"))]
+        blocks = [
+            Para(
+                lang(
+                    "This plan folder has no power-limit or water columns (written before they were reported).",
+                    "该规划目录没有电力约束或用水数据（生成于这些数据加入之前）。",
+                )
+            )
+        ]
     return Section("grid", lang("Power, existing stock and water", "算电协同、存量机架与用水"), list(blocks))

@@ -35,8 +35,8 @@ def check_grid_import(case: Case, plan: Plan) -> CheckResult:
     return compare("grid_import", e.index[has], mw[has], "<=", limit[has], "MW")
 
 
-def direct_available_gwh(case: Case, index: pd.MultiIndex) -> np.ndarray:
-    """GWh of direct green supply available per (cluster, year, slice) row: MW x own renewable mix's availability x hours."""
+def direct_available_gwh(case: Case, index: pd.Index) -> np.ndarray:
+    """GWh of direct green supply available per (cluster, year, slice) row: MW x own mix's availability x hours."""
     clusters = index.get_level_values("cluster")
     cl = case.clusters.reindex(clusters)
     mix = np.array(cl[["wind_mw", "solar_mw", "hydro_mw"]].to_numpy(dtype=float))

@@ -15,8 +15,15 @@ from tests.conftest import TinyCase, approx, set_rows
 LIMIT_COLUMNS = {"power_max_mw": "", "grid_import_mw": "", "water_max_m3": ""}
 
 
-NEW_CLUSTER_COLUMNS = ("grid_import_mw", "td_fee_yuan_per_kwh", "green_direct_mw", "green_direct_price_yuan_per_kwh",
-                       "green_direct_co2_kg_per_kwh", "cooling_type", "wue_l_per_kwh")
+NEW_CLUSTER_COLUMNS = (
+    "grid_import_mw",
+    "td_fee_yuan_per_kwh",
+    "green_direct_mw",
+    "green_direct_price_yuan_per_kwh",
+    "green_direct_co2_kg_per_kwh",
+    "cooling_type",
+    "wue_l_per_kwh",
+)
 
 
 def one_year(tiny: TinyCase) -> TinyCase:
@@ -72,8 +79,15 @@ def test_green_direct_availability_supplies_past_the_import_limit_and_counts_as_
     # all 10,000 racks (87.6 GWh) at west1 with 43.8 GWh direct, which also meets a 50 % green floor.
     # Cost 5 亿 capex + 43.8e6 kWh x 0.1 yuan = 5.0438 亿.
     tiny.set(policy={"green_share_min_new": 0.5})
-    one_year(tiny).cluster("west1", grid_import_mw=5, green_direct_mw=12, green_direct_price_yuan_per_kwh=0.1,
-                           wind_cf=0.5, solar_cf=0.5, hydro_cf=0.5)
+    one_year(tiny).cluster(
+        "west1",
+        grid_import_mw=5,
+        green_direct_mw=12,
+        green_direct_price_yuan_per_kwh=0.1,
+        wind_cf=0.5,
+        solar_cf=0.5,
+        hydro_cf=0.5,
+    )
     outcome = tiny.solve()
     assert outcome.plan["objective_yi_yuan"] == approx(5.0438)
     energy = outcome.results.energy.set_index(["cluster", "year", "slice"])
@@ -85,8 +99,15 @@ def test_green_direct_availability_binds_with_its_shadow_price(tiny: TinyCase) -
     # A 4 MW line at 0.5 availability (17.52 GWh) and 5 MW import (43.8 GWh): 61.32 GWh -> 7,000 racks west.
     # One more GWh of direct supply moves 114.16 racks west, each saving 50,000 yuan less its 876 yuan of
     # direct energy: -(50,000 - 876) / 8.76 MWh = -5,607.76 元/MWh.
-    one_year(tiny).cluster("west1", grid_import_mw=5, green_direct_mw=4, green_direct_price_yuan_per_kwh=0.1,
-                           wind_cf=0.5, solar_cf=0.5, hydro_cf=0.5)
+    one_year(tiny).cluster(
+        "west1",
+        grid_import_mw=5,
+        green_direct_mw=4,
+        green_direct_price_yuan_per_kwh=0.1,
+        wind_cf=0.5,
+        solar_cf=0.5,
+        hydro_cf=0.5,
+    )
     outcome = tiny.solve()
     assert new_racks(outcome, "west1", 2026) == approx(7000)
     per_rack_gwh = 8760 / 1e6
@@ -105,9 +126,17 @@ def test_time_of_use_prices_scale_grid_energy_by_hour(tiny: TinyCase) -> None:
     # Two slices of 4,380 h: 03:00 (valley 0.4) and 18:00 (peak 1.5); 0.1 yuan/kWh flat price:
     # 10,000 x 4,380 x 0.1 x (0.4 + 1.5) = 0.08322 亿 of electricity.
     tiny.tables["profiles"] = [
-        {"cluster_id": c, "slice_id": s, "weight_hours": 4380, "wind_cf": 0.0, "solar_cf": 0.0, "hydro_cf": 0.0,
-         "period_id": "d000"}
-        for c in ("east1", "west1") for s in ("d000h03", "d000h18")
+        {
+            "cluster_id": c,
+            "slice_id": s,
+            "weight_hours": 4380,
+            "wind_cf": 0.0,
+            "solar_cf": 0.0,
+            "hydro_cf": 0.0,
+            "period_id": "d000",
+        }
+        for c in ("east1", "west1")
+        for s in ("d000h03", "d000h18")
     ]
     one_year(tiny).cluster("west1", power_price_yuan_per_kwh=0.1).set(tariff={"time_of_use": True})
     outcome = tiny.solve()
@@ -136,7 +165,9 @@ def old_stock(tiny: TinyCase, **values: Any) -> TinyCase:
     """10,000 existing racks at west1 at PUE 1.6 (cap 1.3), grid power 0.5 yuan/kWh there, one year."""
     for row in tiny.tables["clusters"]:
         row.update(dict.fromkeys(VINTAGE_COLUMNS, ""))
-    return one_year(tiny).cluster("west1", racks_existing=10000, pue_existing=1.6, power_price_yuan_per_kwh=0.5, **values)
+    return one_year(tiny).cluster(
+        "west1", racks_existing=10000, pue_existing=1.6, power_price_yuan_per_kwh=0.5, **values
+    )
 
 
 def vintage(outcome: Any) -> pd.Series:
