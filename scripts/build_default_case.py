@@ -278,8 +278,9 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 GRID_COLUMNS = ["cooling_type", "wue_l_per_kwh", "grid_import_mw", "td_fee_yuan_per_kwh", "green_direct_mw",
-                "green_direct_price_yuan_per_kwh", "green_direct_co2_kg_per_kwh", "retrofit_capex_yuan_per_rack", "retire_cost_yuan_per_rack"]
-"""Columns of issue 12 items 2, 4, 5 left blank in the default case (none published: off, or the scenario's defaults)."""
+                "green_direct_price_yuan_per_kwh", "green_direct_co2_kg_per_kwh", "retrofit_capex_yuan_per_rack",
+                "retire_cost_yuan_per_rack"]
+"""Columns of issue 12 items 2, 4, 5 left blank in the default case (none published: off, or scenario defaults)."""
 
 
 def write_table(name: str, header: list[str], rows: list[list[object]], folder: Path = OUT) -> None:

@@ -37,20 +37,26 @@ def policy_case(tiny: TinyCase) -> TinyCase:
 def grid_case(tiny: TinyCase) -> TinyCase:
     """west1 behind a 5 MW import limit with a 12 MW direct green line and a water cap per year (算电协同, water)."""
     for row in tiny.tables["clusters"]:
-        row.update({"grid_import_mw": "", "green_direct_mw": "", "green_direct_price_yuan_per_kwh": "", "wue_l_per_kwh": ""})
-    tiny.cluster("west1", grid_import_mw=5, green_direct_mw=12, green_direct_price_yuan_per_kwh=0.1, wind_cf=0.5, wue_l_per_kwh=1.0)
-    tiny.tables["cluster_years"] = [{"cluster_id": "west1", "year": y, "power_max_mw": 50, "grid_import_mw": "", "water_max_m3": 1e6}
-                                    for y in (2026, 2027)]
+        row.update(dict.fromkeys(("grid_import_mw", "green_direct_mw", "green_direct_price_yuan_per_kwh"), ""))
+        row["wue_l_per_kwh"] = ""
+    tiny.cluster("west1", grid_import_mw=5, green_direct_mw=12, green_direct_price_yuan_per_kwh=0.1, wind_cf=0.5,
+                 wue_l_per_kwh=1.0)
+    tiny.tables["cluster_years"] = [
+        {"cluster_id": "west1", "year": y, "power_max_mw": 50, "grid_import_mw": "", "water_max_m3": 1e6}
+        for y in (2026, 2027)
+    ]
     return tiny
 
 
 def vintage_case(tiny: TinyCase) -> TinyCase:
-    """10,000 racks at west1 at PUE 1.6 that the policy (1.5) wants gone by 2027: a 1,000-yuan retrofit pays (hand-worked in
-    tests/model/test_grid_water_families.py), so they are retrofitted in 2026."""
+    """10,000 racks at west1 at PUE 1.6 that the policy (1.5) wants gone by 2027.
+
+    A 1,000-yuan retrofit pays (hand-worked in tests/model/test_grid_water_families.py): retrofitted in 2026.
+    """
     for row in tiny.tables["clusters"]:
         row.update({"pue_existing": "", "retrofit_capex_yuan_per_rack": "", "retire_cost_yuan_per_rack": ""})
-    tiny.cluster("west1", racks_existing=10000, pue_existing=1.6, power_price_yuan_per_kwh=0.5, retrofit_capex_yuan_per_rack=1000,
-                 retire_cost_yuan_per_rack=1000)
+    tiny.cluster("west1", racks_existing=10000, pue_existing=1.6, power_price_yuan_per_kwh=0.5,
+                 retrofit_capex_yuan_per_rack=1000, retire_cost_yuan_per_rack=1000)
     return tiny.set(policy={"retire_pue_above": 1.5})
 
 

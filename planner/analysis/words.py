@@ -92,9 +92,11 @@ class Words:
         if family == "power_limit":
             return f"the grid connection at {self.cluster(k[0])} ({limit:,.1f} MW) is {amount:,.1f} MW short in {k[1]}"
         if family == "water_cap":
-            return f"the water cap at {self.cluster(k[0])} ({limit * 1e3:,.0f} m3) is {amount * 1e3:,.0f} m3 short in {k[1]}"
+            cap, short = limit * 1e3, amount * 1e3
+            return f"the water cap at {self.cluster(k[0])} ({cap:,.0f} m3) is {short:,.0f} m3 short in {k[1]}"
         if family == "grid_import":
-            return f"the import limit at {self.cluster(k[0])} ({limit:,.2f} GWh in slice {k[2]}) is {amount:,.2f} GWh short in {k[1]}"
+            at = f"{self.cluster(k[0])} ({limit:,.2f} GWh in slice {k[2]})"
+            return f"the import limit at {at} is {amount:,.2f} GWh short in {k[1]}"
         if family == "link_bandwidth":
             return f"the link {self.link(k[0], k[1])} ({limit:,.0f} Gbps before expansion) is {amount:,.1f} Gbps short in {k[2]}"
         if family == "link_expansion_limit":
@@ -126,7 +128,7 @@ class Words:
             "build_rate": lambda: f"let {self.cluster(k[0])} build {amount:,.0f} more racks in {k[1]}",
             "power_limit": lambda: f"raise the grid connection at {self.cluster(k[0])} by {amount:,.1f} MW",
             "water_cap": lambda: f"raise the water cap at {self.cluster(k[0])} by {amount * 1e3:,.0f} m3 in {k[1]}",
-            "grid_import": lambda: f"let {self.cluster(k[0])} import {amount:,.2f} GWh more grid power in {k[1]} (slice {k[2]})",
+            "grid_import": lambda: f"let {self.cluster(k[0])} import {amount:,.2f} GWh more in {k[1]} (slice {k[2]})",
             "link_bandwidth": lambda: f"add {amount:,.1f} Gbps to the link {self.link(k[0], k[1])} by {k[2]}",
             "link_expansion_limit": lambda: f"allow {amount:,.1f} Gbps more expansion of the link {self.link(k[0], k[1])}",
             "west_share": lambda: f"lower the western share of new racks by {amount:,.0f} racks",

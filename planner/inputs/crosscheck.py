@@ -143,15 +143,19 @@ def _check_pue_caps(raw: RawCase, rows: dict[str, list[BaseModel]], problems: li
             problems.append(Problem(raw.tables["clusters"].file, f"existing racks exceed racks_max={row.racks_max:g}; the land limit is already broken", row=line, column="racks_existing", value=row.racks_existing))
 
 
-def _check_cooling_types(raw: RawCase, rows: dict[str, list[BaseModel]], scenario: Scenario, problems: list[Problem]) -> None:
+def _check_cooling_types(
+    raw: RawCase, rows: dict[str, list[BaseModel]], scenario: Scenario, problems: list[Problem]
+) -> None:
     """Every cluster without its own WUE has a cooling type that `water.wue_l_per_kwh` prices."""
     known = scenario.water.wue_l_per_kwh
     for line, row in _located(raw, "clusters", rows.get("clusters", [])):
         assert isinstance(row, Cluster)
         cooling = row.cooling_type or scenario.water.cooling_type
         if row.wue_l_per_kwh is None and cooling not in known:
-            problems.append(Problem(raw.tables["clusters"].file, f"cooling type '{cooling}' has no WUE in water.wue_l_per_kwh ({', '.join(known)}); "
-                                    "add it there or give wue_l_per_kwh", row=line, column="cooling_type", value=cooling))
+            message = (f"cooling type '{cooling}' has no WUE in water.wue_l_per_kwh ({', '.join(known)}); "
+                       "add it there or give wue_l_per_kwh")
+            file = raw.tables["clusters"].file
+            problems.append(Problem(file, message, row=line, column="cooling_type", value=cooling))
 
 
 def _check_profiles(raw: RawCase, rows: dict[str, list[BaseModel]], problems: list[Problem]) -> None:

@@ -17,7 +17,8 @@ CY = ["cluster", "year"]
 def add_rack_stock(m: Builder, d: ModelData, v: Vars) -> None:
     """Racks installed are the existing stock plus every build so far.
 
-    racks[c,y] - racks[c,y-1] - racks_new[c,y] + retire[c,y] = 0 (y > y0);  racks[c,y0] - racks_new[c,y0] + retire[c,y0] = existing[c]
+    racks[c,y] - racks[c,y-1] - racks_new[c,y] + retire[c,y] = 0        (y > y0)
+    racks[c,y0] - racks_new[c,y0] + retire[c,y0] = existing[c]
 
     Notes:
         The retire term exists only where existing racks may be retired (`vintage_stock`).

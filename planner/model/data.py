@@ -178,7 +178,8 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         utilisation_min_from=floor["from_year"],
         utilisation_min_scope=floor["scope"],
         vintage_split=pd.Index(clusters.index[(pue_existing != pue) | ((floor["scope"] == "new_racks") & (floor["u_min"] > 0))
-                                              | in_use0.notna() | _has_vintage_option(s, clusters, pue_existing)], name="cluster"),
+                                              | in_use0.notna()
+                                              | _has_vintage_option(s, clusters, pue_existing)], name="cluster"),
         in_use_existing=in_use0.dropna(),
         tenant_retention=s.rack.tenant_retention_per_year,
         utilisation_max=s.rack.utilisation_max,
@@ -212,12 +213,13 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
 
 
 def _cluster_year_limit(per_cluster: pd.Series, inputs: Inputs, column: str, years: pd.Index) -> pd.Series:
-    """A limit per (cluster, year): the cluster's value in every year, overridden by `cluster_years.csv`; blanks dropped."""
+    """A limit per (cluster, year): the cluster's value, overridden by `cluster_years.csv`; blanks dropped."""
     index = pd.MultiIndex.from_product([per_cluster.index.rename("cluster"), years])
     out = pd.Series(np.repeat(per_cluster.astype(float).to_numpy(), len(years)), index=index, dtype=float)
     rows = [(r.cluster_id, r.year, getattr(r, column)) for r in inputs.cluster_years if getattr(r, column) is not None]
     if rows:
-        given = pd.Series([float(v) for *_, v in rows], index=pd.MultiIndex.from_tuples([(c, y) for c, y, _ in rows], names=["cluster", "year"]))
+        keys = pd.MultiIndex.from_tuples([(c, y) for c, y, _ in rows], names=["cluster", "year"])
+        given = pd.Series([float(v) for *_, v in rows], index=keys)
         given = given[given.index.isin(index)]
         out.loc[given.index] = given.to_numpy()
     return out.dropna()
@@ -237,8 +239,10 @@ def _tou_factor(s: Scenario, slices: pd.Index) -> pd.Series:
     return factor
 
 
-def _green_direct(s: Scenario, clusters: pd.DataFrame, profiles: pd.DataFrame, discount: pd.Series) -> dict[str, pd.Series]:
-    """Direct green supply (绿电直连): GWh available per slice (capacity x the cluster's own renewable mix), cost, factor."""
+def _green_direct(
+    s: Scenario, clusters: pd.DataFrame, profiles: pd.DataFrame, discount: pd.Series
+) -> dict[str, pd.Series]:
+    """Direct green supply (绿电直连): GWh per slice (capacity x the cluster's renewable mix), cost, factor."""
     mw = clusters["green_direct_mw"].astype(float).fillna(0.0)
     scope = clusters.index[mw > 0]
     mix = clusters.loc[scope, ["wind_mw", "solar_mw", "hydro_mw"]].astype(float)
@@ -260,15 +264,17 @@ def _green_direct(s: Scenario, clusters: pd.DataFrame, profiles: pd.DataFrame, d
 def _has_vintage_option(s: Scenario, clusters: pd.DataFrame, pue_existing: pd.Series) -> pd.Series:
     """Clusters whose existing racks may be retrofitted or retired, or must go under the PUE policy."""
     retrofit = clusters["retrofit_capex_yuan_per_rack"].notna() & (pue_existing > clusters["pue_max"])
-    must = pd.Series(s.policy.retire_pue_above is not None, index=clusters.index) & (pue_existing > (s.policy.retire_pue_above or np.inf))
+    threshold = np.inf if s.policy.retire_pue_above is None else s.policy.retire_pue_above
+    must = pue_existing > threshold
     return (retrofit | clusters["retire_cost_yuan_per_rack"].notna() | must) & (clusters["racks_existing"] > 0)
 
 
 def _vintage(s: Scenario, clusters: pd.DataFrame, pue_existing: pd.Series, discount: pd.Series) -> dict[str, object]:
     """Retrofit and retirement of the existing stock: who may, at what cost, and who must by when."""
     has = _has_vintage_option(s, clusters, pue_existing)
-    retrofit = clusters.index[has & clusters["retrofit_capex_yuan_per_rack"].notna() & (pue_existing > clusters["pue_max"])]
-    above = (pue_existing > (s.policy.retire_pue_above or np.inf)) & has if s.policy.retire_pue_above is not None else has & False
+    retrofit = clusters.index[has & clusters["retrofit_capex_yuan_per_rack"].notna()
+                              & (pue_existing > clusters["pue_max"])]
+    above = has & (pue_existing > (np.inf if s.policy.retire_pue_above is None else s.policy.retire_pue_above))
     retire = clusters.index[has & (clusters["retire_cost_yuan_per_rack"].notna() | above)]
     capex = clusters.loc[retrofit, "retrofit_capex_yuan_per_rack"].astype(float) * RACKS_PER_KRACK / YUAN_PER_YI
     cost = clusters.loc[retire, "retire_cost_yuan_per_rack"].astype(float).fillna(0.0) * RACKS_PER_KRACK / YUAN_PER_YI
@@ -349,8 +355,9 @@ def _renewables(profiles: pd.DataFrame, clusters: pd.DataFrame) -> pd.Series:
 def _money(s: Scenario, clusters: pd.DataFrame, years: pd.Index, discount: pd.Series) -> dict[str, pd.Series]:
     """Discounted energy prices in 亿元/GWh (1 yuan/kWh = 0.01 亿元/GWh)."""
     carbon_yi_per_gwh = clusters["grid_co2_kg_per_kwh"] * s.policy.carbon_price_yuan_per_t * 1e3 / YUAN_PER_YI
+    grid_yuan_per_kwh = clusters["power_price_yuan_per_kwh"] + clusters["td_fee_yuan_per_kwh"].astype(float).fillna(0.0)
     return {
-        "grid_price": _per_year((clusters["power_price_yuan_per_kwh"] + clusters["td_fee_yuan_per_kwh"].astype(float).fillna(0.0)) * 1e6 / YUAN_PER_YI, discount),
+        "grid_price": _per_year(grid_yuan_per_kwh * 1e6 / YUAN_PER_YI, discount),
         "carbon": _per_year(carbon_yi_per_gwh, discount),
         "ppa": _per_year(clusters["ppa_price_yuan_per_kwh"] * 1e6 / YUAN_PER_YI, discount),
         "certificate": _per_year(clusters["certificate_price_yuan_per_mwh"] * 1e3 / YUAN_PER_YI, discount),

@@ -23,7 +23,7 @@ def _facility_energy(d: ModelData, v: Vars) -> Terms:
     pue = d.pue_existing.reindex(index.get_level_values("cluster")).to_numpy()
     coef = (pue[:, None] * row_it).ravel()  # class_load-major, slices inner: the order of `broadcast`
     energy = _lp.terms(_lp.broadcast(v.class_load, d.slices), by=CYT, coef=coef)
-    if not v.retrofit_load.empty:  # load on retrofitted racks runs at pue_max: take (pue_ex - pue_retrofit) x its IT energy off
+    if not v.retrofit_load.empty:  # retrofitted racks run at pue_max: take (pue_ex - pue_retrofit) x IT energy off
         gain = (d.pue_existing - d.pue_retrofit).reindex(v.retrofit_load.index.get_level_values("cluster")).to_numpy()
         flat_it = d.it_gwh_flat.reindex(d.slices).to_numpy()
         coef_retrofit = (gain[:, None] * flat_it[None, :]).ravel()
@@ -77,7 +77,7 @@ def add_certificate_cover(m: Builder, d: ModelData, v: Vars) -> None:
 def add_new_load(m: Builder, d: ModelData, v: Vars) -> None:
     """Load on new racks: what is in use beyond what the existing stock can carry (it fills first).
 
-    new_load[c,y] - sum_w class_load[w,c,y] - u_max * sum_{y' <= y} retire[c,y'] >= -u_max * racks_existing[c]        for all c, y
+    new_load[c,y] - sum_w class_load[w,c,y] - u_max * sum_{y' <= y} retire[c,y'] >= -u_max * racks_existing[c]    c, y
 
     Notes:
         The retire term (racks in place that are gone) exists only where existing racks may be retired.
@@ -93,7 +93,7 @@ def add_new_load_cap(m: Builder, d: ModelData, v: Vars) -> None:
     """Load on new racks is real load that new racks can hold (where it changes energy or a floor).
 
     new_load[c,y] - sum_w class_load[w,c,y] <= 0                          (limit in_use)
-    new_load[c,y] - u_max * racks[c,y] - u_max * sum_{y' <= y} retire[c,y'] <= -u_max * racks_existing[c]        (limit new_racks)
+    new_load[c,y] - u_max * racks[c,y] - u_max * sum_{y' <= y} retire[c,y'] <= -u_max * racks_existing[c]    (new_racks)
         for c whose existing racks have their own PUE, whose utilisation floor covers new racks only,
         or whose base year is pinned (racks_in_use_existing), all y
 
@@ -128,7 +128,8 @@ def add_new_load_cap(m: Builder, d: ModelData, v: Vars) -> None:
 def add_green_share(m: Builder, d: ModelData, v: Vars) -> None:
     """Green power (renewables used + certificates) covers the floor share of new racks' energy.
 
-    sum_t (renewable[c,y,t] + direct[c,y,t] - charge[c,y,t] + discharge[c,y,t]) + certificates[c,y] - g[c] * e_new[c] * new_load[c,y] >= 0        for all c with g[c] > 0, all y
+    sum_t (renewable[c,y,t] + direct[c,y,t] - charge[c,y,t] + discharge[c,y,t]) + certificates[c,y]
+        - g[c] * e_new[c] * new_load[c,y] >= 0        for all c with g[c] > 0, all y
 
     Notes:
         The row pushes new_load down, so new_load settles at max(0, served - existing) exactly.
@@ -168,7 +169,8 @@ def add_certificate_share(m: Builder, d: ModelData, v: Vars) -> None:
 def add_green_hourly(m: Builder, d: ModelData, v: Vars) -> None:
     """24/7 matching: in every slice, renewables used directly or via batteries cover the floor share.
 
-    renewable[c,y,t] + direct[c,y,t] - charge[c,y,t] + discharge[c,y,t] - g[c] * e_new[c] * w[t] / 8760 * new_load[c,y] >= 0        for c with g[c] > 0, all y, t
+    renewable[c,y,t] + direct[c,y,t] - charge[c,y,t] + discharge[c,y,t]
+        - g[c] * e_new[c] * w[t] / 8760 * new_load[c,y] >= 0        for c with g[c] > 0, all y, t
 
     Notes:
         Only with `policy.green_matching: hourly`. Certificates do not count. The new racks' energy
@@ -212,7 +214,8 @@ def add_green_direct_availability(m: Builder, d: ModelData, v: Vars) -> None:
     """
     if v.green_direct.empty:
         return
-    m.add_rows("green_direct_availability", _lp.terms(v.green_direct, by=CYT), "<=", _lp.align(d.green_direct_gwh, v.green_direct.index))
+    available = _lp.align(d.green_direct_gwh, v.green_direct.index)
+    m.add_rows("green_direct_availability", _lp.terms(v.green_direct, by=CYT), "<=", available)
 
 
 def add_retrofit_load(m: Builder, d: ModelData, v: Vars) -> None:

@@ -58,7 +58,7 @@ def add_hub_share(m: Builder, d: ModelData, v: Vars) -> None:
 def add_carbon_cap(m: Builder, d: ModelData, v: Vars) -> None:
     """Grid emissions of all clusters within the year's cap (location-based factors).
 
-    sum_{c,t} ef[c] * grid[c,y,t] + sum_{c,t} ef_direct[c] * direct[c,y,t] <= cap[y]   (kt CO2)        for years with a cap
+    sum_{c,t} ef[c] * grid[c,y,t] + sum_{c,t} ef_direct[c] * direct[c,y,t] <= cap[y]   (kt CO2)    years with a cap
     """
     if d.carbon_cap_kt.empty:
         return

@@ -59,6 +59,7 @@ def add_variables(m: Builder, d: ModelData) -> Vars:
     battery_cy = _product(d.storage_clusters, d.years)
     battery_cyt = _product(d.storage_clusters, d.years, d.slices)
     modules_index = cy if d.module_kracks is not None else cy[:0]
+    direct = pd.Index(d.green_direct_gwh.index.get_level_values("cluster").unique(), name="cluster")
     growable = _with_years(pd.MultiIndex.from_tuples(list(d.bandwidth_expansion_max.index), names=["hub", "cluster"]), d.years) if len(d.bandwidth_expansion_max) else _product(d.hubs[:0], d.clusters[:0], d.years[:0])
     growable.names = ["hub", "cluster", "year"]
     return Vars(
@@ -83,5 +84,5 @@ def add_variables(m: Builder, d: ModelData) -> Vars:
         retrofit=m.add_vars("retrofit", _product(d.retrofit_clusters, d.years)),
         retire=m.add_vars("retire", _product(d.retire_clusters, d.years)),
         retrofit_load=m.add_vars("retrofit_load", _product(d.retrofit_clusters, d.years)),
-        green_direct=m.add_vars("green_direct", _product(pd.Index(d.green_direct_gwh.index.get_level_values("cluster").unique(), name="cluster"), d.years, d.slices)),
+        green_direct=m.add_vars("green_direct", _product(direct, d.years, d.slices)),
     )

@@ -42,8 +42,10 @@ def _water_row(v: View) -> tuple[str, str, str, str]:
         return (lang("Water use (WUE)", "用水效率 WUE"), "–", used, NOT_SET)
     by = e.set_index(["cluster", "year"])["water_m3"]
     over = any(float(by.get((c, y), 0.0)) > cap * (1 + TOL) + 1.0 for c, y, cap in caps)
-    return (lang("Water use (WUE)", "用水效率 WUE"), lang(f"caps at {len({c for c, _, _ in caps})} cluster(s)", f"{len({c for c, _, _ in caps})} 个集群设上限"),
+    n = len({c for c, _, _ in caps})
+    return (lang("Water use (WUE)", "用水效率 WUE"), lang(f"caps at {n} cluster(s)", f"{n} 个集群设上限"),
             used, NOT_MET if over else MET)
+
 
 def _budget_years(v: View) -> tuple[list[int], list[float]]:
     rows = binding_keys(v, "budget_yearly")

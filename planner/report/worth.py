@@ -152,13 +152,14 @@ def _grid_import(r: Row) -> str:
 
 def _water_cap(r: Row) -> str:
     limit = _cluster_year_limit(r, "water_max_m3")
-    return f"{_c(r)} uses all of its {num(limit)} m³ water cap in {r.parts[1]}; each extra m³ would save {r.money('元')}."
+    return (f"{_c(r)} uses all of its {num(limit)} m³ water cap in {r.parts[1]}; "
+            f"each extra m³ would save {r.money('元')}.")
 
 
 def _retire_deadline(r: Row) -> str:
     threshold = r.v.inputs.scenario.policy.retire_pue_above
-    return (f"Retrofitting or retiring {_c(r)}'s existing racks above PUE {threshold} by {r.parts[1]} costs {r.money('元')} "
-            "per rack it covers.")
+    return (f"Retrofitting or retiring {_c(r)}'s existing racks above PUE {threshold} by {r.parts[1]} "
+            f"costs {r.money('元')} per rack it covers.")
 
 
 def _step_year_limit(column: str, unit_en: str, unit_zh: str, factor: float = 1.0) -> StepFn:
@@ -379,7 +380,8 @@ FAMILIES: dict[str, Family] = {
     "certificate_share": Family("Certificates' share of green power", "绿证占绿电比例上限", _certificate_share, _step_certificate_share, _no_grid),
     "build_rate": Family("Construction pace (racks a year)", "建设速度上限", _build_rate, _step_cluster("build_max_racks_per_year", "racks", "标准机架")),
     "land_limit": Family("Land and planning limit", "用地与规划上限", _land_limit, _step_cluster("racks_max", "racks", "标准机架")),
-    "power_limit": Family("Grid connection", "电网接入容量", _power_limit, _step_year_limit("power_max_mw", "kW", "kW", 1e3)),
+    "power_limit": Family("Grid connection", "电网接入容量", _power_limit,
+                          _step_year_limit("power_max_mw", "kW", "kW", 1e3)),
     "grid_import": Family("Provincial import limit", "省级购电上限", _grid_import, lambda r: None),
     "water_cap": Family("Water cap", "用水上限", _water_cap, _step_year_limit("water_max_m3", "m³", "立方米")),
     "retire_deadline": Family("PUE retirement deadline", "高 PUE 机房改造或退役期限", _retire_deadline, lambda r: None),
@@ -394,7 +396,8 @@ FAMILIES: dict[str, Family] = {
 MONEY_TO_YI = {"亿元": 1.0, "万元": 1e-4, "元": 1e-8}
 """Numerator of a dual's unit -> factor to 亿元."""
 
-UNIT_ZH = {"rack": "架", "rack-year": "架·年", "MWh": "MWh", "kW": "kW", "Gbps": "Gbps", "亿元": "亿元", "t": "吨", "m³": "立方米"}
+UNIT_ZH = {"rack": "架", "rack-year": "架·年", "MWh": "MWh", "kW": "kW", "Gbps": "Gbps", "亿元": "亿元", "t": "吨",
+           "m³": "立方米"}
 
 
 def unit_zh(unit: str) -> str:

@@ -43,7 +43,7 @@ class Results:
     duals_note: str = ""
     extra: dict[str, object] = field(default_factory=dict)
     storage: pd.DataFrame = field(default_factory=pd.DataFrame)  # cluster, year, battery_mw, battery_mwh, battery_mw_new, battery_mwh_new
-    vintage: pd.DataFrame = field(default_factory=pd.DataFrame)  # cluster, year, retrofit_racks, retire_racks, retrofit_load_racks
+    vintage: pd.DataFrame = field(default_factory=pd.DataFrame)  # cluster, year, retrofit/retire/retrofit_load racks
 
 
 def _frame(values: pd.Series, column: str, scale: float = 1.0) -> pd.DataFrame:
@@ -78,14 +78,15 @@ def extract(built: Built, solve: SolveResult, duals_note: str = "") -> Results:
 
 
 def _vintage(built: Built) -> pd.DataFrame:
-    """Existing racks retrofitted and retired per year, and the load on retrofitted racks (clusters with either option)."""
+    """Existing racks retrofitted and retired per year, and the load on retrofitted racks (clusters with an option)."""
     v, d, m = built.vars, built.data, built.model
     index = d.retrofit_clusters.union(d.retire_clusters)
     if index.empty:
         return pd.DataFrame()
     cy = pd.MultiIndex.from_product([pd.Index(index, name="cluster"), d.years])
     frame = cy.to_frame(index=False)
-    for name, column in (("retrofit", "retrofit_racks"), ("retire", "retire_racks"), ("retrofit_load", "retrofit_load_racks")):
+    columns = (("retrofit", "retrofit_racks"), ("retire", "retire_racks"), ("retrofit_load", "retrofit_load_racks"))
+    for name, column in columns:
         values = _lp.values(m, getattr(v, name)).reindex(cy, fill_value=0.0)
         frame[column] = np.round(values.to_numpy() * RACKS_PER_KRACK, 9) + 0.0
     return frame
@@ -109,14 +110,15 @@ def _racks(built: Built) -> pd.DataFrame:
 
 
 def _energy(m: _lp.Model, v: Vars) -> pd.DataFrame:
-    """Grid and renewable energy per slice; battery charge and discharge (0 without batteries); direct green supply where any."""
+    """Grid and renewable energy per slice; battery charge and discharge (0 without batteries); direct supply if any."""
     frame = _frame(_lp.values(m, v.grid), "grid_gwh")
     frame["renewable_gwh"] = np.round(_lp.values(m, v.renewable).to_numpy(), 9) + 0.0
     for name, column in (("charge", "charge_gwh"), ("discharge", "discharge_gwh")):
         values = _lp.values(m, getattr(v, name)).reindex(v.grid.index, fill_value=0.0)
         frame[column] = np.round(values.to_numpy(), 9) + 0.0
     if not v.green_direct.empty:  # written only by plans with direct green supply
-        frame["green_direct_gwh"] = np.round(_lp.values(m, v.green_direct).reindex(v.grid.index, fill_value=0.0).to_numpy(), 9) + 0.0
+        direct = _lp.values(m, v.green_direct).reindex(v.grid.index, fill_value=0.0)
+        frame["green_direct_gwh"] = np.round(direct.to_numpy(), 9) + 0.0
     return frame
 
 

@@ -40,7 +40,8 @@ def investment(results: Results, d: ModelData) -> pd.DataFrame:
 
 def energy_by_cluster_year(results: Results, d: ModelData) -> pd.DataFrame:
     """Facility, IT, grid, renewable and certificate energy (GWh) and emissions (Mt) per cluster-year."""
-    columns = ["grid_gwh", "renewable_gwh"] + [c for c in ("charge_gwh", "discharge_gwh", "green_direct_gwh") if c in results.energy.columns]
+    optional = ("charge_gwh", "discharge_gwh", "green_direct_gwh")
+    columns = ["grid_gwh", "renewable_gwh"] + [c for c in optional if c in results.energy.columns]
     e = results.energy.groupby(["cluster", "year"])[columns].sum()
     e["certificates_gwh"] = results.certificates.set_index(["cluster", "year"])["certificates_gwh"].reindex(e.index).fillna(0.0)
     # battery losses are part of the facility's consumption: what came in minus what is still stored
@@ -54,7 +55,8 @@ def energy_by_cluster_year(results: Results, d: ModelData) -> pd.DataFrame:
     ef = d.grid_kt_per_gwh.reindex(clusters).to_numpy()
     e["emissions_mt"] = e["grid_gwh"] * ef / 1e3
     if "green_direct_gwh" in e.columns:
-        e["emissions_mt"] += e["green_direct_gwh"] * d.green_direct_kt_per_gwh.reindex(clusters).fillna(0.0).to_numpy() / 1e3
+        ef_direct = d.green_direct_kt_per_gwh.reindex(clusters).fillna(0.0).to_numpy()
+        e["emissions_mt"] += e["green_direct_gwh"] * ef_direct / 1e3
     return _power_and_water(results, d, e).reset_index()
 
 
@@ -65,10 +67,12 @@ def _power_and_water(results: Results, d: ModelData, e: pd.DataFrame) -> pd.Data
     grid_peak_mw: the largest average grid draw over the slices (grid_import's); water_m3: WUE x IT energy.
     """
     racks = results.racks.set_index(["cluster", "year"])["racks"].reindex(e.index, fill_value=0.0)
-    e["facility_mw"] = racks.to_numpy() / RACKS_PER_KRACK * d.mw_per_krack.reindex(e.index.get_level_values("cluster")).to_numpy()
+    mw_per_krack = d.mw_per_krack.reindex(e.index.get_level_values("cluster")).to_numpy()
+    e["facility_mw"] = racks.to_numpy() / RACKS_PER_KRACK * mw_per_krack
     energy = results.energy
     mw = energy["grid_gwh"].to_numpy() * 1e3 / d.slice_hours.reindex(energy["slice"]).to_numpy()
-    peak = pd.Series(mw, index=pd.MultiIndex.from_frame(energy[["cluster", "year"]])).groupby(level=["cluster", "year"]).max()
+    cy = pd.MultiIndex.from_frame(energy[["cluster", "year"]])
+    peak = pd.Series(mw, index=cy).groupby(level=["cluster", "year"]).max()
     e["grid_peak_mw"] = peak.reindex(e.index, fill_value=0.0).to_numpy()
     e["water_m3"] = e["it_gwh"] * d.wue_m3_per_gwh.reindex(e.index.get_level_values("cluster")).to_numpy()
     return e

@@ -161,13 +161,19 @@ def read_inputs_json(path: Path) -> Inputs:
         raise PlanFolderError([Problem(str(path), f"not a valid set of planning inputs: {where}: {first['msg']}")]) from error
 
 
-def read_plan_tables(folder: Path, modules: bool, storage: bool = False, vintage: bool = False) -> dict[str, pd.DataFrame]:
-    """Every plan table of an output folder (modules.csv only for modular builds, storage.csv only with batteries,
-    vintage.csv only with retrofit or retirement options), numbers parsed."""
+def read_plan_tables(
+    folder: Path, modules: bool, storage: bool = False, vintage: bool = False
+) -> dict[str, pd.DataFrame]:
+    """Every plan table of an output folder, numbers parsed.
+
+    modules.csv only for modular builds, storage.csv only with batteries, vintage.csv only with
+    retrofit or retirement options.
+    """
     problems: list[Problem] = []
     frames = {}
     for name, columns in PLAN_TABLES.items():
-        if (name == "modules" and not modules) or (name == "storage" and not storage) or (name == "vintage" and not vintage):
+        skip = {"modules": not modules, "storage": not storage, "vintage": not vintage}
+        if skip.get(name, False):
             frames[name] = pd.DataFrame(columns=list(columns))
             continue
         frames[name] = _read_table(folder / f"{name}.csv", columns, problems, OPTIONAL_COLUMNS.get(name, ()))

@@ -137,11 +137,11 @@ class Case:
     battery_efficiency: float = 1.0  # one way: sqrt of the round trip
     slice_period: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))  # slice -> storage period, in the order of the hours
     green_matching: str = "annual"
-    limits: pd.DataFrame = field(default_factory=pd.DataFrame)  # by (cluster, year): power_max_mw, grid_import_mw, water_max_m3 (NaN: none)
+    limits: pd.DataFrame = field(default_factory=pd.DataFrame)  # by (cluster, year): MW, MW and m3 limits (NaN: none)
     tou_factor: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # grid price multiplier by slice
-    capacity_factors: pd.DataFrame = field(default_factory=pd.DataFrame)  # by (cluster, slice): wind_cf, solar_cf, hydro_cf
+    capacity_factors: pd.DataFrame = field(default_factory=pd.DataFrame)  # by (cluster, slice): wind/solar/hydro cf
     vintage_clusters: pd.Index = field(default_factory=lambda: pd.Index([], name="cluster"))  # may retrofit or retire
-    retire_by: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # cluster -> deadline year, above the PUE threshold
+    retire_by: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # cluster above threshold -> year
 
     def discount(self, years: pd.Index | pd.Series) -> pd.Series:
         """Discount factor (1 + r)^-(y - first year) for each given year."""
@@ -171,7 +171,8 @@ def case_frames(inputs: Inputs) -> Case:
     clusters["pue_existing"] = clusters["pue_existing"].astype(float).fillna(clusters["pue"])
     clusters["green_share_min_new"] = clusters["green_share_min_new"].astype(float).fillna(s.policy.green_share_min_new)
     cooling = clusters["cooling_type"].astype(object).where(clusters["cooling_type"].notna(), s.water.cooling_type)
-    clusters["wue_l_per_kwh"] = clusters["wue_l_per_kwh"].astype(float).fillna(cooling.map(s.water.wue_l_per_kwh).astype(float))
+    by_cooling = cooling.map(s.water.wue_l_per_kwh).astype(float)
+    clusters["wue_l_per_kwh"] = clusters["wue_l_per_kwh"].astype(float).fillna(by_cooling)
     for column in ("racks_max", "power_max_mw"):
         clusters[column] = clusters[column].astype(float)
     workloads = pd.DataFrame([w.model_dump() for w in inputs.workloads]).set_index("workload_id")
@@ -223,7 +224,7 @@ def case_frames(inputs: Inputs) -> Case:
 
 
 def _vintage(inputs: Inputs, clusters: pd.DataFrame) -> dict[str, Any]:
-    """Clusters with a retrofit option (pue_existing above pue_max), a retirement cost, or above the policy's PUE threshold."""
+    """Clusters that may retrofit (pue_existing above pue_max) or retire, or must (above the policy's PUE threshold)."""
     policy, stock = inputs.scenario.policy, clusters["racks_existing"] > 0
     pue_ex = clusters["pue_existing"]
     retrofit = clusters["retrofit_capex_yuan_per_rack"].notna() & (pue_ex > clusters["pue_max"])
@@ -235,7 +236,7 @@ def _vintage(inputs: Inputs, clusters: pd.DataFrame) -> dict[str, Any]:
 
 
 def _capacity_factors(inputs: Inputs, clusters: pd.DataFrame) -> pd.DataFrame:
-    """Wind, solar and hydro availability by (cluster, slice): the profiles, or the annual factors in one `year` slice."""
+    """Wind, solar and hydro availability by (cluster, slice): the profiles, or the annual factors as one slice."""
     if inputs.profiles:
         frame = pd.DataFrame([p.model_dump() for p in inputs.profiles]).rename(columns={"cluster_id": "cluster", "slice_id": "slice"})
     else:
@@ -244,7 +245,7 @@ def _capacity_factors(inputs: Inputs, clusters: pd.DataFrame) -> pd.DataFrame:
 
 
 def _limits(inputs: Inputs, clusters: pd.DataFrame, years: pd.Index) -> pd.DataFrame:
-    """Per (cluster, year): the cluster's own limit in every year, replaced by the cluster_years.csv cell where one is given."""
+    """Per (cluster, year): the cluster's own limit in every year, replaced by a cluster_years.csv cell where given."""
     index = pd.MultiIndex.from_product([clusters.index.rename("cluster"), years])
     out = pd.DataFrame(index=index)
     for column in ("power_max_mw", "grid_import_mw"):
@@ -267,7 +268,11 @@ def _tou(inputs: Inputs, weight: pd.Series) -> pd.Series:
         return out
     for name in slices:
         text = str(name)
-        hour = int(text[-2:]) if text.startswith("d") and "h" in text else (int(text[1:]) % 24 if text.startswith("h") and text[1:].isdigit() else None)
+        hour = None
+        if text.startswith("d") and "h" in text:
+            hour = int(text[-2:])
+        elif text.startswith("h") and text[1:].isdigit():
+            hour = int(text[1:]) % 24
         if hour in t.peak_hours:
             out[name] = t.peak_factor
         elif hour in t.valley_hours:

@@ -139,8 +139,9 @@ def verify_outputs(out_dir: str | Path, inputs: Inputs | None = None, inputs_sha
             differ = f"the plan was solved from inputs with hash {str(recorded)[:12]}..., the given case has {inputs_sha256[:12]}...; it is checked against the given case"
     inputs = inputs or read_inputs_json(folder / "inputs.json")
     case = case_frames(inputs)
-    plan = Plan(**read_plan_tables(folder, modules=case.module_racks is not None, storage=len(case.storage_clusters) > 0,
-                                   vintage=len(case.vintage_clusters) > 0), summary=plan_json)
+    tables = read_plan_tables(folder, modules=case.module_racks is not None, storage=len(case.storage_clusters) > 0,
+                              vintage=len(case.vintage_clusters) > 0)
+    plan = Plan(**tables, summary=plan_json)
     checks: list[CheckResult] = []
     for rule in RULES:
         result = rule(case, plan)
@@ -285,7 +286,8 @@ def check_new_load(case: Case, plan: Plan) -> list[CheckResult]:
 def check_power_balance(case: Case, plan: Plan) -> CheckResult:
     """Grid + renewable + direct green + battery discharge - charge = it energy x PUE of the racks carrying it.
 
-    pue_existing[c] on the racks in place, pue_max[c] on retrofitted ones, pue[c] on new racks; it = racks in use * power_kw *
+    pue_existing[c] on the racks in place, pue_max[c] on retrofitted ones, pue[c] on new racks;
+    it = racks in use * power_kw *
     it_load_factor * weight_hours.
     """
     e = plan.energy_cyt
@@ -296,7 +298,8 @@ def check_power_balance(case: Case, plan: Plan) -> CheckResult:
     per_rack = case.power_kw * case.it_load_factor * weight / 1e6
     cl = case.clusters.reindex(e.index.get_level_values("cluster"))
     on_retrofit = vintage_frame(plan, case)["retrofit_load_racks"].reindex(cy).to_numpy()
-    facility = per_rack * (cl["pue_existing"].to_numpy() * (in_use - on_new - on_retrofit) + cl["pue_max"].to_numpy() * on_retrofit
+    on_old = in_use - on_new - on_retrofit
+    facility = per_rack * (cl["pue_existing"].to_numpy() * on_old + cl["pue_max"].to_numpy() * on_retrofit
                            + cl["pue"].to_numpy() * on_new)
     supply = e["grid_gwh"] + e["renewable_gwh"] + battery_net_gwh(e) + direct_gwh(e)
     return compare("power_balance", e.index, supply, "==", facility, "GWh")
@@ -310,7 +313,7 @@ def check_renewables(case: Case, plan: Plan) -> CheckResult:
 
 
 def _green_parts(case: Case, plan: Plan) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Per (cluster, year): grid GWh, renewable GWh used (bought and direct, less battery losses) and certificate GWh."""
+    """Per (cluster, year): grid GWh, renewable GWh used (bought, direct, less battery losses) and certificate GWh."""
     e = plan.energy_cyt.assign(used_gwh=lambda f: f["renewable_gwh"] + battery_net_gwh(f) + direct_gwh(f))
     by_cy = e.groupby(level=["cluster", "year"])[["grid_gwh", "renewable_gwh", "used_gwh"]].sum().reindex(case.cluster_years, fill_value=0.0)
     cert = plan.certificates.set_index(["cluster", "year"])["certificates_gwh"].reindex(case.cluster_years, fill_value=0.0)
