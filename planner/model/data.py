@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -239,9 +240,26 @@ def _tou_factor(s: Scenario, slices: pd.Index) -> pd.Series:
     return factor
 
 
+class _GreenDirect(TypedDict):
+    green_direct_gwh: pd.Series
+    green_direct_cost: pd.Series
+    green_direct_carbon_cost: pd.Series
+    green_direct_kt_per_gwh: pd.Series
+
+
+class _Vintage(TypedDict):
+    retrofit_clusters: pd.Index
+    retrofit_cost: pd.Series
+    retrofit_capex: pd.Series
+    pue_retrofit: pd.Series
+    retire_clusters: pd.Index
+    retire_cost: pd.Series
+    retire_by: pd.Series
+
+
 def _green_direct(
     s: Scenario, clusters: pd.DataFrame, profiles: pd.DataFrame, discount: pd.Series
-) -> dict[str, pd.Series]:
+) -> _GreenDirect:
     """Direct green supply (绿电直连): GWh per slice (capacity x the cluster's renewable mix), cost, factor."""
     mw = clusters["green_direct_mw"].astype(float).fillna(0.0)
     scope = clusters.index[mw > 0]
@@ -269,7 +287,7 @@ def _has_vintage_option(s: Scenario, clusters: pd.DataFrame, pue_existing: pd.Se
     return (retrofit | clusters["retire_cost_yuan_per_rack"].notna() | must) & (clusters["racks_existing"] > 0)
 
 
-def _vintage(s: Scenario, clusters: pd.DataFrame, pue_existing: pd.Series, discount: pd.Series) -> dict[str, object]:
+def _vintage(s: Scenario, clusters: pd.DataFrame, pue_existing: pd.Series, discount: pd.Series) -> _Vintage:
     """Retrofit and retirement of the existing stock: who may, at what cost, and who must by when."""
     has = _has_vintage_option(s, clusters, pue_existing)
     retrofit = clusters.index[has & clusters["retrofit_capex_yuan_per_rack"].notna()

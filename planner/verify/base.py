@@ -378,7 +378,7 @@ def existing_in_place(plan: Plan, case: Case) -> pd.Series:
     """Racks of the starting stock still in place per (cluster, year): racks_existing less those retired so far."""
     existing = case.clusters["racks_existing"].reindex(case.cluster_years.get_level_values("cluster")).to_numpy()
     retired = vintage_frame(plan, case)["retire_racks"].groupby(level="cluster").cumsum()
-    return existing - retired
+    return pd.Series(existing - retired.to_numpy(), index=case.cluster_years)
 
 
 def load_on_new_racks(plan: Plan, case: Case) -> pd.Series:
