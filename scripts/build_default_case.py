@@ -283,6 +283,99 @@ GRID_COLUMNS = ["cooling_type", "wue_l_per_kwh", "grid_import_mw", "td_fee_yuan_
 """Columns of issue 12 items 2, 4, 5 left blank in the default case (none published: off, or scenario defaults)."""
 
 
+GRID_SOURCES: list[list[object]] = [
+    [
+        'scenario',
+        'water.wue_l_per_kwh',
+        'evaporative',
+        1.8,
+        'average WUE quoted for data centres 1.8-1.9 L/kWh '
+        '(https://unanswered.io/guide/data-center-water-usage-effectiveness-wue '
+        '[secondary]); open evaporative towers 1.2-2.0 '
+        '(https://www.yobitel.com/knowledge-base/wue-water-usage-effectiveness '
+        '[secondary]); no Chinese average found (domain-facts §7)',
+        '1.2..2.0',
+    ],
+    [
+        'scenario',
+        'water.wue_l_per_kwh',
+        'adiabatic',
+        0.4,
+        'adiabatic-assist cooling 0.10-0.40 L/kWh, upper end '
+        '(https://www.yobitel.com/knowledge-base/wue-water-usage-effectiveness '
+        '[secondary])',
+        '0.1..0.4',
+    ],
+    [
+        'scenario',
+        'water.wue_l_per_kwh',
+        'air',
+        0.05,
+        'fully air-cooled with dry coolers 0.0-0.05 L/kWh (same source)',
+        '0..0.05',
+    ],
+    [
+        'scenario',
+        'water.wue_l_per_kwh',
+        'liquid',
+        0.1,
+        'liquid-cooled with dry coolers 0.0-0.10 L/kWh (same source)',
+        '0..0.1',
+    ],
+    [
+        'scenario',
+        'water.cooling_type',
+        '10 clusters',
+        'evaporative',
+        'estimate, because no per-cluster cooling survey was found: chilled water with '
+        'cooling towers is the common large-DC design; clusters may override cooling_type'
+        ' or wue_l_per_kwh',
+        '',
+    ],
+    [
+        'clusters',
+        'td_fee_yuan_per_kwh',
+        '10 clusters',
+        '',
+        'blank (included in power_price_yuan_per_kwh), because the provincial T&D tables '
+        'of the third regulatory period (NDRC, 2023) were not retrieved; '
+        'examples/grid_limits.yaml uses estimates',
+        '',
+    ],
+    [
+        'clusters',
+        'green_direct_mw',
+        '10 clusters',
+        '',
+        "blank (off): the 2025 NDRC/NEA notice on 绿电直连 sets rules, not capacities; 庆阳's 2"
+        ' GW green-power aggregation project feeding the park directly (domain-facts §3) '
+        'is used in examples/grid_limits.yaml',
+        '',
+    ],
+    [
+        'cluster_years',
+        'power_max_mw/grid_import_mw/water_max_m3',
+        '10 clusters',
+        '',
+        'blank (off): no per-cluster, per-year grid connection, provincial import or '
+        "water caps published; 张家口's 3 GW connection stays in clusters.csv; "
+        'examples/grid_limits.yaml and water_cap.yaml give estimates',
+        '',
+    ],
+    [
+        'clusters',
+        'retrofit_capex_yuan_per_rack/retire_cost_yuan_per_rack',
+        '10 clusters',
+        '',
+        "blank (off): no published figure; the default stock's PUE 1.42 (national "
+        "average) is below the action plan's 1.5 anyway; examples/retire_inefficient.yaml"
+        ' uses estimates',
+        '',
+    ],
+]
+"""sources.csv rows for the WUE defaults and the blank columns of issue 12 items 2, 4, 5."""
+
+
 def write_table(name: str, header: list[str], rows: list[list[object]], folder: Path = OUT) -> None:
     """Write one CSV table."""
     with (folder / name).open("w", newline="", encoding="utf-8") as f:
@@ -365,6 +458,8 @@ def main(folder: Path = OUT) -> None:
         source("clusters", "ppa_price_yuan_per_kwh", c, ppa_price, ppa_src)
         source("clusters", "certificate_price_yuan_per_mwh", c, CERT_PRICE[0], CERT_PRICE[1])
     write("clusters.csv", cols, rows)
+    for row in GRID_SOURCES:
+        source(*row)
     # per-year limits (grid connection, provincial import, water): blank, none published; overlays fill them
     write("cluster_years.csv", ["cluster_id", "year", "power_max_mw", "grid_import_mw", "water_max_m3"],
           [[c, y, "", "", ""] for c in CLUSTERS for y in range(2026, 2031)])
