@@ -35,7 +35,7 @@ def upload(client: TestClient, data: bytes, filename: str = "case.zip") -> tuple
 def test_a_case_folder_zip_is_accepted_and_round_trips(client: TestClient, tmp_path: Path) -> None:
     status, case = upload(client, case_zip())
     assert status == 201, case
-    assert case["name"] == "uploaded" and case["tables"] == ["hubs", "clusters", "workloads", "demand", "links"]
+    assert case["name"] == "uploaded" and case["tables"] == ["hubs", "clusters", "workloads", "demand", "links", "cluster_years"]
     again = client.get(f"/api/cases/{case['id']}/download.zip").content
     status, copy = upload(client, again)
     assert status == 201
