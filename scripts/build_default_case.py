@@ -298,6 +298,103 @@ SCENARIO_SOURCES = (
      "(MIIT and 5 others, Oct 2023): 到2025年 算力规模超过300 EFLOPS, 智能算力占比达到35% "
      "(Xinhua via m.sqrb.com.cn/content/2023-10/10/content_112971.html)"),
 )
+GRID_COLUMNS = ["cooling_type", "wue_l_per_kwh", "grid_import_mw", "td_fee_yuan_per_kwh", "green_direct_mw",
+                "green_direct_price_yuan_per_kwh", "green_direct_co2_kg_per_kwh", "retrofit_capex_yuan_per_rack",
+                "retire_cost_yuan_per_rack"]
+"""Columns of issue 12 items 2, 4, 5 left blank in the default case (none published: off, or scenario defaults)."""
+
+
+GRID_SOURCES: list[list[object]] = [
+    [
+        'scenario',
+        'water.wue_l_per_kwh',
+        'evaporative',
+        1.8,
+        'average WUE quoted for data centres 1.8-1.9 L/kWh '
+        '(https://unanswered.io/guide/data-center-water-usage-effectiveness-wue '
+        '[secondary]); open evaporative towers 1.2-2.0 '
+        '(https://www.yobitel.com/knowledge-base/wue-water-usage-effectiveness '
+        '[secondary]); no Chinese average found (domain-facts §7)',
+        '1.2..2.0',
+    ],
+    [
+        'scenario',
+        'water.wue_l_per_kwh',
+        'adiabatic',
+        0.4,
+        'adiabatic-assist cooling 0.10-0.40 L/kWh, upper end '
+        '(https://www.yobitel.com/knowledge-base/wue-water-usage-effectiveness '
+        '[secondary])',
+        '0.1..0.4',
+    ],
+    [
+        'scenario',
+        'water.wue_l_per_kwh',
+        'air',
+        0.05,
+        'fully air-cooled with dry coolers 0.0-0.05 L/kWh (same source)',
+        '0..0.05',
+    ],
+    [
+        'scenario',
+        'water.wue_l_per_kwh',
+        'liquid',
+        0.1,
+        'liquid-cooled with dry coolers 0.0-0.10 L/kWh (same source)',
+        '0..0.1',
+    ],
+    [
+        'scenario',
+        'water.cooling_type',
+        '10 clusters',
+        'evaporative',
+        'estimate, because no per-cluster cooling survey was found: chilled water with '
+        'cooling towers is the common large-DC design; clusters may override cooling_type'
+        ' or wue_l_per_kwh',
+        '',
+    ],
+    [
+        'clusters',
+        'td_fee_yuan_per_kwh',
+        '10 clusters',
+        '',
+        'blank (included in power_price_yuan_per_kwh), because the provincial T&D tables '
+        'of the third regulatory period (NDRC, 2023) were not retrieved; '
+        'examples/grid_limits.yaml uses estimates',
+        '',
+    ],
+    [
+        'clusters',
+        'green_direct_mw',
+        '10 clusters',
+        '',
+        "blank (off): the 2025 NDRC/NEA notice on 绿电直连 sets rules, not capacities; 庆阳's 2"
+        ' GW green-power aggregation project feeding the park directly (domain-facts §3) '
+        'is used in examples/grid_limits.yaml',
+        '',
+    ],
+    [
+        'cluster_years',
+        'power_max_mw/grid_import_mw/water_max_m3',
+        '10 clusters',
+        '',
+        'blank (off): no per-cluster, per-year grid connection, provincial import or '
+        "water caps published; 张家口's 3 GW connection stays in clusters.csv; "
+        'examples/grid_limits.yaml and water_cap.yaml give estimates',
+        '',
+    ],
+    [
+        'clusters',
+        'retrofit_capex_yuan_per_rack/retire_cost_yuan_per_rack',
+        '10 clusters',
+        '',
+        "blank (off): no published figure; the default stock's PUE 1.42 (national "
+        "average) is below the action plan's 1.5 anyway; examples/retire_inefficient.yaml"
+        ' uses estimates',
+        '',
+    ],
+]
+"""sources.csv rows for the WUE defaults and the blank columns of issue 12 items 2, 4, 5."""
 
 
 def write_table(name: str, header: list[str], rows: list[list[object]], folder: Path = OUT) -> None:
@@ -356,7 +453,7 @@ def main(folder: Path = OUT) -> None:
             "build_max_racks_per_year", "power_max_mw", "capex_yuan_per_rack", "fixed_opex_yuan_per_rack_year", "pue",
             "pue_max", "pue_existing", "power_price_yuan_per_kwh", "grid_co2_kg_per_kwh", "wind_mw", "solar_mw", "hydro_mw", "wind_cf",
             "solar_cf", "hydro_cf", "ppa_price_yuan_per_kwh", "certificate_price_yuan_per_mwh", "utilisation_min",
-            "utilisation_min_from_year", "utilisation_min_scope", "green_share_min_new"]
+            "utilisation_min_from_year", "utilisation_min_scope", "green_share_min_new", *GRID_COLUMNS]
     rows = []
     in_use = in_use_2026()
     for c, (hub, zh, en, lat, lon) in CLUSTERS.items():
@@ -366,7 +463,7 @@ def main(folder: Path = OUT) -> None:
         ppa_price, ppa_src = ppa(c)
         rows.append([c, hub, zh, en, lat, lon, RACKS_EXISTING[c][0], in_use[c], RACKS_MAX[c][0], BUILD_MAX[c][0], power[0],
                      CAPEX[c][0], FIXED_OPEX[c][0], PUE[c][0], PUE[c][0], PUE_EXISTING[c][0], PRICE[c][0], CO2[c][0], wind, solar, hydro,
-                     wcf, scf, hcf, ppa_price, CERT_PRICE[0], "", "", "", ""])
+                     wcf, scf, hcf, ppa_price, CERT_PRICE[0], "", "", "", "", *[""] * len(GRID_COLUMNS)])
         for column, table in [("racks_existing", RACKS_EXISTING), ("racks_max", RACKS_MAX), ("build_max_racks_per_year", BUILD_MAX),
                               ("capex_yuan_per_rack", CAPEX), ("fixed_opex_yuan_per_rack_year", FIXED_OPEX), ("pue", PUE),
                               ("pue_existing", PUE_EXISTING), ("power_price_yuan_per_kwh", PRICE), ("grid_co2_kg_per_kwh", CO2),
@@ -382,6 +479,11 @@ def main(folder: Path = OUT) -> None:
         source("clusters", "ppa_price_yuan_per_kwh", c, ppa_price, ppa_src)
         source("clusters", "certificate_price_yuan_per_mwh", c, CERT_PRICE[0], CERT_PRICE[1])
     write("clusters.csv", cols, rows)
+    for row in GRID_SOURCES:
+        source(*row)
+    # per-year limits (grid connection, provincial import, water): blank, none published; overlays fill them
+    write("cluster_years.csv", ["cluster_id", "year", "power_max_mw", "grid_import_mw", "water_max_m3"],
+          [[c, y, "", "", ""] for c in CLUSTERS for y in range(2026, 2031)])
 
     write("workloads.csv", ["workload_id", "name_zh", "name_en", "latency_max_one_way_ms", "gbps_per_rack"],
           [[w[0], w[1], w[2], "" if w[3] is None else w[3], w[4]] for w in WORKLOADS])

@@ -35,6 +35,32 @@ def policy_case(tiny: TinyCase) -> TinyCase:
     return tiny
 
 
+def grid_case(tiny: TinyCase) -> TinyCase:
+    """west1 behind a 5 MW import limit with a 12 MW direct green line and a water cap per year (算电协同, water)."""
+    for row in tiny.tables["clusters"]:
+        row.update(dict.fromkeys(("grid_import_mw", "green_direct_mw", "green_direct_price_yuan_per_kwh"), ""))
+        row["wue_l_per_kwh"] = ""
+    tiny.cluster("west1", grid_import_mw=5, green_direct_mw=12, green_direct_price_yuan_per_kwh=0.1, wind_cf=0.5,
+                 wue_l_per_kwh=1.0)
+    tiny.tables["cluster_years"] = [
+        {"cluster_id": "west1", "year": y, "power_max_mw": 50, "grid_import_mw": "", "water_max_m3": 1e6}
+        for y in (2026, 2027)
+    ]
+    return tiny
+
+
+def vintage_case(tiny: TinyCase) -> TinyCase:
+    """10,000 racks at west1 at PUE 1.6 that the policy (1.5) wants gone by 2027.
+
+    A 1,000-yuan retrofit pays (hand-worked in tests/model/test_grid_water_families.py): retrofitted in 2026.
+    """
+    for row in tiny.tables["clusters"]:
+        row.update({"pue_existing": "", "retrofit_capex_yuan_per_rack": "", "retire_cost_yuan_per_rack": ""})
+    tiny.cluster("west1", racks_existing=10000, pue_existing=1.6, power_price_yuan_per_kwh=0.5,
+                 retrofit_capex_yuan_per_rack=1000, retire_cost_yuan_per_rack=1000)
+    return tiny.set(policy={"retire_pue_above": 1.5})
+
+
 CASES: dict[str, Callable[[TinyCase], TinyCase]] = {
     "policy": policy_case,
     "modules": lambda tiny: tiny.set(build_module_racks=5000),
@@ -43,6 +69,8 @@ CASES: dict[str, Callable[[TinyCase], TinyCase]] = {
     "opening": lambda tiny: tiny.cluster("east1", open_cost_yuan="").cluster("west1", open_cost_yuan=3e8),
     "outside": lambda tiny: tiny.cluster("east1", capex_yuan_per_rack=50000, in_hubs=False).cluster("west1", capex_yuan_per_rack=100000),
     "storage": lambda tiny: day_case(tiny).set(policy={"green_share_min_new": 1.0, "green_matching": "hourly"}),
+    "grid": grid_case,
+    "vintage": vintage_case,
 }
 
 W26 = {"cluster": "west1", "year": 2026}
@@ -88,6 +116,12 @@ CORRUPTIONS: dict[str, tuple[str, str, dict[str, object], str, Callable[[float],
                           lambda x: x + 3000),
     "national_hubs_share": ("outside", "racks_new", {"cluster": "east1", "year": 2026}, "new_racks", lambda x: 1e6),
     "carbon_cap": ("policy", "energy", {**W26, "slice": "year"}, "grid_gwh", lambda x: 1e5),
+    "grid_import": ("grid", "energy", {**W26, "slice": "year"}, "grid_gwh", lambda x: x + 10),
+    "green_direct_availability": ("grid", "energy", {**W26, "slice": "year"}, "green_direct_gwh", lambda x: 1e3),
+    "water_cap": ("grid", "load", LOAD26, "load_racks", lambda x: 1e6),
+    "vintage_stock": ("vintage", "vintage", W26, "retrofit_racks", lambda x: x + 5000),
+    "retire_deadline": ("vintage", "vintage", W26, "retrofit_racks", lambda x: x - 10000),
+    "retrofit_load": ("vintage", "vintage", W26, "retrofit_load_racks", lambda x: x + 5000),
 }
 
 

@@ -25,6 +25,8 @@ ROW_UNITS: dict[str, tuple[str, float]] = {
     "land_limit": ("racks", 1e3),
     "build_rate": ("racks", 1e3),
     "power_limit": ("MW", 1.0),
+    "grid_import": ("GWh", 1.0),
+    "water_cap": ("thousand m3", 1.0),  # model unit: 1e3 m3
     "link_bandwidth": ("Gbps", 1.0),
     "link_expansion_limit": ("Gbps", 1.0),
     "west_share": ("racks", 1e3),
@@ -92,6 +94,12 @@ class Words:
             return f"the build pace at {self.cluster(k[0])} ({limit:,.0f} racks a year) is {amount:,.0f} racks short in {k[1]}"
         if family == "power_limit":
             return f"the grid connection at {self.cluster(k[0])} ({limit:,.1f} MW) is {amount:,.1f} MW short in {k[1]}"
+        if family == "water_cap":
+            cap, short = limit * 1e3, amount * 1e3
+            return f"the water cap at {self.cluster(k[0])} ({cap:,.0f} m3) is {short:,.0f} m3 short in {k[1]}"
+        if family == "grid_import":
+            at = f"{self.cluster(k[0])} ({limit:,.2f} GWh in slice {k[2]})"
+            return f"the import limit at {at} is {amount:,.2f} GWh short in {k[1]}"
         if family == "link_bandwidth":
             return f"the link {self.link(k[0], k[1])} ({limit:,.0f} Gbps before expansion) is {amount:,.1f} Gbps short in {k[2]}"
         if family == "link_expansion_limit":
@@ -125,6 +133,8 @@ class Words:
             "land_limit": lambda: f"raise the land limit at {self.cluster(k[0])} by {amount:,.0f} racks",
             "build_rate": lambda: f"let {self.cluster(k[0])} build {amount:,.0f} more racks in {k[1]}",
             "power_limit": lambda: f"raise the grid connection at {self.cluster(k[0])} by {amount:,.1f} MW",
+            "water_cap": lambda: f"raise the water cap at {self.cluster(k[0])} by {amount * 1e3:,.0f} m3 in {k[1]}",
+            "grid_import": lambda: f"let {self.cluster(k[0])} import {amount:,.2f} GWh more in {k[1]} (slice {k[2]})",
             "link_bandwidth": lambda: f"add {amount:,.1f} Gbps to the link {self.link(k[0], k[1])} by {k[2]}",
             "link_expansion_limit": lambda: f"allow {amount:,.1f} Gbps more expansion of the link {self.link(k[0], k[1])}",
             "west_share": lambda: f"lower the western share of new racks by {amount:,.0f} racks",

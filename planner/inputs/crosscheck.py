@@ -28,6 +28,7 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
     ("links", "cluster_id", "clusters"),
     ("profiles", "cluster_id", "clusters"),
     ("compute", "workload_id", "workloads"),
+    ("cluster_years", "cluster_id", "clusters"),
 )
 """(table, column, referenced table): each value must be an id of the referenced table."""
 
@@ -45,6 +46,7 @@ def cross_check(raw: RawCase, rows: dict[str, list[BaseModel]], scenario: Scenar
     years = range(scenario.years.first, scenario.years.last + 1)
     _check_demand_years(raw, rows, years, problems)
     _check_pue_caps(raw, rows, problems)
+    _check_cooling_types(raw, rows, scenario, problems)
     _check_profiles(raw, rows, problems)
     _check_latency_reach(raw, rows, problems)
     _check_scenario_years(raw, scenario, years, problems)
@@ -140,6 +142,21 @@ def _check_pue_caps(raw: RawCase, rows: dict[str, list[BaseModel]], problems: li
             problems.append(Problem(raw.tables["clusters"].file, f"racks in use exceed the existing racks ({row.racks_existing:g})", row=line, column="racks_in_use_existing", value=row.racks_in_use_existing))
         if row.racks_max is not None and row.racks_existing > row.racks_max:
             problems.append(Problem(raw.tables["clusters"].file, f"existing racks exceed racks_max={row.racks_max:g}; the land limit is already broken", row=line, column="racks_existing", value=row.racks_existing))
+
+
+def _check_cooling_types(
+    raw: RawCase, rows: dict[str, list[BaseModel]], scenario: Scenario, problems: list[Problem]
+) -> None:
+    """Every cluster without its own WUE has a cooling type that `water.wue_l_per_kwh` prices."""
+    known = scenario.water.wue_l_per_kwh
+    for line, row in _located(raw, "clusters", rows.get("clusters", [])):
+        assert isinstance(row, Cluster)
+        cooling = row.cooling_type or scenario.water.cooling_type
+        if row.wue_l_per_kwh is None and cooling not in known:
+            message = (f"cooling type '{cooling}' has no WUE in water.wue_l_per_kwh ({', '.join(known)}); "
+                       "add it there or give wue_l_per_kwh")
+            file = raw.tables["clusters"].file
+            problems.append(Problem(file, message, row=line, column="cooling_type", value=cooling))
 
 
 def _check_profiles(raw: RawCase, rows: dict[str, list[BaseModel]], problems: list[Problem]) -> None:

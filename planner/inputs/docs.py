@@ -37,6 +37,8 @@ def _type_name(annotation: Any) -> str:
         return " or ".join(names) + (" (optional)" if optional else "")
     if origin is typing.Literal:
         return " / ".join(f"`{a}`" for a in typing.get_args(annotation))
+    if origin is tuple:
+        return f"list of {_type_name(typing.get_args(annotation)[0])}"
     if origin is dict:
         key, value = typing.get_args(annotation)
         return f"mapping {_type_name(key)} -> {_type_name(value)}"

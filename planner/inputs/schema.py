@@ -158,6 +158,34 @@ class Cluster(Schema):
     """Whether the site counts as national-hub capacity (`policy.national_hubs_share_min_new_racks`):
     true for the 10 national clusters; false for a city or provincial data centre outside them that
     serves a hub's demand nearby (its own capex, PUE, prices, limits and links). Blank: true."""
+    cooling_type: Id | None = None
+    """Cooling of the cluster's data centres, a key of `water.wue_l_per_kwh` (e.g. `evaporative`, `air`,
+    `liquid`); blank: `water.cooling_type`."""
+    wue_l_per_kwh: float | None = Field(default=None, ge=0, le=20, json_schema_extra=unit("L/kWh"))
+    """Water usage effectiveness (WUE): site water per kWh of IT energy; blank: its cooling type's WUE."""
+    grid_import_mw: float | None = Field(default=None, ge=0, le=1e6, json_schema_extra=unit("MW"))
+    """Provincial import limit: most average power the cluster may draw from the public grid in any
+    time slice (direct green supply does not count); blank for none. `cluster_years.csv` sets it per year."""
+    td_fee_yuan_per_kwh: float | None = Field(default=None, ge=0, le=2, json_schema_extra=unit("yuan/kWh"))
+    """Transmission and distribution fee (输配电价) of the cluster's province on grid energy, charged on top of
+    `power_price_yuan_per_kwh` (then the energy price without it); blank: included in the power price."""
+    green_direct_mw: float | None = Field(default=None, ge=0, le=1e6, json_schema_extra=unit("MW"))
+    """Direct green supply (绿电直连): capacity of renewables on a dedicated line to the cluster, with the
+    availability of the cluster's own wind/solar/hydro mix; blank for none."""
+    green_direct_price_yuan_per_kwh: float | None = Field(default=None, ge=0, le=5, json_schema_extra=unit("yuan/kWh"))
+    """Price of direct green supply (no grid T&D fee); needed with `green_direct_mw`."""
+    green_direct_co2_kg_per_kwh: float | None = Field(default=None, ge=0, le=2, json_schema_extra=unit("kgCO2/kWh"))
+    """Emission factor of direct green supply (carbon price and cap); blank: 0."""
+    retrofit_capex_yuan_per_rack: float | None = Field(default=None, ge=0, le=5e6, json_schema_extra=unit("yuan/rack"))
+    """Investment to retrofit one existing rack from `pue_existing` to `pue_max`; blank: no retrofit option."""
+    retire_cost_yuan_per_rack: float | None = Field(default=None, ge=0, le=5e6, json_schema_extra=unit("yuan/rack"))
+    """Cost of retiring one existing rack (decommissioning, write-off); blank: no retirement option."""
+
+    @model_validator(mode="after")
+    def _direct_priced(self) -> Cluster:
+        if self.green_direct_mw and self.green_direct_price_yuan_per_kwh is None:
+            raise ValueError("green_direct_mw is set: give green_direct_price_yuan_per_kwh too")
+        return self
 
 
 class Workload(Schema):
@@ -289,6 +317,21 @@ class Profile(Schema):
     slice is a period of its own, so storage cannot shift energy out of it."""
 
 
+class ClusterYear(Schema):
+    """Limits of one cluster in one year (optional table `cluster_years.csv`); blank cells: no limit."""
+
+    cluster_id: Id
+    """Cluster."""
+    year: int = Field(ge=2000, le=2100)
+    """Planning year."""
+    power_max_mw: float | None = Field(default=None, ge=0, le=1e6, json_schema_extra=unit("MW"))
+    """Grid-connection limit this year (overrides the cluster's `power_max_mw`)."""
+    grid_import_mw: float | None = Field(default=None, ge=0, le=1e6, json_schema_extra=unit("MW"))
+    """Provincial import limit this year (overrides the cluster's `grid_import_mw`)."""
+    water_max_m3: float | None = Field(default=None, ge=0, le=1e10, json_schema_extra=unit("m3/year"))
+    """Cap on the cluster's site water use this year (arid west)."""
+
+
 # --------------------------------------------------------------------------- scenario.yaml
 
 
@@ -349,6 +392,11 @@ class Policy(Schema):
     utilisation_min_from_year: int | None = Field(default=None, ge=2000, le=2100)
     """First year the floor applies (clusters may override); null: the first planning year. Before
     it the stock's utilisation is free (between 0 and `rack.utilisation_max`)."""
+    retire_pue_above: float | None = Field(default=None, ge=1.0, le=3.0, json_schema_extra=unit("-"))
+    """Existing racks whose PUE (`pue_existing`) is above this are retrofitted or retired by
+    `retire_by_year` (the Jul-2024 action plan's 1.5); null: off."""
+    retire_by_year: int | None = Field(default=None, ge=2000, le=2100)
+    """Year by which the racks above `retire_pue_above` are gone; null: the last planning year."""
     utilisation_min_scope: Literal["all_racks", "new_racks"] = "all_racks"
     """`all_racks`: racks in use >= floor x all racks installed (the letters' average over the
     start-up zone); `new_racks`: load carried on racks built in the horizon >= floor x those racks
@@ -401,6 +449,32 @@ class Storage(Schema):
     """Energy out / energy in over a full cycle (split evenly between charging and discharging)."""
     lifetime_years: int = Field(default=15, ge=1, le=40, json_schema_extra=unit("year"))
     """Economic life, for the capex annuity."""
+
+
+class Water(Schema):
+    """Water use: WUE per cooling type (site water per kWh of IT energy)."""
+
+    wue_l_per_kwh: dict[str, Annotated[float, Field(ge=0, le=20)]] = Field(
+        default={"evaporative": 1.8, "adiabatic": 0.4, "air": 0.05, "liquid": 0.1}, json_schema_extra=unit("L/kWh"))
+    """WUE per cooling type: open evaporative towers ~1.8 (the industry average), adiabatic assist
+    0.1-0.4, dry air or liquid cooling near 0 (The Green Grid / ISO/IEC 30134-9 ranges)."""
+    cooling_type: Id = "evaporative"
+    """Cooling type of clusters that do not state one."""
+
+
+class Tariff(Schema):
+    """Time-of-use (分时) grid prices: multipliers on the grid price by hour of day (slices with an hour only)."""
+
+    time_of_use: bool = False
+    """Whether grid energy is priced by hour of day; off by default (each province sets its own periods)."""
+    peak_hours: tuple[Annotated[int, Field(ge=0, le=23)], ...] = (8, 9, 10, 17, 18, 19, 20, 21)
+    """Hours of day (0-23) priced at `peak_factor`."""
+    valley_hours: tuple[Annotated[int, Field(ge=0, le=23)], ...] = (0, 1, 2, 3, 4, 5, 6, 23)
+    """Hours of day priced at `valley_factor`; the others at 1."""
+    peak_factor: float = Field(default=1.5, ge=0, le=10, json_schema_extra=unit("-"))
+    """Peak price / flat price (发改价格〔2021〕1093号: peak-valley ratio at least 3:1 to 4:1)."""
+    valley_factor: float = Field(default=0.4, ge=0, le=10, json_schema_extra=unit("-"))
+    """Valley price / flat price."""
 
 
 class SolverBlock(Schema):
@@ -458,6 +532,10 @@ class Scenario(Schema):
     compute_precision: Literal["FP64", "FP32", "FP16", "FP8", "INT8"] = "FP16"
     """Precision every compute figure of the case is stated at (compute.csv, `demand_eflops`, reports);
     China's intelligent-compute statistics use FP16 (e.g. 788 EFLOPS at end-Jun 2025)."""
+    water: Water = Water()
+    """WUE per cooling type."""
+    tariff: Tariff = Tariff()
+    """Time-of-use grid prices."""
 
     @model_validator(mode="after")
     def _one_money_basis(self) -> Scenario:
@@ -478,6 +556,7 @@ class Inputs(Schema):
     links: tuple[Link, ...]
     profiles: tuple[Profile, ...] = ()
     compute: tuple[ComputeRate, ...] = ()
+    cluster_years: tuple[ClusterYear, ...] = ()
 
     @model_validator(mode="before")
     @classmethod
@@ -511,10 +590,11 @@ TABLES: dict[str, type[Schema]] = {
     "links": Link,
     "profiles": Profile,
     "compute": ComputeRate,
+    "cluster_years": ClusterYear,
 }
 """Table name -> row model; the file is `<name>.csv` in the case folder."""
 
-OPTIONAL_TABLES = frozenset({"profiles", "compute"})
+OPTIONAL_TABLES = frozenset({"profiles", "compute", "cluster_years"})
 
 KEYS: dict[str, tuple[str, ...]] = {
     "hubs": ("hub_id",),
@@ -524,5 +604,6 @@ KEYS: dict[str, tuple[str, ...]] = {
     "links": ("hub_id", "cluster_id"),
     "profiles": ("cluster_id", "slice_id"),
     "compute": ("workload_id", "year"),
+    "cluster_years": ("cluster_id", "year"),
 }
 """Columns that identify a row; duplicates are errors."""

@@ -17,12 +17,19 @@ CY = ["cluster", "year"]
 def add_rack_stock(m: Builder, d: ModelData, v: Vars) -> None:
     """Racks installed are the existing stock plus every build so far.
 
-    racks[c,y] - racks[c,y-1] - racks_new[c,y] = 0 (y > y0);  racks[c,y0] - racks_new[c,y0] = existing[c]
+    racks[c,y] - racks[c,y-1] - racks_new[c,y] + retire[c,y] = 0        (y > y0)
+    racks[c,y0] - racks_new[c,y0] + retire[c,y0] = existing[c]
+
+    Notes:
+        The retire term exists only where existing racks may be retired (`vintage_stock`).
     """
     clusters = v.racks.index.get_level_values("cluster")
     first_year = ~clusters.duplicated()  # the index runs year by year within each cluster
     rhs = pd.Series(np.where(first_year, d.racks_existing.reindex(clusters).to_numpy(), 0.0), index=v.racks.index)
-    m.add_rows("rack_stock", stock_accounting(v.racks, v.racks_new), "==", rhs)
+    lhs = stock_accounting(v.racks, v.racks_new)
+    if not v.retire.empty:
+        lhs = lhs + _lp.terms(v.retire, by=CY)
+    m.add_rows("rack_stock", lhs, "==", rhs)
 
 
 def add_build_rate(m: Builder, d: ModelData, v: Vars) -> None:
@@ -47,11 +54,14 @@ def add_land_limit(m: Builder, d: ModelData, v: Vars) -> None:
 def add_power_limit(m: Builder, d: ModelData, v: Vars) -> None:
     """Grid connection: facility power of the stock at rated load within the cluster's limit.
 
-    power_kw * pue[c] * racks[c,y] <= power_max[c]   (MW)        for all c with a limit, all y
+    power_kw * pue[c] * racks[c,y] <= power_max[c,y]   (MW)        for all c, y with a limit
+
+    Notes:
+        The limit is the cluster's `power_max_mw`, or its `cluster_years.csv` value for that year.
     """
     if d.power_max_mw.empty:
         return
-    racks = _lp.subset(v.racks, d.power_max_mw.index)
+    racks = v.racks[_lp.align(d.power_max_mw, v.racks.index).notna().to_numpy()]
     m.add_rows("power_limit", _lp.terms(racks, by=CY, coef=d.mw_per_krack), "<=", _lp.align(d.power_max_mw, racks.index))
 
 
@@ -171,3 +181,38 @@ def add_site_opening(m: Builder, d: ModelData, v: Vars) -> None:
     by_row = pd.Series(opened, index=pd.MultiIndex.from_arrays([pairs["cluster"], pairs["row_year"]], names=CY))
     lhs = _lp.terms(racks_new, by=CY) - _lp.terms(by_row, by=CY, coef=_lp.align(d.build_max, by_row.index))
     m.add_rows("site_opening", lhs, "<=", 0.0)
+def add_vintage_stock(m: Builder, d: ModelData, v: Vars) -> None:
+    """Existing racks retrofitted or retired so far are at most the stock in place at the start.
+
+    sum_{y' <= y} (retrofit[c,y'] + retire[c,y']) <= racks_existing[c]        for c with either option, all y
+    """
+    parts = [s for s in (v.retrofit, v.retire) if not s.empty]
+    if not parts:
+        return
+    lhs = _lp.running_total(parts[0], "year", d.years)
+    for part in parts[1:]:
+        lhs = lhs + _lp.running_total(part, "year", d.years)
+    m.add_rows("vintage_stock", lhs, "<=", d.racks_existing)
+
+
+def add_retire_deadline(m: Builder, d: ModelData, v: Vars) -> None:
+    """Existing racks above the policy's PUE threshold are all retrofitted or retired by the deadline.
+
+    sum_{y' <= y} (retrofit[c,y'] + retire[c,y']) >= racks_existing[c]        for c with pue_ex[c] > threshold, y >= by
+
+    Notes:
+        The Jul-2024 action plan's 1.5 (`policy.retire_pue_above`); racks that cannot be retrofitted
+        (no `retrofit_capex_yuan_per_rack`) must be retired, at `retire_cost_yuan_per_rack` or nothing.
+    """
+    if d.retire_by.empty:
+        return
+    parts = [_lp.subset(s, d.retire_by.index) for s in (v.retrofit, v.retire)]
+    lhs: _lp.Terms | None = None
+    for part in parts:
+        if not part.empty:
+            total = _lp.running_total(part, "year", d.years)
+            lhs = total if lhs is None else lhs + total
+    assert lhs is not None  # every cluster under the deadline may retire
+    years = lhs.keys["year"].to_numpy(dtype=int)
+    lhs = lhs.where(years >= d.retire_by.reindex(lhs.keys["cluster"].astype(str)).to_numpy())
+    m.add_rows("retire_deadline", lhs, ">=", d.racks_existing)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -40,7 +40,7 @@ class ModelData:
     racks_existing: pd.Series  # [cluster] krack
     racks_max: pd.Series  # [cluster] krack, only clusters with a limit
     build_max: pd.Series  # [cluster] krack/year
-    power_max_mw: pd.Series  # [cluster] MW, only clusters with a limit
+    power_max_mw: pd.Series  # [cluster, year] MW, only cluster-years with a limit
     mw_per_krack: pd.Series  # [cluster] facility MW per krack at rated power
     capex: pd.Series  # [cluster] 亿元/krack overnight
     capex_cost: pd.Series  # [cluster, year] 亿元/krack, present value of annuities inside the horizon
@@ -97,6 +97,21 @@ class ModelData:
     intelligent_share_from: int  # first year the floor applies
     in_hubs: pd.Series  # [cluster] True for national-hub sites, False for sites outside the hubs
     national_hubs_share_min: float | None  # floor on the hubs' share of new racks; None when no site is outside
+    grid_import_mw: pd.Series  # [cluster, year] MW, only cluster-years with a provincial import limit
+    tou_factor: pd.Series  # [slice] grid price multiplier by hour of day (1 without time-of-use prices)
+    green_direct_gwh: pd.Series  # [cluster, slice] direct green supply available per year, clusters with it only
+    green_direct_cost: pd.Series  # [cluster, year] 亿元/GWh, discounted, price only
+    green_direct_carbon_cost: pd.Series  # [cluster, year] 亿元/GWh, discounted, carbon price only
+    green_direct_kt_per_gwh: pd.Series  # [cluster]
+    wue_m3_per_gwh: pd.Series  # [cluster] site water per GWh of IT energy
+    water_max_km3: pd.Series  # [cluster, year] 1e3 m3, only cluster-years with a cap
+    retrofit_clusters: pd.Index  # clusters whose existing racks may be retrofitted to pue_max
+    retrofit_cost: pd.Series  # [cluster, year] 亿元/krack, present value of annuities inside the horizon
+    retrofit_capex: pd.Series  # [cluster] 亿元/krack overnight
+    pue_retrofit: pd.Series  # [cluster] PUE of retrofitted racks (pue_max)
+    retire_clusters: pd.Index  # clusters whose existing racks may (or must) be retired
+    retire_cost: pd.Series  # [cluster, year] 亿元/krack, discounted, paid in the year of retirement
+    retire_by: pd.Series  # [cluster] year by which racks above the policy PUE are retrofitted or retired
 
 
 def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelData:
@@ -152,7 +167,7 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         racks_existing=clusters["racks_existing"] / RACKS_PER_KRACK,
         racks_max=clusters["racks_max"].dropna() / RACKS_PER_KRACK,
         build_max=clusters["build_max_racks_per_year"] / RACKS_PER_KRACK,
-        power_max_mw=clusters["power_max_mw"].dropna(),
+        power_max_mw=_cluster_year_limit(clusters["power_max_mw"], inputs, "power_max_mw", years),
         mw_per_krack=s.rack.power_kw * pue,
         capex=clusters["capex_yuan_per_rack"] * RACKS_PER_KRACK / YUAN_PER_YI,
         capex_cost=_annuity_cost(clusters["capex_yuan_per_rack"] * RACKS_PER_KRACK / YUAN_PER_YI, s.discount_rate, s.rack.lifetime_years, discount),
@@ -175,7 +190,8 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         utilisation_min_from=floor["from_year"],
         utilisation_min_scope=floor["scope"],
         vintage_split=pd.Index(clusters.index[(pue_existing != pue) | ((floor["scope"] == "new_racks") & (floor["u_min"] > 0))
-                                              | in_use0.notna()], name="cluster"),
+                                              | in_use0.notna()
+                                              | _has_vintage_option(s, clusters, pue_existing)], name="cluster"),
         in_use_existing=in_use0.dropna(),
         tenant_retention=s.rack.tenant_retention_per_year,
         utilisation_max=s.rack.utilisation_max,
@@ -206,8 +222,110 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         open_cost_overnight=open_cost,
         in_hubs=clusters["in_hubs"].astype(bool),
         national_hubs_share_min=None if clusters["in_hubs"].all() else policy.national_hubs_share_min_new_racks,
+        grid_import_mw=_cluster_year_limit(clusters["grid_import_mw"], inputs, "grid_import_mw", years),
+        tou_factor=_tou_factor(s, slices),
+        **_green_direct(s, clusters, profiles, discount),
+        wue_m3_per_gwh=clusters["wue_l_per_kwh"].astype(float).fillna(
+            clusters["cooling_type"].fillna(s.water.cooling_type).map(s.water.wue_l_per_kwh)).astype(float) * 1e3,
+        water_max_km3=_cluster_year_limit(pd.Series(np.nan, index=clusters.index), inputs, "water_max_m3", years) / 1e3,
+        **_vintage(s, clusters, pue_existing, discount),
         **storage,
     )
+
+
+def _cluster_year_limit(per_cluster: pd.Series, inputs: Inputs, column: str, years: pd.Index) -> pd.Series:
+    """A limit per (cluster, year): the cluster's value, overridden by `cluster_years.csv`; blanks dropped."""
+    index = pd.MultiIndex.from_product([per_cluster.index.rename("cluster"), years])
+    out = pd.Series(np.repeat(per_cluster.astype(float).to_numpy(), len(years)), index=index, dtype=float)
+    rows = [(r.cluster_id, r.year, getattr(r, column)) for r in inputs.cluster_years if getattr(r, column) is not None]
+    if rows:
+        keys = pd.MultiIndex.from_tuples([(c, y) for c, y, _ in rows], names=["cluster", "year"])
+        given = pd.Series([float(v) for *_, v in rows], index=keys)
+        given = given[given.index.isin(index)]
+        out.loc[given.index] = given.to_numpy()
+    return out.dropna()
+
+
+def _tou_factor(s: Scenario, slices: pd.Index) -> pd.Series:
+    """Grid price multiplier per slice from its hour of day (`dNNNhHH`, `hNNNN`); 1 off or without an hour."""
+    factor = pd.Series(1.0, index=slices, name="tou_factor")
+    if not s.tariff.time_of_use:
+        return factor
+    text = slices.to_series().astype(str)
+    day_hour = text.str.extract(r"^d\d+h(\d{2})$")[0].astype(float)
+    year_hour = text.str.extract(r"^h(\d{4})$")[0].astype(float) % 24
+    hour = day_hour.fillna(year_hour)
+    factor[hour.isin(s.tariff.peak_hours).to_numpy()] = s.tariff.peak_factor
+    factor[hour.isin(s.tariff.valley_hours).to_numpy()] = s.tariff.valley_factor
+    return factor
+
+
+class _GreenDirect(TypedDict):
+    green_direct_gwh: pd.Series
+    green_direct_cost: pd.Series
+    green_direct_carbon_cost: pd.Series
+    green_direct_kt_per_gwh: pd.Series
+
+
+class _Vintage(TypedDict):
+    retrofit_clusters: pd.Index
+    retrofit_cost: pd.Series
+    retrofit_capex: pd.Series
+    pue_retrofit: pd.Series
+    retire_clusters: pd.Index
+    retire_cost: pd.Series
+    retire_by: pd.Series
+
+
+def _green_direct(
+    s: Scenario, clusters: pd.DataFrame, profiles: pd.DataFrame, discount: pd.Series
+) -> _GreenDirect:
+    """Direct green supply (绿电直连): GWh per slice (capacity x the cluster's renewable mix), cost, factor."""
+    mw = clusters["green_direct_mw"].astype(float).fillna(0.0)
+    scope = clusters.index[mw > 0]
+    mix = clusters.loc[scope, ["wind_mw", "solar_mw", "hydro_mw"]].astype(float)
+    mix[mix.sum(axis=1) == 0] = 1.0  # no own renewables listed: an even wind/solar/hydro mix
+    share = mix.div(mix.sum(axis=1), axis=0).rename(columns=lambda c: c.replace("_mw", "_cf"))
+    p = profiles[profiles.index.get_level_values("cluster").isin(scope)]
+    cf = (p[["wind_cf", "solar_cf", "hydro_cf"]] * share.reindex(p.index, level="cluster").to_numpy()).sum(axis=1)
+    gwh = (cf * mw.reindex(p.index, level="cluster") * p["weight_hours"] / 1e3).rename("green_direct_gwh")
+    factor = clusters.loc[scope, "green_direct_co2_kg_per_kwh"].astype(float).fillna(0.0)
+    price = clusters.loc[scope, "green_direct_price_yuan_per_kwh"].astype(float) * 1e6 / YUAN_PER_YI
+    return {
+        "green_direct_gwh": gwh,
+        "green_direct_cost": _per_year(price, discount),
+        "green_direct_carbon_cost": _per_year(factor * s.policy.carbon_price_yuan_per_t * 1e3 / YUAN_PER_YI, discount),
+        "green_direct_kt_per_gwh": factor,
+    }
+
+
+def _has_vintage_option(s: Scenario, clusters: pd.DataFrame, pue_existing: pd.Series) -> pd.Series:
+    """Clusters whose existing racks may be retrofitted or retired, or must go under the PUE policy."""
+    retrofit = clusters["retrofit_capex_yuan_per_rack"].notna() & (pue_existing > clusters["pue_max"])
+    threshold = np.inf if s.policy.retire_pue_above is None else s.policy.retire_pue_above
+    must = pue_existing > threshold
+    return (retrofit | clusters["retire_cost_yuan_per_rack"].notna() | must) & (clusters["racks_existing"] > 0)
+
+
+def _vintage(s: Scenario, clusters: pd.DataFrame, pue_existing: pd.Series, discount: pd.Series) -> _Vintage:
+    """Retrofit and retirement of the existing stock: who may, at what cost, and who must by when."""
+    has = _has_vintage_option(s, clusters, pue_existing)
+    retrofit = clusters.index[has & clusters["retrofit_capex_yuan_per_rack"].notna()
+                              & (pue_existing > clusters["pue_max"])]
+    above = has & (pue_existing > (np.inf if s.policy.retire_pue_above is None else s.policy.retire_pue_above))
+    retire = clusters.index[has & (clusters["retire_cost_yuan_per_rack"].notna() | above)]
+    capex = clusters.loc[retrofit, "retrofit_capex_yuan_per_rack"].astype(float) * RACKS_PER_KRACK / YUAN_PER_YI
+    cost = clusters.loc[retire, "retire_cost_yuan_per_rack"].astype(float).fillna(0.0) * RACKS_PER_KRACK / YUAN_PER_YI
+    by = s.years.last if s.policy.retire_by_year is None else s.policy.retire_by_year
+    return {
+        "retrofit_clusters": pd.Index(retrofit, name="cluster"),
+        "retrofit_cost": _annuity_cost(capex, s.discount_rate, s.rack.lifetime_years, discount),
+        "retrofit_capex": capex,
+        "pue_retrofit": clusters.loc[retrofit, "pue_max"].astype(float),
+        "retire_clusters": pd.Index(retire, name="cluster"),
+        "retire_cost": _per_year(cost, discount),
+        "retire_by": pd.Series(by, index=pd.Index(clusters.index[above], name="cluster"), dtype=int),
+    }
 
 
 def _floor(s: Scenario, clusters: pd.DataFrame, years: pd.Index) -> pd.DataFrame:
@@ -293,8 +411,9 @@ def _renewables(profiles: pd.DataFrame, clusters: pd.DataFrame) -> pd.Series:
 def _money(s: Scenario, clusters: pd.DataFrame, years: pd.Index, discount: pd.Series) -> dict[str, pd.Series]:
     """Discounted energy prices in 亿元/GWh (1 yuan/kWh = 0.01 亿元/GWh)."""
     carbon_yi_per_gwh = clusters["grid_co2_kg_per_kwh"] * s.policy.carbon_price_yuan_per_t * 1e3 / YUAN_PER_YI
+    grid_yuan_per_kwh = clusters["power_price_yuan_per_kwh"] + clusters["td_fee_yuan_per_kwh"].astype(float).fillna(0.0)
     return {
-        "grid_price": _per_year(clusters["power_price_yuan_per_kwh"] * 1e6 / YUAN_PER_YI, discount),
+        "grid_price": _per_year(grid_yuan_per_kwh * 1e6 / YUAN_PER_YI, discount),
         "carbon": _per_year(carbon_yi_per_gwh, discount),
         "ppa": _per_year(clusters["ppa_price_yuan_per_kwh"] * 1e6 / YUAN_PER_YI, discount),
         "certificate": _per_year(clusters["certificate_price_yuan_per_mwh"] * 1e3 / YUAN_PER_YI, discount),

@@ -23,6 +23,11 @@ def _facility_energy(d: ModelData, v: Vars) -> Terms:
     pue = d.pue_existing.reindex(index.get_level_values("cluster")).to_numpy()
     coef = (pue[:, None] * row_it).ravel()  # class_load-major, slices inner: the order of `broadcast`
     energy = _lp.terms(_lp.broadcast(v.class_load, d.slices), by=CYT, coef=coef)
+    if not v.retrofit_load.empty:  # retrofitted racks run at pue_max: take (pue_ex - pue_retrofit) x IT energy off
+        gain = (d.pue_existing - d.pue_retrofit).reindex(v.retrofit_load.index.get_level_values("cluster")).to_numpy()
+        flat_it = d.it_gwh_flat.reindex(d.slices).to_numpy()
+        coef_retrofit = (gain[:, None] * flat_it[None, :]).ravel()
+        energy = energy - _lp.terms(_lp.broadcast(v.retrofit_load, d.slices), by=CYT, coef=coef_retrofit)
     split = _lp.subset(v.new_load, d.pue_existing.index[d.pue_existing != d.pue])
     if split.empty:
         return energy
@@ -35,17 +40,21 @@ def _facility_energy(d: ModelData, v: Vars) -> Terms:
 def add_power_balance(m: Builder, d: ModelData, v: Vars) -> None:
     """Facility energy = IT energy x PUE, met by grid power and contracted renewables.
 
-    grid[c,y,t] + renewable[c,y,t] + discharge[c,y,t] - charge[c,y,t]
-        - sum_w pue_ex[c] * it[w,t] * class_load[w,c,y] + (pue_ex[c] - pue[c]) * it[t] * new_load[c,y] = 0        for all c, y, t
+    grid[c,y,t] + renewable[c,y,t] + direct[c,y,t] + discharge[c,y,t] - charge[c,y,t]
+        - sum_w pue_ex[c] * it[w,t] * class_load[w,c,y] + (pue_ex[c] - pue[c]) * it[t] * new_load[c,y]
+        + (pue_ex[c] - pue_retrofit[c]) * it[t] * retrofit_load[c,y] = 0        for all c, y, t
 
     Notes:
         Load on the racks in place runs at their PUE (pue_ex), load on new racks at the new-build
         PUE; the last term exists only where the two differ (then `new_load_cap` bounds new_load). Battery terms
-        exist only at storage clusters (and only with more than one slice).
+        exist only at storage clusters (and only with more than one slice), direct green supply only
+        where `green_direct_mw` is set.
     """
     lhs = _lp.terms(v.grid, by=CYT) + _lp.terms(v.renewable, by=CYT) - _facility_energy(d, v)
     if not v.charge.empty:
         lhs = lhs + _lp.terms(v.discharge, by=CYT) - _lp.terms(v.charge, by=CYT)
+    if not v.green_direct.empty:
+        lhs = lhs + _lp.terms(v.green_direct, by=CYT)
     m.add_rows("power_balance", lhs, "==", 0.0)
 
 
@@ -68,17 +77,23 @@ def add_certificate_cover(m: Builder, d: ModelData, v: Vars) -> None:
 def add_new_load(m: Builder, d: ModelData, v: Vars) -> None:
     """Load on new racks: what is in use beyond what the existing stock can carry (it fills first).
 
-    new_load[c,y] - sum_w class_load[w,c,y] >= -u_max * racks_existing[c]        for all c, y
+    new_load[c,y] - sum_w class_load[w,c,y] - u_max * sum_{y' <= y} retire[c,y'] >= -u_max * racks_existing[c]    c, y
+
+    Notes:
+        The retire term (racks in place that are gone) exists only where existing racks may be retired.
     """
     rhs = -d.utilisation_max * _lp.align(d.racks_existing, v.new_load.index)
-    m.add_rows("new_load", _lp.terms(v.new_load, by=CY) - served(v), ">=", rhs)
+    lhs = _lp.terms(v.new_load, by=CY) - served(v)
+    if not v.retire.empty:
+        lhs = lhs - _lp.running_total(v.retire, "year", d.years) * d.utilisation_max
+    m.add_rows("new_load", lhs, ">=", rhs)
 
 
 def add_new_load_cap(m: Builder, d: ModelData, v: Vars) -> None:
     """Load on new racks is real load that new racks can hold (where it changes energy or a floor).
 
     new_load[c,y] - sum_w class_load[w,c,y] <= 0                          (limit in_use)
-    new_load[c,y] - u_max * racks[c,y] <= -u_max * racks_existing[c]        (limit new_racks)
+    new_load[c,y] - u_max * racks[c,y] - u_max * sum_{y' <= y} retire[c,y'] <= -u_max * racks_existing[c]    (new_racks)
         for c whose existing racks have their own PUE, whose utilisation floor covers new racks only,
         or whose base year is pinned (racks_in_use_existing), all y
 
@@ -100,6 +115,8 @@ def add_new_load_cap(m: Builder, d: ModelData, v: Vars) -> None:
         + _lp.terms(_lp.broadcast(new, on_new), by=by)
         - _lp.terms(_lp.broadcast(racks, on_new), by=by, coef=d.utilisation_max)
     )
+    if not v.retire.empty:  # retired racks in place no longer count against the new ones
+        lhs = lhs - _lp.running_total(_lp.broadcast(v.retire, on_new), "year", d.years) * d.utilisation_max
     rhs_new = -d.utilisation_max * _lp.align(d.racks_existing, new.index)
     rhs = pd.concat([
         pd.Series(0.0, index=pd.MultiIndex.from_frame(new.index.to_frame(index=False).assign(limit="in_use"))),
@@ -111,7 +128,8 @@ def add_new_load_cap(m: Builder, d: ModelData, v: Vars) -> None:
 def add_green_share(m: Builder, d: ModelData, v: Vars) -> None:
     """Green power (renewables used + certificates) covers the floor share of new racks' energy.
 
-    sum_t (renewable[c,y,t] - charge[c,y,t] + discharge[c,y,t]) + certificates[c,y] - g[c] * e_new[c] * new_load[c,y] >= 0        for all c with g[c] > 0, all y
+    sum_t (renewable[c,y,t] + direct[c,y,t] - charge[c,y,t] + discharge[c,y,t]) + certificates[c,y]
+        - g[c] * e_new[c] * new_load[c,y] >= 0        for all c with g[c] > 0, all y
 
     Notes:
         The row pushes new_load down, so new_load settles at max(0, served - existing) exactly.
@@ -129,25 +147,30 @@ def add_green_share(m: Builder, d: ModelData, v: Vars) -> None:
     lhs = _lp.terms(pick(v.renewable), by=CY) + _lp.terms(pick(v.certificates), by=CY) - _lp.terms(pick(v.new_load), by=CY, coef=coef)
     if not v.charge.empty:
         lhs = lhs - _lp.terms(pick(v.charge), by=CY) + _lp.terms(pick(v.discharge), by=CY)
+    if not v.green_direct.empty:
+        lhs = lhs + _lp.terms(pick(v.green_direct), by=CY)
     m.add_rows("green_share", lhs, ">=", 0.0)
 
 
 def add_certificate_share(m: Builder, d: ModelData, v: Vars) -> None:
     """Certificates may supply at most a share s of a cluster's green power.
 
-    (1 - s) * certificates[c,y] - s * sum_t renewable[c,y,t] <= 0        for all c, y (if s is set)
+    (1 - s) * certificates[c,y] - s * sum_t (renewable[c,y,t] + direct[c,y,t]) <= 0        for all c, y (if s is set)
     """
     s = d.certificate_share_max
     if s is None:
         return
     lhs = _lp.terms(v.certificates, by=CY, coef=1.0 - s) - _lp.terms(v.renewable, by=CY, coef=s)
+    if not v.green_direct.empty:
+        lhs = lhs - _lp.terms(v.green_direct, by=CY, coef=s)
     m.add_rows("certificate_share", lhs, "<=", 0.0)
 
 
 def add_green_hourly(m: Builder, d: ModelData, v: Vars) -> None:
     """24/7 matching: in every slice, renewables used directly or via batteries cover the floor share.
 
-    renewable[c,y,t] - charge[c,y,t] + discharge[c,y,t] - g[c] * e_new[c] * w[t] / 8760 * new_load[c,y] >= 0        for c with g[c] > 0, all y, t
+    renewable[c,y,t] + direct[c,y,t] - charge[c,y,t] + discharge[c,y,t]
+        - g[c] * e_new[c] * w[t] / 8760 * new_load[c,y] >= 0        for c with g[c] > 0, all y, t
 
     Notes:
         Only with `policy.green_matching: hourly`. Certificates do not count. The new racks' energy
@@ -163,4 +186,59 @@ def add_green_hourly(m: Builder, d: ModelData, v: Vars) -> None:
     lhs = _lp.terms(renewable, by=CYT) - _lp.terms(_lp.align(v.new_load, renewable.index), by=CYT, coef=energy * share)
     if not v.charge.empty:
         lhs = lhs - _lp.terms(_lp.subset(v.charge, floor.index), by=CYT) + _lp.terms(_lp.subset(v.discharge, floor.index), by=CYT)
+    if not v.green_direct.empty:
+        lhs = lhs + _lp.terms(_lp.subset(v.green_direct, floor.index), by=CYT)
     m.add_rows("green_hourly", lhs, ">=", 0.0)
+
+
+def add_grid_import(m: Builder, d: ModelData, v: Vars) -> None:
+    """Provincial import limit: average power drawn from the public grid in each slice within the limit.
+
+    grid[c,y,t] <= import_mw[c,y] * w[t] / 1000   (GWh)        for all c, y with a limit, all t
+
+    Notes:
+        Direct green supply and contracted renewables delivered on their own lines do not count;
+        the limit is the cluster's `grid_import_mw` or its `cluster_years.csv` value for the year.
+    """
+    if d.grid_import_mw.empty:
+        return
+    grid = v.grid[_lp.align(d.grid_import_mw, v.grid.index).notna().to_numpy()]
+    rhs = _lp.align(d.grid_import_mw, grid.index) * _lp.align(d.slice_hours, grid.index) / 1e3
+    m.add_rows("grid_import", _lp.terms(grid, by=CYT), "<=", rhs)
+
+
+def add_green_direct_availability(m: Builder, d: ModelData, v: Vars) -> None:
+    """Direct green supply (绿电直连) within its line's capacity times the cluster's renewable availability.
+
+    direct[c,y,t] <= direct_mw[c] * cf_mix[c,t] * w[t] / 1000   (GWh)        for c with green_direct_mw, all y, t
+    """
+    if v.green_direct.empty:
+        return
+    available = _lp.align(d.green_direct_gwh, v.green_direct.index)
+    m.add_rows("green_direct_availability", _lp.terms(v.green_direct, by=CYT), "<=", available)
+
+
+def add_retrofit_load(m: Builder, d: ModelData, v: Vars) -> None:
+    """Load on retrofitted racks: no more than they hold, and part of the load on the racks in place.
+
+    retrofit_load[c,y] - u_max * sum_{y' <= y} retrofit[c,y'] <= 0                  (limit retrofitted)
+    retrofit_load[c,y] + new_load[c,y] - sum_w class_load[w,c,y] <= 0                (limit in_place)
+        for c whose existing racks may be retrofitted, all y
+
+    Notes:
+        Retrofitted racks run at pue_max, so the optimum fills them first (`power_balance`).
+    """
+    if v.retrofit_load.empty:
+        return
+    done, in_place = pd.Index(["retrofitted"], name="limit"), pd.Index(["in_place"], name="limit")
+    by = [*CY, "limit"]
+    new = _lp.subset(v.new_load, d.retrofit_clusters)
+    load = _lp.subset(v.class_load, d.retrofit_clusters)
+    lhs = (
+        _lp.terms(_lp.broadcast(v.retrofit_load, done), by=by)
+        - _lp.running_total(_lp.broadcast(v.retrofit, done), "year", d.years) * d.utilisation_max
+        + _lp.terms(_lp.broadcast(v.retrofit_load, in_place), by=by)
+        + _lp.terms(_lp.broadcast(new, in_place), by=by)
+        - _lp.terms(_lp.broadcast(load, in_place), by=by)
+    )
+    m.add_rows("retrofit_load", lhs, "<=", 0.0)

@@ -74,9 +74,29 @@ def add_national_hubs_share(m: Builder, d: ModelData, v: Vars) -> None:
 def add_carbon_cap(m: Builder, d: ModelData, v: Vars) -> None:
     """Grid emissions of all clusters within the year's cap (location-based factors).
 
-    sum_{c,t} ef[c] * grid[c,y,t] <= cap[y]   (kt CO2)        for years with a cap
+    sum_{c,t} ef[c] * grid[c,y,t] + sum_{c,t} ef_direct[c] * direct[c,y,t] <= cap[y]   (kt CO2)    years with a cap
     """
     if d.carbon_cap_kt.empty:
         return
     grid = _lp.subset(v.grid, d.carbon_cap_kt.index, level="year")
-    m.add_rows("carbon_cap", _lp.terms(grid, by=["year"], coef=d.grid_kt_per_gwh), "<=", d.carbon_cap_kt)
+    lhs = _lp.terms(grid, by=["year"], coef=d.grid_kt_per_gwh)
+    if not v.green_direct.empty:
+        direct = _lp.subset(v.green_direct, d.carbon_cap_kt.index, level="year")
+        lhs = lhs + _lp.terms(direct, by=["year"], coef=d.green_direct_kt_per_gwh)
+    m.add_rows("carbon_cap", lhs, "<=", d.carbon_cap_kt)
+
+
+def add_water_cap(m: Builder, d: ModelData, v: Vars) -> None:
+    """Site water use (WUE x IT energy) within the cluster's yearly cap (arid west).
+
+    wue[c] * it_year * sum_w class_load[w,c,y] <= water_max[c,y]   (1e3 m3)        for all c, y with a cap
+
+    Notes:
+        WUE is litres per kWh of IT energy (The Green Grid); it_year is the IT energy of one krack
+        in use over the year, so water follows the racks in use whatever their PUE.
+    """
+    if d.water_max_km3.empty:
+        return
+    load = v.class_load[_lp.align(d.water_max_km3, v.class_load.index).notna().to_numpy()]
+    coef = d.wue_m3_per_gwh * float(d.it_gwh_flat.sum()) / 1e3
+    m.add_rows("water_cap", _lp.terms(load, by=["cluster", "year"], coef=coef), "<=", d.water_max_km3)

@@ -23,6 +23,8 @@ from planner.model.capacity import (
     add_land_limit,
     add_power_limit,
     add_rack_stock,
+    add_retire_deadline,
+    add_vintage_stock,
     add_utilisation_floor,
     add_base_year_load,
     add_incumbent_load,
@@ -32,16 +34,20 @@ from planner.model.demand import add_class_load_balance, add_demand_met, add_int
 from planner.model.energy import (
     add_certificate_cover,
     add_certificate_share,
+    add_green_direct_availability,
     add_green_hourly,
     add_green_share,
+    add_grid_import,
     add_new_load,
     add_new_load_cap,
     add_power_balance,
     add_renewable_availability,
+    add_retrofit_load,
 )
 from planner.model.network import add_link_bandwidth, add_link_expansion_limit
 from planner.model.policy import add_budget_total, add_budget_yearly, add_carbon_cap, add_hub_share, add_west_share
 from planner.model.policy import add_national_hubs_share
+from planner.model.policy import add_water_cap
 from planner.model.storage import (
     add_battery_energy_stock,
     add_battery_power_stock,
@@ -93,6 +99,10 @@ REGISTRY: tuple[Family, ...] = (
     _family(add_class_load_balance, PER_RACK_YEAR, "Load per class and cluster", "the load each cluster carries per class"),
     _family(add_rack_stock, PER_RACK, "Rack stock (existing plus built)", "the rack stock carried from year to year"),
     _family(add_build_rate, PER_RACK, "Construction pace (racks a year)", "the build pace"),
+    _family(add_vintage_stock, PER_RACK, "Existing racks retrofitted or retired",
+            "retrofitting or retiring no more racks than are in place"),
+    _family(add_retire_deadline, PER_RACK, "Inefficient rooms retrofitted or retired (PUE above the threshold)",
+            "retrofitting or retiring the rooms above the PUE threshold"),
     _family(add_land_limit, PER_RACK, "Land and planning limit", "the land limit"),
     _family(add_power_limit, ("元/kW", YUAN_PER_YI / 1e3), "Grid connection", "the grid connection"),
     _family(add_build_modules, PER_RACK, "Whole build modules", "building in whole modules"),
@@ -103,9 +113,15 @@ REGISTRY: tuple[Family, ...] = (
     _family(add_incumbent_load, PER_RACK_YEAR, "Tenants stay (retained share of last year's load)", "keeping last year's tenants"),
     _family(add_power_balance, PER_MWH, "Power balance (facility energy met)", "meeting the facility energy"),
     _family(add_renewable_availability, PER_MWH, "Contractable renewable power", "the renewable potential"),
+    _family(add_grid_import, PER_MWH, "Provincial import limit (grid power per slice)",
+            "the province's import limit on grid power"),
+    _family(add_green_direct_availability, PER_MWH, "Direct green supply (绿电直连) line",
+            "the direct green supply available"),
     _family(add_certificate_cover, PER_MWH, "Certificates only cover grid power bought", "certificates covering only grid power bought"),
     _family(add_new_load, PER_RACK_YEAR, "Load on new racks", "counting the load beyond the existing stock as new"),
     _family(add_new_load_cap, PER_RACK_YEAR, "Load on new racks within what they hold", "the load new racks can hold"),
+    _family(add_retrofit_load, PER_RACK_YEAR, "Load on retrofitted racks within what they hold",
+            "the load retrofitted racks can hold"),
     _family(add_green_share, PER_MWH, "Green-power floor for new racks", "the green-power floor"),
     _family(add_certificate_share, PER_MWH, "Certificates' share of green power", "the cap on certificates"),
     _family(add_green_hourly, PER_MWH, "Hourly (24/7) green-power floor", "the hourly green-power floor"),
@@ -126,6 +142,7 @@ REGISTRY: tuple[Family, ...] = (
     _family(add_national_hubs_share, PER_RACK, "National hubs' share of new racks (60 % rule)",
             "the national hubs' share of new racks"),
     _family(add_carbon_cap, ("元/t", YUAN_PER_YI / 1e3), "Carbon cap", "the carbon cap"),
+    _family(add_water_cap, ("元/m³", YUAN_PER_YI / 1e3), "Water cap (site water use)", "the water cap"),
 )
 """Every constraint family, in build order."""
 

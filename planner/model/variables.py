@@ -33,6 +33,10 @@ class Vars:
     discharge: pd.Series  # [cluster, year, slice] GWh out of batteries over the slice
     soc: pd.Series  # [cluster, year, slice] GWh stored at the end of one hour of the slice
     opened: pd.Series  # [cluster, year] 1 if the site opens in the year (sites with an opening cost only), binary
+    green_direct: pd.Series  # [cluster, year, slice] GWh of direct green supply (绿电直连 clusters only)
+    retrofit: pd.Series  # [cluster, year] krack of existing racks retrofitted to pue_max in the year
+    retire: pd.Series  # [cluster, year] krack of existing racks retired in the year
+    retrofit_load: pd.Series  # [cluster, year] krack in use on retrofitted racks
 
 
 def _product(*indexes: pd.Index) -> pd.MultiIndex:
@@ -57,6 +61,7 @@ def add_variables(m: Builder, d: ModelData) -> Vars:
     battery_cyt = _product(d.storage_clusters, d.years, d.slices)
     opening_cy = _product(pd.Index(d.open_cost_overnight.index, name="cluster"), d.years)
     modules_index = _product(pd.Index(d.module_site_kracks.index, name="cluster"), d.years)
+    direct = pd.Index(d.green_direct_gwh.index.get_level_values("cluster").unique(), name="cluster")
     growable = _with_years(pd.MultiIndex.from_tuples(list(d.bandwidth_expansion_max.index), names=["hub", "cluster"]), d.years) if len(d.bandwidth_expansion_max) else _product(d.hubs[:0], d.clusters[:0], d.years[:0])
     growable.names = ["hub", "cluster", "year"]
     return Vars(
@@ -79,4 +84,8 @@ def add_variables(m: Builder, d: ModelData) -> Vars:
         discharge=m.add_vars("discharge", battery_cyt),
         soc=m.add_vars("soc", battery_cyt),
         opened=m.add_vars("opened", opening_cy, ub=1.0, integer=True),
+        retrofit=m.add_vars("retrofit", _product(d.retrofit_clusters, d.years)),
+        retire=m.add_vars("retire", _product(d.retire_clusters, d.years)),
+        retrofit_load=m.add_vars("retrofit_load", _product(d.retrofit_clusters, d.years)),
+        green_direct=m.add_vars("green_direct", _product(direct, d.years, d.slices)),
     )

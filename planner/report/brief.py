@@ -31,6 +31,23 @@ class Finding:
     numbers: dict[str, Any] = field(default_factory=dict)
 
 
+
+def _water_row(v: View) -> tuple[str, str, str, str]:
+    """Site water over the horizon (WUE x IT energy), against the caps where the case sets any."""
+    lang, e = v.lang, v.t["energy_summary"]
+    if "water_m3" not in e.columns:
+        return (lang("Water use (WUE)", "用水效率 WUE"), "–", "–", NOT_MODELLED)
+    used = f"{num(float(e['water_m3'].sum()) / 1e6, 1)} " + lang("million m³", "百万立方米")
+    caps = [(r.cluster_id, r.year, r.water_max_m3) for r in v.inputs.cluster_years if r.water_max_m3 is not None]
+    if not caps:
+        return (lang("Water use (WUE)", "用水效率 WUE"), "–", used, NOT_SET)
+    by = e.set_index(["cluster", "year"])["water_m3"]
+    over = any(float(by.get((c, y), 0.0)) > cap * (1 + TOL) + 1.0 for c, y, cap in caps)
+    n = len({c for c, _, _ in caps})
+    return (lang("Water use (WUE)", "用水效率 WUE"), lang(f"caps at {n} cluster(s)", f"{n} 个集群设上限"),
+            used, NOT_MET if over else MET)
+
+
 def _budget_years(v: View) -> tuple[list[int], list[float]]:
     rows = binding_keys(v, "budget_yearly")
     years = [int(k) for k in rows["key"]]
@@ -215,7 +232,7 @@ def targets(v: View) -> pd.DataFrame:
         )
     unmet = float(p["unmet_rack_years"])
     rows.append((lang("All demand served", "需求全部满足"), "0", f"{wan(unmet)} " + lang("rack-years", "架·年"), MET if unmet <= 0.5 else NOT_MET))
-    rows.append((lang("Water use (WUE)", "用水效率 WUE"), "–", "–", NOT_MODELLED))
+    rows.append(_water_row(v))
     rows.append((lang("Computing power (EFLOPS)", "算力规模 EFLOPS"), "–", lang("racks only", "仅按机架"), NOT_MODELLED))
     verdicts = [lang(r[3].split(" ", 1)[1], VERDICT_ZH[r[3]].split(" ", 1)[1]) for r in rows]
     return pd.DataFrame(

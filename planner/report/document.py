@@ -12,6 +12,7 @@ import pandas as pd
 
 from planner.report.compute import compute_section
 from planner.report import brief, sections, worth
+from planner.report import brief, grid, sections, worth
 from planner.report.tables import View, pct
 
 
@@ -139,6 +140,7 @@ def build_document(v: View) -> Document:
         sections.scorecard_section(v),
         *[s for s in [compute_section(v)] if s is not None],
         sections.unmet_section(v),
+        grid.grid_water_section(v),
         sections.tables_section(v),
         sections.appendix_section(v, rest, degenerate),
     ]

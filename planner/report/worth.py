@@ -131,9 +131,43 @@ def _land_limit(r: Row) -> str:
     return f"{_c(r)} reaches its land/planning limit of {num(limit)} racks in {r.parts[1]}; one rack more allowed would save {r.money('元')}."
 
 
+def _cluster_year_limit(r: Row, column: str) -> float:
+    """A cluster's limit in the row's year: the cluster_years.csv cell, else the cluster's own (NaN: none)."""
+    from planner.report.grid import limits
+
+    return float(limits(r.v)[column].get((r.parts[0], int(r.parts[1])), float("nan")))
+
+
 def _power_limit(r: Row) -> str:
-    limit = r.v.clusters.at[r.parts[0], "power_max_mw"]
+    limit = _cluster_year_limit(r, "power_max_mw")
     return f"{_c(r)} uses all of its {num(limit)} MW grid connection in {r.parts[1]}; each extra kW would save {r.money('元')}."
+
+
+def _grid_import(r: Row) -> str:
+    limit = _cluster_year_limit(r, "grid_import_mw")
+    when = r.parts[1] if r.parts[2] == "year" else f"{r.parts[1]}, slice {r.parts[2]}"
+    return (f"{_c(r)} draws all the grid power its province's {num(limit)} MW import limit allows ({when}); "
+            f"each extra MWh it could import would save {r.money('元')}.")
+
+
+def _water_cap(r: Row) -> str:
+    limit = _cluster_year_limit(r, "water_max_m3")
+    return (f"{_c(r)} uses all of its {num(limit)} m³ water cap in {r.parts[1]}; "
+            f"each extra m³ would save {r.money('元')}.")
+
+
+def _retire_deadline(r: Row) -> str:
+    threshold = r.v.inputs.scenario.policy.retire_pue_above
+    return (f"Retrofitting or retiring {_c(r)}'s existing racks above PUE {threshold} by {r.parts[1]} "
+            f"costs {r.money('元')} per rack it covers.")
+
+
+def _step_year_limit(column: str, unit_en: str, unit_zh: str, factor: float = 1.0) -> StepFn:
+    def step(r: Row) -> Step | None:
+        limit = _cluster_year_limit(r, column)
+        return _pct_of(limit * factor, unit_en, unit_zh) if pd.notna(limit) else None
+
+    return step
 
 
 def _capacity(r: Row) -> str:
@@ -379,7 +413,11 @@ FAMILIES: dict[str, Family] = {
     "certificate_share": Family("Certificates' share of green power", "绿证占绿电比例上限", _certificate_share, _step_certificate_share, _no_grid),
     "build_rate": Family("Construction pace (racks a year)", "建设速度上限", _build_rate, _step_cluster("build_max_racks_per_year", "racks", "标准机架")),
     "land_limit": Family("Land and planning limit", "用地与规划上限", _land_limit, _step_cluster("racks_max", "racks", "标准机架")),
-    "power_limit": Family("Grid connection", "电网接入容量", _power_limit, _step_cluster("power_max_mw", "kW", "kW", 1e3)),
+    "power_limit": Family("Grid connection", "电网接入容量", _power_limit,
+                          _step_year_limit("power_max_mw", "kW", "kW", 1e3)),
+    "grid_import": Family("Provincial import limit", "省级购电上限", _grid_import, lambda r: None),
+    "water_cap": Family("Water cap", "用水上限", _water_cap, _step_year_limit("water_max_m3", "m³", "立方米")),
+    "retire_deadline": Family("PUE retirement deadline", "高 PUE 机房改造或退役期限", _retire_deadline, lambda r: None),
     "link_expansion_limit": Family("Link expansion limit", "链路扩容上限", _link_expansion_limit, _step_link_expansion),
     "link_bandwidth": Family("Link bandwidth", "链路带宽", _link_bandwidth, _step_link, _no_link),
     "renewable_availability": Family("Contractable renewable power", "可采购绿电量", _renewable_availability, _step_renewables, _no_renewables),
@@ -391,7 +429,8 @@ FAMILIES: dict[str, Family] = {
 MONEY_TO_YI = {"亿元": 1.0, "万元": 1e-4, "元": 1e-8}
 """Numerator of a dual's unit -> factor to 亿元."""
 
-UNIT_ZH = {"rack": "架", "rack-year": "架·年", "MWh": "MWh", "kW": "kW", "Gbps": "Gbps", "亿元": "亿元", "t": "吨"}
+UNIT_ZH = {"rack": "架", "rack-year": "架·年", "MWh": "MWh", "kW": "kW", "Gbps": "Gbps", "亿元": "亿元", "t": "吨",
+           "m³": "立方米"}
 
 
 def unit_zh(unit: str) -> str:

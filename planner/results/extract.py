@@ -35,7 +35,7 @@ class Results:
     racks: pd.DataFrame  # cluster, year, racks, load_new_racks
     load: pd.DataFrame  # workload, hub, cluster, year, load_racks
     unmet: pd.DataFrame  # workload, hub, year, unmet_racks
-    energy: pd.DataFrame  # cluster, year, slice, grid_gwh, renewable_gwh
+    energy: pd.DataFrame  # cluster, year, slice, grid_gwh, renewable_gwh (+ charge/discharge, green_direct_gwh)
     certificates: pd.DataFrame  # cluster, year, certificates_gwh
     bandwidth: pd.DataFrame  # hub, cluster, year, traffic_gbps, capacity_gbps, bandwidth_new_gbps
     modules: pd.DataFrame  # cluster, year, modules (MILP only)
@@ -43,6 +43,7 @@ class Results:
     duals_note: str = ""
     extra: dict[str, object] = field(default_factory=dict)
     storage: pd.DataFrame = field(default_factory=pd.DataFrame)  # cluster, year, battery_mw, battery_mwh, battery_mw_new, battery_mwh_new
+    vintage: pd.DataFrame = field(default_factory=pd.DataFrame)  # cluster, year, retrofit/retire/retrofit_load racks
 
 
 def _frame(values: pd.Series, column: str, scale: float = 1.0) -> pd.DataFrame:
@@ -72,6 +73,7 @@ def extract(built: Built, solve: SolveResult, duals_note: str = "") -> Results:
         duals_note=duals_note,
         extra={"module_racks": None if d.module_kracks is None else d.module_kracks * k},
         storage=_storage(m, v),
+        vintage=_vintage(built),
     )
 
 
@@ -82,6 +84,21 @@ def _racks_new(built: Built) -> pd.DataFrame:
     if not v.opened.empty:
         opened = _lp.values(m, v.opened).reindex(v.racks_new.index, fill_value=0.0)
         frame["opened"] = np.round(opened.to_numpy(), 9) + 0.0
+    return frame
+
+
+def _vintage(built: Built) -> pd.DataFrame:
+    """Existing racks retrofitted and retired per year, and the load on retrofitted racks (clusters with an option)."""
+    v, d, m = built.vars, built.data, built.model
+    index = d.retrofit_clusters.union(d.retire_clusters)
+    if index.empty:
+        return pd.DataFrame()
+    cy = pd.MultiIndex.from_product([pd.Index(index, name="cluster"), d.years])
+    frame = cy.to_frame(index=False)
+    columns = (("retrofit", "retrofit_racks"), ("retire", "retire_racks"), ("retrofit_load", "retrofit_load_racks"))
+    for name, column in columns:
+        values = _lp.values(m, getattr(v, name)).reindex(cy, fill_value=0.0)
+        frame[column] = np.round(values.to_numpy() * RACKS_PER_KRACK, 9) + 0.0
     return frame
 
 
@@ -103,12 +120,15 @@ def _racks(built: Built) -> pd.DataFrame:
 
 
 def _energy(m: _lp.Model, v: Vars) -> pd.DataFrame:
-    """Grid and renewable energy per slice; battery charge and discharge (0 without batteries)."""
+    """Grid and renewable energy per slice; battery charge and discharge (0 without batteries); direct supply if any."""
     frame = _frame(_lp.values(m, v.grid), "grid_gwh")
     frame["renewable_gwh"] = np.round(_lp.values(m, v.renewable).to_numpy(), 9) + 0.0
     for name, column in (("charge", "charge_gwh"), ("discharge", "discharge_gwh")):
         values = _lp.values(m, getattr(v, name)).reindex(v.grid.index, fill_value=0.0)
         frame[column] = np.round(values.to_numpy(), 9) + 0.0
+    if not v.green_direct.empty:  # written only by plans with direct green supply
+        direct = _lp.values(m, v.green_direct).reindex(v.grid.index, fill_value=0.0)
+        frame["green_direct_gwh"] = np.round(direct.to_numpy(), 9) + 0.0
     return frame
 
 

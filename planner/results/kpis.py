@@ -40,17 +40,42 @@ def investment(results: Results, d: ModelData) -> pd.DataFrame:
 
 def energy_by_cluster_year(results: Results, d: ModelData) -> pd.DataFrame:
     """Facility, IT, grid, renewable and certificate energy (GWh) and emissions (Mt) per cluster-year."""
-    columns = ["grid_gwh", "renewable_gwh"] + [c for c in ("charge_gwh", "discharge_gwh") if c in results.energy.columns]
+    optional = ("charge_gwh", "discharge_gwh", "green_direct_gwh")
+    columns = ["grid_gwh", "renewable_gwh"] + [c for c in optional if c in results.energy.columns]
     e = results.energy.groupby(["cluster", "year"])[columns].sum()
     e["certificates_gwh"] = results.certificates.set_index(["cluster", "year"])["certificates_gwh"].reindex(e.index).fillna(0.0)
     # battery losses are part of the facility's consumption: what came in minus what is still stored
     e["facility_gwh"] = e["grid_gwh"] + e["renewable_gwh"]
+    clusters = e.index.get_level_values("cluster")
+    if "green_direct_gwh" in e.columns:
+        e["facility_gwh"] += e["green_direct_gwh"]
     # IT energy from the racks in use (existing and new racks may run at different PUEs)
     served = results.load.groupby(["cluster", "year"])["load_racks"].sum().reindex(e.index, fill_value=0.0)
     e["it_gwh"] = served.to_numpy() / RACKS_PER_KRACK * float(d.it_gwh_flat.sum())
-    ef = d.grid_kt_per_gwh.reindex(e.index.get_level_values("cluster")).to_numpy()
+    ef = d.grid_kt_per_gwh.reindex(clusters).to_numpy()
     e["emissions_mt"] = e["grid_gwh"] * ef / 1e3
-    return e.reset_index()
+    if "green_direct_gwh" in e.columns:
+        ef_direct = d.green_direct_kt_per_gwh.reindex(clusters).fillna(0.0).to_numpy()
+        e["emissions_mt"] += e["green_direct_gwh"] * ef_direct / 1e3
+    return _power_and_water(results, d, e).reset_index()
+
+
+def _power_and_water(results: Results, d: ModelData, e: pd.DataFrame) -> pd.DataFrame:
+    """Power limits used and water per cluster-year (算电协同, water).
+
+    facility_mw: rated facility power of the racks installed (power_limit's left-hand side);
+    grid_peak_mw: the largest average grid draw over the slices (grid_import's); water_m3: WUE x IT energy.
+    """
+    racks = results.racks.set_index(["cluster", "year"])["racks"].reindex(e.index, fill_value=0.0)
+    mw_per_krack = d.mw_per_krack.reindex(e.index.get_level_values("cluster")).to_numpy()
+    e["facility_mw"] = racks.to_numpy() / RACKS_PER_KRACK * mw_per_krack
+    energy = results.energy
+    mw = energy["grid_gwh"].to_numpy() * 1e3 / d.slice_hours.reindex(energy["slice"]).to_numpy()
+    cy = pd.MultiIndex.from_frame(energy[["cluster", "year"]])
+    peak = pd.Series(mw, index=cy).groupby(level=["cluster", "year"]).max()
+    e["grid_peak_mw"] = peak.reindex(e.index, fill_value=0.0).to_numpy()
+    e["water_m3"] = e["it_gwh"] * d.wue_m3_per_gwh.reindex(e.index.get_level_values("cluster")).to_numpy()
+    return e
 
 
 def utilisation(results: Results) -> pd.DataFrame:
@@ -73,6 +98,8 @@ def plan_summary(results: Results, d: ModelData, tables: dict[str, pd.DataFrame]
     west_new = float(new.loc[new["region"] == "west", "new_racks"].sum())
     inv = tables["investment"] if "investment" in tables else investment(results, d)
     energy = tables["energy"] if "energy" in tables else energy_by_cluster_year(results, d)
+    if "green_direct_gwh" in energy.columns:  # direct green supply is green power bought: counted with the renewables
+        energy = energy.assign(renewable_gwh=energy["renewable_gwh"] + energy["green_direct_gwh"])
     by_year = energy.groupby("year")[["facility_gwh", "it_gwh", "grid_gwh", "renewable_gwh", "certificates_gwh", "emissions_mt"]].sum()
     demand_total = float(d.demand.sum() * RACKS_PER_KRACK)
     unmet_total = float(results.unmet["unmet_racks"].sum())

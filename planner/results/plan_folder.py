@@ -64,6 +64,8 @@ def read_plan_folder(folder: str | Path) -> SavedPlan:
     manifest = _read_json(folder / "manifest.json", problems)
     raw_inputs = _read_json(folder / "inputs.json", problems)
     tables = {name: frame for name in REPORT_TABLES if (frame := _read_csv(folder / f"{name}.csv", problems)) is not None}
+    if (folder / "vintage.csv").exists() and (frame := _read_csv(folder / "vintage.csv", problems)) is not None:
+        tables["vintage"] = frame  # retrofits and retirements: written only by plans with those options
     inputs = None
     if raw_inputs is not None:
         try:
@@ -135,6 +137,7 @@ PLAN_TABLES: dict[str, tuple[str, ...]] = {
     "modules": ("cluster", "year", "modules"),
     "storage": ("cluster", "year", "battery_mw", "battery_mwh", "battery_mw_new", "battery_mwh_new"),
     "utilisation": ("cluster", "year", "load_racks"),
+    "vintage": ("cluster", "year", "retrofit_racks", "retire_racks", "retrofit_load_racks"),
 }
 """Table (file `<name>.csv`) -> the columns verify reads from it."""
 
@@ -158,12 +161,19 @@ def read_inputs_json(path: Path) -> Inputs:
         raise PlanFolderError([Problem(str(path), f"not a valid set of planning inputs: {where}: {first['msg']}")]) from error
 
 
-def read_plan_tables(folder: Path, modules: bool, storage: bool = False) -> dict[str, pd.DataFrame]:
-    """Every plan table of an output folder (modules.csv only for modular builds, storage.csv only with batteries), numbers parsed."""
+def read_plan_tables(
+    folder: Path, modules: bool, storage: bool = False, vintage: bool = False
+) -> dict[str, pd.DataFrame]:
+    """Every plan table of an output folder, numbers parsed.
+
+    modules.csv only for modular builds, storage.csv only with batteries, vintage.csv only with
+    retrofit or retirement options.
+    """
     problems: list[Problem] = []
     frames = {}
     for name, columns in PLAN_TABLES.items():
-        if (name == "modules" and not modules) or (name == "storage" and not storage):
+        skip = {"modules": not modules, "storage": not storage, "vintage": not vintage}
+        if skip.get(name, False):
             frames[name] = pd.DataFrame(columns=list(columns))
             continue
         frames[name] = _read_table(folder / f"{name}.csv", columns, problems, OPTIONAL_COLUMNS.get(name, ()))
@@ -172,9 +182,14 @@ def read_plan_tables(folder: Path, modules: bool, storage: bool = False) -> dict
     return frames
 
 
-OPTIONAL_COLUMNS = {"energy": ("charge_gwh", "discharge_gwh"), "racks": ("load_new_racks",), "racks_new": ("opened",)}
+OPTIONAL_COLUMNS = {
+    "energy": ("charge_gwh", "discharge_gwh", "green_direct_gwh"),
+    "racks": ("load_new_racks",),
+    "racks_new": ("opened",),
+}
 """Columns kept when present (battery charge and discharge: written only by runs that can build
-batteries; load on new racks: written since existing racks carry their own PUE)."""
+batteries; load on new racks: written since existing racks carry their own PUE; direct green supply:
+written by plans with 绿电直连; opened: sites with an opening cost)."""
 
 
 def _read_table(path: Path, columns: tuple[str, ...], problems: list[Problem], optional: tuple[str, ...] = ()) -> pd.DataFrame:

@@ -29,6 +29,7 @@ TABLE_FILES = {
     "modules": "modules.csv",
     "duals": "duals.csv",
     "storage": "storage.csv",
+    "vintage": "vintage.csv",
 }
 """Results field -> file name of its tidy CSV."""
 
@@ -61,7 +62,7 @@ def write_results(folder: Path, results: Results) -> list[str]:
     written = []
     for field, name in TABLE_FILES.items():
         frame: pd.DataFrame = getattr(results, field)
-        if field in ("modules", "storage") and frame.empty:
+        if field in ("modules", "storage", "vintage") and frame.empty:
             continue
         frame.to_csv(folder / name, index=False, float_format="%.6f", lineterminator="\n")
         written.append(name)

@@ -28,6 +28,7 @@ ATOL: dict[str, float] = {
     "modules": 1e-6,
     "-": 1e-6,
     "EFLOPS": 1e-6,
+    "m3": 1e-1,
 }
 """Absolute tolerance per unit: solvers hold rows to about 1e-7 in model units (1e-4 racks, 1e-7 GWh,
 1e-7 亿元), and the CSVs keep 6 decimals; these leave a margin of 10 or more above both."""
@@ -142,6 +143,11 @@ class Case:
     eflops_per_rack: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # [(workload, year)] EFLOPS/rack
     intelligent_share_min: float | None = None
     intelligent_share_from: int = 0
+    limits: pd.DataFrame = field(default_factory=pd.DataFrame)  # by (cluster, year): MW, MW and m3 limits (NaN: none)
+    tou_factor: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # grid price multiplier by slice
+    capacity_factors: pd.DataFrame = field(default_factory=pd.DataFrame)  # by (cluster, slice): wind/solar/hydro cf
+    vintage_clusters: pd.Index = field(default_factory=lambda: pd.Index([], name="cluster"))  # may retrofit or retire
+    retire_by: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # cluster above threshold -> year
 
     def discount(self, years: pd.Index | pd.Series) -> pd.Series:
         """Discount factor (1 + r)^-(y - first year) for each given year."""
@@ -170,6 +176,9 @@ def case_frames(inputs: Inputs) -> Case:
     clusters["utilisation_min_scope"] = scope.where(scope.notna(), s.policy.utilisation_min_scope)
     clusters["pue_existing"] = clusters["pue_existing"].astype(float).fillna(clusters["pue"])
     clusters["green_share_min_new"] = clusters["green_share_min_new"].astype(float).fillna(s.policy.green_share_min_new)
+    cooling = clusters["cooling_type"].astype(object).where(clusters["cooling_type"].notna(), s.water.cooling_type)
+    by_cooling = cooling.map(s.water.wue_l_per_kwh).astype(float)
+    clusters["wue_l_per_kwh"] = clusters["wue_l_per_kwh"].astype(float).fillna(by_cooling)
     for column in ("racks_max", "power_max_mw"):
         clusters[column] = clusters[column].astype(float)
     workloads = pd.DataFrame([w.model_dump() for w in inputs.workloads]).set_index("workload_id")
@@ -224,6 +233,75 @@ def _eflops_per_rack(inputs: Inputs) -> pd.Series:
     """EFLOPS per standard rack in use by (workload, year), from compute.csv and the classes' rack kinds."""
     per_rack = standard_racks_per_rack(inputs.workloads, inputs.scenario.rack.power_kw)
     return pd.Series(eflops_per_standard_rack(inputs.compute, per_rack), dtype=float)
+        limits=_limits(inputs, clusters, years),
+        tou_factor=_tou(inputs, weight),
+        capacity_factors=_capacity_factors(inputs, clusters),
+        **_vintage(inputs, clusters),
+    )
+
+
+def _vintage(inputs: Inputs, clusters: pd.DataFrame) -> dict[str, Any]:
+    """Clusters that may retrofit (pue_existing above pue_max) or retire, or must (above the policy's PUE threshold)."""
+    policy, stock = inputs.scenario.policy, clusters["racks_existing"] > 0
+    pue_ex = clusters["pue_existing"]
+    retrofit = clusters["retrofit_capex_yuan_per_rack"].notna() & (pue_ex > clusters["pue_max"])
+    above = pue_ex > policy.retire_pue_above if policy.retire_pue_above is not None else pue_ex < 0
+    options = stock & (retrofit | clusters["retire_cost_yuan_per_rack"].notna() | above)
+    by = inputs.scenario.years.last if policy.retire_by_year is None else policy.retire_by_year
+    return {"vintage_clusters": pd.Index(clusters.index[options], name="cluster"),
+            "retire_by": pd.Series(float(by), index=clusters.index[options & above])}
+
+
+def _capacity_factors(inputs: Inputs, clusters: pd.DataFrame) -> pd.DataFrame:
+    """Wind, solar and hydro availability by (cluster, slice): the profiles, or the annual factors as one slice."""
+    if inputs.profiles:
+        frame = pd.DataFrame([p.model_dump() for p in inputs.profiles]).rename(columns={"cluster_id": "cluster", "slice_id": "slice"})
+    else:
+        frame = clusters[["wind_cf", "solar_cf", "hydro_cf"]].rename_axis("cluster").reset_index().assign(slice="year")
+    return frame.set_index(["cluster", "slice"])[["wind_cf", "solar_cf", "hydro_cf"]]
+
+
+def _limits(inputs: Inputs, clusters: pd.DataFrame, years: pd.Index) -> pd.DataFrame:
+    """Per (cluster, year): the cluster's own limit in every year, replaced by a cluster_years.csv cell where given."""
+    index = pd.MultiIndex.from_product([clusters.index.rename("cluster"), years])
+    out = pd.DataFrame(index=index)
+    for column in ("power_max_mw", "grid_import_mw"):
+        out[column] = clusters[column].astype(float).reindex(index.get_level_values("cluster")).to_numpy()
+    out["water_max_m3"] = np.nan
+    for row in inputs.cluster_years:
+        for column in ("power_max_mw", "grid_import_mw", "water_max_m3"):
+            value = getattr(row, column)
+            if value is not None and (row.cluster_id, row.year) in out.index:
+                out.loc[(row.cluster_id, row.year), column] = float(value)
+    return out
+
+
+def _tou(inputs: Inputs, weight: pd.Series) -> pd.Series:
+    """Time-of-use multiplier per slice: the hour of day read from the slice id (dNNNhHH or hNNNN); 1 otherwise."""
+    slices = pd.Index(weight.index.get_level_values("slice").unique(), name="slice")
+    t = inputs.scenario.tariff
+    out = pd.Series(1.0, index=slices)
+    if not t.time_of_use:
+        return out
+    for name in slices:
+        text = str(name)
+        hour = None
+        if text.startswith("d") and "h" in text:
+            hour = int(text[-2:])
+        elif text.startswith("h") and text[1:].isdigit():
+            hour = int(text[1:]) % 24
+        if hour in t.peak_hours:
+            out[name] = t.peak_factor
+        elif hour in t.valley_hours:
+            out[name] = t.valley_factor
+    return out
+
+
+def direct_gwh(energy: pd.DataFrame) -> np.ndarray:
+    """Direct green supply per energy row (0 for plans without it)."""
+    if "green_direct_gwh" not in energy.columns:
+        return np.zeros(len(energy))
+    return energy["green_direct_gwh"].to_numpy(dtype=float)
 
 
 def _slice_periods(inputs: Inputs) -> pd.Series:
@@ -272,10 +350,11 @@ class Plan:
     storage: pd.DataFrame
     utilisation: pd.DataFrame
     summary: dict[str, Any]
+    vintage: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     value_columns = frozenset({"new_racks", "racks", "load_new_racks", "load_racks", "unmet_racks", "grid_gwh", "renewable_gwh",
                                "certificates_gwh", "traffic_gbps", "bandwidth_new_gbps", "capacity_gbps", "modules",
-                               "opened"})
+                               "opened", "green_direct_gwh"})
 
     @property
     def energy_cyt(self) -> pd.DataFrame:
@@ -302,6 +381,21 @@ def served(plan: Plan, case: Case) -> pd.Series:
 def racks_installed(plan: Plan, case: Case) -> pd.Series:
     """Racks installed per (cluster, year), NaN where the table has no row."""
     return plan.racks.set_index(["cluster", "year"])["racks"].reindex(case.cluster_years)
+
+
+def vintage_frame(plan: Plan, case: Case) -> pd.DataFrame:
+    """vintage.csv per (cluster, year), zeros where a cluster has no retrofit or retirement option."""
+    columns = ["retrofit_racks", "retire_racks", "retrofit_load_racks"]
+    if plan.vintage.empty:
+        return pd.DataFrame(0.0, index=case.cluster_years, columns=columns)
+    return plan.vintage.set_index(["cluster", "year"])[columns].reindex(case.cluster_years, fill_value=0.0)
+
+
+def existing_in_place(plan: Plan, case: Case) -> pd.Series:
+    """Racks of the starting stock still in place per (cluster, year): racks_existing less those retired so far."""
+    existing = case.clusters["racks_existing"].reindex(case.cluster_years.get_level_values("cluster")).to_numpy()
+    retired = vintage_frame(plan, case)["retire_racks"].groupby(level="cluster").cumsum()
+    return pd.Series(existing - retired.to_numpy(), index=case.cluster_years)
 
 
 def load_on_new_racks(plan: Plan, case: Case) -> pd.Series:

@@ -34,15 +34,21 @@ from planner.verify.base import (
     Violation,
     battery_net_gwh,
     case_frames,
+    direct_gwh,
+    existing_in_place,
     compare,
     load_on_new_racks,
     module_sizes,
     racks_built,
     racks_installed,
     served,
+    vintage_frame,
 )
+from planner.verify.vintage import check_retire_deadline, check_retrofit_load, check_vintage_stock
 from planner.verify.costs import check_costs, check_kpis
 from planner.verify.policy import check_budgets, check_carbon, check_intelligent_share, check_links, check_shares
+from planner.verify.grid import check_green_direct_availability, check_grid_import, check_power, check_water_cap
+from planner.verify.policy import check_budgets, check_carbon, check_links, check_shares
 from planner.verify.storage import (
     check_battery_energy_stock,
     check_battery_power_stock,
@@ -136,7 +142,9 @@ def verify_outputs(out_dir: str | Path, inputs: Inputs | None = None, inputs_sha
     inputs = inputs or read_inputs_json(folder / "inputs.json")
     case = case_frames(inputs)
     modular = not module_sizes(case).empty
-    plan = Plan(**read_plan_tables(folder, modules=modular, storage=len(case.storage_clusters) > 0), summary=plan_json)
+    tables = read_plan_tables(folder, modules=modular, storage=len(case.storage_clusters) > 0,
+                              vintage=len(case.vintage_clusters) > 0)
+    plan = Plan(**tables, summary=plan_json)
     checks: list[CheckResult] = []
     for rule in RULES:
         result = rule(case, plan)
@@ -193,9 +201,9 @@ def check_latency(case: Case, plan: Plan) -> CheckResult:
 
 
 def check_rack_stock(case: Case, plan: Plan) -> CheckResult:
-    """racks[c,y] = racks_existing[c] + sum_{y' <= y} racks_new[c,y']."""
+    """racks[c,y] = racks_existing[c] + sum_{y' <= y} (racks_new[c,y'] - retire[c,y'])."""
     new = racks_built(plan, case)
-    expected = new.fillna(0.0).groupby(level="cluster").cumsum() + case.clusters["racks_existing"].reindex(new.index.get_level_values("cluster")).to_numpy()
+    expected = new.fillna(0.0).groupby(level="cluster").cumsum() + existing_in_place(plan, case).to_numpy()
     return compare("rack_stock", case.cluster_years, racks_installed(plan, case), "==", expected, "racks")
 
 
@@ -210,15 +218,6 @@ def check_land(case: Case, plan: Plan) -> CheckResult:
     limit = case.clusters["racks_max"].reindex(case.cluster_years.get_level_values("cluster")).to_numpy(dtype=float)
     has = ~np.isnan(limit)
     return compare("land_limit", case.cluster_years[has], racks_installed(plan, case).to_numpy()[has], "<=", limit[has], "racks")
-
-
-def check_power(case: Case, plan: Plan) -> CheckResult:
-    """power_kw * pue[c] * racks[c,y] / 1000 <= power_max_mw[c] where a limit is set."""
-    cl = case.clusters.reindex(case.cluster_years.get_level_values("cluster"))
-    limit = cl["power_max_mw"].to_numpy(dtype=float)
-    mw = case.power_kw * cl["pue"].to_numpy() * racks_installed(plan, case).to_numpy() / 1e3
-    has = ~np.isnan(limit)
-    return compare("power_limit", case.cluster_years[has], mw[has], "<=", limit[has], "MW")
 
 
 def check_modules(case: Case, plan: Plan) -> CheckResult:
@@ -293,8 +292,11 @@ def check_incumbents(case: Case, plan: Plan) -> list[CheckResult]:
 
 
 def check_new_load(case: Case, plan: Plan) -> list[CheckResult]:
-    """max(0, served - u_max * racks_existing) <= load on new racks <= min(served, u_max * (racks - racks_existing))."""
-    existing = case.clusters["racks_existing"].reindex(case.cluster_years.get_level_values("cluster")).to_numpy()
+    """max(0, served - u_max * in place) <= load on new racks <= min(served, u_max * (racks - in place)).
+
+    In place: racks_existing less those retired so far.
+    """
+    existing = existing_in_place(plan, case).to_numpy()
     in_use = served(plan, case).to_numpy()
     on_new = load_on_new_racks(plan, case).to_numpy()
     low = np.maximum(0.0, in_use - case.utilisation_max * existing)
@@ -305,9 +307,10 @@ def check_new_load(case: Case, plan: Plan) -> list[CheckResult]:
 
 
 def check_power_balance(case: Case, plan: Plan) -> CheckResult:
-    """Grid + renewable + battery discharge - charge = it energy x PUE of the racks carrying it.
+    """Grid + renewable + direct green + battery discharge - charge = it energy x PUE of the racks carrying it.
 
-    pue_existing[c] on the racks in place, pue[c] on new racks; it = racks in use * power_kw *
+    pue_existing[c] on the racks in place, pue_max[c] on retrofitted ones, pue[c] on new racks;
+    it = racks in use * power_kw *
     it_load_factor * weight_hours.
     """
     e = plan.energy_cyt
@@ -317,8 +320,12 @@ def check_power_balance(case: Case, plan: Plan) -> CheckResult:
     weight = case.weight_hours.reindex(pd.MultiIndex.from_arrays([e.index.get_level_values("cluster"), e.index.get_level_values("slice")])).to_numpy()
     per_rack = case.power_kw * case.it_load_factor * weight / 1e6
     cl = case.clusters.reindex(e.index.get_level_values("cluster"))
-    facility = per_rack * (cl["pue_existing"].to_numpy() * (in_use - on_new) + cl["pue"].to_numpy() * on_new)
-    return compare("power_balance", e.index, e["grid_gwh"] + e["renewable_gwh"] + battery_net_gwh(e), "==", facility, "GWh")
+    on_retrofit = vintage_frame(plan, case)["retrofit_load_racks"].reindex(cy).to_numpy()
+    on_old = in_use - on_new - on_retrofit
+    facility = per_rack * (cl["pue_existing"].to_numpy() * on_old + cl["pue_max"].to_numpy() * on_retrofit
+                           + cl["pue"].to_numpy() * on_new)
+    supply = e["grid_gwh"] + e["renewable_gwh"] + battery_net_gwh(e) + direct_gwh(e)
+    return compare("power_balance", e.index, supply, "==", facility, "GWh")
 
 
 def check_renewables(case: Case, plan: Plan) -> CheckResult:
@@ -329,8 +336,8 @@ def check_renewables(case: Case, plan: Plan) -> CheckResult:
 
 
 def _green_parts(case: Case, plan: Plan) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Per (cluster, year): grid GWh, renewable GWh used (bought less battery losses) and certificate GWh."""
-    e = plan.energy_cyt.assign(used_gwh=lambda f: f["renewable_gwh"] + battery_net_gwh(f))
+    """Per (cluster, year): grid GWh, renewable GWh used (bought, direct, less battery losses) and certificate GWh."""
+    e = plan.energy_cyt.assign(used_gwh=lambda f: f["renewable_gwh"] + battery_net_gwh(f) + direct_gwh(f))
     by_cy = e.groupby(level=["cluster", "year"])[["grid_gwh", "renewable_gwh", "used_gwh"]].sum().reindex(case.cluster_years, fill_value=0.0)
     cert = plan.certificates.set_index(["cluster", "year"])["certificates_gwh"].reindex(case.cluster_years, fill_value=0.0)
     return by_cy["grid_gwh"], by_cy["used_gwh"], cert
@@ -370,6 +377,8 @@ RULES: tuple[Callable[[Case, Plan], CheckResult | list[CheckResult]], ...] = (
     check_latency,
     check_rack_stock,
     check_build_rate,
+    check_vintage_stock,
+    check_retire_deadline,
     check_land,
     check_power,
     check_modules,
@@ -378,8 +387,11 @@ RULES: tuple[Callable[[Case, Plan], CheckResult | list[CheckResult]], ...] = (
     check_utilisation_floor,
     check_incumbents,
     check_new_load,
+    check_retrofit_load,
     check_power_balance,
     check_renewables,
+    check_grid_import,
+    check_green_direct_availability,
     check_certificate_cover,
     check_green_floor,
     check_certificate_share,
@@ -395,6 +407,7 @@ RULES: tuple[Callable[[Case, Plan], CheckResult | list[CheckResult]], ...] = (
     check_shares,
     check_intelligent_share,
     check_carbon,
+    check_water_cap,
 )
 """Every constraint check, in the order of the formulation's families."""
 
@@ -434,5 +447,11 @@ CHECKS: dict[str, Callable[[Case, Plan], CheckResult | list[CheckResult]]] = {
     "national_hubs_share": check_shares,
     "intelligent_share": check_intelligent_share,
     "carbon_cap": check_carbon,
+    "grid_import": check_grid_import,
+    "green_direct_availability": check_green_direct_availability,
+    "water_cap": check_water_cap,
+    "vintage_stock": check_vintage_stock,
+    "retire_deadline": check_retire_deadline,
+    "retrofit_load": check_retrofit_load,
 }
 """Constraint family -> the check that reports on it under the family's name (the registry's `verify`)."""

@@ -20,6 +20,7 @@ from planner.verify.base import (
     investment_by_year,
     racks_built,
     racks_installed,
+    vintage_frame,
 )
 
 YI = 1e8
@@ -48,6 +49,11 @@ def recompute_costs(case: Case, plan: Plan) -> dict[str, float]:
     racks = racks_installed(plan, case).fillna(0.0).to_numpy()
     capex = float(np.sum(new * cl["capex_yuan_per_rack"].reindex(clusters_cy).to_numpy() * annuity.reindex(years_cy).to_numpy()))
     capex += _opening_costs(case, plan)
+    vintage = vintage_frame(plan, case)  # retrofits paid as annuities like new racks, retirements once
+    retrofit_yuan = cl["retrofit_capex_yuan_per_rack"].astype(float).fillna(0.0).reindex(clusters_cy).to_numpy()
+    retire_yuan = cl["retire_cost_yuan_per_rack"].astype(float).fillna(0.0).reindex(clusters_cy).to_numpy()
+    capex += float(np.sum(vintage["retrofit_racks"].to_numpy() * retrofit_yuan * annuity.reindex(years_cy).to_numpy()))
+    capex += float(np.sum(vintage["retire_racks"].to_numpy() * retire_yuan * case.discount(years_cy).to_numpy()))
     fixed = float(np.sum(racks * cl["fixed_opex_yuan_per_rack_year"].reindex(clusters_cy).to_numpy() * case.discount(years_cy).to_numpy()))
 
     e = plan.energy
@@ -55,9 +61,17 @@ def recompute_costs(case: Case, plan: Plan) -> dict[str, float]:
     e_df = case.discount(e["year"]).to_numpy()
     grid, renewable = e["grid_gwh"].to_numpy(), e["renewable_gwh"].to_numpy()
     kwh = 1e6  # kWh per GWh
-    electricity = float(np.sum(grid * kwh * e_cl["power_price_yuan_per_kwh"].to_numpy() * e_df))
-    renewables = float(np.sum(renewable * kwh * e_cl["ppa_price_yuan_per_kwh"].to_numpy() * e_df))
-    carbon = float(np.sum(grid * kwh * e_cl["grid_co2_kg_per_kwh"].to_numpy() / 1e3 * case.carbon_price_yuan_per_t * e_df))
+    tou = case.tou_factor.reindex(e["slice"]).fillna(1.0).to_numpy() if len(case.tou_factor) else 1.0
+    td_fee = e_cl["td_fee_yuan_per_kwh"].astype(float).fillna(0.0).to_numpy()
+    price = e_cl["power_price_yuan_per_kwh"].to_numpy() + td_fee
+    electricity = float(np.sum(grid * kwh * price * tou * e_df))
+    direct = e["green_direct_gwh"].to_numpy() if "green_direct_gwh" in e.columns else np.zeros(len(e))
+    direct_price = e_cl["green_direct_price_yuan_per_kwh"].astype(float).fillna(0.0).to_numpy()
+    ppa = e_cl["ppa_price_yuan_per_kwh"].to_numpy()
+    renewables = float(np.sum((renewable * ppa + direct * direct_price) * kwh * e_df))
+    ef_direct = e_cl["green_direct_co2_kg_per_kwh"].astype(float).fillna(0.0).to_numpy()
+    tonnes = (grid * e_cl["grid_co2_kg_per_kwh"].to_numpy() + direct * ef_direct) * kwh / 1e3
+    carbon = float(np.sum(tonnes * case.carbon_price_yuan_per_t * e_df))
     cert = plan.certificates
     certificates = float(np.sum(cert["certificates_gwh"].to_numpy() * 1e3 * cl["certificate_price_yuan_per_mwh"].reindex(cert["cluster"]).to_numpy()
                                 * case.discount(cert["year"]).to_numpy()))
@@ -103,10 +117,13 @@ def check_kpis(case: Case, plan: Plan) -> list[CheckResult]:
     new = racks_built(plan, case).fillna(0.0)
     region = case.clusters["region"].reindex(new.index.get_level_values("cluster")).to_numpy()
     e = plan.energy
-    facility = float((e["grid_gwh"] + e["renewable_gwh"]).sum())
+    direct = e["green_direct_gwh"] if "green_direct_gwh" in e.columns else 0.0 * e["grid_gwh"]
+    facility = float((e["grid_gwh"] + e["renewable_gwh"] + direct).sum())
     it = float(plan.load["load_racks"].sum() * case.power_kw * case.it_load_factor * case.weight_hours.groupby(level="cluster").sum().mean() / 1e6)
-    green = float(e["renewable_gwh"].sum() + plan.certificates["certificates_gwh"].sum())
-    emissions = float((e["grid_gwh"] * case.clusters["grid_co2_kg_per_kwh"].reindex(e["cluster"]).to_numpy() / 1e3).sum())
+    green = float(e["renewable_gwh"].sum() + direct.sum() + plan.certificates["certificates_gwh"].sum())
+    ef_direct = case.clusters["green_direct_co2_kg_per_kwh"].astype(float).fillna(0.0).reindex(e["cluster"]).to_numpy()
+    ef = case.clusters["grid_co2_kg_per_kwh"].reindex(e["cluster"]).to_numpy()
+    emissions = float(((e["grid_gwh"] * ef + direct * ef_direct) / 1e3).sum())
     unmet = float(plan.unmet["unmet_racks"].sum())
     checks = {
         # name: (reported, recomputed, unit)

@@ -58,12 +58,16 @@ def check_shares(case: Case, plan: Plan) -> list[CheckResult]:
 
 
 def check_carbon(case: Case, plan: Plan) -> CheckResult:
-    """sum_{c,t} grid[c,y,t] * ef[c] / 1000 <= carbon cap[y] (Mt CO2) for years with a cap."""
+    """sum_{c,t} (grid[c,y,t] * ef[c] + direct[c,y,t] * ef_direct[c]) / 1000 <= cap[y] (Mt CO2), years with a cap."""
     if case.carbon_cap_mt is None:
         return CheckResult("carbon_cap", 0, "Mt CO2", 0.0)
     e = plan.energy_cyt
     ef = case.clusters["grid_co2_kg_per_kwh"].reindex(e.index.get_level_values("cluster")).to_numpy()
-    mt = pd.Series(e["grid_gwh"].to_numpy() * ef / 1e3, index=e.index.get_level_values("year")).groupby(level=0).sum()
+    direct_factor = case.clusters["green_direct_co2_kg_per_kwh"].astype(float).fillna(0.0)
+    ef_direct = direct_factor.reindex(e.index.get_level_values("cluster")).to_numpy()
+    direct = e["green_direct_gwh"].to_numpy() if "green_direct_gwh" in e.columns else np.zeros(len(e))
+    per_row = (e["grid_gwh"].to_numpy() * ef + direct * ef_direct) / 1e3
+    mt = pd.Series(per_row, index=e.index.get_level_values("year")).groupby(level=0).sum()
     years = case.carbon_cap_mt.index
     return compare("carbon_cap", years, mt.reindex(years, fill_value=0.0), "<=", case.carbon_cap_mt, "Mt CO2")
 

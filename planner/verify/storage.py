@@ -96,7 +96,7 @@ def check_storage_energy(case: Case, plan: Plan) -> CheckResult:
 
 
 def check_green_hourly(case: Case, plan: Plan) -> CheckResult:
-    """Hourly matching: renewable - charge + discharge >= g[c] * e_new[c] * w[t] / sum(w) * new_load[c,y] in every slice."""
+    """Hourly matching: renewable + direct - charge + discharge >= g[c] * e_new[c] * w[t] / sum(w) * new_load[c,y]."""
     if case.green_matching != "hourly":
         return CheckResult("green_hourly", 0, "GWh", 0.0)
     floor = case.clusters["green_share_min_new"]
@@ -108,4 +108,6 @@ def check_green_hourly(case: Case, plan: Plan) -> CheckResult:
     new = load_on_new_racks(plan, case).reindex(pd.MultiIndex.from_frame(e[["cluster", "year"]])).to_numpy()
     need = cl["green_share_min_new"].to_numpy() * e_new * hours / total_hours * new
     net = np.zeros(len(e)) if "charge_gwh" not in e.columns else (e["discharge_gwh"] - e["charge_gwh"]).fillna(0.0).to_numpy()
-    return compare("green_hourly", e[["cluster", "year", "slice"]], e["renewable_gwh"].to_numpy() + net, ">=", need, "GWh")
+    direct = e["green_direct_gwh"].to_numpy() if "green_direct_gwh" in e.columns else np.zeros(len(e))
+    green = e["renewable_gwh"].to_numpy() + direct + net
+    return compare("green_hourly", e[["cluster", "year", "slice"]], green, ">=", need, "GWh")

@@ -66,7 +66,7 @@ def test_unmet_demand_is_shouted_and_targets_say_not_met(tiny: TinyCase) -> None
     verdicts = brief.targets(v).set_index("Target")["Verdict"]
     assert verdicts["All demand served"] == "✗ not met"
     assert verdicts["Total investment budget"] == "✓ met"
-    assert verdicts["Water use (WUE)"] == "– not modelled"
+    assert verdicts["Water use (WUE)"] == "– not set"  # water is modelled now; no cap in this case
     assert verdicts["Carbon cap"] == "– not set"
     found = brief.findings(v)
     assert found[0].key == "unmet" and found[0].numbers["unmet_rack_years"] == pytest.approx(8000.0)

@@ -36,6 +36,7 @@ def test_a_case_folder_zip_is_accepted_and_round_trips(client: TestClient, tmp_p
     status, case = upload(client, case_zip())
     assert status == 201, case
     assert case["name"] == "uploaded" and case["tables"] == ["hubs", "clusters", "workloads", "demand", "links", "compute"]
+    assert case["name"] == "uploaded" and case["tables"] == ["hubs", "clusters", "workloads", "demand", "links", "cluster_years"]
     again = client.get(f"/api/cases/{case['id']}/download.zip").content
     status, copy = upload(client, again)
     assert status == 201
