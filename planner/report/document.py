@@ -10,9 +10,8 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from planner.report.compute import compute_section
-from planner.report import brief, sections, worth
 from planner.report import brief, grid, sections, worth
+from planner.report.compute import compute_section
 from planner.report.tables import View, pct
 
 

@@ -226,6 +226,10 @@ def case_frames(inputs: Inputs) -> Case:
         eflops_per_rack=_eflops_per_rack(inputs),
         intelligent_share_min=s.policy.intelligent_share_min,
         intelligent_share_from=s.policy.intelligent_share_from_year or s.years.first,
+        limits=_limits(inputs, clusters, years),
+        tou_factor=_tou(inputs, weight),
+        capacity_factors=_capacity_factors(inputs, clusters),
+        **_vintage(inputs, clusters),
     )
 
 
@@ -233,11 +237,6 @@ def _eflops_per_rack(inputs: Inputs) -> pd.Series:
     """EFLOPS per standard rack in use by (workload, year), from compute.csv and the classes' rack kinds."""
     per_rack = standard_racks_per_rack(inputs.workloads, inputs.scenario.rack.power_kw)
     return pd.Series(eflops_per_standard_rack(inputs.compute, per_rack), dtype=float)
-        limits=_limits(inputs, clusters, years),
-        tou_factor=_tou(inputs, weight),
-        capacity_factors=_capacity_factors(inputs, clusters),
-        **_vintage(inputs, clusters),
-    )
 
 
 def _vintage(inputs: Inputs, clusters: pd.DataFrame) -> dict[str, Any]:

@@ -46,9 +46,8 @@ from planner.verify.base import (
 )
 from planner.verify.vintage import check_retire_deadline, check_retrofit_load, check_vintage_stock
 from planner.verify.costs import check_costs, check_kpis
-from planner.verify.policy import check_budgets, check_carbon, check_intelligent_share, check_links, check_shares
 from planner.verify.grid import check_green_direct_availability, check_grid_import, check_power, check_water_cap
-from planner.verify.policy import check_budgets, check_carbon, check_links, check_shares
+from planner.verify.policy import check_budgets, check_carbon, check_intelligent_share, check_links, check_shares
 from planner.verify.storage import (
     check_battery_energy_stock,
     check_battery_power_stock,
