@@ -52,7 +52,9 @@ def add_power_limit(m: Builder, d: ModelData, v: Vars) -> None:
     if d.power_max_mw.empty:
         return
     racks = _lp.subset(v.racks, d.power_max_mw.index)
-    m.add_rows("power_limit", _lp.terms(racks, by=CY, coef=d.mw_per_krack), "<=", _lp.align(d.power_max_mw, racks.index))
+    m.add_rows(
+        "power_limit", _lp.terms(racks, by=CY, coef=d.mw_per_krack), "<=", _lp.align(d.power_max_mw, racks.index)
+    )
 
 
 def add_capacity(m: Builder, d: ModelData, v: Vars) -> None:

@@ -102,7 +102,9 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
     hubs.index.name, clusters.index.name, workloads.index.name = "hub", "cluster", "workload"
     links.index.names = ["hub", "cluster"]
     years = pd.Index(range(s.years.first, s.years.last + 1), name="year")
-    discount = pd.Series((1.0 + s.discount_rate) ** -(years - s.years.first).to_numpy(dtype=float), index=years, name="discount")
+    discount = pd.Series(
+        (1.0 + s.discount_rate) ** -(years - s.years.first).to_numpy(dtype=float), index=years, name="discount"
+    )
 
     profiles = _profiles(inputs, clusters) if profiles is None else profiles.set_index(["cluster", "slice"])
     slices = pd.Index(profiles.index.get_level_values("slice").unique(), name="slice")
@@ -143,7 +145,12 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         power_max_mw=clusters["power_max_mw"].dropna(),
         mw_per_krack=s.rack.power_kw * pue,
         capex=clusters["capex_yuan_per_rack"] * RACKS_PER_KRACK / YUAN_PER_YI,
-        capex_cost=_annuity_cost(clusters["capex_yuan_per_rack"] * RACKS_PER_KRACK / YUAN_PER_YI, s.discount_rate, s.rack.lifetime_years, discount),
+        capex_cost=_annuity_cost(
+            clusters["capex_yuan_per_rack"] * RACKS_PER_KRACK / YUAN_PER_YI,
+            s.discount_rate,
+            s.rack.lifetime_years,
+            discount,
+        ),
         fixed_opex_cost=_per_year(clusters["fixed_opex_yuan_per_rack_year"] * RACKS_PER_KRACK / YUAN_PER_YI, discount),
         pue=pue,
         pue_existing=pue_existing,
@@ -162,8 +169,12 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         utilisation_min=floor["u_min"],
         utilisation_min_from=floor["from_year"],
         utilisation_min_scope=floor["scope"],
-        vintage_split=pd.Index(clusters.index[(pue_existing != pue) | ((floor["scope"] == "new_racks") & (floor["u_min"] > 0))
-                                              | in_use0.notna()], name="cluster"),
+        vintage_split=pd.Index(
+            clusters.index[
+                (pue_existing != pue) | ((floor["scope"] == "new_racks") & (floor["u_min"] > 0)) | in_use0.notna()
+            ],
+            name="cluster",
+        ),
         in_use_existing=in_use0.dropna(),
         tenant_retention=s.rack.tenant_retention_per_year,
         utilisation_max=s.rack.utilisation_max,
@@ -193,11 +204,16 @@ def _floor(s: Scenario, clusters: pd.DataFrame, years: pd.Index) -> pd.DataFrame
     """Per cluster: utilisation floor, the first year it applies and the racks it covers (policy defaults filled)."""
     policy = s.policy
     first = s.years.first if policy.utilisation_min_from_year is None else policy.utilisation_min_from_year
-    return pd.DataFrame({
-        "u_min": clusters["utilisation_min"].astype(float).fillna(policy.utilisation_min),
-        "from_year": clusters["utilisation_min_from_year"].astype(float).fillna(first).astype(int),
-        "scope": clusters["utilisation_min_scope"].astype(object).where(clusters["utilisation_min_scope"].notna(), policy.utilisation_min_scope),
-    }, index=clusters.index)
+    return pd.DataFrame(
+        {
+            "u_min": clusters["utilisation_min"].astype(float).fillna(policy.utilisation_min),
+            "from_year": clusters["utilisation_min_from_year"].astype(float).fillna(first).astype(int),
+            "scope": clusters["utilisation_min_scope"]
+            .astype(object)
+            .where(clusters["utilisation_min_scope"].notna(), policy.utilisation_min_scope),
+        },
+        index=clusters.index,
+    )
 
 
 def _previous_slice(period: pd.Series) -> pd.Series:
@@ -208,7 +224,9 @@ def _previous_slice(period: pd.Series) -> pd.Series:
     return pd.Series(prev.fillna(last).to_numpy(), index=period.index, name="slice_prev")
 
 
-def _storage(s: object, clusters: pd.DataFrame, slices: pd.Index, years: pd.Index, discount: pd.Series) -> dict[str, object]:
+def _storage(
+    s: object, clusters: pd.DataFrame, slices: pd.Index, years: pd.Index, discount: pd.Series
+) -> dict[str, object]:
     """Battery scope and costs: 1 yuan/kW = 0.01 亿元/GW; no batteries with a single slice."""
     from planner.inputs.schema import Scenario
 
@@ -246,7 +264,9 @@ def _renewables(profiles: pd.DataFrame, clusters: pd.DataFrame) -> pd.Series:
     """GWh of contractable renewable energy per cluster and slice (per year of operation)."""
     mw = clusters[["wind_mw", "solar_mw", "hydro_mw"]].reindex(profiles.index, level="cluster")
     power = (
-        mw["wind_mw"] * profiles["wind_cf"] + mw["solar_mw"] * profiles["solar_cf"] + mw["hydro_mw"] * profiles["hydro_cf"]
+        mw["wind_mw"] * profiles["wind_cf"]
+        + mw["solar_mw"] * profiles["solar_cf"]
+        + mw["hydro_mw"] * profiles["hydro_cf"]
     )
     return (power * profiles["weight_hours"] / 1e3).rename("renewable_gwh")
 
@@ -302,7 +322,9 @@ def _served(links: pd.DataFrame, workloads: pd.DataFrame) -> pd.MultiIndex:
     return pd.MultiIndex.from_frame(pairs[["workload", "hub", "cluster"]]).sort_values()
 
 
-def _transit(links: pd.DataFrame, workloads: pd.DataFrame, served: pd.MultiIndex, years: pd.Index, discount: pd.Series) -> pd.Series:
+def _transit(
+    links: pd.DataFrame, workloads: pd.DataFrame, served: pd.MultiIndex, years: pd.Index, discount: pd.Series
+) -> pd.Series:
     """Transmission fee per krack of load served over a link, discounted (亿元/krack)."""
     fee = links["transit_yuan_per_gbps_year"] / YUAN_PER_YI
     per_krack = workloads["gbps_per_rack"] * RACKS_PER_KRACK

@@ -32,4 +32,6 @@ def add_link_expansion_limit(m: Builder, d: ModelData, v: Vars) -> None:
     """
     if v.bandwidth_new.empty:
         return
-    m.add_rows("link_expansion_limit", _lp.terms(v.bandwidth_new, by=["hub", "cluster"]), "<=", d.bandwidth_expansion_max)
+    m.add_rows(
+        "link_expansion_limit", _lp.terms(v.bandwidth_new, by=["hub", "cluster"]), "<=", d.bandwidth_expansion_max
+    )

@@ -7,7 +7,17 @@ from planner.model import _lp
 from planner.model._lp import Builder, Terms
 from planner.model.variables import Vars
 
-COST_TERMS = ("capex", "fixed_opex", "electricity", "renewables", "certificates", "carbon", "network", "unmet_penalty", "storage")
+COST_TERMS = (
+    "capex",
+    "fixed_opex",
+    "electricity",
+    "renewables",
+    "certificates",
+    "carbon",
+    "network",
+    "unmet_penalty",
+    "storage",
+)
 """Names of the objective's terms, in report order."""
 
 
@@ -37,6 +47,7 @@ def add_objective(m: Builder, d: ModelData, v: Vars) -> None:
             "carbon": _lp.terms(v.grid, by=[], coef=d.carbon_cost),
             "network": network,
             "unmet_penalty": _lp.terms(v.unmet, by=[], coef=d.unmet_cost),
-            "storage": _lp.terms(v.battery_gw_new, by=[], coef=d.battery_gw_cost) + _lp.terms(v.battery_gwh_new, by=[], coef=d.battery_gwh_cost),
+            "storage": _lp.terms(v.battery_gw_new, by=[], coef=d.battery_gw_cost)
+            + _lp.terms(v.battery_gwh_new, by=[], coef=d.battery_gwh_cost),
         }
     )

@@ -46,7 +46,9 @@ def to_pulp(m: Model) -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
         for i, name in enumerate(m.labels(family)):
             r = block.start + i
             a, b = starts[r], starts[r + 1]
-            expr = pulp.LpAffineExpression.from_list([(cols[k], v) for k, v in zip(col_list[a:b], val_list[a:b], strict=True)], constant=-float(block.rhs[i]))
+            expr = pulp.LpAffineExpression.from_list(
+                [(cols[k], v) for k, v in zip(col_list[a:b], val_list[a:b], strict=True)], constant=-float(block.rhs[i])
+            )
             expr.sense = _PULP_SENSES[block.sense]
             prob.addConstraint(expr, name)
     c = m.cost()

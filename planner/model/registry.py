@@ -88,7 +88,9 @@ def _family(add: FamilyFunction, dual: tuple[str, float], title: str, diagnosis:
 
 REGISTRY: tuple[Family, ...] = (
     _family(add_demand_met, PER_RACK_YEAR, "Demand served or counted unmet", "serving each hub's demand"),
-    _family(add_class_load_balance, PER_RACK_YEAR, "Load per class and cluster", "the load each cluster carries per class"),
+    _family(
+        add_class_load_balance, PER_RACK_YEAR, "Load per class and cluster", "the load each cluster carries per class"
+    ),
     _family(add_rack_stock, PER_RACK, "Rack stock (existing plus built)", "the rack stock carried from year to year"),
     _family(add_build_rate, PER_RACK, "Construction pace (racks a year)", "the build pace"),
     _family(add_land_limit, PER_RACK, "Land and planning limit", "the land limit"),
@@ -96,22 +98,49 @@ REGISTRY: tuple[Family, ...] = (
     _family(add_build_modules, PER_RACK, "Whole build modules", "building in whole modules"),
     _family(add_capacity, PER_RACK_YEAR, "Cluster full (racks in use ≤ usable racks)", "the usable racks of a cluster"),
     _family(add_utilisation_floor, PER_RACK_YEAR, "上架率 floor (racks in use / installed)", "the utilisation floor"),
-    _family(add_base_year_load, PER_RACK_YEAR, "Base year: tenants in place (observed racks in use)", "the racks in use observed in the base year"),
-    _family(add_incumbent_load, PER_RACK_YEAR, "Tenants stay (retained share of last year's load)", "keeping last year's tenants"),
+    _family(
+        add_base_year_load,
+        PER_RACK_YEAR,
+        "Base year: tenants in place (observed racks in use)",
+        "the racks in use observed in the base year",
+    ),
+    _family(
+        add_incumbent_load,
+        PER_RACK_YEAR,
+        "Tenants stay (retained share of last year's load)",
+        "keeping last year's tenants",
+    ),
     _family(add_power_balance, PER_MWH, "Power balance (facility energy met)", "meeting the facility energy"),
     _family(add_renewable_availability, PER_MWH, "Contractable renewable power", "the renewable potential"),
-    _family(add_certificate_cover, PER_MWH, "Certificates only cover grid power bought", "certificates covering only grid power bought"),
+    _family(
+        add_certificate_cover,
+        PER_MWH,
+        "Certificates only cover grid power bought",
+        "certificates covering only grid power bought",
+    ),
     _family(add_new_load, PER_RACK_YEAR, "Load on new racks", "counting the load beyond the existing stock as new"),
     _family(add_new_load_cap, PER_RACK_YEAR, "Load on new racks within what they hold", "the load new racks can hold"),
     _family(add_green_share, PER_MWH, "Green-power floor for new racks", "the green-power floor"),
     _family(add_certificate_share, PER_MWH, "Certificates' share of green power", "the cap on certificates"),
     _family(add_green_hourly, PER_MWH, "Hourly (24/7) green-power floor", "the hourly green-power floor"),
-    _family(add_battery_power_stock, PER_KW_BATTERY, "Battery power stock", "the battery power carried from year to year"),
-    _family(add_battery_energy_stock, PER_KWH_BATTERY, "Battery energy stock", "the battery energy carried from year to year"),
+    _family(
+        add_battery_power_stock, PER_KW_BATTERY, "Battery power stock", "the battery power carried from year to year"
+    ),
+    _family(
+        add_battery_energy_stock,
+        PER_KWH_BATTERY,
+        "Battery energy stock",
+        "the battery energy carried from year to year",
+    ),
     _family(add_storage_balance, PER_MWH, "Battery state of charge", "the batteries' state of charge"),
     _family(add_storage_power, PER_MWH, "Battery power limit", "the batteries' power"),
     _family(add_storage_energy, PER_KWH_BATTERY, "Battery energy limit", "the batteries' energy capacity"),
-    _family(add_storage_charge_green, PER_MWH, "Batteries charge from renewables only", "charging batteries from renewables only"),
+    _family(
+        add_storage_charge_green,
+        PER_MWH,
+        "Batteries charge from renewables only",
+        "charging batteries from renewables only",
+    ),
     _family(add_link_bandwidth, PER_GBPS, "Link bandwidth", "the link capacity"),
     _family(add_link_expansion_limit, PER_GBPS, "Link expansion limit", "the link expansion limit"),
     _family(add_budget_yearly, PER_YI, "Investment budget per year", "the yearly budget"),

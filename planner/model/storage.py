@@ -47,7 +47,10 @@ def add_storage_balance(m: Builder, d: ModelData, v: Vars) -> None:
         return
     frame = v.soc.index.to_frame(index=False)
     prev_slice = d.slice_prev.reindex(frame["slice"]).to_numpy()
-    previous = pd.Series(v.soc.reindex(pd.MultiIndex.from_arrays([frame["cluster"], frame["year"], prev_slice])).to_numpy(), index=v.soc.index)
+    previous = pd.Series(
+        v.soc.reindex(pd.MultiIndex.from_arrays([frame["cluster"], frame["year"], prev_slice])).to_numpy(),
+        index=v.soc.index,
+    )
     hours = d.slice_hours
     eta = d.battery_efficiency
     lhs = (

@@ -55,7 +55,11 @@ def add_variables(m: Builder, d: ModelData) -> Vars:
     battery_cy = _product(d.storage_clusters, d.years)
     battery_cyt = _product(d.storage_clusters, d.years, d.slices)
     modules_index = cy if d.module_kracks is not None else cy[:0]
-    growable = _with_years(pd.MultiIndex.from_tuples(list(d.bandwidth_expansion_max.index), names=["hub", "cluster"]), d.years) if len(d.bandwidth_expansion_max) else _product(d.hubs[:0], d.clusters[:0], d.years[:0])
+    growable = (
+        _with_years(pd.MultiIndex.from_tuples(list(d.bandwidth_expansion_max.index), names=["hub", "cluster"]), d.years)
+        if len(d.bandwidth_expansion_max)
+        else _product(d.hubs[:0], d.clusters[:0], d.years[:0])
+    )
     growable.names = ["hub", "cluster", "year"]
     return Vars(
         racks_new=m.add_vars("racks_new", cy),
