@@ -56,7 +56,9 @@ def handoff(m: Model, options: dict[str, object], log_path: Path | None) -> high
     row_lower, row_upper = m.row_bounds()
     starts, index, value = m.matrix()
     inf = highspy.kHighsInf
-    integrality = np.where(integer, int(highspy.HighsVarType.kInteger), int(highspy.HighsVarType.kContinuous)).astype(np.int32)
+    integrality = np.where(integer, int(highspy.HighsVarType.kInteger), int(highspy.HighsVarType.kContinuous)).astype(
+        np.int32
+    )
     h.passModel(
         m.n_cols, m.n_rows, len(value), int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMinimize), 0.0,
         m.cost(), np.clip(lower, -inf, inf), np.clip(upper, -inf, inf),

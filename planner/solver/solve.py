@@ -81,18 +81,27 @@ def make_solver(config: RunConfig, log_path: Path | None, mip: bool = True, warm
 
     `warm_start` hands the variables' current values to the solver as a starting solution.
     """
-    common: dict[str, object] = {"msg": False, "timeLimit": config.time_limit_s, "gapRel": config.mip_gap, "warmStart": warm_start}
+    common: dict[str, object] = {
+        "msg": False,
+        "timeLimit": config.time_limit_s,
+        "gapRel": config.mip_gap,
+        "warmStart": warm_start,
+    }
     if config.threads is not None:
         common["threads"] = config.threads
     if config.solver == "highs":
         extra: dict[str, object] = {} if config.effective_method == "choose" else {"solver": config.effective_method}
         solver = pulp.HiGHS(mip=mip, logPath=str(log_path) if log_path else None, **common, **extra)
         if not solver.available():
-            raise SolverFailedError("HiGHS is not available: install it with `pip install highspy` (it comes with `pip install planner`)")
+            raise SolverFailedError(
+                "HiGHS is not available: install it with `pip install highspy` (it comes with `pip install planner`)"
+            )
         return solver
     solver = pulp.COIN_CMD(mip=mip, logPath=str(log_path) if log_path else None, **common)
     if not solver.available():
-        raise SolverFailedError("CBC is not available: install the extra with `pip install 'planner[cbc]'` (or put `cbc` on PATH)")
+        raise SolverFailedError(
+            "CBC is not available: install the extra with `pip install 'planner[cbc]'` (or put `cbc` on PATH)"
+        )
     return solver
 
 
@@ -150,7 +159,9 @@ def solve(model: Model, config: RunConfig, log_path: Path | None = None, warm_st
     if config.solver == "highs" and config.interface == "direct" and not warm_start:
         return _solve_direct(model, config, log_path)
     solver = make_solver(config, log_path, warm_start=warm_start)
-    logger.info("solving with %s through PuLP (time limit %s s, MIP gap %g)", config.solver, config.time_limit_s, config.mip_gap)
+    logger.info(
+        "solving with %s through PuLP (time limit %s s, MIP gap %g)", config.solver, config.time_limit_s, config.mip_gap
+    )
     start = time.perf_counter()
     prob = model.prob
     if warm_start and model.solution is not None:
@@ -185,7 +196,14 @@ def solve(model: Model, config: RunConfig, log_path: Path | None = None, warm_st
 
 
 def _recorded_options(config: RunConfig) -> dict[str, object]:
-    return {"time_limit_s": config.time_limit_s, "mip_gap": config.mip_gap, "threads": config.threads, "highs_method": config.highs_method, "effective_method": config.effective_method, "interface": config.interface if config.solver == "highs" else "pulp"}
+    return {
+        "time_limit_s": config.time_limit_s,
+        "mip_gap": config.mip_gap,
+        "threads": config.threads,
+        "highs_method": config.highs_method,
+        "effective_method": config.effective_method,
+        "interface": config.interface if config.solver == "highs" else "pulp",
+    }
 
 
 def _highs() -> Any:  # noqa: ANN401 - the planner.solver.highs module
@@ -193,7 +211,9 @@ def _highs() -> Any:  # noqa: ANN401 - the planner.solver.highs module
     try:
         from planner.solver import highs
     except ImportError as err:
-        raise SolverFailedError("HiGHS is not available: install it with `pip install highspy` (it comes with `pip install planner`)") from err
+        raise SolverFailedError(
+            "HiGHS is not available: install it with `pip install highspy` (it comes with `pip install planner`)"
+        ) from err
     return highs
 
 
@@ -226,8 +246,12 @@ def solve_kept(h: Any, model: Model, config: RunConfig) -> SolveResult:  # noqa:
     return _direct_result(model, config, outcome, None)
 
 
-def update_kept(h: Any, coefficients: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,  # noqa: ANN401 - a highspy.Highs
-                row_bounds: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None, costs: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+def update_kept(
+    h: Any,
+    coefficients: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,  # noqa: ANN401 - a highspy.Highs
+    row_bounds: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    costs: tuple[np.ndarray, np.ndarray] | None = None,
+) -> None:
     """Change a kept Highs in place: (rows, cols, values) coefficients, (rows, lower, upper) row bounds, (cols, cost) costs."""
     highs = _highs()
     if coefficients is not None:
@@ -241,7 +265,13 @@ def update_kept(h: Any, coefficients: tuple[np.ndarray, np.ndarray, np.ndarray] 
 def _direct_result(model: Model, config: RunConfig, outcome: Any, log_path: Path | None) -> SolveResult:  # noqa: ANN401 - a highs.HighsOutcome
     status = map_highs_status(outcome.model_status, outcome.has_solution)
     gap = outcome.mip_gap if model.is_mip else (0.0 if status == Status.OPTIMAL else None)
-    logger.info("HiGHS finished: %s (%s) in %.2f s after a %.2f s hand-off", status, outcome.model_status, outcome.solve_s, outcome.handoff_s)
+    logger.info(
+        "HiGHS finished: %s (%s) in %.2f s after a %.2f s hand-off",
+        status,
+        outcome.model_status,
+        outcome.solve_s,
+        outcome.handoff_s,
+    )
     return SolveResult(
         status=status,
         objective=outcome.objective,
@@ -269,7 +299,11 @@ def _primal_feasible(model: Model, config: RunConfig) -> bool:
         # CBC stopped on time has been seen to hand back a node's point, not its incumbent: check it
         gap = float(model.prob.infeasibilityGap(mip=True))
         if gap > STOPPED_POINT_TOL:
-            logger.warning("%s stopped early and returned a point that breaks a constraint by %.3g (model units); not a plan", config.solver, gap)
+            logger.warning(
+                "%s stopped early and returned a point that breaks a constraint by %.3g (model units); not a plan",
+                config.solver,
+                gap,
+            )
         return gap <= STOPPED_POINT_TOL
     highs = getattr(model.prob, "solverModel", None)
     if highs is None:
