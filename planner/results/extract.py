@@ -42,7 +42,9 @@ class Results:
     duals: pd.DataFrame  # family, key, dual, unit, slack, binding
     duals_note: str = ""
     extra: dict[str, object] = field(default_factory=dict)
-    storage: pd.DataFrame = field(default_factory=pd.DataFrame)  # cluster, year, battery_mw, battery_mwh, battery_mw_new, battery_mwh_new
+    storage: pd.DataFrame = field(
+        default_factory=pd.DataFrame
+    )  # cluster, year, battery_mw, battery_mwh, battery_mw_new, battery_mwh_new
 
 
 def _frame(values: pd.Series, column: str, scale: float = 1.0) -> pd.DataFrame:
@@ -124,7 +126,9 @@ def _bandwidth(built: Built) -> pd.DataFrame:
     frame = index.to_frame(index=False)
     frame["traffic_gbps"] = np.round(traffic.to_numpy(), 6) + 0.0
     frame["bandwidth_new_gbps"] = np.round(added.to_numpy(), 6) + 0.0
-    frame["capacity_gbps"] = np.round(_lp.align(d.bandwidth_existing, index).to_numpy() + cumulative.to_numpy(), 6) + 0.0
+    frame["capacity_gbps"] = (
+        np.round(_lp.align(d.bandwidth_existing, index).to_numpy() + cumulative.to_numpy(), 6) + 0.0
+    )
     return frame
 
 
@@ -137,7 +141,18 @@ def duals(built: Built) -> pd.DataFrame:
         keys = ["/".join(map(str, k)) if isinstance(k, tuple) else str(k) for k in rows]
         dual = np.round(pi * factor, 6) + 0.0
         binding = (np.abs(np.nan_to_num(slack)) <= 1e-6) & (np.abs(np.nan_to_num(pi)) > BINDING_TOL)
-        records.append(pd.DataFrame({"family": family, "key": keys, "dual": dual, "unit": unit, "slack": np.round(slack, 9) + 0.0, "binding": binding}))
+        records.append(
+            pd.DataFrame(
+                {
+                    "family": family,
+                    "key": keys,
+                    "dual": dual,
+                    "unit": unit,
+                    "slack": np.round(slack, 9) + 0.0,
+                    "binding": binding,
+                }
+            )
+        )
     if not records:
         return pd.DataFrame(columns=["family", "key", "dual", "unit", "slack", "binding"])
     return pd.concat(records, ignore_index=True)

@@ -34,7 +34,9 @@ class Plan:
     timings: dict[str, float] = field(default_factory=dict)
 
     @classmethod
-    def from_results(cls, summary: dict[str, Any], results: Results, data: ModelData, folder: Path | None, timings: dict[str, float]) -> Plan:
+    def from_results(
+        cls, summary: dict[str, Any], results: Results, data: ModelData, folder: Path | None, timings: dict[str, float]
+    ) -> Plan:
         """Tables of a plan solved in this process."""
         from planner.results.kpis import energy_by_cluster_year, investment, utilisation
 
@@ -160,7 +162,9 @@ class Plan:
                 text = f'<b style="color:#b00020">{text}</b>'
             rows.append((html.escape(label.strip()), text))
         rows.append(("written to", html.escape(str(self.folder)) if self.folder else "not written (in memory)"))
-        body = "".join(f'<tr><th style="text-align:left">{k}</th><td style="text-align:right">{v}</td></tr>' for k, v in rows)
+        body = "".join(
+            f'<tr><th style="text-align:left">{k}</th><td style="text-align:right">{v}</td></tr>' for k, v in rows
+        )
         caption = f"plan <code>{html.escape(str(s.get('case')))}</code>"
         tables = ", ".join(f"<code>.{name}</code>" for name in TABLES)
         charts = '<code>.plot("racks" | "investment" | "energy")</code>'
