@@ -80,7 +80,11 @@ def compare(
     """Compare lhs <sense> rhs row by row; rows missing the limit by more than the tolerance are violations."""
     left = np.asarray(lhs, dtype=float)
     right = np.broadcast_to(np.asarray(rhs, dtype=float), left.shape)
-    size = np.maximum(np.abs(left), np.abs(right)) if scale is None else np.broadcast_to(np.asarray(scale, dtype=float), left.shape)
+    size = (
+        np.maximum(np.abs(left), np.abs(right))
+        if scale is None
+        else np.broadcast_to(np.asarray(scale, dtype=float), left.shape)
+    )
     excess = {"<=": left - right, ">=": right - left, "==": np.abs(left - right)}[sense]
     unknown = np.isnan(excess)
     excess = np.where(unknown, np.inf, excess)
@@ -132,9 +136,13 @@ class Case:
     unmet_penalty_yuan_per_rack_year: float
     module_racks: float | None
     storage_enabled: bool = False  # batteries may be built
-    storage_clusters: pd.Index = field(default_factory=lambda: pd.Index([], name="cluster"))  # clusters that may build batteries (none with one slice)
+    storage_clusters: pd.Index = field(
+        default_factory=lambda: pd.Index([], name="cluster")
+    )  # clusters that may build batteries (none with one slice)
     battery_efficiency: float = 1.0  # one way: sqrt of the round trip
-    slice_period: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))  # slice -> storage period, in the order of the hours
+    slice_period: pd.Series = field(
+        default_factory=lambda: pd.Series(dtype=object)
+    )  # slice -> storage period, in the order of the hours
     green_matching: str = "annual"
 
     def discount(self, years: pd.Index | pd.Series) -> pd.Series:
@@ -170,12 +178,16 @@ def case_frames(inputs: Inputs) -> Case:
     workloads["latency_max_rtt_ms"] = workloads["latency_max_rtt_ms"].astype(float)
     links = pd.DataFrame([link.model_dump() for link in inputs.links]).set_index(["hub_id", "cluster_id"])
     links.index.names = ["hub", "cluster"]
-    demand = pd.DataFrame([d.model_dump() for d in inputs.demand]).set_index(["workload_id", "hub_id", "year"])["demand_racks"]
+    demand = pd.DataFrame([d.model_dump() for d in inputs.demand]).set_index(["workload_id", "hub_id", "year"])[
+        "demand_racks"
+    ]
     demand.index.names = ["workload", "hub", "year"]
     weight, renewable = _profiles(inputs, clusters)
     period = _slice_periods(inputs)
     may_store = bool(s.storage.enabled) and len(period) > 1
-    storage_clusters = clusters.index if s.storage.clusters is None else clusters.index[clusters.index.isin(s.storage.clusters)]
+    storage_clusters = (
+        clusters.index if s.storage.clusters is None else clusters.index[clusters.index.isin(s.storage.clusters)]
+    )
     link_frame = links.index.to_frame(index=False).merge(years.to_frame(index=False), how="cross")
     return Case(
         years=years,
@@ -222,7 +234,9 @@ def _slice_periods(inputs: Inputs) -> pd.Series:
 def _profiles(inputs: Inputs, clusters: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Slice weights (h) and renewable potential (GWh per year of operation) by (cluster, slice)."""
     if inputs.profiles:
-        frame = pd.DataFrame([p.model_dump() for p in inputs.profiles]).rename(columns={"cluster_id": "cluster", "slice_id": "slice"})
+        frame = pd.DataFrame([p.model_dump() for p in inputs.profiles]).rename(
+            columns={"cluster_id": "cluster", "slice_id": "slice"}
+        )
     else:
         frame = clusters[["wind_cf", "solar_cf", "hydro_cf"]].rename_axis("cluster").reset_index()
         frame["slice"], frame["weight_hours"] = "year", 8760.0
@@ -257,8 +271,22 @@ class Plan:
     utilisation: pd.DataFrame
     summary: dict[str, Any]
 
-    value_columns = frozenset({"new_racks", "racks", "load_new_racks", "load_racks", "unmet_racks", "grid_gwh", "renewable_gwh",
-                               "certificates_gwh", "traffic_gbps", "bandwidth_new_gbps", "capacity_gbps", "modules"})
+    value_columns = frozenset(
+        {
+            "new_racks",
+            "racks",
+            "load_new_racks",
+            "load_racks",
+            "unmet_racks",
+            "grid_gwh",
+            "renewable_gwh",
+            "certificates_gwh",
+            "traffic_gbps",
+            "bandwidth_new_gbps",
+            "capacity_gbps",
+            "modules",
+        }
+    )
 
     @property
     def energy_cyt(self) -> pd.DataFrame:
@@ -307,8 +335,18 @@ def racks_built(plan: Plan, case: Case) -> pd.Series:
 def investment_by_year(case: Case, plan: Plan) -> pd.Series:
     """Undiscounted overnight investment (亿元) per year: racks plus link capacity."""
     new = racks_built(plan, case).fillna(0.0)
-    racks = (new * case.clusters["capex_yuan_per_rack"].reindex(new.index.get_level_values("cluster")).to_numpy() / 1e8).groupby(level="year").sum()
+    racks = (
+        (new * case.clusters["capex_yuan_per_rack"].reindex(new.index.get_level_values("cluster")).to_numpy() / 1e8)
+        .groupby(level="year")
+        .sum()
+    )
     bw = plan.bandwidth
-    capex = case.links["expansion_capex_yuan_per_gbps"].reindex(pd.MultiIndex.from_frame(bw[["hub", "cluster"]])).to_numpy()
-    links = pd.Series(bw["bandwidth_new_gbps"].to_numpy() * np.nan_to_num(capex) / 1e8, index=bw["year"].to_numpy()).groupby(level=0).sum()
+    capex = (
+        case.links["expansion_capex_yuan_per_gbps"].reindex(pd.MultiIndex.from_frame(bw[["hub", "cluster"]])).to_numpy()
+    )
+    links = (
+        pd.Series(bw["bandwidth_new_gbps"].to_numpy() * np.nan_to_num(capex) / 1e8, index=bw["year"].to_numpy())
+        .groupby(level=0)
+        .sum()
+    )
     return racks.add(links.reindex(racks.index, fill_value=0.0), fill_value=0.0).rename_axis("year")

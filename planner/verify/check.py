@@ -92,7 +92,12 @@ class VerifyReport:
         lines.extend(f"note: {n}" for n in self.notes)
         if self.inputs_differ:
             lines.append(f"INPUTS DIFFER: {self.inputs_differ}")
-        lines.append("all constraints hold" if self.ok else f"{len(self.violations)} violation(s) above tolerance" + (" and the inputs differ" if self.inputs_differ else ""))
+        lines.append(
+            "all constraints hold"
+            if self.ok
+            else f"{len(self.violations)} violation(s) above tolerance"
+            + (" and the inputs differ" if self.inputs_differ else "")
+        )
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -134,7 +139,10 @@ def verify_outputs(out_dir: str | Path, inputs: Inputs | None = None, inputs_sha
             differ = f"the plan was solved from inputs with hash {str(recorded)[:12]}..., the given case has {inputs_sha256[:12]}...; it is checked against the given case"
     inputs = inputs or read_inputs_json(folder / "inputs.json")
     case = case_frames(inputs)
-    plan = Plan(**read_plan_tables(folder, modules=case.module_racks is not None, storage=len(case.storage_clusters) > 0), summary=plan_json)
+    plan = Plan(
+        **read_plan_tables(folder, modules=case.module_racks is not None, storage=len(case.storage_clusters) > 0),
+        summary=plan_json,
+    )
     checks: list[CheckResult] = []
     for rule in RULES:
         result = rule(case, plan)
@@ -193,7 +201,10 @@ def check_latency(case: Case, plan: Plan) -> CheckResult:
 def check_rack_stock(case: Case, plan: Plan) -> CheckResult:
     """racks[c,y] = racks_existing[c] + sum_{y' <= y} racks_new[c,y']."""
     new = racks_built(plan, case)
-    expected = new.fillna(0.0).groupby(level="cluster").cumsum() + case.clusters["racks_existing"].reindex(new.index.get_level_values("cluster")).to_numpy()
+    expected = (
+        new.fillna(0.0).groupby(level="cluster").cumsum()
+        + case.clusters["racks_existing"].reindex(new.index.get_level_values("cluster")).to_numpy()
+    )
     return compare("rack_stock", case.cluster_years, racks_installed(plan, case), "==", expected, "racks")
 
 
@@ -207,7 +218,9 @@ def check_land(case: Case, plan: Plan) -> CheckResult:
     """racks[c,y] <= racks_max[c] where a limit is set."""
     limit = case.clusters["racks_max"].reindex(case.cluster_years.get_level_values("cluster")).to_numpy(dtype=float)
     has = ~np.isnan(limit)
-    return compare("land_limit", case.cluster_years[has], racks_installed(plan, case).to_numpy()[has], "<=", limit[has], "racks")
+    return compare(
+        "land_limit", case.cluster_years[has], racks_installed(plan, case).to_numpy()[has], "<=", limit[has], "racks"
+    )
 
 
 def check_power(case: Case, plan: Plan) -> CheckResult:
@@ -225,13 +238,22 @@ def check_modules(case: Case, plan: Plan) -> CheckResult:
         return CheckResult("build_modules", 0, "racks", 0.0)
     modules = plan.modules.set_index(["cluster", "year"])["modules"].reindex(case.cluster_years).to_numpy(dtype=float)
     whole = compare("modules_whole", case.cluster_years, modules, "==", np.round(modules), "modules")
-    sized = compare("build_modules", case.cluster_years, racks_built(plan, case), "==", case.module_racks * modules, "racks")
+    sized = compare(
+        "build_modules", case.cluster_years, racks_built(plan, case), "==", case.module_racks * modules, "racks"
+    )
     return sized if not whole.violations else whole
 
 
 def check_capacity(case: Case, plan: Plan) -> CheckResult:
     """served[c,y] <= u_max * racks[c,y]."""
-    return compare("capacity", case.cluster_years, served(plan, case), "<=", case.utilisation_max * racks_installed(plan, case), "racks")
+    return compare(
+        "capacity",
+        case.cluster_years,
+        served(plan, case),
+        "<=",
+        case.utilisation_max * racks_installed(plan, case),
+        "racks",
+    )
 
 
 def check_utilisation_floor(case: Case, plan: Plan) -> CheckResult:
@@ -266,8 +288,25 @@ def check_incumbents(case: Case, plan: Plan) -> list[CheckResult]:
     on_existing = in_use.to_numpy() - load_on_new_racks(plan, case).to_numpy()
     last_year = in_use.groupby(level="cluster").shift(1).to_numpy()
     later = pinned & (years > case.years[0])
-    return [compare("base_year_load", case.cluster_years[first], on_existing[first], "<=", in_use0[first], "racks", scale=in_use.to_numpy()[first]),
-            compare("incumbent_load", case.cluster_years[later], in_use.to_numpy()[later], ">=", case.tenant_retention * last_year[later], "racks")]
+    return [
+        compare(
+            "base_year_load",
+            case.cluster_years[first],
+            on_existing[first],
+            "<=",
+            in_use0[first],
+            "racks",
+            scale=in_use.to_numpy()[first],
+        ),
+        compare(
+            "incumbent_load",
+            case.cluster_years[later],
+            in_use.to_numpy()[later],
+            ">=",
+            case.tenant_retention * last_year[later],
+            "racks",
+        ),
+    ]
 
 
 def check_new_load(case: Case, plan: Plan) -> list[CheckResult]:
@@ -292,25 +331,37 @@ def check_power_balance(case: Case, plan: Plan) -> CheckResult:
     cy = pd.MultiIndex.from_arrays([e.index.get_level_values("cluster"), e.index.get_level_values("year")])
     in_use = served(plan, case).reindex(cy).to_numpy()
     on_new = load_on_new_racks(plan, case).reindex(cy).to_numpy()
-    weight = case.weight_hours.reindex(pd.MultiIndex.from_arrays([e.index.get_level_values("cluster"), e.index.get_level_values("slice")])).to_numpy()
+    weight = case.weight_hours.reindex(
+        pd.MultiIndex.from_arrays([e.index.get_level_values("cluster"), e.index.get_level_values("slice")])
+    ).to_numpy()
     per_rack = case.power_kw * case.it_load_factor * weight / 1e6
     cl = case.clusters.reindex(e.index.get_level_values("cluster"))
     facility = per_rack * (cl["pue_existing"].to_numpy() * (in_use - on_new) + cl["pue"].to_numpy() * on_new)
-    return compare("power_balance", e.index, e["grid_gwh"] + e["renewable_gwh"] + battery_net_gwh(e), "==", facility, "GWh")
+    return compare(
+        "power_balance", e.index, e["grid_gwh"] + e["renewable_gwh"] + battery_net_gwh(e), "==", facility, "GWh"
+    )
 
 
 def check_renewables(case: Case, plan: Plan) -> CheckResult:
     """renewable[c,y,t] <= (wind_mw*wind_cf + solar_mw*solar_cf + hydro_mw*hydro_cf)[c,t] * weight_hours[t] / 1000."""
     e = plan.energy_cyt
-    potential = case.renewable_gwh.reindex(pd.MultiIndex.from_arrays([e.index.get_level_values("cluster"), e.index.get_level_values("slice")])).to_numpy()
+    potential = case.renewable_gwh.reindex(
+        pd.MultiIndex.from_arrays([e.index.get_level_values("cluster"), e.index.get_level_values("slice")])
+    ).to_numpy()
     return compare("renewable_availability", e.index, e["renewable_gwh"], "<=", potential, "GWh")
 
 
 def _green_parts(case: Case, plan: Plan) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Per (cluster, year): grid GWh, renewable GWh used (bought less battery losses) and certificate GWh."""
     e = plan.energy_cyt.assign(used_gwh=lambda f: f["renewable_gwh"] + battery_net_gwh(f))
-    by_cy = e.groupby(level=["cluster", "year"])[["grid_gwh", "renewable_gwh", "used_gwh"]].sum().reindex(case.cluster_years, fill_value=0.0)
-    cert = plan.certificates.set_index(["cluster", "year"])["certificates_gwh"].reindex(case.cluster_years, fill_value=0.0)
+    by_cy = (
+        e.groupby(level=["cluster", "year"])[["grid_gwh", "renewable_gwh", "used_gwh"]]
+        .sum()
+        .reindex(case.cluster_years, fill_value=0.0)
+    )
+    cert = plan.certificates.set_index(["cluster", "year"])["certificates_gwh"].reindex(
+        case.cluster_years, fill_value=0.0
+    )
     return by_cy["grid_gwh"], by_cy["used_gwh"], cert
 
 

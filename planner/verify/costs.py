@@ -35,8 +35,16 @@ def recompute_costs(case: Case, plan: Plan) -> dict[str, float]:
     annuity = case.annuity_factor()
     new = racks_built(plan, case).fillna(0.0).to_numpy()
     racks = racks_installed(plan, case).fillna(0.0).to_numpy()
-    capex = float(np.sum(new * cl["capex_yuan_per_rack"].reindex(clusters_cy).to_numpy() * annuity.reindex(years_cy).to_numpy()))
-    fixed = float(np.sum(racks * cl["fixed_opex_yuan_per_rack_year"].reindex(clusters_cy).to_numpy() * case.discount(years_cy).to_numpy()))
+    capex = float(
+        np.sum(new * cl["capex_yuan_per_rack"].reindex(clusters_cy).to_numpy() * annuity.reindex(years_cy).to_numpy())
+    )
+    fixed = float(
+        np.sum(
+            racks
+            * cl["fixed_opex_yuan_per_rack_year"].reindex(clusters_cy).to_numpy()
+            * case.discount(years_cy).to_numpy()
+        )
+    )
 
     e = plan.energy
     e_cl = cl.reindex(e["cluster"])
@@ -45,21 +53,42 @@ def recompute_costs(case: Case, plan: Plan) -> dict[str, float]:
     kwh = 1e6  # kWh per GWh
     electricity = float(np.sum(grid * kwh * e_cl["power_price_yuan_per_kwh"].to_numpy() * e_df))
     renewables = float(np.sum(renewable * kwh * e_cl["ppa_price_yuan_per_kwh"].to_numpy() * e_df))
-    carbon = float(np.sum(grid * kwh * e_cl["grid_co2_kg_per_kwh"].to_numpy() / 1e3 * case.carbon_price_yuan_per_t * e_df))
+    carbon = float(
+        np.sum(grid * kwh * e_cl["grid_co2_kg_per_kwh"].to_numpy() / 1e3 * case.carbon_price_yuan_per_t * e_df)
+    )
     cert = plan.certificates
-    certificates = float(np.sum(cert["certificates_gwh"].to_numpy() * 1e3 * cl["certificate_price_yuan_per_mwh"].reindex(cert["cluster"]).to_numpy()
-                                * case.discount(cert["year"]).to_numpy()))
+    certificates = float(
+        np.sum(
+            cert["certificates_gwh"].to_numpy()
+            * 1e3
+            * cl["certificate_price_yuan_per_mwh"].reindex(cert["cluster"]).to_numpy()
+            * case.discount(cert["year"]).to_numpy()
+        )
+    )
 
     bw = plan.bandwidth
     link = case.links.reindex(pd.MultiIndex.from_frame(bw[["hub", "cluster"]]))
-    expansion = float(np.sum(bw["bandwidth_new_gbps"].to_numpy() * np.nan_to_num(link["expansion_capex_yuan_per_gbps"].to_numpy())
-                             * annuity.reindex(bw["year"]).to_numpy()))
+    expansion = float(
+        np.sum(
+            bw["bandwidth_new_gbps"].to_numpy()
+            * np.nan_to_num(link["expansion_capex_yuan_per_gbps"].to_numpy())
+            * annuity.reindex(bw["year"]).to_numpy()
+        )
+    )
     load = plan.load
-    fee = case.links["transit_yuan_per_gbps_year"].reindex(pd.MultiIndex.from_frame(load[["hub", "cluster"]])).to_numpy()
+    fee = (
+        case.links["transit_yuan_per_gbps_year"].reindex(pd.MultiIndex.from_frame(load[["hub", "cluster"]])).to_numpy()
+    )
     gbps = load["load_racks"].to_numpy() * case.workloads["gbps_per_rack"].reindex(load["workload"]).to_numpy()
     transit = float(np.sum(gbps * np.nan_to_num(fee) * case.discount(load["year"]).to_numpy()))
     unmet = plan.unmet
-    penalty = float(np.sum(unmet["unmet_racks"].to_numpy() * case.unmet_penalty_yuan_per_rack_year * case.discount(unmet["year"]).to_numpy()))
+    penalty = float(
+        np.sum(
+            unmet["unmet_racks"].to_numpy()
+            * case.unmet_penalty_yuan_per_rack_year
+            * case.discount(unmet["year"]).to_numpy()
+        )
+    )
     yuan = {"capex": capex, "fixed_opex": fixed, "electricity": electricity, "renewables": renewables,
             "certificates": certificates, "carbon": carbon, "network": expansion + transit, "unmet_penalty": penalty}
     if not case.storage_enabled:
@@ -74,7 +103,17 @@ def check_costs(case: Case, plan: Plan) -> list[CheckResult]:
     objective = summary.get("objective_yi_yuan")
     total = sum(terms.values())
     scale = max(abs(total), 1.0)
-    out = [compare("objective_sum", pd.Index(["objective"]), np.array([np.nan if objective is None else objective]), "==", total, "亿元", scale=scale)]
+    out = [
+        compare(
+            "objective_sum",
+            pd.Index(["objective"]),
+            np.array([np.nan if objective is None else objective]),
+            "==",
+            total,
+            "亿元",
+            scale=scale,
+        )
+    ]
     mine = recompute_costs(case, plan)
     # with batteries enabled their cost term is not recomputed (only its share of the objective sum is checked)
     names = sorted((set(mine) | set(terms)) - ({"storage"} if case.storage_enabled else set()))
@@ -92,9 +131,17 @@ def check_kpis(case: Case, plan: Plan) -> list[CheckResult]:
     region = case.clusters["region"].reindex(new.index.get_level_values("cluster")).to_numpy()
     e = plan.energy
     facility = float((e["grid_gwh"] + e["renewable_gwh"]).sum())
-    it = float(plan.load["load_racks"].sum() * case.power_kw * case.it_load_factor * case.weight_hours.groupby(level="cluster").sum().mean() / 1e6)
+    it = float(
+        plan.load["load_racks"].sum()
+        * case.power_kw
+        * case.it_load_factor
+        * case.weight_hours.groupby(level="cluster").sum().mean()
+        / 1e6
+    )
     green = float(e["renewable_gwh"].sum() + plan.certificates["certificates_gwh"].sum())
-    emissions = float((e["grid_gwh"] * case.clusters["grid_co2_kg_per_kwh"].reindex(e["cluster"]).to_numpy() / 1e3).sum())
+    emissions = float(
+        (e["grid_gwh"] * case.clusters["grid_co2_kg_per_kwh"].reindex(e["cluster"]).to_numpy() / 1e3).sum()
+    )
     unmet = float(plan.unmet["unmet_racks"].sum())
     checks = {
         # name: (reported, recomputed, unit)
@@ -103,7 +150,11 @@ def check_kpis(case: Case, plan: Plan) -> list[CheckResult]:
         "new_racks_east": (s.get("new_racks_east"), float(new[region != "west"].sum()), "racks"),
         "unmet_rack_years": (s.get("unmet_rack_years"), unmet, "racks"),
         "served_rack_years": (s.get("served_rack_years"), float(case.demand.sum()) - unmet, "racks"),
-        "investment_total_yi_yuan": (s.get("investment_total_yi_yuan"), float(investment_by_year(case, plan).sum()), "亿元"),
+        "investment_total_yi_yuan": (
+            s.get("investment_total_yi_yuan"),
+            float(investment_by_year(case, plan).sum()),
+            "亿元",
+        ),
         "facility_energy_gwh": (s.get("facility_energy_gwh"), facility, "GWh"),
         "green_share": (s.get("green_share"), green / facility if facility > 0 else 0.0, "-"),
         "average_pue": (s.get("average_pue"), facility / it if it > 0 else 0.0, "-"),

@@ -29,7 +29,9 @@ def _stored_energy(case: Case, plan: Plan) -> pd.DataFrame:
     hours = case.weight_hours.reindex(pd.MultiIndex.from_frame(e[["cluster", "slice"]]))
     e["hours"] = hours.to_numpy()
     e["period"] = case.slice_period.reindex(e["slice"]).to_numpy()
-    e["order"] = pd.Series(np.arange(len(case.slice_period)), index=case.slice_period.index).reindex(e["slice"]).to_numpy()
+    e["order"] = (
+        pd.Series(np.arange(len(case.slice_period)), index=case.slice_period.index).reindex(e["slice"]).to_numpy()
+    )
     return e.sort_values(["cluster", "year", "order"])
 
 
@@ -58,7 +60,9 @@ def check_storage_power(case: Case, plan: Plan) -> CheckResult:
     e = _stored_energy(case, plan)
     mw = _batteries(case, plan)["battery_mw"].reindex(pd.MultiIndex.from_frame(e[["cluster", "year"]])).to_numpy()
     keys = e[["cluster", "year", "slice"]]
-    return compare("storage_power", keys, e["charge_gwh"] + e["discharge_gwh"], "<=", e["hours"].to_numpy() * mw / 1e3, "GWh")
+    return compare(
+        "storage_power", keys, e["charge_gwh"] + e["discharge_gwh"], "<=", e["hours"].to_numpy() * mw / 1e3, "GWh"
+    )
 
 
 def check_storage_charge_green(case: Case, plan: Plan) -> CheckResult:
@@ -66,7 +70,9 @@ def check_storage_charge_green(case: Case, plan: Plan) -> CheckResult:
     if case.storage_clusters.empty:
         return CheckResult("storage_charge_green", 0, "GWh", 0.0)
     e = _stored_energy(case, plan)
-    return compare("storage_charge_green", e[["cluster", "year", "slice"]], e["charge_gwh"], "<=", e["renewable_gwh"], "GWh")
+    return compare(
+        "storage_charge_green", e[["cluster", "year", "slice"]], e["charge_gwh"], "<=", e["renewable_gwh"], "GWh"
+    )
 
 
 def _swing(e: pd.DataFrame, eta: float) -> pd.DataFrame:
@@ -74,8 +80,13 @@ def _swing(e: pd.DataFrame, eta: float) -> pd.DataFrame:
     e = e.assign(delta=(eta * e["charge_gwh"] - e["discharge_gwh"] / eta) / e["hours"])
     e["level"] = e.groupby(["cluster", "year", "period"], sort=False)["delta"].cumsum()
     grouped = e.groupby(["cluster", "year", "period"], sort=True)
-    return pd.DataFrame({"net": grouped["delta"].sum(min_count=1), "swing": grouped["level"].max() - grouped["level"].min(),
-                         "size": grouped["delta"].apply(lambda d: float(np.abs(d).sum()))})
+    return pd.DataFrame(
+        {
+            "net": grouped["delta"].sum(min_count=1),
+            "swing": grouped["level"].max() - grouped["level"].min(),
+            "size": grouped["delta"].apply(lambda d: float(np.abs(d).sum())),
+        }
+    )
 
 
 def check_storage_balance(case: Case, plan: Plan) -> CheckResult:
@@ -104,8 +115,16 @@ def check_green_hourly(case: Case, plan: Plan) -> CheckResult:
     cl = case.clusters.reindex(e["cluster"])
     e_new = cl["pue"].to_numpy() * case.power_kw * case.it_load_factor * 8760.0 / 1e6
     hours = case.weight_hours.reindex(pd.MultiIndex.from_frame(e[["cluster", "slice"]])).to_numpy()
-    total_hours = float(case.weight_hours.xs(case.weight_hours.index.get_level_values("cluster")[0], level="cluster").sum())
+    total_hours = float(
+        case.weight_hours.xs(case.weight_hours.index.get_level_values("cluster")[0], level="cluster").sum()
+    )
     new = load_on_new_racks(plan, case).reindex(pd.MultiIndex.from_frame(e[["cluster", "year"]])).to_numpy()
     need = cl["green_share_min_new"].to_numpy() * e_new * hours / total_hours * new
-    net = np.zeros(len(e)) if "charge_gwh" not in e.columns else (e["discharge_gwh"] - e["charge_gwh"]).fillna(0.0).to_numpy()
-    return compare("green_hourly", e[["cluster", "year", "slice"]], e["renewable_gwh"].to_numpy() + net, ">=", need, "GWh")
+    net = (
+        np.zeros(len(e))
+        if "charge_gwh" not in e.columns
+        else (e["discharge_gwh"] - e["charge_gwh"]).fillna(0.0).to_numpy()
+    )
+    return compare(
+        "green_hourly", e[["cluster", "year", "slice"]], e["renewable_gwh"].to_numpy() + net, ">=", need, "GWh"
+    )
