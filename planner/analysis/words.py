@@ -35,7 +35,18 @@ ROW_UNITS: dict[str, tuple[str, float]] = {
 FLOORS = frozenset({"utilisation_floor", "incumbent_load", "green_share", "west_share", "hub_share"})
 """Families that demand something (a relaxation lowers them); the rest cap something."""
 
-MECHANICS = frozenset({"class_load_balance", "rack_stock", "power_balance", "new_load", "new_load_cap", "certificate_cover", "build_modules", "capacity"})
+MECHANICS = frozenset(
+    {
+        "class_load_balance",
+        "rack_stock",
+        "power_balance",
+        "new_load",
+        "new_load_cap",
+        "certificate_cover",
+        "build_modules",
+        "capacity",
+    }
+)
 """Accounting rows: always part of a conflict's chain, never its cause worth naming."""
 
 
@@ -108,19 +119,31 @@ class Words:
             "budget_yearly": lambda: f"raise the {k[0]} budget by {amount:,.2f} 亿元 to {limit + amount:,.2f} 亿元",
             "budget_total": lambda: f"raise the total budget by {amount:,.2f} 亿元 to {limit + amount:,.2f} 亿元",
             "carbon_cap": lambda: f"raise the {k[0]} carbon cap by {amount:,.3f} Mt CO2 to {limit + amount:,.3f} Mt",
-            "utilisation_floor": lambda: (f"let {self.cluster(k[0])} run {amount:,.0f} racks in use below its "
-                                          f"{cl.at[k[0], 'utilisation_min']:.0%} utilisation floor in {k[1]}"),
-            "green_share": lambda: (f"let {self.cluster(k[0])} take {amount:,.2f} GWh less green power than its "
-                                    f"{cl.at[k[0], 'green_share_min_new']:.0%} floor asks in {k[1]}"),
+            "utilisation_floor": lambda: (
+                f"let {self.cluster(k[0])} run {amount:,.0f} racks in use below its "
+                f"{cl.at[k[0], 'utilisation_min']:.0%} utilisation floor in {k[1]}"
+            ),
+            "green_share": lambda: (
+                f"let {self.cluster(k[0])} take {amount:,.2f} GWh less green power than its "
+                f"{cl.at[k[0], 'green_share_min_new']:.0%} floor asks in {k[1]}"
+            ),
             "incumbent_load": lambda: f"let {amount:,.0f} more racks in use leave {self.cluster(k[0])} in {k[1]}",
-            "base_year_load": lambda: f"let {amount:,.0f} more racks in use onto the racks in place at {self.cluster(k[0])} in the base year",
-            "certificate_share": lambda: f"allow {amount:,.2f} GWh more green certificates at {self.cluster(k[0])} in {k[1]}",
-            "renewable_availability": lambda: f"contract {amount:,.2f} GWh more renewable power at {self.cluster(k[0])} in {k[1]}",
+            "base_year_load": lambda: (
+                f"let {amount:,.0f} more racks in use onto the racks in place at {self.cluster(k[0])} in the base year"
+            ),
+            "certificate_share": lambda: (
+                f"allow {amount:,.2f} GWh more green certificates at {self.cluster(k[0])} in {k[1]}"
+            ),
+            "renewable_availability": lambda: (
+                f"contract {amount:,.2f} GWh more renewable power at {self.cluster(k[0])} in {k[1]}"
+            ),
             "land_limit": lambda: f"raise the land limit at {self.cluster(k[0])} by {amount:,.0f} racks",
             "build_rate": lambda: f"let {self.cluster(k[0])} build {amount:,.0f} more racks in {k[1]}",
             "power_limit": lambda: f"raise the grid connection at {self.cluster(k[0])} by {amount:,.1f} MW",
             "link_bandwidth": lambda: f"add {amount:,.1f} Gbps to the link {self.link(k[0], k[1])} by {k[2]}",
-            "link_expansion_limit": lambda: f"allow {amount:,.1f} Gbps more expansion of the link {self.link(k[0], k[1])}",
+            "link_expansion_limit": lambda: (
+                f"allow {amount:,.1f} Gbps more expansion of the link {self.link(k[0], k[1])}"
+            ),
             "west_share": lambda: f"lower the western share of new racks by {amount:,.0f} racks",
             "hub_share": lambda: f"lower the share of new racks reserved for {self.hub(k[0])} by {amount:,.0f} racks",
         }
