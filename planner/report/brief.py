@@ -42,7 +42,10 @@ def findings(v: View, top_limit: dict[str, Any] | None = None) -> list[Finding]:
     unmet = float(p["unmet_rack_years"])
     if unmet > 0.5:
         share = unmet / float(p["demand_rack_years"]) if p["demand_rack_years"] else 0.0
-        worst = max(p.get("unmet_by_hub_workload_racks") or {"": 0.0}, key=lambda k: _total(p["unmet_by_hub_workload_racks"][k]) if k else 0.0)
+        worst = max(
+            p.get("unmet_by_hub_workload_racks") or {"": 0.0},
+            key=lambda k: _total(p["unmet_by_hub_workload_racks"][k]) if k else 0.0,
+        )
         hub = worst.split("/")[0] if worst else ""
         out.append(
             Finding(
@@ -62,7 +65,12 @@ def findings(v: View, top_limit: dict[str, Any] | None = None) -> list[Finding]:
                 f"{pct(west, 0)} of the {count(total, EN, en_unit='new racks')} go to the western clusters; "
                 f"{v.en(lead)} takes the most ({count(float(by_cluster[lead]), EN)}).",
                 f"新增 {wan(total)}标准机架，{pct(west, 0)} 布局在西部集群；{v.zh(lead)}最多（{wan(float(by_cluster[lead]))}标准机架）。",
-                {"west_share_of_new_racks": west, "new_racks_total": total, "lead_cluster": lead, "lead_racks": float(by_cluster[lead])},
+                {
+                    "west_share_of_new_racks": west,
+                    "new_racks_total": total,
+                    "lead_cluster": lead,
+                    "lead_racks": float(by_cluster[lead]),
+                },
             )
         )
     else:
@@ -98,7 +106,11 @@ def findings(v: View, top_limit: dict[str, Any] | None = None) -> list[Finding]:
         )
     out.append(_green_finding(v))
     if len(out) < 4:  # no budget binds: say what the plan costs and emits
-        cost, invest, emitted = float(p["objective_yi_yuan"]), float(p["investment_total_yi_yuan"]), float(p["emissions_mt_co2"])
+        cost, invest, emitted = (
+            float(p["objective_yi_yuan"]),
+            float(p["investment_total_yi_yuan"]),
+            float(p["emissions_mt_co2"]),
+        )
         out.append(
             Finding(
                 "cost",
@@ -159,7 +171,14 @@ def targets(v: View) -> pd.DataFrame:
     s, p, lang = v.inputs.scenario, v.plan, v.lang
     rows: list[tuple[str, str, str, str]] = []
     pue_ok = bool((v.clusters["pue"] <= v.clusters["pue_max"] + TOL).all())
-    rows.append((lang("PUE at every cluster", "各集群 PUE"), "≤ " + _range(v.clusters["pue_max"]), _range(v.clusters["pue"]), MET if pue_ok else NOT_MET))
+    rows.append(
+        (
+            lang("PUE at every cluster", "各集群 PUE"),
+            "≤ " + _range(v.clusters["pue_max"]),
+            _range(v.clusters["pue"]),
+            MET if pue_ok else NOT_MET,
+        )
+    )
     util = utilisation_matrix(v)
     floors = utilisation_floor(v)
     low = (util.min(axis=1) - floors).dropna()
@@ -180,7 +199,9 @@ def targets(v: View) -> pd.DataFrame:
         (
             lang("Green power for new racks", "新建机架绿电占比"),
             f"≥ {_range(gfloor, percent=True)}",
-            lang("lowest", "最低") + f" {pct(live['coverage'].min(), 0)}" if len(live) else lang("no new load", "无新增负荷"),
+            lang("lowest", "最低") + f" {pct(live['coverage'].min(), 0)}"
+            if len(live)
+            else lang("no new load", "无新增负荷"),
             MET if len(live) == 0 or float(short.min()) >= -TOL else NOT_MET,
         )
     )
@@ -197,8 +218,19 @@ def targets(v: View) -> pd.DataFrame:
     )
     cap = s.policy.carbon_cap_mt
     if cap is not None:
-        over = [int(y) for y, e in p["emissions_mt_co2_by_year"].items() if float(e) > float(cap[int(y)] if isinstance(cap, dict) else cap) * (1 + TOL) + TOL]
-        rows.append((lang("Carbon cap", "碳排放上限"), lang("set", "已设"), f"{num(p['emissions_mt_co2'], 1)} Mt CO2", NOT_MET if over else MET))
+        over = [
+            int(y)
+            for y, e in p["emissions_mt_co2_by_year"].items()
+            if float(e) > float(cap[int(y)] if isinstance(cap, dict) else cap) * (1 + TOL) + TOL
+        ]
+        rows.append(
+            (
+                lang("Carbon cap", "碳排放上限"),
+                lang("set", "已设"),
+                f"{num(p['emissions_mt_co2'], 1)} Mt CO2",
+                NOT_MET if over else MET,
+            )
+        )
     else:
         rows.append((lang("Carbon cap", "碳排放上限"), "–", f"{num(p['emissions_mt_co2'], 1)} Mt CO2", NOT_SET))
     tiers = v.workloads["latency_max_rtt_ms"].dropna()
@@ -212,9 +244,18 @@ def targets(v: View) -> pd.DataFrame:
             )
         )
     unmet = float(p["unmet_rack_years"])
-    rows.append((lang("All demand served", "需求全部满足"), "0", f"{wan(unmet)} " + lang("rack-years", "架·年"), MET if unmet <= 0.5 else NOT_MET))
+    rows.append(
+        (
+            lang("All demand served", "需求全部满足"),
+            "0",
+            f"{wan(unmet)} " + lang("rack-years", "架·年"),
+            MET if unmet <= 0.5 else NOT_MET,
+        )
+    )
     rows.append((lang("Water use (WUE)", "用水效率 WUE"), "–", "–", NOT_MODELLED))
-    rows.append((lang("Computing power (EFLOPS)", "算力规模 EFLOPS"), "–", lang("racks only", "仅按机架"), NOT_MODELLED))
+    rows.append(
+        (lang("Computing power (EFLOPS)", "算力规模 EFLOPS"), "–", lang("racks only", "仅按机架"), NOT_MODELLED)
+    )
     verdicts = [lang(r[3].split(" ", 1)[1], VERDICT_ZH[r[3]].split(" ", 1)[1]) for r in rows]
     return pd.DataFrame(
         {
@@ -235,12 +276,30 @@ def _budget_rows(v: View) -> list[tuple[str, str, str, str]]:
         bounds = {y: float(yearly[y] if isinstance(yearly, dict) else yearly) for y in v.years}
         over = [y for y in v.years if invest.get(y, 0.0) > bounds[y] * (1 + TOL) + TOL]
         at = [y for y in v.years if invest.get(y, 0.0) >= bounds[y] * (1 - 1e-6) - TOL]
-        achieved = lang("at the limit in", "用满") + f" {year_span(at)}" if at else lang("peak", "最高") + f" {num(max(invest.values(), default=0.0), 0)} 亿元"
-        rows.append((lang("Yearly investment budget", "年度投资预算"), f"≤ {_range(pd.Series(bounds), unit=' 亿元')}", achieved, NOT_MET if over else MET))
+        achieved = (
+            lang("at the limit in", "用满") + f" {year_span(at)}"
+            if at
+            else lang("peak", "最高") + f" {num(max(invest.values(), default=0.0), 0)} 亿元"
+        )
+        rows.append(
+            (
+                lang("Yearly investment budget", "年度投资预算"),
+                f"≤ {_range(pd.Series(bounds), unit=' 亿元')}",
+                achieved,
+                NOT_MET if over else MET,
+            )
+        )
     if s.budget.total_yi_yuan is not None:
         got = float(p["investment_total_yi_yuan"])
         ok = got <= s.budget.total_yi_yuan * (1 + TOL) + TOL
-        rows.append((lang("Total investment budget", "总投资预算"), f"≤ {num(s.budget.total_yi_yuan, 0)} 亿元", f"{num(got, 1)} 亿元", MET if ok else NOT_MET))
+        rows.append(
+            (
+                lang("Total investment budget", "总投资预算"),
+                f"≤ {num(s.budget.total_yi_yuan, 0)} 亿元",
+                f"{num(got, 1)} 亿元",
+                MET if ok else NOT_MET,
+            )
+        )
     return rows
 
 
@@ -255,7 +314,10 @@ BASIS = {
         "facility only (building, power, cooling, land); IT equipment (servers, network gear) excluded",
         "仅含基础设施（建筑、供配电、制冷、土地），不含 IT 设备（服务器、网络设备）",
     ),
-    "facility_and_it": ("facility and IT equipment (servers, network gear)", "含基础设施与 IT 设备（服务器、网络设备）"),
+    "facility_and_it": (
+        "facility and IT equipment (servers, network gear)",
+        "含基础设施与 IT 设备（服务器、网络设备）",
+    ),
 }
 """Capex or budget basis (the scenario's `capex_basis` / `budget.basis`, where the case states it) -> wording."""
 
@@ -273,8 +335,15 @@ def scope(v: View) -> pd.DataFrame:
     price = s.policy.carbon_price_yuan_per_t
     capex = lang(*BASIS[capex_basis]) if capex_basis in BASIS else capex_basis
     if has_budget:
-        what_en, what_zh = ("same basis as the rack investment", "与机架投资口径相同") if budget_basis == capex_basis else BASIS.get(budget_basis, (budget_basis, budget_basis))
-        budget = lang(f"overnight investment in racks and links, undiscounted; {what_en}", f"机架与链路的一次性投资，不折现；{what_zh}")
+        what_en, what_zh = (
+            ("same basis as the rack investment", "与机架投资口径相同")
+            if budget_basis == capex_basis
+            else BASIS.get(budget_basis, (budget_basis, budget_basis))
+        )
+        budget = lang(
+            f"overnight investment in racks and links, undiscounted; {what_en}",
+            f"机架与链路的一次性投资，不折现；{what_zh}",
+        )
     else:
         budget = lang("no investment budget is imposed", "未设投资预算")
     carbon = (
@@ -287,7 +356,9 @@ def scope(v: View) -> pd.DataFrame:
     )
     resolution = str(p.get("time_resolution", "")) or "–"
     if resolution.startswith("yearly"):
-        resolution += lang("; one slice a year overstates green power against the hourly year", "；全年单时段会高估绿电与负荷的匹配")
+        resolution += lang(
+            "; one slice a year overstates green power against the hourly year", "；全年单时段会高估绿电与负荷的匹配"
+        )
     rows = [
         (lang("Rack investment", "机架投资"), capex),
         (lang("Budget counts", "预算口径"), budget),
@@ -296,7 +367,10 @@ def scope(v: View) -> pd.DataFrame:
         (
             lang("Horizon and money", "规划期与货币"),
             f"{v.first}–{v.last}; "
-            + lang(f"costs are present values at {v.first} ({pct(s.discount_rate, 0)} a year)", f"成本为 {v.first} 年现值（折现率 {pct(s.discount_rate, 0)}）"),
+            + lang(
+                f"costs are present values at {v.first} ({pct(s.discount_rate, 0)} a year)",
+                f"成本为 {v.first} 年现值（折现率 {pct(s.discount_rate, 0)}）",
+            ),
         ),
         (
             lang("Not in the model", "未纳入模型"),

@@ -65,7 +65,9 @@ class Frame:
     y1: float
     height: float
 
-    def xy(self, lon: float | list[float] | np.ndarray, lat: float | list[float] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def xy(
+        self, lon: float | list[float] | np.ndarray, lat: float | list[float] | np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """SVG coordinates (y down) of points in degrees."""
         x, y = albers(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
         return PAD + (x - self.x0) * self.scale, PAD + (self.y1 - y) * self.scale
@@ -93,7 +95,10 @@ def basemap(frame: Frame) -> str:
     """Provinces (even-odd fill, so enclaves show), the national border and the dash line."""
     data = outline()
     keep = 'vector-effect="non-scaling-stroke"'
-    provinces = "".join(f'<path d="{_path(frame, rings)}" fill-rule="evenodd" {keep}><title>{name}</title></path>' for name, rings in data["provinces"].items())
+    provinces = "".join(
+        f'<path d="{_path(frame, rings)}" fill-rule="evenodd" {keep}><title>{name}</title></path>'
+        for name, rings in data["provinces"].items()
+    )
     return (
         '<g id="map-base">'
         f'<g class="prov" fill="#fbfaf6" stroke="#aeb6bf" stroke-width="0.7">{provinces}</g>'
@@ -159,8 +164,15 @@ class Labeller:
         left = x + dx * dist - np.where(dx < -0.3, w, np.where(np.abs(dx) <= 0.3, w / 2, 0.0))
         top = y + dy * dist - np.where(dy < -0.3, h, np.where(np.abs(dy) <= 0.3, h / 2, 0.0))
         cand = np.column_stack([left, top, np.full_like(left, w), np.full_like(left, h)])
-        outside = np.maximum(0.0, PAD - left) * h + np.maximum(0.0, left + w - WIDTH + PAD) * h + np.maximum(0.0, PAD - top) * w + np.maximum(0.0, top + h - self.height + PAD) * w
-        cost = LABEL_CLASH * (_overlaps(cand, self.boxes) + outside) + 0.4 * _overlaps(cand, self.soft) + (dist - r) * 8.0
+        outside = (
+            np.maximum(0.0, PAD - left) * h
+            + np.maximum(0.0, left + w - WIDTH + PAD) * h
+            + np.maximum(0.0, PAD - top) * w
+            + np.maximum(0.0, top + h - self.height + PAD) * w
+        )
+        cost = (
+            LABEL_CLASH * (_overlaps(cand, self.boxes) + outside) + 0.4 * _overlaps(cand, self.soft) + (dist - r) * 8.0
+        )
         best = int(np.argmin(cost))
         box = (float(left[best]), float(top[best]), w, h)
         self.boxes.append(box)
@@ -172,8 +184,12 @@ def _overlaps(cand: np.ndarray, boxes: list[Box]) -> np.ndarray:
     if not boxes:
         return np.zeros(len(cand))
     b = np.asarray(boxes, dtype=float)
-    dx = np.minimum(cand[:, None, 0] + cand[:, None, 2], b[None, :, 0] + b[None, :, 2]) - np.maximum(cand[:, None, 0], b[None, :, 0])
-    dy = np.minimum(cand[:, None, 1] + cand[:, None, 3], b[None, :, 1] + b[None, :, 3]) - np.maximum(cand[:, None, 1], b[None, :, 1])
+    dx = np.minimum(cand[:, None, 0] + cand[:, None, 2], b[None, :, 0] + b[None, :, 2]) - np.maximum(
+        cand[:, None, 0], b[None, :, 0]
+    )
+    dy = np.minimum(cand[:, None, 1] + cand[:, None, 3], b[None, :, 1] + b[None, :, 3]) - np.maximum(
+        cand[:, None, 1], b[None, :, 1]
+    )
     return (np.clip(dx, 0.0, None) * np.clip(dy, 0.0, None)).sum(axis=1)
 
 
@@ -190,7 +206,12 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
 
 def _outside(box: tuple[float, float, float, float], height: float) -> float:
     left, top, w, h = box
-    return max(0.0, PAD - left) * h + max(0.0, left + w - WIDTH + PAD) * h + max(0.0, PAD - top) * w + max(0.0, top + h - height + PAD) * w
+    return (
+        max(0.0, PAD - left) * h
+        + max(0.0, left + w - WIDTH + PAD) * h
+        + max(0.0, PAD - top) * w
+        + max(0.0, top + h - height + PAD) * w
+    )
 
 
 def flow_width(racks: float, top: float) -> float:
@@ -198,7 +219,9 @@ def flow_width(racks: float, top: float) -> float:
     return 1.0 + 13.0 * racks / top if top > 0 else 1.0
 
 
-def _curve(frame: Frame, hubs: pd.DataFrame, clusters: pd.DataFrame, hub: str, cluster: str) -> tuple[float, float, float, float, float, float]:
+def _curve(
+    frame: Frame, hubs: pd.DataFrame, clusters: pd.DataFrame, hub: str, cluster: str
+) -> tuple[float, float, float, float, float, float]:
     hx, hy = (float(a) for a in frame.xy(hubs.at[hub, "lon_deg"], hubs.at[hub, "lat_deg"]))
     cx, cy = (float(a) for a in frame.xy(clusters.at[cluster, "lon_deg"], clusters.at[cluster, "lat_deg"]))
     mx, my = (hx + cx) / 2 - 0.18 * (cy - hy), (hy + cy) / 2 + 0.18 * (cx - hx)
@@ -277,7 +300,9 @@ def draw(
         r_all, r_new = max(_radius(float(racks_end.get(c, 0.0)), top), 3.0), _radius(float(new_racks.get(c, 0.0)), top)
         positions[c] = (x, y, r_all)
         ring = color[row["hub_id"]] if built else "#adb5bd"
-        marks.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r_all:.1f}" fill="white" fill-opacity="0.6" stroke="{ring}" stroke-width="{1.3 if built else 1.0}"/>')
+        marks.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r_all:.1f}" fill="white" fill-opacity="0.6" stroke="{ring}" stroke-width="{1.3 if built else 1.0}"/>'
+        )
         if r_new > 0.5:
             marks.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r_new:.1f}" fill="{ring}" fill-opacity="0.8"/>')
         marks.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2" fill="{"#212529" if built else "#868e96"}"/>')
@@ -285,17 +310,36 @@ def draw(
     for h, row in hubs.iterrows():
         x, y = (float(v) for v in frame.xy(row["lon_deg"], row["lat_deg"]))
         positions[h] = (x, y, 9.0)
-        marks.append(f'<path d="M{x:.1f},{y - 9:.1f} L{x + 9:.1f},{y:.1f} L{x:.1f},{y + 9:.1f} L{x - 9:.1f},{y:.1f}Z" fill="{color[h]}" stroke="white" stroke-width="1.5"/>')
+        marks.append(
+            f'<path d="M{x:.1f},{y - 9:.1f} L{x + 9:.1f},{y:.1f} L{x:.1f},{y + 9:.1f} L{x - 9:.1f},{y:.1f}Z" fill="{color[h]}" stroke="white" stroke-width="1.5"/>'
+        )
         labeller.boxes.append((x - 9, y - 9, 18, 18))
-    labels = [_label(labeller, positions[h], _name_lines(row, lang, 15.0, 11.0), "hub", color[h]) for h, row in hubs.iterrows()]
+    labels = [
+        _label(labeller, positions[h], _name_lines(row, lang, 15.0, 11.0), "hub", color[h])
+        for h, row in hubs.iterrows()
+    ]
     for c, row in clusters.iterrows():
         n = float(new_racks.get(c, 0.0))
         if n > 0.5:
-            more = f"+{n:,.0f} new racks" if lang.code == "en" else f"新增 {wan(n)}标准机架" if lang.code == "zh" else f"+{wan(n)}标准机架 new racks"
+            more = (
+                f"+{n:,.0f} new racks"
+                if lang.code == "en"
+                else f"新增 {wan(n)}标准机架"
+                if lang.code == "zh"
+                else f"+{wan(n)}标准机架 new racks"
+            )
             lines = [*_name_lines(row, lang, 13.0, 10.5), (more, 10.5)]
             labels.append(_label(labeller, positions[c], lines, "cluster", "#212529"))
         else:
-            labels.append(_label(labeller, positions[c], [(str(row["name_en"]) if lang.code == "en" else str(row["name_zh"]), 11.0)], "quiet", "#868e96"))
+            labels.append(
+                _label(
+                    labeller,
+                    positions[c],
+                    [(str(row["name_en"]) if lang.code == "en" else str(row["name_zh"]), 11.0)],
+                    "quiet",
+                    "#868e96",
+                )
+            )
     return (
         f'<svg class="map" viewBox="0 0 {WIDTH:.0f} {height:.0f}" role="img" aria-label="Map of China: hubs, clusters and the flows between them" xmlns="http://www.w3.org/2000/svg">'
         f'<defs><clipPath id="map-main-clip"><rect x="0" y="0" width="{WIDTH:.0f}" height="{frame.height:.0f}"/></clipPath></defs>'
@@ -324,7 +368,9 @@ def _wrapped(text: str, size: float, width: float = 150.0) -> list[tuple[str, fl
     return [(line, size) for line in lines]
 
 
-def _label(labeller: Labeller, at: tuple[float, float, float], lines: list[tuple[str, float]], kind: str, color: str) -> str:
+def _label(
+    labeller: Labeller, at: tuple[float, float, float], lines: list[tuple[str, float]], kind: str, color: str
+) -> str:
     x, y, r = at
     left, top, w, h = labeller.place(x, y, r, lines)
     left, top = left + LABEL_PAD, top + LABEL_PAD
@@ -338,7 +384,11 @@ def _label(labeller: Labeller, at: tuple[float, float, float], lines: list[tuple
     far = math.hypot(nx - x, ny - y) > r + 2.5
     d = math.hypot(nx - x, ny - y) or 1.0
     sx, sy = x + (nx - x) * r / d, y + (ny - y) * r / d
-    line = f'<line x1="{sx:.1f}" y1="{sy:.1f}" x2="{nx:.1f}" y2="{ny:.1f}" stroke="{color}" stroke-width="0.9" stroke-opacity="0.8"/>' if far else ""
+    line = (
+        f'<line x1="{sx:.1f}" y1="{sy:.1f}" x2="{nx:.1f}" y2="{ny:.1f}" stroke="{color}" stroke-width="0.9" stroke-opacity="0.8"/>'
+        if far
+        else ""
+    )
     quiet = " quiet" if kind == "quiet" else ""
     return f'{line}<text x="{left:.1f}" y="{baseline:.1f}" fill="{color}" class="halo label{quiet}" data-box="{left:.1f} {top:.1f} {w:.1f} {h:.1f}">{spans}</text>'
 
@@ -382,7 +432,10 @@ def _legend(box: Box, top: float, year: int, top_flow: float, lang: Lang) -> str
             label = f"{value:,.0f}" if lang.code == "en" else wan(value)
             out.append(f'<text x="{fx + 38:.0f}" y="{row1:.0f}" class="small">{_escape(label)}</text>')
             fx += 52 + _text_width(label, 11.5, 0.48)
-    ring = lang(f"ring: racks in {year} (this one {ref:,.0f}); disc: new racks", f"圆环：{year} 年机架总数（此圆环 {wan(ref)}）；实心：新增机架")
+    ring = lang(
+        f"ring: racks in {year} (this one {ref:,.0f}); disc: new racks",
+        f"圆环：{year} 年机架总数（此圆环 {wan(ref)}）；实心：新增机架",
+    )
     out.append(f'<text x="{x:.0f}" y="{row2:.0f}" class="small">{_escape(ring)}</text>')
     gx = x + _text_width(ring, 11.5, 0.48) + 18
     grey = lang("grey: no new racks", "灰色：无新增机架")

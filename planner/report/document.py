@@ -209,8 +209,14 @@ def _brief(v: View, top: pd.DataFrame) -> Section:
     blocks.append(
         Columns(
             [
-                [Subheading(lang("Policy targets against the plan", "政策目标与规划结果")), Table(brief.targets(v), css="targets")],
-                [Subheading(lang("What the plan includes and excludes", "规划范围")), Table(brief.scope(v), css="scope")],
+                [
+                    Subheading(lang("Policy targets against the plan", "政策目标与规划结果")),
+                    Table(brief.targets(v), css="targets"),
+                ],
+                [
+                    Subheading(lang("What the plan includes and excludes", "规划范围")),
+                    Table(brief.scope(v), css="scope"),
+                ],
                 [sections.map_figure(v)],
             ],
             css="brief-grid",
@@ -236,9 +242,16 @@ def _findings(v: View, top: pd.DataFrame, degenerate: pd.DataFrame) -> Section:
     else:
         items = []
         for _, r in top.iterrows():
-            relax = "" if pd.isna(r["relax_yi"]) else f" Relaxing it by {r['step']} would save about {worth.sig(r['relax_yi'])} 亿元."
+            relax = (
+                ""
+                if pd.isna(r["relax_yi"])
+                else f" Relaxing it by {r['step']} would save about {worth.sig(r['relax_yi'])} 亿元."
+            )
             items.append(
-                lang.sentences(f"{r['title']}: {r['sentence']}{relax}", worth.sentence_zh(r["row"], r["title_zh"], r["step_zh"], float(r["relax_yi"])))
+                lang.sentences(
+                    f"{r['title']}: {r['sentence']}{relax}",
+                    worth.sentence_zh(r["row"], r["title_zh"], r["step_zh"], float(r["relax_yi"])),
+                )
             )
         blocks.append(Bullets(items))
     if v.plan.get("mip"):

@@ -72,7 +72,11 @@ def green_coverage(v: View) -> pd.DataFrame:
     pue = load["cluster"].map(v.clusters["pue"]).to_numpy(dtype=float)
     load["new_energy_gwh"] = load["new_load_racks"] * pue * rack.power_kw * rack.it_load_factor * 8760.0 / 1e6
     e = v.t["energy_summary"].set_index(["cluster", "year"])
-    green = (e["renewable_gwh"] + e["certificates_gwh"]).reindex(pd.MultiIndex.from_frame(load[["cluster", "year"]])).to_numpy()
+    green = (
+        (e["renewable_gwh"] + e["certificates_gwh"])
+        .reindex(pd.MultiIndex.from_frame(load[["cluster", "year"]]))
+        .to_numpy()
+    )
     load["green_gwh"] = np.nan_to_num(green)
     load["coverage"] = np.where(
         load["new_energy_gwh"] > TOL,
@@ -86,7 +90,9 @@ def cluster_targets(v: View) -> pd.DataFrame:
     """Per cluster: PUE against its cap, lowest 上架率 against the floor, green power for new racks."""
     util = utilisation_matrix(v)
     floor, gfloor = utilisation_floor(v), green_floor(v)
-    cover = green_coverage(v).pivot_table(index="cluster", columns="year", values="coverage", aggfunc="first", dropna=False)
+    cover = green_coverage(v).pivot_table(
+        index="cluster", columns="year", values="coverage", aggfunc="first", dropna=False
+    )
     rows = []
     for c, row in v.clusters.iterrows():
         u = _floor_years(v, c, util.loc[c].dropna())

@@ -137,15 +137,24 @@ def charts_section(v: View) -> Section:
             charts.bars(
                 cl,
                 [
-                    charts.Series(lang("Contracted renewables", "绿电交易"), (mix["renewable_gwh"] / 1e3).to_list(), charts.GREEN),
-                    charts.Series(lang("Grid power with certificates", "电网购电（绿证）"), (mix["certified_grid_gwh"] / 1e3).to_list(), charts.LIGHT_GREEN),
+                    charts.Series(
+                        lang("Contracted renewables", "绿电交易"), (mix["renewable_gwh"] / 1e3).to_list(), charts.GREEN
+                    ),
+                    charts.Series(
+                        lang("Grid power with certificates", "电网购电（绿证）"),
+                        (mix["certified_grid_gwh"] / 1e3).to_list(),
+                        charts.LIGHT_GREEN,
+                    ),
                     charts.Series(lang("Grid power", "电网购电"), (mix["grid_gwh"] / 1e3).to_list(), charts.GREY),
                 ],
                 lang("Facility energy over the horizon (TWh)", "规划期设施用电（TWh）"),
                 "energymix",
                 lang("Energy mix by cluster", "各集群用电结构"),
                 lambda x: f"{x:,.0f}",
-                notes=[f"{100 * s:.0f} % green" if lang.code == "en" else f"绿电 {100 * s:.0f} %" for s in mix["green_share"]],
+                notes=[
+                    f"{100 * s:.0f} % green" if lang.code == "en" else f"绿电 {100 * s:.0f} %"
+                    for s in mix["green_share"]
+                ],
             ),
             lang(
                 "Facility energy by source: contracted renewables (green-power trading), grid power covered by certificates, other grid power.",
@@ -156,7 +165,9 @@ def charts_section(v: View) -> Section:
                     {
                         lang("Cluster", "数据中心集群"): cl,
                         lang("Renewables (GWh)", "绿电交易 (GWh)"): [num(x) for x in mix["renewable_gwh"]],
-                        lang("Grid with certificates (GWh)", "绿证电量 (GWh)"): [num(x) for x in mix["certified_grid_gwh"]],
+                        lang("Grid with certificates (GWh)", "绿证电量 (GWh)"): [
+                            num(x) for x in mix["certified_grid_gwh"]
+                        ],
                         lang("Grid (GWh)", "电网购电 (GWh)"): [num(x) for x in mix["grid_gwh"]],
                         lang("Green share", "绿电占比"): [pct(x) for x in mix["green_share"]],
                     }
@@ -167,7 +178,10 @@ def charts_section(v: View) -> Section:
     ]
     if len(links):
         shown = links.head(12)
-        labels = [f"{v.zh(h)} → {v.zh(c)}" if lang.zh else f"{v.en(h)} → {v.en(c)}" for h, c in zip(shown["hub"], shown["cluster"], strict=True)]
+        labels = [
+            f"{v.zh(h)} → {v.zh(c)}" if lang.zh else f"{v.en(h)} → {v.en(c)}"
+            for h, c in zip(shown["hub"], shown["cluster"], strict=True)
+        ]
         blocks.append(
             Figure(
                 charts.bars(
@@ -190,7 +204,9 @@ def charts_section(v: View) -> Section:
                 Table(
                     pd.DataFrame(
                         {
-                            lang("Link", "链路"): [v.link(h, c) for h, c in zip(links["hub"], links["cluster"], strict=True)],
+                            lang("Link", "链路"): [
+                                v.link(h, c) for h, c in zip(links["hub"], links["cluster"], strict=True)
+                            ],
                             lang("Year", "年份"): links["year"].astype(str),
                             lang("Traffic (Gbps)", "流量 (Gbps)"): [num(x) for x in links["traffic_gbps"]],
                             lang("Capacity (Gbps)", "容量 (Gbps)"): [num(x) for x in links["capacity_gbps"]],
@@ -204,7 +220,10 @@ def charts_section(v: View) -> Section:
     else:
         blocks.append(
             Para(
-                lang("Bandwidth per link: no link carries traffic in this plan (the workload classes send no traffic).", "链路带宽：本规划中没有链路承载流量。")
+                lang(
+                    "Bandwidth per link: no link carries traffic in this plan (the workload classes send no traffic).",
+                    "链路带宽：本规划中没有链路承载流量。",
+                )
             )
         )
     return Section("charts", lang("Charts", "图表"), blocks)
@@ -238,7 +257,8 @@ def _utilisation(v: View, util: pd.DataFrame, floors: pd.Series, names: list[str
     return Figure(
         svg,
         lang(
-            "上架率 per cluster and year, with each cluster's floor after its name; darker is fuller.", "各集群分年上架率，名称后为该集群下限；颜色越深越满。"
+            "上架率 per cluster and year, with each cluster's floor after its name; darker is fuller.",
+            "各集群分年上架率，名称后为该集群下限；颜色越深越满。",
         ),
         Table(table),
     )
@@ -266,9 +286,16 @@ def scorecard_section(v: View) -> Section:
                     "目标为紧约束指规划恰好位于目标上且放宽会降低总成本。影子价格均以节省额表示。",
                 )
             ),
-            Subheading(lang("Per cluster: PUE cap, 上架率 floor, green power for new racks", "各数据中心集群：PUE 上限、上架率下限、新建机架绿电")),
+            Subheading(
+                lang(
+                    "Per cluster: PUE cap, 上架率 floor, green power for new racks",
+                    "各数据中心集群：PUE 上限、上架率下限、新建机架绿电",
+                )
+            ),
             Table(scorecard.cluster_targets(v)),
-            Subheading(lang("Programme-wide: budgets, shares, carbon, latency tiers", "全局目标：预算、占比、碳排放、时延")),
+            Subheading(
+                lang("Programme-wide: budgets, shares, carbon, latency tiers", "全局目标：预算、占比、碳排放、时延")
+            ),
             Table(scorecard.programme_targets(v)),
         ],
     )
@@ -285,7 +312,14 @@ def unmet_section(v: View) -> Section:
         return Section(
             "unmet",
             title,
-            [Para(lang(f"All demand is served: 0 rack-years unmet over {v.first}–{v.last}.", f"全部需求均被满足：{v.first}–{v.last} 年未满足需求为 0。"))],
+            [
+                Para(
+                    lang(
+                        f"All demand is served: 0 rack-years unmet over {v.first}–{v.last}.",
+                        f"全部需求均被满足：{v.first}–{v.last} 年未满足需求为 0。",
+                    )
+                )
+            ],
         )
     intro = lang(
         f"{num(v.plan['unmet_rack_years'])} rack-years of demand are not served. For each hub and class, the binding limits that stop it being served:",
@@ -324,13 +358,18 @@ def appendix_section(v: View, rest: pd.DataFrame, degenerate: pd.DataFrame) -> S
             Table(
                 pd.DataFrame(
                     {
-                        lang("Limit", "约束"): [lang(t, tz) for t, tz in zip(rest["title"], rest["title_zh"], strict=True)],
+                        lang("Limit", "约束"): [
+                            lang(t, tz) for t, tz in zip(rest["title"], rest["title_zh"], strict=True)
+                        ],
                         lang("Where", "位置"): rest["where"].to_list(),
                         lang("Year", "年份"): ["–" if pd.isna(y) else str(int(y)) for y in rest["year"]],
                         lang(f"Saving per unit (PV {v.first})", f"每单位节省（{v.first} 年现值）"): [
-                            f"{worth.sig(x)} {worth.unit_zh(u) if lang.zh else u}" for x, u in zip(rest["value"], rest["unit"], strict=True)
+                            f"{worth.sig(x)} {worth.unit_zh(u) if lang.zh else u}"
+                            for x, u in zip(rest["value"], rest["unit"], strict=True)
                         ],
-                        lang("1 % relaxed saves (亿元)", "放宽 1 % 节省（亿元）"): ["–" if pd.isna(x) else worth.sig(x) for x in rest["relax_yi"]],
+                        lang("1 % relaxed saves (亿元)", "放宽 1 % 节省（亿元）"): [
+                            "–" if pd.isna(x) else worth.sig(x) for x in rest["relax_yi"]
+                        ],
                     }
                 )
             )
@@ -341,7 +380,9 @@ def appendix_section(v: View, rest: pd.DataFrame, degenerate: pd.DataFrame) -> S
                 lang("Binding at zero (degenerate, no price): ", "在零处取等（退化，无价格）：")
                 + "; ".join(
                     f"{lang(t, tz)} {w} {'' if pd.isna(y) else int(y)} ({d})".replace("  ", " ")
-                    for t, tz, w, y, d in degenerate[["title", "title_zh", "where", "year", "degenerate"]].itertuples(index=False)
+                    for t, tz, w, y, d in degenerate[["title", "title_zh", "where", "year", "degenerate"]].itertuples(
+                        index=False
+                    )
                 ),
                 note=True,
             )
@@ -350,7 +391,10 @@ def appendix_section(v: View, rest: pd.DataFrame, degenerate: pd.DataFrame) -> S
     if len(counted):
         blocks.append(
             Para(
-                lang("Not listed: accounting rows that define quantities rather than limit them (", "未列出：定义数量而非限制的核算约束（")
+                lang(
+                    "Not listed: accounting rows that define quantities rather than limit them (",
+                    "未列出：定义数量而非限制的核算约束（",
+                )
                 + ", ".join(f"{f} {n}" for f, n in counted.items())
                 + ")",
                 note=True,

@@ -67,7 +67,13 @@ class Facts:
 
         def by(frame: pd.DataFrame, keys: list[str], column: str, factor: float = 1.0) -> dict:  # type: ignore[type-arg]
             values = frame[column].to_numpy(dtype=float) * factor
-            return dict(zip(zip(*(frame[k].astype(int) if k == "year" else frame[k].astype(str) for k in keys), strict=True), values.tolist(), strict=True))
+            return dict(
+                zip(
+                    zip(*(frame[k].astype(int) if k == "year" else frame[k].astype(str) for k in keys), strict=True),
+                    values.tolist(),
+                    strict=True,
+                )
+            )
 
         return cls(
             racks=by(racks, ["cluster", "year"], "racks"),
@@ -171,9 +177,7 @@ def _renewable_availability(r: Row) -> str:
 
 
 def _certificate_cover(r: Row) -> str:
-    return (
-        f"Green certificates at {_c(r)} already cover all the grid power bought in {r.parts[1]}; being able to certify one more MWh would save {r.money('元')}."
-    )
+    return f"Green certificates at {_c(r)} already cover all the grid power bought in {r.parts[1]}; being able to certify one more MWh would save {r.money('元')}."
 
 
 def _certificate_share(r: Row) -> str:
@@ -208,7 +212,9 @@ def _hub_share(r: Row) -> str:
 
 
 def _carbon_cap(r: Row) -> str:
-    return f"The {r.parts[0]} carbon cap binds: each extra tonne of CO2 allowed would lower total cost by {r.money('元')}."
+    return (
+        f"The {r.parts[0]} carbon cap binds: each extra tonne of CO2 allowed would lower total cost by {r.money('元')}."
+    )
 
 
 @dataclass(frozen=True)
@@ -226,13 +232,21 @@ StepFn = Callable[[Row], Step | None]
 def _pct_of(amount: float, unit_en: str, unit_zh: str) -> Step | None:
     if amount <= 0:
         return None
-    return Step(0.01 * amount, f"1 % ({num(0.01 * amount) if 0.01 * amount >= 10 else sig(0.01 * amount)} {unit_en})", f"1 %（{wan(0.01 * amount) if 0.01 * amount >= 10 else sig(0.01 * amount)} {unit_zh}）")
+    return Step(
+        0.01 * amount,
+        f"1 % ({num(0.01 * amount) if 0.01 * amount >= 10 else sig(0.01 * amount)} {unit_en})",
+        f"1 %（{wan(0.01 * amount) if 0.01 * amount >= 10 else sig(0.01 * amount)} {unit_zh}）",
+    )
 
 
 def _point_of(amount: float, unit_en: str, unit_zh: str) -> Step | None:
     if amount <= 0:
         return None
-    return Step(0.01 * amount, f"1 percentage point ({num(0.01 * amount)} {unit_en})", f"1 个百分点（{wan(0.01 * amount)} {unit_zh}）")
+    return Step(
+        0.01 * amount,
+        f"1 percentage point ({num(0.01 * amount)} {unit_en})",
+        f"1 个百分点（{wan(0.01 * amount)} {unit_zh}）",
+    )
 
 
 def _step_budget_yearly(r: Row) -> Step | None:
@@ -328,11 +342,17 @@ def _no_racks(r: Row) -> str:
 def _no_renewables(r: Row) -> str:
     if r.parts[2] != "year":
         return ""
-    return "no renewable power available" if r.facts.renewable_mwh.get((r.parts[0], int(r.parts[1])), 0.0) <= 1e-3 else ""
+    return (
+        "no renewable power available" if r.facts.renewable_mwh.get((r.parts[0], int(r.parts[1])), 0.0) <= 1e-3 else ""
+    )
 
 
 def _no_link(r: Row) -> str:
-    return "a link with no capacity" if r.facts.link_capacity.get((r.parts[0], r.parts[1], int(r.parts[2])), 0.0) <= 1e-9 else ""
+    return (
+        "a link with no capacity"
+        if r.facts.link_capacity.get((r.parts[0], r.parts[1], int(r.parts[2])), 0.0) <= 1e-9
+        else ""
+    )
 
 
 FAMILIES: dict[str, Family] = {
@@ -341,16 +361,43 @@ FAMILIES: dict[str, Family] = {
     "west_share": Family("Western share of new racks", "西部新增机架占比下限", _west_share, _step_share),
     "hub_share": Family("Hub share of new racks", "枢纽新增机架占比下限", _hub_share, _step_share),
     "carbon_cap": Family("Carbon cap", "碳排放上限", _carbon_cap, _step_carbon),
-    "green_share": Family("Green-power floor for new racks", "新建机架绿电占比下限", _green_share, _step_green_share, _no_new_load),
-    "utilisation_floor": Family("上架率 floor (racks in use / installed)", "上架率下限", _utilisation_floor, _step_utilisation_floor, _no_racks),
-    "certificate_share": Family("Certificates' share of green power", "绿证占绿电比例上限", _certificate_share, _step_certificate_share, _no_grid),
-    "build_rate": Family("Construction pace (racks a year)", "建设速度上限", _build_rate, _step_cluster("build_max_racks_per_year", "racks", "标准机架")),
-    "land_limit": Family("Land and planning limit", "用地与规划上限", _land_limit, _step_cluster("racks_max", "racks", "标准机架")),
-    "power_limit": Family("Grid connection", "电网接入容量", _power_limit, _step_cluster("power_max_mw", "kW", "kW", 1e3)),
+    "green_share": Family(
+        "Green-power floor for new racks", "新建机架绿电占比下限", _green_share, _step_green_share, _no_new_load
+    ),
+    "utilisation_floor": Family(
+        "上架率 floor (racks in use / installed)", "上架率下限", _utilisation_floor, _step_utilisation_floor, _no_racks
+    ),
+    "certificate_share": Family(
+        "Certificates' share of green power",
+        "绿证占绿电比例上限",
+        _certificate_share,
+        _step_certificate_share,
+        _no_grid,
+    ),
+    "build_rate": Family(
+        "Construction pace (racks a year)",
+        "建设速度上限",
+        _build_rate,
+        _step_cluster("build_max_racks_per_year", "racks", "标准机架"),
+    ),
+    "land_limit": Family(
+        "Land and planning limit", "用地与规划上限", _land_limit, _step_cluster("racks_max", "racks", "标准机架")
+    ),
+    "power_limit": Family(
+        "Grid connection", "电网接入容量", _power_limit, _step_cluster("power_max_mw", "kW", "kW", 1e3)
+    ),
     "link_expansion_limit": Family("Link expansion limit", "链路扩容上限", _link_expansion_limit, _step_link_expansion),
     "link_bandwidth": Family("Link bandwidth", "链路带宽", _link_bandwidth, _step_link, _no_link),
-    "renewable_availability": Family("Contractable renewable power", "可采购绿电量", _renewable_availability, _step_renewables, _no_renewables),
-    "certificate_cover": Family("Certificates only cover grid power bought", "绿证不超过电网购电量", _certificate_cover, _step_certificate_cover, _no_grid),
+    "renewable_availability": Family(
+        "Contractable renewable power", "可采购绿电量", _renewable_availability, _step_renewables, _no_renewables
+    ),
+    "certificate_cover": Family(
+        "Certificates only cover grid power bought",
+        "绿证不超过电网购电量",
+        _certificate_cover,
+        _step_certificate_cover,
+        _no_grid,
+    ),
     "capacity": Family("Cluster full (racks in use ≤ usable racks)", "集群满载", _capacity, _step_capacity, _no_racks),
 }
 """Family -> how binding rows of it are titled, phrased, relaxed by 1 % and recognised as degenerate."""
@@ -389,7 +436,9 @@ def binding(v: View, most: int = MOST_ROWS) -> pd.DataFrame:
         rows = binding_keys(v, family)
         if rows.empty:
             continue
-        items = [Row(v, family, str(k).split("/"), abs(float(d)), str(u), facts) for k, d, u in rows.itertuples(index=False)]
+        items = [
+            Row(v, family, str(k).split("/"), abs(float(d)), str(u), facts) for k, d, u in rows.itertuples(index=False)
+        ]
         items.sort(key=lambda r: (-r.value, r.parts))
         count = len(items)
         items = items[:most]
@@ -417,17 +466,40 @@ def binding(v: View, most: int = MOST_ROWS) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=COLUMNS)
     out = pd.concat(frames, ignore_index=True)
-    out["sentence"] = [FAMILIES[f].sentence(r) if not d else "" for f, r, d in zip(out["family"], out["row"], out["degenerate"], strict=True)]
+    out["sentence"] = [
+        FAMILIES[f].sentence(r) if not d else ""
+        for f, r, d in zip(out["family"], out["row"], out["degenerate"], strict=True)
+    ]
     return out[COLUMNS]
 
 
-COLUMNS = ["family", "title", "title_zh", "binding_rows", "where", "year", "value", "unit", "value_in_year", "degenerate", "relax_yi", "step", "step_zh", "sentence", "row"]
+COLUMNS = [
+    "family",
+    "title",
+    "title_zh",
+    "binding_rows",
+    "where",
+    "year",
+    "value",
+    "unit",
+    "value_in_year",
+    "degenerate",
+    "relax_yi",
+    "step",
+    "step_zh",
+    "sentence",
+    "row",
+]
 
 
 def ranked(rows: pd.DataFrame, top: int = 10) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(the `top` rows whose 1 % relaxation saves most, the other priced rows, the degenerate rows)."""
     priced = rows[rows["degenerate"] == ""]
-    order = priced.assign(_k=priced["relax_yi"].fillna(-1.0)).sort_values(["_k", "value"], ascending=False, kind="stable").drop(columns="_k")
+    order = (
+        priced.assign(_k=priced["relax_yi"].fillna(-1.0))
+        .sort_values(["_k", "value"], ascending=False, kind="stable")
+        .drop(columns="_k")
+    )
     return order.head(top), order.iloc[top:], rows[rows["degenerate"] != ""]
 
 
@@ -482,7 +554,9 @@ def demand_cost(v: View) -> pd.DataFrame:
     pivot = frame.pivot_table(index=["hub", "workload"], columns="year", values="value", aggfunc="first")
     order = [(h, w) for h in v.hubs.index for w in v.workloads.index if (h, w) in pivot.index]
     pivot = pivot.reindex(pd.MultiIndex.from_tuples(order, names=["hub", "workload"]), columns=v.years)
-    out = pd.DataFrame({"国家枢纽节点 Hub": [v.name(h) for h, _ in order], "业务类型 Class": [v.zh(w) for _, w in order]})
+    out = pd.DataFrame(
+        {"国家枢纽节点 Hub": [v.name(h) for h, _ in order], "业务类型 Class": [v.zh(w) for _, w in order]}
+    )
     for y in v.years:
         out[f"{y} ({v.lang.per_rack_year})"] = [num(x) if pd.notna(x) else "–" for x in pivot[y]]
     return out
@@ -504,7 +578,9 @@ def unmet(v: View) -> pd.DataFrame:
                 "Stopped by": _stoppers(v, str(h), str(w), years),
             }
         )
-    return pd.DataFrame(rows, columns=["国家枢纽节点 Hub", "业务类型 Class", "Unmet (rack-years)", "Years", "Stopped by"])
+    return pd.DataFrame(
+        rows, columns=["国家枢纽节点 Hub", "业务类型 Class", "Unmet (rack-years)", "Years", "Stopped by"]
+    )
 
 
 def _stoppers(v: View, hub: str, workload: str, years: list[int]) -> str:
