@@ -115,11 +115,17 @@ def read_workbook(data: bytes, dest: Path) -> None:
     sheets: dict[str, list[list[Any]]] = {}
     for ws in book.worksheets:
         if ws.title != SCENARIO_SHEET and ws.title not in TABLES:
-            reasons.append(f"sheet '{ws.title}': not a table of a case (expected {SCENARIO_SHEET}, {', '.join(TABLES)})")
+            reasons.append(
+                f"sheet '{ws.title}': not a table of a case (expected {SCENARIO_SHEET}, {', '.join(TABLES)})"
+            )
             continue
         rows = []
         for r, row in enumerate(ws.iter_rows(), start=1):
-            reasons.extend(f"sheet '{ws.title}' row {r}: a formula ({c.value}); paste values instead" for c in row if getattr(c, "data_type", None) == "f")
+            reasons.extend(
+                f"sheet '{ws.title}' row {r}: a formula ({c.value}); paste values instead"
+                for c in row
+                if getattr(c, "data_type", None) == "f"
+            )
             rows.append([cell.value for cell in row])
         sheets[ws.title] = rows
     book.close()

@@ -85,10 +85,27 @@ def run_job(job_id: int, db_url: str, data_dir: str) -> None:
 
 
 def _record_plan(
-    sessions: sessionmaker[Any], job_id: int, case_id: int, version_id: int, status: str, plan: dict[str, Any], ok: bool | None, text: str
+    sessions: sessionmaker[Any],
+    job_id: int,
+    case_id: int,
+    version_id: int,
+    status: str,
+    plan: dict[str, Any],
+    ok: bool | None,
+    text: str,
 ) -> None:
     with sessions() as s:
-        s.add(Plan(job_id=job_id, case_id=case_id, version_id=version_id, status=status, headline=headline(plan), verify_ok=ok, verify_text=text))
+        s.add(
+            Plan(
+                job_id=job_id,
+                case_id=case_id,
+                version_id=version_id,
+                status=status,
+                headline=headline(plan),
+                verify_ok=ok,
+                verify_text=text,
+            )
+        )
         s.commit()
 
 
@@ -98,7 +115,11 @@ def _watch(sessions: sessionmaker[Any], st: Store, job_id: int, parent: int, sto
     while not stop.wait(0.3):
         if os.getppid() != parent:
             os._exit(1)
-        partial = [p for p in st.job_dir(job_id).iterdir() if p.is_dir() and p.name.startswith(".plan.partial-")] if st.job_dir(job_id).exists() else []
+        partial = (
+            [p for p in st.job_dir(job_id).iterdir() if p.is_dir() and p.name.startswith(".plan.partial-")]
+            if st.job_dir(job_id).exists()
+            else []
+        )
         new = "reading the case and building the model"
         if any((p / "plan.json").exists() for p in partial):
             new = "writing the plan and its report"
@@ -114,7 +135,11 @@ def log_tail(st: Store, job_id: int, lines: int = 25) -> str:
     folder = st.job_dir(job_id)
     if not folder.exists():
         return ""
-    logs = [p / "solver.log" for p in folder.iterdir() if p.is_dir() and (p.name == "plan" or p.name.startswith(".plan.partial-"))]
+    logs = [
+        p / "solver.log"
+        for p in folder.iterdir()
+        if p.is_dir() and (p.name == "plan" or p.name.startswith(".plan.partial-"))
+    ]
     logs = [p for p in logs if p.is_file()]
     if not logs:
         return ""
@@ -182,29 +207,62 @@ class Dispatcher:
             with self.sessions() as s:
                 queued = s.scalars(select(Job.id).where(Job.status == "queued").order_by(Job.id).limit(room)).all()
             for job_id in queued:
-                if not _set(self.sessions, job_id, only_if="queued", status="running", stage="starting a worker", started=now()):
+                if not _set(
+                    self.sessions, job_id, only_if="queued", status="running", stage="starting a worker", started=now()
+                ):
                     continue
-                proc = self._context.Process(target=run_job, args=(job_id, self.db_url, str(self.store.root)), daemon=True, name=f"planner-job-{job_id}")
+                proc = self._context.Process(
+                    target=run_job,
+                    args=(job_id, self.db_url, str(self.store.root)),
+                    daemon=True,
+                    name=f"planner-job-{job_id}",
+                )
                 try:
                     proc.start()
                 except Exception as err:
                     logger.exception("could not start a worker for job %s", job_id)
                     message = f"could not start a worker process: {err}"
-                    _set(self.sessions, job_id, only_if="running", status="failed", stage="failed", finished=now(), message=message)
+                    _set(
+                        self.sessions,
+                        job_id,
+                        only_if="running",
+                        status="failed",
+                        stage="failed",
+                        finished=now(),
+                        message=message,
+                    )
                     continue
                 self.procs[job_id] = proc
 
     def cancel(self, job_id: int) -> bool:
         """Cancel a queued or running job; False if it had already finished."""
         with self._lock:
-            if _set(self.sessions, job_id, only_if="queued", status="cancelled", stage="cancelled", finished=now(), message="cancelled before it started"):
+            if _set(
+                self.sessions,
+                job_id,
+                only_if="queued",
+                status="cancelled",
+                stage="cancelled",
+                finished=now(),
+                message="cancelled before it started",
+            ):
                 return True
             proc = self.procs.pop(job_id, None)
-            changed = _set(self.sessions, job_id, only_if="running", status="cancelled", stage="cancelled", finished=now(), message="cancelled while running")
+            changed = _set(
+                self.sessions,
+                job_id,
+                only_if="running",
+                status="cancelled",
+                stage="cancelled",
+                finished=now(),
+                message="cancelled while running",
+            )
             if proc is not None:
                 proc.terminate()
                 proc.join(10)
-            for partial in self.store.job_dir(job_id).glob(".plan.partial-*") if self.store.job_dir(job_id).exists() else []:
+            for partial in (
+                self.store.job_dir(job_id).glob(".plan.partial-*") if self.store.job_dir(job_id).exists() else []
+            ):
                 shutil.rmtree(partial, ignore_errors=True)
             return changed
 
@@ -216,8 +274,15 @@ class Dispatcher:
             self._thread.join(5)
         with self._lock:
             for job_id, proc in list(self.procs.items()):
-                _set(self.sessions, job_id, only_if="running", status="interrupted", stage="interrupted", finished=now(),
-                     message="the server stopped while this job ran - re-run it")
+                _set(
+                    self.sessions,
+                    job_id,
+                    only_if="running",
+                    status="interrupted",
+                    stage="interrupted",
+                    finished=now(),
+                    message="the server stopped while this job ran - re-run it",
+                )
                 proc.terminate()
                 proc.join(10)
             self.procs.clear()

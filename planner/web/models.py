@@ -53,7 +53,9 @@ class Case(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
     """The account that made it; None when the workspace runs without accounts."""
     created: Mapped[datetime] = mapped_column(DateTime, default=now)
-    versions: Mapped[list[Version]] = relationship(back_populates="case", order_by="Version.number", cascade="all, delete-orphan")
+    versions: Mapped[list[Version]] = relationship(
+        back_populates="case", order_by="Version.number", cascade="all, delete-orphan"
+    )
 
 
 class CaseShare(Base):

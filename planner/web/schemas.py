@@ -13,7 +13,9 @@ class NewCase(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     name: str = Field("", max_length=200)
-    example: str | None = Field(None, description="an example overlay's name (GET /api/examples); none for the default case")
+    example: str | None = Field(
+        None, description="an example overlay's name (GET /api/examples); none for the default case"
+    )
 
 
 class VersionOut(BaseModel):
@@ -94,7 +96,9 @@ class NewJob(BaseModel):
     """Queue a solve of the case's current version."""
 
     model_config = ConfigDict(extra="forbid")
-    days: int | None = Field(None, ge=1, le=60, description="representative days (hourly slices); none for one slice per year")
+    days: int | None = Field(
+        None, ge=1, le=60, description="representative days (hourly slices); none for one slice per year"
+    )
 
 
 class JobOut(BaseModel):
