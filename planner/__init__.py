@@ -61,7 +61,15 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from planner.config import RunConfig
-    from planner.errors import InfeasibleError, InputError, ModelBuildError, PlannerError, SolveError, SolverFailedError, TimeLimitError
+    from planner.errors import (
+        InfeasibleError,
+        InputError,
+        ModelBuildError,
+        PlannerError,
+        SolveError,
+        SolverFailedError,
+        TimeLimitError,
+    )
     from planner.inputs.read import load_inputs
     from planner.inputs.schema import Inputs
     from planner.model import build_model

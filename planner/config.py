@@ -69,8 +69,14 @@ class RunConfig(BaseModel):
 def config_for(inputs: Inputs, overrides: dict[str, Any] | None = None) -> RunConfig:
     """RunConfig from the case's solver block, with non-None overrides (CLI flags) on top."""
     block = inputs.scenario.solver
-    base = {"solver": block.name, "time_limit_s": block.time_limit_s, "mip_gap": block.mip_gap, "threads": block.threads,
-            "highs_method": block.highs_method, "time_resolution": block.time_resolution}
+    base = {
+        "solver": block.name,
+        "time_limit_s": block.time_limit_s,
+        "mip_gap": block.mip_gap,
+        "threads": block.threads,
+        "highs_method": block.highs_method,
+        "time_resolution": block.time_resolution,
+    }
     base.update({k: v for k, v in (overrides or {}).items() if v is not None})
     return RunConfig(**base)
 

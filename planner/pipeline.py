@@ -101,8 +101,20 @@ def run(
         TimeLimitError: the time limit passed before any feasible plan.
     """
     overlays = [scenario] if isinstance(scenario, str | Path) else list(scenario)
-    overrides: dict[str, Any] = {"solver": solver, "highs_method": method, "time_limit_s": time_limit_s, "mip_gap": mip_gap, "threads": threads}
-    overrides |= {"time_resolution": resolution, "write_lp": write_lp, "force": force, "output_dir": None if out is None else Path(out), "report": report and out is not None}
+    overrides: dict[str, Any] = {
+        "solver": solver,
+        "highs_method": method,
+        "time_limit_s": time_limit_s,
+        "mip_gap": mip_gap,
+        "threads": threads,
+    }
+    overrides |= {
+        "time_resolution": resolution,
+        "write_lp": write_lp,
+        "force": force,
+        "output_dir": None if out is None else Path(out),
+        "report": report and out is not None,
+    }
     outcome = run_case(case, overlays, overrides, progress=progress, write=out is not None)
     assert outcome.results is not None and outcome.data is not None
     return Plan.from_results(outcome.plan, outcome.results, outcome.data, outcome.out_dir, outcome.timings)
@@ -110,7 +122,15 @@ def run(
 
 def default_out_dir(name: str, resolution: str, own: str = "year") -> Path:
     """outputs/<case or scenario name>[_days12 | _hours]: a plan at another resolution than the case's own never collides."""
-    suffix = "" if resolution == own else "_year" if resolution == "year" else "_hours" if resolution == "hours" else "_days" + resolution.split(":", 1)[1]
+    suffix = (
+        ""
+        if resolution == own
+        else "_year"
+        if resolution == "year"
+        else "_hours"
+        if resolution == "hours"
+        else "_days" + resolution.split(":", 1)[1]
+    )
     return Path("outputs") / f"{name}{suffix}"
 
 
@@ -139,7 +159,10 @@ def run_case(
     say("validating", None)
     inputs = validate(raw)
     config = config_for(inputs, overrides)
-    out_dir = Path(config.output_dir or default_out_dir(inputs.scenario.name, config.time_resolution, inputs.scenario.solver.time_resolution))
+    out_dir = Path(
+        config.output_dir
+        or default_out_dir(inputs.scenario.name, config.time_resolution, inputs.scenario.solver.time_resolution)
+    )
     if write:
         check_target(out_dir, (Path(case),), config.force)
     timings["validate_s"] = time.perf_counter() - clock
@@ -164,7 +187,11 @@ def run_case(
     built = build_model(data, inputs.scenario.name)
     built.resolution = resolution
     timings["build_s"] = time.perf_counter() - clock
-    folder = staging(Path(out_dir), config.force, (Path(case),)) if write else tempfile.TemporaryDirectory(prefix="planner-run-")
+    folder = (
+        staging(Path(out_dir), config.force, (Path(case),))
+        if write
+        else tempfile.TemporaryDirectory(prefix="planner-run-")
+    )
     with folder as stage:
         outcome = _solve_and_write(Path(stage), raw, inputs, config, built, timings, findings, say)
         if outcome.status == Status.INFEASIBLE:
@@ -174,23 +201,34 @@ def run_case(
     if outcome.status == Status.INFEASIBLE or outcome.status == Status.UNBOUNDED:
         _raise_infeasible(inputs, outcome)
     if outcome.status == Status.TIME_LIMIT:
-        raise TimeLimitError(f"the solver reached the time limit ({config.time_limit_s} s) without a feasible plan; raise --time-limit or loosen --mip-gap")
+        raise TimeLimitError(
+            f"the solver reached the time limit ({config.time_limit_s} s) without a feasible plan; raise --time-limit or loosen --mip-gap"
+        )
     if outcome.status == Status.ERROR:
         raise PlannerError(f"the solver stopped with an error; see {out_dir / 'solver.log'}")
     return outcome
 
 
-def _write_presolve_diagnosis(out_dir: Path, case: Path, raw: RawCase, inputs: Inputs, config: RunConfig, error: InfeasibleError) -> None:
+def _write_presolve_diagnosis(
+    out_dir: Path, case: Path, raw: RawCase, inputs: Inputs, config: RunConfig, error: InfeasibleError
+) -> None:
     """A case found infeasible before solving still gets its folder: diagnosis and an infeasible status, no plan."""
     findings = tuple(f for f in check_case(inputs))
     headline = "; ".join(f.message for f in findings if f.severity == "error") or str(error)
     diagnosis = Diagnosis(inputs.scenario.name, "infeasible", "infeasible", headline, presolve=findings)
     with staging(out_dir, config.force, (case,)) as stage:
         write_diagnosis(stage, to_markdown(diagnosis), diagnosis.to_dict())
-        status = {"case": inputs.scenario.name, "status": "infeasible", "found": "before solving", "inputs_sha256": inputs_hash(raw)}
+        status = {
+            "case": inputs.scenario.name,
+            "status": "infeasible",
+            "found": "before solving",
+            "inputs_sha256": inputs_hash(raw),
+        }
         write_json(stage / "plan.json", status)
         write_json(stage / "status.json", status)
-    error.args = (str(error).replace("Nothing was written.", f"Diagnosis in {out_dir / 'diagnosis.md'} (and diagnosis.json)."),)
+    error.args = (
+        str(error).replace("Nothing was written.", f"Diagnosis in {out_dir / 'diagnosis.md'} (and diagnosis.json)."),
+    )
     error.report = to_markdown(diagnosis)
 
 
@@ -206,7 +244,17 @@ def _check_matching(raw: RawCase, data: ModelData) -> None:
     """Hourly green matching needs more than one slice per year."""
     if data.green_matching == "hourly" and len(data.slices) < 2:
         line = raw.scenario_lines.get(("policy", "green_matching"))
-        raise InputError([Problem(raw.scenario_file, "hourly green matching needs hourly slices: run with --days K or --hours full (or give profiles.csv)", row=line, column="policy.green_matching", value="hourly")])
+        raise InputError(
+            [
+                Problem(
+                    raw.scenario_file,
+                    "hourly green matching needs hourly slices: run with --days K or --hours full (or give profiles.csv)",
+                    row=line,
+                    column="policy.green_matching",
+                    value="hourly",
+                )
+            ]
+        )
 
 
 def diagnose_case(
@@ -238,7 +286,9 @@ def _raise_infeasible(inputs: Inputs, outcome: RunOutcome) -> None:
     where = outcome.out_dir
     model = f"; the model is in {where / 'model.lp'}" if where else ""
     if outcome.diagnosis is None:
-        raise InfeasibleError(f"no plan satisfies every constraint of case '{inputs.scenario.name}' ({outcome.status}){model}")
+        raise InfeasibleError(
+            f"no plan satisfies every constraint of case '{inputs.scenario.name}' ({outcome.status}){model}"
+        )
     d = outcome.diagnosis
     families = tuple(dict.fromkeys([o.family for o in d.options] + ([] if d.iis is None else list(d.iis.families()))))
     files = f"\nDiagnosis in {where / 'diagnosis.md'} (and diagnosis.json){model}." if where else ""
@@ -256,15 +306,29 @@ def _with_slices(inputs: Inputs, profiles: pd.DataFrame | None) -> Inputs:
         return inputs
     columns = ["cluster", "slice", "weight_hours", "wind_cf", "solar_cf", "hydro_cf", "period"]
     rows = tuple(
-        Profile.model_construct(cluster_id=c, slice_id=t, weight_hours=float(w), wind_cf=float(a), solar_cf=float(b), hydro_cf=float(h),
-                                period_id=None if pd.isna(p) else str(p))  # storage periods: verify re-checks the batteries
+        Profile.model_construct(
+            cluster_id=c,
+            slice_id=t,
+            weight_hours=float(w),
+            wind_cf=float(a),
+            solar_cf=float(b),
+            hydro_cf=float(h),
+            period_id=None if pd.isna(p) else str(p),
+        )  # storage periods: verify re-checks the batteries
         for c, t, w, a, b, h, p in profiles[columns].itertuples(index=False, name=None)
     )
     return inputs.model_copy(update={"profiles": rows})
 
 
 def _solve_and_write(
-    stage: Path, raw: RawCase, inputs: Inputs, config: RunConfig, built: Built, timings: dict[str, float], findings: list[Finding], say: Progress
+    stage: Path,
+    raw: RawCase,
+    inputs: Inputs,
+    config: RunConfig,
+    built: Built,
+    timings: dict[str, float],
+    findings: list[Finding],
+    say: Progress,
 ) -> RunOutcome:
     clock = time.perf_counter()
     say(f"solving ({built.model.n_rows:,} rows)", stage / "solver.log")
@@ -291,7 +355,10 @@ def _solve_and_write(
     manifest = _manifest(raw, inputs, config, result, built, timings)
     plan["manifest"] = {"inputs_sha256": manifest["inputs_sha256"], "solver": manifest["solver"]}
     write_json(stage / "plan.json", plan)
-    write_json(stage / "status.json", {"case": inputs.scenario.name, "status": str(result.status), "inputs_sha256": manifest["inputs_sha256"]})
+    write_json(
+        stage / "status.json",
+        {"case": inputs.scenario.name, "status": str(result.status), "inputs_sha256": manifest["inputs_sha256"]},
+    )
     write_json(stage / "manifest.json", manifest)
     write_json(stage / "inputs.json", inputs.model_dump(mode="json"))
     if has_plan and config.report:
@@ -344,7 +411,9 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _manifest(raw: RawCase, inputs: Inputs, config: RunConfig, result: SolveResult, built: Built, timings: dict[str, float]) -> dict[str, Any]:
+def _manifest(
+    raw: RawCase, inputs: Inputs, config: RunConfig, result: SolveResult, built: Built, timings: dict[str, float]
+) -> dict[str, Any]:
     lo, hi = coefficient_range(built.model)
     return {
         "case": inputs.scenario.name,
@@ -352,12 +421,29 @@ def _manifest(raw: RawCase, inputs: Inputs, config: RunConfig, result: SolveResu
         "input_files": [str(p) for p in raw.sources],
         "inputs_sha256": inputs_hash(raw),
         "versions": _versions(),
-        "solver": {"name": result.solver, "version": result.solver_version, "options": result.options, "interface": result.interface, "iterations": result.iterations},
+        "solver": {
+            "name": result.solver,
+            "version": result.solver_version,
+            "options": result.options,
+            "interface": result.interface,
+            "iterations": result.iterations,
+        },
         "status": str(result.status),
         "objective_yi_yuan": result.objective,
         "gap": result.gap,
-        "time_resolution": {"setting": config.time_resolution, "description": resolution_label(built), "slices_per_year": len(built.data.slices), "storage_clusters": list(map(str, built.data.storage_clusters))},
-        "model_size": {"rows": built.model.n_rows, "columns": built.model.n_cols, "nonzeros": built.model.nonzeros, "integer_columns": int(len(built.vars.modules)), "coefficient_range": [lo, hi]},
+        "time_resolution": {
+            "setting": config.time_resolution,
+            "description": resolution_label(built),
+            "slices_per_year": len(built.data.slices),
+            "storage_clusters": list(map(str, built.data.storage_clusters)),
+        },
+        "model_size": {
+            "rows": built.model.n_rows,
+            "columns": built.model.n_cols,
+            "nonzeros": built.model.nonzeros,
+            "integer_columns": int(len(built.vars.modules)),
+            "coefficient_range": [lo, hi],
+        },
         "timings_s": {k: round(v, 4) for k, v in timings.items()},
         "platform": platform.platform(),
     }
