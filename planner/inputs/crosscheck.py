@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from planner.inputs.limits import PROBLEMS
 from planner.errors import Problem
+from planner.inputs.limits import PROBLEMS
 from planner.inputs.schema import Cluster, Demand, Link, Profile, Scenario, Workload
 
 if TYPE_CHECKING:
@@ -90,7 +90,9 @@ def _misspelt_definitions(raw: RawCase, ids: dict[str, set[str]], problems: list
             problems.append(
                 Problem(
                     defining.file,
-                    f"{id_column[:-3]} id used by no other file, but {' and '.join(files)} {'uses' if len(files) == 1 else 'use'} '{match[0]}' ({len(uses[match[0]])} rows); did you mean '{match[0]}'?",
+                    f"{id_column[:-3]} id used by no other file, but {' and '.join(files)} "
+                    f"{'uses' if len(files) == 1 else 'use'} '{match[0]}' ({len(uses[match[0]])} rows); did you mean "
+                    f"'{match[0]}'?",
                     row=defining.lines[int(position)],
                     column=id_column,
                     value=value,
@@ -226,7 +228,8 @@ def _check_profiles(raw: RawCase, rows: dict[str, list[BaseModel]], problems: li
             problems.append(
                 Problem(
                     file,
-                    f"cluster '{cluster}' has slices that differ from the other clusters'; every cluster needs the same slices",
+                    f"cluster '{cluster}' has slices that differ from the other clusters'; every cluster needs the "
+                    "same slices",
                 )
             )
         elif abs(hours[cluster] - 8760) > 1:
@@ -262,7 +265,8 @@ def _check_latency_reach(raw: RawCase, rows: dict[str, list[BaseModel]], problem
             problems.append(
                 Problem(
                     raw.tables["links"].file,
-                    f"workload '{workload_id}' at hub '{hub_id}' needs RTT <= {limit:g} ms but no linked cluster is that close (nearest: {nearest.cluster_id} at {nearest.round_trip_ms:g} ms)",
+                    f"workload '{workload_id}' at hub '{hub_id}' needs RTT <= {limit:g} ms but no linked cluster is "
+                    f"that close (nearest: {nearest.cluster_id} at {nearest.round_trip_ms:g} ms)",
                 )
             )
 

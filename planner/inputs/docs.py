@@ -27,7 +27,7 @@ by hand.
 """
 
 
-def _type_name(annotation: Any) -> str:
+def _type_name(annotation: object) -> str:
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         return _type_name(typing.get_args(annotation)[0])
@@ -87,7 +87,8 @@ def _rows(model: type[BaseModel], prefix: str = "") -> list[str]:
         )
         description = (info.description or "").replace("\n", " ")
         lines.append(
-            f"| `{prefix}{name}` | {_type_name(annotation)} | {_unit(info)} | {_bounds(info)} | {required} | {description} |"
+            f"| `{prefix}{name}` | {_type_name(annotation)} | {_unit(info)} | {_bounds(info)} | {required} | "
+            f"{description} |"
         )
     return lines
 

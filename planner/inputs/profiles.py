@@ -45,7 +45,8 @@ def _bounded_gunzip(path: Path) -> bytes:
             [
                 Problem(
                     str(path),
-                    f"unpacks to more than the {TABLE_MB.value:,} MB limit for one table; raise it with {TABLE_MB.variable}=N if the file is right",
+                    f"unpacks to more than the {TABLE_MB.value:,} MB limit for one table; raise it with "
+                    f"{TABLE_MB.variable}=N if the file is right",
                 )
             ]
         )
@@ -60,7 +61,8 @@ def read_hourly(case: str | Path, clusters: list[str]) -> pd.DataFrame:
             [
                 Problem(
                     str(path),
-                    "no hourly profiles for this case; `--hours`/`--days` need them (see inputs/default/profiles/README.md)",
+                    "no hourly profiles for this case; `--hours`/`--days` need them (see "
+                    "inputs/default/profiles/README.md)",
                 )
             ]
         )

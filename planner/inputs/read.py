@@ -20,11 +20,12 @@ from typing import Any
 import pandas as pd
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
+from planner.errors import InputError, Problem
 from planner.inputs import safe_yaml
 from planner.inputs.crosscheck import cross_check
 from planner.inputs.limits import PROBLEMS, TABLE_CELLS, TABLE_MB, YAML_KB, read_checked
-from planner.errors import InputError, Problem
 from planner.inputs.schema import KEYS, OPTIONAL_TABLES, TABLES, Inputs, Scenario
 
 SCENARIO_FILE = "scenario.yaml"
@@ -196,7 +197,8 @@ def read_csv(path: Path, problems: list[Problem], inside: Path | None = None) ->
                 problems.append(
                     Problem(
                         str(path),
-                        f"row has {len(record)} cells but the header has {len(header)}; check for stray commas or unquoted text",
+                        f"row has {len(record)} cells but the header has {len(header)}; check for stray commas or "
+                        "unquoted text",
                         row=start,
                     )
                 )
@@ -208,7 +210,8 @@ def read_csv(path: Path, problems: list[Problem], inside: Path | None = None) ->
                 problems.append(
                     Problem(
                         str(path),
-                        f"more than {TABLE_CELLS.value:,} cells ({len(rows) - 1:,} rows of {len(header)} columns); raise {TABLE_CELLS.variable}=N if the table is right",
+                        f"more than {TABLE_CELLS.value:,} cells ({len(rows) - 1:,} rows of {len(header)} columns); "
+                        f"raise {TABLE_CELLS.variable}=N if the table is right",
                         row=start,
                     )
                 )
@@ -234,9 +237,9 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
 def _lines(text: str) -> Iterator[str]:
-    """The text's lines with their endings, one at a time.
+    r"""The text's lines with their endings, one at a time.
 
-    Lines end at \\n, \\r\\n or a lone \\r, as `io.StringIO(newline="")` splits them; a StringIO would
+    Lines end at \n, \r\n or a lone \r, as `io.StringIO(newline="")` splits them; a StringIO would
     hold a 4-byte-per-character copy of a large table.
     """
     for match in _LINE.finditer(text):
@@ -352,7 +355,7 @@ def _line_for(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | 
     return None
 
 
-def _message(item: Any) -> str:
+def _message(item: ErrorDetails) -> str:
     if item["type"] == "missing":
         return "required value is missing"
     if item["type"] == "extra_forbidden":
@@ -411,7 +414,7 @@ def _validate_table(name: str, table: RawTable, problems: list[Problem]) -> list
     return out
 
 
-def _expected(item: Any, model: type[BaseModel], column: str | None) -> str:
+def _expected(item: ErrorDetails, model: type[BaseModel], column: str | None) -> str:
     message = _message(item)
     field_info = model.model_fields.get(column or "")
     extra = field_info.json_schema_extra if field_info is not None else None

@@ -8,7 +8,6 @@ so that this module stays a plain description of the inputs.
 from __future__ import annotations
 
 import html
-
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -376,7 +375,7 @@ class Scenario(Schema):
     """The case's `scenario.yaml`: horizon, economics, budgets, policy and solver."""
 
     name: Id
-    """Case name; outputs go to `outputs/<name>` by default (`outputs/<name>_days<K>`, `_hours` at those resolutions)."""
+    """Case name; outputs go to `outputs/<name>` by default (`outputs/<name>_days<K>`, `_hours` at those resolutions)."""  # noqa: E501 - one table row of docs/inputs.md
     description: str = ""
     """What the case stands for."""
     years: Years
@@ -410,7 +409,8 @@ class Scenario(Schema):
         has_budget = self.budget.total_yi_yuan is not None or self.budget.yearly_yi_yuan is not None
         if has_budget and self.budget.basis != self.capex_basis:
             raise ValueError(
-                f"budget.basis '{self.budget.basis}' differs from capex_basis '{self.capex_basis}': a budget must be on the capex's basis"
+                f"budget.basis '{self.budget.basis}' differs from capex_basis '{self.capex_basis}': a budget must be "
+                "on the capex's basis"
             )
         return self
 
@@ -439,11 +439,15 @@ class Inputs(Schema):
         """Jupyter: the case at a glance and how to get its tables."""
         s = self.scenario
         counts = "".join(
-            f"<tr><th style='text-align:left'>{name}</th><td style='text-align:right'>{len(getattr(self, name)):,} rows</td></tr>"
+            f"<tr><th style='text-align:left'>{name}</th><td style='text-align:right'>{len(getattr(self, name)):,} "
+            "rows</td></tr>"
             for name in TABLES
         )
         title = html.escape(f"case '{s.name}': {s.years.first}-{s.years.last}")
-        return f"<table><caption style='text-align:left'>{title}</caption>{counts}</table><p style='font-size:smaller'>tables: <code>inputs.table(\"clusters\")</code>, ...</p>"
+        return (
+            f"<table><caption style='text-align:left'>{title}</caption>{counts}</table><p "
+            "style='font-size:smaller'>tables: <code>inputs.table(\"clusters\")</code>, ...</p>"
+        )
 
 
 TABLES: dict[str, type[Schema]] = {
