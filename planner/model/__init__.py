@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from planner.model.data import ModelData
 from planner.inputs.timeseries import Resolution
 from planner.model import _lp
 from planner.model._lp import Builder, Model
+from planner.model.data import ModelData
 from planner.model.objective import add_objective
 from planner.model.registry import REGISTRY
 from planner.model.variables import Vars, add_variables

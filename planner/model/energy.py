@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planner.model.data import ModelData
 from planner.model import _lp
 from planner.model._lp import Builder, Terms
+from planner.model.data import ModelData
 from planner.model.expressions import served
 from planner.model.variables import Vars
 
@@ -40,7 +40,8 @@ def add_power_balance(m: Builder, d: ModelData, v: Vars) -> None:
     """Facility energy = IT energy x PUE, met by grid power and contracted renewables.
 
     grid[c,y,t] + renewable[c,y,t] + discharge[c,y,t] - charge[c,y,t]
-        - sum_w pue_ex[c] * it[w,t] * class_load[w,c,y] + (pue_ex[c] - pue[c]) * it[t] * new_load[c,y] = 0        for all c, y, t
+        - sum_w pue_ex[c] * it[w,t] * class_load[w,c,y] + (pue_ex[c] - pue[c]) * it[t] * new_load[c,y] = 0
+            for all c, y, t
 
     Notes:
         Load on the racks in place runs at their PUE (pue_ex), load on new racks at the new-build
@@ -122,7 +123,9 @@ def add_new_load_cap(m: Builder, d: ModelData, v: Vars) -> None:
 def add_green_share(m: Builder, d: ModelData, v: Vars) -> None:
     """Green power (renewables used + certificates) covers the floor share of new racks' energy.
 
-    sum_t (renewable[c,y,t] - charge[c,y,t] + discharge[c,y,t]) + certificates[c,y] - g[c] * e_new[c] * new_load[c,y] >= 0        for all c with g[c] > 0, all y
+    sum_t (renewable[c,y,t] - charge[c,y,t] + discharge[c,y,t]) + certificates[c,y]
+        - g[c] * e_new[c] * new_load[c,y] >= 0
+        for all c with g[c] > 0, all y
 
     Notes:
         The row pushes new_load down, so new_load settles at max(0, served - existing) exactly.
@@ -162,7 +165,8 @@ def add_certificate_share(m: Builder, d: ModelData, v: Vars) -> None:
 def add_green_hourly(m: Builder, d: ModelData, v: Vars) -> None:
     """24/7 matching: in every slice, renewables used directly or via batteries cover the floor share.
 
-    renewable[c,y,t] - charge[c,y,t] + discharge[c,y,t] - g[c] * e_new[c] * w[t] / 8760 * new_load[c,y] >= 0        for c with g[c] > 0, all y, t
+    renewable[c,y,t] - charge[c,y,t] + discharge[c,y,t] - g[c] * e_new[c] * w[t] / 8760 * new_load[c,y] >= 0
+        for c with g[c] > 0, all y, t
 
     Notes:
         Only with `policy.green_matching: hourly`. Certificates do not count. The new racks' energy

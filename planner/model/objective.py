@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from planner.model.data import ModelData
 from planner.model import _lp
 from planner.model._lp import Builder, Terms
+from planner.model.data import ModelData
 from planner.model.variables import Vars
 
 COST_TERMS = (

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-
-from planner.model.data import ModelData
 from planner.model import _lp
 from planner.model._lp import Builder
+from planner.model.data import ModelData
 from planner.model.expressions import investment
 from planner.model.variables import Vars
 
@@ -13,7 +12,8 @@ from planner.model.variables import Vars
 def add_budget_yearly(m: Builder, d: ModelData, v: Vars) -> None:
     """Investment in racks and links in each year within that year's budget.
 
-    sum_c capex[c] * racks_new[c,y] + sum_{h,c} bw_capex[h,c] * bandwidth_new[h,c,y] <= budget[y]        for years with a budget
+    sum_c capex[c] * racks_new[c,y] + sum_{h,c} bw_capex[h,c] * bandwidth_new[h,c,y] <= budget[y]
+        for years with a budget
     """
     if d.budget_yearly.empty:
         return

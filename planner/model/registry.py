@@ -16,15 +16,15 @@ from dataclasses import dataclass
 
 from planner.model._lp import Builder
 from planner.model.capacity import (
+    add_base_year_load,
     add_build_modules,
     add_build_rate,
     add_capacity,
+    add_incumbent_load,
     add_land_limit,
     add_power_limit,
     add_rack_stock,
     add_utilisation_floor,
-    add_base_year_load,
-    add_incumbent_load,
 )
 from planner.model.data import RACKS_PER_KRACK, YUAN_PER_YI, ModelData
 from planner.model.demand import add_class_load_balance, add_demand_met

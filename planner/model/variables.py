@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from planner.model.data import ModelData
 from planner.model._lp import Builder
+from planner.model.data import ModelData
 
 
 @dataclass(frozen=True)
