@@ -247,12 +247,15 @@ def solve_kept(h: Any, model: Model, config: RunConfig) -> SolveResult:  # noqa:
 
 
 def update_kept(
-    h: Any,
-    coefficients: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,  # noqa: ANN401 - a highspy.Highs
+    h: Any,  # noqa: ANN401 - a highspy.Highs
+    coefficients: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     row_bounds: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     costs: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> None:
-    """Change a kept Highs in place: (rows, cols, values) coefficients, (rows, lower, upper) row bounds, (cols, cost) costs."""
+    """Change a kept Highs in place.
+
+    (rows, cols, values) coefficients, (rows, lower, upper) row bounds, (cols, cost) costs.
+    """
     highs = _highs()
     if coefficients is not None:
         highs.change_coefficients(h, *coefficients)
