@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from planner.model.data import RACKS_PER_KRACK
 from planner.model import Built, _lp, registry
+from planner.model.data import RACKS_PER_KRACK
 from planner.model.registry import REGISTRY
 from planner.model.variables import Vars
 from planner.solver.solve import SolveResult

@@ -168,7 +168,10 @@ class Plan:
         caption = f"plan <code>{html.escape(str(s.get('case')))}</code>"
         tables = ", ".join(f"<code>.{name}</code>" for name in TABLES)
         charts = '<code>.plot("racks" | "investment" | "energy")</code>'
-        return f'<table><caption style="text-align:left">{caption}</caption>{body}</table><p style="font-size:smaller">tables: {tables}; charts: {charts}</p>'
+        return (
+            f'<table><caption style="text-align:left">{caption}</caption>{body}</table><p '
+            f'style="font-size:smaller">tables: {tables}; charts: {charts}</p>'
+        )
 
 
 def _racks(racks_new: pd.DataFrame, racks: pd.DataFrame, cluster_hub: dict[str, str]) -> pd.DataFrame:

@@ -55,7 +55,10 @@ def check_summary(path: str, plan: dict[str, Any], problems: list[Problem], tota
     status = plan.get("status")
     before = len(problems)
     if status not in PLAN_STATUSES:
-        message = f"'{status}' is not a plan (expected optimal or feasible); a run that ended without a plan has nothing to report"
+        message = (
+            f"'{status}' is not a plan (expected optimal or feasible); a run that ended without a plan has nothing to "
+            "report"
+        )
         problems.append(Problem(path, message, column="status"))
         return
     for key in NUMBER_KEYS:

@@ -22,8 +22,8 @@ import pandas as pd
 from pydantic import ValidationError
 
 from planner.errors import PlanFolderError, Problem
-from planner.inputs.schema import Inputs
 from planner.inputs.limits import TABLE_MB, read_checked
+from planner.inputs.schema import Inputs
 from planner.results.folders import atomic_write
 from planner.results.plan_checks import check_frame, check_summary
 from planner.results.text import markdown_safe
@@ -165,7 +165,10 @@ def read_inputs_json(path: Path) -> Inputs:
 
 
 def read_plan_tables(folder: Path, modules: bool, storage: bool = False) -> dict[str, pd.DataFrame]:
-    """Every plan table of an output folder (modules.csv only for modular builds, storage.csv only with batteries), numbers parsed."""
+    """Every plan table of an output folder, numbers parsed.
+
+    modules.csv only for modular builds, storage.csv only with batteries.
+    """
     problems: list[Problem] = []
     frames = {}
     for name, columns in PLAN_TABLES.items():
