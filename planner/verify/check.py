@@ -20,11 +20,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.errors import PlannerError
-from planner.errors import PlanFolderError, Problem
+from planner.errors import PlanFolderError, PlannerError, Problem
+from planner.inputs.schema import Inputs
 from planner.results.plan_checks import check_summary
 from planner.results.plan_folder import read_inputs_json, read_json_object, read_plan_tables
-from planner.inputs.schema import Inputs
 from planner.verify.base import (
     ATOL,
     RTOL,
@@ -136,7 +135,10 @@ def verify_outputs(out_dir: str | Path, inputs: Inputs | None = None, inputs_sha
     if inputs_sha256 is not None:
         recorded = read_json_object(folder / "manifest.json").get("inputs_sha256")
         if recorded != inputs_sha256:
-            differ = f"the plan was solved from inputs with hash {str(recorded)[:12]}..., the given case has {inputs_sha256[:12]}...; it is checked against the given case"
+            differ = (
+                f"the plan was solved from inputs with hash {str(recorded)[:12]}..., the given case has "
+                f"{inputs_sha256[:12]}...; it is checked against the given case"
+            )
     inputs = inputs or read_inputs_json(folder / "inputs.json")
     case = case_frames(inputs)
     plan = Plan(
@@ -180,7 +182,10 @@ def check_demand(case: Case, plan: Plan) -> CheckResult:
 
 
 def check_class_load_balance(case: Case, plan: Plan) -> CheckResult:
-    """sum_h load[w,h,c,y] = class_load[w,c,y]: class loads are not written; their sum per cluster is utilisation.csv's load_racks."""
+    """sum_h load[w,h,c,y] = class_load[w,c,y].
+
+    Class loads are not written; their sum per cluster is utilisation.csv's load_racks.
+    """
     from_load = served(plan, case)
     reported = plan.utilisation.set_index(["cluster", "year"])["load_racks"].reindex(case.cluster_years)
     return compare("class_load_balance", case.cluster_years, reported, "==", from_load, "racks")

@@ -90,7 +90,10 @@ def _swing(e: pd.DataFrame, eta: float) -> pd.DataFrame:
 
 
 def check_storage_balance(case: Case, plan: Plan) -> CheckResult:
-    """Over each storage period the state of charge returns to its start: sum_t (eta * charge - discharge / eta) / w[t] = 0."""
+    """Over each storage period the state of charge returns to its start.
+
+    sum_t (eta * charge - discharge / eta) / w[t] = 0.
+    """
     if case.storage_clusters.empty:
         return CheckResult("storage_balance", 0, "GWh", 0.0)
     s = _swing(_stored_energy(case, plan), case.battery_efficiency)
@@ -107,7 +110,10 @@ def check_storage_energy(case: Case, plan: Plan) -> CheckResult:
 
 
 def check_green_hourly(case: Case, plan: Plan) -> CheckResult:
-    """Hourly matching: renewable - charge + discharge >= g[c] * e_new[c] * w[t] / sum(w) * new_load[c,y] in every slice."""
+    """Hourly matching in every slice.
+
+    renewable - charge + discharge >= g[c] * e_new[c] * w[t] / sum(w) * new_load[c,y].
+    """
     if case.green_matching != "hourly":
         return CheckResult("green_hourly", 0, "GWh", 0.0)
     floor = case.clusters["green_share_min_new"]
