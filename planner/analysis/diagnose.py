@@ -25,13 +25,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.config import RunConfig
-from planner.model.data import build_data
-from planner.analysis.words import FLOORS, MECHANICS, ROW_UNITS, Words
-from planner.solver.iis import Iis, compute_iis
-from planner.model import Built, _lp, build_model
 from planner.analysis.presolve import Finding, check_case
+from planner.analysis.words import FLOORS, MECHANICS, ROW_UNITS, Words
+from planner.config import RunConfig
 from planner.inputs.schema import Inputs
+from planner.model import Built, _lp, build_model
+from planner.model.data import build_data
+from planner.solver.iis import Iis, compute_iis
 from planner.solver.solve import Status, solve
 from planner.verify.base import case_frames
 
@@ -333,7 +333,8 @@ def to_markdown(d: Diagnosis) -> str:
         for i, option in enumerate(d.options, 1):
             unit = option.relaxations[0].unit
             lines.append(
-                f"{i}. **{option.family}**: {option.action}; {option.total:,.4g} {unit} in all, a {option.relative:.0%} change"
+                f"{i}. **{option.family}**: {option.action}; {option.total:,.4g} {unit} in all, a "
+                f"{option.relative:.0%} change"
             )
             lines += [f"   - {r.text}" for r in option.relaxations[:10]]
             if len(option.relaxations) > 10:

@@ -133,8 +133,10 @@ def _existing_power(case: Case, reach: Reach) -> list[Finding]:
             "error",
             "existing_power",
             f"{name(case, c)}: its {cl.at[c, 'racks_existing']:,.0f} existing racks draw {mw[c]:,.1f} MW at rated load "
-            f"(PUE {cl.at[c, 'pue']:g}), above its {cl.at[c, 'power_max_mw']:,.1f} MW grid connection (power_max_mw); racks are "
-            f"never removed, so no plan fits. Raise power_max_mw to at least {mw[c]:,.1f} MW or correct racks_existing.",
+            f"(PUE {cl.at[c, 'pue']:g}), above its {cl.at[c, 'power_max_mw']:,.1f} MW grid connection (power_max_mw); "
+            "racks are "
+            f"never removed, so no plan fits. Raise power_max_mw to at least {mw[c]:,.1f} MW or correct "
+            "racks_existing.",
             ("power_limit", "rack_stock"),
         )
         for c in over.index
@@ -148,8 +150,10 @@ def _floor_above_max(case: Case, reach: Reach) -> list[Finding]:
         Finding(
             "error",
             "floor_above_max",
-            f"{name(case, c)}: its utilisation floor ({bad.at[c, 'utilisation_min']:.0%} of racks in use) is above the most "
-            f"that may be in use (rack.utilisation_max {case.utilisation_max:.0%}), and its {bad.at[c, 'racks_existing']:,.0f} "
+            f"{name(case, c)}: its utilisation floor ({bad.at[c, 'utilisation_min']:.0%} of racks in use) is above the "
+            "most "
+            f"that may be in use (rack.utilisation_max {case.utilisation_max:.0%}), and its "
+            f"{bad.at[c, 'racks_existing']:,.0f} "
             "existing racks cannot be removed. Lower utilisation_min or raise utilisation_max.",
             ("utilisation_floor", "capacity"),
         )
@@ -191,10 +195,14 @@ def _floor_vs_demand(case: Case, reach: Reach) -> list[Finding]:
             Finding(
                 "error",
                 "floor_vs_demand",
-                f"{name(case, cluster)}: the {case.clusters.at[cluster, 'utilisation_min']:.0%} utilisation floor needs "
-                f"{forced[cluster]:,.0f} of its {case.clusters.at[cluster, 'racks_existing']:,.0f} existing racks in use, but in "
-                f"{years} the hubs within its latency reach ({within}) can send it at most {group.iloc[0]:,.0f} racks of load "
-                f"in {year} (their eligible demand, within link capacity incl. expansion). Lower utilisation_min there, "
+                f"{name(case, cluster)}: the {case.clusters.at[cluster, 'utilisation_min']:.0%} utilisation floor "
+                "needs "
+                f"{forced[cluster]:,.0f} of its {case.clusters.at[cluster, 'racks_existing']:,.0f} existing racks in "
+                "use, but in "
+                f"{years} the hubs within its latency reach ({within}) can send it at most {group.iloc[0]:,.0f} racks "
+                "of load "
+                f"in {year} (their eligible demand, within link capacity incl. expansion). Lower utilisation_min "
+                "there, "
                 "raise the demand it can serve, or widen the links.",
                 ("utilisation_floor", "demand_met", "link_bandwidth"),
             )
@@ -229,8 +237,10 @@ def _floor_vs_total_demand(case: Case, reach: Reach, forced: pd.Series) -> list[
         Finding(
             "error",
             "floors_vs_total_demand",
-            f"the utilisation floors together need {total:,.0f} existing racks in use (at {_join_names(case, forced.index)}), "
-            f"but all the demand that can reach those clusters in {year} is {short.iloc[0]:,.0f} racks. Lower the floors "
+            f"the utilisation floors together need {total:,.0f} existing racks in use (at "
+            f"{_join_names(case, forced.index)}), "
+            f"but all the demand that can reach those clusters in {year} is {short.iloc[0]:,.0f} racks. Lower the "
+            "floors "
             "(policy.utilisation_min or per-cluster utilisation_min) or check the demand table.",
             ("utilisation_floor", "demand_met"),
         )
@@ -269,7 +279,8 @@ def _links_vs_budget(case: Case, reach: Reach) -> list[Finding]:
                 Finding(
                     "error",
                     "links_vs_budget",
-                    f"{label} ({budget:,.2f} 亿元) is at least {need - budget:,.2f} 亿元 short of the link capacity the "
+                    f"{label} ({budget:,.2f} 亿元) is at least {need - budget:,.2f} 亿元 short of the link capacity "
+                    "the "
                     f"utilisation floors force in {y0}: the existing links cannot carry the floors' load, so at least "
                     f"{where} must be added, costing at least {need:,.2f} 亿元. Raise the budget or lower the floors.",
                     (family, "utilisation_floor", "link_bandwidth"),
@@ -317,10 +328,12 @@ def _carbon_vs_floor(case: Case, reach: Reach) -> list[Finding]:
             Finding(
                 "error",
                 "carbon_vs_floor",
-                f"{caps} {'are' if len(years) > 1 else 'is'} below the {mt:,.3f} Mt a year that the utilisation floors alone emit: "
+                f"{caps} {'are' if len(years) > 1 else 'is'} below the {mt:,.3f} Mt a year that the utilisation floors "
+                "alone emit: "
                 f"the floors keep {forced.sum():,.0f} existing racks in use at {_join_names(case, forced.index)} "
                 f"({float(facility.sum()):,.1f} GWh a year), and the renewable potential there covers only "
-                f"{float(np.minimum(facility, renewable).sum()):,.1f} GWh of it. Raise the cap, lower the floors, or add "
+                f"{float(np.minimum(facility, renewable).sum()):,.1f} GWh of it. Raise the cap, lower the floors, or "
+                "add "
                 "renewable potential (wind_mw/solar_mw/hydro_mw) there.",
                 ("carbon_cap", "utilisation_floor", "renewable_availability"),
             )
@@ -386,8 +399,10 @@ def _demand_beyond_reach(case: Case, reach: Reach) -> list[Finding]:
             Finding(
                 "warning",
                 "demand_beyond_reach",
-                f"{case.workloads.at[workload, 'name_en']} demand ({workload}) at {hub_name(case, hub)} exceeds what the clusters "
-                f"within its latency limit can ever serve in {', '.join(map(str, years))}: at least {group.max():,.0f} racks "
+                f"{case.workloads.at[workload, 'name_en']} demand ({workload}) at {hub_name(case, hub)} exceeds what "
+                "the clusters "
+                f"within its latency limit can ever serve in {', '.join(map(str, years))}: at least {group.max():,.0f} "
+                "racks "
                 f"will be unmet in {worst} (build pace, land, power, link and green-power limits), at "
                 f"{case.unmet_penalty_yuan_per_rack_year:,.0f} yuan per rack-year.",
                 ("demand_met",),

@@ -81,29 +81,56 @@ class Words:
         if family == "carbon_cap":
             return f"the {k[0]} carbon cap ({limit:,.3f} Mt CO2) is {amount:,.3f} Mt short"
         if family == "utilisation_floor":
-            return f"the {cl.at[k[0], 'utilisation_min']:.0%} utilisation floor at {self.cluster(k[0])} in {k[1]} is {amount:,.0f} racks in use short"
+            return (
+                f"the {cl.at[k[0], 'utilisation_min']:.0%} utilisation floor at {self.cluster(k[0])} in {k[1]} is "
+                f"{amount:,.0f} racks in use short"
+            )
         if family == "incumbent_load":
-            return f"the tenants staying at {self.cluster(k[0])} in {k[1]} are {amount:,.0f} racks in use more than the demand that can reach it"
+            return (
+                f"the tenants staying at {self.cluster(k[0])} in {k[1]} are {amount:,.0f} racks in use more than the "
+                "demand that can reach it"
+            )
         if family == "base_year_load":
-            return f"the base-year tenants at {self.cluster(k[0])} ({limit:,.0f} racks in use) are {amount:,.0f} racks short of the load that has to go there"
+            return (
+                f"the base-year tenants at {self.cluster(k[0])} ({limit:,.0f} racks in use) are {amount:,.0f} racks "
+                "short of the load that has to go there"
+            )
         if family == "green_share":
-            return f"the {cl.at[k[0], 'green_share_min_new']:.0%} green-power floor at {self.cluster(k[0])} in {k[1]} is {amount:,.2f} GWh of green power short"
+            return (
+                f"the {cl.at[k[0], 'green_share_min_new']:.0%} green-power floor at {self.cluster(k[0])} in {k[1]} is "
+                f"{amount:,.2f} GWh of green power short"
+            )
         if family == "certificate_share":
             share = self.case.certificate_share_max or 0.0
-            return f"the {share:.0%} cap on certificates' share of green power at {self.cluster(k[0])} in {k[1]} is {amount:,.2f} GWh of certificates short"
+            return (
+                f"the {share:.0%} cap on certificates' share of green power at {self.cluster(k[0])} in {k[1]} is "
+                f"{amount:,.2f} GWh of certificates short"
+            )
         if family == "renewable_availability":
             slice_note = "" if k[2] == "year" else f", time slice {k[2]}"
-            return f"the renewable potential at {self.cluster(k[0])} ({limit:,.2f} GWh{slice_note}) is {amount:,.2f} GWh short in {k[1]}"
+            return (
+                f"the renewable potential at {self.cluster(k[0])} ({limit:,.2f} GWh{slice_note}) is {amount:,.2f} GWh "
+                f"short in {k[1]}"
+            )
         if family == "land_limit":
             return f"the land limit at {self.cluster(k[0])} ({limit:,.0f} racks) is {amount:,.0f} racks short in {k[1]}"
         if family == "build_rate":
-            return f"the build pace at {self.cluster(k[0])} ({limit:,.0f} racks a year) is {amount:,.0f} racks short in {k[1]}"
+            return (
+                f"the build pace at {self.cluster(k[0])} ({limit:,.0f} racks a year) is {amount:,.0f} racks short in "
+                f"{k[1]}"
+            )
         if family == "power_limit":
             return f"the grid connection at {self.cluster(k[0])} ({limit:,.1f} MW) is {amount:,.1f} MW short in {k[1]}"
         if family == "link_bandwidth":
-            return f"the link {self.link(k[0], k[1])} ({limit:,.0f} Gbps before expansion) is {amount:,.1f} Gbps short in {k[2]}"
+            return (
+                f"the link {self.link(k[0], k[1])} ({limit:,.0f} Gbps before expansion) is {amount:,.1f} Gbps short in "
+                f"{k[2]}"
+            )
         if family == "link_expansion_limit":
-            return f"the expansion limit of the link {self.link(k[0], k[1])} ({limit:,.0f} Gbps) is {amount:,.1f} Gbps short"
+            return (
+                f"the expansion limit of the link {self.link(k[0], k[1])} ({limit:,.0f} Gbps) is {amount:,.1f} Gbps "
+                "short"
+            )
         if family == "west_share":
             return f"the {self.case.west_share_min or 0:.0%} western share of new racks is {amount:,.0f} racks short"
         if family == "hub_share":
@@ -150,7 +177,10 @@ class Words:
         return phrases[family]() if family in phrases else f"relax {family} {'/'.join(k)} by {amount:,.4g}"
 
     def requirement(self, family: str, keys: Iterable[tuple[str, ...]], sides: Iterable[str] = ()) -> str:
-        """What a conflicting family asks for, e.g. 'the 80 % green-power floor at 中卫 (zhongwei) and 庆阳 (qingyang)'."""
+        """What a conflicting family asks for.
+
+        For example 'the 80 % green-power floor at 中卫 (zhongwei) and 庆阳 (qingyang)'.
+        """
         keys = list(dict.fromkeys(keys))
         cl = self.case.clusters
         clusters = list(dict.fromkeys(k[0] for k in keys if k))
