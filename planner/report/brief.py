@@ -50,7 +50,8 @@ def findings(v: View, top_limit: dict[str, Any] | None = None) -> list[Finding]:
         out.append(
             Finding(
                 "unmet",
-                f"{num(unmet)} rack-years of demand ({pct(share)}) are not served{f', most at {v.en(hub)}' if hub else ''}.",
+                f"{num(unmet)} rack-years of demand ({pct(share)}) are not "
+                f"served{f', most at {v.en(hub)}' if hub else ''}.",
                 f"{wan(unmet)} 架·年需求（{pct(share)}）未被满足{f'，主要在{v.zh(hub)}' if hub else ''}。",
                 {"unmet_rack_years": unmet},
             )
@@ -64,7 +65,8 @@ def findings(v: View, top_limit: dict[str, Any] | None = None) -> list[Finding]:
                 "west",
                 f"{pct(west, 0)} of the {count(total, EN, en_unit='new racks')} go to the western clusters; "
                 f"{v.en(lead)} takes the most ({count(float(by_cluster[lead]), EN)}).",
-                f"新增 {wan(total)}标准机架，{pct(west, 0)} 布局在西部集群；{v.zh(lead)}最多（{wan(float(by_cluster[lead]))}标准机架）。",
+                f"新增 {wan(total)}标准机架，{pct(west, 0)} "
+                f"布局在西部集群；{v.zh(lead)}最多（{wan(float(by_cluster[lead]))}标准机架）。",
                 {
                     "west_share_of_new_racks": west,
                     "new_racks_total": total,
@@ -89,8 +91,10 @@ def findings(v: View, top_limit: dict[str, Any] | None = None) -> list[Finding]:
         out.append(
             Finding(
                 "budget",
-                f"The yearly investment budget binds in {year_span(years)}; each extra 亿元 in {last} would save {_sig(max(duals))} 亿元 of total cost (present value).",
-                f"年度投资预算在 {year_span(years)} 年为紧约束；{last} 年每增加 1 亿元预算，总成本（现值）可降低 {_sig(max(duals))} 亿元。",
+                f"The yearly investment budget binds in {year_span(years)}; each extra 亿元 in {last} would save "
+                f"{_sig(max(duals))} 亿元 of total cost (present value).",
+                f"年度投资预算在 {year_span(years)} 年为紧约束；{last} 年每增加 1 亿元预算，总成本（现值）可降低 "
+                f"{_sig(max(duals))} 亿元。",
                 {"budget_years": years, "budget_worth": max(duals)},
             )
         )
@@ -99,7 +103,8 @@ def findings(v: View, top_limit: dict[str, Any] | None = None) -> list[Finding]:
         out.append(
             Finding(
                 "budget",
-                f"The {v.first}–{v.last} investment budget binds; each extra 亿元 would save {_sig(d)} 亿元 of total cost (present value).",
+                f"The {v.first}–{v.last} investment budget binds; each extra 亿元 would save {_sig(d)} 亿元 of total "
+                "cost (present value).",
                 f"{v.first}–{v.last} 年总投资预算为紧约束；每增加 1 亿元，总成本（现值）可降低 {_sig(d)} 亿元。",
                 {"budget_years": [], "budget_worth": d},
             )
@@ -114,9 +119,11 @@ def findings(v: View, top_limit: dict[str, Any] | None = None) -> list[Finding]:
         out.append(
             Finding(
                 "cost",
-                f"Total cost {num(cost, 1)} 亿元 (present value at {v.first}); investment {num(invest, 1)} 亿元, undiscounted; "
+                f"Total cost {num(cost, 1)} 亿元 (present value at {v.first}); investment {num(invest, 1)} 亿元, "
+                "undiscounted; "
                 f"emissions {num(emitted, 1)} Mt CO2 over {v.first}–{v.last}.",
-                f"总成本 {num(cost, 1)} 亿元（{v.first} 年现值）；投资 {num(invest, 1)} 亿元（不折现）；{v.first}–{v.last} 年排放 {num(emitted, 1)} Mt CO2。",
+                f"总成本 {num(cost, 1)} 亿元（{v.first} 年现值）；投资 {num(invest, 1)} "
+                f"亿元（不折现）；{v.first}–{v.last} 年排放 {num(emitted, 1)} Mt CO2。",
                 {"objective_yi_yuan": cost, "investment_total_yi_yuan": invest, "emissions_mt_co2": emitted},
             )
         )
@@ -125,7 +132,7 @@ def findings(v: View, top_limit: dict[str, Any] | None = None) -> list[Finding]:
     return out[:5]
 
 
-def _total(x: Any) -> float:
+def _total(x: float | dict[str, float]) -> float:
     return float(sum(x.values())) if isinstance(x, dict) else float(x)
 
 
@@ -153,14 +160,21 @@ def _green_finding(v: View) -> Finding:
         top = priced.loc[priced["dual"].abs().idxmax()]
         c, y = str(top["key"]).split("/")
         d = abs(float(top["dual"]))
-        tail_en = f"; the {pct(floor, 0)} floor for new racks binds at {len(priced)} cluster-year(s), dearest at {v.en(c)} in {y} ({_sig(d)} 元/MWh)"
-        tail_zh = f"；新建机架 {pct(floor, 0)} 绿电下限在 {len(priced)} 个集群年为紧约束，{v.zh(c)} {y} 年最贵（{_sig(d)} 元/MWh）"
+        tail_en = (
+            f"; the {pct(floor, 0)} floor for new racks binds at {len(priced)} cluster-year(s), dearest at {v.en(c)} "
+            f"in {y} ({_sig(d)} 元/MWh)"
+        )
+        tail_zh = (
+            f"；新建机架 {pct(floor, 0)} 绿电下限在 {len(priced)} 个集群年为紧约束，{v.zh(c)} {y} 年最贵（{_sig(d)} "
+            "元/MWh）"
+        )
     else:
         tail_en = f"; the {pct(floor, 0)} floor for new racks does not bind anywhere"
         tail_zh = f"；新建机架 {pct(floor, 0)} 绿电下限未形成紧约束"
     return Finding(
         "green",
-        f"Green power (contracted renewables and certificates) covers {pct(green)} of facility energy{trend_en}{tail_en}.",
+        f"Green power (contracted renewables and certificates) covers {pct(green)} of facility "
+        f"energy{trend_en}{tail_en}.",
         f"绿电（绿电交易与绿证）占设施用电 {pct(green)}{trend_zh}{tail_zh}。",
         {"green_share": green, "green_binding": len(priced)},
     )
@@ -348,7 +362,8 @@ def scope(v: View) -> pd.DataFrame:
         budget = lang("no investment budget is imposed", "未设投资预算")
     carbon = (
         lang(
-            f"shadow price of {num(price, 0)} 元/t CO2 on grid emissions, in the cost only (nobody pays it: data centres are outside the national ETS)",
+            f"shadow price of {num(price, 0)} 元/t CO2 on grid emissions, in the cost only (nobody pays it: data "
+            "centres are outside the national ETS)",
             f"影子碳价 {num(price, 0)} 元/吨 CO2，仅计入规划成本（数据中心不在全国碳市场内，并非实际缴纳）",
         )
         if price > 0
@@ -383,7 +398,7 @@ def scope(v: View) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[lang("Scope", "范围"), lang("This plan", "本规划")])
 
 
-def _scenario_field(obj: Any, name: str) -> str:
+def _scenario_field(obj: object, name: str) -> str:
     """A scenario field the calibration may add (capex basis, budget basis, carbon price naming); "" when absent."""
     value = getattr(obj, name, None)
     if value is None:

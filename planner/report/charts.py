@@ -70,12 +70,16 @@ def _t(
 ) -> str:
     w = f' font-weight="{weight}"' if weight else ""
     c = f' class="{cls}"' if cls else ""
-    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size:g}" fill="{colour}"{w}{c}>{_e(text)}</text>'
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size:g}" '
+        f'fill="{colour}"{w}{c}>{_e(text)}</text>'
+    )
 
 
 def _svg(name: str, title: str, height: float, body: list[str], width: float = WIDTH) -> str:
     return (
-        f'<svg class="chart" id="chart-{_e(name)}" viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-label="{_e(title)}" '
+        f'<svg class="chart" id="chart-{_e(name)}" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
+        f'aria-label="{_e(title)}" '
         f'xmlns="http://www.w3.org/2000/svg">{"".join(body)}</svg>'
     )
 
@@ -90,7 +94,10 @@ class Series:
 
 
 def _legend(items: Sequence[tuple[str, str, str]], x: float, y: float, width: float) -> tuple[list[str], float]:
-    """Legend swatches in rows from (x, y); items are (name, colour, kind) with kind box|line|dash. Returns elements, height."""
+    """Legend swatches in rows from (x, y); items are (name, colour, kind) with kind box|line|dash.
+
+    Returns elements, height.
+    """
     out, cx, cy = [], x, y
     for name, colour, kind in items:
         w = 18 + 6 + text_width(name, 12) + 18
@@ -101,7 +108,8 @@ def _legend(items: Sequence[tuple[str, str, str]], x: float, y: float, width: fl
         else:
             dash = ' stroke-dasharray="4 3"' if kind == "dash" else ""
             out.append(
-                f'<line x1="{cx:.1f}" y1="{cy - 4:.1f}" x2="{cx + 16:.1f}" y2="{cy - 4:.1f}" stroke="{colour}" stroke-width="2.5"{dash}/>'
+                f'<line x1="{cx:.1f}" y1="{cy - 4:.1f}" x2="{cx + 16:.1f}" y2="{cy - 4:.1f}" stroke="{colour}" '
+                f'stroke-width="2.5"{dash}/>'
             )
         out.append(_t(cx + 22, cy, name, size=12, colour=INK))
         cx += w
@@ -171,17 +179,21 @@ def bars(
                 continue
             if stacked:
                 body.append(
-                    f'<rect x="{sx(left):.1f}" y="{y + 4:.1f}" width="{sx(left + v) - sx(left):.2f}" height="{row - 8:.1f}" fill="{s.colour}"><title>{_e(lab)} · {_e(s.name)}: {_e(fmt(v))}</title></rect>'
+                    f'<rect x="{sx(left):.1f}" y="{y + 4:.1f}" width="{sx(left + v) - sx(left):.2f}" '
+                    f'height="{row - 8:.1f}" fill="{s.colour}"><title>{_e(lab)} · {_e(s.name)}: '
+                    f'{_e(fmt(v))}</title></rect>'
                 )
                 left += v
             else:
                 h = (row - 8) / k
                 body.append(
-                    f'<rect x="{x0:.1f}" y="{y + 4 + j * h:.1f}" width="{sx(v) - x0:.2f}" height="{h * 0.9:.1f}" fill="{s.colour}"><title>{_e(lab)} · {_e(s.name)}: {_e(fmt(v))}</title></rect>'
+                    f'<rect x="{x0:.1f}" y="{y + 4 + j * h:.1f}" width="{sx(v) - x0:.2f}" height="{h * 0.9:.1f}" '
+                    f'fill="{s.colour}"><title>{_e(lab)} · {_e(s.name)}: {_e(fmt(v))}</title></rect>'
                 )
         for _, xs, colour in marks:
             body.append(
-                f'<line x1="{sx(xs[i]):.1f}" y1="{y + 1:.1f}" x2="{sx(xs[i]):.1f}" y2="{y + row - 1:.1f}" stroke="{colour}" stroke-width="2.5"/>'
+                f'<line x1="{sx(xs[i]):.1f}" y1="{y + 1:.1f}" x2="{sx(xs[i]):.1f}" y2="{y + row - 1:.1f}" '
+                f'stroke="{colour}" stroke-width="2.5"/>'
             )
         if notes:
             body.append(_t(sx(ends[i]) + 6, y + row / 2 + 4.5, notes[i], size=12, colour=MUTED if grey else INK))
@@ -208,7 +220,8 @@ def diverging(labels: Sequence[str], deltas: Sequence[float], xlabel: str, name:
         if not quiet:
             left, right = sorted((sx(0.0), sx(d)))
             body.append(
-                f'<rect x="{left:.1f}" y="{y + 5:.1f}" width="{max(right - left, 1.0):.1f}" height="{ROW - 10:.1f}" fill="{BLUE if d > 0 else RED}"/>'
+                f'<rect x="{left:.1f}" y="{y + 5:.1f}" width="{max(right - left, 1.0):.1f}" height="{ROW - 10:.1f}" '
+                f'fill="{BLUE if d > 0 else RED}"/>'
             )
         sign = "+" if d > 0 else "−" if d < 0 else "±"
         at = sx(d) + (6 if d >= 0 else -6)
@@ -253,11 +266,13 @@ def heatmap(
             fill = "#f8f9fa" if missing else _ramp(t if hi > lo else 0.5)
             x = label_w + cell_w * j
             body.append(
-                f'<rect x="{x + 1:.1f}" y="{y + 1:.1f}" width="{cell_w - 2:.1f}" height="{cell_h - 2:.1f}" fill="{fill}"/>'
+                f'<rect x="{x + 1:.1f}" y="{y + 1:.1f}" width="{cell_w - 2:.1f}" height="{cell_h - 2:.1f}" '
+                f'fill="{fill}"/>'
             )
             if flags and flags[i][j]:
                 body.append(
-                    f'<rect x="{x + 2:.1f}" y="{y + 2:.1f}" width="{cell_w - 4:.1f}" height="{cell_h - 4:.1f}" fill="none" stroke="{RED}" stroke-width="2"/>'
+                    f'<rect x="{x + 2:.1f}" y="{y + 2:.1f}" width="{cell_w - 4:.1f}" height="{cell_h - 4:.1f}" '
+                    f'fill="none" stroke="{RED}" stroke-width="2"/>'
                 )
             body.append(
                 _t(x + cell_w / 2, y + cell_h / 2 + 4.5, cells[i][j], "middle", 12, "#ffffff" if t > 0.6 else INK)
@@ -330,7 +345,8 @@ def frontier(
         c = colour_of.get(groups[i], BLUE) if groups else BLUE
         radius = 4.0 + 1.8 * (len(names) - 1 - g) if names else 5.0
         body.append(
-            f'<circle cx="{sx(a):.1f}" cy="{sy(b):.1f}" r="{radius:.1f}" fill="{c}" stroke="white" stroke-width="0.8"><title>{_e(fmt_x(a))}, {_e(fmt_y(b))}</title></circle>'
+            f'<circle cx="{sx(a):.1f}" cy="{sy(b):.1f}" r="{radius:.1f}" fill="{c}" stroke="white" '
+            f'stroke-width="0.8"><title>{_e(fmt_x(a))}, {_e(fmt_y(b))}</title></circle>'
         )
     if len(front) > 1:
         path = " ".join(f"{'M' if i == 0 else 'L'}{sx(pts[k][0]):.1f},{sy(pts[k][1]):.1f}" for i, k in enumerate(front))

@@ -102,8 +102,10 @@ def basemap(frame: Frame) -> str:
     return (
         '<g id="map-base">'
         f'<g class="prov" fill="#fbfaf6" stroke="#aeb6bf" stroke-width="0.7">{provinces}</g>'
-        f'<path d="{_path(frame, data["country"])}" fill="none" stroke="#495057" stroke-width="1.3" fill-rule="evenodd" {keep}/>'
-        f'<path d="{_path(frame, data["dash_line"], close=False)}" fill="none" stroke="#495057" stroke-width="1.6" {keep}/>'
+        f'<path d="{_path(frame, data["country"])}" fill="none" stroke="#495057" stroke-width="1.3" '
+        f'fill-rule="evenodd" {keep}/>'
+        f'<path d="{_path(frame, data["dash_line"], close=False)}" fill="none" stroke="#495057" stroke-width="1.6" '
+        f'{keep}/>'
         "</g>"
     )
 
@@ -124,12 +126,16 @@ def inset(frame: Frame) -> tuple[str, tuple[float, float, float, float]]:
     by = float(ly[(lx >= bx) & (lx <= bx + box_w)].max()) + 14.0
     tx, ty = bx - float(x.min()) * s, by - float(y.min()) * s
     svg = (
-        f'<clipPath id="map-inset-clip"><rect x="{bx:.1f}" y="{by:.1f}" width="{box_w:.1f}" height="{box_h:.1f}"/></clipPath>'
+        f'<clipPath id="map-inset-clip"><rect x="{bx:.1f}" y="{by:.1f}" width="{box_w:.1f}" '
+        f'height="{box_h:.1f}"/></clipPath>'
         f'<rect x="{bx:.1f}" y="{by:.1f}" width="{box_w:.1f}" height="{box_h:.1f}" fill="#eef4f8"/>'
-        f'<g clip-path="url(#map-inset-clip)"><g transform="translate({tx:.2f},{ty:.2f}) scale({s:.4f})"><use href="#map-base"/></g></g>'
-        f'<rect x="{bx:.1f}" y="{by:.1f}" width="{box_w:.1f}" height="{box_h:.1f}" fill="none" stroke="#495057" stroke-width="1"/>'
+        f'<g clip-path="url(#map-inset-clip)"><g transform="translate({tx:.2f},{ty:.2f}) scale({s:.4f})"><use '
+        'href="#map-base"/></g></g>'
+        f'<rect x="{bx:.1f}" y="{by:.1f}" width="{box_w:.1f}" height="{box_h:.1f}" fill="none" stroke="#495057" '
+        'stroke-width="1"/>'
         f'<text x="{bx + box_w / 2:.1f}" y="{by + box_h - 22:.1f}" text-anchor="middle" class="small">南海诸岛</text>'
-        f'<text x="{bx + box_w / 2:.1f}" y="{by + box_h - 8:.1f}" text-anchor="middle" class="small">South China Sea Islands</text>'
+        f'<text x="{bx + box_w / 2:.1f}" y="{by + box_h - 8:.1f}" text-anchor="middle" class="small">South China Sea '
+        'Islands</text>'
     )
     return svg, (bx, by, box_w, box_h)
 
@@ -256,7 +262,10 @@ def _flow_paths(
         hx, hy, mx, my, cx, cy = curve
         width = flow_width(row.load_racks, top)
         samples += _flow_samples(curve, width)
-        name = f"{lang(str(hubs.at[row.hub, 'name_en']), str(hubs.at[row.hub, 'name_zh']))} → {lang(str(clusters.at[row.cluster, 'name_en']), str(clusters.at[row.cluster, 'name_zh']))}"
+        name = (
+            f"{lang(str(hubs.at[row.hub, 'name_en']), str(hubs.at[row.hub, 'name_zh']))} → "
+            f"{lang(str(clusters.at[row.cluster, 'name_en']), str(clusters.at[row.cluster, 'name_zh']))}"
+        )
         out.append(
             f'<path d="M{hx:.1f},{hy:.1f} Q{mx:.1f},{my:.1f} {cx:.1f},{cy:.1f}" fill="none" stroke="{color[row.hub]}" '
             f'stroke-width="{width:.2f}" stroke-opacity="0.5" stroke-linecap="round">'
@@ -301,7 +310,8 @@ def draw(
         positions[c] = (x, y, r_all)
         ring = color[row["hub_id"]] if built else "#adb5bd"
         marks.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r_all:.1f}" fill="white" fill-opacity="0.6" stroke="{ring}" stroke-width="{1.3 if built else 1.0}"/>'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r_all:.1f}" fill="white" fill-opacity="0.6" stroke="{ring}" '
+            f'stroke-width="{1.3 if built else 1.0}"/>'
         )
         if r_new > 0.5:
             marks.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r_new:.1f}" fill="{ring}" fill-opacity="0.8"/>')
@@ -311,7 +321,8 @@ def draw(
         x, y = (float(v) for v in frame.xy(row["lon_deg"], row["lat_deg"]))
         positions[h] = (x, y, 9.0)
         marks.append(
-            f'<path d="M{x:.1f},{y - 9:.1f} L{x + 9:.1f},{y:.1f} L{x:.1f},{y + 9:.1f} L{x - 9:.1f},{y:.1f}Z" fill="{color[h]}" stroke="white" stroke-width="1.5"/>'
+            f'<path d="M{x:.1f},{y - 9:.1f} L{x + 9:.1f},{y:.1f} L{x:.1f},{y + 9:.1f} L{x - 9:.1f},{y:.1f}Z" '
+            f'fill="{color[h]}" stroke="white" stroke-width="1.5"/>'
         )
         labeller.boxes.append((x - 9, y - 9, 18, 18))
     labels = [
@@ -341,9 +352,12 @@ def draw(
                 )
             )
     return (
-        f'<svg class="map" viewBox="0 0 {WIDTH:.0f} {height:.0f}" role="img" aria-label="Map of China: hubs, clusters and the flows between them" xmlns="http://www.w3.org/2000/svg">'
-        f'<defs><clipPath id="map-main-clip"><rect x="0" y="0" width="{WIDTH:.0f}" height="{frame.height:.0f}"/></clipPath></defs>'
-        f'<rect width="{WIDTH:.0f}" height="{map_h:.0f}" fill="#eef4f8"/><rect y="{map_h:.0f}" width="{WIDTH:.0f}" height="{height - map_h:.0f}" fill="#ffffff"/>'
+        f'<svg class="map" viewBox="0 0 {WIDTH:.0f} {height:.0f}" role="img" aria-label="Map of China: hubs, clusters '
+        'and the flows between them" xmlns="http://www.w3.org/2000/svg">'
+        f'<defs><clipPath id="map-main-clip"><rect x="0" y="0" width="{WIDTH:.0f}" '
+        f'height="{frame.height:.0f}"/></clipPath></defs>'
+        f'<rect width="{WIDTH:.0f}" height="{map_h:.0f}" fill="#eef4f8"/><rect y="{map_h:.0f}" width="{WIDTH:.0f}" '
+        f'height="{height - map_h:.0f}" fill="#ffffff"/>'
         f'<g clip-path="url(#map-main-clip)">{basemap(frame)}</g>'
         f"{inset_svg}{flow_svg}{''.join(marks)}<g class=\"labels\">{''.join(labels)}</g>"
         f"{_legend(legend_box, top, year, float(flows['load_racks'].max()) if len(flows) else 0.0, lang)}</svg>"
@@ -377,7 +391,8 @@ def _label(
     w, h = w - 2 * LABEL_PAD, h - 2 * LABEL_PAD
     baseline = top + lines[0][1] * 1.1
     spans = "".join(
-        f'<tspan x="{left:.1f}" dy="{0.0 if i == 0 else size * 1.22:.1f}" class="{kind}-{"name" if i == 0 else "sub"}" font-size="{size:g}">{_escape(text)}</tspan>'
+        f'<tspan x="{left:.1f}" dy="{0.0 if i == 0 else size * 1.22:.1f}" class="{kind}-{"name" if i == 0 else "sub"}" '
+        f'font-size="{size:g}">{_escape(text)}</tspan>'
         for i, (text, size) in enumerate(lines)
     )
     nx, ny = min(max(x, left), left + w), min(max(y, top), top + h)
@@ -385,12 +400,16 @@ def _label(
     d = math.hypot(nx - x, ny - y) or 1.0
     sx, sy = x + (nx - x) * r / d, y + (ny - y) * r / d
     line = (
-        f'<line x1="{sx:.1f}" y1="{sy:.1f}" x2="{nx:.1f}" y2="{ny:.1f}" stroke="{color}" stroke-width="0.9" stroke-opacity="0.8"/>'
+        f'<line x1="{sx:.1f}" y1="{sy:.1f}" x2="{nx:.1f}" y2="{ny:.1f}" stroke="{color}" stroke-width="0.9" '
+        'stroke-opacity="0.8"/>'
         if far
         else ""
     )
     quiet = " quiet" if kind == "quiet" else ""
-    return f'{line}<text x="{left:.1f}" y="{baseline:.1f}" fill="{color}" class="halo label{quiet}" data-box="{left:.1f} {top:.1f} {w:.1f} {h:.1f}">{spans}</text>'
+    return (
+        f'{line}<text x="{left:.1f}" y="{baseline:.1f}" fill="{color}" class="halo label{quiet}" data-box="{left:.1f} '
+        f'{top:.1f} {w:.1f} {h:.1f}">{spans}</text>'
+    )
 
 
 def _escape(text: str) -> str:
@@ -409,7 +428,8 @@ def _legend(box: Box, top: float, year: int, top_flow: float, lang: Lang) -> str
     cx, cy = x0 + 12 + r, y0 + h / 2
     row1, row2 = y0 + 24, y0 + 50
     out = [
-        f'<g class="legend"><rect x="{x0:.0f}" y="{y0:.0f}" width="{w:.0f}" height="{h:.0f}" rx="4" fill="white" stroke="#ced4da"/>',
+        f'<g class="legend"><rect x="{x0:.0f}" y="{y0:.0f}" width="{w:.0f}" height="{h:.0f}" rx="4" fill="white" '
+        'stroke="#ced4da"/>',
         f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="white" stroke="#495057"/>',
         f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r * 0.6:.1f}" fill="#495057" fill-opacity="0.75"/>',
     ]
@@ -426,7 +446,8 @@ def _legend(box: Box, top: float, year: int, top_flow: float, lang: Lang) -> str
             if value > top_flow * 1.01:
                 continue
             out.append(
-                f'<line x1="{fx:.0f}" y1="{row1 - 4:.0f}" x2="{fx + 30:.0f}" y2="{row1 - 4:.0f}" stroke="#495057" stroke-opacity="0.5" '
+                f'<line x1="{fx:.0f}" y1="{row1 - 4:.0f}" x2="{fx + 30:.0f}" y2="{row1 - 4:.0f}" stroke="#495057" '
+                'stroke-opacity="0.5" '
                 f'stroke-width="{flow_width(value, top_flow):.1f}" stroke-linecap="round"/>'
             )
             label = f"{value:,.0f}" if lang.code == "en" else wan(value)

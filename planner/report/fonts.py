@@ -53,7 +53,10 @@ def _font_face(chars: str) -> str:
         return ""
     woff = cached_subset(source[0], source[1], chars)
     data = base64.b64encode(woff).decode("ascii")
-    return f'@font-face {{ font-family: "{EMBEDDED_FAMILY}"; font-weight: 400; src: url(data:font/woff;base64,{data}) format("woff"); }}'
+    return (
+        f'@font-face {{ font-family: "{EMBEDDED_FAMILY}"; font-weight: 400; src: url(data:font/woff;base64,{data}) '
+        f'format("woff"); }}'
+    )
 
 
 FONT_DIRS = (

@@ -33,7 +33,8 @@ def find_chromium() -> str:
     if Path("/usr/bin/chromium").is_file():
         return "/usr/bin/chromium"
     raise PdfError(
-        "--pdf needs Chromium to print the report: install it (Debian: apt-get install chromium fonts-noto-cjk) or set PLANNER_CHROMIUM"
+        "--pdf needs Chromium to print the report: install it (Debian: apt-get install chromium fonts-noto-cjk) or set "
+        "PLANNER_CHROMIUM"
     )
 
 

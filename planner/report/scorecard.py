@@ -10,10 +10,10 @@ import pandas as pd
 
 from planner.report.tables import (
     View,
-    per_view,
     green_floor,
     num,
     pct,
+    per_view,
     utilisation_floor,
     utilisation_matrix,
     year_span,
@@ -104,7 +104,10 @@ def cluster_targets(v: View) -> pd.DataFrame:
         rows.append(
             {
                 "数据中心集群 Cluster": v.name(str(c)),
-                "PUE (cap)": f"{num(row['pue'], 2)} (≤ {num(row['pue_max'], 2)}) {MET if row['pue'] <= row['pue_max'] + TOL else NOT_MET}",
+                "PUE (cap)": (
+                    f"{num(row['pue'], 2)} (≤ {num(row['pue_max'], 2)}) "
+                    f"{MET if row['pue'] <= row['pue_max'] + TOL else NOT_MET}"
+                ),
                 "上架率 lowest year (floor)": _lowest(u, float(floor[c]), 1),
                 "上架率 floor binds in": year_span(u_years) or "–",
                 "Green power / new racks' energy, lowest year (floor)": _coverage(g, float(gfloor[c])),

@@ -46,8 +46,10 @@ def map_figure(v: View) -> Figure:
         }
     )
     caption = lang(
-        f"Hubs ◆ and clusters ●; lines: racks in use in {v.last} from each hub's demand (width to scale); discs: new racks; rings: racks at the end; grey: no new racks.",
-        f"国家枢纽节点 ◆ 与数据中心集群 ●；连线：{v.last} 年各枢纽需求的在用机架（线宽按比例）；实心圆：新增机架；圆环：期末机架；灰色：无新增机架。",
+        f"Hubs ◆ and clusters ●; lines: racks in use in {v.last} from each hub's demand (width to scale); discs: new "
+        "racks; rings: racks at the end; grey: no new racks.",
+        f"国家枢纽节点 ◆ 与数据中心集群 ●；连线：{v.last} "
+        "年各枢纽需求的在用机架（线宽按比例）；实心圆：新增机架；圆环：期末机架；灰色：无新增机架。",
     )
     return Figure(svg, caption, Table(data), kind="map")
 
@@ -71,9 +73,12 @@ def headline_section(v: View) -> Section:
             ),
             Para(
                 lang(
-                    f"Costs are present values at {v.first}: investment counts as annualised payments ({s.rack.lifetime_years}-year life) inside the horizon. "
-                    "Investment is overnight spending on racks and links, undiscounted, as budgets count it. East/west follows the programme's grouping of hubs (成渝 counts as east).",
-                    f"成本为 {v.first} 年现值：投资按 {s.rack.lifetime_years} 年寿命折算为年化投资，只计规划期内部分。投资额为机架与链路的一次性投资，不折现，与预算口径一致。东西部按枢纽划分（成渝计入东部）。",
+                    f"Costs are present values at {v.first}: investment counts as annualised payments "
+                    f"({s.rack.lifetime_years}-year life) inside the horizon. "
+                    "Investment is overnight spending on racks and links, undiscounted, as budgets count it. East/west "
+                    "follows the programme's grouping of hubs (成渝 counts as east).",
+                    f"成本为 {v.first} 年现值：投资按 {s.rack.lifetime_years} "
+                    "年寿命折算为年化投资，只计规划期内部分。投资额为机架与链路的一次性投资，不折现，与预算口径一致。东西部按枢纽划分（成渝计入东部）。",
                 ),
                 note=True,
             ),
@@ -157,7 +162,8 @@ def charts_section(v: View) -> Section:
                 ],
             ),
             lang(
-                "Facility energy by source: contracted renewables (green-power trading), grid power covered by certificates, other grid power.",
+                "Facility energy by source: contracted renewables (green-power trading), grid power covered by "
+                "certificates, other grid power.",
                 "设施用电来源：绿电交易、有绿证覆盖的电网购电、其他电网购电。",
             ),
             Table(
@@ -198,7 +204,8 @@ def charts_section(v: View) -> Section:
                     stacked=False,
                 ),
                 lang(
-                    f"Traffic against capacity on the {len(shown)} busiest of the {len(links)} links that carry traffic (Gbps).",
+                    f"Traffic against capacity on the {len(shown)} busiest of the {len(links)} links that carry "
+                    "traffic (Gbps).",
                     f"承载流量的 {len(links)} 条链路中最繁忙的 {len(shown)} 条：流量与容量（Gbps）。",
                 ),
                 Table(
@@ -282,7 +289,8 @@ def scorecard_section(v: View) -> Section:
         [
             Para(
                 lang(
-                    "A target binds when the plan sits exactly on it and loosening it would lower total cost (zero slack, non-zero shadow price in duals.csv). Shadow prices are savings (see Ranked findings).",
+                    "A target binds when the plan sits exactly on it and loosening it would lower total cost (zero "
+                    "slack, non-zero shadow price in duals.csv). Shadow prices are savings (see Ranked findings).",
                     "目标为紧约束指规划恰好位于目标上且放宽会降低总成本。影子价格均以节省额表示。",
                 )
             ),
@@ -322,7 +330,8 @@ def unmet_section(v: View) -> Section:
             ],
         )
     intro = lang(
-        f"{num(v.plan['unmet_rack_years'])} rack-years of demand are not served. For each hub and class, the binding limits that stop it being served:",
+        f"{num(v.plan['unmet_rack_years'])} rack-years of demand are not served. For each hub and class, the binding "
+        "limits that stop it being served:",
         f"{wan(v.plan['unmet_rack_years'])} 架·年需求未被满足。各枢纽与业务类型的制约因素：",
     )
     return Section("unmet", title, [Alert(intro), Table(table)])

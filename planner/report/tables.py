@@ -216,7 +216,10 @@ def scope_statement(v: View) -> str:
         "; a single yearly slice lets a year's renewables cover load whenever it falls, so it overstates green power "
         "against the hourly year"
         if resolution.startswith("yearly")
-        else "; representative days keep hourly coincidence of load and renewables (cost within about 0.1 % of the full year)"
+        else (
+            "; representative days keep hourly coincidence of load and renewables (cost within about 0.1 % of the full "
+            "year)"
+        )
         if "representative" in resolution
         else ""
     )

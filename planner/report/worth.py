@@ -129,22 +129,34 @@ def _budget_total(r: Row) -> str:
 
 def _build_rate(r: Row) -> str:
     pace = r.v.clusters.at[r.parts[0], "build_max_racks_per_year"]
-    return f"{_c(r)} builds at its limit of {num(pace)} racks a year in {r.parts[1]}; each rack more that year would lower total cost by {r.money('元')}."
+    return (
+        f"{_c(r)} builds at its limit of {num(pace)} racks a year in {r.parts[1]}; each rack more that year would "
+        f"lower total cost by {r.money('元')}."
+    )
 
 
 def _land_limit(r: Row) -> str:
     limit = r.v.clusters.at[r.parts[0], "racks_max"]
-    return f"{_c(r)} reaches its land/planning limit of {num(limit)} racks in {r.parts[1]}; one rack more allowed would save {r.money('元')}."
+    return (
+        f"{_c(r)} reaches its land/planning limit of {num(limit)} racks in {r.parts[1]}; one rack more allowed would "
+        f"save {r.money('元')}."
+    )
 
 
 def _power_limit(r: Row) -> str:
     limit = r.v.clusters.at[r.parts[0], "power_max_mw"]
-    return f"{_c(r)} uses all of its {num(limit)} MW grid connection in {r.parts[1]}; each extra kW would save {r.money('元')}."
+    return (
+        f"{_c(r)} uses all of its {num(limit)} MW grid connection in {r.parts[1]}; each extra kW would save "
+        f"{r.money('元')}."
+    )
 
 
 def _capacity(r: Row) -> str:
     u_max = r.v.inputs.scenario.rack.utilisation_max
-    return f"{_c(r)} is full in {r.parts[1]} ({pct(u_max, 0)} of its racks in use); one more usable rack there that year would save {r.money('元')}."
+    return (
+        f"{_c(r)} is full in {r.parts[1]} ({pct(u_max, 0)} of its racks in use); one more usable rack there that year "
+        f"would save {r.money('元')}."
+    )
 
 
 def _floor(r: Row, column: str, policy: float) -> float:
@@ -157,7 +169,8 @@ def _utilisation_floor(r: Row) -> str:
     floor = _floor(r, "utilisation_min", r.v.inputs.scenario.policy.utilisation_min)
     per_point = r.value * racks * 0.01 / 1e4
     return (
-        f"The {pct(floor, 0)} 上架率 floor at {_c(r)} in {r.parts[1]} costs {r.money('元')} per rack-year it forces into use "
+        f"The {pct(floor, 0)} 上架率 floor at {_c(r)} in {r.parts[1]} costs {r.money('元')} per rack-year it forces "
+        "into use "
         f"(about {sig(per_point)} 万元 per percentage point of the floor on {num(racks)} racks)."
     )
 
@@ -165,7 +178,10 @@ def _utilisation_floor(r: Row) -> str:
 def _green_share(r: Row) -> str:
     energy = r.facts.new_energy_mwh.get((r.parts[0], int(r.parts[1])), 0.0)
     floor = _floor(r, "green_share_min_new", r.v.inputs.scenario.policy.green_share_min_new)
-    head = f"The {pct(floor, 0)} green-power floor for new racks at {_c(r)} in {r.parts[1]} costs {r.money('元')} per MWh of green power it requires"
+    head = (
+        f"The {pct(floor, 0)} green-power floor for new racks at {_c(r)} in {r.parts[1]} costs {r.money('元')} per MWh "
+        "of green power it requires"
+    )
     if energy <= 0:
         return head + " (no load on new racks yet: the floor binds at zero, shaping whether new load goes there)."
     return head + f" (about {sig(r.value * energy * 0.01 / 1e4)} 万元 per percentage point on {num(energy / 1e3)} GWh)."
@@ -173,24 +189,39 @@ def _green_share(r: Row) -> str:
 
 def _renewable_availability(r: Row) -> str:
     when = r.parts[1] if r.parts[2] == "year" else f"{r.parts[1]}, slice {r.parts[2]}"
-    return f"{_c(r)} uses all the renewable power it can contract ({when}); each extra MWh available would save {r.money('元')}."
+    return (
+        f"{_c(r)} uses all the renewable power it can contract ({when}); each extra MWh available would save "
+        f"{r.money('元')}."
+    )
 
 
 def _certificate_cover(r: Row) -> str:
-    return f"Green certificates at {_c(r)} already cover all the grid power bought in {r.parts[1]}; being able to certify one more MWh would save {r.money('元')}."
+    return (
+        f"Green certificates at {_c(r)} already cover all the grid power bought in {r.parts[1]}; being able to certify "
+        f"one more MWh would save {r.money('元')}."
+    )
 
 
 def _certificate_share(r: Row) -> str:
-    return f"Certificates at {_c(r)} are at their cap on the share of green power in {r.parts[1]}; one more MWh allowed would save {r.money('元')}."
+    return (
+        f"Certificates at {_c(r)} are at their cap on the share of green power in {r.parts[1]}; one more MWh allowed "
+        f"would save {r.money('元')}."
+    )
 
 
 def _link_bandwidth(r: Row) -> str:
-    return f"The link {r.v.link(r.parts[0], r.parts[1])} is full in {r.parts[2]}; each extra Gbps is worth {r.money('万元')}."
+    return (
+        f"The link {r.v.link(r.parts[0], r.parts[1])} is full in {r.parts[2]}; each extra Gbps is worth "
+        f"{r.money('万元')}."
+    )
 
 
 def _link_expansion_limit(r: Row) -> str:
     limit = r.v.links.at[(r.parts[0], r.parts[1]), "bandwidth_expansion_max_gbps"]
-    return f"The link {r.v.link(r.parts[0], r.parts[1])} is expanded to its limit (+{num(limit)} Gbps); each extra Gbps allowed is worth {sig(r.value)} 万元."
+    return (
+        f"The link {r.v.link(r.parts[0], r.parts[1])} is expanded to its limit (+{num(limit)} Gbps); each extra Gbps "
+        f"allowed is worth {sig(r.value)} 万元."
+    )
 
 
 def _west_share(r: Row) -> str:
@@ -613,4 +644,7 @@ def _stoppers(v: View, hub: str, workload: str, years: list[int]) -> str:
     if found:
         return "; ".join(found)
     penalty = v.inputs.scenario.unmet_penalty_yuan_per_rack_year
-    return f"no limit binds: serving it would cost more than the unmet-demand penalty ({num(penalty)} {v.lang.per_rack_year})"
+    return (
+        f"no limit binds: serving it would cost more than the unmet-demand penalty ({num(penalty)} "
+        f"{v.lang.per_rack_year})"
+    )
