@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 from rich.table import Table
 
-from planner.results.headline import fmt
 from planner.results.folders import check_target, claimed
+from planner.results.headline import fmt
 from planner.results.plan_folder import SavedPlan, read_plan_folder, write_text_files
 
 KPIS: tuple[tuple[str, str, str], ...] = (
@@ -62,7 +62,8 @@ class Comparison:
             head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
             body = "".join("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in r) + "</tr>" for r in rows)
             parts.append(
-                f'<table><caption style="text-align:left">{html.escape(title)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+                '<table><caption '
+                f'style="text-align:left">{html.escape(title)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
             )
         return "".join(parts)
 

@@ -30,12 +30,12 @@ import numpy as np
 import pandas as pd
 
 from planner.config import RunConfig
-from planner.model.data import ModelData, build_data
-from planner.results.kpis import plan_summary
+from planner.inputs.schema import Inputs
 from planner.model import FAMILIES, Built, Trace, _lp, build_model, run_step
+from planner.model.data import ModelData, build_data
 from planner.model.variables import Vars, add_variables
 from planner.results.extract import Results, extract
-from planner.inputs.schema import Inputs
+from planner.results.kpis import plan_summary
 from planner.solver.solve import SolveResult, Status, kept_highs, solve, solve_kept, update_kept
 
 logger = logging.getLogger(__name__)
@@ -237,7 +237,8 @@ class Resolver:
         results = plan = None
         if has_plan:
             note = (
-                "mixed-integer plan: shadow prices of the MIP solve itself, not meaningful (no fixed-integer re-solve here)"
+                "mixed-integer plan: shadow prices of the MIP solve itself, not meaningful (no fixed-integer re-solve "
+                "here)"
                 if entry.built.model.is_mip
                 else ""
             )

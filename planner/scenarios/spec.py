@@ -229,7 +229,8 @@ def _check_size(spec: SweepFile, path: Path, lines: dict[tuple[Any, ...], int]) 
     return [
         Problem(
             str(path),
-            f"the grid has {count:,} scenarios ({sizes}); at most {MAX_SCENARIOS:,} are allowed: use fewer values or a random sweep (samples: N)",
+            f"the grid has {count:,} scenarios ({sizes}); at most {MAX_SCENARIOS:,} are allowed: use fewer values or a "
+            "random sweep (samples: N)",
             row=lines.get(("parameters",)),
         )
     ]
@@ -344,7 +345,8 @@ def _check_targets(spec: SweepFile, raw: RawCase, path: Path, lines: dict[tuple[
             problems.append(
                 Problem(
                     str(path),
-                    "unknown setting or table; a target is a scenario.yaml setting (budget.total_yi_yuan) or <table>.<column>",
+                    "unknown setting or table; a target is a scenario.yaml setting (budget.total_yi_yuan) or "
+                    "<table>.<column>",
                     row=line,
                     value=p.target,
                 )
@@ -382,7 +384,8 @@ def _check_collect(spec: SweepFile, raw: RawCase, path: Path, lines: dict[tuple[
             problems.append(
                 Problem(
                     str(path),
-                    f"unknown KPI; expected one of {', '.join(SCALAR_KPIS)} or <mapping>.<id> of {', '.join(MAPPING_KPIS)}",
+                    f"unknown KPI; expected one of {', '.join(SCALAR_KPIS)} or <mapping>.<id> of "
+                    f"{', '.join(MAPPING_KPIS)}",
                     row=line,
                     value=key,
                 )

@@ -67,7 +67,7 @@ def _load(path: Path) -> dict[str, Any] | None:
 def write_table(out_dir: Path, table: pd.DataFrame) -> list[Path]:
     """results.parquet and results.csv, each written atomically; mixed-type columns become text."""
     table = table.copy()
-    for column in table.columns[table.dtypes == object]:
+    for column in table.columns[table.dtypes == object]:  # noqa: E721 - elementwise dtype test, not a type check
         kinds = {type(v) for v in table[column] if v is not None}
         if len(kinds) > 1 or not kinds <= {str}:
             table[column] = [None if v is None else str(v) for v in table[column]]

@@ -28,15 +28,15 @@ from typing import Any
 
 import pandas as pd
 
+from planner.config import config_for
 from planner.errors import InputError, PlannerError
 from planner.inputs.overlay import apply_patch
 from planner.inputs.read import RawCase, validate
 from planner.results.folders import claimed
-from planner.scenarios.store import ScenarioStore, write_page, write_table
-from planner.config import config_for
 from planner.scenarios.resolve import Resolver
-from planner.scenarios.sweep_page import render_sweep
 from planner.scenarios.spec import Sweep, Task, load_sweep
+from planner.scenarios.store import ScenarioStore, write_page, write_table
+from planner.scenarios.sweep_page import render_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -173,7 +173,8 @@ def run_sweep(
             except KeyboardInterrupt:
                 saved = len(store.finished() & {t.id for t in sweep.tasks})
                 raise SweepInterrupted(
-                    f"interrupted: {saved} of {len(sweep.tasks)} scenarios are saved in {Path(out) / 'scenarios'}; run the same command again to resume (saved scenarios are not solved again)"
+                    f"interrupted: {saved} of {len(sweep.tasks)} scenarios are saved in {Path(out) / 'scenarios'}; run "
+                    "the same command again to resume (saved scenarios are not solved again)"
                 ) from None
         table = results_table(sweep, store)
         files = write_table(out, table)

@@ -93,7 +93,8 @@ def frontiers(sweep: Sweep, solved: pd.DataFrame, lang: Lang) -> list[Figure]:
                 Figure(
                     svg,
                     lang(
-                        f"{KPI[y][0]} against {KPI[x][0]}, one point per scenario; the line joins the scenarios no other beats on both.",
+                        f"{KPI[y][0]} against {KPI[x][0]}, one point per scenario; the line joins the scenarios no "
+                        "other beats on both.",
                         f"{KPI[y][1]}与{KPI[x][1]}的权衡：每点一个情景；折线连接两项都不被其他情景超越的情景（前沿）。",
                     ),
                 )
