@@ -144,7 +144,10 @@ def list_examples() -> list[dict[str, str]]:
 
 @router.get("/examples/{name}/settings", tags=["tune"], summary="The tunable settings an example overlay sets")
 def example_settings(name: str) -> dict[str, object]:
-    """Settings of the overlay's `set:` that the tune panel has, and the tables it also changes (not applied by the panel)."""
+    """Settings of the overlay's `set:` that the tune panel has.
+
+    And the tables it also changes (not applied by the panel).
+    """
     from planner.web.diff import flatten
     from planner.web.tune import KEYS
 
@@ -251,7 +254,10 @@ def download_case_xlsx(case_id: int, svc: Svc, db: DB, version: int | None = Non
 
 @router.get("/cases/{case_id}/diff", tags=["cases"], summary="What changed between two versions")
 def diff_case(case_id: int, svc: Svc, db: DB, a: int, b: int | None = None) -> dict[str, Any]:
-    """Settings changed and, per table, rows added, removed and cells changed (rows matched by their keys); b defaults to the current version."""
+    """Settings changed and, per table, rows added, removed and cells changed (rows matched by their keys).
+
+    b defaults to the current version.
+    """
     from planner.web.diff import diff_versions
 
     case = load(db, Case, case_id, shared=True)
@@ -353,7 +359,10 @@ def save_settings(case_id: int, body: SettingsIn, svc: Svc, db: DB) -> CheckOut 
     response_class=Response,
 )
 def overlay(case_id: int, body: SettingsIn, svc: Svc, db: DB, name: str = "whatif") -> Response:
-    """The settings that differ from the current version, as an overlay the CLI reads: `planner solve CASE --scenario FILE`."""
+    """The settings that differ from the current version, as an overlay the CLI reads.
+
+    `planner solve CASE --scenario FILE`.
+    """
     from planner.web.tune import overlay_yaml
 
     case = load(db, Case, case_id)

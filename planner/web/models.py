@@ -157,7 +157,10 @@ def migrate(engine: Engine) -> None:
 
 
 def make_sessions(url: str, upgrade: bool = True) -> sessionmaker[Any]:
-    """A session factory; with `upgrade`, the schema is migrated to the newest version first (the server does; its workers don't)."""
+    """A session factory; with `upgrade`, the schema is migrated to the newest version first.
+
+    The server does; its workers don't.
+    """
     engine = make_engine(url)
     if upgrade:
         migrate(engine)

@@ -35,7 +35,10 @@ CSP = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'self'",
 ])
-SANDBOXED_CSP = "sandbox allow-scripts; default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; font-src data:"
+SANDBOXED_CSP = (
+    "sandbox allow-scripts; default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; "
+    "font-src data:"
+)
 """For pages the planner writes (report.html, compare.html): their inline styles and scripts run in
 a sandbox, an origin of their own, so they can reach nothing of the workspace."""
 

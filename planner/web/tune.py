@@ -94,7 +94,10 @@ TUNED_FAMILIES = (
 
 
 def binds(duals: Any, most: int = 5) -> list[dict[str, Any]]:  # noqa: ANN401 - a duals DataFrame
-    """The constraint families with binding rows (accounting identities left out): the tuned ones first, then by rows."""
+    """The constraint families with binding rows (accounting identities left out).
+
+    The tuned ones first, then by rows.
+    """
     from planner.report.worth import ACCOUNTING
 
     rows = duals[duals["binding"] & ~duals["family"].isin(ACCOUNTING)]
