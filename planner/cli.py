@@ -154,7 +154,8 @@ def fail(error: PlannerError) -> NoReturn:
         print_markdown(error.report)
     elif isinstance(error, InfeasibleError) and "diagnose_hint" in _state:
         err.print(
-            f"To list the conflicting constraints and the least change that resolves them, run:\n  {escape(_state['diagnose_hint'])}",
+            "To list the conflicting constraints and the least change that resolves them, run:\n  "
+            f"{escape(_state['diagnose_hint'])}",
             highlight=False,
         )
     if isinstance(error, InputError):
@@ -168,7 +169,8 @@ def fail(error: PlannerError) -> NoReturn:
         for problem in notes:
             err.print(f"  {problem}", highlight=False, markup=False)
         err.print(
-            f"Nothing was written. Fix the inputs, then check them with: {escape(_state.get('validate_hint', 'planner validate CASE'))}",
+            "Nothing was written. Fix the inputs, then check them with: "
+            f"{escape(_state.get('validate_hint', 'planner validate CASE'))}",
             highlight=False,
         )
     else:
@@ -343,7 +345,8 @@ def solve(
     if outcome.plan.get("demand_unmet"):
         hint = command_line("diagnose", case, scenario=scenario, out=outcome.out_dir)
         err.print(
-            f"[bold red]demand unmet:[/] {outcome.plan['unmet_rack_years']:,.0f} rack-years are not served (exit {EXIT_DEMAND_UNMET}). To see why, run:",
+            f"[bold red]demand unmet:[/] {outcome.plan['unmet_rack_years']:,.0f} rack-years are not served (exit "
+            f"{EXIT_DEMAND_UNMET}). To see why, run:",
             highlight=False,
         )
         err.print(f"  {escape(hint)}", highlight=False)
@@ -426,7 +429,8 @@ def render_plan(plan: dict[str, Any], out_dir: Path, timings: dict[str, float]) 
     if plan["status"] == "feasible":
         gap = f"relative gap {fmt(plan['gap'], 'share')}" if plan.get("gap") is not None else "gap unknown"
         err.print(
-            f"[yellow]note:[/] the solver stopped early (time limit): this is the best plan found, not a proven optimum ({gap}).",
+            "[yellow]note:[/] the solver stopped early (time limit): this is the best plan found, not a proven "
+            f"optimum ({gap}).",
             highlight=False,
         )
     total = sum(timings.values())
@@ -611,7 +615,10 @@ def render_sweep_summary(outcome: Any) -> None:  # noqa: ANN401 - a planner.scen
         table.add_row(str(status), str(n))
     out.print(table)
     if outcome.ran:
-        rate = f"{outcome.ran / outcome.seconds * 60:,.1f} scenarios/min overall, {outcome.ran / outcome.running_seconds * 60:,.1f} once the cluster was up"
+        rate = (
+            f"{outcome.ran / outcome.seconds * 60:,.1f} scenarios/min overall, "
+            f"{outcome.ran / outcome.running_seconds * 60:,.1f} once the cluster was up"
+        )
     else:
         rate = "nothing left to run"
     out.print(

@@ -37,8 +37,8 @@ class RunConfig(BaseModel):
     size); `pulp` goes through PuLP's HiGHS interface (one Python step per non-zero). CBC always
     goes through PuLP."""
     time_resolution: str = "year"
-    """`year` (one slice per year; the case's `solver.time_resolution` sets its own default), `days:K` (K representative days of 24 hourly
-    slices, from the case's hourly profiles) or `hours` (all 8760 hours)."""
+    """`year` (one slice per year; the case's `solver.time_resolution` sets its own default), `days:K`
+    (K representative days of 24 hourly slices, from the case's hourly profiles) or `hours` (all 8760 hours)."""
     write_lp: bool = False
     """Also write the model as `model.lp` in the output folder (always written when infeasible)."""
     output_dir: Path | None = None

@@ -6,32 +6,32 @@ import logging
 import platform
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import pandas as pd
 
-from planner.config import RunConfig, check_overrides, config_for
-from planner.model.data import ModelData, build_data
 from planner.analysis.diagnose import Diagnosis, analyse, diagnose_inputs, to_markdown
+from planner.analysis.presolve import Finding, check_case, presolve
+from planner.config import RunConfig, check_overrides, config_for
 from planner.errors import InfeasibleError, InputError, PlannerError, Problem, TimeLimitError
 from planner.inputs.overlay import apply_overlay
 from planner.inputs.profiles import profile_slices
 from planner.inputs.read import RawCase, inputs_hash, read_raw, validate
-from planner.results.folders import check_target, claimed
-from planner.results.write import staging, write_diagnosis, write_frame, write_json, write_results
-from planner.results.kpis import energy_by_cluster_year, investment, plan_summary, utilisation
-from planner.model import Built, build_model, coefficient_range
-from planner.analysis.presolve import Finding, check_case, presolve
-from planner.results.extract import Results, duals, extract
-from planner.results.headline import demand_unmet, plan_status
-from planner.results.plan import Plan
 from planner.inputs.schema import Inputs, Profile
-from planner.solver.solve import SolveResult, Status, fix_integers_and_resolve, solve
 from planner.inputs.timeseries import Resolution
+from planner.model import Built, build_model, coefficient_range
+from planner.model.data import ModelData, build_data
+from planner.results.extract import Results, duals, extract
+from planner.results.folders import check_target, claimed
+from planner.results.headline import demand_unmet, plan_status
+from planner.results.kpis import energy_by_cluster_year, investment, plan_summary, utilisation
+from planner.results.plan import Plan
+from planner.results.write import staging, write_diagnosis, write_frame, write_json, write_results
+from planner.solver.solve import SolveResult, Status, fix_integers_and_resolve, solve
 
 logger = logging.getLogger(__name__)
 
@@ -116,12 +116,16 @@ def run(
         "report": report and out is not None,
     }
     outcome = run_case(case, overlays, overrides, progress=progress, write=out is not None)
-    assert outcome.results is not None and outcome.data is not None
+    assert outcome.results is not None
+    assert outcome.data is not None
     return Plan.from_results(outcome.plan, outcome.results, outcome.data, outcome.out_dir, outcome.timings)
 
 
 def default_out_dir(name: str, resolution: str, own: str = "year") -> Path:
-    """outputs/<case or scenario name>[_days12 | _hours]: a plan at another resolution than the case's own never collides."""
+    """outputs/<case or scenario name>[_days12 | _hours].
+
+    A plan at another resolution than the case's own never collides.
+    """
     suffix = (
         ""
         if resolution == own
@@ -142,8 +146,9 @@ def run_case(
     progress: Progress | None = None,
     write: bool = True,
 ) -> RunOutcome:
-    """Solve a case and write its plan (`write=False`: in memory); raises InfeasibleError / TimeLimitError after writing.
+    """Solve a case and write its plan (`write=False`: in memory).
 
+    Raises InfeasibleError / TimeLimitError after writing.
     Options are RunConfig fields in `overrides` (the CLI's and the tests' path; notebooks use `run`).
     """
     say = progress or (lambda stage, log: None)
@@ -202,7 +207,8 @@ def run_case(
         _raise_infeasible(inputs, outcome)
     if outcome.status == Status.TIME_LIMIT:
         raise TimeLimitError(
-            f"the solver reached the time limit ({config.time_limit_s} s) without a feasible plan; raise --time-limit or loosen --mip-gap"
+            f"the solver reached the time limit ({config.time_limit_s} s) without a feasible plan; raise --time-limit "
+            "or loosen --mip-gap"
         )
     if outcome.status == Status.ERROR:
         raise PlannerError(f"the solver stopped with an error; see {out_dir / 'solver.log'}")
@@ -248,7 +254,8 @@ def _check_matching(raw: RawCase, data: ModelData) -> None:
             [
                 Problem(
                     raw.scenario_file,
-                    "hourly green matching needs hourly slices: run with --days K or --hours full (or give profiles.csv)",
+                    "hourly green matching needs hourly slices: run with --days K or --hours full (or give "
+                    "profiles.csv)",
                     row=line,
                     column="policy.green_matching",
                     value="hourly",
@@ -300,8 +307,10 @@ def _raise_infeasible(inputs: Inputs, outcome: RunOutcome) -> None:
 
 
 def _with_slices(inputs: Inputs, profiles: pd.DataFrame | None) -> Inputs:
-    """The inputs as solved: with the run's time slices as profile rows, so inputs.json alone lets
-    `planner verify` re-check every slice of a --days/--hours plan."""
+    """The inputs as solved: with the run's time slices as profile rows.
+
+    So inputs.json alone lets `planner verify` re-check every slice of a --days/--hours plan.
+    """
     if profiles is None:
         return inputs
     columns = ["cluster", "slice", "weight_hours", "wind_cf", "solar_cf", "hydro_cf", "period"]
@@ -345,7 +354,7 @@ def _solve_and_write(
         built.model.prob.writeLP(str(stage / "model.lp"))
     if has_plan:
         results = _extract(built, config, result, stage)
-        written = write_results(stage, results)
+        write_results(stage, results)
         write_frame(stage, "investment.csv", investment(results, built.data))
         write_frame(stage, "utilisation.csv", utilisation(results))
         write_frame(stage, "energy_summary.csv", energy_by_cluster_year(results, built.data))
@@ -441,7 +450,7 @@ def _manifest(
             "rows": built.model.n_rows,
             "columns": built.model.n_cols,
             "nonzeros": built.model.nonzeros,
-            "integer_columns": int(len(built.vars.modules)),
+            "integer_columns": len(built.vars.modules),
             "coefficient_range": [lo, hi],
         },
         "timings_s": {k: round(v, 4) for k, v in timings.items()},
