@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import BaseModel
 
@@ -93,7 +93,7 @@ def _misspelt_definitions(raw: RawCase, ids: dict[str, set[str]], problems: list
                     f"{id_column[:-3]} id used by no other file, but {' and '.join(files)} "
                     f"{'uses' if len(files) == 1 else 'use'} '{match[0]}' ({len(uses[match[0]])} rows); did you mean "
                     f"'{match[0]}'?",
-                    row=defining.lines[int(position)],
+                    row=defining.lines[cast(int, position)],
                     column=id_column,
                     value=value,
                 )
@@ -126,7 +126,7 @@ def _check_references(
             Problem(
                 table.file,
                 f"unknown {column[:-3]} id (not in {target}.csv); {advice}",
-                row=table.lines[int(position)],
+                row=table.lines[cast(int, position)],
                 column=column,
                 value=value,
             )

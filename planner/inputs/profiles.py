@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import io
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -103,11 +104,12 @@ def read_hourly(case: str | Path, clusters: list[str]) -> pd.DataFrame:
             )
     if problems:
         raise InputError(problems)
-    out = pd.concat([frame[["cluster_id", "hour"]], values], axis=1)
+    out: pd.DataFrame = pd.concat([frame[["cluster_id", "hour"]], values], axis=1)
     out = out[out["cluster_id"].isin(clusters)].rename(columns={"cluster_id": "cluster"})
     out["cluster"] = pd.Categorical(out["cluster"], categories=clusters)
     out = out.sort_values(["cluster", "hour"]).set_index(["cluster", "hour"])
-    out.index = out.index.set_levels(out.index.levels[0].astype(str), level="cluster")
+    index = cast(pd.MultiIndex, out.index)
+    out.index = index.set_levels(index.levels[0].astype(str), level="cluster")
     return out
 
 

@@ -260,7 +260,8 @@ def validate(raw: RawCase) -> Inputs:
     if problems:
         raise InputError(problems)
     assert scenario is not None
-    return Inputs(scenario=scenario, **{name: tuple(r) for name, r in rows.items()})
+    tables: dict[str, Any] = {name: tuple(r) for name, r in rows.items()}  # each table's rows, of its own model
+    return Inputs(scenario=scenario, **tables)
 
 
 def _validate_scenario(raw: RawCase, problems: list[Problem]) -> Scenario | None:
@@ -404,12 +405,12 @@ def _validate_table(name: str, table: RawTable, problems: list[Problem]) -> list
             out.append(model.model_validate(cells))
         except ValidationError as err:
             for item in err.errors():
-                column = str(item["loc"][0]) if item["loc"] else None
-                value = record.get(column) if column else None
-                message = _expected(item, model, column)
-                if (position, column) in table.patched:
-                    message += f" (value set by {table.patched[(position, str(column))]})"
-                problems.append(Problem(table.file, message, row=line, column=column, value=value))
+                field = str(item["loc"][0]) if item["loc"] else None
+                value = record.get(field) if field else None
+                message = _expected(item, model, field)
+                if (position, field) in table.patched:
+                    message += f" (value set by {table.patched[(position, str(field))]})"
+                problems.append(Problem(table.file, message, row=line, column=field, value=value))
     _check_duplicates(name, table, problems)
     return out
 
@@ -442,7 +443,7 @@ def _check_duplicates(name: str, table: RawTable, problems: list[Problem]) -> No
             )
         )
     for position in positions[: PROBLEMS.value]:
-        key = ", ".join(f"{k}={table.frame.at[position, k]}" for k in keys)
+        key = ", ".join(f"{k}={table.frame.at[position, k]!s}" for k in keys)
         problems.append(
             Problem(
                 table.file,

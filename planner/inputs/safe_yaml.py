@@ -50,10 +50,13 @@ class HardenedLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
         """Refuse aliases and anchors, and nesting deeper than MAX_DEPTH, before composing."""
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # unannotated in types-PyYAML
         if isinstance(event, yaml.AliasEvent):
             raise ComposerError(
-                None, None, f"aliases (*{event.anchor}) are not allowed; write the value out", event.start_mark
+                None,
+                None,
+                f"aliases (*{event.anchor}) are not allowed; write the value out",
+                event.start_mark,  # type: ignore[arg-type]  # types-PyYAML: events may carry the C Mark, errors the Python one
             )
         if getattr(event, "anchor", None) is not None:
             raise ComposerError(
@@ -63,7 +66,7 @@ class HardenedLoader(yaml.SafeLoader):
         try:
             if self._depth > MAX_DEPTH:
                 raise ComposerError(None, None, f"nested deeper than {MAX_DEPTH} levels", event.start_mark)
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)  # type: ignore[arg-type]  # PyYAML passes a key node, the stubs say int
         finally:
             self._depth -= 1
 
@@ -91,7 +94,7 @@ class HardenedLoader(yaml.SafeLoader):
                     None, None, f"duplicate key '{key}'; each key may appear once in a mapping", key_node.start_mark
                 )
             seen.add(key)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+        return super().construct_mapping(node, deep=deep)
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         """YAML 1.2 integers: decimal (leading zeros are decimal), 0o octal, 0x hexadecimal."""

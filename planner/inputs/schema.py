@@ -11,6 +11,7 @@ import html
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -20,7 +21,7 @@ Id = Annotated[str, Field(pattern=ID_PATTERN)]
 Share = Annotated[float, Field(ge=0, le=1)]
 
 
-def unit(u: str) -> dict[str, str]:
+def unit(u: str) -> JsonDict:
     """The `json_schema_extra` that carries a field's unit."""
     return {"unit": u}
 

@@ -49,6 +49,7 @@ class Resolution:
         if self.kind == "hours":
             return "full year, hourly (8760 slices per year)"
         if self.kind == "days":
+            assert self.days is not None  # parse() sets days for kind "days"
             return f"{self.days} representative days (k-medoids), hourly ({self.days * HOURS_PER_DAY} slices per year)"
         return "yearly (one slice per year)"
 
