@@ -109,7 +109,8 @@ def read_hourly(case: str | Path, clusters: list[str]) -> pd.DataFrame:
     out["cluster"] = pd.Categorical(out["cluster"], categories=clusters)
     out = out.sort_values(["cluster", "hour"]).set_index(["cluster", "hour"])
     index = cast(pd.MultiIndex, out.index)
-    out.index = index.set_levels(index.levels[0].astype(str), level="cluster")
+    labels = index.levels[0].astype(str)
+    out.index = index.set_levels(labels, level="cluster")  # type: ignore[call-overload]  # stubs: an Index is no Sequence
     return out
 
 
