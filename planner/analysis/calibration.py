@@ -14,6 +14,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -146,8 +147,12 @@ def render(table: pd.DataFrame, out_dir: str | Path) -> str:
         "| metric | scope | model (base year) | published | band | pass | source |",
         "|---|---|---|---|---|---|---|",
     ]
-    lines += [f"| {r.metric} | {r.scope} | {_fmt(r.model)} | {_fmt(r.published)} | {_fmt(r.low)} .. {_fmt(r.high)} | "
-              f"{'pass' if r.passed else 'FAIL'} | {r.source} |" for r in table.itertuples()]
+    for r in table.itertuples():
+        model, published, low, high = (cast(float, x) for x in (r.model, r.published, r.low, r.high))
+        lines.append(
+            f"| {r.metric} | {r.scope} | {_fmt(model)} | {_fmt(published)} | {_fmt(low)} .. {_fmt(high)} | "
+            f"{'pass' if r.passed else 'FAIL'} | {r.source} |"
+        )
     lines += [
         "",
         "How the base year is held to the observed state: each cluster's `racks_in_use_existing` (racks x an",

@@ -207,7 +207,8 @@ def _relax(built: Built, slacks: dict[str, pd.Series], families: set[str], confi
         rhs, size = _lp.row_limits(m, family)
         keys = m.rows[family]
         for i in hit:
-            key = tuple(str(k) for k in (keys[i] if isinstance(keys[i], tuple) else (keys[i],)))
+            label = keys[int(i)]
+            key = tuple(str(k) for k in (label if isinstance(label, tuple) else (label,)))
             amount, limit = float(values[i]) * factor, round(float(rhs[i]) * factor, 9) + 0.0
             out.append(
                 Relaxation(

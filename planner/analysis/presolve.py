@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -75,12 +75,17 @@ def presolve(inputs: Inputs) -> list[Finding]:
 
 def name(case: Case, cluster: str) -> str:
     """A cluster as planners know it: `张家口 (zhangjiakou)`."""
-    return f"{case.clusters.at[cluster, 'name_zh']} ({cluster})"
+    return f"{case.clusters.at[cluster, 'name_zh']!s} ({cluster})"
 
 
 def hub_name(case: Case, hub: str) -> str:
     """A hub as planners know it: `京津冀 (jingjinji)`."""
-    return f"{case.hubs.at[hub, 'name_zh']} ({hub})"
+    return f"{case.hubs.at[hub, 'name_zh']!s} ({hub})"
+
+
+def _num(frame: pd.DataFrame, row: object, column: str) -> float:
+    """A numeric cell of an input table (pandas-stubs type `.at` as any scalar)."""
+    return cast(float, frame.at[row, column])
 
 
 class Reach:
@@ -132,11 +137,10 @@ def _existing_power(case: Case, reach: Reach) -> list[Finding]:
         Finding(
             "error",
             "existing_power",
-            f"{name(case, c)}: its {cl.at[c, 'racks_existing']:,.0f} existing racks draw {mw[c]:,.1f} MW at rated load "
-            f"(PUE {cl.at[c, 'pue']:g}), above its {cl.at[c, 'power_max_mw']:,.1f} MW grid connection (power_max_mw); "
-            "racks are "
-            f"never removed, so no plan fits. Raise power_max_mw to at least {mw[c]:,.1f} MW or correct "
-            "racks_existing.",
+            f"{name(case, c)}: its {_num(cl, c, 'racks_existing'):,.0f} existing racks draw {mw[c]:,.1f} MW at rated "
+            f"load (PUE {_num(cl, c, 'pue'):g}), above its {_num(cl, c, 'power_max_mw'):,.1f} MW grid connection "
+            f"(power_max_mw); racks are never removed, so no plan fits. Raise power_max_mw to at least {mw[c]:,.1f} "
+            "MW or correct racks_existing.",
             ("power_limit", "rack_stock"),
         )
         for c in over.index
@@ -150,11 +154,10 @@ def _floor_above_max(case: Case, reach: Reach) -> list[Finding]:
         Finding(
             "error",
             "floor_above_max",
-            f"{name(case, c)}: its utilisation floor ({bad.at[c, 'utilisation_min']:.0%} of racks in use) is above the "
-            "most "
-            f"that may be in use (rack.utilisation_max {case.utilisation_max:.0%}), and its "
-            f"{bad.at[c, 'racks_existing']:,.0f} "
-            "existing racks cannot be removed. Lower utilisation_min or raise utilisation_max.",
+            f"{name(case, c)}: its utilisation floor ({_num(bad, c, 'utilisation_min'):.0%} of racks in use) is above "
+            f"the most that may be in use (rack.utilisation_max {case.utilisation_max:.0%}), and its "
+            f"{_num(bad, c, 'racks_existing'):,.0f} existing racks cannot be removed. Lower utilisation_min or raise "
+            "utilisation_max.",
             ("utilisation_floor", "capacity"),
         )
         for c in bad.index
@@ -186,7 +189,8 @@ def _floor_vs_demand(case: Case, reach: Reach) -> list[Finding]:
     need = forced.reindex(can.index.get_level_values("cluster")).to_numpy()
     short = can[can.to_numpy() < need * (1 - 1e-9) - 1e-6]
     out = []
-    for cluster, group in short.groupby(level="cluster"):
+    for label, group in short.groupby(level="cluster"):
+        cluster = cast(str, label)
         year = int(group.index.get_level_values("year")[0])
         hubs = sorted(reach.pairs.loc[reach.pairs["cluster"] == cluster, "hub"].unique())
         within = ", ".join(hub_name(case, h) for h in hubs) or "no hub"
@@ -195,15 +199,11 @@ def _floor_vs_demand(case: Case, reach: Reach) -> list[Finding]:
             Finding(
                 "error",
                 "floor_vs_demand",
-                f"{name(case, cluster)}: the {case.clusters.at[cluster, 'utilisation_min']:.0%} utilisation floor "
-                "needs "
-                f"{forced[cluster]:,.0f} of its {case.clusters.at[cluster, 'racks_existing']:,.0f} existing racks in "
-                "use, but in "
-                f"{years} the hubs within its latency reach ({within}) can send it at most {group.iloc[0]:,.0f} racks "
-                "of load "
-                f"in {year} (their eligible demand, within link capacity incl. expansion). Lower utilisation_min "
-                "there, "
-                "raise the demand it can serve, or widen the links.",
+                f"{name(case, cluster)}: the {_num(case.clusters, cluster, 'utilisation_min'):.0%} utilisation floor "
+                f"needs {forced[cluster]:,.0f} of its {_num(case.clusters, cluster, 'racks_existing'):,.0f} existing "
+                f"racks in use, but in {years} the hubs within its latency reach ({within}) can send it at most "
+                f"{group.iloc[0]:,.0f} racks of load in {year} (their eligible demand, within link capacity incl. "
+                "expansion). Lower utilisation_min there, raise the demand it can serve, or widen the links.",
                 ("utilisation_floor", "demand_met", "link_bandwidth"),
             )
         )
@@ -238,10 +238,9 @@ def _floor_vs_total_demand(case: Case, reach: Reach, forced: pd.Series) -> list[
             "error",
             "floors_vs_total_demand",
             f"the utilisation floors together need {total:,.0f} existing racks in use (at "
-            f"{_join_names(case, forced.index)}), "
-            f"but all the demand that can reach those clusters in {year} is {short.iloc[0]:,.0f} racks. Lower the "
-            "floors "
-            "(policy.utilisation_min or per-cluster utilisation_min) or check the demand table.",
+            f"{_join_names(case, forced.index)}), but all the demand that can reach those clusters in {year} is "
+            f"{short.iloc[0]:,.0f} racks. Lower the floors (policy.utilisation_min or per-cluster utilisation_min) or "
+            "check the demand table.",
             ("utilisation_floor", "demand_met"),
         )
     ]
@@ -280,9 +279,9 @@ def _links_vs_budget(case: Case, reach: Reach) -> list[Finding]:
                     "error",
                     "links_vs_budget",
                     f"{label} ({budget:,.2f} 亿元) is at least {need - budget:,.2f} 亿元 short of the link capacity "
-                    "the "
-                    f"utilisation floors force in {y0}: the existing links cannot carry the floors' load, so at least "
-                    f"{where} must be added, costing at least {need:,.2f} 亿元. Raise the budget or lower the floors.",
+                    f"the utilisation floors force in {y0}: the existing links cannot carry the floors' load, so at "
+                    f"least {where} must be added, costing at least {need:,.2f} 亿元. Raise the budget or lower the "
+                    "floors.",
                     (family, "utilisation_floor", "link_bandwidth"),
                 )
             )
@@ -328,13 +327,11 @@ def _carbon_vs_floor(case: Case, reach: Reach) -> list[Finding]:
             Finding(
                 "error",
                 "carbon_vs_floor",
-                f"{caps} {'are' if len(years) > 1 else 'is'} below the {mt:,.3f} Mt a year that the utilisation floors "
-                "alone emit: "
-                f"the floors keep {forced.sum():,.0f} existing racks in use at {_join_names(case, forced.index)} "
-                f"({float(facility.sum()):,.1f} GWh a year), and the renewable potential there covers only "
-                f"{float(np.minimum(facility, renewable).sum()):,.1f} GWh of it. Raise the cap, lower the floors, or "
-                "add "
-                "renewable potential (wind_mw/solar_mw/hydro_mw) there.",
+                f"{caps} {'are' if len(years) > 1 else 'is'} below the {mt:,.3f} Mt a year that the utilisation "
+                f"floors alone emit: the floors keep {forced.sum():,.0f} existing racks in use at "
+                f"{_join_names(case, forced.index)} ({float(facility.sum()):,.1f} GWh a year), and the renewable "
+                f"potential there covers only {float(np.minimum(facility, renewable).sum()):,.1f} GWh of it. Raise "
+                "the cap, lower the floors, or add renewable potential (wind_mw/solar_mw/hydro_mw) there.",
                 ("carbon_cap", "utilisation_floor", "renewable_availability"),
             )
         )
@@ -392,19 +389,18 @@ def _demand_beyond_reach(case: Case, reach: Reach) -> list[Finding]:
     short = (demand - best.reindex(demand.index, fill_value=0.0))
     short = short[short > 1e-6 * demand.reindex(short.index) + 1e-6]
     out = []
-    for (workload, hub), group in short.groupby(level=["workload", "hub"]):
+    for key, group in short.groupby(level=["workload", "hub"]):
+        workload, hub = cast(tuple[str, str], key)
         years = group.index.get_level_values("year")
-        worst = int(years[np.argmax(group.to_numpy())])
+        worst = int(years[int(np.argmax(group.to_numpy()))])
         out.append(
             Finding(
                 "warning",
                 "demand_beyond_reach",
-                f"{case.workloads.at[workload, 'name_en']} demand ({workload}) at {hub_name(case, hub)} exceeds what "
-                "the clusters "
-                f"within its latency limit can ever serve in {', '.join(map(str, years))}: at least {group.max():,.0f} "
-                "racks "
-                f"will be unmet in {worst} (build pace, land, power, link and green-power limits), at "
-                f"{case.unmet_penalty_yuan_per_rack_year:,.0f} yuan per rack-year.",
+                f"{case.workloads.at[workload, 'name_en']!s} demand ({workload}) at {hub_name(case, hub)} exceeds "
+                f"what the clusters within its latency limit can ever serve in {', '.join(map(str, years))}: at least "
+                f"{group.max():,.0f} racks will be unmet in {worst} (build pace, land, power, link and green-power "
+                f"limits), at {case.unmet_penalty_yuan_per_rack_year:,.0f} yuan per rack-year.",
                 ("demand_met",),
             )
         )

@@ -8,6 +8,9 @@ limits arrive in report units (racks, GWh, 亿元, Gbps, MW, Mt CO2). Names come
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
+
+import pandas as pd
 
 from planner.model import registry
 from planner.verify.base import Case
@@ -59,12 +62,12 @@ class Words:
     def cluster(self, c: str) -> str:
         """`庆阳 (qingyang)`."""
         cl = self.case.clusters
-        return f"{cl.at[c, 'name_zh']} ({c})" if c in cl.index else c
+        return f"{cl.at[c, 'name_zh']!s} ({c})" if c in cl.index else c
 
     def hub(self, h: str) -> str:
         """`京津冀 (jingjinji)`."""
         hubs = self.case.hubs
-        return f"{hubs.at[h, 'name_zh']} ({h})" if h in hubs.index else h
+        return f"{hubs.at[h, 'name_zh']!s} ({h})" if h in hubs.index else h
 
     def link(self, h: str, c: str) -> str:
         """`京津冀 (jingjinji) → 张家口 (zhangjiakou)`."""
@@ -82,7 +85,7 @@ class Words:
             return f"the {k[0]} carbon cap ({limit:,.3f} Mt CO2) is {amount:,.3f} Mt short"
         if family == "utilisation_floor":
             return (
-                f"the {cl.at[k[0], 'utilisation_min']:.0%} utilisation floor at {self.cluster(k[0])} in {k[1]} is "
+                f"the {_num(cl, k[0], 'utilisation_min'):.0%} utilisation floor at {self.cluster(k[0])} in {k[1]} is "
                 f"{amount:,.0f} racks in use short"
             )
         if family == "incumbent_load":
@@ -97,8 +100,8 @@ class Words:
             )
         if family == "green_share":
             return (
-                f"the {cl.at[k[0], 'green_share_min_new']:.0%} green-power floor at {self.cluster(k[0])} in {k[1]} is "
-                f"{amount:,.2f} GWh of green power short"
+                f"the {_num(cl, k[0], 'green_share_min_new'):.0%} green-power floor at {self.cluster(k[0])} in {k[1]} "
+                f"is {amount:,.2f} GWh of green power short"
             )
         if family == "certificate_share":
             share = self.case.certificate_share_max or 0.0
@@ -134,7 +137,7 @@ class Words:
         if family == "west_share":
             return f"the {self.case.west_share_min or 0:.0%} western share of new racks is {amount:,.0f} racks short"
         if family == "hub_share":
-            share = self.case.hubs.at[k[0], "new_racks_share_min"]
+            share = _num(self.case.hubs, k[0], "new_racks_share_min")
             return f"the {share:.0%} share of new racks reserved for {self.hub(k[0])} is {amount:,.0f} racks short"
         return f"{family} {'/'.join(k)} is {amount:,.4g} short"
 
@@ -148,11 +151,11 @@ class Words:
             "carbon_cap": lambda: f"raise the {k[0]} carbon cap by {amount:,.3f} Mt CO2 to {limit + amount:,.3f} Mt",
             "utilisation_floor": lambda: (
                 f"let {self.cluster(k[0])} run {amount:,.0f} racks in use below its "
-                f"{cl.at[k[0], 'utilisation_min']:.0%} utilisation floor in {k[1]}"
+                f"{_num(cl, k[0], 'utilisation_min'):.0%} utilisation floor in {k[1]}"
             ),
             "green_share": lambda: (
                 f"let {self.cluster(k[0])} take {amount:,.2f} GWh less green power than its "
-                f"{cl.at[k[0], 'green_share_min_new']:.0%} floor asks in {k[1]}"
+                f"{_num(cl, k[0], 'green_share_min_new'):.0%} floor asks in {k[1]}"
             ),
             "incumbent_load": lambda: f"let {amount:,.0f} more racks in use leave {self.cluster(k[0])} in {k[1]}",
             "base_year_load": lambda: (
@@ -242,3 +245,8 @@ def _join(items: Iterable[str]) -> str:
     if len(items) > 4:
         return f"{', '.join(items[:3])} and {len(items) - 3} more"
     return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _num(frame: pd.DataFrame, row: object, column: str) -> float:
+    """A numeric cell of an input table (pandas-stubs type `.at` as any scalar)."""
+    return cast(float, frame.at[row, column])
