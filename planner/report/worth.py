@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import pandas as pd
 
@@ -128,7 +129,7 @@ def _budget_total(r: Row) -> str:
 
 
 def _build_rate(r: Row) -> str:
-    pace = r.v.clusters.at[r.parts[0], "build_max_racks_per_year"]
+    pace = cast(float, r.v.clusters.at[r.parts[0], "build_max_racks_per_year"])
     return (
         f"{_c(r)} builds at its limit of {num(pace)} racks a year in {r.parts[1]}; each rack more that year would "
         f"lower total cost by {r.money('元')}."
@@ -136,7 +137,7 @@ def _build_rate(r: Row) -> str:
 
 
 def _land_limit(r: Row) -> str:
-    limit = r.v.clusters.at[r.parts[0], "racks_max"]
+    limit = cast(float, r.v.clusters.at[r.parts[0], "racks_max"])
     return (
         f"{_c(r)} reaches its land/planning limit of {num(limit)} racks in {r.parts[1]}; one rack more allowed would "
         f"save {r.money('元')}."
@@ -144,7 +145,7 @@ def _land_limit(r: Row) -> str:
 
 
 def _power_limit(r: Row) -> str:
-    limit = r.v.clusters.at[r.parts[0], "power_max_mw"]
+    limit = cast(float, r.v.clusters.at[r.parts[0], "power_max_mw"])
     return (
         f"{_c(r)} uses all of its {num(limit)} MW grid connection in {r.parts[1]}; each extra kW would save "
         f"{r.money('元')}."
@@ -160,7 +161,7 @@ def _capacity(r: Row) -> str:
 
 
 def _floor(r: Row, column: str, policy: float) -> float:
-    own = r.v.clusters.at[r.parts[0], column]
+    own = cast(float, r.v.clusters.at[r.parts[0], column])
     return float(own) if pd.notna(own) else policy
 
 
@@ -170,8 +171,7 @@ def _utilisation_floor(r: Row) -> str:
     per_point = r.value * racks * 0.01 / 1e4
     return (
         f"The {pct(floor, 0)} 上架率 floor at {_c(r)} in {r.parts[1]} costs {r.money('元')} per rack-year it forces "
-        "into use "
-        f"(about {sig(per_point)} 万元 per percentage point of the floor on {num(racks)} racks)."
+        f"into use (about {sig(per_point)} 万元 per percentage point of the floor on {num(racks)} racks)."
     )
 
 
@@ -217,7 +217,7 @@ def _link_bandwidth(r: Row) -> str:
 
 
 def _link_expansion_limit(r: Row) -> str:
-    limit = r.v.links.at[(r.parts[0], r.parts[1]), "bandwidth_expansion_max_gbps"]
+    limit = cast(float, r.v.links.at[(r.parts[0], r.parts[1]), "bandwidth_expansion_max_gbps"])
     return (
         f"The link {r.v.link(r.parts[0], r.parts[1])} is expanded to its limit (+{num(limit)} Gbps); each extra Gbps "
         f"allowed is worth {sig(r.value)} 万元."
@@ -234,7 +234,7 @@ def _west_share(r: Row) -> str:
 
 
 def _hub_share(r: Row) -> str:
-    share = float(r.v.hubs.at[r.parts[0], "new_racks_share_min"])
+    share = float(cast(float, r.v.hubs.at[r.parts[0], "new_racks_share_min"]))
     per_point = r.value * float(r.v.plan["new_racks_total"]) * 0.01 / 1e8
     return (
         f"The {pct(share, 0)} floor on {r.v.name(r.parts[0])}'s share of new racks costs {sig(r.value)} 元 per rack "
@@ -292,7 +292,7 @@ def _step_budget_total(r: Row) -> Step | None:
 
 def _step_cluster(column: str, unit_en: str, unit_zh: str, factor: float = 1.0) -> StepFn:
     def step(r: Row) -> Step | None:
-        limit = r.v.clusters.at[r.parts[0], column]
+        limit = cast(float, r.v.clusters.at[r.parts[0], column])
         return _pct_of(float(limit) * factor, unit_en, unit_zh) if pd.notna(limit) else None
 
     return step
@@ -331,7 +331,8 @@ def _step_link(r: Row) -> Step | None:
 
 
 def _step_link_expansion(r: Row) -> Step | None:
-    return _pct_of(float(r.v.links.at[(r.parts[0], r.parts[1]), "bandwidth_expansion_max_gbps"]), "Gbps", "Gbps")
+    gbps = float(cast(float, r.v.links.at[(r.parts[0], r.parts[1]), "bandwidth_expansion_max_gbps"]))
+    return _pct_of(gbps, "Gbps", "Gbps")
 
 
 def _step_share(r: Row) -> Step | None:
@@ -616,9 +617,9 @@ def unmet(v: View) -> pd.DataFrame:
 
 def _stoppers(v: View, hub: str, workload: str, years: list[int]) -> str:
     """Binding rows that limit serving (hub, workload) in the unmet years: budgets, builds, links, caps."""
-    limit = v.workloads.at[workload, "latency_max_rtt_ms"]
+    limit = cast(float, v.workloads.at[workload, "latency_max_rtt_ms"])
     links = v.links.loc[hub]
-    eligible = [str(c) for c in links.index if pd.isna(limit) or links.at[c, "rtt_ms"] <= limit]
+    eligible = [str(c) for c in links.index if pd.isna(limit) or cast(float, links.at[c, "rtt_ms"]) <= limit]
     last = max(years)
     found: list[str] = []
 
