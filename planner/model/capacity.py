@@ -79,11 +79,12 @@ def add_utilisation_floor(m: Builder, d: ModelData, v: Vars) -> None:
     """
     def applies(index: pd.Index, scope: str) -> np.ndarray:
         years = index.get_level_values("year").to_numpy()
-        return (
+        mask: np.ndarray = (
             (_lp.align(d.utilisation_min, index).to_numpy() > 0)
             & (years >= _lp.align(d.utilisation_min_from, index).to_numpy())
             & (_lp.align(d.utilisation_min_scope, index).to_numpy() == scope)
         )
+        return mask
 
     whole, new = applies(v.racks.index, "all_racks"), applies(v.racks.index, "new_racks")
     if not (whole.any() or new.any()):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -224,9 +225,18 @@ def _previous_slice(period: pd.Series) -> pd.Series:
     return pd.Series(prev.fillna(last).to_numpy(), index=period.index, name="slice_prev")
 
 
+class _Storage(TypedDict):
+    """ModelData's battery fields, as `_storage` computes them."""
+
+    storage_clusters: pd.Index
+    battery_gw_cost: pd.Series
+    battery_gwh_cost: pd.Series
+    battery_efficiency: float
+
+
 def _storage(
     s: object, clusters: pd.DataFrame, slices: pd.Index, years: pd.Index, discount: pd.Series
-) -> dict[str, object]:
+) -> _Storage:
     """Battery scope and costs: 1 yuan/kW = 0.01 亿元/GW; no batteries with a single slice."""
     from planner.inputs.schema import Scenario
 

@@ -102,7 +102,7 @@ def terms(variables: pd.Series, by: list[str], coef: float | pd.Series | np.ndar
         frame[by].reset_index(drop=True)
         if by
         else pd.DataFrame(
-            {"scope": pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int64), categories=["total"])}
+            {"scope": pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int64), categories=["total"])}  # type: ignore[call-overload]  # stubs: categories an Index
         )
     )
     return Terms(keys, variables.to_numpy(dtype=np.int64), values)
@@ -130,7 +130,10 @@ def broadcast(columns: pd.Series, over: pd.Index) -> pd.Series:
     n, k = len(inner), len(outer)
     codes = [np.repeat(c, k) for c in inner.codes] + [np.tile(c, n) for c in outer.codes]
     index = pd.MultiIndex(
-        levels=[*inner.levels, *outer.levels], codes=codes, names=[*inner.names, *outer.names], verify_integrity=False
+        levels=[*inner.levels, *outer.levels],  # type: ignore[list-item]  # stubs: a FrozenList of levels is no Sequence
+        codes=codes,  # type: ignore[arg-type]  # stubs: int8 code arrays are no Sequence[int]
+        names=[*inner.names, *outer.names],
+        verify_integrity=False,
     )
     return pd.Series(np.repeat(columns.to_numpy(dtype=np.int64), k), index=index, name=columns.name)
 
