@@ -42,16 +42,20 @@ class HighsOutcome:
     ipm_iterations: int
 
 
-def handoff(m: Model, options: dict[str, object], log_path: Path | None) -> highspy.Highs:
+Option = bool | int | float | str
+"""A HiGHS option value (what `Highs.setOptionValue` takes)."""
+
+
+def handoff(m: Model, options: dict[str, Option], log_path: Path | None) -> highspy.Highs:
     """A configured Highs instance holding the model (no Python loop over non-zeros)."""
-    h = highspy.Highs()
+    h = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy leaves Highs.__init__ unannotated
     h.setOptionValue("output_flag", False)
     if log_path is not None:
         h.setOptionValue("log_file", str(log_path))
         h.setOptionValue("output_flag", True)
         h.setOptionValue("log_to_console", False)
-    for key, value in options.items():
-        h.setOptionValue(key, value)
+    for key, setting in options.items():
+        h.setOptionValue(key, setting)
     lower, upper, integer = m.bounds()
     row_lower, row_upper = m.row_bounds()
     starts, index, value = m.matrix()
@@ -68,7 +72,7 @@ def handoff(m: Model, options: dict[str, object], log_path: Path | None) -> high
     return h
 
 
-def run(m: Model, options: dict[str, object], log_path: Path | None = None) -> HighsOutcome:
+def run(m: Model, options: dict[str, Option], log_path: Path | None = None) -> HighsOutcome:
     """Hand the model to HiGHS, solve, and store the solution in `m.solution`."""
     clock = time.perf_counter()
     h = handoff(m, options, log_path)
@@ -125,7 +129,8 @@ def change_coefficients(h: highspy.Highs, rows: np.ndarray, cols: np.ndarray, va
 def change_row_bounds(h: highspy.Highs, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
     """Set the bounds of the given rows in place."""
     if len(rows):
-        h.changeRowsBounds(len(rows), np.asarray(rows, dtype=np.int32), lower, upper)
+        rows32 = np.asarray(rows, dtype=np.int32)
+        h.changeRowsBounds(len(rows), rows32, lower, upper)  # type: ignore[attr-defined]  # in _core, not in its stub
 
 
 def change_costs(h: highspy.Highs, cols: np.ndarray, cost: np.ndarray) -> None:
@@ -141,7 +146,7 @@ def iis_of_file(path: Path) -> tuple[str, list[tuple[str, str]], list[tuple[str,
     entry is (row or column name, side). The strategy is "from the
     LP" refined to irreducible: a small, truly minimal set.
     """
-    h = highspy.Highs()
+    h = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy leaves Highs.__init__ unannotated
     h.silent()
     h.readModel(str(path))
     strategy = int(highspy.IisStrategy.kIisStrategyFromLp) | int(highspy.IisStrategy.kIisStrategyIrreducible)

@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -81,7 +82,7 @@ def make_solver(config: RunConfig, log_path: Path | None, mip: bool = True, warm
 
     `warm_start` hands the variables' current values to the solver as a starting solution.
     """
-    common: dict[str, object] = {
+    common: dict[str, Any] = {  # PuLP's solver keywords, shared by HiGHS and COIN_CMD
         "msg": False,
         "timeLimit": config.time_limit_s,
         "gapRel": config.mip_gap,
@@ -90,19 +91,21 @@ def make_solver(config: RunConfig, log_path: Path | None, mip: bool = True, warm
     if config.threads is not None:
         common["threads"] = config.threads
     if config.solver == "highs":
-        extra: dict[str, object] = {} if config.effective_method == "choose" else {"solver": config.effective_method}
+        extra: dict[str, Any] = {} if config.effective_method == "choose" else {"solver": config.effective_method}
         solver = pulp.HiGHS(mip=mip, logPath=str(log_path) if log_path else None, **common, **extra)
-        if not solver.available():
+        if not solver.available():  # type: ignore[no-untyped-call]  # unannotated in PuLP
             raise SolverFailedError(
                 "HiGHS is not available: install it with `pip install highspy` (it comes with `pip install planner`)"
             )
         return solver
-    solver = pulp.COIN_CMD(mip=mip, logPath=str(log_path) if log_path else None, **common)
-    if not solver.available():
+    cbc = pulp.COIN_CMD(  # type: ignore[no-untyped-call]  # unannotated in PuLP
+        mip=mip, logPath=str(log_path) if log_path else None, **common
+    )
+    if not cbc.available():  # type: ignore[no-untyped-call]  # unannotated in PuLP
         raise SolverFailedError(
             "CBC is not available: install the extra with `pip install 'planner[cbc]'` (or put `cbc` on PATH)"
         )
-    return solver
+    return cbc
 
 
 def solver_version(name: str) -> str:
@@ -130,9 +133,9 @@ HIGHS_STATUS: dict[str, Status] = {
 """HiGHS model status -> Status when no plan came back; with a plan, stopped early is FEASIBLE."""
 
 
-def highs_options(config: RunConfig, mip: bool) -> dict[str, object]:
+def highs_options(config: RunConfig, mip: bool) -> dict[str, bool | int | float | str]:
     """HiGHS option names and values for a run configuration."""
-    options: dict[str, object] = {"mip_rel_gap": config.mip_gap}
+    options: dict[str, bool | int | float | str] = {"mip_rel_gap": config.mip_gap}
     if config.time_limit_s is not None:
         options["time_limit"] = float(config.time_limit_s)
     if config.threads is not None:
@@ -336,7 +339,7 @@ def fix_integers_and_resolve(model: Model, config: RunConfig, log_path: Path | N
 
 
 @contextlib.contextmanager
-def _quiet_fd() -> object:
+def _quiet_fd() -> Iterator[None]:
     """Keep the solver's banner off the user's terminal (HiGHS prints it even with msg=False)."""
     try:
         saved = os.dup(1)
