@@ -7,6 +7,7 @@ Mt CO2; shadow prices in the units listed in `DUAL_UNITS` (present values at the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -87,7 +88,7 @@ def _racks(built: Built) -> pd.DataFrame:
     frame = _frame(_lp.values(m, v.racks), "racks", RACKS_PER_KRACK)
     chosen = _lp.values(m, v.new_load)
     served = _lp.values(m, v.class_load).groupby(level=["cluster", "year"]).sum().reindex(chosen.index, fill_value=0.0)
-    first = np.maximum(0.0, served - d.utilisation_max * _lp.align(d.racks_existing, chosen.index))
+    first = cast(pd.Series, np.maximum(0.0, served - d.utilisation_max * _lp.align(d.racks_existing, chosen.index)))
     split = chosen.index.get_level_values("cluster").isin(d.vintage_split)
     values = np.where(split, chosen.to_numpy(), first.to_numpy())
     frame["load_new_racks"] = np.round(values * RACKS_PER_KRACK, 9) + 0.0

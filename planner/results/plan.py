@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from planner.results.headline import demand_unmet, fmt, headline, plan_status, years_label
 
@@ -41,7 +41,7 @@ class Plan:
         from planner.results.kpis import energy_by_cluster_year, investment, utilisation
 
         tables = {
-            "racks": _racks(results.racks_new, results.racks, data.cluster_hub.to_dict()),
+            "racks": _racks(results.racks_new, results.racks, cast(dict[str, str], data.cluster_hub.to_dict())),
             "load": results.load,
             "unmet": results.unmet,
             "energy": energy_by_cluster_year(results, data),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -324,7 +324,8 @@ def load_on_new_racks(plan: Plan, case: Case) -> pd.Series:
     if "load_new_racks" in plan.racks.columns:
         return plan.racks.set_index(["cluster", "year"])["load_new_racks"].reindex(case.cluster_years)
     existing = case.clusters["racks_existing"].reindex(case.cluster_years.get_level_values("cluster")).to_numpy()
-    return np.maximum(0.0, served(plan, case) - case.utilisation_max * existing)
+    # np.maximum on a Series returns a Series (pandas-stubs type it as an ndarray)
+    return cast(pd.Series, np.maximum(0.0, served(plan, case) - case.utilisation_max * existing))
 
 
 def racks_built(plan: Plan, case: Case) -> pd.Series:
@@ -349,4 +350,5 @@ def investment_by_year(case: Case, plan: Plan) -> pd.Series:
         .groupby(level=0)
         .sum()
     )
-    return racks.add(links.reindex(racks.index, fill_value=0.0), fill_value=0.0).rename_axis("year")
+    total: pd.Series = racks.add(links.reindex(racks.index, fill_value=0.0), fill_value=0.0).rename_axis("year")
+    return total

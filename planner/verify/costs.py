@@ -163,7 +163,7 @@ def check_kpis(case: Case, plan: Plan) -> list[CheckResult]:
     out = []
     for unit in ("racks", "亿元", "GWh", "-", "Mt CO2"):
         names = [n for n, (_, _, u) in checks.items() if u == unit]
-        reported = np.array([np.nan if checks[n][0] is None else float(checks[n][0]) for n in names])
+        reported = np.array([np.nan if (r := checks[n][0]) is None else float(r) for n in names])
         recomputed = np.array([checks[n][1] for n in names])
         rounding = 0.05 if unit in ("racks", "GWh") else 1e-6  # plan.json rounds racks and GWh to 0.1, the rest to 1e-6
         out.append(compare(f"kpis ({unit})", pd.Index(names), reported, "==", recomputed, unit, atol=rounding + 1e-6))

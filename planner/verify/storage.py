@@ -8,6 +8,8 @@ state of charge within the period fits in the battery (`storage_energy`).
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -105,7 +107,8 @@ def check_storage_energy(case: Case, plan: Plan) -> CheckResult:
     if case.storage_clusters.empty:
         return CheckResult("storage_energy", 0, "GWh", 0.0)
     s = _swing(_stored_energy(case, plan), case.battery_efficiency)
-    gwh = _batteries(case, plan)["battery_mwh"].reindex(s.index.droplevel("period")).to_numpy() / 1e3
+    keys = cast(pd.MultiIndex, s.index).droplevel("period")
+    gwh = _batteries(case, plan)["battery_mwh"].reindex(keys).to_numpy() / 1e3
     return compare("storage_energy", s.index, s["swing"], "<=", gwh, "GWh")
 
 
