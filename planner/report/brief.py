@@ -6,8 +6,9 @@ values a sentence cites so a test can hold them against plan.json.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -120,8 +121,7 @@ def findings(v: View, top_limit: dict[str, Any] | None = None) -> list[Finding]:
             Finding(
                 "cost",
                 f"Total cost {num(cost, 1)} 亿元 (present value at {v.first}); investment {num(invest, 1)} 亿元, "
-                "undiscounted; "
-                f"emissions {num(emitted, 1)} Mt CO2 over {v.first}–{v.last}.",
+                f"undiscounted; emissions {num(emitted, 1)} Mt CO2 over {v.first}–{v.last}.",
                 f"总成本 {num(cost, 1)} 亿元（{v.first} 年现值）；投资 {num(invest, 1)} "
                 f"亿元（不折现）；{v.first}–{v.last} 年排放 {num(emitted, 1)} Mt CO2。",
                 {"objective_yi_yuan": cost, "investment_total_yi_yuan": invest, "emissions_mt_co2": emitted},
@@ -157,9 +157,9 @@ def _green_finding(v: View) -> Finding:
         trend_en = f" ({pct(a, 0)} in {min(by_year)}, {pct(b, 0)} in {max(by_year)})"
         trend_zh = f"（{min(by_year)} 年 {pct(a, 0)}，{max(by_year)} 年 {pct(b, 0)}）"
     if len(priced):
-        top = priced.loc[priced["dual"].abs().idxmax()]
+        top = priced.loc[cast(int, priced["dual"].abs().idxmax())]
         c, y = str(top["key"]).split("/")
-        d = abs(float(top["dual"]))
+        d = abs(float(cast(float, top["dual"])))
         tail_en = (
             f"; the {pct(floor, 0)} floor for new racks binds at {len(priced)} cluster-year(s), dearest at {v.en(c)} "
             f"in {y} ({_sig(d)} 元/MWh)"
@@ -201,7 +201,9 @@ def targets(v: View) -> pd.DataFrame:
         (
             lang("Utilisation (racks in use / installed)", "上架率"),
             f"≥ {_range(floors, percent=True)}",
-            lang("lowest", "最低") + f" {pct(util.loc[worst].min(), 0)} ({v.zh(worst)})" if worst else "–",
+            lang("lowest", "最低") + f" {pct(cast(pd.Series, util.loc[worst]).min(), 0)} ({v.zh(worst)})"
+            if worst
+            else "–",
             MET if len(low) == 0 or float(low.min()) >= -TOL else NOT_MET,
         )
     )
@@ -319,7 +321,7 @@ def _budget_rows(v: View) -> list[tuple[str, str, str, str]]:
 
 def _range(values: pd.Series, percent: bool = False, unit: str = "") -> str:
     lo, hi = float(values.min()), float(values.max())
-    show = (lambda x: pct(x, 0)) if percent else (lambda x: num(x, 2) if x < 10 else num(x, 0))
+    show: Callable[[float], str] = (lambda x: pct(x, 0)) if percent else (lambda x: num(x, 2) if x < 10 else num(x, 0))
     return (show(lo) if abs(hi - lo) < 1e-9 else f"{show(lo)}–{show(hi)}") + unit
 
 

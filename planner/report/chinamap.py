@@ -12,7 +12,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -196,7 +196,8 @@ def _overlaps(cand: np.ndarray, boxes: list[Box]) -> np.ndarray:
     dy = np.minimum(cand[:, None, 1] + cand[:, None, 3], b[None, :, 1] + b[None, :, 3]) - np.maximum(
         cand[:, None, 1], b[None, :, 1]
     )
-    return (np.clip(dx, 0.0, None) * np.clip(dy, 0.0, None)).sum(axis=1)
+    overlap: np.ndarray = (np.clip(dx, 0.0, None) * np.clip(dy, 0.0, None)).sum(axis=1)
+    return overlap
 
 
 def _text_width(text: str, size: float, latin: float = 0.6) -> float:
@@ -228,15 +229,17 @@ def flow_width(racks: float, top: float) -> float:
 def _curve(
     frame: Frame, hubs: pd.DataFrame, clusters: pd.DataFrame, hub: str, cluster: str
 ) -> tuple[float, float, float, float, float, float]:
-    hx, hy = (float(a) for a in frame.xy(hubs.at[hub, "lon_deg"], hubs.at[hub, "lat_deg"]))
-    cx, cy = (float(a) for a in frame.xy(clusters.at[cluster, "lon_deg"], clusters.at[cluster, "lat_deg"]))
+    h_lon, h_lat = cast(float, hubs.at[hub, "lon_deg"]), cast(float, hubs.at[hub, "lat_deg"])
+    c_lon, c_lat = cast(float, clusters.at[cluster, "lon_deg"]), cast(float, clusters.at[cluster, "lat_deg"])
+    hx, hy = (float(a) for a in frame.xy(h_lon, h_lat))
+    cx, cy = (float(a) for a in frame.xy(c_lon, c_lat))
     mx, my = (hx + cx) / 2 - 0.18 * (cy - hy), (hy + cy) / 2 + 0.18 * (cx - hx)
     return hx, hy, mx, my, cx, cy
 
 
 def _flow_samples(curve: tuple[float, float, float, float, float, float], width: float) -> list[Box]:
     hx, hy, mx, my, cx, cy = curve
-    out = []
+    out: list[Box] = []
     for t in np.linspace(0.08, 0.92, 14):
         px = (1 - t) ** 2 * hx + 2 * (1 - t) * t * mx + t**2 * cx
         py = (1 - t) ** 2 * hy + 2 * (1 - t) * t * my + t**2 * cy
@@ -258,16 +261,17 @@ def _flow_paths(
     top = float(flows["load_racks"].max())
     out, samples = [], []
     for row in flows.sort_values("load_racks", ascending=False).itertuples(index=False):
-        curve = _curve(frame, hubs, clusters, row.hub, row.cluster)
+        hub, cluster = cast(str, row.hub), cast(str, row.cluster)
+        curve = _curve(frame, hubs, clusters, hub, cluster)
         hx, hy, mx, my, cx, cy = curve
-        width = flow_width(row.load_racks, top)
+        width = flow_width(cast(float, row.load_racks), top)
         samples += _flow_samples(curve, width)
         name = (
             f"{lang(str(hubs.at[row.hub, 'name_en']), str(hubs.at[row.hub, 'name_zh']))} → "
             f"{lang(str(clusters.at[row.cluster, 'name_en']), str(clusters.at[row.cluster, 'name_zh']))}"
         )
         out.append(
-            f'<path d="M{hx:.1f},{hy:.1f} Q{mx:.1f},{my:.1f} {cx:.1f},{cy:.1f}" fill="none" stroke="{color[row.hub]}" '
+            f'<path d="M{hx:.1f},{hy:.1f} Q{mx:.1f},{my:.1f} {cx:.1f},{cy:.1f}" fill="none" stroke="{color[hub]}" '
             f'stroke-width="{width:.2f}" stroke-opacity="0.5" stroke-linecap="round">'
             f"<title>{_escape(name)}: {row.load_racks:,.0f}</title></path>"
         )

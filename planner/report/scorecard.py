@@ -5,6 +5,8 @@ A target binds when its row in duals.csv has zero slack and a non-zero shadow pr
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -58,10 +60,15 @@ def new_load_racks(v: View) -> pd.DataFrame:
 def _floor_years(v: View, c: object, u: pd.Series) -> pd.Series:
     """The years of a cluster's 上架率 series in which its floor applies (its start year on)."""
     policy = v.inputs.scenario.policy
-    start = v.clusters.at[c, "utilisation_min_from_year"] if "utilisation_min_from_year" in v.clusters.columns else None
+    start = (
+        cast(float, v.clusters.at[c, "utilisation_min_from_year"])
+        if "utilisation_min_from_year" in v.clusters.columns
+        else None
+    )
     if start is None or pd.isna(start):
         start = policy.utilisation_min_from_year if policy.utilisation_min_from_year is not None else v.first
-    return u[u.index >= int(start)]
+    kept: pd.Series = u[u.index >= int(start)]
+    return kept
 
 
 @per_view
@@ -94,9 +101,10 @@ def cluster_targets(v: View) -> pd.DataFrame:
         index="cluster", columns="year", values="coverage", aggfunc="first", dropna=False
     )
     rows = []
-    for c, row in v.clusters.iterrows():
-        u = _floor_years(v, c, util.loc[c].dropna())
-        g = cover.loc[c].dropna() if c in cover.index else pd.Series(dtype=float)
+    for label, row in v.clusters.iterrows():
+        c = cast(str, label)
+        u = _floor_years(v, c, cast(pd.Series, util.loc[c]).dropna())  # one cluster's row
+        g = cast(pd.Series, cover.loc[c]).dropna() if c in cover.index else pd.Series(dtype=float)
         u_years, g_years = (
             _binding_years(v, "utilisation_floor", str(c)),
             _binding_years(v, "green_share", str(c)),
@@ -253,7 +261,10 @@ def _certificate_rows(v: View) -> list[tuple[str, str, str, str, str]]:
 
 def _latency_rows(v: View) -> list[tuple[str, str, str, str, str]]:
     load = v.t["load"]
-    used = load[load["load_racks"] > 0.5].groupby(["workload", "hub", "cluster"], as_index=False)["load_racks"].sum()
+    used = cast(
+        pd.DataFrame,  # as_index=False: a frame (pandas-stubs say Series)
+        load[load["load_racks"] > 0.5].groupby(["workload", "hub", "cluster"], as_index=False)["load_racks"].sum(),
+    )
     rtt = v.links["rtt_ms"]
     used["rtt_ms"] = rtt.reindex(pd.MultiIndex.from_frame(used[["hub", "cluster"]])).to_numpy()
     rows = []

@@ -315,7 +315,10 @@ def flows(v: View, year: int) -> pd.DataFrame:
     """Racks in use per (hub, cluster) in one year, all workload classes together; positive only."""
     load = v.t["load"]
     f = load[load["year"] == year].groupby(["hub", "cluster"], as_index=False)["load_racks"].sum()
-    return f[f["load_racks"] > 0.5].sort_values("load_racks", ascending=False, kind="stable").reset_index(drop=True)
+    shown: pd.DataFrame = (
+        f[f["load_racks"] > 0.5].sort_values("load_racks", ascending=False, kind="stable").reset_index(drop=True)
+    )
+    return shown
 
 
 # --------------------------------------------------------------------------- tables per cluster and hub
