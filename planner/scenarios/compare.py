@@ -11,6 +11,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 from rich.table import Table
@@ -246,10 +247,13 @@ def _sections(c: Comparison) -> list[tuple[str, list[str], list[list[str]]]]:
             [[str(v) for v in r] for r in summary.itertuples(index=False)],
         )
     )
-    detail = [
-        [r.plan, r.family, r.key, r.change, _fmt(r.dual_reference, "{:,.6g}"), _fmt(r.dual_plan, "{:,.6g}"), r.unit]
-        for r in c.binding.itertuples(index=False)
-    ]
+    detail = cast(
+        list[list[str]],  # plan, family, key, change and unit are text columns
+        [
+            [r.plan, r.family, r.key, r.change, _fmt(r.dual_reference, "{:,.6g}"), _fmt(r.dual_plan, "{:,.6g}"), r.unit]
+            for r in c.binding.itertuples(index=False)
+        ],
+    )
     sections.append(
         (
             "Binding changes, row by row (shadow prices)",

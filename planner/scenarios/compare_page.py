@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 
 from planner.report import charts
-from planner.report.document import Alert, Bullets, Document, Figure, Para, Section, Subheading, Table
+from planner.report.document import Alert, Block, Bullets, Document, Figure, Para, Section, Subheading, Table
 from planner.report.glossary import Lang, wan
 from planner.report.pages import render
 
@@ -75,7 +75,7 @@ def _kpi(c: Comparison, key: str, plan: str) -> float | None:
     from planner.scenarios.compare import KPIS
 
     label = next(lab for k, lab, _ in KPIS if k == key)
-    value = c.kpis.at[label, plan]
+    value = cast(float | None, c.kpis.at[label, plan])
     return None if value is None or pd.isna(value) else float(value)
 
 
@@ -97,7 +97,7 @@ def render_compare(c: Comparison, lang: Lang | None = None) -> str:
     invest = c.investment_by_hub
     clusters = [_label(c, k, lang) for k in racks.index]
     hubs = [_label(c, k, lang) for k in invest.index]
-    what: list = []
+    what: list[Block] = []
     unmet = [(n, _kpi(c, "unmet_rack_years", n) or 0.0) for n in c.names]
     if any(u > 0.5 for _, u in unmet):
         shown = [(n, u) for n, u in unmet if u > 0.5]
@@ -144,7 +144,7 @@ def render_compare(c: Comparison, lang: Lang | None = None) -> str:
     plans = [
         charts.Series(n, racks[n].to_list(), col) for n, col in zip(c.names, charts.colours(len(c.names)), strict=True)
     ]
-    side = [
+    side: list[Block] = [
         Figure(
             charts.bars(
                 clusters, plans, lang("new racks", "新增标准机架"), "racks", "new racks per cluster", cnt, stacked=False
@@ -178,7 +178,7 @@ def render_compare(c: Comparison, lang: Lang | None = None) -> str:
         Section("numbers", lang("Headline numbers", "主要指标"), [Table(_frame(every[0][1], every[0][2]))]),
         Section("charts", lang("Side by side", "方案对比图"), side),
     ]
-    blocks: list = []
+    blocks: list[Block] = []
     for title, header, rows in every[1:]:
         blocks.append(Subheading(title))
         blocks.append(Table(_readable(c, _frame(header, rows), lang)) if rows else Para(lang("(none)", "（无）")))

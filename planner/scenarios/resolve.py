@@ -23,6 +23,7 @@ import logging
 import math
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
@@ -46,7 +47,7 @@ array model in place and solve it afresh (pulp: through the configured interface
 through PuLP, passing the last values as a start);
 rebuild: build and solve every scenario from scratch (the reference)."""
 
-STEPS = (add_variables, *FAMILIES)
+STEPS: tuple[Callable[..., object], ...] = (add_variables, *FAMILIES)
 
 
 class StructureChanged(Exception):
@@ -83,7 +84,7 @@ class Recorder:
 
     def __init__(self, model: _lp.Model, variables: Vars) -> None:
         self.model = model
-        self.variables = {f.name: getattr(variables, f.name) for f in fields(variables)}
+        self.variables: dict[str, pd.Series] = {f.name: getattr(variables, f.name) for f in fields(variables)}
         self.rows: dict[str, pd.Index] = {}
         self.blocks: dict[str, _lp.RowBlock] = {}
         self.objective_terms: dict[str, _lp.Terms] | None = None

@@ -244,7 +244,7 @@ def _check_values(spec: SweepFile, raw: RawCase, path: Path, lines: dict[tuple[A
     """
     problems: list[Problem] = []
     for name, p in spec.parameters.items():
-        candidates = list(enumerate(p.values)) if p.values is not None else []
+        candidates: list[tuple[int | None, Any]] = list(enumerate(p.values)) if p.values is not None else []
         if p.distribution is not None:
             ends = [getattr(p, a) for a in ("low", "high", "mean") if getattr(p, a) is not None]
             candidates = [(None, v) for v in ends]

@@ -48,7 +48,7 @@ Option = bool | int | float | str
 
 def handoff(m: Model, options: dict[str, Option], log_path: Path | None) -> highspy.Highs:
     """A configured Highs instance holding the model (no Python loop over non-zeros)."""
-    h = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy leaves Highs.__init__ unannotated
+    h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     if log_path is not None:
         h.setOptionValue("log_file", str(log_path))
@@ -146,7 +146,7 @@ def iis_of_file(path: Path) -> tuple[str, list[tuple[str, str]], list[tuple[str,
     entry is (row or column name, side). The strategy is "from the
     LP" refined to irreducible: a small, truly minimal set.
     """
-    h = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy leaves Highs.__init__ unannotated
+    h = highspy.Highs()
     h.silent()
     h.readModel(str(path))
     strategy = int(highspy.IisStrategy.kIisStrategyFromLp) | int(highspy.IisStrategy.kIisStrategyIrreducible)

@@ -93,15 +93,13 @@ def make_solver(config: RunConfig, log_path: Path | None, mip: bool = True, warm
     if config.solver == "highs":
         extra: dict[str, Any] = {} if config.effective_method == "choose" else {"solver": config.effective_method}
         solver = pulp.HiGHS(mip=mip, logPath=str(log_path) if log_path else None, **common, **extra)
-        if not solver.available():  # type: ignore[no-untyped-call]  # unannotated in PuLP
+        if not solver.available():
             raise SolverFailedError(
                 "HiGHS is not available: install it with `pip install highspy` (it comes with `pip install planner`)"
             )
         return solver
-    cbc = pulp.COIN_CMD(  # type: ignore[no-untyped-call]  # unannotated in PuLP
-        mip=mip, logPath=str(log_path) if log_path else None, **common
-    )
-    if not cbc.available():  # type: ignore[no-untyped-call]  # unannotated in PuLP
+    cbc = pulp.COIN_CMD(mip=mip, logPath=str(log_path) if log_path else None, **common)
+    if not cbc.available():
         raise SolverFailedError(
             "CBC is not available: install the extra with `pip install 'planner[cbc]'` (or put `cbc` on PATH)"
         )
