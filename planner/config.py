@@ -69,7 +69,7 @@ class RunConfig(BaseModel):
 def config_for(inputs: Inputs, overrides: dict[str, Any] | None = None) -> RunConfig:
     """RunConfig from the case's solver block, with non-None overrides (CLI flags) on top."""
     block = inputs.scenario.solver
-    base = {
+    base: dict[str, Any] = {  # RunConfig's fields by name; RunConfig (pydantic) validates them
         "solver": block.name,
         "time_limit_s": block.time_limit_s,
         "mip_gap": block.mip_gap,

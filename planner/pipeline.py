@@ -349,6 +349,7 @@ def _solve_and_write(
     clock = time.perf_counter()
     say("writing the plan", None)
     has_plan = result.status in (Status.OPTIMAL, Status.FEASIBLE)
+    plan: dict[str, Any]
     results, plan = None, {"status": str(result.status)}
     if config.write_lp or not has_plan:
         built.model.prob.writeLP(str(stage / "model.lp"))
