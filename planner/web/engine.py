@@ -30,6 +30,7 @@ def solve(case_dir: Path, out_dir: Path, days: int | None = None) -> SolveOutcom
         "time_resolution": f"days:{days}" if days else None,
     }
     outcome = run_case(case_dir, (), overrides)
+    assert outcome.out_dir is not None  # written: output_dir is given
     return SolveOutcome(outcome.plan, outcome.out_dir)
 
 

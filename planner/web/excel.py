@@ -134,14 +134,14 @@ def read_workbook(data: bytes, dest: Path) -> None:
     if reasons:
         raise UploadError(reasons[:50])
     scenario: dict[Any, Any] = {}
-    for row in sheets.pop(SCENARIO_SHEET)[1:]:
-        if not row or row[0] in (None, ""):
+    for setting in sheets.pop(SCENARIO_SHEET)[1:]:
+        if not setting or setting[0] in (None, ""):
             continue
-        value = row[1] if len(row) > 1 else None
+        value = setting[1] if len(setting) > 1 else None
         if isinstance(value, str) and value.strip().startswith(("[", "{")):
             value = yaml.safe_load(value)
         node = scenario
-        *parents, leaf = [int(p) if p.isdigit() else p for p in str(row[0]).split(".")]
+        *parents, leaf = [int(p) if p.isdigit() else p for p in str(setting[0]).split(".")]
         for part in parents:
             node = node.setdefault(part, {})
         node[leaf] = value

@@ -78,7 +78,7 @@ def case_page(request: Request, case_id: int, svc: Svc, db: DB) -> HTMLResponse:
     tables = store.table_names(folder)
     mine = db.info["accounts"] and case.owner_id == db.info["user_id"]
     shares = api.list_shares(case.id, db)["shared_with"] if mine else None
-    context = {
+    context: dict[str, Any] = {
         "tables": tables,
         "settings": SETTINGS,
         "values": values,
