@@ -358,6 +358,7 @@ class StageProgress:
 
     def __init__(self, console: Console, quiet: bool = False) -> None:
         self.console, self.quiet = console, quiet
+        self.log: Path | None
         self.stage, self.log = "starting", None
         self.started = self.stage_started = time.perf_counter()
         self._status: RichStatus | None = None

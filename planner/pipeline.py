@@ -50,7 +50,7 @@ class RunOutcome:
     diagnosis: Diagnosis | None = None
 
 
-def load_case(case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = ()) -> tuple[RawCase, Inputs]:
+def load_case(case: str | Path, overlays: Sequence[str | Path] = ()) -> tuple[RawCase, Inputs]:
     """Read a case, apply overlays in order, validate; returns the raw case (for hashing) too."""
     raw = read_raw(case)
     for path in overlays:
@@ -140,7 +140,7 @@ def default_out_dir(name: str, resolution: str, own: str = "year") -> Path:
 
 def run_case(
     case: str | Path,
-    overlays: list[str | Path] | tuple[str | Path, ...] = (),
+    overlays: Sequence[str | Path] = (),
     overrides: dict[str, Any] | None = None,
     *,
     progress: Progress | None = None,
@@ -265,7 +265,7 @@ def _check_matching(raw: RawCase, data: ModelData) -> None:
 
 
 def diagnose_case(
-    case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = (), overrides: dict[str, Any] | None = None
+    case: str | Path, overlays: Sequence[str | Path] = (), overrides: dict[str, Any] | None = None
 ) -> tuple[Diagnosis, Path]:
     """`planner diagnose`: explain infeasibility or unmet demand; write diagnosis.md/.json into the output folder."""
     check_overrides(overrides)
