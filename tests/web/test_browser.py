@@ -34,7 +34,14 @@ def test_create_edit_tune_solve_review(tmp_path: Path) -> None:
             page.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type == "error" else None)
             page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
             page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-            page.on("request", lambda r: problems.append(f"offline? {r.url}") if not r.url.startswith((server.url, "data:", "about:")) else None)
+            page.on(
+                "request",
+                lambda r: (
+                    problems.append(f"offline? {r.url}")
+                    if not r.url.startswith((server.url, "data:", "about:"))
+                    else None
+                ),
+            )
 
             page.goto(server.url + "/")
             expect(page.get_by_text("No cases yet")).to_be_visible()
@@ -66,7 +73,9 @@ def test_create_edit_tune_solve_review(tmp_path: Path) -> None:
 
             headline = page.locator('#headline td[data-key="unmet_rack_years"]')
             expect(page.locator("#tune-status")).to_contain_text("optimal", timeout=30_000)
-            page.fill('input[name="budget.total_yi_yuan"]', "5000")  # the default has no budget: add one that does not bind
+            page.fill(
+                'input[name="budget.total_yi_yuan"]', "5000"
+            )  # the default has no budget: add one that does not bind
             expect(page.locator("#tune-status")).to_contain_text("optimal", timeout=30_000)
             before = headline.inner_text()
             page.fill('input[name="budget.total_yi_yuan"]', "300")
