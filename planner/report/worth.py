@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import pandas as pd
 
@@ -66,7 +66,9 @@ class Facts:
         e = v.t["energy_summary"]
         b = v.t["bandwidth"]
 
-        def by(frame: pd.DataFrame, keys: list[str], column: str, factor: float = 1.0) -> dict:  # type: ignore[type-arg]
+        def by(
+            frame: pd.DataFrame, keys: list[str], column: str, factor: float = 1.0
+        ) -> dict[Any, float]:  # keys: tuples of the `keys` columns' values, typed by each caller's field
             values = frame[column].to_numpy(dtype=float) * factor
             return dict(
                 zip(

@@ -195,7 +195,7 @@ def _fmt(value: object, pattern: str = "{:,.2f}") -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "-"
     try:
-        return pattern.format(float(value))  # type: ignore[arg-type]
+        return pattern.format(float(value))  # type: ignore[arg-type]  # any value: what float() refuses is text
     except (TypeError, ValueError):
         return str(value)
 
