@@ -3,6 +3,7 @@
 #
 #   ./setup.sh run [ARGS]    install, then `planner ARGS` (default: solve inputs/default --force)
 #   ./setup.sh test [ARGS]   install with the test tools, then `python -m pytest -q [ARGS]`
+#   ./setup.sh check         install with the test tools, then the static checks (scripts/check-static: ruff, mypy)
 #   ./setup.sh install       install only (with the test tools: ./setup.sh install dev)
 #
 # Finds a Python >= 3.12 (python3.13, python3.12, python3, then pyenv's versions), rebuilds a
@@ -73,9 +74,12 @@ case "$command" in
     install dev
     check_system
     exec .venv/bin/python -m pytest -q "$@" ;;
+  check)
+    install dev
+    exec scripts/check-static ;;
   install)
     install "${1:-}" ;;
   *)
-    echo "usage: ./setup.sh run [PLANNER ARGS] | test [PYTEST ARGS] | install [dev]" >&2
+    echo "usage: ./setup.sh run [PLANNER ARGS] | test [PYTEST ARGS] | check | install [dev]" >&2
     exit 2 ;;
 esac

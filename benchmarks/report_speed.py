@@ -50,7 +50,9 @@ print(json.dumps({"import": t1 - t0, "read": t2 - t1, "render": t3 - t2, "again"
 def probe(plan: Path, repo: Path, cache: Path) -> dict[str, float]:
     """One fresh process: import, read the folder, render twice."""
     env = {**os.environ, "PYTHONPATH": str(repo), "XDG_CACHE_HOME": str(cache)}
-    out = subprocess.run([sys.executable, "-c", PROBE, str(plan)], env=env, cwd=repo, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, str(plan)], env=env, cwd=repo, capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -71,7 +73,17 @@ def measure(plan: Path, repo: Path, repeat: int) -> dict[str, float]:
 def solve_default(folder: Path) -> Path:
     """The default case solved without a report."""
     subprocess.run(
-        [sys.executable, "-m", "planner.cli", "solve", str(ROOT / "inputs" / "default"), "--out", str(folder), "--no-report", "--force"],
+        [
+            sys.executable,
+            "-m",
+            "planner.cli",
+            "solve",
+            str(ROOT / "inputs" / "default"),
+            "--out",
+            str(folder),
+            "--no-report",
+            "--force",
+        ],
         cwd=ROOT,
         check=True,
         capture_output=True,
@@ -85,20 +97,30 @@ def table(rows: dict[str, dict[str, float]]) -> str:
         START,
         "## Report build time (default case, `python benchmarks/report_speed.py`)",
         "",
-        "Median seconds to render report.html + report.md in memory from a saved plan folder; each run a fresh process.",
-        "cold: empty font cache; warm cache: CJK font subset cached on disk; in process: a second render in the same process.",
+        "Median seconds to render report.html + report.md in memory from a saved plan folder; each run a fresh "
+        "process.",
+        "cold: empty font cache; warm cache: CJK font subset cached on disk; in process: a second render in the same "
+        "process.",
         "",
         "| code | import | cold | warm cache | in process |",
         "|---|--:|--:|--:|--:|",
     ]
-    lines += [f"| {name} | {r['import']:.2f} | {r['cold']:.2f} | {r['warm']:.2f} | {r['again']:.2f} |" for name, r in rows.items()]
+    lines += [
+        f"| {name} | {r['import']:.2f} | {r['cold']:.2f} | {r['warm']:.2f} | {r['again']:.2f} |"
+        for name, r in rows.items()
+    ]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    lines += ["", f"Measured with a load average of {load:.1f} on {os.cpu_count()} CPUs (a shared machine inflates every figure)."]
+    lines += [
+        "",
+        f"Measured with a load average of {load:.1f} on {os.cpu_count()} CPUs (a shared machine inflates every "
+        "figure).",
+    ]
     if len(rows) == 2:
         (_, before), (_, after) = rows.items()
         lines += [
             "",
-            f"Speed-up (before / after): cold {before['cold'] / after['cold']:.1f}x, warm cache {before['warm'] / after['warm']:.1f}x, in process {before['again'] / after['again']:.1f}x.",
+            f"Speed-up (before / after): cold {before['cold'] / after['cold']:.1f}x, warm cache "
+            f"{before['warm'] / after['warm']:.1f}x, in process {before['again'] / after['again']:.1f}x.",
         ]
     return "\n".join([*lines, END, ""])
 

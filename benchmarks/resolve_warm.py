@@ -31,7 +31,13 @@ def scenarios(n: int) -> list:
     out = []
     for _ in range(n):
         patch = {
-            "set": {"policy": {"carbon_price_yuan_per_t": float(rng.uniform(0, 300)), "green_share_min_new": float(rng.uniform(0.6, 1.0))}, "budget": {"total_yi_yuan": float(rng.uniform(600, 1100))}},
+            "set": {
+                "policy": {
+                    "carbon_price_yuan_per_t": float(rng.uniform(0, 300)),
+                    "green_share_min_new": float(rng.uniform(0.6, 1.0)),
+                },
+                "budget": {"total_yi_yuan": float(rng.uniform(600, 1100))},
+            },
             "tables": {
                 "demand": [{"match": {}, "scale": {"demand_racks": float(rng.lognormal(0, 0.1))}}],
                 "clusters": [{"match": {}, "scale": {"power_price_yuan_per_kwh": float(rng.uniform(0.8, 1.2))}}],
@@ -46,9 +52,15 @@ def main() -> None:
     repeat = int(sys.argv[sys.argv.index("--repeat") + 1]) if "--repeat" in sys.argv else 1
     cases = scenarios(n)
     config = config_for(cases[0])
-    print(f"{n} scenarios of the default case x {repeat}; modes interleaved scenario by scenario (fair under a varying load)")
+    print(
+        f"{n} scenarios of the default case x {repeat}; modes interleaved scenario by scenario (fair under a varying "
+        "load)"
+    )
     print("median seconds per scenario, first scenario of each mode (its build) left out")
-    print(f"{'mode':10} {'model':>7} {'solve':>7} {'model+solve':>12} {'scenario':>9} {'simplex it.':>11} {'max rel dobj':>12}")
+    print(
+        f"{'mode':10} {'model':>7} {'solve':>7} {'model+solve':>12} {'scenario':>9} {'simplex it.':>11} "
+        f"{'max rel dobj':>12}"
+    )
     rows: dict[str, list] = {mode: [] for mode in MODES}
     for _ in range(repeat):
         resolvers = {mode: Resolver(config, mode=mode) for mode in MODES}
@@ -65,7 +77,9 @@ def main() -> None:
         assert diff < 1e-6, (mode, diff)
         model = np.median([s.timings.get("build_s", s.timings.get("update_s", 0.0)) for s, _ in later])
         solve = np.median([s.timings["solve_s"] for s, _ in later])
-        both = np.median([s.timings.get("build_s", s.timings.get("update_s", 0.0)) + s.timings["solve_s"] for s, _ in later])
+        both = np.median(
+            [s.timings.get("build_s", s.timings.get("update_s", 0.0)) + s.timings["solve_s"] for s, _ in later]
+        )
         total = np.median([t for _, t in later])
         iterations = [s.simplex_iterations for s, _ in later if s.simplex_iterations is not None]
         it = f"{np.median(iterations):.0f}" if iterations else "-"

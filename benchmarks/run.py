@@ -76,7 +76,10 @@ def engine(size: str, time_limit: float, method: str, coo_path: str | None) -> d
     out = Path(tempfile.mkdtemp(prefix="bench-")) / "out"
     clock = time.perf_counter()
     try:
-        outcome = pipeline.run_case(CASE, overrides={"output_dir": out, "time_resolution": size, "time_limit_s": time_limit, "highs_method": method})
+        outcome = pipeline.run_case(
+            CASE,
+            overrides={"output_dir": out, "time_resolution": size, "time_limit_s": time_limit, "highs_method": method},
+        )
     finally:
         pipeline.build_model = original  # type: ignore[assignment]
         highs.handoff = original_handoff  # type: ignore[assignment]
@@ -86,16 +89,37 @@ def engine(size: str, time_limit: float, method: str, coo_path: str | None) -> d
         lower, upper, _ = m.bounds()
         row_lo, row_hi = m.row_bounds()
         blocks = list(m.blocks.values())
-        np.savez(coo_path, row=np.concatenate([b.row for b in blocks]), col=np.concatenate([b.col for b in blocks]), val=np.concatenate([b.coef for b in blocks]),
-                 lower=lower, upper=upper, cost=m.cost(), row_lo=row_lo, row_hi=row_hi, n_rows=m.n_rows, n_cols=m.n_cols)
+        np.savez(
+            coo_path,
+            row=np.concatenate([b.row for b in blocks]),
+            col=np.concatenate([b.col for b in blocks]),
+            val=np.concatenate([b.coef for b in blocks]),
+            lower=lower,
+            upper=upper,
+            cost=m.cost(),
+            row_lo=row_lo,
+            row_hi=row_hi,
+            n_rows=m.n_rows,
+            n_cols=m.n_cols,
+        )
     t = outcome.timings
     size_info = outcome.manifest["model_size"]
     return {
-        "status": str(outcome.status), "objective": outcome.plan.get("objective_yi_yuan"),
-        "rows": size_info["rows"], "columns": size_info["columns"], "nonzeros": size_info["nonzeros"],
-        "read_validate_s": t["read_s"] + t["validate_s"], "profiles_s": t.get("profiles_s", 0.0), "build_s": t["build_s"],
-        "handoff_s": t.get("handoff_s", 0.0), "solve_s": t["solve_s"], "extract_write_s": t["extract_write_s"],
-        "total_s": total, "peak_mb": _peak_mb(), "peak_before_solve_mb": built_holder.get("peak_before_solve_mb"), "method": method,
+        "status": str(outcome.status),
+        "objective": outcome.plan.get("objective_yi_yuan"),
+        "rows": size_info["rows"],
+        "columns": size_info["columns"],
+        "nonzeros": size_info["nonzeros"],
+        "read_validate_s": t["read_s"] + t["validate_s"],
+        "profiles_s": t.get("profiles_s", 0.0),
+        "build_s": t["build_s"],
+        "handoff_s": t.get("handoff_s", 0.0),
+        "solve_s": t["solve_s"],
+        "extract_write_s": t["extract_write_s"],
+        "total_s": total,
+        "peak_mb": _peak_mb(),
+        "peak_before_solve_mb": built_holder.get("peak_before_solve_mb"),
+        "method": method,
     }
 
 
@@ -124,10 +148,31 @@ def floor(coo_path: str) -> dict[str, Any]:
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     inf = highspy.kHighsInf
-    h.passModel(n_cols, n_rows, len(v), int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMinimize), 0.0, arrays["cost"], np.clip(arrays["lower"], -inf, inf), np.clip(arrays["upper"], -inf, inf),
-                np.clip(arrays["row_lo"], -inf, inf), np.clip(arrays["row_hi"], -inf, inf), starts, c.astype(np.int32), v, np.zeros(n_cols, dtype=np.int32))
+    h.passModel(
+        n_cols,
+        n_rows,
+        len(v),
+        int(highspy.MatrixFormat.kRowwise),
+        int(highspy.ObjSense.kMinimize),
+        0.0,
+        arrays["cost"],
+        np.clip(arrays["lower"], -inf, inf),
+        np.clip(arrays["upper"], -inf, inf),
+        np.clip(arrays["row_lo"], -inf, inf),
+        np.clip(arrays["row_hi"], -inf, inf),
+        starts,
+        c.astype(np.int32),
+        v,
+        np.zeros(n_cols, dtype=np.int32),
+    )
     handoff_s = time.perf_counter() - clock
-    return {"build_s": build_s, "handoff_s": handoff_s, "nonzeros": len(v), "peak_mb": _peak_mb(), "peak_before_mb": base}
+    return {
+        "build_s": build_s,
+        "handoff_s": handoff_s,
+        "nonzeros": len(v),
+        "peak_mb": _peak_mb(),
+        "peak_before_mb": base,
+    }
 
 
 def linopy_ref(size: str, solve: bool) -> dict[str, Any]:
@@ -135,10 +180,10 @@ def linopy_ref(size: str, solve: bool) -> dict[str, Any]:
     import linopy
 
     from benchmarks import linopy_model
-    from planner.model.data import build_data
     from planner.inputs.profiles import profile_slices
-    from planner.pipeline import load_case
     from planner.inputs.timeseries import Resolution
+    from planner.model.data import build_data
+    from planner.pipeline import load_case
 
     _, inputs = load_case(CASE)
     profiles = profile_slices(CASE, inputs, Resolution.parse(size))
@@ -149,7 +194,14 @@ def linopy_ref(size: str, solve: bool) -> dict[str, Any]:
     clock = time.perf_counter()
     h = linopy.io.to_highspy(m, set_names=False)
     handoff_s = time.perf_counter() - clock
-    out: dict[str, Any] = {"build_s": build_s, "handoff_s": handoff_s, "rows": h.getNumRow(), "columns": h.getNumCol(), "nonzeros": h.getNumNz(), "peak_mb": _peak_mb()}
+    out: dict[str, Any] = {
+        "build_s": build_s,
+        "handoff_s": handoff_s,
+        "rows": h.getNumRow(),
+        "columns": h.getNumCol(),
+        "nonzeros": h.getNumNz(),
+        "peak_mb": _peak_mb(),
+    }
     if solve:
         h.setOptionValue("output_flag", False)
         h.run()
@@ -158,12 +210,12 @@ def linopy_ref(size: str, solve: bool) -> dict[str, Any]:
 
 
 def methods(size: str, time_limit: float) -> dict[str, Any]:
-    from planner.solver import highs
-    from planner.model.data import build_data
     from planner.inputs.profiles import profile_slices
-    from planner.model import build_model
-    from planner.pipeline import load_case
     from planner.inputs.timeseries import Resolution
+    from planner.model import build_model
+    from planner.model.data import build_data
+    from planner.pipeline import load_case
+    from planner.solver import highs
 
     _, inputs = load_case(CASE)
     data = build_data(inputs, profile_slices(CASE, inputs, Resolution.parse(size)))
@@ -171,7 +223,13 @@ def methods(size: str, time_limit: float) -> dict[str, Any]:
     for method in METHODS:
         built = build_model(data)
         result = highs.run(built.model, {"solver": method, "time_limit": time_limit})
-        out[method] = {"status": result.model_status, "objective": result.objective, "solve_s": result.solve_s, "ipm_iterations": result.ipm_iterations, "simplex_iterations": result.simplex_iterations}
+        out[method] = {
+            "status": result.model_status,
+            "objective": result.objective,
+            "solve_s": result.solve_s,
+            "ipm_iterations": result.ipm_iterations,
+            "simplex_iterations": result.simplex_iterations,
+        }
     return out
 
 
@@ -193,7 +251,10 @@ def _child(args: list[str], timeout: float) -> dict[str, Any]:
 def measure(size: str, time_limit: float, method: str, compare_methods: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         coo = str(Path(tmp) / "coo.npz")
-        row: dict[str, Any] = {"size": size, "engine": _child(["engine", size, str(time_limit), method, coo], time_limit * 3 + 600)}
+        row: dict[str, Any] = {
+            "size": size,
+            "engine": _child(["engine", size, str(time_limit), method, coo], time_limit * 3 + 600),
+        }
         row["floor"] = _child(["floor", coo], 600) if Path(coo).exists() else {"error": "engine run failed"}
     row["linopy"] = _child(["linopy", size, "0"], 1800)
     if compare_methods:
@@ -213,7 +274,10 @@ def ratios(row: dict[str, Any]) -> dict[str, float | None]:
         "overhead_over_solve": div(overhead, e.get("solve_s")),
         "build_over_floor_build": div(e.get("build_s"), f.get("build_s")),
         "build_over_linopy_build": div(e.get("build_s"), lp.get("build_s")),
-        "build_handoff_over_linopy": div(None if "error" in e else e["build_s"] + e["handoff_s"], None if "error" in lp else lp["build_s"] + lp["handoff_s"]),
+        "build_handoff_over_linopy": div(
+            None if "error" in e else e["build_s"] + e["handoff_s"],
+            None if "error" in lp else lp["build_s"] + lp["handoff_s"],
+        ),
         "peak_over_linopy_peak": div(e.get("peak_before_solve_mb"), lp.get("peak_mb")),
     }
 
@@ -228,7 +292,9 @@ def representative_days(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         e = r["engine"]
         if r["size"].startswith("days:") and e.get("status") == "optimal":
             error = (e["objective"] - full["engine"]["objective"]) / full["engine"]["objective"]
-            out.append({"size": r["size"], "objective_error": error, "speed_up": full["engine"]["total_s"] / e["total_s"]})
+            out.append(
+                {"size": r["size"], "objective_error": error, "speed_up": full["engine"]["total_s"] / e["total_s"]}
+            )
     return out
 
 
@@ -243,7 +309,10 @@ def markdown(result: dict[str, Any]) -> str:
         "Times in seconds; memory is each tool's peak resident set in its own process (MB).",
         "Overhead = everything the engine does besides the solver's own time.",
         "",
-        "| size | rows | columns | non-zeros | read+validate | slices | build | hand-off | solve | extract+write | overhead/solve | peak MB (to hand-off / with solve) | floor build | floor hand-off | linopy build | linopy hand-off | linopy peak MB | build/floor | build/linopy | (build+hand-off)/linopy | peak/linopy peak | method | status |",
+        "| size | rows | columns | non-zeros | read+validate | slices | build | hand-off | solve | extract+write | "
+        "overhead/solve | peak MB (to hand-off / with solve) | floor build | floor hand-off | linopy build | linopy "
+        "hand-off | linopy peak MB | build/floor | build/linopy | (build+hand-off)/linopy | peak/linopy peak | method "
+        "| status |",
         "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|",
     ]
     for row in result["ladder"]:
@@ -252,19 +321,41 @@ def markdown(result: dict[str, Any]) -> str:
             lines.append(f"| {row['size']} | " + " | ".join(["-"] * 21) + f" | {e['error']} |")
             continue
         lines.append(
-            f"| {row['size']} | {e['rows']:,} | {e['columns']:,} | {e['nonzeros']:,} | {_fmt(e['read_validate_s'])} | {_fmt(e['profiles_s'])} | {_fmt(e['build_s'])} | {_fmt(e['handoff_s'])} | "
-            f"{_fmt(e['solve_s'])} | {_fmt(e['extract_write_s'])} | {_fmt(q['overhead_over_solve'])} | {_fmt(e.get('peak_before_solve_mb'), 0)} / {e['peak_mb']:.0f} | {_fmt(f.get('build_s'), 3)} | {_fmt(f.get('handoff_s'), 3)} | "
-            f"{_fmt(lp.get('build_s'))} | {_fmt(lp.get('handoff_s'))} | {_fmt(lp.get('peak_mb'), 0)} | {_fmt(q['build_over_floor_build'], 1)} | {_fmt(q['build_over_linopy_build'])} | "
-            f"{_fmt(q['build_handoff_over_linopy'])} | {_fmt(q['peak_over_linopy_peak'])} | {e['method']} | {e['status']} |"
+            f"| {row['size']} | {e['rows']:,} | {e['columns']:,} | {e['nonzeros']:,} | {_fmt(e['read_validate_s'])} | "
+            f"{_fmt(e['profiles_s'])} | {_fmt(e['build_s'])} | {_fmt(e['handoff_s'])} | "
+            f"{_fmt(e['solve_s'])} | {_fmt(e['extract_write_s'])} | {_fmt(q['overhead_over_solve'])} | "
+            f"{_fmt(e.get('peak_before_solve_mb'), 0)} / {e['peak_mb']:.0f} | {_fmt(f.get('build_s'), 3)} | "
+            f"{_fmt(f.get('handoff_s'), 3)} | "
+            f"{_fmt(lp.get('build_s'))} | {_fmt(lp.get('handoff_s'))} | {_fmt(lp.get('peak_mb'), 0)} | "
+            f"{_fmt(q['build_over_floor_build'], 1)} | {_fmt(q['build_over_linopy_build'])} | "
+            f"{_fmt(q['build_handoff_over_linopy'])} | {_fmt(q['peak_over_linopy_peak'])} | {e['method']} | "
+            f"{e['status']} |"
         )
     if result["representative_days"]:
-        lines += ["", "Representative days against the full year (default case):", "", "| size | objective error | speed-up (total time) |", "|---|--:|--:|"]
-        lines += [f"| {r['size']} | {r['objective_error']:+.3%} | {r['speed_up']:.1f}x |" for r in result["representative_days"]]
+        lines += [
+            "",
+            "Representative days against the full year (default case):",
+            "",
+            "| size | objective error | speed-up (total time) |",
+            "|---|--:|--:|",
+        ]
+        lines += [
+            f"| {r['size']} | {r['objective_error']:+.3%} | {r['speed_up']:.1f}x |"
+            for r in result["representative_days"]
+        ]
     with_methods = [r for r in result["ladder"] if "methods" in r and "error" not in r["methods"]]
     if with_methods:
-        lines += ["", "HiGHS method per size (solve seconds, status):", "", "| size | " + " | ".join(METHODS) + " |", "|---|" + "--:|" * len(METHODS)]
+        lines += [
+            "",
+            "HiGHS method per size (solve seconds, status):",
+            "",
+            "| size | " + " | ".join(METHODS) + " |",
+            "|---|" + "--:|" * len(METHODS),
+        ]
         for r in with_methods:
-            cells = [f"{r['methods'][k]['solve_s']:.2f} ({r['methods'][k]['status'].removeprefix('k')})" for k in METHODS]
+            cells = [
+                f"{r['methods'][k]['solve_s']:.2f} ({r['methods'][k]['status'].removeprefix('k')})" for k in METHODS
+            ]
             lines.append(f"| {r['size']} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -273,10 +364,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help=f"only {', '.join(QUICK)}")
     parser.add_argument("--sizes", nargs="*", help="explicit sizes, e.g. year days:12 hours")
-    parser.add_argument("--time-limit", type=float, default=None, help="solver time limit per solve (s); default 300 quick, 3600 full")
+    parser.add_argument(
+        "--time-limit", type=float, default=None, help="solver time limit per solve (s); default 300 quick, 3600 full"
+    )
     parser.add_argument("--method", default="choose", help="HiGHS method for the engine runs")
-    parser.add_argument("--method-for", nargs="*", default=["hours=ipm"], help="per-size method, e.g. hours=ipm (interior point was 2.6x faster than simplex on a one-cluster full year)")
-    parser.add_argument("--time-limit-for", nargs="*", default=[], help="per-size solver time limit, e.g. hours=120 (measure build, hand-off and memory without waiting for the solve)")
+    parser.add_argument(
+        "--method-for",
+        nargs="*",
+        default=["hours=ipm"],
+        help="per-size method, e.g. hours=ipm (interior point was 2.6x faster than simplex on a one-cluster full year)",
+    )
+    parser.add_argument(
+        "--time-limit-for",
+        nargs="*",
+        default=[],
+        help=(
+            "per-size solver time limit, e.g. hours=120 (measure build, hand-off and memory without waiting for the "
+            "solve)"
+        ),
+    )
     parser.add_argument("--methods", action="store_true", help="also time simplex, ipm and pdlp at each size")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
@@ -303,9 +409,21 @@ def main() -> None:
         row["ratios"] = ratios(row)
         ladder.append(row)
         e = row["engine"]
-        print(f"{size}: {e.get('status', e.get('error'))} total {_fmt(e.get('total_s'))} s, solve {_fmt(e.get('solve_s'))} s, overhead/solve {_fmt(row['ratios']['overhead_over_solve'])}", flush=True)
-    result = {"when": time.strftime("%Y-%m-%d %H:%M"), "platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version(), "time_limit_s": time_limit, "method": args.method,
-              "ladder": ladder, "representative_days": representative_days(ladder)}
+        print(
+            f"{size}: {e.get('status', e.get('error'))} total {_fmt(e.get('total_s'))} s, solve "
+            f"{_fmt(e.get('solve_s'))} s, overhead/solve {_fmt(row['ratios']['overhead_over_solve'])}",
+            flush=True,
+        )
+    result = {
+        "when": time.strftime("%Y-%m-%d %H:%M"),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "time_limit_s": time_limit,
+        "method": args.method,
+        "ladder": ladder,
+        "representative_days": representative_days(ladder),
+    }
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     table = markdown(result)
     args.out.with_suffix(".md").write_text(table)

@@ -44,7 +44,16 @@ def main() -> None:
     port = _port()
     url = f"http://127.0.0.1:{port}"
     data = tempfile.mkdtemp(prefix="planner-web-bench-")
-    cmd = [sys.executable, "-c", "from planner.cli import main; main()", "serve", "--port", str(port), "--data-dir", data]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from planner.cli import main; main()",
+        "serve",
+        "--port",
+        str(port),
+        "--data-dir",
+        data,
+    ]
     server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         with httpx.Client(base_url=url, timeout=120) as c:
@@ -71,20 +80,45 @@ def main() -> None:
                 rows.append((label, times))
 
             timed("what-if, first (build + solve)", "POST", f"/api/cases/{case}/whatif", 1, [{"settings": {}}])
-            moves = [{"settings": {"budget.total_yi_yuan": b, "policy.green_share_min_new": g, "policy.carbon_price_yuan_per_t": p}}
-                     for b, g, p in zip([600, 700, 800, 900, 1000, 1100, 650, 950], [0.7, 0.8, 0.9, 0.75, 0.85, 0.6, 0.95, 0.8], [90, 150, 200, 60, 120, 90, 300, 0], strict=True)]
+            moves = [
+                {
+                    "settings": {
+                        "budget.total_yi_yuan": b,
+                        "policy.green_share_min_new": g,
+                        "policy.carbon_price_yuan_per_t": p,
+                    }
+                }
+                for b, g, p in zip(
+                    [600, 700, 800, 900, 1000, 1100, 650, 950],
+                    [0.7, 0.8, 0.9, 0.75, 0.85, 0.6, 0.95, 0.8],
+                    [90, 150, 200, 60, 120, 90, 300, 0],
+                    strict=True,
+                )
+            ]
             timed("what-if, warm re-solve", "POST", f"/api/cases/{case}/whatif", args.rounds, moves)
-            for label, path in [("page /", "/"), ("page case", f"/cases/{case}"), ("page table (demand, 120 rows)", f"/cases/{case}/tables/demand"),
-                                ("page job", f"/jobs/{job}"), ("page plan", f"/plans/{plan}"), ("API GET case", f"/api/cases/{case}"), ("API GET job", f"/api/jobs/{job}")]:
+            for label, path in [
+                ("page /", "/"),
+                ("page case", f"/cases/{case}"),
+                ("page table (demand, 120 rows)", f"/cases/{case}/tables/demand"),
+                ("page job", f"/jobs/{job}"),
+                ("page plan", f"/plans/{plan}"),
+                ("API GET case", f"/api/cases/{case}"),
+                ("API GET job", f"/api/jobs/{job}"),
+            ]:
                 timed(label, "GET", path, args.rounds)
     finally:
         os.killpg(server.pid, signal.SIGINT)
         server.wait(20)
-    print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.platform()}, {os.cpu_count()} CPUs, {args.rounds} rounds, loopback")
+    print(
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.platform()}, {os.cpu_count()} CPUs, "
+        f"{args.rounds} rounds, loopback"
+    )
     print("| what | n | p50 ms | p95 ms | max ms |")
     print("|---|---:|---:|---:|---:|")
     for label, times in rows:
-        print(f"| {label} | {len(times)} | {statistics.median(times):.0f} | {_pct(times, 0.95):.0f} | {max(times):.0f} |")
+        print(
+            f"| {label} | {len(times)} | {statistics.median(times):.0f} | {_pct(times, 0.95):.0f} | {max(times):.0f} |"
+        )
 
 
 if __name__ == "__main__":

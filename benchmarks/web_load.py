@@ -38,7 +38,7 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else float("nan")
 
 
-def main() -> None:  # noqa: C901, PLR0915 - one script, read top to bottom
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60.0)
@@ -47,7 +47,18 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, read top to bottom
     port = _port()
     url = f"http://127.0.0.1:{port}"
     data = tempfile.mkdtemp(prefix="planner-web-load-")
-    cmd = [sys.executable, "-c", "from planner.cli import main; main()", "serve", "--port", str(port), "--data-dir", data, "--workers", str(args.workers)]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from planner.cli import main; main()",
+        "serve",
+        "--port",
+        str(port),
+        "--data-dir",
+        data,
+        "--workers",
+        str(args.workers),
+    ]
     server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     times: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
@@ -91,7 +102,12 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, read top to bottom
                     step += 1
                     call(c, "page case", "GET", f"/cases/{cid}")
                     call(c, "page table", "GET", f"/cases/{cid}/tables/{rng.choice(['clusters', 'demand', 'links'])}")
-                    body = {"settings": {"budget.total_yi_yuan": rng.choice([600, 700, 800, 900, 1000]), "policy.green_share_min_new": rng.choice([0.7, 0.8, 0.9])}}
+                    body = {
+                        "settings": {
+                            "budget.total_yi_yuan": rng.choice([600, 700, 800, 900, 1000]),
+                            "policy.green_share_min_new": rng.choice([0.7, 0.8, 0.9]),
+                        }
+                    }
                     call(c, "what-if", "POST", f"/api/cases/{cid}/whatif", json=body)
                     if job is None and step >= 1 + n % 3:
                         r = call(c, "submit solve", "POST", f"/api/cases/{cid}/jobs", json={})
@@ -112,7 +128,10 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, read top to bottom
         load_s = time.monotonic() - started
         with httpx.Client(base_url=url, timeout=60) as c:
             drain = time.monotonic()
-            while any(j["status"] in ("queued", "running") for j in c.get("/api/jobs").json()) and time.monotonic() - drain < 900:
+            while (
+                any(j["status"] in ("queued", "running") for j in c.get("/api/jobs").json())
+                and time.monotonic() - drain < 900
+            ):
                 time.sleep(1)
             drain_s = time.monotonic() - drain
             jobs = c.get("/api/jobs").json()
@@ -129,16 +148,26 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, read top to bottom
     duplicated = len(ids) != len(set(ids)) or len(plan_jobs) != len(set(plan_jobs))
     unfinished = [j["id"] for j in jobs if j["status"] in ("queued", "running")]
     no_plan = [j["id"] for j in jobs if j["status"] == "done" and j["id"] not in plan_jobs]
-    print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs, {args.users} users for {load_s:.0f} s, {args.workers} solver workers, loopback")
-    print(f"requests: {sum(len(v) for v in times.values())}, HTTP errors: {len(errors)}; jobs submitted {len(submitted)}, listed {len(ids)}, "
-          f"lost {len(lost)}, duplicated {duplicated}, unfinished {len(unfinished)}, done without plan {len(no_plan)}; statuses {dict(status)}; "
-          f"queue drained {drain_s:.0f} s after the load")
+    print(
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs, {args.users} users for "
+        f"{load_s:.0f} s, {args.workers} solver workers, loopback"
+    )
+    print(
+        f"requests: {sum(len(v) for v in times.values())}, HTTP errors: {len(errors)}; jobs submitted "
+        f"{len(submitted)}, listed {len(ids)}, "
+        f"lost {len(lost)}, duplicated {duplicated}, unfinished {len(unfinished)}, done without plan {len(no_plan)}; "
+        f"statuses {dict(status)}; "
+        f"queue drained {drain_s:.0f} s after the load"
+    )
     for e in errors[:10]:
         print("  error:", e)
     print("| request | n | p50 ms | p95 ms | max ms |")
     print("|---|---:|---:|---:|---:|")
     for kind, values in times.items():
-        print(f"| {kind} | {len(values)} | {statistics.median(values):.0f} | {_pct(values, 0.95):.0f} | {max(values):.0f} |")
+        print(
+            f"| {kind} | {len(values)} | {statistics.median(values):.0f} | {_pct(values, 0.95):.0f} | "
+            f"{max(values):.0f} |"
+        )
     pages = [v for k, vs in times.items() if k.startswith("page") for v in vs]
     print(f"| all pages | {len(pages)} | {statistics.median(pages):.0f} | {_pct(pages, 0.95):.0f} | {max(pages):.0f} |")
     sys.exit(1 if errors or lost or duplicated or unfinished or no_plan else 0)

@@ -14,7 +14,7 @@ Names are imported on first use, so `import planner` (and the CLI's start-up) st
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 _WHERE = {
     "RunConfig": "planner.config",
@@ -46,7 +46,7 @@ _WHERE = {
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str) -> Any:  # noqa: ANN401 - any public object
+def __getattr__(name: str) -> object:
     if name not in _WHERE:
         msg = f"module 'planner' has no attribute {name!r}"
         raise AttributeError(msg)
@@ -60,15 +60,58 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from planner.config import RunConfig
-    from planner.errors import InfeasibleError, InputError, ModelBuildError, PlannerError, SolveError, SolverFailedError, TimeLimitError
-    from planner.inputs.read import load_inputs
-    from planner.inputs.schema import Inputs
-    from planner.model import build_model
-    from planner.model.data import ModelData, build_data
-    from planner.pipeline import RunOutcome, run
-    from planner.results.extract import Results
-    from planner.results.plan import Plan
-    from planner.scenarios.compare import compare
-    from planner.solver.solve import SolveResult, Status, solve
-    from planner.verify.check import VerifyReport, verify_outputs
+    from planner.config import RunConfig as RunConfig
+    from planner.errors import (
+        InfeasibleError as InfeasibleError,
+    )
+    from planner.errors import (
+        InputError as InputError,
+    )
+    from planner.errors import (
+        ModelBuildError as ModelBuildError,
+    )
+    from planner.errors import (
+        PlannerError as PlannerError,
+    )
+    from planner.errors import (
+        SolveError as SolveError,
+    )
+    from planner.errors import (
+        SolverFailedError as SolverFailedError,
+    )
+    from planner.errors import (
+        TimeLimitError as TimeLimitError,
+    )
+    from planner.inputs.read import load_inputs as load_inputs
+    from planner.inputs.schema import Inputs as Inputs
+    from planner.model import build_model as build_model
+    from planner.model.data import (
+        ModelData as ModelData,
+    )
+    from planner.model.data import (
+        build_data as build_data,
+    )
+    from planner.pipeline import (
+        RunOutcome as RunOutcome,
+    )
+    from planner.pipeline import (
+        run as run,
+    )
+    from planner.results.extract import Results as Results
+    from planner.results.plan import Plan as Plan
+    from planner.scenarios.compare import compare as compare
+    from planner.solver.solve import (
+        SolveResult as SolveResult,
+    )
+    from planner.solver.solve import (
+        Status as Status,
+    )
+    from planner.solver.solve import (
+        solve as solve,
+    )
+    from planner.verify.check import (
+        VerifyReport as VerifyReport,
+    )
+    from planner.verify.check import (
+        verify_outputs as verify_outputs,
+    )

@@ -84,25 +84,54 @@ MAX_SHOWN = 50
 
 CaseArg = Annotated[
     Path,
-    typer.Argument(metavar="CASE", help="Case folder (scenario.yaml plus the CSV tables, see docs/inputs.md) or an .xlsx workbook of them.", show_default=False),
+    typer.Argument(
+        metavar="CASE",
+        help="Case folder (scenario.yaml plus the CSV tables, see docs/inputs.md) or an .xlsx workbook of them.",
+        show_default=False,
+    ),
 ]
 ScenarioOpt = Annotated[
     list[Path] | None,
-    typer.Option("--scenario", "-s", metavar="FILE", help="Scenario overlay YAML (examples/*.yaml); repeat to apply several in order.", show_default=False),
+    typer.Option(
+        "--scenario",
+        "-s",
+        metavar="FILE",
+        help="Scenario overlay YAML (examples/*.yaml); repeat to apply several in order.",
+        show_default=False,
+    ),
 ]
 SolverOpt = Annotated[
     str | None,
-    typer.Option(metavar="[highs|cbc]", help="Solver: highs (default) or cbc (needs `pip install -e '.[cbc]'`).", show_default=False),
+    typer.Option(
+        metavar="[highs|cbc]",
+        help="Solver: highs (default) or cbc (needs `pip install -e '.[cbc]'`).",
+        show_default=False,
+    ),
 ]
-TimeLimitOpt = Annotated[float | None, typer.Option("--time-limit", metavar="SECONDS", help="Solver time limit [default: the case's, 600].", show_default=False)]
+TimeLimitOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--time-limit", metavar="SECONDS", help="Solver time limit [default: the case's, 600].", show_default=False
+    ),
+]
 
 
 @app.callback()
 def main_options(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage (model size, solver progress).")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log each stage (model size, solver progress).")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks for planner errors.")] = False,
-    show_version: Annotated[bool, typer.Option("--version", is_eager=True, callback=lambda value: _print_version(value), help="Print the planner's version and exit.")] = False,
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            is_eager=True,
+            callback=lambda value: _print_version(value),
+            help="Print the planner's version and exit.",
+        ),
+    ] = False,
 ) -> None:
     """Global options."""
     level = logging.DEBUG if debug else logging.INFO if verbose else logging.ERROR if quiet else logging.WARNING
@@ -126,7 +155,11 @@ def fail(error: PlannerError) -> NoReturn:
     if isinstance(error, InfeasibleError) and error.report:
         print_markdown(error.report)
     elif isinstance(error, InfeasibleError) and "diagnose_hint" in _state:
-        err.print(f"To list the conflicting constraints and the least change that resolves them, run:\n  {escape(_state['diagnose_hint'])}", highlight=False)
+        err.print(
+            "To list the conflicting constraints and the least change that resolves them, run:\n  "
+            f"{escape(_state['diagnose_hint'])}",
+            highlight=False,
+        )
     if isinstance(error, InputError):
         err.print(f"[bold red]error:[/] {len(error.problems)} problem(s) in the planning inputs:", highlight=False)
         for problem in error.problems[:MAX_SHOWN]:
@@ -137,7 +170,11 @@ def fail(error: PlannerError) -> NoReturn:
             err.print(f"  ... and {len(hidden) - len(notes)} more", highlight=False, markup=False)
         for problem in notes:
             err.print(f"  {problem}", highlight=False, markup=False)
-        err.print(f"Nothing was written. Fix the inputs, then check them with: {escape(_state.get('validate_hint', 'planner validate CASE'))}", highlight=False)
+        err.print(
+            "Nothing was written. Fix the inputs, then check them with: "
+            f"{escape(_state.get('validate_hint', 'planner validate CASE'))}",
+            highlight=False,
+        )
     else:
         err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
     raise typer.Exit(error.exit_code)
@@ -184,8 +221,10 @@ def validate(case: CaseArg, scenario: ScenarioOpt = None) -> None:
     s = inputs.scenario
     hourly = hourly_path(case)
     profiles = (
-        f"{len(inputs.profiles)} profile rows (profiles.csv)" if inputs.profiles
-        else f"hourly profiles in {hourly} (for --days/--hours)" if has_hourly
+        f"{len(inputs.profiles)} profile rows (profiles.csv)"
+        if inputs.profiles
+        else f"hourly profiles in {hourly} (for --days/--hours)"
+        if has_hourly
         else "no profiles (yearly resolution only)"
     )
     out.print(
@@ -196,7 +235,9 @@ def validate(case: CaseArg, scenario: ScenarioOpt = None) -> None:
     )
 
 
-LangOpt = Annotated[str, typer.Option("--lang", metavar="[zh|en|both]", help="Report language: zh, en or both (Chinese first).")]
+LangOpt = Annotated[
+    str, typer.Option("--lang", metavar="[zh|en|both]", help="Report language: zh, en or both (Chinese first).")
+]
 
 
 def _check_lang(lang: str) -> str:
@@ -211,24 +252,56 @@ def solve(
     scenario: ScenarioOpt = None,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", "-o", metavar="DIR", help="Output folder [default: outputs/<scenario name>, plus _days<K> or _hours for those resolutions].", show_default=False),
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="DIR",
+            help="Output folder [default: outputs/<scenario name>, plus _days<K> or _hours for those resolutions].",
+            show_default=False,
+        ),
     ] = None,
-    days: Annotated[int | None, typer.Option("--days", metavar="K", min=1, max=365, help="Hourly operation on K representative days (1-365), from the case's profiles/.", show_default=False)] = None,
+    days: Annotated[
+        int | None,
+        typer.Option(
+            "--days",
+            metavar="K",
+            min=1,
+            max=365,
+            help="Hourly operation on K representative days (1-365), from the case's profiles/.",
+            show_default=False,
+        ),
+    ] = None,
     hours: Annotated[
         str | None,
-        typer.Option("--hours", metavar="full", help="Hourly operation over all 8760 hours of the year (slow: minutes).", show_default=False),
+        typer.Option(
+            "--hours",
+            metavar="full",
+            help="Hourly operation over all 8760 hours of the year (slow: minutes).",
+            show_default=False,
+        ),
     ] = None,
     solver: SolverOpt = None,
     method: Annotated[
         str | None,
         typer.Option(
-            metavar="[choose|simplex|ipm|pdlp]", show_default=False,
+            metavar="[choose|simplex|ipm|pdlp]",
+            show_default=False,
             help="HiGHS LP algorithm [default: choose = dual simplex, interior point for --hours full].",
         ),
     ] = None,
     time_limit: TimeLimitOpt = None,
-    mip_gap: Annotated[float | None, typer.Option("--mip-gap", metavar="GAP", help="Relative MIP gap for modular (integer) builds, e.g. 0.001 [default: 1e-4].", show_default=False)] = None,
-    threads: Annotated[int | None, typer.Option(metavar="N", help="Solver threads [default: the solver's choice].", show_default=False)] = None,
+    mip_gap: Annotated[
+        float | None,
+        typer.Option(
+            "--mip-gap",
+            metavar="GAP",
+            help="Relative MIP gap for modular (integer) builds, e.g. 0.001 [default: 1e-4].",
+            show_default=False,
+        ),
+    ] = None,
+    threads: Annotated[
+        int | None, typer.Option(metavar="N", help="Solver threads [default: the solver's choice].", show_default=False)
+    ] = None,
     write_lp: Annotated[bool, typer.Option("--write-lp", help="Also write the model as model.lp.")] = False,
     report: Annotated[bool, typer.Option("--report/--no-report", help="Also write report.html and report.md.")] = True,
     lang: LangOpt = "both",
@@ -236,14 +309,16 @@ def solve(
     stochastic: Annotated[
         Path | None,
         typer.Option(
-            metavar="FILE", help="Plan over the futures of a stochastic file (outputs/stochastic_<name>/).",
+            metavar="FILE",
+            help="Plan over the futures of a stochastic file (outputs/stochastic_<name>/).",
             show_default=False,
         ),
     ] = None,
     scheduler: Annotated[
         str | None,
         typer.Option(
-            metavar="ADDRESS", help="With --stochastic: a Dask scheduler, e.g. tcp://10.0.0.5:8786 [default: local].",
+            metavar="ADDRESS",
+            help="With --stochastic: a Dask scheduler, e.g. tcp://10.0.0.5:8786 [default: local].",
             show_default=False,
         ),
     ] = None,
@@ -254,7 +329,9 @@ def solve(
     settings: Annotated[
         list[str] | None,
         typer.Option(
-            "--set", metavar="KEY=VALUE", show_default=False,
+            "--set",
+            metavar="KEY=VALUE",
+            show_default=False,
             help="Change a scenario setting, checked as in scenario.yaml (--set budget.total_yi_yuan=700); "
             "repeatable, applied after --scenario.",
         ),
@@ -288,7 +365,15 @@ def solve(
     if method not in (None, "choose", "simplex", "ipm", "pdlp"):
         raise typer.BadParameter("expected choose, simplex, ipm or pdlp", param_hint="--method")
     resolution = "hours" if hours else f"days:{days}" if days else None
-    overrides: dict[str, Any] = {"output_dir": out_dir, "solver": solver, "time_limit_s": time_limit, "mip_gap": mip_gap, "threads": threads, "write_lp": write_lp, "report_lang": _check_lang(lang)}
+    overrides: dict[str, Any] = {
+        "output_dir": out_dir,
+        "solver": solver,
+        "time_limit_s": time_limit,
+        "mip_gap": mip_gap,
+        "threads": threads,
+        "write_lp": write_lp,
+        "report_lang": _check_lang(lang),
+    }
     overrides |= {"report": report, "force": force, "time_resolution": resolution, "highs_method": method}
     _state["validate_hint"] = command_line("validate", case, scenario=scenario)
     _state["diagnose_hint"] = command_line("diagnose", case, scenario=scenario, out=out_dir)
@@ -308,7 +393,11 @@ def solve(
     render_plan(outcome.plan, outcome.out_dir, outcome.timings)
     if outcome.plan.get("demand_unmet"):
         hint = command_line("diagnose", case, scenario=scenario, out=outcome.out_dir)
-        err.print(f"[bold red]demand unmet:[/] {outcome.plan['unmet_rack_years']:,.0f} rack-years are not served (exit {EXIT_DEMAND_UNMET}). To see why, run:", highlight=False)
+        err.print(
+            f"[bold red]demand unmet:[/] {outcome.plan['unmet_rack_years']:,.0f} rack-years are not served (exit "
+            f"{EXIT_DEMAND_UNMET}). To see why, run:",
+            highlight=False,
+        )
         err.print(f"  {escape(hint)}", highlight=False)
         raise typer.Exit(EXIT_DEMAND_UNMET)
 
@@ -322,13 +411,23 @@ def _solve_stochastic(
     try:
         with StageProgress(err, quiet=_state.get("quiet", False)) as progress:
             outcome, folder = run_stochastic(
-                case, file, out_dir, scheduler=scheduler, workers=workers, force=force, lang=_check_lang(lang), progress=progress
+                case,
+                file,
+                out_dir,
+                scheduler=scheduler,
+                workers=workers,
+                force=force,
+                lang=_check_lang(lang),
+                progress=progress,
             )
     except PlannerError as error:
         fail(error)
     f = outcome.figures
-    out.print(f"[green]{outcome.objective_kind}[/] over {len(outcome.names)} futures: {outcome.objective:,.2f} 亿元; "
-              f"VSS {f['vss_yi_yuan']:,.2f} 亿元, EVPI {f['evpi_yi_yuan']:,.2f} 亿元", highlight=False)
+    out.print(
+        f"[green]{outcome.objective_kind}[/] over {len(outcome.names)} futures: {outcome.objective:,.2f} 亿元; "
+        f"VSS {f['vss_yi_yuan']:,.2f} 亿元, EVPI {f['evpi_yi_yuan']:,.2f} 亿元",
+        highlight=False,
+    )
     for name, m in outcome.methods.items():
         shown = ", ".join(f"{k} {v:.6g}" if isinstance(v, float) else f"{k} {v}" for k, v in m.items())
         out.print(f"  {name}: {shown}", highlight=False)
@@ -345,6 +444,7 @@ class StageProgress:
 
     def __init__(self, console: Console, quiet: bool = False) -> None:
         self.console, self.quiet = console, quiet
+        self.log: Path | None
         self.stage, self.log = "starting", None
         self.started = self.stage_started = time.perf_counter()
         self._status: RichStatus | None = None
@@ -396,28 +496,44 @@ def render_plan(plan: dict[str, Any], out_dir: Path, timings: dict[str, float]) 
 
     verdict = str(plan.get("plan_status", plan["status"]))
     colour = "red" if plan.get("demand_unmet") else "green" if verdict == "optimal" else "yellow"
-    table = Table(title=f"plan '{escape(plan['case'])}' - [bold {colour}]{escape(verdict)}[/]", show_header=False, title_justify="left")
+    table = Table(
+        title=f"plan '{escape(plan['case'])}' - [bold {colour}]{escape(verdict)}[/]",
+        show_header=False,
+        title_justify="left",
+    )
     table.add_column("what")
     table.add_column("value", justify="right")
     table.add_row("years", years_label(plan))
     table.add_row("time resolution", escape(str(plan.get("time_resolution", ""))))
     for key, label, kind in headline(plan):
         value = fmt(plan.get(key), kind)
-        table.add_row(escape(label), f"[bold red]{value}[/]" if key == "unmet_rack_years" and plan.get("demand_unmet") else value)
+        table.add_row(
+            escape(label), f"[bold red]{value}[/]" if key == "unmet_rack_years" and plan.get("demand_unmet") else value
+        )
     if plan.get("mip"):
         table.add_row("MIP gap", f"{plan['gap']:.2e}" if plan.get("gap") is not None else "n/a")
     out.print(table)
     if plan["status"] == "feasible":
         gap = f"relative gap {fmt(plan['gap'], 'share')}" if plan.get("gap") is not None else "gap unknown"
-        err.print(f"[yellow]note:[/] the solver stopped early (time limit): this is the best plan found, not a proven optimum ({gap}).", highlight=False)
+        err.print(
+            "[yellow]note:[/] the solver stopped early (time limit): this is the best plan found, not a proven "
+            f"optimum ({gap}).",
+            highlight=False,
+        )
     total = sum(timings.values())
     report = ", report.html, report.md" if "report_s" in timings else ""
-    out.print(f"outputs in {out_dir}/ (plan.json, *.csv, duals.csv, manifest.json{report}); {total:.1f} s", highlight=False, markup=False)
+    out.print(
+        f"outputs in {out_dir}/ (plan.json, *.csv, duals.csv, manifest.json{report}); {total:.1f} s",
+        highlight=False,
+        markup=False,
+    )
 
 
 @app.command(cls=_Command)
 def report(
-    out_dir: Annotated[Path, typer.Argument(metavar="PLAN_DIR", help="A plan folder written by `planner solve`.", show_default=False)],
+    out_dir: Annotated[
+        Path, typer.Argument(metavar="PLAN_DIR", help="A plan folder written by `planner solve`.", show_default=False)
+    ],
     lang: LangOpt = "both",
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print report.pdf with headless Chromium (A4).")] = False,
 ) -> None:
@@ -444,12 +560,27 @@ def report(
 
 @app.command(cls=_Command)
 def compare(
-    plans: Annotated[list[Path], typer.Argument(metavar="PLAN_DIR...", help="Two or more plan folders written by `planner solve`; the first is the reference.", show_default=False)],
+    plans: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="PLAN_DIR...",
+            help="Two or more plan folders written by `planner solve`; the first is the reference.",
+            show_default=False,
+        ),
+    ],
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", "-o", metavar="DIR", help="Folder for compare.md and compare.html [default: <first plan's parent>/compare_<a>_vs_<b>].", show_default=False),
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="DIR",
+            help="Folder for compare.md and compare.html [default: <first plan's parent>/compare_<a>_vs_<b>].",
+            show_default=False,
+        ),
     ] = None,
-    rows: Annotated[int, typer.Option(metavar="N", min=0, help="Most rows of the row-by-row binding list shown in the terminal.")] = 20,
+    rows: Annotated[
+        int, typer.Option(metavar="N", min=0, help="Most rows of the row-by-row binding list shown in the terminal.")
+    ] = 20,
 ) -> None:
     """Show what changed between two or more plans.
 
@@ -478,12 +609,41 @@ def compare(
 
 @app.command(cls=_Command)
 def sweep(
-    sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP_FILE", help="Sweep file (YAML): base case, parameters to vary, KPIs to collect.", show_default=False)],
+    sweep_file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="SWEEP_FILE",
+            help="Sweep file (YAML): base case, parameters to vary, KPIs to collect.",
+            show_default=False,
+        ),
+    ],
     scheduler: Annotated[
-        str | None, typer.Option(metavar="ADDRESS", help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 [default: a local cluster].", show_default=False)
+        str | None,
+        typer.Option(
+            metavar="ADDRESS",
+            help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 [default: a local cluster].",
+            show_default=False,
+        ),
     ] = None,
-    workers: Annotated[int | None, typer.Option(metavar="N", min=1, help="Worker processes of the local cluster (1 thread each) [default: CPU count, at most 4].", show_default=False)] = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", "-o", metavar="DIR", help="Output folder [default: outputs/sweep_<name>]; rerunning into it resumes.", show_default=False)] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            min=1,
+            help="Worker processes of the local cluster (1 thread each) [default: CPU count, at most 4].",
+            show_default=False,
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="DIR",
+            help="Output folder [default: outputs/sweep_<name>]; rerunning into it resumes.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Solve every scenario of a sweep file on Dask.
 
@@ -505,11 +665,26 @@ def sweep(
 
     from planner.scenarios.sweep import run_sweep
 
-    columns = (TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TextColumn("elapsed"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[last]}"))
+    columns = (
+        TextColumn("sweep"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("elapsed"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[last]}"),
+    )
     try:
         with Progress(*columns, console=err, transient=False) as bar:
             task = bar.add_task("sweep", total=None, last="starting the cluster ...")
-            outcome = run_sweep(sweep_file, scheduler, workers, out_dir, lambda n, total, row: bar.update(task, completed=n, total=total, last=f"last: {row['status']}"))
+            outcome = run_sweep(
+                sweep_file,
+                scheduler,
+                workers,
+                out_dir,
+                lambda n, total, row: bar.update(task, completed=n, total=total, last=f"last: {row['status']}"),
+            )
     except PlannerError as error:
         fail(error)
     render_sweep_summary(outcome)
@@ -527,17 +702,35 @@ def render_sweep_summary(outcome: Any) -> None:  # noqa: ANN401 - a planner.scen
         table.add_row(str(status), str(n))
     out.print(table)
     if outcome.ran:
-        rate = f"{outcome.ran / outcome.seconds * 60:,.1f} scenarios/min overall, {outcome.ran / outcome.running_seconds * 60:,.1f} once the cluster was up"
+        rate = (
+            f"{outcome.ran / outcome.seconds * 60:,.1f} scenarios/min overall, "
+            f"{outcome.ran / outcome.running_seconds * 60:,.1f} once the cluster was up"
+        )
     else:
         rate = "nothing left to run"
-    out.print(f"ran {outcome.ran}, skipped {outcome.skipped} already finished; {outcome.seconds:.1f} s ({rate})", highlight=False)
-    out.print(f"outputs in {outcome.out_dir}/ ({', '.join(p.name for p in outcome.files)}, scenarios/)", highlight=False)
+    out.print(
+        f"ran {outcome.ran}, skipped {outcome.skipped} already finished; {outcome.seconds:.1f} s ({rate})",
+        highlight=False,
+    )
+    out.print(
+        f"outputs in {outcome.out_dir}/ ({', '.join(p.name for p in outcome.files)}, scenarios/)", highlight=False
+    )
 
 
 @app.command(cls=_Command)
 def verify(
-    out_dir: Annotated[Path, typer.Argument(metavar="PLAN_DIR", help="Plan folder written by `planner solve`.", show_default=False)],
-    case: Annotated[Path | None, typer.Option("--case", metavar="CASE", help="Check against this case folder instead of the folder's inputs.json.", show_default=False)] = None,
+    out_dir: Annotated[
+        Path, typer.Argument(metavar="PLAN_DIR", help="Plan folder written by `planner solve`.", show_default=False)
+    ],
+    case: Annotated[
+        Path | None,
+        typer.Option(
+            "--case",
+            metavar="CASE",
+            help="Check against this case folder instead of the folder's inputs.json.",
+            show_default=False,
+        ),
+    ] = None,
     scenario: ScenarioOpt = None,
 ) -> None:
     """Re-check a written plan from its files alone.
@@ -570,7 +763,13 @@ def diagnose(
     scenario: ScenarioOpt = None,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", "-o", metavar="DIR", help="Folder for diagnosis.md and diagnosis.json [default: outputs/<scenario name>, beside its plan].", show_default=False),
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="DIR",
+            help="Folder for diagnosis.md and diagnosis.json [default: outputs/<scenario name>, beside its plan].",
+            show_default=False,
+        ),
     ] = None,
     solver: SolverOpt = None,
     time_limit: TimeLimitOpt = None,
@@ -593,7 +792,9 @@ def diagnose(
     try:
         with StageProgress(err, quiet=_state.get("quiet", False)) as progress:
             progress("diagnosing (pre-solve checks, IIS, least relaxations)", None)
-            diagnosis, folder = diagnose_case(case, scenario or [], {"output_dir": out_dir, "solver": solver, "time_limit_s": time_limit})
+            diagnosis, folder = diagnose_case(
+                case, scenario or [], {"output_dir": out_dir, "solver": solver, "time_limit_s": time_limit}
+            )
     except PlannerError as error:
         fail(error)
     except KeyboardInterrupt:
@@ -609,7 +810,12 @@ def export(
     case: CaseArg,
     xlsx: Annotated[
         Path,
-        typer.Option("--xlsx", metavar="OUT.xlsx", help="Workbook to write: one sheet per table, the settings on sheet 'scenario'.", show_default=False),
+        typer.Option(
+            "--xlsx",
+            metavar="OUT.xlsx",
+            help="Workbook to write: one sheet per table, the settings on sheet 'scenario'.",
+            show_default=False,
+        ),
     ],
     force: Annotated[bool, typer.Option("--force", "-f", help="Replace an existing file.")] = False,
 ) -> None:
@@ -646,10 +852,17 @@ def export(
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on; only loopback addresses until accounts exist.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; only loopback addresses until accounts exist.")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
-    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Where cases, plans and the database live [default: the user's data folder].")] = None,
-    database: Annotated[str | None, typer.Option("--database", help="SQLAlchemy database URL [default: SQLite in the data folder].")] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="Where cases, plans and the database live [default: the user's data folder]."),
+    ] = None,
+    database: Annotated[
+        str | None, typer.Option("--database", help="SQLAlchemy database URL [default: SQLite in the data folder].")
+    ] = None,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Solver worker processes (solves run at once).")] = 1,
 ) -> None:
     """Run the web workspace: edit cases as grids, tune settings live, solve and review plans in a browser.
@@ -659,7 +872,14 @@ def serve(
     from planner import web
 
     try:
-        web.serve(host, port, data_dir, database, workers, announce=lambda line: out.print(line, highlight=False, markup=False))
+        web.serve(
+            host,
+            port,
+            data_dir,
+            database,
+            workers,
+            announce=lambda line: out.print(line, highlight=False, markup=False),
+        )
     except web.ServeError as error:
         err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
         raise typer.Exit(2) from None
@@ -672,9 +892,15 @@ app.add_typer(users_app, name="users")
 @users_app.command("add")
 def users_add(
     name: Annotated[str, typer.Argument(help="User name (letters, digits, _ . @ -).", show_default=False)],
-    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="The workspace's data folder [default: the user's data folder].")] = None,
-    database: Annotated[str | None, typer.Option("--database", help="SQLAlchemy database URL [default: SQLite in the data folder].")] = None,
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input instead of asking.")] = False,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="The workspace's data folder [default: the user's data folder].")
+    ] = None,
+    database: Annotated[
+        str | None, typer.Option("--database", help="SQLAlchemy database URL [default: SQLite in the data folder].")
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input instead of asking.")
+    ] = False,
 ) -> None:
     """Create an account; with any account, the workspace asks for a login and may serve beyond loopback.
 
@@ -682,7 +908,11 @@ def users_add(
     """
     from planner import web
 
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if password_stdin
+        else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    )
     try:
         where = web.add_user(name, password, data_dir, database)
     except web.AccountError as error:
@@ -694,7 +924,9 @@ def users_add(
 def interrupted() -> NoReturn:
     """Ctrl-C or SIGTERM during a run: say what was (not) written and exit 130 / 143."""
     signum = int(_state.get("signal", signal.SIGINT))
-    err.print("[bold red]interrupted:[/] stopped before finishing; no output folder was written or changed.", highlight=False)
+    err.print(
+        "[bold red]interrupted:[/] stopped before finishing; no output folder was written or changed.", highlight=False
+    )
     raise typer.Exit(128 + signum)
 
 

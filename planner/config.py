@@ -37,8 +37,8 @@ class RunConfig(BaseModel):
     size); `pulp` goes through PuLP's HiGHS interface (one Python step per non-zero). CBC always
     goes through PuLP."""
     time_resolution: str = "year"
-    """`year` (one slice per year; the case's `solver.time_resolution` sets its own default), `days:K` (K representative days of 24 hourly
-    slices, from the case's hourly profiles) or `hours` (all 8760 hours)."""
+    """`year` (one slice per year; the case's `solver.time_resolution` sets its own default), `days:K`
+    (K representative days of 24 hourly slices, from the case's hourly profiles) or `hours` (all 8760 hours)."""
     write_lp: bool = False
     """Also write the model as `model.lp` in the output folder (always written when infeasible)."""
     output_dir: Path | None = None
@@ -69,8 +69,14 @@ class RunConfig(BaseModel):
 def config_for(inputs: Inputs, overrides: dict[str, Any] | None = None) -> RunConfig:
     """RunConfig from the case's solver block, with non-None overrides (CLI flags) on top."""
     block = inputs.scenario.solver
-    base = {"solver": block.name, "time_limit_s": block.time_limit_s, "mip_gap": block.mip_gap, "threads": block.threads,
-            "highs_method": block.highs_method, "time_resolution": block.time_resolution}
+    base: dict[str, Any] = {  # RunConfig's fields by name; RunConfig (pydantic) validates them
+        "solver": block.name,
+        "time_limit_s": block.time_limit_s,
+        "mip_gap": block.mip_gap,
+        "threads": block.threads,
+        "highs_method": block.highs_method,
+        "time_resolution": block.time_resolution,
+    }
     base.update({k: v for k, v in (overrides or {}).items() if v is not None})
     return RunConfig(**base)
 

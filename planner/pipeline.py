@@ -7,33 +7,33 @@ import logging
 import platform
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import pandas as pd
 
-from planner.config import RunConfig, check_overrides, config_for
-from planner.model.data import ModelData, build_data
 from planner.analysis.diagnose import Diagnosis, analyse, diagnose_inputs, to_markdown
+from planner.analysis.presolve import Finding, check_case, presolve
+from planner.config import RunConfig, check_overrides, config_for
 from planner.errors import InfeasibleError, InputError, PlannerError, Problem, TimeLimitError
 from planner.inputs.overlay import apply_overlay
 from planner.inputs.profiles import profile_slices
 from planner.inputs.read import RawCase, inputs_hash, read_raw, validate
+from planner.inputs.schema import Inputs, Profile
+from planner.inputs.timeseries import Resolution
+from planner.model import Built, build_model, coefficient_range
+from planner.model.data import ModelData, build_data
+from planner.results.extract import Results, duals, extract
 from planner.results.folders import check_target, claimed
+from planner.results.headline import demand_unmet, plan_status
+from planner.results.kpis import energy_by_cluster_year, investment, plan_summary, utilisation
+from planner.results.plan import Plan
 from planner.results.workbook import write_plan_workbook
 from planner.results.write import staging, write_diagnosis, write_frame, write_json, write_results
-from planner.results.kpis import energy_by_cluster_year, investment, plan_summary, utilisation
-from planner.model import Built, build_model, coefficient_range
-from planner.analysis.presolve import Finding, check_case, presolve
-from planner.results.extract import Results, duals, extract
-from planner.results.headline import demand_unmet, plan_status
-from planner.results.plan import Plan
-from planner.inputs.schema import Inputs, Profile
 from planner.solver.solve import SolveResult, Status, fix_integers_and_resolve, solve
-from planner.inputs.timeseries import Resolution
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class RunOutcome:
     diagnosis: Diagnosis | None = None
 
 
-def load_case(case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = ()) -> tuple[RawCase, Inputs]:
+def load_case(case: str | Path, overlays: Sequence[str | Path] = ()) -> tuple[RawCase, Inputs]:
     """Read a case, apply overlays in order, validate; returns the raw case (for hashing) too."""
     raw = read_raw(case)
     for path in overlays:
@@ -103,30 +103,55 @@ def run(
         TimeLimitError: the time limit passed before any feasible plan.
     """
     overlays = [scenario] if isinstance(scenario, str | Path) else list(scenario)
-    overrides: dict[str, Any] = {"solver": solver, "highs_method": method, "time_limit_s": time_limit_s, "mip_gap": mip_gap, "threads": threads}
-    overrides |= {"time_resolution": resolution, "write_lp": write_lp, "force": force, "output_dir": None if out is None else Path(out), "report": report and out is not None}
+    overrides: dict[str, Any] = {
+        "solver": solver,
+        "highs_method": method,
+        "time_limit_s": time_limit_s,
+        "mip_gap": mip_gap,
+        "threads": threads,
+    }
+    overrides |= {
+        "time_resolution": resolution,
+        "write_lp": write_lp,
+        "force": force,
+        "output_dir": None if out is None else Path(out),
+        "report": report and out is not None,
+    }
     outcome = run_case(case, overlays, overrides, progress=progress, write=out is not None)
-    assert outcome.results is not None and outcome.data is not None
+    assert outcome.results is not None
+    assert outcome.data is not None
     return Plan.from_results(outcome.plan, outcome.results, outcome.data, outcome.out_dir, outcome.timings)
 
 
 def default_out_dir(name: str, resolution: str, own: str = "year") -> Path:
-    """outputs/<case or scenario name>[_days12 | _hours]: a plan at another resolution than the case's own never collides."""
-    suffix = "" if resolution == own else "_year" if resolution == "year" else "_hours" if resolution == "hours" else "_days" + resolution.split(":", 1)[1]
+    """outputs/<case or scenario name>[_days12 | _hours].
+
+    A plan at another resolution than the case's own never collides.
+    """
+    suffix = (
+        ""
+        if resolution == own
+        else "_year"
+        if resolution == "year"
+        else "_hours"
+        if resolution == "hours"
+        else "_days" + resolution.split(":", 1)[1]
+    )
     return Path("outputs") / f"{name}{suffix}"
 
 
 def run_case(
     case: str | Path,
-    overlays: list[str | Path] | tuple[str | Path, ...] = (),
+    overlays: Sequence[str | Path] = (),
     overrides: dict[str, Any] | None = None,
     *,
     progress: Progress | None = None,
     write: bool = True,
     adjust: Callable[[Built], None] | None = None,
 ) -> RunOutcome:
-    """Solve a case and write its plan (`write=False`: in memory); raises InfeasibleError / TimeLimitError after writing.
+    """Solve a case and write its plan (`write=False`: in memory).
 
+    Raises InfeasibleError / TimeLimitError after writing.
     Options are RunConfig fields in `overrides` (the CLI's and the tests' path; notebooks use `run`).
     `adjust` may change the built model before it is solved (a stochastic plan fixes its here-and-now columns).
     """
@@ -143,7 +168,10 @@ def run_case(
     say("validating", None)
     inputs = validate(raw)
     config = config_for(inputs, overrides)
-    out_dir = Path(config.output_dir or default_out_dir(inputs.scenario.name, config.time_resolution, inputs.scenario.solver.time_resolution))
+    out_dir = Path(
+        config.output_dir
+        or default_out_dir(inputs.scenario.name, config.time_resolution, inputs.scenario.solver.time_resolution)
+    )
     if write:
         check_target(out_dir, (Path(case),), config.force)
     timings["validate_s"] = time.perf_counter() - clock
@@ -170,7 +198,11 @@ def run_case(
         adjust(built)
     built.resolution = resolution
     timings["build_s"] = time.perf_counter() - clock
-    folder = staging(Path(out_dir), config.force, (Path(case),)) if write else tempfile.TemporaryDirectory(prefix="planner-run-")
+    folder = (
+        staging(Path(out_dir), config.force, (Path(case),))
+        if write
+        else tempfile.TemporaryDirectory(prefix="planner-run-")
+    )
     with folder as stage:
         outcome = _solve_and_write(Path(stage), raw, inputs, config, built, timings, findings, say)
         if outcome.status == Status.INFEASIBLE:
@@ -180,23 +212,35 @@ def run_case(
     if outcome.status == Status.INFEASIBLE or outcome.status == Status.UNBOUNDED:
         _raise_infeasible(inputs, outcome)
     if outcome.status == Status.TIME_LIMIT:
-        raise TimeLimitError(f"the solver reached the time limit ({config.time_limit_s} s) without a feasible plan; raise --time-limit or loosen --mip-gap")
+        raise TimeLimitError(
+            f"the solver reached the time limit ({config.time_limit_s} s) without a feasible plan; raise --time-limit "
+            "or loosen --mip-gap"
+        )
     if outcome.status == Status.ERROR:
         raise PlannerError(f"the solver stopped with an error; see {out_dir / 'solver.log'}")
     return outcome
 
 
-def _write_presolve_diagnosis(out_dir: Path, case: Path, raw: RawCase, inputs: Inputs, config: RunConfig, error: InfeasibleError) -> None:
+def _write_presolve_diagnosis(
+    out_dir: Path, case: Path, raw: RawCase, inputs: Inputs, config: RunConfig, error: InfeasibleError
+) -> None:
     """A case found infeasible before solving still gets its folder: diagnosis and an infeasible status, no plan."""
     findings = tuple(f for f in check_case(inputs))
     headline = "; ".join(f.message for f in findings if f.severity == "error") or str(error)
     diagnosis = Diagnosis(inputs.scenario.name, "infeasible", "infeasible", headline, presolve=findings)
     with staging(out_dir, config.force, (case,)) as stage:
         write_diagnosis(stage, to_markdown(diagnosis), diagnosis.to_dict())
-        status = {"case": inputs.scenario.name, "status": "infeasible", "found": "before solving", "inputs_sha256": inputs_hash(raw)}
+        status = {
+            "case": inputs.scenario.name,
+            "status": "infeasible",
+            "found": "before solving",
+            "inputs_sha256": inputs_hash(raw),
+        }
         write_json(stage / "plan.json", status)
         write_json(stage / "status.json", status)
-    error.args = (str(error).replace("Nothing was written.", f"Diagnosis in {out_dir / 'diagnosis.md'} (and diagnosis.json)."),)
+    error.args = (
+        str(error).replace("Nothing was written.", f"Diagnosis in {out_dir / 'diagnosis.md'} (and diagnosis.json)."),
+    )
     error.report = to_markdown(diagnosis)
 
 
@@ -212,11 +256,22 @@ def _check_matching(raw: RawCase, data: ModelData) -> None:
     """Hourly green matching needs more than one slice per year."""
     if data.green_matching == "hourly" and len(data.slices) < 2:
         line = raw.scenario_lines.get(("policy", "green_matching"))
-        raise InputError([Problem(raw.scenario_file, "hourly green matching needs hourly slices: run with --days K or --hours full (or give profiles.csv)", row=line, column="policy.green_matching", value="hourly")])
+        raise InputError(
+            [
+                Problem(
+                    raw.scenario_file,
+                    "hourly green matching needs hourly slices: run with --days K or --hours full (or give "
+                    "profiles.csv)",
+                    row=line,
+                    column="policy.green_matching",
+                    value="hourly",
+                )
+            ]
+        )
 
 
 def diagnose_case(
-    case: str | Path, overlays: list[str | Path] | tuple[str | Path, ...] = (), overrides: dict[str, Any] | None = None
+    case: str | Path, overlays: Sequence[str | Path] = (), overrides: dict[str, Any] | None = None
 ) -> tuple[Diagnosis, Path]:
     """`planner diagnose`: explain infeasibility or unmet demand; write diagnosis.md/.json into the output folder."""
     check_overrides(overrides)
@@ -244,7 +299,9 @@ def _raise_infeasible(inputs: Inputs, outcome: RunOutcome) -> None:
     where = outcome.out_dir
     model = f"; the model is in {where / 'model.lp'}" if where else ""
     if outcome.diagnosis is None:
-        raise InfeasibleError(f"no plan satisfies every constraint of case '{inputs.scenario.name}' ({outcome.status}){model}")
+        raise InfeasibleError(
+            f"no plan satisfies every constraint of case '{inputs.scenario.name}' ({outcome.status}){model}"
+        )
     d = outcome.diagnosis
     families = tuple(dict.fromkeys([o.family for o in d.options] + ([] if d.iis is None else list(d.iis.families()))))
     files = f"\nDiagnosis in {where / 'diagnosis.md'} (and diagnosis.json){model}." if where else ""
@@ -256,21 +313,37 @@ def _raise_infeasible(inputs: Inputs, outcome: RunOutcome) -> None:
 
 
 def _with_slices(inputs: Inputs, profiles: pd.DataFrame | None) -> Inputs:
-    """The inputs as solved: with the run's time slices as profile rows, so inputs.json alone lets
-    `planner verify` re-check every slice of a --days/--hours plan."""
+    """The inputs as solved: with the run's time slices as profile rows.
+
+    So inputs.json alone lets `planner verify` re-check every slice of a --days/--hours plan.
+    """
     if profiles is None:
         return inputs
     columns = ["cluster", "slice", "weight_hours", "wind_cf", "solar_cf", "hydro_cf", "period"]
     rows = tuple(
-        Profile.model_construct(cluster_id=c, slice_id=t, weight_hours=float(w), wind_cf=float(a), solar_cf=float(b), hydro_cf=float(h),
-                                period_id=None if pd.isna(p) else str(p))  # storage periods: verify re-checks the batteries
+        Profile.model_construct(
+            cluster_id=c,
+            slice_id=t,
+            weight_hours=float(w),
+            wind_cf=float(a),
+            solar_cf=float(b),
+            hydro_cf=float(h),
+            period_id=None if pd.isna(p) else str(p),
+        )  # storage periods: verify re-checks the batteries
         for c, t, w, a, b, h, p in profiles[columns].itertuples(index=False, name=None)
     )
     return inputs.model_copy(update={"profiles": rows})
 
 
 def _solve_and_write(
-    stage: Path, raw: RawCase, inputs: Inputs, config: RunConfig, built: Built, timings: dict[str, float], findings: list[Finding], say: Progress
+    stage: Path,
+    raw: RawCase,
+    inputs: Inputs,
+    config: RunConfig,
+    built: Built,
+    timings: dict[str, float],
+    findings: list[Finding],
+    say: Progress,
 ) -> RunOutcome:
     clock = time.perf_counter()
     say(f"solving ({built.model.n_rows:,} rows)", stage / "solver.log")
@@ -282,14 +355,18 @@ def _solve_and_write(
     clock = time.perf_counter()
     say("writing the plan", None)
     has_plan = result.status in (Status.OPTIMAL, Status.FEASIBLE)
+    plan: dict[str, Any]
     results, plan = None, {"status": str(result.status)}
     if config.write_lp or not has_plan:
         built.model.prob.writeLP(str(stage / "model.lp"))
     if has_plan:
         results = _extract(built, config, result, stage)
-        written = write_results(stage, results)
-        tables = {"investment": investment(results, built.data), "utilisation": utilisation(results),
-                  "energy": energy_by_cluster_year(results, built.data)}  # written and summed into plan.json: made once
+        write_results(stage, results)
+        tables = {
+            "investment": investment(results, built.data),
+            "utilisation": utilisation(results),
+            "energy": energy_by_cluster_year(results, built.data),
+        }  # written and summed into plan.json: made once
         write_frame(stage, "investment.csv", tables["investment"])
         write_frame(stage, "utilisation.csv", tables["utilisation"])
         write_frame(stage, "energy_summary.csv", tables["energy"])
@@ -300,7 +377,10 @@ def _solve_and_write(
     manifest = _manifest(raw, inputs, config, result, built, timings)
     plan["manifest"] = {"inputs_sha256": manifest["inputs_sha256"], "solver": manifest["solver"]}
     write_json(stage / "plan.json", plan)
-    write_json(stage / "status.json", {"case": inputs.scenario.name, "status": str(result.status), "inputs_sha256": manifest["inputs_sha256"]})
+    write_json(
+        stage / "status.json",
+        {"case": inputs.scenario.name, "status": str(result.status), "inputs_sha256": manifest["inputs_sha256"]},
+    )
     write_json(stage / "manifest.json", manifest)
     write_json(stage / "inputs.json", inputs.model_dump(mode="json"))
     if has_plan and config.report:
@@ -361,7 +441,9 @@ def _installed_versions() -> tuple[tuple[str, str], ...]:
     return tuple(out.items())
 
 
-def _manifest(raw: RawCase, inputs: Inputs, config: RunConfig, result: SolveResult, built: Built, timings: dict[str, float]) -> dict[str, Any]:
+def _manifest(
+    raw: RawCase, inputs: Inputs, config: RunConfig, result: SolveResult, built: Built, timings: dict[str, float]
+) -> dict[str, Any]:
     lo, hi = coefficient_range(built.model)
     return {
         "case": inputs.scenario.name,
@@ -369,12 +451,29 @@ def _manifest(raw: RawCase, inputs: Inputs, config: RunConfig, result: SolveResu
         "input_files": [str(p) for p in raw.sources],
         "inputs_sha256": inputs_hash(raw),
         "versions": _versions(),
-        "solver": {"name": result.solver, "version": result.solver_version, "options": result.options, "interface": result.interface, "iterations": result.iterations},
+        "solver": {
+            "name": result.solver,
+            "version": result.solver_version,
+            "options": result.options,
+            "interface": result.interface,
+            "iterations": result.iterations,
+        },
         "status": str(result.status),
         "objective_yi_yuan": result.objective,
         "gap": result.gap,
-        "time_resolution": {"setting": config.time_resolution, "description": resolution_label(built), "slices_per_year": len(built.data.slices), "storage_clusters": list(map(str, built.data.storage_clusters))},
-        "model_size": {"rows": built.model.n_rows, "columns": built.model.n_cols, "nonzeros": built.model.nonzeros, "integer_columns": int(len(built.vars.modules)), "coefficient_range": [lo, hi]},
+        "time_resolution": {
+            "setting": config.time_resolution,
+            "description": resolution_label(built),
+            "slices_per_year": len(built.data.slices),
+            "storage_clusters": list(map(str, built.data.storage_clusters)),
+        },
+        "model_size": {
+            "rows": built.model.n_rows,
+            "columns": built.model.n_cols,
+            "nonzeros": built.model.nonzeros,
+            "integer_columns": len(built.vars.modules),
+            "coefficient_range": [lo, hi],
+        },
         "timings_s": {k: round(v, 4) for k, v in timings.items()},
         "platform": platform.platform(),
     }

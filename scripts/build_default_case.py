@@ -3,8 +3,8 @@
 Every value below carries its source or says `estimate:` and why; the script writes the CSV
 tables and `sources.csv` (table, column, entity, value, source, band) from the same records, so the
 data and its provenance cannot drift. Rows with table `calibration` are the published figures the
-base year is checked against, with the band a model value must fall in (docs/calibration.md). Facts come from `shared/reference/domain-facts.md`
-(cited here as DF §section); URLs are the ones given there.
+base year is checked against, with the band a model value must fall in (docs/calibration.md). Facts come
+from `shared/reference/domain-facts.md` (cited here as DF §section); URLs are the ones given there.
 
 Run: python scripts/build_default_case.py  (needs only the Python standard library)
 """
@@ -38,7 +38,13 @@ HUB_COORD_SOURCE = "estimate: main city of the hub (gazetteer), used only for la
 # Coordinates: DF §3 (estimate there: approximate centre of host city, ±0.3°).
 CLUSTERS = {
     "zhangjiakou": ("jingjinji", "张家口", "Zhangjiakou", 40.8, 114.9),
-    "yangtze_demo_zone": ("yangtze_delta", "长三角生态绿色一体化发展示范区", "Yangtze River Delta Eco-Green Integration Demonstration Zone", 31.1, 120.9),
+    "yangtze_demo_zone": (
+        "yangtze_delta",
+        "长三角生态绿色一体化发展示范区",
+        "Yangtze River Delta Eco-Green Integration Demonstration Zone",
+        31.1,
+        120.9,
+    ),
     "wuhu": ("yangtze_delta", "芜湖", "Wuhu", 31.3, 118.4),
     "shaoguan": ("greater_bay", "韶关", "Shaoguan", 24.8, 113.6),
     "tianfu": ("chengyu", "天府", "Tianfu (Chengdu)", 30.6, 104.0),
@@ -51,8 +57,14 @@ CLUSTERS = {
 WEST = {"horinger", "guian", "qingyang", "zhongwei"}
 
 # Research notes for every figure below: /work/research/issue11.md (copied into the sources here).
-SCIO_2024 = "SCIO press conference 2024-08 (NDA, 杜巍): 10 clusters >1.46 M standard racks, 上架率 62.72 % at end-Mar 2024, http://english.scio.gov.cn/m/pressroom/2024-08/13/content_117363927_3.htm"
-NATIONAL_RACKS = "national racks in use 8.1 M end-2023 (Xinhua/China Daily, DF §1.3) -> 10.85 M end-Jun 2025 (经济参考报 via 中评社, https://hk.crntt.com/doc/1071/1/1/8/107111823.html): x1.340 in 1.5 yr = 21.5 %/yr"
+SCIO_2024 = (
+    "SCIO press conference 2024-08 (NDA, 杜巍): 10 clusters >1.46 M standard racks, 上架率 62.72 % at end-Mar 2024, "
+    "http://english.scio.gov.cn/m/pressroom/2024-08/13/content_117363927_3.htm"
+)
+NATIONAL_RACKS = (
+    "national racks in use 8.1 M end-2023 (Xinhua/China Daily, DF §1.3) -> 10.85 M end-Jun 2025 (经济参考报 via "
+    "中评社, https://hk.crntt.com/doc/1071/1/1/8/107111823.html): x1.340 in 1.5 yr = 21.5 %/yr"
+)
 NATIONAL_GROWTH = (10.85 / 8.1) ** (1 / 1.5) - 1          # 0.215 per year
 CARRY_YEARS = 1.75                                       # end-Mar 2024 -> start of 2026
 CLUSTER_RACKS_2026 = 1.46e6 * (1 + NATIONAL_GROWTH) ** CARRY_YEARS   # ≈ 2.05 M
@@ -61,22 +73,48 @@ CLUSTER_RACKS_2026 = 1.46e6 * (1 + NATIONAL_GROWTH) ** CARRY_YEARS   # ≈ 2.05 
 # published count for the cluster where one was found, carried to 2026; the total is checked
 # against the 10-cluster figure carried forward (docs/calibration.md).
 RACKS_EXISTING = {
-    "zhangjiakou": (505_000, "estimate: '460,000 server racks' (2025, DF §2, reportify.ai/news/1134413076024659968) carried half a year at the national 21.5 %/yr"),
+    "zhangjiakou": (
+        505_000,
+        "estimate: '460,000 server racks' (2025, DF §2, reportify.ai/news/1134413076024659968) carried half a year at "
+        "the national 21.5 %/yr",
+    ),
     "yangtze_demo_zone": (100_000, "estimate: no rack count found (DF §3); land-scarce demo zone, set at Wuhu's order"),
-    "wuhu": (100_000, "estimate: '>100k racks under construction' (Nov 2025, DF §3), about that much in service by 2026"),
-    "shaoguan": (40_000, "estimate: 26.34 GWh/month in Jan 2026 (DF §3) ≈ 36 MW ≈ 15k racks in use at 40 % utilisation; the 500k plan for 2025 far from met"),
+    "wuhu": (
+        100_000,
+        "estimate: '>100k racks under construction' (Nov 2025, DF §3), about that much in service by 2026",
+    ),
+    "shaoguan": (
+        40_000,
+        "estimate: 26.34 GWh/month in Jan 2026 (DF §3) ≈ 36 MW ≈ 15k racks in use at 40 % utilisation; the 500k plan "
+        "for 2025 far from met",
+    ),
     "tianfu": (250_000, "estimate: no count found (DF §3); Chengdu is the southwest's largest DC market"),
     "chongqing": (180_000, "estimate: 90k racks in 2020 (DF §2) grown ~12 %/yr to 2026"),
-    "horinger": (350_000, "estimate: 和林格尔新区 150k racks in 2022 (DF §3) plus 集宁 (Ulanqab) and four years of build"),
+    "horinger": (
+        350_000,
+        "estimate: 和林格尔新区 150k racks in 2022 (DF §3) plus 集宁 (Ulanqab) and four years of build",
+    ),
     "guian": (250_000, "estimate: 19 DCs incl. 17 hyperscale (2024, DF §3) at ~13k racks each"),
-    "qingyang": (60_000, "estimate: 31k standard racks end-2024 (DF §3, clzchina/gscn; China Mobile phase 1 '折合2.5kW机柜约3万架', lzrb 2024-09-04) plus 2025 builds short of the 100k goal"),
-    "zhongwei": (180_000, "estimate: 30k racks 2020, 720k goal for 2025 (DF §3) far from met; 上架率 76.7 % reported for 中卫 (kdwc.cn, 2023)"),
+    "qingyang": (
+        60_000,
+        "estimate: 31k standard racks end-2024 (DF §3, clzchina/gscn; China Mobile phase 1 '折合2.5kW机柜约3万架', "
+        "lzrb 2024-09-04) plus 2025 builds short of the 100k goal",
+    ),
+    "zhongwei": (
+        180_000,
+        "estimate: 30k racks 2020, 720k goal for 2025 (DF §3) far from met; 上架率 76.7 % reported for 中卫 (kdwc.cn, "
+        "2023)",
+    ),
 }
 # Observed utilisation (上架率) of the existing stock in the base year: the programme reports ~63 %
 # overall (SCIO 2024; NDA mid-2024) and the west as the idle side (Dec-2021 green plan: western DCs
 # "from 30 % to >= 50 %"); no per-cluster figures were found except 中卫's local 76.7 %.
 UTILISATION_2026 = {
-    "zhangjiakou": (0.68, "estimate: eastern clusters slightly above the ~63 % average (Zhangjiakou DCs take a third of the city's power, DF §3)"),
+    "zhangjiakou": (
+        0.68,
+        "estimate: eastern clusters slightly above the ~63 % average (Zhangjiakou DCs take a third of the city's "
+        "power, DF §3)",
+    ),
     "yangtze_demo_zone": (0.68, "estimate: eastern clusters slightly above the ~63 % average"),
     "wuhu": (0.60, "estimate: much of the stock new (>100k racks under construction 2025), still filling"),
     "shaoguan": (0.40, "estimate: 26.34 GWh/month (Jan 2026, DF §3) ≈ 15k racks in use of ~40k"),
@@ -85,7 +123,10 @@ UTILISATION_2026 = {
     "horinger": (0.56, "estimate: the west below the average (Dec-2021 plan: western DCs 30 % -> >=50 % by 2025)"),
     "guian": (0.56, "estimate: the west below the average (Dec-2021 plan: western DCs 30 % -> >=50 % by 2025)"),
     "qingyang": (0.45, "estimate: young stock still filling (31k racks end-2024)"),
-    "zhongwei": (0.70, "estimate: 中卫 上架率 76.7 % reported locally (kdwc.cn 2023), set a little lower for the newer stock"),
+    "zhongwei": (
+        0.70,
+        "estimate: 中卫 上架率 76.7 % reported locally (kdwc.cn 2023), set a little lower for the newer stock",
+    ),
 }
 RACKS_MAX = {
     "zhangjiakou": (900_000, "estimate: land available; power-export limits are modelled separately"),
@@ -97,40 +138,94 @@ RACKS_MAX = {
     "horinger": (1_000_000, "estimate: largest new-energy base (DF §4), 15 projects >50 bn yuan 2025 (DF §3)"),
     "guian": (800_000, "estimate: >4 M servers planned in 14 hyperscale DCs, 11,184 mu (DF §3)"),
     "qingyang": (860_000, "DF §3: +800k 2.5 kW racks by 2030 (10-year plan) on top of the existing stock"),
-    "zhongwei": (900_000, "DF §3: 720k target 2025; 中金 project 820k standard racks; park land 'almost fully allocated'"),
+    "zhongwei": (
+        900_000,
+        "DF §3: 720k target 2025; 中金 project 820k standard racks; park land 'almost fully allocated'",
+    ),
 }
 # Build pace: about twice each cluster's recent record (racks added per year), so a plan can
 # accelerate but not jump by an order of magnitude.
 BUILD_MAX = {
-    "zhangjiakou": (150_000, "estimate: 9 DC projects adding 1.5 GW of power demand in H1 2025 (DF §3, 383tm.com) — the fastest cluster"),
+    "zhangjiakou": (
+        150_000,
+        "estimate: 9 DC projects adding 1.5 GW of power demand in H1 2025 (DF §3, 383tm.com) — the fastest cluster",
+    ),
     "yangtze_demo_zone": (30_000, "estimate: land-scarce ecological zone; dispatch centres, not mass builds (DF §3)"),
     "wuhu": (60_000, "estimate: >100k racks under construction in 2025 (DF §3) over about three years, x2"),
     "shaoguan": (40_000, "estimate: ~15-40k racks built 2022-25 against a 500k plan; record ~10-20k/yr, x2"),
     "tianfu": (60_000, "estimate: record not found; eastern-side demand hub, between Wuhu and Zhangjiakou"),
     "chongqing": (40_000, "estimate: 90k (2020) -> ~180k (2026) ≈ 15k/yr, x2-3"),
-    "horinger": (120_000, "estimate: 150k (2022) -> ~350k (2026) ≈ 50k/yr, x2; 15 projects >50 bn yuan signed 2025 (DF §3)"),
+    "horinger": (
+        120_000,
+        "estimate: 150k (2022) -> ~350k (2026) ≈ 50k/yr, x2; 15 projects >50 bn yuan signed 2025 (DF §3)",
+    ),
     "guian": (100_000, "estimate: ~250k by 2026 in ~5 years ≈ 50k/yr, x2"),
-    "qingyang": (60_000, "estimate: 0 -> 31k in 2022-24 (DF §3) and ~30k in 2025: record ~30k/yr, x2 (the old 150k cap was ~5x the record)"),
-    "zhongwei": (100_000, "estimate: ~30k (2020) -> ~180k (2026) ≈ 25k/yr but 中金/中交 projects under way (DF §3); x4"),
+    "qingyang": (
+        60_000,
+        "estimate: 0 -> 31k in 2022-24 (DF §3) and ~30k in 2025: record ~30k/yr, x2 (the old 150k cap was ~5x the "
+        "record)",
+    ),
+    "zhongwei": (
+        100_000,
+        "estimate: ~30k (2020) -> ~180k (2026) ≈ 25k/yr but 中金/中交 projects under way (DF §3); x4",
+    ),
 }
 POWER_MAX_MW = {
-    "zhangjiakou": (3000, "estimate: UHV export lines full, ~20 GW undeveloped (财新 2025-09, DF §7); local DC grid connection assumed 3 GW"),
+    "zhangjiakou": (
+        3000,
+        "estimate: UHV export lines full, ~20 GW undeveloped (财新 2025-09, DF §7); local DC grid connection assumed 3 "
+        "GW",
+    ),
 }
 CAPEX = {
-    "zhangjiakou": (65_000, "estimate: 50-100k yuan per standard rack facility-only band (DF §7, bounded by the two 中卫 projects) + moderate land premium"),
+    "zhangjiakou": (
+        65_000,
+        "estimate: 50-100k yuan per standard rack facility-only band (DF §7, bounded by the two 中卫 projects) + "
+        "moderate land premium",
+    ),
     "yangtze_demo_zone": (95_000, "estimate: top of the facility band: first-tier land 8-12 M yuan/mu (DF §7)"),
-    "wuhu": (100_000, "estimate: 中联芜湖 7.2 bn yuan for the whole 270-mu campus, phase 1 buys 8,500 x 18 kW racks = 153 MW = 61,200 standard racks -> <= 117.6k yuan per standard rack (an upper bound: 7.2 bn covers phase 2 too); zdatacn.com id=105, ssjkq.wuhu.gov.cn 2024-10-12"),
+    "wuhu": (
+        100_000,
+        "estimate: 中联芜湖 7.2 bn yuan for the whole 270-mu campus, phase 1 buys 8,500 x 18 kW racks = 153 MW = "
+        "61,200 standard racks -> <= 117.6k yuan per standard rack (an upper bound: 7.2 bn covers phase 2 too); "
+        "zdatacn.com id=105, ssjkq.wuhu.gov.cn 2024-10-12",
+    ),
     "shaoguan": (75_000, "estimate: Guangdong land premium within the 50-100k band (DF §7)"),
     "tianfu": (70_000, "estimate: middle of the 50-100k band (DF §7)"),
     "chongqing": (70_000, "estimate: middle of the 50-100k band (DF §7)"),
     "horinger": (52_000, "estimate: 中金 中卫 ≈49k yuan/rack (DF §7) + cold-climate free cooling"),
     "guian": (55_000, "estimate: western band (DF §7); karst terrain slightly dearer"),
     "qingyang": (50_000, "estimate: 中金 中卫 ≈49k yuan per 2.5 kW rack (DF §7); land ~360k yuan/mu"),
-    "zhongwei": (49_000, "DF §7: 中金数据 中卫 40 bn yuan / 820k standard racks ≈ 48.8k yuan/rack (facility; IT not included)"),
+    "zhongwei": (
+        49_000,
+        "DF §7: 中金数据 中卫 40 bn yuan / 820k standard racks ≈ 48.8k yuan/rack (facility; IT not included)",
+    ),
 }
-FIXED_OPEX = {c: (3_000 if c in WEST else 4_000, "DF §7: 15 staff ≈2.25 M + maintenance 0.5-1 M yuan/yr per ~1,000 racks ≈ 3k yuan/rack-yr [secondary]; east +1k estimate for wages") for c in CLUSTERS}
-PUE = {c: (1.2 if c in WEST else 1.25, "DF §1.4: approval letters, PUE ≤1.25 east / ≤1.2 west (庆阳 letter; others by pattern); new builds assumed at the cap") for c in CLUSTERS}
-PUE_EXISTING = {c: (1.42, "national average PUE 1.42 at end-Jun 2025 (经济参考报 via 中评社, https://hk.crntt.com/doc/1071/1/1/8/107111823.html); no per-cluster figure found (hub stock is newer, so this leans high)") for c in CLUSTERS}
+FIXED_OPEX = {
+    c: (
+        3_000 if c in WEST else 4_000,
+        "DF §7: 15 staff ≈2.25 M + maintenance 0.5-1 M yuan/yr per ~1,000 racks ≈ 3k yuan/rack-yr [secondary]; east "
+        "+1k estimate for wages",
+    )
+    for c in CLUSTERS
+}
+PUE = {
+    c: (
+        1.2 if c in WEST else 1.25,
+        "DF §1.4: approval letters, PUE ≤1.25 east / ≤1.2 west (庆阳 letter; others by pattern); new builds assumed at "
+        "the cap",
+    )
+    for c in CLUSTERS
+}
+PUE_EXISTING = {
+    c: (
+        1.42,
+        "national average PUE 1.42 at end-Jun 2025 (经济参考报 via 中评社, "
+        "https://hk.crntt.com/doc/1071/1/1/8/107111823.html); no per-cluster figure found (hub stock is newer, so this "
+        "leans high)",
+    )
+    for c in CLUSTERS
+}
 PRICE = {
     "zhangjiakou": (0.50, "estimate: DF §4 range 0.45-0.55 for the Hebei-north grid"),
     "yangtze_demo_zone": (0.70, "DF §4: Jiangsu large-industry flat 0.715 (unofficial table, unverified)"),
@@ -143,14 +238,25 @@ PRICE = {
     "qingyang": (0.34, "estimate: DF §4 western DC band 0.30-0.38"),
     "zhongwei": (0.36, "DF §4: Zhongwei DC power 0.36 yuan/kWh (2020)"),
 }
-MEE_2022 = "MEE/NBS 2022 provincial electricity CO2 factor (notice 2024-12-20; press: daydaynews.cc/zh-hant/finance/3899452.html; full provincial table as transcribed in a public code file matching every figure the press gives)"
+MEE_2022 = (
+    "MEE/NBS 2022 provincial electricity CO2 factor (notice 2024-12-20; press: "
+    "daydaynews.cc/zh-hant/finance/3899452.html; full provincial table as transcribed in a public code file matching "
+    "every figure the press gives)"
+)
 CO2 = {
     "zhangjiakou": (0.7252, f"河北 0.7252 kg/kWh: {MEE_2022}"),
-    "yangtze_demo_zone": (0.5660, f"mean of 上海 0.5849, 江苏 0.5978, 浙江 0.5153 (the zone spans the three; estimate: equal weights): {MEE_2022}"),
+    "yangtze_demo_zone": (
+        0.5660,
+        "mean of 上海 0.5849, 江苏 0.5978, 浙江 0.5153 (the zone spans the three; estimate: equal weights): "
+        f"{MEE_2022}",
+    ),
     "wuhu": (0.6782, f"安徽 0.6782 kg/kWh: {MEE_2022}"),
     "shaoguan": (0.4403, f"广东 0.4403 kg/kWh: {MEE_2022}"),
     "tianfu": (0.1404, f"四川 0.1404 kg/kWh: {MEE_2022}"),
-    "chongqing": (0.5227, f"重庆 0.5227 kg/kWh (coal-heavy; the old 西南 proxy 0.2268 was Sichuan-hydro dominated): {MEE_2022}"),
+    "chongqing": (
+        0.5227,
+        f"重庆 0.5227 kg/kWh (coal-heavy; the old 西南 proxy 0.2268 was Sichuan-hydro dominated): {MEE_2022}",
+    ),
     "horinger": (0.6849, f"内蒙古 0.6849 kg/kWh: {MEE_2022}"),
     "guian": (0.4989, f"贵州 0.4989 kg/kWh (replaces the 南方 regional proxy): {MEE_2022}"),
     "qingyang": (0.4772, f"甘肃 0.4772 kg/kWh (replaces the 西北 regional proxy): {MEE_2022}"),
@@ -158,13 +264,20 @@ CO2 = {
 }
 # Renewable capacity data centres can contract (MW): wind, solar, hydro.
 RENEWABLE_MW = {
-    "zhangjiakou": ((800, 500, 0), "estimate: calibrated to the published green share of Zhangjiakou's DC power, about one third (H1 2025, 383tm.com; Q1 2025 30.9 %, fqwz.net); export lines full (财新 2025-09)"),
+    "zhangjiakou": (
+        (800, 500, 0),
+        "estimate: calibrated to the published green share of Zhangjiakou's DC power, about one third (H1 2025, "
+        "383tm.com; Q1 2025 30.9 %, fqwz.net); export lines full (财新 2025-09)",
+    ),
     "yangtze_demo_zone": ((0, 150, 0), "estimate: rooftop/distributed solar only; no large local base"),
     "wuhu": ((100, 300, 0), "estimate: Anhui distributed solar and small wind"),
     "shaoguan": ((300, 400, 300), "estimate: Shaoguan green capacity >60 % of local (DF §4), some hydro"),
     "tianfu": ((0, 200, 2000), "estimate: Sichuan hydro (DF §4: SW holds 63 % of national hydro, Guo et al. 2026)"),
     "chongqing": ((100, 200, 800), "estimate: Chongqing hydro share smaller than Sichuan's"),
-    "horinger": ((4000, 2000, 0), "estimate: Inner Mongolia new energy >110 GW (DF §4); cluster green power 84.57 % (2025)"),
+    "horinger": (
+        (4000, 2000, 0),
+        "estimate: Inner Mongolia new energy >110 GW (DF §4); cluster green power 84.57 % (2025)",
+    ),
     "guian": ((300, 600, 1500), "estimate: Guizhou hydro-dominated (DF §4)"),
     "qingyang": ((600, 400, 0), "DF §3: 2 GW green-power aggregation project for the park, 1 GW phase 1"),
     "zhongwei": ((1500, 2000, 0), "estimate: Ningxia new energy 41.32 GW = 57.83 % (end-2024, DF §4)"),
@@ -199,11 +312,15 @@ def ppa(c: str) -> tuple[float, str]:
     bench = COAL_BENCHMARK[c]
     if c in CHEAP_GREEN:
         return round(PRICE[c][0] + GREEN_PREMIUM - PPA_DISCOUNT, 3), (
-            f"estimate: grid price + {GREEN_PREMIUM} green premium - {PPA_DISCOUNT} because new-energy energy trades below the low coal benchmark "
-            f"(~{bench} yuan/kWh, 发改价格〔2019〕1658号 as recalled, unverified; issue11.md §2)")
+            f"estimate: grid price + {GREEN_PREMIUM} green premium - {PPA_DISCOUNT} because new-energy energy trades "
+            "below the low coal benchmark "
+            f"(~{bench} yuan/kWh, 发改价格〔2019〕1658号 as recalled, unverified; issue11.md §2)"
+        )
     return round(PRICE[c][0] + GREEN_PREMIUM, 3), (
-        f"estimate: grid price + {GREEN_PREMIUM} green environmental premium (energy part at the coal benchmark ~{bench} yuan/kWh, "
-        "as recalled, unverified; premium not published: issue11.md §2)")
+        f"estimate: grid price + {GREEN_PREMIUM} green environmental premium (energy part at the coal benchmark "
+        f"~{bench} yuan/kWh, "
+        "as recalled, unverified; premium not published: issue11.md §2)"
+    )
 
 
 CERT_PRICE = (30.0, "estimate: 绿证 prices were a few yuan/MWh in 2024; 30 yuan/MWh assumes the tightening of 2025-26")
@@ -213,59 +330,150 @@ CERT_PRICE = (30.0, "estimate: 绿证 prices were a few yuan/MWh in 2024; 30 yua
 # inter-hub 20 ms): CAICT's 17.1 ms optical maximum between cluster cities ~2,000 km apart can
 # only be one-way (issue11.md §6).
 WORKLOADS = [
-    ("realtime", "实时业务", "Real-time services (industrial internet, finance, video, AI inference)", 5.0, 0.02,
-     "one-way 5 ms: the 'cluster to surrounding cities <=5 ms' tier (reportify.cn/news/1157211723678224384; CAICT Q1-2024 5 ms circles); traffic 20 Mbps/rack estimate"),
-    ("near_realtime", "准实时业务", "Near-real-time (interactive analytics, content delivery)", 20.0, 0.01,
-     "one-way 20 ms: the inter-hub tier (SCIO 2024; CAICT Q1-2024: optical avg 9.7, max 17.1 ms between cluster cities, one-way by distance); traffic 10 Mbps/rack estimate"),
-    ("batch", "非实时业务", "Latency-tolerant (AI training, rendering, offline analytics, storage and backup)", None, 0.002,
-     "DF §6: 后台加工/离线分析/存储备份, 东数西训/东数西渲 can go anywhere; traffic 2 Mbps/rack estimate"),
+    (
+        "realtime",
+        "实时业务",
+        "Real-time services (industrial internet, finance, video, AI inference)",
+        5.0,
+        0.02,
+        "one-way 5 ms: the 'cluster to surrounding cities <=5 ms' tier (reportify.cn/news/1157211723678224384; CAICT "
+        "Q1-2024 5 ms circles); traffic 20 Mbps/rack estimate",
+    ),
+    (
+        "near_realtime",
+        "准实时业务",
+        "Near-real-time (interactive analytics, content delivery)",
+        20.0,
+        0.01,
+        "one-way 20 ms: the inter-hub tier (SCIO 2024; CAICT Q1-2024: optical avg 9.7, max 17.1 ms between cluster "
+        "cities, one-way by distance); traffic 10 Mbps/rack estimate",
+    ),
+    (
+        "batch",
+        "非实时业务",
+        "Latency-tolerant (AI training, rendering, offline analytics, storage and backup)",
+        None,
+        0.002,
+        "DF §6: 后台加工/离线分析/存储备份, 东数西训/东数西渲 can go anywhere; traffic 2 Mbps/rack estimate",
+    ),
 ]
 
 # ----------------------------------------------------------------------------- demand
 # Base year (2026) racks in use = the tenants observed at each cluster (racks x utilisation above);
 # each cluster's tenants come from hubs and classes as below, so the base year can be served where
 # it is today. Later years grow each (hub, class) at its rate.
-EXPORT_SHARE_WEST = (0.60, "estimate: western clusters mainly serve the eastern hubs (approval letters: 庆阳 'mainly serve 京津冀, 长三角, 粤港澳'; DF §2)")
+EXPORT_SHARE_WEST = (
+    0.60,
+    "estimate: western clusters mainly serve the eastern hubs (approval letters: 庆阳 'mainly serve 京津冀, 长三角, "
+    "粤港澳'; DF §2)",
+)
 EAST_ORIGIN = {"jingjinji": 0.30, "yangtze_delta": 0.34, "greater_bay": 0.22, "chengyu": 0.14}
-EAST_ORIGIN_SOURCE = ("end-2023 racks in use: 京津冀 21.5 %, 长三角 24.5 % of the national total (CAICT via 中商, n6668.com 2025-09-17) "
-                      "-> 长三角 above 京津冀; 粤港澳/成渝 split of the rest is an estimate")
+EAST_ORIGIN_SOURCE = (
+    "end-2023 racks in use: 京津冀 21.5 %, 长三角 24.5 % of the national total (CAICT via 中商, n6668.com 2025-09-17) "
+    "-> 长三角 above 京津冀; 粤港澳/成渝 split of the rest is an estimate"
+)
 CLASS_MIX_OWN = {"realtime": 0.35, "near_realtime": 0.30, "batch": 0.35}
 CLASS_MIX_EXPORT = {"realtime": 0.0, "near_realtime": 0.25, "batch": 0.75}
-CLASS_MIX_SOURCE = "estimate: own-hub tenants mix real-time/near/batch 35/30/35; load exported west mostly batch (后台加工/离线分析/存储备份, DF §6), a quarter near-real-time"
+CLASS_MIX_SOURCE = (
+    "estimate: own-hub tenants mix real-time/near/batch 35/30/35; load exported west mostly batch "
+    "(后台加工/离线分析/存储备份, DF §6), a quarter near-real-time"
+)
 GROWTH = {"realtime": 0.12, "near_realtime": 0.18, "batch": 0.30}
-GROWTH_SOURCE = f"estimate: national racks in use grew {NATIONAL_GROWTH:.1%}/yr 2023-25 ({NATIONAL_RACKS}); AI training/batch fastest, real-time slowest, averaging about that"
+GROWTH_SOURCE = (
+    f"estimate: national racks in use grew {NATIONAL_GROWTH:.1%}/yr 2023-25 ({NATIONAL_RACKS}); AI training/batch "
+    "fastest, real-time slowest, averaging about that"
+)
 
 # ----------------------------------------------------------------------------- links
 ROUTE_FACTOR = 1.5
 FIBRE_KM_PER_MS = 200.0
 EQUIPMENT_ONE_WAY_MS = 0.25
-LATENCY_SOURCE = "estimate: one-way = great-circle km x 1.5 route factor / 200 km/ms + 0.25 ms equipment (method of DF §5 matrix); e.g. Beijing-和林格尔 ≈ 3.2 ms, consistent with '乌兰察布-北京 <=5 ms'"
+LATENCY_SOURCE = (
+    "estimate: one-way = great-circle km x 1.5 route factor / 200 km/ms + 0.25 ms equipment (method of DF §5 matrix); "
+    "e.g. Beijing-和林格尔 ≈ 3.2 ms, consistent with '乌兰察布-北京 <=5 ms'"
+)
 LOCAL_BW, REMOTE_BW = 8000.0, 1500.0
-BW_SOURCE = "estimate: no public per-route DC bandwidth; own-hub metro 8 Tbps, inter-hub 1.5 Tbps available to DC traffic"
+BW_SOURCE = (
+    "estimate: no public per-route DC bandwidth; own-hub metro 8 Tbps, inter-hub 1.5 Tbps available to DC traffic"
+)
 EXPANSION_MAX = 20000.0
 EXPANSION_CAPEX = 150_000.0
-EXPANSION_SOURCE = "estimate: 100G long-haul wavelengths ≈ 10-20k yuan per Gbps-km-decade; 150k yuan/Gbps per route; up to 20 Tbps added"
+EXPANSION_SOURCE = (
+    "estimate: 100G long-haul wavelengths ≈ 10-20k yuan per Gbps-km-decade; 150k yuan/Gbps per route; up to 20 Tbps "
+    "added"
+)
 TRANSIT_LOCAL, TRANSIT_REMOTE = 50_000.0, 300_000.0
-TRANSIT_SOURCE = "estimate: leased long-haul 10G circuits cost a few M yuan a year (≈300k yuan/Gbps-yr), metro ~50k; not found published; the programme aims to cut inter-hub fees 'substantially' (1779号)"
+TRANSIT_SOURCE = (
+    "estimate: leased long-haul 10G circuits cost a few M yuan a year (≈300k yuan/Gbps-yr), metro ~50k; not found "
+    "published; the programme aims to cut inter-hub fees 'substantially' (1779号)"
+)
 
 # ----------------------------------------------------------------------------- calibration targets
 # Published figures the base year is checked against (docs/calibration.md, tests/test_calibration.py).
 # (metric, scope, published value, low, high, source)
 CALIBRATION = [
-    ("racks_installed", "10 clusters", round(CLUSTER_RACKS_2026, -3), 1.75e6, 2.35e6,
-     f"1.46 M at end-Mar 2024 ({SCIO_2024}) x (1 + 21.5 %)^1.75 to the start of 2026 ({NATIONAL_RACKS}); band ±15 % for the growth carried"),
-    ("utilisation", "10 clusters", 0.63, 0.60, 0.66,
-     "上架率 61.9 % end-2023 (NDA, DF §1.2), 62.72 % end-Mar 2024 (SCIO), ~63 % mid-2024 (NDA 刘烈宏, caifuhao.eastmoney.com 2024-08-30); band ±3 points"),
-    ("utilisation_west_minus_east", "western vs eastern clusters", -0.10, -0.30, -0.01,
-     "the west is the idle side: western DC utilisation '30 % -> >=50 % by 2025' (Dec-2021 green plan, DF §1.4) against ~63 % overall; band: below the east by 1-30 points"),
-    ("pue_existing_stock", "10 clusters", 1.42, 1.30, 1.50,
-     "national average PUE 1.42 at end-Jun 2025 (经济参考报 via 中评社 hk.crntt.com 107111823); band 1.30-1.50 (hub stock newer than average; national cap <1.5 by 2025, Jul-2024 action plan)"),
-    ("electricity_mwh_per_rack_in_use", "10 clusters", 20.5, 17.4, 23.6,
-     "national DC electricity ≈150 TWh in 2023 (MDPI Sustainability 17(14) 6254, DF §1.3) / ~7.3 M racks in use on average in 2023 (6.5 M end-2022, 8.1 M end-2023, DF §1.3); band ±15 %"),
-    ("electricity_twh", "张家口", 8.14, 6.1, 10.2,
-     "大数据产业用电 4.071 TWh in H1 2025 x 2 (383tm.com 2025-08-07); band ±25 % (the figure grew 47.6 % a year)"),
-    ("green_share_existing", "张家口", 0.33, 0.25, 0.42,
-     "green about one third of Zhangjiakou's DC power in H1 2025 (383tm.com); Q1 2025 0.574 of 1.859 TWh = 30.9 % (fqwz.net); band 25-42 %"),
+    (
+        "racks_installed",
+        "10 clusters",
+        round(CLUSTER_RACKS_2026, -3),
+        1.75e6,
+        2.35e6,
+        f"1.46 M at end-Mar 2024 ({SCIO_2024}) x (1 + 21.5 %)^1.75 to the start of 2026 ({NATIONAL_RACKS}); band ±15 % "
+        "for the growth carried",
+    ),
+    (
+        "utilisation",
+        "10 clusters",
+        0.63,
+        0.60,
+        0.66,
+        "上架率 61.9 % end-2023 (NDA, DF §1.2), 62.72 % end-Mar 2024 (SCIO), ~63 % mid-2024 (NDA 刘烈宏, "
+        "caifuhao.eastmoney.com 2024-08-30); band ±3 points",
+    ),
+    (
+        "utilisation_west_minus_east",
+        "western vs eastern clusters",
+        -0.10,
+        -0.30,
+        -0.01,
+        "the west is the idle side: western DC utilisation '30 % -> >=50 % by 2025' (Dec-2021 green plan, DF §1.4) "
+        "against ~63 % overall; band: below the east by 1-30 points",
+    ),
+    (
+        "pue_existing_stock",
+        "10 clusters",
+        1.42,
+        1.30,
+        1.50,
+        "national average PUE 1.42 at end-Jun 2025 (经济参考报 via 中评社 hk.crntt.com 107111823); band 1.30-1.50 (hub "
+        "stock newer than average; national cap <1.5 by 2025, Jul-2024 action plan)",
+    ),
+    (
+        "electricity_mwh_per_rack_in_use",
+        "10 clusters",
+        20.5,
+        17.4,
+        23.6,
+        "national DC electricity ≈150 TWh in 2023 (MDPI Sustainability 17(14) 6254, DF §1.3) / ~7.3 M racks in use on "
+        "average in 2023 (6.5 M end-2022, 8.1 M end-2023, DF §1.3); band ±15 %",
+    ),
+    (
+        "electricity_twh",
+        "张家口",
+        8.14,
+        6.1,
+        10.2,
+        "大数据产业用电 4.071 TWh in H1 2025 x 2 (383tm.com 2025-08-07); band ±25 % (the figure grew 47.6 % a year)",
+    ),
+    (
+        "green_share_existing",
+        "张家口",
+        0.33,
+        0.25,
+        0.42,
+        "green about one third of Zhangjiakou's DC power in H1 2025 (383tm.com); Q1 2025 0.574 of 1.859 TWh = 30.9 % "
+        "(fqwz.net); band 25-42 %",
+    ),
 ]
 
 
@@ -449,11 +657,39 @@ def main(folder: Path = OUT) -> None:
         source("hubs", "region", h[0], h[3], HUB_SOURCE)
         source("hubs", "lat_deg/lon_deg", h[0], f"{h[4]}/{h[5]}", HUB_COORD_SOURCE)
 
-    cols = ["cluster_id", "hub_id", "name_zh", "name_en", "lat_deg", "lon_deg", "racks_existing", "racks_in_use_existing", "racks_max",
-            "build_max_racks_per_year", "power_max_mw", "capex_yuan_per_rack", "fixed_opex_yuan_per_rack_year", "pue",
-            "pue_max", "pue_existing", "power_price_yuan_per_kwh", "grid_co2_kg_per_kwh", "wind_mw", "solar_mw", "hydro_mw", "wind_cf",
-            "solar_cf", "hydro_cf", "ppa_price_yuan_per_kwh", "certificate_price_yuan_per_mwh", "utilisation_min",
-            "utilisation_min_from_year", "utilisation_min_scope", "green_share_min_new", *GRID_COLUMNS]
+    cols = [
+        "cluster_id",
+        "hub_id",
+        "name_zh",
+        "name_en",
+        "lat_deg",
+        "lon_deg",
+        "racks_existing",
+        "racks_in_use_existing",
+        "racks_max",
+        "build_max_racks_per_year",
+        "power_max_mw",
+        "capex_yuan_per_rack",
+        "fixed_opex_yuan_per_rack_year",
+        "pue",
+        "pue_max",
+        "pue_existing",
+        "power_price_yuan_per_kwh",
+        "grid_co2_kg_per_kwh",
+        "wind_mw",
+        "solar_mw",
+        "hydro_mw",
+        "wind_cf",
+        "solar_cf",
+        "hydro_cf",
+        "ppa_price_yuan_per_kwh",
+        "certificate_price_yuan_per_mwh",
+        "utilisation_min",
+        "utilisation_min_from_year",
+        "utilisation_min_scope",
+        "green_share_min_new",
+        *GRID_COLUMNS,
+    ]
     rows = []
     in_use = in_use_2026()
     for c, (hub, zh, en, lat, lon) in CLUSTERS.items():
@@ -461,19 +697,70 @@ def main(folder: Path = OUT) -> None:
         (wcf, scf, hcf), cf_src = CF[c]
         power = POWER_MAX_MW.get(c, ("", ""))
         ppa_price, ppa_src = ppa(c)
-        rows.append([c, hub, zh, en, lat, lon, RACKS_EXISTING[c][0], in_use[c], RACKS_MAX[c][0], BUILD_MAX[c][0], power[0],
-                     CAPEX[c][0], FIXED_OPEX[c][0], PUE[c][0], PUE[c][0], PUE_EXISTING[c][0], PRICE[c][0], CO2[c][0], wind, solar, hydro,
-                     wcf, scf, hcf, ppa_price, CERT_PRICE[0], "", "", "", "", *[""] * len(GRID_COLUMNS)])
-        for column, table in [("racks_existing", RACKS_EXISTING), ("racks_max", RACKS_MAX), ("build_max_racks_per_year", BUILD_MAX),
-                              ("capex_yuan_per_rack", CAPEX), ("fixed_opex_yuan_per_rack_year", FIXED_OPEX), ("pue", PUE),
-                              ("pue_existing", PUE_EXISTING), ("power_price_yuan_per_kwh", PRICE), ("grid_co2_kg_per_kwh", CO2),
-                              ("power_max_mw", POWER_MAX_MW)]:
+        rows.append(
+            [
+                c,
+                hub,
+                zh,
+                en,
+                lat,
+                lon,
+                RACKS_EXISTING[c][0],
+                in_use[c],
+                RACKS_MAX[c][0],
+                BUILD_MAX[c][0],
+                power[0],
+                CAPEX[c][0],
+                FIXED_OPEX[c][0],
+                PUE[c][0],
+                PUE[c][0],
+                PUE_EXISTING[c][0],
+                PRICE[c][0],
+                CO2[c][0],
+                wind,
+                solar,
+                hydro,
+                wcf,
+                scf,
+                hcf,
+                ppa_price,
+                CERT_PRICE[0],
+                "",
+                "",
+                "",
+                "",
+                *[""] * len(GRID_COLUMNS),
+            ]
+        )
+        for column, table in [
+            ("racks_existing", RACKS_EXISTING),
+            ("racks_max", RACKS_MAX),
+            ("build_max_racks_per_year", BUILD_MAX),
+            ("capex_yuan_per_rack", CAPEX),
+            ("fixed_opex_yuan_per_rack_year", FIXED_OPEX),
+            ("pue", PUE),
+            ("pue_existing", PUE_EXISTING),
+            ("power_price_yuan_per_kwh", PRICE),
+            ("grid_co2_kg_per_kwh", CO2),
+            ("power_max_mw", POWER_MAX_MW),
+        ]:
             if c in table:
                 source("clusters", column, c, table[c][0], table[c][1])
-        source("clusters", "racks_in_use_existing", c, in_use[c],
-               f"racks_existing x base-year utilisation {UTILISATION_2026[c][0]:.0%} ({UTILISATION_2026[c][1]})")
+        source(
+            "clusters",
+            "racks_in_use_existing",
+            c,
+            in_use[c],
+            f"racks_existing x base-year utilisation {UTILISATION_2026[c][0]:.0%} ({UTILISATION_2026[c][1]})",
+        )
         source("clusters", "pue_max", c, PUE[c][0], PUE[c][1])
-        source("clusters", "lat_deg/lon_deg", c, f"{lat}/{lon}", "DF §3 (estimate there: approximate centre of host city, ±0.3°)")
+        source(
+            "clusters",
+            "lat_deg/lon_deg",
+            c,
+            f"{lat}/{lon}",
+            "DF §3 (estimate there: approximate centre of host city, ±0.3°)",
+        )
         source("clusters", "wind_mw/solar_mw/hydro_mw", c, f"{wind}/{solar}/{hydro}", re_src)
         source("clusters", "wind_cf/solar_cf/hydro_cf", c, f"{wcf}/{scf}/{hcf}", cf_src)
         source("clusters", "ppa_price_yuan_per_kwh", c, ppa_price, ppa_src)
@@ -482,11 +769,17 @@ def main(folder: Path = OUT) -> None:
     for row in GRID_SOURCES:
         source(*row)
     # per-year limits (grid connection, provincial import, water): blank, none published; overlays fill them
-    write("cluster_years.csv", ["cluster_id", "year", "power_max_mw", "grid_import_mw", "water_max_m3"],
-          [[c, y, "", "", ""] for c in CLUSTERS for y in range(2026, 2031)])
+    write(
+        "cluster_years.csv",
+        ["cluster_id", "year", "power_max_mw", "grid_import_mw", "water_max_m3"],
+        [[c, y, "", "", ""] for c in CLUSTERS for y in range(2026, 2031)],
+    )
 
-    write("workloads.csv", ["workload_id", "name_zh", "name_en", "latency_max_one_way_ms", "gbps_per_rack"],
-          [[w[0], w[1], w[2], "" if w[3] is None else w[3], w[4]] for w in WORKLOADS])
+    write(
+        "workloads.csv",
+        ["workload_id", "name_zh", "name_en", "latency_max_one_way_ms", "gbps_per_rack"],
+        [[w[0], w[1], w[2], "" if w[3] is None else w[3], w[4]] for w in WORKLOADS],
+    )
     for w in WORKLOADS:
         source("workloads", "latency_max_one_way_ms/gbps_per_rack", w[0], f"{w[3]}/{w[4]}", w[5])
 
@@ -495,11 +788,24 @@ def main(folder: Path = OUT) -> None:
     for hub, *_ in HUBS:
         for workload in GROWTH:
             for year in YEARS:
-                demand_rows.append([hub, workload, year, round(base.get((hub, workload), 0.0) * (1 + GROWTH[workload]) ** (year - YEARS.start))])
+                demand_rows.append(
+                    [
+                        hub,
+                        workload,
+                        year,
+                        round(base.get((hub, workload), 0.0) * (1 + GROWTH[workload]) ** (year - YEARS.start)),
+                    ]
+                )
     write("demand.csv", ["hub_id", "workload_id", "year", "demand_racks"], demand_rows)
     total = sum(in_use.values())
-    source("demand", "demand_racks", "2026 total", total,
-           f"sum of racks_in_use_existing: {total / sum(r for r, _ in RACKS_EXISTING.values()):.1%} of the existing racks (published ~63 %, see calibration rows)")
+    source(
+        "demand",
+        "demand_racks",
+        "2026 total",
+        total,
+        f"sum of racks_in_use_existing: {total / sum(r for r, _ in RACKS_EXISTING.values()):.1%} of the existing racks "
+        "(published ~63 %, see calibration rows)",
+    )
     source("demand", "origin of western clusters' load", "west", EXPORT_SHARE_WEST[0], EXPORT_SHARE_WEST[1])
     source("demand", "eastern hubs' shares of exported load", "east", str(EAST_ORIGIN), EAST_ORIGIN_SOURCE)
     source("demand", "class mix", "all", f"own {CLASS_MIX_OWN}; exported {CLASS_MIX_EXPORT}", CLASS_MIX_SOURCE)
@@ -512,19 +818,53 @@ def main(folder: Path = OUT) -> None:
             km = haversine_km(hlat, hlon, lat, lon)
             one_way = round(km * ROUTE_FACTOR / FIBRE_KM_PER_MS + EQUIPMENT_ONE_WAY_MS, 2)
             local = chub == hub
-            link_rows.append([hub, c, one_way, LOCAL_BW if local else REMOTE_BW, EXPANSION_MAX, EXPANSION_CAPEX,
-                              TRANSIT_LOCAL if local else TRANSIT_REMOTE])
-    write("links.csv", ["hub_id", "cluster_id", "one_way_ms", "bandwidth_existing_gbps", "bandwidth_expansion_max_gbps",
-                        "expansion_capex_yuan_per_gbps", "transit_yuan_per_gbps_year"], link_rows)
+            link_rows.append(
+                [
+                    hub,
+                    c,
+                    one_way,
+                    LOCAL_BW if local else REMOTE_BW,
+                    EXPANSION_MAX,
+                    EXPANSION_CAPEX,
+                    TRANSIT_LOCAL if local else TRANSIT_REMOTE,
+                ]
+            )
+    write(
+        "links.csv",
+        [
+            "hub_id",
+            "cluster_id",
+            "one_way_ms",
+            "bandwidth_existing_gbps",
+            "bandwidth_expansion_max_gbps",
+            "expansion_capex_yuan_per_gbps",
+            "transit_yuan_per_gbps_year",
+        ],
+        link_rows,
+    )
     source("links", "one_way_ms", "all", "", LATENCY_SOURCE)
     source("links", "bandwidth_existing_gbps", "all", f"{LOCAL_BW}/{REMOTE_BW}", BW_SOURCE)
-    source("links", "bandwidth_expansion_max_gbps/expansion_capex_yuan_per_gbps", "all", f"{EXPANSION_MAX}/{EXPANSION_CAPEX}", EXPANSION_SOURCE)
+    source(
+        "links",
+        "bandwidth_expansion_max_gbps/expansion_capex_yuan_per_gbps",
+        "all",
+        f"{EXPANSION_MAX}/{EXPANSION_CAPEX}",
+        EXPANSION_SOURCE,
+    )
     source("links", "transit_yuan_per_gbps_year", "all", f"{TRANSIT_LOCAL}/{TRANSIT_REMOTE}", TRANSIT_SOURCE)
     general = ("realtime", "near_realtime", "batch")
-    write("compute.csv", ["workload_id", "year", "pflops_per_rack"],
-          [[w, y, GENERAL_PFLOPS_PER_RACK] for w in general for y in range(2026, 2031)])
-    source("compute", "pflops_per_rack", "realtime/near_realtime/batch (all years)", GENERAL_PFLOPS_PER_RACK,
-           GENERAL_PFLOPS_SOURCE)
+    write(
+        "compute.csv",
+        ["workload_id", "year", "pflops_per_rack"],
+        [[w, y, GENERAL_PFLOPS_PER_RACK] for w in general for y in range(2026, 2031)],
+    )
+    source(
+        "compute",
+        "pflops_per_rack",
+        "realtime/near_realtime/batch (all years)",
+        GENERAL_PFLOPS_PER_RACK,
+        GENERAL_PFLOPS_SOURCE,
+    )
     for column, value, text in SCENARIO_SOURCES:
         source("scenario", column, "all", value, text)
     for metric, scope, value, low, high, text in CALIBRATION:

@@ -71,10 +71,21 @@ def solar(lat: float, lon: float, cf: float, rng: np.random.Generator) -> np.nda
     position = site.get_solarposition(mid)
     clear = site.get_clearsky(mid, model="ineichen", solar_position=position)
     dni_extra = pvlib.irradiance.get_extra_radiation(mid)
-    poa = pvlib.irradiance.get_total_irradiance(
-        surface_tilt=lat, surface_azimuth=180, solar_zenith=position["apparent_zenith"], solar_azimuth=position["azimuth"],
-        dni=clear["dni"], ghi=clear["ghi"], dhi=clear["dhi"], dni_extra=dni_extra, model="haydavies",
-    )["poa_global"].fillna(0.0).to_numpy()
+    poa = (
+        pvlib.irradiance.get_total_irradiance(
+            surface_tilt=lat,
+            surface_azimuth=180,
+            solar_zenith=position["apparent_zenith"],
+            solar_azimuth=position["azimuth"],
+            dni=clear["dni"],
+            ghi=clear["ghi"],
+            dhi=clear["dhi"],
+            dni_extra=dni_extra,
+            model="haydavies",
+        )["poa_global"]
+        .fillna(0.0)
+        .to_numpy()
+    )
     day_index = np.arange(8760) // 24
     daily = stats.beta(1.4, 2.6).ppf(stats.norm.cdf(ar1_normal(rng, 365, 0.6)))
     clearness = (1 - 0.75 * daily)[day_index] * np.exp(rng.normal(0, 0.1, 8760))

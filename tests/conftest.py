@@ -44,21 +44,67 @@ def base_tables() -> dict[str, list[dict[str, Any]]]:
     """The tiny case's tables as lists of row dicts (tests edit them before writing)."""
     return {
         "hubs": [
-            {"hub_id": "h1", "name_zh": "东一", "name_en": "East One", "region": "east", "lat_deg": 31.0, "lon_deg": 121.0, "new_racks_share_min": ""},
-            {"hub_id": "h2", "name_zh": "西二", "name_en": "West Two", "region": "west", "lat_deg": 37.0, "lon_deg": 105.0, "new_racks_share_min": ""},
+            {
+                "hub_id": "h1",
+                "name_zh": "东一",
+                "name_en": "East One",
+                "region": "east",
+                "lat_deg": 31.0,
+                "lon_deg": 121.0,
+                "new_racks_share_min": "",
+            },
+            {
+                "hub_id": "h2",
+                "name_zh": "西二",
+                "name_en": "West Two",
+                "region": "west",
+                "lat_deg": 37.0,
+                "lon_deg": 105.0,
+                "new_racks_share_min": "",
+            },
         ],
         "clusters": [
-            {"cluster_id": "east1", "hub_id": "h1", "name_zh": "东集群", "name_en": "East cluster", **CLUSTER_DEFAULTS, "capex_yuan_per_rack": 100000},
-            {"cluster_id": "west1", "hub_id": "h2", "name_zh": "西集群", "name_en": "West cluster", **CLUSTER_DEFAULTS, "capex_yuan_per_rack": 50000},
+            {
+                "cluster_id": "east1",
+                "hub_id": "h1",
+                "name_zh": "东集群",
+                "name_en": "East cluster",
+                **CLUSTER_DEFAULTS,
+                "capex_yuan_per_rack": 100000,
+            },
+            {
+                "cluster_id": "west1",
+                "hub_id": "h2",
+                "name_zh": "西集群",
+                "name_en": "West cluster",
+                **CLUSTER_DEFAULTS,
+                "capex_yuan_per_rack": 50000,
+            },
         ],
-        "workloads": [{"workload_id": "batch", "name_zh": "批处理", "name_en": "Batch", "latency_max_rtt_ms": "", "gbps_per_rack": 0.0}],
+        "workloads": [
+            {
+                "workload_id": "batch",
+                "name_zh": "批处理",
+                "name_en": "Batch",
+                "latency_max_rtt_ms": "",
+                "gbps_per_rack": 0.0,
+            }
+        ],
         "demand": [
             {"hub_id": h, "workload_id": "batch", "year": y, "demand_racks": 10000 if h == "h1" else 0}
-            for h in ("h1", "h2") for y in (2026, 2027)
+            for h in ("h1", "h2")
+            for y in (2026, 2027)
         ],
         "links": [
-            {"hub_id": h, "cluster_id": c, "rtt_ms": rtt, "bandwidth_existing_gbps": 1e6, "bandwidth_expansion_max_gbps": 0,
-             "expansion_capex_yuan_per_gbps": 0, "transit_yuan_per_gbps_year": 0}
+            {
+                "hub_id": h,
+                "cluster_id": c,
+                "rtt_ms": rtt,
+                "bandwidth_existing_gbps": 1e6,
+                "bandwidth_expansion_max_gbps": 0,
+                "expansion_capex_yuan_per_gbps": 0,
+                "transit_yuan_per_gbps_year": 0,
+            }
             for h, c, rtt in (("h1", "east1", 1.0), ("h1", "west1", 20.0), ("h2", "east1", 20.0), ("h2", "west1", 1.0))
         ],
     }
@@ -67,7 +113,9 @@ def base_tables() -> dict[str, list[dict[str, Any]]]:
 def write_case(folder: Path, scenario: dict[str, Any], tables: dict[str, list[dict[str, Any]]]) -> Path:
     """Write scenario.yaml and the CSV tables into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "scenario.yaml").write_text(yaml.safe_dump(scenario, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (folder / "scenario.yaml").write_text(
+        yaml.safe_dump(scenario, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     for name, rows in tables.items():
         with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as f:
             writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
@@ -121,7 +169,9 @@ class TinyCase:
     def solve(self, **overrides: Any) -> RunOutcome:
         """Solve, and check the written plan against every constraint (`planner verify`)."""
         folder = self.write()
-        outcome = run_case(folder, overrides={"output_dir": folder.parent / f"{folder.name}_out", "report": False, **overrides})
+        outcome = run_case(
+            folder, overrides={"output_dir": folder.parent / f"{folder.name}_out", "report": False, **overrides}
+        )
         assert_feasible_plan(outcome)
         return outcome
 

@@ -18,14 +18,29 @@ def joint_floors(t: TinyCase) -> TinyCase:
     too, so the pre-solve bound on all floors together (13,650 <= 20,000) does not see the conflict:
     only the solver does. Least fix: 3,000 racks below the floor at one cluster, each year.
     """
-    west2 = {**copy.deepcopy(t.tables["clusters"][1]), "cluster_id": "west2", "name_zh": "西二集群", "name_en": "West 2"}
+    west2 = {
+        **copy.deepcopy(t.tables["clusters"][1]),
+        "cluster_id": "west2",
+        "name_zh": "西二集群",
+        "name_en": "West 2",
+    }
     t.tables["clusters"].append(west2)
     t.tables["links"] = [link for link in t.tables["links"] if link["hub_id"] == "h1"] + [
-        {"hub_id": "h2", "cluster_id": "west2", "rtt_ms": 1.0, "bandwidth_existing_gbps": 1e6, "bandwidth_expansion_max_gbps": 0,
-         "expansion_capex_yuan_per_gbps": 0, "transit_yuan_per_gbps_year": 0}]
+        {
+            "hub_id": "h2",
+            "cluster_id": "west2",
+            "rtt_ms": 1.0,
+            "bandwidth_existing_gbps": 1e6,
+            "bandwidth_expansion_max_gbps": 0,
+            "expansion_capex_yuan_per_gbps": 0,
+            "transit_yuan_per_gbps_year": 0,
+        }
+    ]
     for row in t.tables["demand"]:
         row["demand_racks"] = 10000
-    t.cluster("east1", racks_existing=10000, utilisation_min=0.65).cluster("west1", racks_existing=10000, utilisation_min=0.65)
+    t.cluster("east1", racks_existing=10000, utilisation_min=0.65).cluster(
+        "west1", racks_existing=10000, utilisation_min=0.65
+    )
     return t.cluster("west2", racks_existing=1000, utilisation_min=0.65)
 
 
@@ -49,7 +64,9 @@ def carbon_vs_floor(t: TinyCase) -> TinyCase:
     of wind at 40 % gives 17.52 GWh, so 39.42 GWh come from a 0.6 kg/kWh grid: 0.023652 Mt a year.
     """
     t.set(policy={"carbon_cap_mt": 0.0})
-    return t.cluster("west1", racks_existing=10000, utilisation_min=0.65, grid_co2_kg_per_kwh=0.6, wind_mw=5, wind_cf=0.4)
+    return t.cluster(
+        "west1", racks_existing=10000, utilisation_min=0.65, grid_co2_kg_per_kwh=0.6, wind_mw=5, wind_cf=0.4
+    )
 
 
 def green_budget(t: TinyCase) -> TinyCase:
@@ -59,7 +76,9 @@ def green_budget(t: TinyCase) -> TinyCase:
     2 亿元 more, or 6,666.7 racks at east1 without green power (46.72 GWh of the 80 % floor).
     """
     t.set(policy={"green_share_min_new": 0.8, "certificate_share_max": 0.0}, budget={"yearly_yi_yuan": 3})
-    return t.cluster("east1", capex_yuan_per_rack=20000).cluster("west1", capex_yuan_per_rack=50000, wind_mw=100, wind_cf=0.5)
+    return t.cluster("east1", capex_yuan_per_rack=20000).cluster(
+        "west1", capex_yuan_per_rack=50000, wind_mw=100, wind_cf=0.5
+    )
 
 
 def green_potential(t: TinyCase) -> TinyCase:

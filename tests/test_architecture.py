@@ -40,7 +40,12 @@ def planner_imports(path: Path) -> list[tuple[int, str]]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "planner" and node.level == 0:
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.split(".")[0] == "planner"
+            and node.level == 0
+        ):
             if node.module == "planner":
                 found.extend((node.lineno, f"planner.{alias.name}") for alias in node.names)
             else:
@@ -56,7 +61,10 @@ def test_no_stage_imports_a_later_stage():
         here = module_name(path)
         for line, target in planner_imports(path):
             if STAGES.index(stage_of(target)) > STAGES.index(stage_of(here)):
-                violations.append(f"{path.relative_to(PACKAGE.parent)}:{line}: {here} ({stage_of(here)}) imports {target} ({stage_of(target)})")
+                violations.append(
+                    f"{path.relative_to(PACKAGE.parent)}:{line}: {here} ({stage_of(here)}) imports {target} "
+                    f"({stage_of(target)})"
+                )
     assert not violations, "\n".join(violations)
 
 

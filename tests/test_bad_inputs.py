@@ -101,15 +101,46 @@ def is_bad(rule: FieldRule, text: str) -> bool:
         number = float(cell)
     except ValueError:
         return True
-    if not math.isfinite(number) or number < rule.lower or number > rule.upper or (rule.lower_open and number <= rule.lower):
+    if (
+        not math.isfinite(number)
+        or number < rule.lower
+        or number > rule.upper
+        or (rule.lower_open and number <= rule.lower)
+    ):
         return True
     return rule.kind == "integer" and number != int(number)
 
 
 CELL_COLUMNS = [(t, c) for t in REQUIRED_TABLES for c in base_tables()[t][0] if field_rule(t, c).kind != "text"]
 NUMBER_TEXT = st.text(alphabet="0123456789.-+eE ,abcxyzNnaIiFf_", min_size=1, max_size=8)
-SPECIAL = ["nan", "NaN", "inf", "-inf", "Infinity", "1e999", "-1", "-0.5", "1e300", "12 racks", "1,5", "０", "", " ", "TRUE",
-           "北京", "Bad Id", "a-b", "x__y", "9lives", "north", "2026.5", "#N/A", "NULL", "=1+1", "\u00a0"]
+SPECIAL = [
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "Infinity",
+    "1e999",
+    "-1",
+    "-0.5",
+    "1e300",
+    "12 racks",
+    "1,5",
+    "０",
+    "",
+    " ",
+    "TRUE",
+    "北京",
+    "Bad Id",
+    "a-b",
+    "x__y",
+    "9lives",
+    "north",
+    "2026.5",
+    "#N/A",
+    "NULL",
+    "=1+1",
+    "\u00a0",
+]
 
 
 # --------------------------------------------------------------------------- writing a case
@@ -141,7 +172,10 @@ def valid_files() -> dict[str, bytes]:
 
 
 def with_bom(files: dict[str, bytes]) -> dict[str, bytes]:
-    return {name: (b"\xef\xbb\xbf" + data if data and not data.startswith(b"\xef\xbb\xbf") else data) for name, data in files.items()}
+    return {
+        name: (b"\xef\xbb\xbf" + data if data and not data.startswith(b"\xef\xbb\xbf") else data)
+        for name, data in files.items()
+    }
 
 
 def check_rejected(broken: Broken, command: str, bom: bool) -> None:
@@ -166,7 +200,9 @@ def check_rejected(broken: Broken, command: str, bom: bool) -> None:
             where += f":{broken.row}"
         assert where in text, f"expected {where} in:\n{text}"
         if broken.column is not None:
-            assert re.search(rf"{re.escape(str(case / broken.file))}(:\d+)?: {re.escape(broken.column)}:", text), f"column {broken.column} not named:\n{text}"
+            assert re.search(rf"{re.escape(str(case / broken.file))}(:\d+)?: {re.escape(broken.column)}:", text), (
+                f"column {broken.column} not named:\n{text}"
+            )
         assert sorted((p.name, p.read_bytes()) for p in case.iterdir()) == before
         assert not (Path(tmp) / "plans").exists()
     TALLY["rejected_cleanly"] += 1
@@ -222,7 +258,15 @@ def broken_tables(draw: st.DrawFn) -> Broken:
         return _drop_column(tables, table, draw(st.sampled_from(required)))
     if kind == "rename":
         column = draw(st.sampled_from(list(rows[0])))
-        new = draw(st.sampled_from([n for n in (column.upper(), column + "_x", column.replace("_", " "), "col", column[:-1]) if n not in rows[0]]))
+        new = draw(
+            st.sampled_from(
+                [
+                    n
+                    for n in (column.upper(), column + "_x", column.replace("_", " "), "col", column[:-1])
+                    if n not in rows[0]
+                ]
+            )
+        )
         return _rename_column(tables, table, column, new)
     if kind == "duplicate":
         index = draw(st.integers(0, len(rows) - 1))
@@ -255,8 +299,13 @@ def broken_tables(draw: st.DrawFn) -> Broken:
         files[name] = "".join(lines).encode()
         return Broken(files, name)
     if kind == "unknown_id":
-        refs = {"hubs": None, "clusters": "hub_id", "workloads": None, "demand": draw(st.sampled_from(["hub_id", "workload_id"])),
-                "links": draw(st.sampled_from(["hub_id", "cluster_id"]))}
+        refs = {
+            "hubs": None,
+            "clusters": "hub_id",
+            "workloads": None,
+            "demand": draw(st.sampled_from(["hub_id", "workload_id"])),
+            "links": draw(st.sampled_from(["hub_id", "cluster_id"])),
+        }
         column = refs[table]
         if column is None:  # primary tables hold no references: break the referring table instead
             table, column = ("clusters", "hub_id") if table == "hubs" else ("demand", "workload_id")
@@ -279,15 +328,39 @@ def _set_path(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
 
 
 SCENARIO_BREAKS: list[tuple[tuple[str, ...], Any]] = [
-    (("years",), 2026), (("years",), "2026-2027"), (("years", "first"), "soon"), (("years", "last"), 1999),
-    (("years", "first"), 2026.5), (("discount_rate",), "high"), (("discount_rate",), -0.1), (("discount_rate",), [0.05]),
-    (("rack",), 5), (("rack", "power_kw"), 0), (("rack", "it_load_factor"), 1.5), (("rack", "lifetime_years"), "long"),
-    (("budget", "total_yi_yuan"), -1), (("budget", "yearly_yi_yuan"), "lots"), (("budget", "yearly_yi_yuan"), {2026: -1, 2027: 1}),
-    (("budget", "yearly_yi_yuan"), [1, 2]), (("budget", "yearly_yi_yuan"), 1e300), (("policy", "utilisation_min"), "most"),
-    (("policy", "green_share_min_new"), 80), (("policy", "carbon_cap_mt"), -3), (("policy", "carbon_price_yuan_per_t"), None),
-    (("solver", "name"), "gurobi"), (("solver", "threads"), 0), (("unmet_penalty_yuan_per_rack_year",), "free"),
-    (("name",), "Bad Name"), (("name",), 12), (("discount",), 0.05), (("policy", "west_share"), 0.5), (("build_module_racks",), -10),
-    (("money_unit",), "USD"), (("policy",), None), (("years", "first"), float("nan")), (("rack", "power_kw"), float("inf")),
+    (("years",), 2026),
+    (("years",), "2026-2027"),
+    (("years", "first"), "soon"),
+    (("years", "last"), 1999),
+    (("years", "first"), 2026.5),
+    (("discount_rate",), "high"),
+    (("discount_rate",), -0.1),
+    (("discount_rate",), [0.05]),
+    (("rack",), 5),
+    (("rack", "power_kw"), 0),
+    (("rack", "it_load_factor"), 1.5),
+    (("rack", "lifetime_years"), "long"),
+    (("budget", "total_yi_yuan"), -1),
+    (("budget", "yearly_yi_yuan"), "lots"),
+    (("budget", "yearly_yi_yuan"), {2026: -1, 2027: 1}),
+    (("budget", "yearly_yi_yuan"), [1, 2]),
+    (("budget", "yearly_yi_yuan"), 1e300),
+    (("policy", "utilisation_min"), "most"),
+    (("policy", "green_share_min_new"), 80),
+    (("policy", "carbon_cap_mt"), -3),
+    (("policy", "carbon_price_yuan_per_t"), None),
+    (("solver", "name"), "gurobi"),
+    (("solver", "threads"), 0),
+    (("unmet_penalty_yuan_per_rack_year",), "free"),
+    (("name",), "Bad Name"),
+    (("name",), 12),
+    (("discount",), 0.05),
+    (("policy", "west_share"), 0.5),
+    (("build_module_racks",), -10),
+    (("money_unit",), "USD"),
+    (("policy",), None),
+    (("years", "first"), float("nan")),
+    (("rack", "power_kw"), float("inf")),
 ]
 
 
@@ -304,9 +377,23 @@ def broken_scenarios(draw: st.DrawFn) -> Broken:
     text = files["scenario.yaml"].decode()
     lines = text.splitlines(keepends=True)
     index = draw(st.integers(0, len(lines) - 1))
-    junk = draw(st.sampled_from(["years: {first: 2026\n", "\tname: tiny\n", "policy: [1, 2\n", "- just a list\n", ": no key\n",
-                                 "budget: {total_yi_yuan: 1}: 2\n", "? [a, b]\n: 1\n", "key: 'unterminated\n", "@reserved\n",
-                                 "name: &a tiny\nname2: *b\n", "!!python/object:os.system ls\n"]))
+    junk = draw(
+        st.sampled_from(
+            [
+                "years: {first: 2026\n",
+                "\tname: tiny\n",
+                "policy: [1, 2\n",
+                "- just a list\n",
+                ": no key\n",
+                "budget: {total_yi_yuan: 1}: 2\n",
+                "? [a, b]\n: 1\n",
+                "key: 'unterminated\n",
+                "@reserved\n",
+                "name: &a tiny\nname2: *b\n",
+                "!!python/object:os.system ls\n",
+            ]
+        )
+    )
     lines.insert(index, junk)
     files["scenario.yaml"] = "".join(lines).encode()
     return Broken(files, "scenario.yaml")
@@ -361,13 +448,24 @@ def test_gbk_file_is_named_as_gbk(tmp_path: Path) -> None:
     files["hubs.csv"] = csv_text(base_tables()["hubs"]).encode("gbk")
     result = runner.invoke(app, ["validate", str(write(files, tmp_path / "case"))])
     assert result.exit_code == 2
-    assert "hubs.csv:2: file is not UTF-8 text (it looks like GBK/GB18030, the Chinese Windows default)" in result.output
+    assert (
+        "hubs.csv:2: file is not UTF-8 text (it looks like GBK/GB18030, the Chinese Windows default)" in result.output
+    )
 
 
 def test_oracle_matches_hand_examples() -> None:
     racks = field_rule("clusters", "racks_existing")
     assert (racks.lower, racks.upper, racks.required) == (0.0, 1e8, True)
-    assert [is_bad(racks, v) for v in ["5", " 5 ", "-1", "nan", "1e300", "５", "", "1_000"]] == [False, False, True, True, True, True, True, False]
+    assert [is_bad(racks, v) for v in ["5", " 5 ", "-1", "nan", "1e300", "５", "", "1_000"]] == [
+        False,
+        False,
+        True,
+        True,
+        True,
+        True,
+        True,
+        False,
+    ]
     share = field_rule("hubs", "new_racks_share_min")
     assert (share.kind, share.required, share.upper) == ("number", False, 1.0)
     assert is_bad(share, "") is False
@@ -377,9 +475,11 @@ def test_oracle_matches_hand_examples() -> None:
 
 def test_number_or_mapping_settings_give_one_message(tmp_path: Path) -> None:
     # budget.yearly_yi_yuan is a number or a year -> number mapping; report only the branch being written
-    for value, expected in [(-5, "budget.yearly_yi_yuan: -5 - Input should be greater than or equal to 0"),
-                            ([1, 2], "budget.yearly_yi_yuan: expected a number, or a mapping of year -> number"),
-                            ({2026: "abc", 2027: 1}, "budget.yearly_yi_yuan.2026: 'abc' - Input should be a valid number")]:
+    for value, expected in [
+        (-5, "budget.yearly_yi_yuan: -5 - Input should be greater than or equal to 0"),
+        ([1, 2], "budget.yearly_yi_yuan: expected a number, or a mapping of year -> number"),
+        ({2026: "abc", 2027: 1}, "budget.yearly_yi_yuan.2026: 'abc' - Input should be a valid number"),
+    ]:
         files = valid_files()
         scenario = yaml.safe_load(files["scenario.yaml"])
         scenario["budget"]["yearly_yi_yuan"] = value

@@ -18,7 +18,10 @@ def test_engine_and_floor_measure_the_same_matrix(tmp_path: Path) -> None:
     # a second method: the same case solved through PuLP's HiGHS interface instead of the arrays
     from planner.pipeline import run_case
 
-    through_pulp = run_case(bench.CASE, overrides={"output_dir": tmp_path / "pulp", "interface": "pulp", "report": False, "time_resolution": "year"})
+    through_pulp = run_case(
+        bench.CASE,
+        overrides={"output_dir": tmp_path / "pulp", "interface": "pulp", "report": False, "time_resolution": "year"},
+    )
     assert engine["objective"] == pytest.approx(through_pulp.plan["objective_yi_yuan"], rel=1e-6)
     assert engine["rows"] == through_pulp.manifest["model_size"]["rows"]
     assert floor["nonzeros"] <= engine["nonzeros"]  # duplicates merged, zeros dropped
@@ -36,12 +39,12 @@ def test_engine_and_floor_measure_the_same_matrix(tmp_path: Path) -> None:
 def test_linopy_reference_has_the_engines_optimum(size: str) -> None:
     pytest.importorskip("linopy")
     warnings.filterwarnings("ignore")
-    from planner.solver import highs
-    from planner.model.data import build_data
     from planner.inputs.profiles import profile_slices
-    from planner.model import build_model
-    from planner.pipeline import load_case
     from planner.inputs.timeseries import Resolution
+    from planner.model import build_model
+    from planner.model.data import build_data
+    from planner.pipeline import load_case
+    from planner.solver import highs
 
     reference = bench.linopy_ref(size, solve=True)
     _, inputs = load_case(bench.CASE)

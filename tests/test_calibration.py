@@ -15,7 +15,9 @@ DEFAULT = ROOT / "inputs" / "default"
 
 @pytest.fixture(scope="module")
 def default_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return run_case(DEFAULT, overrides={"output_dir": tmp_path_factory.mktemp("calibration") / "out", "report": False}).out_dir
+    return run_case(
+        DEFAULT, overrides={"output_dir": tmp_path_factory.mktemp("calibration") / "out", "report": False}
+    ).out_dir
 
 
 def test_every_calibration_row_is_within_its_published_band(default_out: Path) -> None:
@@ -27,8 +29,15 @@ def test_every_calibration_row_is_within_its_published_band(default_out: Path) -
 
 def test_targets_come_from_sources_csv_and_hold_their_own_figure() -> None:
     rows = targets(DEFAULT)
-    assert set(rows["metric"]) >= {"racks_installed", "utilisation", "utilisation_west_minus_east", "pue_existing_stock",
-                                   "electricity_mwh_per_rack_in_use", "electricity_twh", "green_share_existing"}
+    assert set(rows["metric"]) >= {
+        "racks_installed",
+        "utilisation",
+        "utilisation_west_minus_east",
+        "pue_existing_stock",
+        "electricity_mwh_per_rack_in_use",
+        "electricity_twh",
+        "green_share_existing",
+    }
     assert ((rows["low"] <= rows["published"]) & (rows["published"] <= rows["high"])).all()
     assert rows["source"].str.len().min() > 40
 
@@ -44,7 +53,9 @@ def test_a_band_that_excludes_the_model_fails(default_out: Path, tmp_path: Path)
 def test_calibration_doc_is_generated_from_the_case(default_out: Path) -> None:
     text = (ROOT / "docs" / "calibration.md").read_text(encoding="utf-8")
     assert text == render(calibration_table(DEFAULT, default_out), default_out), (
-        "docs/calibration.md is stale: solve the default case and run `python -m planner.analysis.calibration inputs/default OUT > docs/calibration.md`")
+        "docs/calibration.md is stale: solve the default case and run `python -m planner.analysis.calibration "
+        "inputs/default OUT > docs/calibration.md`"
+    )
 
 
 def test_report_first_screen_says_what_the_plan_covers(default_out: Path) -> None:
@@ -74,6 +85,11 @@ def test_every_default_value_names_a_source_or_says_estimate() -> None:
     with (DEFAULT / "sources.csv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert all(len(r["source"]) > 15 for r in rows)
-    # the arithmetic the issue asked to redo: 8,500 racks of 18 kW are 61,200 standard racks; 7.2 bn / 61,200 = 117.6k yuan
-    wuhu = next(r for r in rows if r["table"] == "clusters" and r["column"] == "capex_yuan_per_rack" and r["entity"] == "wuhu")
-    assert "61,200 standard racks" in wuhu["source"] and 8500 * 18 / 2.5 == 61200 and round(7.2e9 / 61200, -2) == 117600
+    # the arithmetic the issue asked to redo: 8,500 racks of 18 kW are 61,200 standard racks;
+    # 7.2 bn / 61,200 = 117.6k yuan
+    wuhu = next(
+        r for r in rows if r["table"] == "clusters" and r["column"] == "capex_yuan_per_rack" and r["entity"] == "wuhu"
+    )
+    assert "61,200 standard racks" in wuhu["source"]
+    assert 8500 * 18 / 2.5 == 61200
+    assert round(7.2e9 / 61200, -2) == 117600

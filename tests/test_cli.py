@@ -18,7 +18,8 @@ runner = CliRunner()
 def test_help_lists_the_commands_with_examples() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    assert "validate" in result.output and "solve" in result.output
+    assert "validate" in result.output
+    assert "solve" in result.output
     assert "planner solve inputs/default" in result.output
 
 
@@ -52,8 +53,18 @@ def test_solve_writes_the_plan(tiny: TinyCase) -> None:
         assert (out / name).exists(), name
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert len(manifest["inputs_sha256"]) == 64
-    assert set(manifest["timings_s"]) == {"read_s", "validate_s", "presolve_s", "profiles_s", "build_s", "handoff_s", "solve_s", "extract_write_s"}
-    assert manifest["model_size"]["rows"] > 0 and manifest["versions"]["pulp"].startswith("4.")
+    assert set(manifest["timings_s"]) == {
+        "read_s",
+        "validate_s",
+        "presolve_s",
+        "profiles_s",
+        "build_s",
+        "handoff_s",
+        "solve_s",
+        "extract_write_s",
+    }
+    assert manifest["model_size"]["rows"] > 0
+    assert manifest["versions"]["pulp"].startswith("4.")
 
 
 def test_an_existing_output_folder_is_kept_without_force(tiny: TinyCase) -> None:
@@ -78,7 +89,8 @@ def test_infeasible_plan_exits_3(tiny: TinyCase) -> None:
     assert "has no feasible plan (found before solving)" in result.output
     out = folder.parent / f"{folder.name}_out"
     assert json.loads((out / "status.json").read_text(encoding="utf-8"))["status"] == "infeasible"
-    assert (out / "diagnosis.md").is_file() and (out / "diagnosis.json").is_file()
+    assert (out / "diagnosis.md").is_file()
+    assert (out / "diagnosis.json").is_file()
     assert not (out / "racks.csv").exists()
 
 

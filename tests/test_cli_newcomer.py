@@ -38,7 +38,9 @@ def test_help_lists_allowed_values_and_exit_codes() -> None:
     assert "[highs|cbc]" in solve
     assert "[choose|simplex|ipm|pdlp]" in solve
     assert "Usage: planner solve [OPTIONS] CASE" in solve
-    assert "\n    planner solve inputs/default --days 4           # -> outputs/default_days4/\n" in solve  # examples kept one per line
+    assert (
+        "\n    planner solve inputs/default --days 4           # -> outputs/default_days4/\n" in solve
+    )  # examples kept one per line
     top = runner.invoke(app, ["--help"]).output
     assert "5 plan found but demand left unmet" in top
     bad = runner.invoke(app, ["solve", "x", "--method", "fast"])
@@ -105,7 +107,9 @@ def test_default_output_folders_name_the_resolution() -> None:
     assert default_out_dir("budget_cut", "hours") == Path("outputs/budget_cut_hours")
 
 
-def test_diagnose_renders_for_the_terminal_and_writes_where_its_help_says(tiny: TinyCase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_diagnose_renders_for_the_terminal_and_writes_where_its_help_says(
+    tiny: TinyCase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = infeasible_cases.green_budget(tiny).write()
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["diagnose", str(folder)])
@@ -117,12 +121,23 @@ def test_diagnose_renders_for_the_terminal_and_writes_where_its_help_says(tiny: 
 
 
 def test_the_cli_starts_without_heavy_libraries() -> None:
-    code = "import sys, planner.cli; print(sorted(m for m in ('pandas', 'pulp', 'highspy', 'matplotlib', 'dask', 'numpy', 'pydantic') if m in sys.modules))"
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout.strip()
+    code = (
+        "import sys, planner.cli; print(sorted(m for m in ('pandas', 'pulp', 'highspy', 'matplotlib', 'dask', 'numpy', "
+        "'pydantic') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.strip()
     assert loaded == "[]"
     planner = shutil.which("planner", path=str(Path(sys.executable).parent))
     assert planner is not None
-    timing = subprocess.run([sys.executable, "-X", "importtime", "-c", "import planner.cli"], capture_output=True, text=True, check=True, cwd=ROOT).stderr
+    timing = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import planner.cli"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stderr
     total_us = int(re.findall(r"\|\s+(\d+) \| planner\.cli$", timing, re.MULTILINE)[-1])
     # about 0.15 s on an idle machine (2.0 s when it imported pandas, pulp and matplotlib); the bound
     # leaves room for a loaded CI machine, the module check above is the exact one

@@ -15,8 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from planner.cli import app
-from planner.scenarios.compare import compare, default_out_dir, render_html, render_markdown, write_comparison
 from planner.errors import PlanFolderError
+from planner.scenarios.compare import compare, default_out_dir, render_html, render_markdown, write_comparison
 from tests.conftest import TinyCase
 
 runner = CliRunner()
@@ -38,7 +38,10 @@ def test_kpis_racks_and_investment_by_hand(plans: tuple[Path, Path]) -> None:
     assert c.kpis.loc["total discounted cost (亿元)"].tolist() == pytest.approx([10.0, 14.0])
     assert c.kpis.loc["new racks east (racks)"].tolist() == pytest.approx([0.0, 4000.0])
     assert c.kpis.loc["new racks west (racks)"].tolist() == pytest.approx([10000.0, 6000.0])
-    assert c.racks_by_cluster.to_dict() == {"cheap_west": {"east1": 0.0, "west1": 10000.0}, "slow_west": {"east1": 4000.0, "west1": 6000.0}}
+    assert c.racks_by_cluster.to_dict() == {
+        "cheap_west": {"east1": 0.0, "west1": 10000.0},
+        "slow_west": {"east1": 4000.0, "west1": 6000.0},
+    }
     assert c.investment_by_hub["cheap_west"].to_dict() == pytest.approx({"h1": 0.0, "h2": 5.0})
     assert c.investment_by_hub["slow_west"].to_dict() == pytest.approx({"h1": 4.0, "h2": 3.0})
     assert c.costs.loc["capex"].tolist() == pytest.approx([10.0, 14.0])
@@ -49,7 +52,8 @@ def test_the_build_rate_row_starts_binding_with_its_shadow_price(plans: tuple[Pa
     rows = c.binding.set_index(["plan", "family", "key"])
     row = rows.loc[("slow_west", "build_rate", "west1/2026")]
     assert row["change"] == "started binding"
-    assert row["dual_reference"] == 0.0 and row["dual_plan"] == pytest.approx(-100000.0)
+    assert row["dual_reference"] == 0.0
+    assert row["dual_plan"] == pytest.approx(-100000.0)
     assert row["unit"] == "元/rack"
     assert not (c.binding["family"] == "build_rate").sum() > 1
     # the same plans the other way round: the row stops binding
@@ -61,11 +65,15 @@ def test_markdown_and_html_carry_the_tables_and_a_chart(plans: tuple[Path, Path]
     c = compare(plans)
     md = render_markdown(c)
     assert "| total discounted cost (亿元) | 10.0 | 14.0 | 4.0 |" in md
-    assert "| green-power share (of facility energy) | 0.0 % | 0.0 % | 0.0 % |" in md  # shares as `planner solve` prints them
+    assert (
+        "| green-power share (of facility energy) | 0.0 % | 0.0 % | 0.0 % |" in md
+    )  # shares as `planner solve` prints them
     assert "| west1 | 10,000 | 6,000 | -4,000 |" in md
     assert "| slow_west | build_rate | west1/2026 | started binding | 0 | -100,000 | 元/rack |" in md
     page = render_html(c)
-    assert page.count('<svg class="chart"') == 4 and ">-100,000</td>" in page and 'charset="utf-8"' in page
+    assert page.count('<svg class="chart"') == 4
+    assert ">-100,000</td>" in page
+    assert 'charset="utf-8"' in page
     assert page.index("What changed") < page.index("Headline numbers")  # what changed comes first
     assert render_html(c) == page  # deterministic
     written = write_comparison(c, tmp_path / "cmp")
@@ -76,9 +84,11 @@ def test_markdown_and_html_carry_the_tables_and_a_chart(plans: tuple[Path, Path]
 def test_cli_compare_writes_next_to_the_first_plan(plans: tuple[Path, Path]) -> None:
     result = runner.invoke(app, ["compare", str(plans[0]), str(plans[1])])
     assert result.exit_code == 0, result.output
-    assert "build_rate" in result.output and "started binding" in result.output
+    assert "build_rate" in result.output
+    assert "started binding" in result.output
     folder = plans[0].parent / "compare_cheap_west_vs_slow_west"
-    assert (folder / "compare.md").is_file() and (folder / "compare.html").is_file()
+    assert (folder / "compare.md").is_file()
+    assert (folder / "compare.html").is_file()
 
 
 def test_a_folder_without_a_plan_is_an_error_naming_the_missing_files(plans: tuple[Path, Path], tmp_path: Path) -> None:

@@ -21,9 +21,33 @@ def default_plan(tmp_path_factory: pytest.TempPathFactory):
 
 def test_default_case_is_the_programme() -> None:
     inputs = load_inputs(DEFAULT)
-    assert {h.name_zh for h in inputs.hubs} == {"京津冀", "长三角", "粤港澳大湾区", "成渝", "内蒙古", "贵州", "甘肃", "宁夏"}
-    assert {c.name_zh for c in inputs.clusters} == {"张家口", "长三角生态绿色一体化发展示范区", "芜湖", "韶关", "天府", "重庆", "和林格尔", "贵安", "庆阳", "中卫"}
-    east = {c.cluster_id: c.pue_max for c in inputs.clusters if c.hub_id in {"jingjinji", "yangtze_delta", "greater_bay", "chengyu"}}
+    assert {h.name_zh for h in inputs.hubs} == {
+        "京津冀",
+        "长三角",
+        "粤港澳大湾区",
+        "成渝",
+        "内蒙古",
+        "贵州",
+        "甘肃",
+        "宁夏",
+    }
+    assert {c.name_zh for c in inputs.clusters} == {
+        "张家口",
+        "长三角生态绿色一体化发展示范区",
+        "芜湖",
+        "韶关",
+        "天府",
+        "重庆",
+        "和林格尔",
+        "贵安",
+        "庆阳",
+        "中卫",
+    }
+    east = {
+        c.cluster_id: c.pue_max
+        for c in inputs.clusters
+        if c.hub_id in {"jingjinji", "yangtze_delta", "greater_bay", "chengyu"}
+    }
     assert max(east.values()) <= 1.25
     assert max(c.pue_max for c in inputs.clusters if c.cluster_id not in east) <= 1.2
 
@@ -31,7 +55,18 @@ def test_default_case_is_the_programme() -> None:
 def test_default_plan_is_optimal_and_covers_every_hub_and_cluster(default_plan) -> None:
     plan = default_plan.plan
     assert plan["status"] == "optimal"
-    assert set(plan["new_racks_by_cluster"]) == {"zhangjiakou", "yangtze_demo_zone", "wuhu", "shaoguan", "tianfu", "chongqing", "horinger", "guian", "qingyang", "zhongwei"}
+    assert set(plan["new_racks_by_cluster"]) == {
+        "zhangjiakou",
+        "yangtze_demo_zone",
+        "wuhu",
+        "shaoguan",
+        "tianfu",
+        "chongqing",
+        "horinger",
+        "guian",
+        "qingyang",
+        "zhongwei",
+    }
     assert len(plan["investment_by_hub_yi_yuan"]) == 8
     load = default_plan.results.load
     served_hubs = set(load.loc[load["load_racks"] > 0, "hub"])
@@ -64,7 +99,9 @@ def test_a_representative_day_plan_verifies_from_its_folder(tmp_path) -> None:
     """inputs.json carries the run's slices, so verify re-checks every slice of a --days plan."""
     from planner.verify.check import verify_outputs
 
-    outcome = run_case(DEFAULT, overrides={"output_dir": tmp_path / "days", "time_resolution": "days:2", "report": False})
+    outcome = run_case(
+        DEFAULT, overrides={"output_dir": tmp_path / "days", "time_resolution": "days:2", "report": False}
+    )
     report = verify_outputs(outcome.out_dir)
     assert report.ok, [str(v) for v in report.violations[:5]]
     assert len(load_inputs(DEFAULT).profiles) == 0

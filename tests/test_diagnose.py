@@ -7,11 +7,11 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from planner.cli import app
 from planner.analysis.diagnose import Diagnosis, diagnose_inputs
+from planner.cli import app
+from planner.config import config_for
 from planner.errors import InfeasibleError
 from planner.inputs.read import load_inputs
-from planner.config import config_for
 from planner.pipeline import run_case
 from tests import infeasible_cases as cases
 from tests.conftest import TinyCase, approx
@@ -44,7 +44,11 @@ def test_infeasible_solve_writes_and_raises_its_diagnosis(tiny: TinyCase) -> Non
     assert data["question"] == "infeasible"
     # the IIS: h1's 2026 demand caps the load that the two 65 % floors need at east1 and west1
     rows = {(r["family"], "/".join(r["key"])) for r in data["iis"]["rows"]}
-    assert {("demand_met", "batch/h1/2026"), ("utilisation_floor", "east1/2026"), ("utilisation_floor", "west1/2026")} <= rows
+    assert {
+        ("demand_met", "batch/h1/2026"),
+        ("utilisation_floor", "east1/2026"),
+        ("utilisation_floor", "west1/2026"),
+    } <= rows
     (least,) = data["options"]
     assert least["family"] == "utilisation_floor"
     assert least["total"] == approx(6000)  # 13,000 needed - 10,000 sent, in 2026 and 2027
@@ -56,7 +60,8 @@ def test_cli_prints_the_diagnosis_and_exits_3(tiny: TinyCase) -> None:
     result = runner.invoke(app, ["solve", str(folder), "--out", str(folder.parent / f"{folder.name}_out")])
     assert result.exit_code == 3
     assert "Conflicting constraints (IIS from HiGHS" in result.output
-    assert "## " not in result.output and "**" not in result.output  # rendered for the terminal; Markdown stays in the file
+    assert "## " not in result.output
+    assert "**" not in result.output
     assert "Traceback" not in result.output
 
 
@@ -73,7 +78,10 @@ def test_budget_short_of_the_link_capacity_a_floor_forces(tiny: TinyCase) -> Non
 
 def test_carbon_cap_below_the_floor_emissions(tiny: TinyCase) -> None:
     d = diagnose(cases.carbon_vs_floor(tiny))
-    assert option(d, "utilisation_floor") == {"west1/2026": approx(4500), "west1/2027": approx(4500)}  # 17.52 GWh carry 2,000 racks
+    assert option(d, "utilisation_floor") == {
+        "west1/2026": approx(4500),
+        "west1/2027": approx(4500),
+    }  # 17.52 GWh carry 2,000 racks
     assert option(d, "carbon_cap") == {"2026": approx(0.023652), "2027": approx(0.023652)}
     assert option(d, "renewable_availability") == {"west1/2026/year": approx(39.42), "west1/2027/year": approx(39.42)}
     assert any(f.check == "carbon_vs_floor" for f in d.presolve)
@@ -86,7 +94,9 @@ def test_budget_too_small_for_the_green_floors(tiny: TinyCase) -> None:
     assert option(d, "budget") == {"2026": approx(2.0)}
     # 6,666.7 racks at east1 (20k yuan) + 3,333.3 at west1 (50k) fit 3 亿元; 80 % of their 58.4 GWh is 46.72 GWh
     assert option(d, "green_share")["east1/2026"] == approx(46.72)
-    assert d.headline.startswith("The 2026 budget (3.00 亿元) is 2.00 亿元 short of what the 80% green-power floor at 东集群 (east1)")
+    assert d.headline.startswith(
+        "The 2026 budget (3.00 亿元) is 2.00 亿元 short of what the 80% green-power floor at 东集群 (east1)"
+    )
 
 
 def test_green_floor_above_the_renewable_potential(tiny: TinyCase) -> None:
@@ -121,7 +131,11 @@ def test_latency_class_no_cluster_can_serve_is_an_input_error(tiny: TinyCase) ->
     folder = cases.latency_unreachable(tiny).write()
     result = runner.invoke(app, ["diagnose", str(folder), "--out", str(folder.parent / f"{folder.name}_out")])
     assert result.exit_code == 2
-    assert "links.csv: workload 'batch' at hub 'h1' needs RTT <= 0.5 ms but no linked cluster is that close (nearest: east1 at 1 ms)" in result.output
+    assert (
+        "links.csv: workload 'batch' at hub 'h1' needs RTT <= 0.5 ms but no linked cluster is that close (nearest: "
+        "east1 at 1 ms)"
+        in result.output
+    )
     assert not (folder.parent / f"{folder.name}_out").exists()
 
 

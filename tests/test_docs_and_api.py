@@ -1,4 +1,7 @@
-"""The docs mirror the code: the input reference is generated from the schema (family sections: tests/test_registry.py)."""
+"""The docs mirror the code: the input reference is generated from the schema.
+
+Family sections: tests/test_registry.py.
+"""
 
 from __future__ import annotations
 
@@ -16,10 +19,32 @@ def test_inputs_doc_matches_the_schema() -> None:
 
 
 def test_public_api_is_pinned() -> None:
-    assert sorted(planner.__all__) == sorted([
-        "InfeasibleError", "InputError", "Inputs", "ModelBuildError", "ModelData", "PlannerError", "Results", "RunConfig",
-        "Plan", "RunOutcome", "SolveError", "SolveResult", "SolverFailedError", "Status", "TimeLimitError", "VerifyReport", "build_data",
-        "build_model", "compare", "load_inputs", "run", "solve", "verify_outputs",
-    ])
+    assert sorted(planner.__all__) == sorted(
+        [
+            "InfeasibleError",
+            "InputError",
+            "Inputs",
+            "ModelBuildError",
+            "ModelData",
+            "PlannerError",
+            "Results",
+            "RunConfig",
+            "Plan",
+            "RunOutcome",
+            "SolveError",
+            "SolveResult",
+            "SolverFailedError",
+            "Status",
+            "TimeLimitError",
+            "VerifyReport",
+            "build_data",
+            "build_model",
+            "compare",
+            "load_inputs",
+            "run",
+            "solve",
+            "verify_outputs",
+        ]
+    )
     for name in planner.__all__:
         assert hasattr(planner, name)

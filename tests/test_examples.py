@@ -34,7 +34,9 @@ def plan(solved: Any, name: str) -> dict[str, Any]:
 
 def test_baseline_is_the_default_case(solved: Any) -> None:
     p = plan(solved, "baseline")
-    assert p["case"] == "baseline" and p["status"] == "optimal" and not p["mip"]
+    assert p["case"] == "baseline"
+    assert p["status"] == "optimal"
+    assert not p["mip"]
     assert p["unmet_rack_years"] == 0
 
 
@@ -43,7 +45,8 @@ def test_budget_cut_keeps_investment_within_430_and_leaves_demand_unmet(solved: 
     assert base["investment_total_yi_yuan"] > 430
     assert cut["investment_total_yi_yuan"] <= 430 + 1e-6
     assert max(cut["investment_by_year_yi_yuan"].values()) <= 230 + 1e-6
-    assert cut["unmet_rack_years"] > 0 and cut["objective_yi_yuan"] > base["objective_yi_yuan"]
+    assert cut["unmet_rack_years"] > 0
+    assert cut["objective_yi_yuan"] > base["objective_yi_yuan"]
 
 
 def test_green_100_caps_certificates_at_half_of_green_power(solved: Any) -> None:
@@ -61,9 +64,14 @@ def test_strict_latency_serves_near_realtime_within_5_ms_and_builds_east(solved:
     links = pd.read_csv(DEFAULT / "links.csv")
     near = load[(load["workload"] == "near_realtime") & (load["load_racks"] > 1e-6)]
     one_way = near.merge(links, left_on=["hub", "cluster"], right_on=["hub_id", "cluster_id"])["one_way_ms"]
-    assert len(one_way) == len(near) and (one_way <= 5.0).all()
-    # 长三角's near-real-time load can no longer go west (every western cluster is > 5 ms one-way away): it builds at home
-    assert outcome.plan["new_racks_by_hub"]["yangtze_delta"] > plan(solved, "baseline")["new_racks_by_hub"]["yangtze_delta"] + 1000
+    assert len(one_way) == len(near)
+    assert (one_way <= 5.0).all()
+    # 长三角's near-real-time load can no longer go west (every western cluster is > 5 ms one-way away):
+    # it builds at home
+    assert (
+        outcome.plan["new_racks_by_hub"]["yangtze_delta"]
+        > plan(solved, "baseline")["new_racks_by_hub"]["yangtze_delta"] + 1000
+    )
 
 
 def test_carbon_price_cuts_emissions(solved: Any) -> None:
@@ -77,13 +85,18 @@ def test_congested_link_keeps_yangtze_remote_traffic_within_100_gbps(solved: Any
     bw = pd.read_csv(outcome.out_dir / "bandwidth.csv")
     remote = bw[(bw["hub"] == "yangtze_delta") & ~bw["cluster"].isin(["yangtze_demo_zone", "wuhu"])]
     assert len(remote) == 8 * 5
-    assert (remote["traffic_gbps"] <= 100 + 1e-6).all() and (remote["bandwidth_new_gbps"] == 0).all()
-    assert outcome.plan["new_racks_by_hub"]["yangtze_delta"] > plan(solved, "baseline")["new_racks_by_hub"]["yangtze_delta"]
+    assert (remote["traffic_gbps"] <= 100 + 1e-6).all()
+    assert (remote["bandwidth_new_gbps"] == 0).all()
+    assert (
+        outcome.plan["new_racks_by_hub"]["yangtze_delta"]
+        > plan(solved, "baseline")["new_racks_by_hub"]["yangtze_delta"]
+    )
 
 
 def test_modular_builds_come_in_whole_5000_rack_modules(solved: Any) -> None:
     outcome = solved("modular_builds")
-    assert outcome.plan["mip"] and outcome.plan["gap"] <= 1e-3
+    assert outcome.plan["mip"]
+    assert outcome.plan["gap"] <= 1e-3
     built = pd.read_csv(outcome.out_dir / "racks_new.csv")["new_racks"]
     assert ((built / 5000).round() * 5000 - built).abs().max() < 1e-3
     # the LP is a relaxation of the MILP: its optimum is a lower bound

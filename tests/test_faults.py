@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from planner.cli import app
 from planner.errors import PlannerError, SolverFailedError, TimeLimitError
-from planner.results.write import clean_stale
 from planner.pipeline import run_case
+from planner.results.write import clean_stale
 from planner.solver.solve import Status
 from tests.conftest import TinyCase, assert_feasible_plan
 
@@ -35,7 +35,9 @@ def partials(folder: Path) -> list[Path]:
 def test_stopped_early_plan_is_marked_feasible_with_its_gap(tiny: TinyCase, monkeypatch: pytest.MonkeyPatch) -> None:
     # stand-in for a solver that stopped at its limit holding an incumbent: same code path after map_status
     monkeypatch.setattr(sys.modules["planner.solver.solve"], "map_status", lambda stats: Status.FEASIBLE)
-    monkeypatch.setattr(sys.modules["planner.solver.solve"], "map_highs_status", lambda name, has_solution: Status.FEASIBLE)
+    monkeypatch.setattr(
+        sys.modules["planner.solver.solve"], "map_highs_status", lambda name, has_solution: Status.FEASIBLE
+    )
     folder = tiny.set(build_module_racks=4000).write()
     result = runner.invoke(app, ["solve", str(folder), "--out", str(folder.parent / f"{folder.name}_out")])
     assert result.exit_code == 0, result.output
@@ -74,7 +76,9 @@ def test_time_limit_without_a_plan_exits_4(tmp_path: Path) -> None:
 
 def test_lp_stopped_mid_simplex_is_not_a_plan(tmp_path: Path) -> None:
     # HiGHS hands back the last simplex iterate, which PuLP counts as a solution; it is not feasible
-    result = runner.invoke(app, ["solve", str(ROOT / "inputs" / "default"), "--out", str(tmp_path / "out"), "--time-limit", "1e-6"])
+    result = runner.invoke(
+        app, ["solve", str(ROOT / "inputs" / "default"), "--out", str(tmp_path / "out"), "--time-limit", "1e-6"]
+    )
     assert result.exit_code == 4
     assert "without a feasible plan" in result.output
 
@@ -89,7 +93,9 @@ def test_missing_cbc_names_the_extra_and_writes_nothing(tiny: TinyCase, monkeypa
         run_case(folder, overrides={"output_dir": folder.parent / f"{folder.name}_out", "solver": "cbc"})
     assert not (folder.parent / f"{folder.name}_out").exists()
     assert partials(folder) == []
-    result = runner.invoke(app, ["solve", str(folder), "--out", str(folder.parent / f"{folder.name}_out"), "--solver", "cbc"])
+    result = runner.invoke(
+        app, ["solve", str(folder), "--out", str(folder.parent / f"{folder.name}_out"), "--solver", "cbc"]
+    )
     assert result.exit_code == 1
     assert "CBC is not available: install the extra with `pip install 'planner[cbc]'`" in result.output
 
@@ -101,7 +107,9 @@ def test_missing_highs_names_the_package(tiny: TinyCase, monkeypatch: pytest.Mon
         run_case(folder, overrides={"output_dir": folder.parent / f"{folder.name}_out", "interface": "pulp"})
     # the direct path: highspy cannot be imported
     monkeypatch.delitem(sys.modules, "planner.solver.highs", raising=False)
-    monkeypatch.delattr(sys.modules["planner.solver"], "highs", raising=False)  # the package keeps its imported submodule
+    monkeypatch.delattr(
+        sys.modules["planner.solver"], "highs", raising=False
+    )  # the package keeps its imported submodule
     monkeypatch.setitem(sys.modules, "highspy", None)
     with pytest.raises(SolverFailedError, match="pip install highspy"):
         run_case(folder, overrides={"output_dir": folder.parent / f"{folder.name}_out"})
@@ -224,9 +232,9 @@ def test_a_stopped_point_that_breaks_rows_is_not_a_plan(tiny: TinyCase) -> None:
     # CBC stopped on time has handed back a node's point instead of its incumbent (seen with
     # examples/modular_builds.yaml: objective 625.8 below the proven bound 1338.3, no load at all)
     from planner.config import RunConfig
-    from planner.model.data import build_data
     from planner.inputs.read import load_inputs
     from planner.model import build_model
+    from planner.model.data import build_data
 
     solve_module = sys.modules["planner.solver.solve"]
     built = build_model(build_data(load_inputs(tiny.write())))

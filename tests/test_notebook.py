@@ -15,7 +15,9 @@ from tests.conftest import TinyCase
 matplotlib.use("Agg")
 
 
-def test_run_in_memory_writes_nothing_and_returns_tidy_tables(tiny: TinyCase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_run_in_memory_writes_nothing_and_returns_tidy_tables(
+    tiny: TinyCase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tiny.write()
     monkeypatch.chdir(tmp_path)
     plan = run(folder)

@@ -33,11 +33,15 @@ def problems_of(case: Path, *overlays: Path) -> list[str]:
 def test_set_deep_merges_into_the_scenario(tiny: TinyCase, tmp_path: Path) -> None:
     tiny.set(budget={"total_yi_yuan": 50, "yearly_yi_yuan": 30}, policy={"utilisation_min": 0.1})
     case = tiny.write()
-    path = overlay(tmp_path, "cut", "name: cut\nset:\n  budget: {total_yi_yuan: 35}\n  policy: {carbon_price_yuan_per_t: 200}\n")
+    path = overlay(
+        tmp_path, "cut", "name: cut\nset:\n  budget: {total_yi_yuan: 35}\n  policy: {carbon_price_yuan_per_t: 200}\n"
+    )
     s = load_inputs(case, [path]).scenario
     assert s.name == "cut"
-    assert s.budget.total_yi_yuan == 35 and s.budget.yearly_yi_yuan == 30  # sibling kept
-    assert s.policy.carbon_price_yuan_per_t == 200 and s.policy.utilisation_min == 0.1
+    assert s.budget.total_yi_yuan == 35
+    assert s.budget.yearly_yi_yuan == 30
+    assert s.policy.carbon_price_yuan_per_t == 200
+    assert s.policy.utilisation_min == 0.1
     assert s.years.first == 2026  # untouched sections stay
 
 
@@ -57,8 +61,10 @@ tables:
 """)
     inputs = load_inputs(case, [path])
     clusters = {c.cluster_id: c for c in inputs.clusters}
-    assert clusters["west1"].pue == 1.15 and clusters["west1"].racks_max == 4000
-    assert clusters["east1"].pue == 1.0 and clusters["east1"].racks_max is None
+    assert clusters["west1"].pue == 1.15
+    assert clusters["west1"].racks_max == 4000
+    assert clusters["east1"].pue == 1.0
+    assert clusters["east1"].racks_max is None
     demand = {(d.hub_id, d.year): d.demand_racks for d in inputs.demand}
     assert demand == {("h1", 2026): 10000, ("h1", 2027): 15000, ("h2", 2026): 0, ("h2", 2027): 0}
     links = {(lk.hub_id, lk.cluster_id): lk.bandwidth_existing_gbps for lk in inputs.links}
@@ -68,19 +74,37 @@ tables:
 def test_empty_match_selects_every_row_and_blank_cells_stay_blank(tiny: TinyCase, tmp_path: Path) -> None:
     tiny.cluster("east1", racks_max=3000)
     case = tiny.write()
-    path = overlay(tmp_path, "all", "tables:\n  clusters:\n    - match: {}\n      scale: {racks_max: 2, capex_yuan_per_rack: 0.5}\n")
+    path = overlay(
+        tmp_path,
+        "all",
+        "tables:\n  clusters:\n    - match: {}\n      scale: {racks_max: 2, capex_yuan_per_rack: 0.5}\n",
+    )
     clusters = {c.cluster_id: c for c in load_inputs(case, [path]).clusters}
-    assert clusters["east1"].racks_max == 6000 and clusters["west1"].racks_max is None
-    assert clusters["east1"].capex_yuan_per_rack == 50000 and clusters["west1"].capex_yuan_per_rack == 25000
+    assert clusters["east1"].racks_max == 6000
+    assert clusters["west1"].racks_max is None
+    assert clusters["east1"].capex_yuan_per_rack == 50000
+    assert clusters["west1"].capex_yuan_per_rack == 25000
 
 
 def test_overlays_apply_in_order(tiny: TinyCase, tmp_path: Path) -> None:
     case = tiny.write()
-    a = overlay(tmp_path, "a", "name: a\nset: {policy: {carbon_price_yuan_per_t: 100}}\ntables:\n  clusters:\n    - match: {cluster_id: east1}\n      set: {pue: 1.1}\n")
-    b = overlay(tmp_path, "b", "name: b\nset: {policy: {carbon_price_yuan_per_t: 200}}\ntables:\n  clusters:\n    - match: {cluster_id: east1}\n      scale: {pue: 1.1}\n")
+    a = overlay(
+        tmp_path,
+        "a",
+        "name: a\nset: {policy: {carbon_price_yuan_per_t: 100}}\ntables:\n  clusters:\n    - match: {cluster_id: "
+        "east1}\n      set: {pue: 1.1}\n",
+    )
+    b = overlay(
+        tmp_path,
+        "b",
+        "name: b\nset: {policy: {carbon_price_yuan_per_t: 200}}\ntables:\n  clusters:\n    - match: {cluster_id: "
+        "east1}\n      scale: {pue: 1.1}\n",
+    )
     ab, ba = load_inputs(case, [a, b]), load_inputs(case, [b, a])
-    assert ab.scenario.name == "b" and ab.scenario.policy.carbon_price_yuan_per_t == 200
-    assert ba.scenario.name == "a" and ba.scenario.policy.carbon_price_yuan_per_t == 100
+    assert ab.scenario.name == "b"
+    assert ab.scenario.policy.carbon_price_yuan_per_t == 200
+    assert ba.scenario.name == "a"
+    assert ba.scenario.policy.carbon_price_yuan_per_t == 100
     east_ab = next(c for c in ab.clusters if c.cluster_id == "east1")
     east_ba = next(c for c in ba.clusters if c.cluster_id == "east1")
     assert east_ab.pue == pytest.approx(1.21)  # set 1.1, then scaled by 1.1
@@ -129,7 +153,11 @@ tables:
     problems = problems_of(case, path)
     assert f"{path}:3: policy.carbon_price_yuan_per_t: -5 - Input should be greater than or equal to 0" in problems
     assert f"{path}:4: policy.carbon_prize: 3 - unknown setting; check the spelling against docs/inputs.md" in problems
-    assert any(p.startswith(f"{case / 'clusters.csv'}:3: pue: '7' - Input should be less than or equal to 3") and f"(value set by {path}:7)" in p for p in problems)
+    assert any(
+        p.startswith(f"{case / 'clusters.csv'}:3: pue: '7' - Input should be less than or equal to 3")
+        and f"(value set by {path}:7)" in p
+        for p in problems
+    )
 
 
 def test_base_of_another_case_only_warns(tiny: TinyCase, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -148,8 +176,14 @@ def test_base_of_another_case_only_warns(tiny: TinyCase, tmp_path: Path, caplog:
 def test_cli_applies_several_scenarios_in_order(tiny: TinyCase, tmp_path: Path) -> None:
     case = tiny.write()
     # west1 at twice east1's capex makes east1 the cheaper site: 10,000 racks x 100,000 yuan x 2 years = 20 亿元
-    a = overlay(tmp_path, "a", "name: a\ntables:\n  clusters:\n    - match: {cluster_id: west1}\n      set: {capex_yuan_per_rack: 200000}\n")
-    b = overlay(tmp_path, "b", "name: b\ntables:\n  demand:\n    - match: {hub_id: h1}\n      scale: {demand_racks: 0.5}\n")
+    a = overlay(
+        tmp_path,
+        "a",
+        "name: a\ntables:\n  clusters:\n    - match: {cluster_id: west1}\n      set: {capex_yuan_per_rack: 200000}\n",
+    )
+    b = overlay(
+        tmp_path, "b", "name: b\ntables:\n  demand:\n    - match: {hub_id: h1}\n      scale: {demand_racks: 0.5}\n"
+    )
     out = tmp_path / "out"
     result = runner.invoke(app, ["solve", str(case), "--scenario", str(a), "--scenario", str(b), "--out", str(out)])
     assert result.exit_code == 0, result.output

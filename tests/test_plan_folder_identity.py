@@ -18,9 +18,10 @@ from tests.conftest import TinyCase
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "golden_check.py"
 
 
-def golden_check():  # noqa: ANN201 - the script as a module
+def golden_check():
     spec = importlib.util.spec_from_file_location("golden_check", SCRIPT)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from planner.analysis.diagnose import diagnose_inputs
+from planner.analysis.presolve import check_case
+from planner.config import config_for
 from planner.errors import InfeasibleError
 from planner.inputs.read import load_inputs
-from planner.config import config_for
 from planner.pipeline import run_case
-from planner.analysis.presolve import check_case
 from tests import infeasible_cases as cases
 from tests.conftest import TinyCase
 
@@ -42,14 +42,20 @@ def test_existing_racks_above_the_grid_connection(tiny: TinyCase) -> None:
     # 10,000 racks x 1 kW x PUE 1.2 = 12 MW > 10 MW
     tiny.cluster("west1", racks_existing=10000, pue=1.2, power_max_mw=10)
     (message,) = errors(tiny)
-    assert message.startswith("西集群 (west1): its 10,000 existing racks draw 12.0 MW at rated load (PUE 1.2), above its 10.0 MW grid connection")
+    assert message.startswith(
+        "西集群 (west1): its 10,000 existing racks draw 12.0 MW at rated load (PUE 1.2), above its 10.0 MW grid "
+        "connection"
+    )
     assert_truly_infeasible(tiny)
 
 
 def test_floor_above_the_most_racks_in_use(tiny: TinyCase) -> None:
     tiny.set(rack={"utilisation_max": 0.9}).cluster("west1", racks_existing=1000, utilisation_min=0.95)
     (message,) = errors(tiny)
-    assert "utilisation floor (95% of racks in use) is above the most that may be in use (rack.utilisation_max 90%)" in message
+    assert (
+        "utilisation floor (95% of racks in use) is above the most that may be in use (rack.utilisation_max 90%)"
+        in message
+    )
     assert_truly_infeasible(tiny)
 
 
@@ -57,13 +63,18 @@ def test_floor_larger_than_the_demand_in_reach(tiny: TinyCase) -> None:
     # 65 % of 20,000 = 13,000 racks in use; h1 demands 10,000
     tiny.cluster("west1", racks_existing=20000, utilisation_min=0.65)
     (message,) = errors(tiny)
-    assert "needs 13,000 of its 20,000 existing racks in use, but in 2026, 2027 the hubs within its latency reach" in message
+    assert (
+        "needs 13,000 of its 20,000 existing racks in use, but in 2026, 2027 the hubs within its latency reach"
+        in message
+    )
     assert "(东一 (h1)) can send it at most 10,000 racks" in message
     assert_truly_infeasible(tiny)
 
 
 def test_floors_together_larger_than_the_demand(tiny: TinyCase) -> None:
-    tiny.cluster("east1", racks_existing=10000, utilisation_min=0.65).cluster("west1", racks_existing=10000, utilisation_min=0.65)
+    tiny.cluster("east1", racks_existing=10000, utilisation_min=0.65).cluster(
+        "west1", racks_existing=10000, utilisation_min=0.65
+    )
     (message,) = errors(tiny)
     assert "the utilisation floors together need 13,000 existing racks in use" in message
     assert "all the demand that can reach those clusters in 2026 is 10,000 racks" in message
@@ -71,14 +82,20 @@ def test_floors_together_larger_than_the_demand(tiny: TinyCase) -> None:
 
 def test_link_capacity_the_floor_forces_costs_more_than_the_budget(tiny: TinyCase) -> None:
     (message,) = errors(cases.budget_vs_links(tiny))
-    assert message.startswith("the 2026 budget (0.50 亿元) is at least 0.30 亿元 short of the link capacity the utilisation floors force in 2026")
+    assert message.startswith(
+        "the 2026 budget (0.50 亿元) is at least 0.30 亿元 short of the link capacity the utilisation floors force in "
+        "2026"
+    )
     assert "at least 80 Gbps on the links to 西集群 (west1) must be added, costing at least 0.80 亿元" in message
     assert_truly_infeasible(tiny)
 
 
 def test_carbon_cap_below_what_the_floor_emits(tiny: TinyCase) -> None:
     (message,) = errors(cases.carbon_vs_floor(tiny))
-    assert message.startswith("the 2026 and 2027 carbon caps (0.000 Mt CO2 a year) are below the 0.024 Mt a year that the utilisation floors alone emit")
+    assert message.startswith(
+        "the 2026 and 2027 carbon caps (0.000 Mt CO2 a year) are below the 0.024 Mt a year that the utilisation floors "
+        "alone emit"
+    )
     assert "6,500 existing racks in use at 西集群 (west1) (56.9 GWh a year)" in message
     assert "covers only 17.5 GWh" in message
     assert_truly_infeasible(tiny)
@@ -108,6 +125,12 @@ def test_run_stops_before_solving_and_leaves_only_a_diagnosis(tiny: TinyCase, tm
     assert caught.value.exit_code == 3
     assert "found before solving" in str(caught.value)
     assert caught.value.families == ("carbon_cap", "utilisation_floor", "renewable_availability")
-    assert sorted(p.name for p in out.iterdir()) == [".planner-folder", "diagnosis.json", "diagnosis.md", "plan.json", "status.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".planner-folder",
+        "diagnosis.json",
+        "diagnosis.md",
+        "plan.json",
+        "status.json",
+    ]
     assert '"status": "infeasible"' in (out / "status.json").read_text(encoding="utf-8")
     assert list(tmp_path.glob(".plan*")) == []

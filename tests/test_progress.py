@@ -8,12 +8,21 @@ from planner.solver.progress import log_progress, progress_text
 
 
 def test_simplex_interior_point_and_branch_and_bound_lines() -> None:
-    assert progress_text("        414     1.3378109523e+03 Pr: 0(0); Du: 0(1.14908e-13) 0.0s") == "simplex iteration 414, objective 1,337.81"
+    assert (
+        progress_text("        414     1.3378109523e+03 Pr: 0(0); Du: 0(1.14908e-13) 0.0s")
+        == "simplex iteration 414, objective 1,337.81"
+    )
     ipm = "  10    1.44712926e+03   1.10068669e+03   5.72e-07   1.03e-12  2.72e-01       0.0"
     assert progress_text(ipm) == "interior point iteration 10, objective 1,447.13, gap 2.7e-01"
-    mip = " L       0       0         0   0.00%   1338.544674     1339.072252        0.04%      228     15      0      2138     4.0s"
+    mip = (
+        " L       0       0         0   0.00%   1338.544674     1339.072252        0.04%      228     15      0      "
+        "2138     4.0s"
+    )
     assert progress_text(mip) == "branch and bound: 0 nodes, best 1,339.07, bound 1,338.54, gap 0.04 %"
-    first = " J       0       0         0   0.00%   -inf            6659.29868         Large        0      0      0         0     0.1s"
+    first = (
+        " J       0       0         0   0.00%   -inf            6659.29868         Large        0      0      0        "
+        " 0     0.1s"
+    )
     assert progress_text(first).endswith("gap Large")
     assert progress_text("Presolving model") == "Presolving model"
 

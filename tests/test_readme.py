@@ -31,7 +31,9 @@ def test_readme_python_snippet_runs_verbatim(tmp_path: Path) -> None:
     script = tmp_path / "snippet.py"
     script.write_text(fenced("python", "from planner import"), encoding="utf-8")
     env = {**os.environ, "MPLBACKEND": "Agg"}
-    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=600, check=False)
+    result = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=600, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "optimal" in result.stdout
     assert (tmp_path / "outputs" / "budget_cut" / "plan.json").exists()
@@ -42,7 +44,13 @@ def old_python() -> str | None:
     """A Python older than 3.12 to play the machine's plain `python3` (and to leave a stale .venv)."""
     for name in ("python3.11", "python3.10"):
         path = shutil.which(name)
-        if path and subprocess.run([path, "-c", "import sys; sys.exit(sys.version_info >= (3, 12))"], check=False).returncode == 0:
+        if (
+            path
+            and subprocess.run(
+                [path, "-c", "import sys; sys.exit(sys.version_info >= (3, 12))"], check=False
+            ).returncode
+            == 0
+        ):
             return path
     pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
     olds = sorted(pyenv.glob("3.1[01].*/bin/python3")) if pyenv.is_dir() else []
@@ -67,14 +75,28 @@ def test_readme_commands_work_in_a_fresh_clone(tmp_path: Path) -> None:
     (shim / "python3").symlink_to(old)
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYENV_VERSION")}
     env["PATH"] = f"{shim}{os.pathsep}{env['PATH']}"
-    commands = [line for line in fenced("bash", "./setup.sh run").splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    commands = [
+        line
+        for line in fenced("bash", "./setup.sh run").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
     assert commands == ["./setup.sh run", "./setup.sh test"]
-    run = subprocess.run(["sh", "-c", commands[0]], cwd=clone, env=env, capture_output=True, text=True, timeout=900, check=False)
+    run = subprocess.run(
+        ["sh", "-c", commands[0]], cwd=clone, env=env, capture_output=True, text=True, timeout=900, check=False
+    )
     assert run.returncode == 0, run.stdout + run.stderr[-3000:]
     assert "rebuilding it with Python 3.1" in run.stderr
     assert "plan 'default' - optimal" in run.stdout
     assert (clone / "outputs" / "default" / "plan.json").exists()
     selection = " tests/test_architecture.py tests/test_progress.py"
-    test = subprocess.run(["sh", "-c", commands[1] + selection], cwd=clone, env=env, capture_output=True, text=True, timeout=900, check=False)
+    test = subprocess.run(
+        ["sh", "-c", commands[1] + selection],
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     assert test.returncode == 0, test.stdout + test.stderr[-3000:]
     assert re.search(r"\d+ passed", test.stdout)

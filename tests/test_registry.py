@@ -22,7 +22,7 @@ MATH = re.compile(r"\w+\[[^\]]+\].*\s(<=|>=|=)\s|\s(<=|>=|=)\s.*\w+\[[^\]]+\]")
 
 
 def test_families_are_the_registry_in_build_order_then_the_objective() -> None:
-    assert FAMILIES == (*(f.add for f in REGISTRY), add_objective)
+    assert (*(f.add for f in REGISTRY), add_objective) == FAMILIES
     assert len(set(NAMES)) == len(NAMES)
 
 
@@ -30,10 +30,13 @@ def test_families_are_the_registry_in_build_order_then_the_objective() -> None:
 def test_every_family_declares_its_dual_unit_wording_and_verify_check(name: str) -> None:
     f = BY_NAME[name]
     unit, factor = f.dual
-    assert re.fullmatch(r"(元|万元|亿元)/\S+", unit) and unit != "亿元/unit", unit
+    assert re.fullmatch(r"(元|万元|亿元)/\S+", unit), unit
+    assert unit != "亿元/unit", unit
     assert factor > 0
     assert DUAL_UNITS[name] == f.dual
-    assert f.title.strip() and f.diagnosis.strip() and f.title != name
+    assert f.title.strip()
+    assert f.diagnosis.strip()
+    assert f.title != name
     assert f.verify in CHECKS, f"verify has no check for {name}"
     assert CHECKS[f.verify] in RULES, f"{CHECKS[f.verify].__name__} is not run by verify"
 
@@ -43,14 +46,16 @@ def test_verify_checks_nothing_but_registered_families() -> None:
 
 
 def test_an_unknown_family_has_no_silent_unit() -> None:
-    with pytest.raises(KeyError, match="not in planner.model.registry"):
+    with pytest.raises(KeyError, match=r"not in planner\.model\.registry"):
         family("made_up_family")
 
 
 @pytest.mark.parametrize("add", FAMILIES, ids=lambda f: f.__name__)
 def test_every_family_docstring_has_a_line_of_math(add) -> None:
     lines = (add.__doc__ or "").splitlines()
-    assert any(MATH.search(line) for line in lines), f"{add.__name__}: no line like `x[c,y] <= limit[c]` in its docstring"
+    assert any(MATH.search(line) for line in lines), (
+        f"{add.__name__}: no line like `x[c,y] <= limit[c]` in its docstring"
+    )
 
 
 def test_the_math_rule_rejects_prose_with_an_equals_sign() -> None:
@@ -65,13 +70,18 @@ def test_formulation_has_one_section_per_family() -> None:
 
 
 def asserting_tests(source: str) -> dict[str, bool]:
-    """Test functions in `source` -> whether the body asserts something (assert, pytest.raises/warns, an assert_* helper)."""
+    """Test functions in `source` -> whether the body asserts something.
+
+    An assert, pytest.raises/warns, or an assert_* helper counts.
+    """
     out: dict[str, bool] = {}
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
             asserts = any(
                 isinstance(n, ast.Assert)
-                or (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in ("raises", "warns"))
+                or (
+                    isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in ("raises", "warns")
+                )
                 or (isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id.startswith("assert_"))
                 for n in ast.walk(node)
             )

@@ -9,15 +9,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from planner.model.data import build_data
 from planner.inputs.overlay import apply_patch
 from planner.inputs.read import RawCase, read_raw, validate
-from planner.results.kpis import plan_summary
-from planner.model import build_model
-from planner.pipeline import config_for
-from planner.scenarios.resolve import Resolver, changed_fields, structure_key
-from planner.results.extract import extract
 from planner.inputs.schema import Inputs
+from planner.model import build_model
+from planner.model.data import build_data
+from planner.pipeline import config_for
+from planner.results.extract import extract
+from planner.results.kpis import plan_summary
+from planner.scenarios.resolve import Resolver, changed_fields, structure_key
 from planner.solver.solve import Status, solve
 from tests.conftest import TinyCase
 
@@ -39,23 +39,29 @@ def patched(raw: RawCase, change: dict[str, Any]) -> Inputs:
 
 
 def assert_same_plan(a: dict[str, Any], b: dict[str, Any]) -> None:
-    """Every value of plan b (nested dicts and lists included) is in plan a: numbers within 1e-6 relative / 1e-4 absolute."""
+    """Every value of plan b (nested dicts and lists included) is in plan a.
+
+    Numbers within 1e-6 relative / 1e-4 absolute.
+    """
     assert set(b) <= set(a), set(b) - set(a)
     for key, value in b.items():
         _assert_same(a[key], value, key)
 
 
-def _assert_same(x: Any, y: Any, where: str) -> None:  # noqa: ANN401
+def _assert_same(x: Any, y: Any, where: str) -> None:
     if isinstance(y, dict):
-        assert isinstance(x, dict) and set(x) == set(y), where
+        assert isinstance(x, dict), where
+        assert set(x) == set(y), where
         for key in y:
             _assert_same(x[key], y[key], f"{where}.{key}")
     elif isinstance(y, list | tuple):
-        assert isinstance(x, list | tuple) and len(x) == len(y), where
+        assert isinstance(x, list | tuple), where
+        assert len(x) == len(y), where
         for i, (p, q) in enumerate(zip(x, y, strict=True)):
             _assert_same(p, q, f"{where}[{i}]")
     elif isinstance(y, float | int) and not isinstance(y, bool) and y is not None:
-        assert isinstance(x, float | int) and not isinstance(x, bool), where
+        assert isinstance(x, float | int), where
+        assert not isinstance(x, bool), where
         assert (math.isnan(x) and math.isnan(y)) or x == pytest.approx(y, rel=1e-6, abs=1e-4), where
     else:
         assert x == y, where
@@ -74,7 +80,12 @@ def tiny_scenarios(raw: RawCase) -> list[dict[str, Any]]:
         {},
         {"tables": {"clusters": [{"match": {"cluster_id": "west1"}, "set": {"build_max_racks_per_year": 6000}}]}},
         {"tables": {"demand": [{"match": {"hub_id": "h1"}, "scale": {"demand_racks": 1.5}}]}},
-        {"tables": {"clusters": [{"match": {}, "set": {"power_price_yuan_per_kwh": 0.4, "grid_co2_kg_per_kwh": 0.6}}]}, "set": {"policy": {"carbon_price_yuan_per_t": 150}}},
+        {
+            "tables": {
+                "clusters": [{"match": {}, "set": {"power_price_yuan_per_kwh": 0.4, "grid_co2_kg_per_kwh": 0.6}}]
+            },
+            "set": {"policy": {"carbon_price_yuan_per_t": 150}},
+        },
         {"tables": {"clusters": [{"match": {"cluster_id": "west1"}, "scale": {"capex_yuan_per_rack": 3}}]}},
         {"set": {"unmet_penalty_yuan_per_rack_year": 60000}},
     ]
@@ -92,7 +103,8 @@ def test_warm_solves_match_fresh_builds_on_the_tiny_case(tiny: TinyCase, mode: s
         status, objective, plan = fresh(inputs)
         assert solved.status == status
         assert solved.objective == pytest.approx(objective, rel=1e-6)
-        assert solved.plan is not None and plan is not None
+        assert solved.plan is not None
+        assert plan is not None
         assert_same_plan(solved.plan, plan)
         hows.append(solved.how)
     assert hows == ["build"] + ["warm"] * (len(scenarios) - 1)
@@ -118,7 +130,12 @@ def test_a_structure_change_rebuilds_and_the_old_structure_is_kept(tiny: TinyCas
     # 5 ms leaves h1 only east1 (1 ms): 10,000 racks x 100,000 yuan x 2 years = 20 亿元; west1 at
     # 3 x 50,000 yuan still undercuts east1 without the limit: 10,000 x 150,000 x 2 = 30 亿元
     dear_west = tiny_scenarios(raw)[4]
-    steps = [({}, "build", 10.0), (latency, "build", 20.0), (dear_west, "warm", 20.0), ({**latency, **dear_west}, "warm", 20.0)]
+    steps = [
+        ({}, "build", 10.0),
+        (latency, "build", 20.0),
+        (dear_west, "warm", 20.0),
+        ({**latency, **dear_west}, "warm", 20.0),
+    ]
     for change, how, objective in steps:
         solved = resolver.solve(patched(raw, change))
         assert (solved.how, solved.objective) == (how, pytest.approx(objective, rel=1e-6))
@@ -128,9 +145,12 @@ def test_a_new_row_family_is_a_structure_change(tiny: TinyCase) -> None:
     raw = read_raw(tiny.write())
     resolver = Resolver(config_for(validate(raw)))
     resolver.solve(patched(raw, {}))
-    floor = patched(raw, {"tables": {"clusters": [{"match": {"cluster_id": "west1"}, "set": {"utilisation_min": 0.5}}]}})
+    floor = patched(
+        raw, {"tables": {"clusters": [{"match": {"cluster_id": "west1"}, "set": {"utilisation_min": 0.5}}]}}
+    )
     old, new = build_data(patched(raw, {})), build_data(floor)
-    assert structure_key(old) == structure_key(new) and changed_fields(old, new) == {"utilisation_min"}
+    assert structure_key(old) == structure_key(new)
+    assert changed_fields(old, new) == {"utilisation_min"}
     solved = resolver.solve(floor)  # utilisation_floor had no rows before: rebuilt, same optimum
     assert solved.how == "build"
     assert solved.objective == pytest.approx(10.0)
@@ -139,13 +159,49 @@ def test_a_new_row_family_is_a_structure_change(tiny: TinyCase) -> None:
 def test_infeasible_scenarios_in_between_do_not_spoil_later_warm_solves(tiny: TinyCase) -> None:
     raw = read_raw(tiny.write())
     resolver = Resolver(config_for(validate(raw)))
-    resolver.solve(patched(raw, {"tables": {"clusters": [{"match": {"cluster_id": "east1"}, "set": {"racks_existing": 20000, "utilisation_min": 0.65}}]}}))
+    resolver.solve(
+        patched(
+            raw,
+            {
+                "tables": {
+                    "clusters": [
+                        {"match": {"cluster_id": "east1"}, "set": {"racks_existing": 20000, "utilisation_min": 0.65}}
+                    ]
+                }
+            },
+        )
+    )
     # 20,000 existing racks with a 65 % floor need 13,000 in use; demand 10,000: infeasible
-    bad = resolver.solve(patched(raw, {"tables": {"clusters": [{"match": {"cluster_id": "east1"}, "set": {"racks_existing": 20000, "utilisation_min": 0.65}}], "demand": [{"match": {}, "scale": {"demand_racks": 0.9}}]}}))
-    assert bad.status == Status.INFEASIBLE and bad.plan is None and bad.how == "warm"
-    good = patched(raw, {"tables": {"clusters": [{"match": {"cluster_id": "east1"}, "set": {"racks_existing": 20000, "utilisation_min": 0.65}}], "demand": [{"match": {}, "scale": {"demand_racks": 1.5}}]}})
+    bad = resolver.solve(
+        patched(
+            raw,
+            {
+                "tables": {
+                    "clusters": [
+                        {"match": {"cluster_id": "east1"}, "set": {"racks_existing": 20000, "utilisation_min": 0.65}}
+                    ],
+                    "demand": [{"match": {}, "scale": {"demand_racks": 0.9}}],
+                }
+            },
+        )
+    )
+    assert bad.status == Status.INFEASIBLE
+    assert bad.plan is None
+    assert bad.how == "warm"
+    good = patched(
+        raw,
+        {
+            "tables": {
+                "clusters": [
+                    {"match": {"cluster_id": "east1"}, "set": {"racks_existing": 20000, "utilisation_min": 0.65}}
+                ],
+                "demand": [{"match": {}, "scale": {"demand_racks": 1.5}}],
+            }
+        },
+    )
     solved = resolver.solve(good)
-    assert solved.status == Status.OPTIMAL and solved.how == "warm"
+    assert solved.status == Status.OPTIMAL
+    assert solved.how == "warm"
     assert solved.objective == pytest.approx(fresh(good)[1], rel=1e-6)
 
 
@@ -171,7 +227,10 @@ def test_warm_solves_match_fresh_builds_on_the_default_case() -> None:
         {"set": {"policy": {"carbon_price_yuan_per_t": 200}}},
         {"set": {"budget": {"total_yi_yuan": 700, "yearly_yi_yuan": 140}}},
         {"tables": {"demand": [{"match": {"workload_id": "batch"}, "scale": {"demand_racks": 1.25}}]}},
-        {"tables": {"clusters": [{"match": {}, "scale": {"power_price_yuan_per_kwh": 1.2}}]}, "set": {"policy": {"green_share_min_new": 0.95}}},
+        {
+            "tables": {"clusters": [{"match": {}, "scale": {"power_price_yuan_per_kwh": 1.2}}]},
+            "set": {"policy": {"green_share_min_new": 0.95}},
+        },
     ]
     for change in changes:
         inputs = patched(raw, change)
@@ -179,7 +238,8 @@ def test_warm_solves_match_fresh_builds_on_the_default_case() -> None:
         status, objective, plan = fresh(inputs)
         assert solved.status == status == Status.OPTIMAL
         assert solved.objective == pytest.approx(objective, rel=1e-6)
-        assert solved.plan is not None and plan is not None
+        assert solved.plan is not None
+        assert plan is not None
         assert_same_plan(solved.plan, plan)
 
 
@@ -194,7 +254,10 @@ def test_the_time_limit_applies_to_each_warm_solve_not_to_the_kept_highs_total()
     resolver = Resolver(config_for(validate(raw)).model_copy(update={"time_limit_s": limit, "time_resolution": "year"}))
     statuses, total = [], 0.0
     for i in range(400):
-        far = {"set": {"budget": {"total_yi_yuan": 650 if i % 2 else 1100}}, "tables": {"demand": [{"match": {}, "scale": {"demand_racks": 0.92 if i % 2 else 1.1}}]}}
+        far = {
+            "set": {"budget": {"total_yi_yuan": 650 if i % 2 else 1100}},
+            "tables": {"demand": [{"match": {}, "scale": {"demand_racks": 0.92 if i % 2 else 1.1}}]},
+        }
         statuses.append(resolver.solve(patched(raw, far)).status)
         total = next(iter(resolver._entries.values())).highs.getRunTime()
         if total > 2.5 * limit and i >= 2:
@@ -206,7 +269,14 @@ def test_the_time_limit_applies_to_each_warm_solve_not_to_the_kept_highs_total()
 def test_a_coefficient_through_zero_is_a_warm_update_and_rows_hold_no_zeros(tiny: TinyCase) -> None:
     # certificate_share: (1 - s) * certificates - s * renewable <= 0; s = 1 zeroes the certificates term
     tiny.set(policy={"certificate_share_max": 0.5, "green_share_min_new": 0.5})
-    tiny.cluster("west1", wind_mw=100, wind_cf=0.3, ppa_price_yuan_per_kwh=0.6, certificate_price_yuan_per_mwh=10, power_price_yuan_per_kwh=0.4)
+    tiny.cluster(
+        "west1",
+        wind_mw=100,
+        wind_cf=0.3,
+        ppa_price_yuan_per_kwh=0.6,
+        certificate_price_yuan_per_mwh=10,
+        power_price_yuan_per_kwh=0.4,
+    )
     raw = read_raw(tiny.write())
     resolver = Resolver(config_for(validate(raw)))
     objectives = []

@@ -48,13 +48,20 @@ def test_unknown_column_suggests_the_right_one(tiny: TinyCase) -> None:
 def test_text_in_a_numeric_cell_names_row_column_and_value(tiny: TinyCase) -> None:
     tiny.cluster("west1", capex_yuan_per_rack="abc")
     found = problems(tiny.write())
-    assert found == ["{}/clusters.csv:3: capex_yuan_per_rack: 'abc' - Input should be a valid number, unable to parse string as a number (in yuan/rack)".format(tiny.root / "case1")]
+    assert found == [
+        "{}/clusters.csv:3: capex_yuan_per_rack: 'abc' - Input should be a valid number, unable to parse string as a "
+        "number (in yuan/rack)".format(
+            tiny.root / "case1"
+        )
+    ]
 
 
 def test_negative_and_out_of_range_values(tiny: TinyCase) -> None:
     tiny.cluster("east1", racks_existing=-5, wind_cf=1.5)
     found = problems(tiny.write())
-    assert any("clusters.csv:2: racks_existing: '-5' - Input should be greater than or equal to 0" in p for p in found), found
+    assert any(
+        "clusters.csv:2: racks_existing: '-5' - Input should be greater than or equal to 0" in p for p in found
+    ), found
     assert any("clusters.csv:2: wind_cf: '1.5' - Input should be less than or equal to 1" in p for p in found), found
 
 
@@ -74,7 +81,10 @@ def test_duplicate_keys(tiny: TinyCase) -> None:
 def test_unknown_id_suggests_the_right_one(tiny: TinyCase) -> None:
     set_rows(tiny.tables["links"], {"hub_id": "h1", "cluster_id": "west1"}, cluster_id="wset1")
     found = problems(tiny.write())
-    assert any("links.csv:3: cluster_id: 'wset1' - unknown cluster id (not in clusters.csv); did you mean 'west1'?" in p for p in found), found
+    assert any(
+        "links.csv:3: cluster_id: 'wset1' - unknown cluster id (not in clusters.csv); did you mean 'west1'?" in p
+        for p in found
+    ), found
 
 
 def test_invalid_id_pattern(tiny: TinyCase) -> None:
@@ -98,7 +108,11 @@ def test_every_hub_needs_demand_rows_for_every_year(tiny: TinyCase) -> None:
 def test_a_class_no_cluster_can_serve_within_its_latency(tiny: TinyCase) -> None:
     set_rows(tiny.tables["workloads"], {"workload_id": "batch"}, latency_max_rtt_ms=0.5)
     found = problems(tiny.write())
-    assert any("workload 'batch' at hub 'h1' needs RTT <= 0.5 ms but no linked cluster is that close (nearest: east1 at 1 ms)" in p for p in found), found
+    assert any(
+        "workload 'batch' at hub 'h1' needs RTT <= 0.5 ms but no linked cluster is that close (nearest: east1 at 1 ms)"
+        in p
+        for p in found
+    ), found
 
 
 def test_pue_above_its_cap(tiny: TinyCase) -> None:
@@ -116,9 +130,13 @@ def test_existing_racks_above_the_land_limit(tiny: TinyCase) -> None:
 def test_negative_budget_names_the_yaml_line(tiny: TinyCase) -> None:
     tiny.set(budget={"total_yi_yuan": -5})
     folder = tiny.write()
-    line = next(i for i, text in enumerate((folder / "scenario.yaml").read_text().splitlines(), 1) if "total_yi_yuan" in text)
+    line = next(
+        i for i, text in enumerate((folder / "scenario.yaml").read_text().splitlines(), 1) if "total_yi_yuan" in text
+    )
     found = problems(folder)
-    assert found == [f"{folder}/scenario.yaml:{line}: budget.total_yi_yuan: -5 - Input should be greater than or equal to 0"]
+    assert found == [
+        f"{folder}/scenario.yaml:{line}: budget.total_yi_yuan: -5 - Input should be greater than or equal to 0"
+    ]
 
 
 def test_unknown_scenario_setting(tiny: TinyCase) -> None:
@@ -131,7 +149,9 @@ def test_yaml_syntax_error_names_the_line(tiny: TinyCase) -> None:
     folder = tiny.write()
     (folder / "scenario.yaml").write_text("name: tiny\nyears: {first: 2026, last: 2027\n", encoding="utf-8")
     found = problems(folder)
-    assert len(found) == 1 and "scenario.yaml:" in found[0] and "not valid YAML" in found[0], found
+    assert len(found) == 1, found
+    assert "scenario.yaml:" in found[0], found
+    assert "not valid YAML" in found[0], found
 
 
 def test_yearly_mapping_must_cover_the_horizon(tiny: TinyCase) -> None:
@@ -145,7 +165,9 @@ def test_missing_and_empty_files(tiny: TinyCase) -> None:
     folder = tiny.write()
     (folder / "links.csv").unlink()
     (folder / "hubs.csv").write_text("", encoding="utf-8")
-    (folder / "workloads.csv").write_text("workload_id,name_zh,name_en,latency_max_rtt_ms,gbps_per_rack\n", encoding="utf-8")
+    (folder / "workloads.csv").write_text(
+        "workload_id,name_zh,name_en,latency_max_rtt_ms,gbps_per_rack\n", encoding="utf-8"
+    )
     found = problems(folder)
     assert any("links.csv: missing table" in p for p in found), found
     assert any("hubs.csv: file is empty" in p for p in found), found
@@ -164,8 +186,16 @@ def test_byte_order_mark_is_accepted_and_other_encodings_are_named(tiny: TinyCas
 
 def test_profiles_must_cover_8760_hours_for_every_cluster(tiny: TinyCase) -> None:
     tiny.tables["profiles"] = [
-        {"cluster_id": c, "slice_id": s, "weight_hours": 4380 if c == "east1" else 4000, "wind_cf": 0.2, "solar_cf": 0.1, "hydro_cf": 0}
-        for c in ("east1", "west1") for s in ("day", "night")
+        {
+            "cluster_id": c,
+            "slice_id": s,
+            "weight_hours": 4380 if c == "east1" else 4000,
+            "wind_cf": 0.2,
+            "solar_cf": 0.1,
+            "hydro_cf": 0,
+        }
+        for c in ("east1", "west1")
+        for s in ("day", "night")
     ]
     found = problems(tiny.write())
     assert any("weight_hours of cluster 'west1' sum to 8000; expected 8760" in p for p in found), found

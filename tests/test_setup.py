@@ -21,7 +21,13 @@ def test_setup_says_in_one_line_what_to_do_without_python_312(tmp_path: Path) ->
     old = shutil.which("python3.11") or shutil.which("python3.10")
     if old:
         (bin_dir / "python3").symlink_to(old)
-    result = subprocess.run(["sh", str(ROOT / "setup.sh"), "install"], env={"PATH": str(bin_dir), "HOME": str(tmp_path)}, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        ["sh", str(ROOT / "setup.sh"), "install"],
+        env={"PATH": str(bin_dir), "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
@@ -31,7 +37,9 @@ def test_setup_says_in_one_line_what_to_do_without_python_312(tmp_path: Path) ->
 
 
 def test_setup_rejects_an_unknown_command() -> None:
-    result = subprocess.run(["sh", str(ROOT / "setup.sh"), "frobnicate"], capture_output=True, text=True, check=False, env={**os.environ})
+    result = subprocess.run(
+        ["sh", str(ROOT / "setup.sh"), "frobnicate"], capture_output=True, text=True, check=False, env={**os.environ}
+    )
     assert result.returncode == 2
     assert "usage: ./setup.sh run" in result.stderr
 
@@ -55,7 +63,9 @@ def test_cjk_font_is_found_past_a_stale_matplotlib_cache(monkeypatch: pytest.Mon
     from planner.report import fonts
 
     stale = [e for e in font_manager.fontManager.ttflist if "CJK" not in e.name and "Source Han" not in e.name]
-    monkeypatch.setattr(font_manager.fontManager, "ttflist", stale)  # the cache as built before the fonts were installed
+    monkeypatch.setattr(
+        font_manager.fontManager, "ttflist", stale
+    )  # the cache as built before the fonts were installed
     fonts.find_source_font.cache_clear()
     try:
         assert fonts.find_source_font() is not None, "Noto Sans CJK SC is needed: sudo scripts/install-system-deps"

@@ -63,7 +63,9 @@ def test_highs_and_cbc_agree_and_both_plans_verify(name: str, case: Path, overla
         assert_feasible_plan(outcome)
 
 
-REPEAT_CASES = [c for c in CASES if c[0] == "default" or load_inputs(c[1], c[2]).scenario.build_module_racks is not None]
+REPEAT_CASES = [
+    c for c in CASES if c[0] == "default" or load_inputs(c[1], c[2]).scenario.build_module_racks is not None
+]
 """Repeatability is a property of the pipeline, not of an example: the default LP and any MIP example."""
 
 
@@ -85,7 +87,17 @@ def test_default_plan_objective_is_the_sum_of_its_cost_terms(tmp_path: Path) -> 
     outcome = run_case(ROOT / "inputs" / "default", overrides={"output_dir": tmp_path / "out"})
     plan = json.loads((outcome.out_dir / "plan.json").read_text(encoding="utf-8"))
     terms = plan["cost_breakdown_yi_yuan"]
-    assert set(terms) == {"capex", "fixed_opex", "electricity", "renewables", "certificates", "carbon", "network", "unmet_penalty", "storage"}
+    assert set(terms) == {
+        "capex",
+        "fixed_opex",
+        "electricity",
+        "renewables",
+        "certificates",
+        "carbon",
+        "network",
+        "unmet_penalty",
+        "storage",
+    }
     assert plan["objective_yi_yuan"] == pytest.approx(sum(terms.values()), rel=1e-9, abs=1e-5)
     report = verify_outputs(outcome.out_dir)
     costs = next(c for c in report.checks if c.check == "cost_terms")

@@ -23,23 +23,31 @@ import pytest
 from typer.testing import CliRunner
 
 from planner.cli import app
-from planner.model.data import build_data
 from planner.errors import InputError
 from planner.inputs.overlay import apply_patch
 from planner.inputs.read import validate
-from planner.results.kpis import plan_summary
 from planner.model import build_model
+from planner.model.data import build_data
 from planner.pipeline import config_for
 from planner.results.extract import extract
-from planner.solver.solve import Status, solve
-from planner.scenarios.sweep import kpi, run_sweep
+from planner.results.kpis import plan_summary
 from planner.scenarios.spec import SCALAR_KPIS, load_sweep
+from planner.scenarios.sweep import kpi, run_sweep
+from planner.solver.solve import Status, solve
 from tests.conftest import TinyCase
 
 runner = CliRunner()
 CAPEX = [30000, 60000, 90000, 150000]
 SCALES = [0.5, 1.0, 1.5, 2.6]
-COLLECT = ["objective_yi_yuan", "new_racks_total", "new_racks_west", "unmet_rack_years", "investment_total_yi_yuan", "cost_breakdown_yi_yuan.capex", "new_racks_by_cluster.east1"]
+COLLECT = [
+    "objective_yi_yuan",
+    "new_racks_total",
+    "new_racks_west",
+    "unmet_rack_years",
+    "investment_total_yi_yuan",
+    "cost_breakdown_yi_yuan.capex",
+    "new_racks_by_cluster.east1",
+]
 
 
 def write_sweep(folder: Path, text: str, name: str = "sweep.yaml") -> Path:
@@ -52,7 +60,11 @@ def write_sweep(folder: Path, text: str, name: str = "sweep.yaml") -> Path:
 def grid(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("sweep")
     case = TinyCase(root).write()
-    (root / "east_floor.yaml").write_text("tables:\n  clusters:\n    - match: {cluster_id: east1}\n      set: {racks_existing: 8000, utilisation_min: 0.65}\n", encoding="utf-8")
+    (root / "east_floor.yaml").write_text(
+        "tables:\n  clusters:\n    - match: {cluster_id: east1}\n      set: {racks_existing: 8000, utilisation_min: "
+        "0.65}\n",
+        encoding="utf-8",
+    )
     return write_sweep(root, f"""\
 # Question: west1 capex against demand on the tiny case.
 name: tiny_grid
@@ -99,10 +111,12 @@ def check_against_serial(table: pd.DataFrame, serial: dict[str, tuple[str, dict[
         status, plan = serial[row.scenario_id]
         assert row.status == status, row
         if plan is None:
-            assert pd.isna(getattr(row, "objective_yi_yuan"))
+            assert pd.isna(row.objective_yi_yuan)
             continue
         for key in COLLECT:
-            assert table.loc[table["scenario_id"] == row.scenario_id, key].item() == pytest.approx(kpi(plan, key), rel=1e-6, abs=1e-6), key
+            assert table.loc[table["scenario_id"] == row.scenario_id, key].item() == pytest.approx(
+                kpi(plan, key), rel=1e-6, abs=1e-6
+            ), key
     counts = table["status"].value_counts().to_dict()
     assert counts == {"optimal": 12, "infeasible": 4}
     solved = table[table["status"] == "optimal"]
@@ -115,10 +129,19 @@ def check_against_serial(table: pd.DataFrame, serial: dict[str, tuple[str, dict[
 
 def test_grid_expands_to_every_combination_with_stable_ids(grid: Path) -> None:
     sweep = load_sweep(grid)
-    assert [t.params for t in sweep.tasks[:2]] == [{"west_capex": 30000, "demand_scale": 0.5}, {"west_capex": 30000, "demand_scale": 1.0}]
+    assert [t.params for t in sweep.tasks[:2]] == [
+        {"west_capex": 30000, "demand_scale": 0.5},
+        {"west_capex": 30000, "demand_scale": 1.0},
+    ]
     assert len({t.id for t in sweep.tasks}) == 16
     assert [t.id for t in load_sweep(grid).tasks] == [t.id for t in sweep.tasks]
-    assert sweep.tasks[1].patch == {"set": {}, "tables": {"clusters": [{"match": {"cluster_id": "west1"}, "set": {"capex_yuan_per_rack": 30000}}], "demand": [{"match": {}, "scale": {"demand_racks": 1.0}}]}}
+    assert sweep.tasks[1].patch == {
+        "set": {},
+        "tables": {
+            "clusters": [{"match": {"cluster_id": "west1"}, "set": {"capex_yuan_per_rack": 30000}}],
+            "demand": [{"match": {}, "scale": {"demand_racks": 1.0}}],
+        },
+    }
 
 
 def test_random_samples_follow_the_seed(tiny: TinyCase, tmp_path: Path) -> None:
@@ -155,7 +178,9 @@ parameters:
     carbon = [t.params["carbon"] for t in a.tasks]
     assert all(50 <= c <= 300 for c in carbon)
     assert {t.params["pick"] for t in a.tasks} == {0.8, 0.9}
-    assert a.tasks[0].patch["set"]["unmet_penalty_yuan_per_rack_year"] == pytest.approx(200000 * a.tasks[0].params["budget"])
+    assert a.tasks[0].patch["set"]["unmet_penalty_yuan_per_rack_year"] == pytest.approx(
+        200000 * a.tasks[0].params["budget"]
+    )
     other = load_sweep(write_sweep(tmp_path, text.replace("seed: 7", "seed: 8"), "other.yaml"))
     assert [t.params["carbon"] for t in other.tasks] != carbon
 
@@ -190,10 +215,22 @@ collect: [objective_yi_yuan, new_racks_by_hub, greenness]
         load_sweep(write_sweep(tmp_path, fixed, "fixed.yaml"))
     found = [str(p) for p in caught.value.problems]
     fixed_path = tmp_path / "fixed.yaml"
-    assert found[0] == f"{fixed_path}:5: 'policy.carbon_prize' - unknown setting or table; a target is a scenario.yaml setting (budget.total_yi_yuan) or <table>.<column>"
+    assert (
+        found[0]
+        == (
+            f"{fixed_path}:5: 'policy.carbon_prize' - unknown setting or table; a target is a scenario.yaml setting "
+            "(budget.total_yi_yuan) or <table>.<column>"
+        )
+    )
     assert found[1].startswith(f"{fixed_path}:8: 'capex' - unknown column of clusters.csv")
     assert found[2] == f"{fixed_path}:12: no row of clusters.csv matches {{'cluster_id': 'nowhere'}}; check the ids"
-    assert found[3] == f"{fixed_path}:17: 'new_racks_by_hub' - new_racks_by_hub is a mapping: collect one entry, e.g. new_racks_by_hub.<id>"
+    assert (
+        found[3]
+        == (
+            f"{fixed_path}:17: 'new_racks_by_hub' - new_racks_by_hub is a mapping: collect one entry, e.g. "
+            "new_racks_by_hub.<id>"
+        )
+    )
     assert found[4].startswith(f"{fixed_path}:17: 'greenness' - unknown KPI")
     assert len(found) == 5
 
@@ -214,7 +251,9 @@ def test_scalar_kpis_are_plan_summary_keys(tiny: TinyCase) -> None:
 
 
 @pytest.mark.slow
-def test_sweep_on_a_local_cluster_matches_serial_solves_and_resumes(grid: Path, serial: dict[str, Any], tmp_path: Path) -> None:
+def test_sweep_on_a_local_cluster_matches_serial_solves_and_resumes(
+    grid: Path, serial: dict[str, Any], tmp_path: Path
+) -> None:
     seen: list[int] = []
     outcome = run_sweep(grid, workers=2, out_dir=tmp_path / "out", progress=lambda n, total, row: seen.append(n))
     assert seen == list(range(1, 17))
@@ -225,9 +264,12 @@ def test_sweep_on_a_local_cluster_matches_serial_solves_and_resumes(grid: Path, 
     pd.testing.assert_frame_equal(written, outcome.table, check_dtype=False)
     assert (tmp_path / "out" / "results.csv").is_file()
     page = (tmp_path / "out" / "sweep.html").read_text(encoding="utf-8")
-    assert "<svg" in page and "infeasible" in page
+    assert "<svg" in page
+    assert "infeasible" in page
     # a rerun skips every finished scenario; a scenario that crashed earlier is run again
-    row = json.loads((tmp_path / "out" / "scenarios" / f"{outcome.table['scenario_id'][5]}.json").read_text(encoding="utf-8"))
+    row = json.loads(
+        (tmp_path / "out" / "scenarios" / f"{outcome.table['scenario_id'][5]}.json").read_text(encoding="utf-8")
+    )
     row.update(status="error", reason="simulated crash")
     (tmp_path / "out" / "scenarios" / f"{row['scenario_id']}.json").write_text(json.dumps(row), encoding="utf-8")
     again = run_sweep(grid, workers=1, out_dir=tmp_path / "out")
@@ -239,7 +281,25 @@ def test_sweep_on_a_local_cluster_matches_serial_solves_and_resumes(grid: Path, 
 def test_sweep_on_a_separate_scheduler_and_workers(grid: Path, serial: dict[str, Any], tmp_path: Path) -> None:
     info = tmp_path / "scheduler.json"
     dask = [sys.executable, "-m", "dask"]
-    procs = [subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(info), "--idle-timeout", "300s"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    procs = [
+        subprocess.Popen(
+            [
+                *dask,
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(info),
+                "--idle-timeout",
+                "300s",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
     try:
         deadline = time.monotonic() + 60
         while not info.exists() and time.monotonic() < deadline:
@@ -247,7 +307,28 @@ def test_sweep_on_a_separate_scheduler_and_workers(grid: Path, serial: dict[str,
         address = json.loads(info.read_text(encoding="utf-8"))["address"]
         assert address.startswith("tcp://127.0.0.1:")
         for i in range(2):
-            procs.append(subprocess.Popen([*dask, "worker", address, "--nthreads", "1", "--nworkers", "1", "--no-dashboard", "--death-timeout", "60", "--name", f"w{i}", "--local-directory", str(tmp_path / f"w{i}")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            procs.append(
+                subprocess.Popen(
+                    [
+                        *dask,
+                        "worker",
+                        address,
+                        "--nthreads",
+                        "1",
+                        "--nworkers",
+                        "1",
+                        "--no-dashboard",
+                        "--death-timeout",
+                        "60",
+                        "--name",
+                        f"w{i}",
+                        "--local-directory",
+                        str(tmp_path / f"w{i}"),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
         result = runner.invoke(app, ["sweep", str(grid), "--scheduler", address, "--out", str(tmp_path / "out")])
         assert result.exit_code == 0, result.output
         assert "ran 16, skipped 0" in result.output
@@ -266,7 +347,9 @@ def test_sweep_on_a_separate_scheduler_and_workers(grid: Path, serial: dict[str,
 
 
 def test_cli_reports_a_bad_sweep_file_with_exit_2(tiny: TinyCase, tmp_path: Path) -> None:
-    path = write_sweep(tmp_path, f"name: x\nbase: {tiny.write()}\nparameters:\n  a:\n    set: policy.nothing\n    values: [1]\n")
+    path = write_sweep(
+        tmp_path, f"name: x\nbase: {tiny.write()}\nparameters:\n  a:\n    set: policy.nothing\n    values: [1]\n"
+    )
     result = runner.invoke(app, ["sweep", str(path), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert f"{path}:5: 'policy.nothing' - unknown setting" in result.output

@@ -62,7 +62,9 @@ def test_365_representative_days_are_the_year_day_by_day(hourly: pd.DataFrame) -
     days = representative_days(hourly, 365)
     zhongwei = days[days["cluster"] == "zhongwei"]
     assert (zhongwei["weight_hours"] == 1).all()
-    assert np.sort(zhongwei["solar_cf"].to_numpy()) == pytest.approx(np.sort(hourly.xs("zhongwei", level="cluster")["solar_cf"].to_numpy()))
+    assert np.sort(zhongwei["solar_cf"].to_numpy()) == pytest.approx(
+        np.sort(hourly.xs("zhongwei", level="cluster")["solar_cf"].to_numpy())
+    )
 
 
 def reduced_case(tiny: TinyCase) -> TinyCase:
@@ -72,7 +74,14 @@ def reduced_case(tiny: TinyCase) -> TinyCase:
     tiny.tables["demand"] = [r for r in tiny.tables["demand"] if r["year"] == 2026]
     tiny.set(years={"first": 2026, "last": 2026}, policy={"green_share_min_new": 0.8, "certificate_share_max": 0.0})
     tiny.cluster("west1", wind_mw=30, solar_mw=40, power_price_yuan_per_kwh=0.35, ppa_price_yuan_per_kwh=0.3)
-    tiny.set(storage={"enabled": True, "power_capex_yuan_per_kw": 300, "energy_capex_yuan_per_kwh": 500, "lifetime_years": 15})
+    tiny.set(
+        storage={
+            "enabled": True,
+            "power_capex_yuan_per_kw": 300,
+            "energy_capex_yuan_per_kwh": 500,
+            "lifetime_years": 15,
+        }
+    )
     return tiny
 
 
@@ -85,7 +94,9 @@ def with_profiles(tiny: TinyCase, hourly: pd.DataFrame) -> None:
 
 
 @pytest.mark.slow
-def test_representative_days_objective_within_one_percent_of_the_full_year(tiny: TinyCase, hourly: pd.DataFrame) -> None:
+def test_representative_days_objective_within_one_percent_of_the_full_year(
+    tiny: TinyCase, hourly: pd.DataFrame
+) -> None:
     case = reduced_case(tiny)
     with_profiles(case, hourly)
     full = case.solve(time_resolution="hours", highs_method="ipm")
@@ -106,7 +117,9 @@ def test_cli_days_writes_the_resolution_into_plan_and_manifest(tiny: TinyCase, h
     case = reduced_case(tiny)
     with_profiles(case, hourly)
     folder = case.write()
-    result = CliRunner().invoke(app, ["solve", str(folder), "--days", "2", "--out", str(folder.parent / f"{folder.name}_out")])
+    result = CliRunner().invoke(
+        app, ["solve", str(folder), "--days", "2", "--out", str(folder.parent / f"{folder.name}_out")]
+    )
     assert result.exit_code == 0, result.output
     plan = json.loads((folder.parent / f"{folder.name}_out" / "plan.json").read_text())
     manifest = json.loads((folder.parent / f"{folder.name}_out" / "manifest.json").read_text())

@@ -42,7 +42,15 @@ def test_solved_plan_passes_with_tiny_residuals(solved: Path) -> None:
     assert report.ok
     assert report.largest().max_violation < 1e-5
     checked = {c.check for c in report.checks}
-    assert {"demand_met", "rack_stock", "capacity", "power_balance", "green_share", "link_bandwidth", "budget_yearly"} - checked == {"budget_yearly"}
+    assert {
+        "demand_met",
+        "rack_stock",
+        "capacity",
+        "power_balance",
+        "green_share",
+        "link_bandwidth",
+        "budget_yearly",
+    } - checked == {"budget_yearly"}
     assert {"objective_sum", "cost_terms", "kpis (racks)"} <= checked
 
 
@@ -71,7 +79,12 @@ def test_load_over_a_too_slow_link_breaks_latency(tiny: TinyCase) -> None:
     set_rows(tiny.tables["workloads"], {"workload_id": "batch"}, latency_max_rtt_ms=5)
     out = tiny.solve().out_dir
     frame = pd.read_csv(out / "load.csv")
-    frame = pd.concat([frame, pd.DataFrame([{"workload": "batch", "hub": "h1", "cluster": "west1", "year": 2027, "load_racks": 300.0}])])
+    frame = pd.concat(
+        [
+            frame,
+            pd.DataFrame([{"workload": "batch", "hub": "h1", "cluster": "west1", "year": 2027, "load_racks": 300.0}]),
+        ]
+    )
     frame.to_csv(out / "load.csv", index=False)
     report = verify_outputs(out)
     assert sizes(report, "latency") == {"batch/h1/west1/2027": approx(300)}
@@ -177,9 +190,24 @@ def test_verifier_is_independent_of_the_model_builder() -> None:
 
     root = Path(__file__).resolve().parents[1] / "planner"
     paths = [*root.glob("verify/*.py"), root / "results" / "plan_folder.py", root / "results" / "plan_checks.py"]
-    assert len(paths) >= 7 and all(p.exists() for p in paths), paths  # the move to subpackages once left this list empty
+    # the move to subpackages once left this list empty
+    assert len(paths) >= 7, paths
+    assert all(p.exists() for p in paths), paths
     for path in paths:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
         imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-        assert not {m for m in imported if m.startswith(("planner.model", "planner.model.data", "planner.results.extract", "planner.results.kpis", "planner.solver", "pulp"))}, path
+        assert not {
+            m
+            for m in imported
+            if m.startswith(
+                (
+                    "planner.model",
+                    "planner.model.data",
+                    "planner.results.extract",
+                    "planner.results.kpis",
+                    "planner.solver",
+                    "pulp",
+                )
+            )
+        }, path

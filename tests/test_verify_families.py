@@ -25,9 +25,16 @@ from tests.model.test_vintage_and_floor_families import pinned_case
 
 def policy_case(tiny: TinyCase) -> TinyCase:
     """10,000 racks at west1 serve h1 (as in the plain tiny case), with every yearly family in the model."""
-    tiny.set(budget={"total_yi_yuan": 1000, "yearly_yi_yuan": 100},
-             policy={"west_share_min_new_racks": 0.5, "carbon_cap_mt": 1.0, "green_share_min_new": 0.5, "certificate_share_max": 0.9,
-                     "utilisation_min": 0.5})
+    tiny.set(
+        budget={"total_yi_yuan": 1000, "yearly_yi_yuan": 100},
+        policy={
+            "west_share_min_new_racks": 0.5,
+            "carbon_cap_mt": 1.0,
+            "green_share_min_new": 0.5,
+            "certificate_share_max": 0.9,
+            "utilisation_min": 0.5,
+        },
+    )
     tiny.cluster("west1", racks_max=20000, power_max_mw=100, grid_co2_kg_per_kwh=0.5, wind_mw=10, wind_cf=0.5)
     set_rows(tiny.tables["hubs"], {"hub_id": "h2"}, new_racks_share_min=0.5)
     set_rows(tiny.tables["links"], {"hub_id": "h1", "cluster_id": "west1"}, bandwidth_expansion_max_gbps=50)
@@ -80,7 +87,13 @@ NIGHT26 = {"cluster": "west1", "year": 2026, "slice": "night"}
 
 CORRUPTIONS: dict[str, tuple[str, str, dict[str, object], str, Callable[[float], float]]] = {
     # family: (case, table, row, column, new value from old)
-    "demand_met": ("policy", "unmet", {"workload": "batch", "hub": "h1", "year": 2026}, "unmet_racks", lambda x: x + 100),
+    "demand_met": (
+        "policy",
+        "unmet",
+        {"workload": "batch", "hub": "h1", "year": 2026},
+        "unmet_racks",
+        lambda x: x + 100,
+    ),
     "class_load_balance": ("policy", "utilisation", W26, "load_racks", lambda x: x + 100),
     "rack_stock": ("policy", "racks", {"cluster": "west1", "year": 2027}, "racks", lambda x: x + 500),
     "build_rate": ("policy", "racks_new", W26, "new_racks", lambda x: 2e6),
@@ -91,7 +104,13 @@ CORRUPTIONS: dict[str, tuple[str, str, dict[str, object], str, Callable[[float],
     "capacity": ("policy", "load", LOAD26, "load_racks", lambda x: 20000),
     "utilisation_floor": ("policy", "load", LOAD26, "load_racks", lambda x: 0.0),
     "base_year_load": ("pinned", "racks", W26, "load_new_racks", lambda x: 0.0),
-    "incumbent_load": ("pinned", "load", {"workload": "batch", "hub": "h1", "cluster": "east1", "year": 2027}, "load_racks", lambda x: 0.0),
+    "incumbent_load": (
+        "pinned",
+        "load",
+        {"workload": "batch", "hub": "h1", "cluster": "east1", "year": 2027},
+        "load_racks",
+        lambda x: 0.0,
+    ),
     "power_balance": ("policy", "energy", {**W26, "slice": "year"}, "grid_gwh", lambda x: x + 5),
     "renewable_availability": ("policy", "energy", {**W26, "slice": "year"}, "renewable_gwh", lambda x: 1e6),
     "certificate_cover": ("policy", "certificates", W26, "certificates_gwh", lambda x: 1e6),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -39,12 +40,21 @@ class BaseYear:
         racks = tables["racks"]
         self.racks = racks[racks["year"] == y0].set_index("cluster")["racks"].reindex(clusters.index, fill_value=0.0)
         load = tables["load"]
-        self.in_use = load[load["year"] == y0].groupby("cluster")["load_racks"].sum().reindex(clusters.index, fill_value=0.0)
+        self.in_use = (
+            load[load["year"] == y0].groupby("cluster")["load_racks"].sum().reindex(clusters.index, fill_value=0.0)
+        )
         energy = tables["energy"]
-        e = energy[energy["year"] == y0].groupby("cluster")[["grid_gwh", "renewable_gwh"]].sum().reindex(clusters.index, fill_value=0.0)
+        e = (
+            energy[energy["year"] == y0]
+            .groupby("cluster")[["grid_gwh", "renewable_gwh"]]
+            .sum()
+            .reindex(clusters.index, fill_value=0.0)
+        )
         self.facility_gwh = e["grid_gwh"] + e["renewable_gwh"]
         cert = tables["certificates"]
-        self.certificates_gwh = cert[cert["year"] == y0].set_index("cluster")["certificates_gwh"].reindex(clusters.index, fill_value=0.0)
+        self.certificates_gwh = (
+            cert[cert["year"] == y0].set_index("cluster")["certificates_gwh"].reindex(clusters.index, fill_value=0.0)
+        )
         self.renewable_gwh = e["renewable_gwh"]
         rack = inputs.scenario.rack
         self.it_gwh = self.in_use * rack.power_kw * rack.it_load_factor * 8760.0 / 1e6
@@ -75,11 +85,17 @@ def _per_scope(fn: Callable[[BaseYear, list[str]], float]) -> Callable[[BaseYear
 METRICS: dict[str, Callable[[BaseYear, str], float]] = {
     "racks_installed": _per_scope(lambda b, ids: float(b.racks[ids].sum())),
     "utilisation": _per_scope(lambda b, ids: float(b.in_use[ids].sum() / b.racks[ids].sum())),
-    "utilisation_west_minus_east": lambda b, _scope: b.utilisation(b.region == "west") - b.utilisation(b.region == "east"),
+    "utilisation_west_minus_east": lambda b, _scope: (
+        b.utilisation(b.region == "west") - b.utilisation(b.region == "east")
+    ),
     "pue_existing_stock": _per_scope(lambda b, ids: float(b.facility_gwh[ids].sum() / b.it_gwh[ids].sum())),
-    "electricity_mwh_per_rack_in_use": _per_scope(lambda b, ids: float(b.facility_gwh[ids].sum() * 1e3 / b.in_use[ids].sum())),
+    "electricity_mwh_per_rack_in_use": _per_scope(
+        lambda b, ids: float(b.facility_gwh[ids].sum() * 1e3 / b.in_use[ids].sum())
+    ),
     "electricity_twh": _per_scope(lambda b, ids: float(b.facility_gwh[ids].sum() / 1e3)),
-    "green_share_existing": _per_scope(lambda b, ids: float((b.renewable_gwh[ids].sum() + b.certificates_gwh[ids].sum()) / b.facility_gwh[ids].sum())),
+    "green_share_existing": _per_scope(
+        lambda b, ids: float((b.renewable_gwh[ids].sum() + b.certificates_gwh[ids].sum()) / b.facility_gwh[ids].sum())
+    ),
 }
 """Metric name (the `column` of a calibration row) -> how to measure it on the base year."""
 
@@ -91,7 +107,9 @@ def targets(case: str | Path) -> pd.DataFrame:
     bounds = rows["band"].str.split("..", regex=False, expand=True)
     rows["published"] = rows["value"].astype(float)
     rows["low"], rows["high"] = bounds[0].astype(float), bounds[1].astype(float)
-    return rows.rename(columns={"column": "metric", "entity": "scope"})[["metric", "scope", "published", "low", "high", "source"]].reset_index(drop=True)
+    return rows.rename(columns={"column": "metric", "entity": "scope"})[
+        ["metric", "scope", "published", "low", "high", "source"]
+    ].reset_index(drop=True)
 
 
 def calibration_table(case: str | Path, out_dir: str | Path) -> pd.DataFrame:
@@ -129,8 +147,12 @@ def render(table: pd.DataFrame, out_dir: str | Path) -> str:
         "| metric | scope | model (base year) | published | band | pass | source |",
         "|---|---|---|---|---|---|---|",
     ]
-    lines += [f"| {r.metric} | {r.scope} | {_fmt(r.model)} | {_fmt(r.published)} | {_fmt(r.low)} .. {_fmt(r.high)} | "
-              f"{'pass' if r.passed else 'FAIL'} | {r.source} |" for r in table.itertuples()]
+    for r in table.itertuples():
+        model, published, low, high = (cast(float, x) for x in (r.model, r.published, r.low, r.high))
+        lines.append(
+            f"| {r.metric} | {r.scope} | {_fmt(model)} | {_fmt(published)} | {_fmt(low)} .. {_fmt(high)} | "
+            f"{'pass' if r.passed else 'FAIL'} | {r.source} |"
+        )
     lines += [
         "",
         "How the base year is held to the observed state: each cluster's `racks_in_use_existing` (racks x an",

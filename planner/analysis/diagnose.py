@@ -25,13 +25,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.config import RunConfig
-from planner.model.data import build_data
-from planner.analysis.words import FLOORS, MECHANICS, ROW_UNITS, Words
-from planner.solver.iis import Iis, compute_iis
-from planner.model import Built, _lp, build_model
 from planner.analysis.presolve import Finding, check_case
+from planner.analysis.words import FLOORS, MECHANICS, ROW_UNITS, Words
+from planner.config import RunConfig
 from planner.inputs.schema import Inputs
+from planner.model import Built, _lp, build_model
+from planner.model.data import build_data
+from planner.solver.iis import Iis, compute_iis
 from planner.solver.solve import Status, solve
 from planner.verify.base import case_frames
 
@@ -106,14 +106,22 @@ class Diagnosis:
             "headline": self.headline,
             "unmet_rack_years": self.unmet_rack_years,
             "presolve": [asdict(f) for f in self.presolve],
-            "iis": None if self.iis is None else {
+            "iis": None
+            if self.iis is None
+            else {
                 "rows": [{"family": r.family, "key": list(r.key), "side": r.side} for r in self.iis.rows],
                 "bounds": [{"variable": r.family, "key": list(r.key), "side": r.side} for r in self.iis.bounds],
                 "families": self.iis.families(),
                 "note": self.iis.note,
             },
             "options": [
-                {"family": o.family, "action": o.action, "total": o.total, "relative": o.relative, "relaxations": [asdict(r) for r in o.relaxations]}
+                {
+                    "family": o.family,
+                    "action": o.action,
+                    "total": o.total,
+                    "relative": o.relative,
+                    "relaxations": [asdict(r) for r in o.relaxations],
+                }
                 for o in self.options
             ],
             "combined": [asdict(r) for r in self.combined],
@@ -142,7 +150,9 @@ def diagnose_inputs(inputs: Inputs, config: RunConfig) -> Diagnosis:
         return Diagnosis(**{**found.__dict__, "status": str(result.status), "unmet_rack_years": unmet})
 
 
-def analyse(built: Built, inputs: Inputs, config: RunConfig, workdir: Path, question: str, findings: tuple[Finding, ...] = ()) -> Diagnosis:
+def analyse(
+    built: Built, inputs: Inputs, config: RunConfig, workdir: Path, question: str, findings: tuple[Finding, ...] = ()
+) -> Diagnosis:
     """IIS and elastic relaxation of an infeasible built model (it is modified: use it for nothing else)."""
     words = Words(case_frames(inputs))
     iis = compute_iis(built.model, workdir)
@@ -197,9 +207,14 @@ def _relax(built: Built, slacks: dict[str, pd.Series], families: set[str], confi
         rhs, size = _lp.row_limits(m, family)
         keys = m.rows[family]
         for i in hit:
-            key = tuple(str(k) for k in (keys[i] if isinstance(keys[i], tuple) else (keys[i],)))
+            label = keys[int(i)]
+            key = tuple(str(k) for k in (label if isinstance(label, tuple) else (label,)))
             amount, limit = float(values[i]) * factor, round(float(rhs[i]) * factor, 9) + 0.0
-            out.append(Relaxation(family, key, amount, unit, limit, float(size[i]) * factor, words.relaxed(family, key, amount, limit)))
+            out.append(
+                Relaxation(
+                    family, key, amount, unit, limit, float(size[i]) * factor, words.relaxed(family, key, amount, limit)
+                )
+            )
     return tuple(sorted(out, key=lambda r: -r.amount))
 
 
@@ -234,7 +249,11 @@ def _headline(question: str, options: list[Option], combined: tuple[Relaxation, 
         return what + "."
     sentence = f"{what}: {others} leave no room for more." if family in FLOORS else f"{what} of what {others} require."
     if len(options) > 1:
-        sentence += " Other single changes that would also restore feasibility: " + "; ".join(o.action for o in options[1:4]) + "."
+        sentence += (
+            " Other single changes that would also restore feasibility: "
+            + "; ".join(o.action for o in options[1:4])
+            + "."
+        )
     return sentence
 
 
@@ -242,18 +261,31 @@ def _option_action(relaxations: tuple[Relaxation, ...], words: Words) -> str:
     """'raise the 2026 budget by 0.30 亿元 to 0.80 亿元 (and 1 more row)'."""
     first = relaxations[0]
     more = len(relaxations) - 1
-    return words.action(first.family, first.key, first.amount, first.limit) + (f" (and {more} more row{'s' if more > 1 else ''})" if more else "")
+    return words.action(first.family, first.key, first.amount, first.limit) + (
+        f" (and {more} more row{'s' if more > 1 else ''})" if more else ""
+    )
 
 
 def _group_text(relaxations: tuple[Relaxation, ...], words: Words) -> str:
     """The largest relaxation, its twins in other years folded in ('in 2026 and 2027'), and a count of the rest."""
     first = relaxations[0]
     year_at = next((i for i, k in enumerate(first.key) if k.isdigit() and len(k) == 4), None)
-    twins = [r for r in relaxations if year_at is not None and r.family == first.family and len(r.key) == len(first.key)
-             and r.key[:year_at] + r.key[year_at + 1:] == first.key[:year_at] + first.key[year_at + 1:]
-             and abs(r.amount - first.amount) <= 1e-6 * max(1.0, first.amount) and abs(r.limit - first.limit) <= 1e-9 * max(1.0, abs(first.limit))]
+    twins = [
+        r
+        for r in relaxations
+        if year_at is not None
+        and r.family == first.family
+        and len(r.key) == len(first.key)
+        and r.key[:year_at] + r.key[year_at + 1 :] == first.key[:year_at] + first.key[year_at + 1 :]
+        and abs(r.amount - first.amount) <= 1e-6 * max(1.0, first.amount)
+        and abs(r.limit - first.limit) <= 1e-9 * max(1.0, abs(first.limit))
+    ]
     if year_at is not None and len(twins) > 1:
-        years = " and ".join(sorted(r.key[year_at] for r in twins)) if len(twins) <= 3 else f"{twins[0].key[year_at]}-{twins[-1].key[year_at]}"
+        years = (
+            " and ".join(sorted(r.key[year_at] for r in twins))
+            if len(twins) <= 3
+            else f"{twins[0].key[year_at]}-{twins[-1].key[year_at]}"
+        )
         key = (*first.key[:year_at], years, *first.key[year_at + 1:])
         text = words.relaxed(first.family, key, first.amount, first.limit) + " each year"
     else:
@@ -273,7 +305,10 @@ def _requirements(iis: Iis, relaxed: set[tuple[str, tuple[str, ...]]], words: Wo
             continue
         groups.setdefault(row.family, []).append((row.key, row.side))
     order = sorted(groups, key=lambda f: (f == "demand_met", f not in FLOORS))
-    phrases = [words.requirement(f, [k for k, _ in groups[f]], ["lower" if firm_demand else s for _, s in groups[f]]) for f in order]
+    phrases = [
+        words.requirement(f, [k for k, _ in groups[f]], ["lower" if firm_demand else s for _, s in groups[f]])
+        for f in order
+    ]
     if not phrases:
         return ""
     return phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
@@ -281,26 +316,44 @@ def _requirements(iis: Iis, relaxed: set[tuple[str, tuple[str, ...]]], words: Wo
 
 def to_markdown(d: Diagnosis) -> str:
     """diagnosis.md."""
-    titles = {"infeasible": "No feasible plan", "unmet_demand": f"Demand left unmet ({d.unmet_rack_years:,.0f} rack-years)", "none": "Nothing to diagnose"}
+    titles = {
+        "infeasible": "No feasible plan",
+        "unmet_demand": f"Demand left unmet ({d.unmet_rack_years:,.0f} rack-years)",
+        "none": "Nothing to diagnose",
+    }
     title = titles[d.question]
     lines = [f"# Diagnosis of case '{d.case}': {title}", "", f"**{d.headline}**", ""]
     if d.question == "unmet_demand":
-        lines += ["The plan is feasible but leaves demand unmet (priced at the unmet penalty). Below, demand is held firm "
-                  "(no unmet demand allowed) to find what stops the case from serving all of it.", ""]
+        lines += [
+            "The plan is feasible but leaves demand unmet (priced at the unmet penalty). Below, demand is held firm "
+            "(no unmet demand allowed) to find what stops the case from serving all of it.",
+            "",
+        ]
     if d.options:
         lines += ["## Single changes that each restore feasibility (least first)", ""]
         for i, option in enumerate(d.options, 1):
             unit = option.relaxations[0].unit
-            lines.append(f"{i}. **{option.family}**: {option.action}; {option.total:,.4g} {unit} in all, a {option.relative:.0%} change")
+            lines.append(
+                f"{i}. **{option.family}**: {option.action}; {option.total:,.4g} {unit} in all, a "
+                f"{option.relative:.0%} change"
+            )
             lines += [f"   - {r.text}" for r in option.relaxations[:10]]
             if len(option.relaxations) > 10:
                 lines.append(f"   - ... and {len(option.relaxations) - 10} more rows")
         lines.append("")
     if d.combined:
-        lines += ["## Least combined change (no single family suffices)", ""] + [f"- {r.text}" for r in d.combined[:20]] + [""]
+        lines += (
+            ["## Least combined change (no single family suffices)", ""]
+            + [f"- {r.text}" for r in d.combined[:20]]
+            + [""]
+        )
     if d.iis is not None and d.iis.found:
-        lines += [f"## Conflicting constraints (IIS from HiGHS: {len(d.iis.rows)} rows, {len(d.iis.bounds)} variable bounds)", "",
-                  "| family | side | key |", "|---|---|---|"]
+        lines += [
+            f"## Conflicting constraints (IIS from HiGHS: {len(d.iis.rows)} rows, {len(d.iis.bounds)} variable bounds)",
+            "",
+            "| family | side | key |",
+            "|---|---|---|",
+        ]
         lines += [f"| {r.family} | {r.side} | {'/'.join(r.key)} |" for r in d.iis.rows[:40]]
         if len(d.iis.rows) > 40:
             lines.append(f"| ... | | {len(d.iis.rows) - 40} more rows in diagnosis.json |")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -45,7 +45,14 @@ def check_case(inputs: Inputs) -> list[Finding]:
     case = case_frames(inputs)
     reach = Reach(case)
     findings: list[Finding] = []
-    for check in (_existing_power, _floor_above_max, _floor_vs_demand, _links_vs_budget, _carbon_vs_floor, _demand_beyond_reach):
+    for check in (
+        _existing_power,
+        _floor_above_max,
+        _floor_vs_demand,
+        _links_vs_budget,
+        _carbon_vs_floor,
+        _demand_beyond_reach,
+    ):
         findings.extend(check(case, reach))
     return sorted(findings, key=lambda f: f.severity != "error")
 
@@ -68,12 +75,17 @@ def presolve(inputs: Inputs) -> list[Finding]:
 
 def name(case: Case, cluster: str) -> str:
     """A cluster as planners know it: `张家口 (zhangjiakou)`."""
-    return f"{case.clusters.at[cluster, 'name_zh']} ({cluster})"
+    return f"{case.clusters.at[cluster, 'name_zh']!s} ({cluster})"
 
 
 def hub_name(case: Case, hub: str) -> str:
     """A hub as planners know it: `京津冀 (jingjinji)`."""
-    return f"{case.hubs.at[hub, 'name_zh']} ({hub})"
+    return f"{case.hubs.at[hub, 'name_zh']!s} ({hub})"
+
+
+def _num(frame: pd.DataFrame, row: object, column: str) -> float:
+    """A numeric cell of an input table (pandas-stubs type `.at` as any scalar)."""
+    return cast(float, frame.at[row, column])
 
 
 class Reach:
@@ -82,7 +94,9 @@ class Reach:
     def __init__(self, case: Case) -> None:
         links = case.links.reset_index()
         demand = case.demand[case.demand > 0].reset_index()
-        pairs = demand.merge(links[["hub", "cluster", "rtt_ms", "bandwidth_existing_gbps", "bandwidth_expansion_max_gbps"]], on="hub")
+        pairs = demand.merge(
+            links[["hub", "cluster", "rtt_ms", "bandwidth_existing_gbps", "bandwidth_expansion_max_gbps"]], on="hub"
+        )
         limit = case.workloads["latency_max_rtt_ms"].reindex(pairs["workload"]).to_numpy()
         pairs = pairs[np.isnan(limit) | (pairs["rtt_ms"].to_numpy() <= limit)].copy()
         pairs["gbps_per_rack"] = case.workloads["gbps_per_rack"].reindex(pairs["workload"]).to_numpy()
@@ -102,8 +116,16 @@ class Reach:
         heavy = p["gbps_per_rack"] > 0
         free = p[~heavy].groupby(keys)["demand_racks"].sum()
         # classes with traffic share the link: at most its Gbps over the lightest such class's Gbps/rack
-        traffic = p[heavy].groupby(keys).agg(demand=("demand_racks", "sum"), lightest=("gbps_per_rack", "min"),
-                                             existing=("bandwidth_existing_gbps", "first"), expansion=("bandwidth_expansion_max_gbps", "first"))
+        traffic = (
+            p[heavy]
+            .groupby(keys)
+            .agg(
+                demand=("demand_racks", "sum"),
+                lightest=("gbps_per_rack", "min"),
+                existing=("bandwidth_existing_gbps", "first"),
+                expansion=("bandwidth_expansion_max_gbps", "first"),
+            )
+        )
         gbps = traffic["existing"] + (0.0 if existing_links_only else traffic["expansion"])
         limited = np.minimum(traffic["demand"], gbps / traffic["lightest"])
         return free.add(limited, fill_value=0.0)
@@ -117,21 +139,35 @@ def _existing_power(case: Case, reach: Reach) -> list[Finding]:
     cl = case.clusters[case.clusters["power_max_mw"].notna()]
     mw = cl["racks_existing"] * case.power_kw * cl["pue"] / 1e3
     over = mw[mw > cl["power_max_mw"] * (1 + 1e-9)]
-    return [Finding("error", "existing_power",
-                    f"{name(case, c)}: its {cl.at[c, 'racks_existing']:,.0f} existing racks draw {mw[c]:,.1f} MW at rated load "
-                    f"(PUE {cl.at[c, 'pue']:g}), above its {cl.at[c, 'power_max_mw']:,.1f} MW grid connection (power_max_mw); racks are "
-                    f"never removed, so no plan fits. Raise power_max_mw to at least {mw[c]:,.1f} MW or correct racks_existing.",
-                    ("power_limit", "rack_stock")) for c in over.index]
+    return [
+        Finding(
+            "error",
+            "existing_power",
+            f"{name(case, c)}: its {_num(cl, c, 'racks_existing'):,.0f} existing racks draw {mw[c]:,.1f} MW at rated "
+            f"load (PUE {_num(cl, c, 'pue'):g}), above its {_num(cl, c, 'power_max_mw'):,.1f} MW grid connection "
+            f"(power_max_mw); racks are never removed, so no plan fits. Raise power_max_mw to at least {mw[c]:,.1f} "
+            "MW or correct racks_existing.",
+            ("power_limit", "rack_stock"),
+        )
+        for c in over.index
+    ]
 
 
 def _floor_above_max(case: Case, reach: Reach) -> list[Finding]:
     cl = case.clusters
     bad = cl[(cl["utilisation_min"] > case.utilisation_max) & (cl["racks_existing"] > 0)]
-    return [Finding("error", "floor_above_max",
-                    f"{name(case, c)}: its utilisation floor ({bad.at[c, 'utilisation_min']:.0%} of racks in use) is above the most "
-                    f"that may be in use (rack.utilisation_max {case.utilisation_max:.0%}), and its {bad.at[c, 'racks_existing']:,.0f} "
-                    "existing racks cannot be removed. Lower utilisation_min or raise utilisation_max.",
-                    ("utilisation_floor", "capacity")) for c in bad.index]
+    return [
+        Finding(
+            "error",
+            "floor_above_max",
+            f"{name(case, c)}: its utilisation floor ({_num(bad, c, 'utilisation_min'):.0%} of racks in use) is above "
+            f"the most that may be in use (rack.utilisation_max {case.utilisation_max:.0%}), and its "
+            f"{_num(bad, c, 'racks_existing'):,.0f} existing racks cannot be removed. Lower utilisation_min or raise "
+            "utilisation_max.",
+            ("utilisation_floor", "capacity"),
+        )
+        for c in bad.index
+    ]
 
 
 def _forced_load(case: Case) -> pd.Series:
@@ -159,18 +195,24 @@ def _floor_vs_demand(case: Case, reach: Reach) -> list[Finding]:
     need = forced.reindex(can.index.get_level_values("cluster")).to_numpy()
     short = can[can.to_numpy() < need * (1 - 1e-9) - 1e-6]
     out = []
-    for cluster, group in short.groupby(level="cluster"):
+    for label, group in short.groupby(level="cluster"):
+        cluster = cast(str, label)
         year = int(group.index.get_level_values("year")[0])
         hubs = sorted(reach.pairs.loc[reach.pairs["cluster"] == cluster, "hub"].unique())
         within = ", ".join(hub_name(case, h) for h in hubs) or "no hub"
         years = ", ".join(str(y) for y in group.index.get_level_values("year"))
-        out.append(Finding("error", "floor_vs_demand",
-                           f"{name(case, cluster)}: the {case.clusters.at[cluster, 'utilisation_min']:.0%} utilisation floor needs "
-                           f"{forced[cluster]:,.0f} of its {case.clusters.at[cluster, 'racks_existing']:,.0f} existing racks in use, but in "
-                           f"{years} the hubs within its latency reach ({within}) can send it at most {group.iloc[0]:,.0f} racks of load "
-                           f"in {year} (their eligible demand, within link capacity incl. expansion). Lower utilisation_min there, "
-                           "raise the demand it can serve, or widen the links.",
-                           ("utilisation_floor", "demand_met", "link_bandwidth")))
+        out.append(
+            Finding(
+                "error",
+                "floor_vs_demand",
+                f"{name(case, cluster)}: the {_num(case.clusters, cluster, 'utilisation_min'):.0%} utilisation floor "
+                f"needs {forced[cluster]:,.0f} of its {_num(case.clusters, cluster, 'racks_existing'):,.0f} existing "
+                f"racks in use, but in {years} the hubs within its latency reach ({within}) can send it at most "
+                f"{group.iloc[0]:,.0f} racks of load in {year} (their eligible demand, within link capacity incl. "
+                "expansion). Lower utilisation_min there, raise the demand it can serve, or widen the links.",
+                ("utilisation_floor", "demand_met", "link_bandwidth"),
+            )
+        )
     if not out:
         out += _floor_vs_total_demand(case, reach, forced)
     return out
@@ -179,26 +221,45 @@ def _floor_vs_demand(case: Case, reach: Reach) -> list[Finding]:
 def _floor_vs_total_demand(case: Case, reach: Reach, forced: pd.Series) -> list[Finding]:
     """All floors together against all the demand that can reach any floor cluster."""
     p = reach.pairs[reach.pairs["cluster"].isin(forced.index)]
-    demand = p.drop_duplicates(["workload", "hub", "year"]).groupby("year")["demand_racks"].sum().reindex(case.years, fill_value=0.0)
+    demand = (
+        p.drop_duplicates(["workload", "hub", "year"])
+        .groupby("year")["demand_racks"]
+        .sum()
+        .reindex(case.years, fill_value=0.0)
+    )
     applies = _floor_years(case, forced).to_frame(index=False)
-    need = applies.assign(forced=forced.reindex(applies["cluster"]).to_numpy()).groupby("year")["forced"].sum().reindex(case.years, fill_value=0.0)
+    need = (
+        applies.assign(forced=forced.reindex(applies["cluster"]).to_numpy())
+        .groupby("year")["forced"]
+        .sum()
+        .reindex(case.years, fill_value=0.0)
+    )
     short = demand[demand < need * (1 - 1e-9)]
     if short.empty:
         return []
     year = int(short.index[0])
     total = float(need[year])
-    return [Finding("error", "floors_vs_total_demand",
-                    f"the utilisation floors together need {total:,.0f} existing racks in use (at {_join_names(case, forced.index)}), "
-                    f"but all the demand that can reach those clusters in {year} is {short.iloc[0]:,.0f} racks. Lower the floors "
-                    "(policy.utilisation_min or per-cluster utilisation_min) or check the demand table.",
-                    ("utilisation_floor", "demand_met"))]
+    return [
+        Finding(
+            "error",
+            "floors_vs_total_demand",
+            f"the utilisation floors together need {total:,.0f} existing racks in use (at "
+            f"{_join_names(case, forced.index)}), but all the demand that can reach those clusters in {year} is "
+            f"{short.iloc[0]:,.0f} racks. Lower the floors (policy.utilisation_min or per-cluster utilisation_min) or "
+            "check the demand table.",
+            ("utilisation_floor", "demand_met"),
+        )
+    ]
 
 
 def _links_vs_budget(case: Case, reach: Reach) -> list[Finding]:
     """Link capacity the floors force in the first year, at its cheapest, against the budgets."""
     forced = _forced_load(case)
     forced = forced[case.clusters["utilisation_min_from_year"].reindex(forced.index) <= case.years[0]]
-    budgets = {"budget_yearly": None if case.budget_yearly is None else float(case.budget_yearly.iloc[0]), "budget_total": case.budget_total}
+    budgets = {
+        "budget_yearly": None if case.budget_yearly is None else float(case.budget_yearly.iloc[0]),
+        "budget_total": case.budget_total,
+    }
     if forced.empty or all(v is None for v in budgets.values()):
         return []
     y0 = case.years[0]
@@ -215,13 +276,21 @@ def _links_vs_budget(case: Case, reach: Reach) -> list[Finding]:
     out = []
     for family, budget in budgets.items():
         if budget is not None and need > budget * (1 + 1e-9) + 1e-9:
-            where = "; ".join(f"{gbps[c]:,.0f} Gbps on the links to {name(case, c)}" for c in cost_yi.index if cost_yi[c] > 0)
+            where = "; ".join(
+                f"{gbps[c]:,.0f} Gbps on the links to {name(case, c)}" for c in cost_yi.index if cost_yi[c] > 0
+            )
             label = f"the {y0} budget" if family == "budget_yearly" else "the total budget"
-            out.append(Finding("error", "links_vs_budget",
-                               f"{label} ({budget:,.2f} 亿元) is at least {need - budget:,.2f} 亿元 short of the link capacity the "
-                               f"utilisation floors force in {y0}: the existing links cannot carry the floors' load, so at least "
-                               f"{where} must be added, costing at least {need:,.2f} 亿元. Raise the budget or lower the floors.",
-                               (family, "utilisation_floor", "link_bandwidth")))
+            out.append(
+                Finding(
+                    "error",
+                    "links_vs_budget",
+                    f"{label} ({budget:,.2f} 亿元) is at least {need - budget:,.2f} 亿元 short of the link capacity "
+                    f"the utilisation floors force in {y0}: the existing links cannot carry the floors' load, so at "
+                    f"least {where} must be added, costing at least {need:,.2f} 亿元. Raise the budget or lower the "
+                    "floors.",
+                    (family, "utilisation_floor", "link_bandwidth"),
+                )
+            )
     return out
 
 
@@ -233,24 +302,45 @@ def _carbon_vs_floor(case: Case, reach: Reach) -> list[Finding]:
     w = case.weight_hours.reset_index()
     w = w[w["cluster"].isin(forced.index)]
     pue = case.clusters["pue_existing"].reindex(w["cluster"]).to_numpy()
-    facility = forced.reindex(w["cluster"]).to_numpy() * case.power_kw * case.it_load_factor * w["weight_hours"].to_numpy() / 1e6 * pue
+    facility = (
+        forced.reindex(w["cluster"]).to_numpy()
+        * case.power_kw
+        * case.it_load_factor
+        * w["weight_hours"].to_numpy()
+        / 1e6
+        * pue
+    )
     renewable = case.renewable_gwh.reindex(pd.MultiIndex.from_frame(w[["cluster", "slice"]])).to_numpy()
     grid = np.maximum(0.0, facility - renewable)
-    by_cluster = pd.Series(grid * case.clusters["grid_co2_kg_per_kwh"].reindex(w["cluster"]).to_numpy() / 1e3, index=w["cluster"].to_numpy()).groupby(level=0).sum()
+    by_cluster = (
+        pd.Series(
+            grid * case.clusters["grid_co2_kg_per_kwh"].reindex(w["cluster"]).to_numpy() / 1e3,
+            index=w["cluster"].to_numpy(),
+        )
+        .groupby(level=0)
+        .sum()
+    )
     start = case.clusters["utilisation_min_from_year"].reindex(by_cluster.index)
     yearly = pd.Series({y: float(by_cluster[start <= y].sum()) for y in case.carbon_cap_mt.index})
     mt = float(yearly.max())
     over = case.carbon_cap_mt[case.carbon_cap_mt < yearly * (1 - 1e-9) - 1e-12]
     out = []
     for cap, years in over.groupby(over).groups.items():
-        caps = f"the {' and '.join(map(str, years))} carbon cap{'s' if len(years) > 1 else ''} ({cap:,.3f} Mt CO2 a year)"
-        out.append(Finding("error", "carbon_vs_floor",
-                           f"{caps} {'are' if len(years) > 1 else 'is'} below the {mt:,.3f} Mt a year that the utilisation floors alone emit: "
-                           f"the floors keep {forced.sum():,.0f} existing racks in use at {_join_names(case, forced.index)} "
-                           f"({float(facility.sum()):,.1f} GWh a year), and the renewable potential there covers only "
-                           f"{float(np.minimum(facility, renewable).sum()):,.1f} GWh of it. Raise the cap, lower the floors, or add "
-                           "renewable potential (wind_mw/solar_mw/hydro_mw) there.",
-                           ("carbon_cap", "utilisation_floor", "renewable_availability")))
+        caps = (
+            f"the {' and '.join(map(str, years))} carbon cap{'s' if len(years) > 1 else ''} ({cap:,.3f} Mt CO2 a year)"
+        )
+        out.append(
+            Finding(
+                "error",
+                "carbon_vs_floor",
+                f"{caps} {'are' if len(years) > 1 else 'is'} below the {mt:,.3f} Mt a year that the utilisation "
+                f"floors alone emit: the floors keep {forced.sum():,.0f} existing racks in use at "
+                f"{_join_names(case, forced.index)} ({float(facility.sum()):,.1f} GWh a year), and the renewable "
+                f"potential there covers only {float(np.minimum(facility, renewable).sum()):,.1f} GWh of it. Raise "
+                "the cap, lower the floors, or add renewable potential (wind_mw/solar_mw/hydro_mw) there.",
+                ("carbon_cap", "utilisation_floor", "renewable_availability"),
+            )
+        )
     return out
 
 
@@ -264,7 +354,9 @@ def _capacity_max(case: Case) -> pd.Series:
     cl = case.clusters
     years = case.years.to_numpy()
     steps = years - years[0] + 1
-    racks = cl["racks_existing"].to_numpy()[:, None] + cl["build_max_racks_per_year"].to_numpy()[:, None] * steps[None, :]
+    racks = (
+        cl["racks_existing"].to_numpy()[:, None] + cl["build_max_racks_per_year"].to_numpy()[:, None] * steps[None, :]
+    )
     land = cl["racks_max"].fillna(np.inf).to_numpy()[:, None]
     power = (cl["power_max_mw"].fillna(np.inf) * 1e3 / (case.power_kw * cl["pue"])).to_numpy()[:, None]
     cap = np.maximum(cl["racks_existing"].to_numpy()[:, None], np.minimum(racks, np.minimum(land, power)))
@@ -287,9 +379,11 @@ def _demand_beyond_reach(case: Case, reach: Reach) -> list[Finding]:
     """Warn where a hub's demand of a class exceeds what its eligible clusters could ever serve."""
     cap = _capacity_max(case)
     green = _green_new_load_max(case)
-    in_use = np.minimum(case.utilisation_max * cap.to_numpy(),
-                        case.utilisation_max * case.clusters["racks_existing"].reindex(cap.index.get_level_values("cluster")).to_numpy()
-                        + green.reindex(cap.index.get_level_values("cluster")).to_numpy())
+    in_use = np.minimum(
+        case.utilisation_max * cap.to_numpy(),
+        case.utilisation_max * case.clusters["racks_existing"].reindex(cap.index.get_level_values("cluster")).to_numpy()
+        + green.reindex(cap.index.get_level_values("cluster")).to_numpy(),
+    )
     in_use = pd.Series(in_use, index=cap.index)
     p = reach.pairs.copy()
     p["cluster_max"] = in_use.reindex(pd.MultiIndex.from_frame(p[["cluster", "year"]])).to_numpy()
@@ -301,13 +395,19 @@ def _demand_beyond_reach(case: Case, reach: Reach) -> list[Finding]:
     short = (demand - best.reindex(demand.index, fill_value=0.0))
     short = short[short > 1e-6 * demand.reindex(short.index) + 1e-6]
     out = []
-    for (workload, hub), group in short.groupby(level=["workload", "hub"]):
+    for key, group in short.groupby(level=["workload", "hub"]):
+        workload, hub = cast(tuple[str, str], key)
         years = group.index.get_level_values("year")
-        worst = int(years[np.argmax(group.to_numpy())])
-        out.append(Finding("warning", "demand_beyond_reach",
-                           f"{case.workloads.at[workload, 'name_en']} demand ({workload}) at {hub_name(case, hub)} exceeds what the clusters "
-                           f"within its latency limit can ever serve in {', '.join(map(str, years))}: at least {group.max():,.0f} racks "
-                           f"will be unmet in {worst} (build pace, land, power, link and green-power limits), at "
-                           f"{case.unmet_penalty_yuan_per_rack_year:,.0f} yuan per rack-year.",
-                           ("demand_met",)))
+        worst = int(years[int(np.argmax(group.to_numpy()))])
+        out.append(
+            Finding(
+                "warning",
+                "demand_beyond_reach",
+                f"{case.workloads.at[workload, 'name_en']!s} demand ({workload}) at {hub_name(case, hub)} exceeds "
+                f"what the clusters within its latency limit can ever serve in {', '.join(map(str, years))}: at least "
+                f"{group.max():,.0f} racks will be unmet in {worst} (build pace, land, power, link and green-power "
+                f"limits), at {case.unmet_penalty_yuan_per_rack_year:,.0f} yuan per rack-year.",
+                ("demand_met",),
+            )
+        )
     return out

@@ -8,6 +8,9 @@ limits arrive in report units (racks, GWh, 亿元, Gbps, MW, Mt CO2). Names come
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
+
+import pandas as pd
 
 from planner.model import registry
 from planner.verify.base import Case
@@ -40,7 +43,18 @@ FLOORS = frozenset({"utilisation_floor", "incumbent_load", "green_share", "west_
                     "national_hubs_share", "intelligent_share"})
 """Families that demand something (a relaxation lowers them); the rest cap something."""
 
-MECHANICS = frozenset({"class_load_balance", "rack_stock", "power_balance", "new_load", "new_load_cap", "certificate_cover", "build_modules", "capacity"})
+MECHANICS = frozenset(
+    {
+        "class_load_balance",
+        "rack_stock",
+        "power_balance",
+        "new_load",
+        "new_load_cap",
+        "certificate_cover",
+        "build_modules",
+        "capacity",
+    }
+)
 """Accounting rows: always part of a conflict's chain, never its cause worth naming."""
 
 
@@ -53,12 +67,12 @@ class Words:
     def cluster(self, c: str) -> str:
         """`庆阳 (qingyang)`."""
         cl = self.case.clusters
-        return f"{cl.at[c, 'name_zh']} ({c})" if c in cl.index else c
+        return f"{cl.at[c, 'name_zh']!s} ({c})" if c in cl.index else c
 
     def hub(self, h: str) -> str:
         """`京津冀 (jingjinji)`."""
         hubs = self.case.hubs
-        return f"{hubs.at[h, 'name_zh']} ({h})" if h in hubs.index else h
+        return f"{hubs.at[h, 'name_zh']!s} ({h})" if h in hubs.index else h
 
     def link(self, h: str, c: str) -> str:
         """`京津冀 (jingjinji) → 张家口 (zhangjiakou)`."""
@@ -75,23 +89,44 @@ class Words:
         if family == "carbon_cap":
             return f"the {k[0]} carbon cap ({limit:,.3f} Mt CO2) is {amount:,.3f} Mt short"
         if family == "utilisation_floor":
-            return f"the {cl.at[k[0], 'utilisation_min']:.0%} utilisation floor at {self.cluster(k[0])} in {k[1]} is {amount:,.0f} racks in use short"
+            return (
+                f"the {_num(cl, k[0], 'utilisation_min'):.0%} utilisation floor at {self.cluster(k[0])} in {k[1]} is "
+                f"{amount:,.0f} racks in use short"
+            )
         if family == "incumbent_load":
-            return f"the tenants staying at {self.cluster(k[0])} in {k[1]} are {amount:,.0f} racks in use more than the demand that can reach it"
+            return (
+                f"the tenants staying at {self.cluster(k[0])} in {k[1]} are {amount:,.0f} racks in use more than the "
+                "demand that can reach it"
+            )
         if family == "base_year_load":
-            return f"the base-year tenants at {self.cluster(k[0])} ({limit:,.0f} racks in use) are {amount:,.0f} racks short of the load that has to go there"
+            return (
+                f"the base-year tenants at {self.cluster(k[0])} ({limit:,.0f} racks in use) are {amount:,.0f} racks "
+                "short of the load that has to go there"
+            )
         if family == "green_share":
-            return f"the {cl.at[k[0], 'green_share_min_new']:.0%} green-power floor at {self.cluster(k[0])} in {k[1]} is {amount:,.2f} GWh of green power short"
+            return (
+                f"the {_num(cl, k[0], 'green_share_min_new'):.0%} green-power floor at {self.cluster(k[0])} in {k[1]} "
+                f"is {amount:,.2f} GWh of green power short"
+            )
         if family == "certificate_share":
             share = self.case.certificate_share_max or 0.0
-            return f"the {share:.0%} cap on certificates' share of green power at {self.cluster(k[0])} in {k[1]} is {amount:,.2f} GWh of certificates short"
+            return (
+                f"the {share:.0%} cap on certificates' share of green power at {self.cluster(k[0])} in {k[1]} is "
+                f"{amount:,.2f} GWh of certificates short"
+            )
         if family == "renewable_availability":
             slice_note = "" if k[2] == "year" else f", time slice {k[2]}"
-            return f"the renewable potential at {self.cluster(k[0])} ({limit:,.2f} GWh{slice_note}) is {amount:,.2f} GWh short in {k[1]}"
+            return (
+                f"the renewable potential at {self.cluster(k[0])} ({limit:,.2f} GWh{slice_note}) is {amount:,.2f} GWh "
+                f"short in {k[1]}"
+            )
         if family == "land_limit":
             return f"the land limit at {self.cluster(k[0])} ({limit:,.0f} racks) is {amount:,.0f} racks short in {k[1]}"
         if family == "build_rate":
-            return f"the build pace at {self.cluster(k[0])} ({limit:,.0f} racks a year) is {amount:,.0f} racks short in {k[1]}"
+            return (
+                f"the build pace at {self.cluster(k[0])} ({limit:,.0f} racks a year) is {amount:,.0f} racks short in "
+                f"{k[1]}"
+            )
         if family == "power_limit":
             return f"the grid connection at {self.cluster(k[0])} ({limit:,.1f} MW) is {amount:,.1f} MW short in {k[1]}"
         if family == "water_cap":
@@ -101,13 +136,19 @@ class Words:
             at = f"{self.cluster(k[0])} ({limit:,.2f} GWh in slice {k[2]})"
             return f"the import limit at {at} is {amount:,.2f} GWh short in {k[1]}"
         if family == "link_bandwidth":
-            return f"the link {self.link(k[0], k[1])} ({limit:,.0f} Gbps before expansion) is {amount:,.1f} Gbps short in {k[2]}"
+            return (
+                f"the link {self.link(k[0], k[1])} ({limit:,.0f} Gbps before expansion) is {amount:,.1f} Gbps short in "
+                f"{k[2]}"
+            )
         if family == "link_expansion_limit":
-            return f"the expansion limit of the link {self.link(k[0], k[1])} ({limit:,.0f} Gbps) is {amount:,.1f} Gbps short"
+            return (
+                f"the expansion limit of the link {self.link(k[0], k[1])} ({limit:,.0f} Gbps) is {amount:,.1f} Gbps "
+                "short"
+            )
         if family == "west_share":
             return f"the {self.case.west_share_min or 0:.0%} western share of new racks is {amount:,.0f} racks short"
         if family == "hub_share":
-            share = self.case.hubs.at[k[0], "new_racks_share_min"]
+            share = _num(self.case.hubs, k[0], "new_racks_share_min")
             return f"the {share:.0%} share of new racks reserved for {self.hub(k[0])} is {amount:,.0f} racks short"
         if family == "national_hubs_share":
             share = self.case.national_hubs_share_min or 0
@@ -122,21 +163,33 @@ class Words:
             "budget_yearly": lambda: f"raise the {k[0]} budget by {amount:,.2f} 亿元 to {limit + amount:,.2f} 亿元",
             "budget_total": lambda: f"raise the total budget by {amount:,.2f} 亿元 to {limit + amount:,.2f} 亿元",
             "carbon_cap": lambda: f"raise the {k[0]} carbon cap by {amount:,.3f} Mt CO2 to {limit + amount:,.3f} Mt",
-            "utilisation_floor": lambda: (f"let {self.cluster(k[0])} run {amount:,.0f} racks in use below its "
-                                          f"{cl.at[k[0], 'utilisation_min']:.0%} utilisation floor in {k[1]}"),
-            "green_share": lambda: (f"let {self.cluster(k[0])} take {amount:,.2f} GWh less green power than its "
-                                    f"{cl.at[k[0], 'green_share_min_new']:.0%} floor asks in {k[1]}"),
+            "utilisation_floor": lambda: (
+                f"let {self.cluster(k[0])} run {amount:,.0f} racks in use below its "
+                f"{_num(cl, k[0], 'utilisation_min'):.0%} utilisation floor in {k[1]}"
+            ),
+            "green_share": lambda: (
+                f"let {self.cluster(k[0])} take {amount:,.2f} GWh less green power than its "
+                f"{_num(cl, k[0], 'green_share_min_new'):.0%} floor asks in {k[1]}"
+            ),
             "incumbent_load": lambda: f"let {amount:,.0f} more racks in use leave {self.cluster(k[0])} in {k[1]}",
-            "base_year_load": lambda: f"let {amount:,.0f} more racks in use onto the racks in place at {self.cluster(k[0])} in the base year",
-            "certificate_share": lambda: f"allow {amount:,.2f} GWh more green certificates at {self.cluster(k[0])} in {k[1]}",
-            "renewable_availability": lambda: f"contract {amount:,.2f} GWh more renewable power at {self.cluster(k[0])} in {k[1]}",
+            "base_year_load": lambda: (
+                f"let {amount:,.0f} more racks in use onto the racks in place at {self.cluster(k[0])} in the base year"
+            ),
+            "certificate_share": lambda: (
+                f"allow {amount:,.2f} GWh more green certificates at {self.cluster(k[0])} in {k[1]}"
+            ),
+            "renewable_availability": lambda: (
+                f"contract {amount:,.2f} GWh more renewable power at {self.cluster(k[0])} in {k[1]}"
+            ),
             "land_limit": lambda: f"raise the land limit at {self.cluster(k[0])} by {amount:,.0f} racks",
             "build_rate": lambda: f"let {self.cluster(k[0])} build {amount:,.0f} more racks in {k[1]}",
             "power_limit": lambda: f"raise the grid connection at {self.cluster(k[0])} by {amount:,.1f} MW",
             "water_cap": lambda: f"raise the water cap at {self.cluster(k[0])} by {amount * 1e3:,.0f} m3 in {k[1]}",
             "grid_import": lambda: f"let {self.cluster(k[0])} import {amount:,.2f} GWh more in {k[1]} (slice {k[2]})",
             "link_bandwidth": lambda: f"add {amount:,.1f} Gbps to the link {self.link(k[0], k[1])} by {k[2]}",
-            "link_expansion_limit": lambda: f"allow {amount:,.1f} Gbps more expansion of the link {self.link(k[0], k[1])}",
+            "link_expansion_limit": lambda: (
+                f"allow {amount:,.1f} Gbps more expansion of the link {self.link(k[0], k[1])}"
+            ),
             "west_share": lambda: f"lower the western share of new racks by {amount:,.0f} racks",
             "hub_share": lambda: f"lower the share of new racks reserved for {self.hub(k[0])} by {amount:,.0f} racks",
             "intelligent_share": lambda: f"lower the intelligent-compute floor by {amount:,.4g} EFLOPS in {k[0]}",
@@ -145,7 +198,10 @@ class Words:
         return phrases[family]() if family in phrases else f"relax {family} {'/'.join(k)} by {amount:,.4g}"
 
     def requirement(self, family: str, keys: Iterable[tuple[str, ...]], sides: Iterable[str] = ()) -> str:
-        """What a conflicting family asks for, e.g. 'the 80 % green-power floor at 中卫 (zhongwei) and 庆阳 (qingyang)'."""
+        """What a conflicting family asks for.
+
+        For example 'the 80 % green-power floor at 中卫 (zhongwei) and 庆阳 (qingyang)'.
+        """
         keys = list(dict.fromkeys(keys))
         cl = self.case.clusters
         clusters = list(dict.fromkeys(k[0] for k in keys if k))
@@ -209,3 +265,8 @@ def _join(items: Iterable[str]) -> str:
     if len(items) > 4:
         return f"{', '.join(items[:3])} and {len(items) - 3} more"
     return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _num(frame: pd.DataFrame, row: object, column: str) -> float:
+    """A numeric cell of an input table (pandas-stubs type `.at` as any scalar)."""
+    return cast(float, frame.at[row, column])

@@ -9,12 +9,12 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import BaseModel
 
-from planner.inputs.limits import PROBLEMS
 from planner.errors import Problem
+from planner.inputs.limits import PROBLEMS
 from planner.inputs.schema import Cluster, Demand, Link, Profile, Scenario, Workload
 
 if TYPE_CHECKING:
@@ -35,7 +35,9 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
 ID_COLUMN = {"hubs": "hub_id", "clusters": "cluster_id", "workloads": "workload_id"}
 
 
-def cross_check(raw: RawCase, rows: dict[str, list[BaseModel]], scenario: Scenario | None, problems: list[Problem]) -> None:
+def cross_check(
+    raw: RawCase, rows: dict[str, list[BaseModel]], scenario: Scenario | None, problems: list[Problem]
+) -> None:
     """Append every cross-reference problem of the case to `problems`."""
     ids = {name: _raw_ids(raw.tables.get(name), column) for name, column in ID_COLUMN.items()}
     misspelt = _misspelt_definitions(raw, ids, problems)
@@ -78,7 +80,9 @@ def _misspelt_definitions(raw: RawCase, ids: dict[str, set[str]], problems: list
                 uses.setdefault(str(value), []).append(source.file)
         unused = sorted(ids[target] - set(uses))
         unknown = sorted(set(uses) - ids[target])
-        if len(unused) * len(unknown) > 10_000:  # a handful of typos, not a hostile table: keep the spelling search small
+        if (
+            len(unused) * len(unknown) > 10_000
+        ):  # a handful of typos, not a hostile table: keep the spelling search small
             continue
         for value in unused:
             match = difflib.get_close_matches(value, [u for u in unknown if u not in explained.get(target, set())], n=1)
@@ -86,27 +90,54 @@ def _misspelt_definitions(raw: RawCase, ids: dict[str, set[str]], problems: list
                 continue
             files = sorted({Path(f).name for f in uses[match[0]]})
             position = next(i for i, v in defining.frame[id_column].items() if str(v) == value)
-            problems.append(Problem(
-                defining.file,
-                f"{id_column[:-3]} id used by no other file, but {' and '.join(files)} {'uses' if len(files) == 1 else 'use'} '{match[0]}' ({len(uses[match[0]])} rows); did you mean '{match[0]}'?",
-                row=defining.lines[int(position)], column=id_column, value=value,
-            ))
+            problems.append(
+                Problem(
+                    defining.file,
+                    f"{id_column[:-3]} id used by no other file, but {' and '.join(files)} "
+                    f"{'uses' if len(files) == 1 else 'use'} '{match[0]}' ({len(uses[match[0]])} rows); did you mean "
+                    f"'{match[0]}'?",
+                    row=defining.lines[cast(int, position)],
+                    column=id_column,
+                    value=value,
+                )
+            )
             explained.setdefault(target, set()).add(match[0])
     return explained
 
 
-def _check_references(table: RawTable | None, column: str, known: set[str], target: str, problems: list[Problem], explained: set[str] | None = None) -> None:
+def _check_references(
+    table: RawTable | None,
+    column: str,
+    known: set[str],
+    target: str,
+    problems: list[Problem],
+    explained: set[str] | None = None,
+) -> None:
     if table is None or column not in table.frame.columns or not known:
         return
     ordered = sorted(known)
     shown = ", ".join(ordered[:10]) + (f", ... ({len(ordered):,} in all)" if len(ordered) > 10 else "")
-    unknown = [(position, value) for position, value in table.frame[column].items() if value is not None and value not in known and value not in (explained or ())]
+    unknown = [
+        (position, value)
+        for position, value in table.frame[column].items()
+        if value is not None and value not in known and value not in (explained or ())
+    ]
     for position, value in unknown[: PROBLEMS.value]:
         hint = difflib.get_close_matches(str(value), ordered, n=1) if len(ordered) <= 1000 else []
         advice = f"did you mean '{hint[0]}'?" if hint else f"expected one of {shown}"
-        problems.append(Problem(table.file, f"unknown {column[:-3]} id (not in {target}.csv); {advice}", row=table.lines[int(position)], column=column, value=value))
+        problems.append(
+            Problem(
+                table.file,
+                f"unknown {column[:-3]} id (not in {target}.csv); {advice}",
+                row=table.lines[cast(int, position)],
+                column=column,
+                value=value,
+            )
+        )
     if len(unknown) > PROBLEMS.value:
-        problems.append(Problem(table.file, f"... and {len(unknown) - PROBLEMS.value:,} more rows with an unknown {column[:-3]} id"))
+        problems.append(
+            Problem(table.file, f"... and {len(unknown) - PROBLEMS.value:,} more rows with an unknown {column[:-3]} id")
+        )
 
 
 def _located(raw: RawCase, table: str, rows: Iterable[BaseModel]) -> Iterable[tuple[int, Any]]:
@@ -122,13 +153,23 @@ def _check_demand_years(raw: RawCase, rows: dict[str, list[BaseModel]], years: r
     for line, row in _located(raw, "demand", rows.get("demand", [])):
         assert isinstance(row, Demand)
         if row.year not in years:
-            problems.append(Problem(file, f"year outside the planning horizon {years.start}-{years.stop - 1} (scenario.yaml years)", row=line, column="year", value=row.year))
+            problems.append(
+                Problem(
+                    file,
+                    f"year outside the planning horizon {years.start}-{years.stop - 1} (scenario.yaml years)",
+                    row=line,
+                    column="year",
+                    value=row.year,
+                )
+            )
         seen.add((row.hub_id, row.year))
     hubs = sorted(_raw_ids(raw.tables.get("hubs"), "hub_id"))
     missing = [f"{h} {y}" for h in hubs for y in years if (h, y) not in seen]
     if missing and rows.get("demand"):
         shown = ", ".join(missing[:8]) + (" ..." if len(missing) > 8 else "")
-        problems.append(Problem(file, f"no demand rows for hub/year: {shown}; give every hub a row for every year (0 is fine)"))
+        problems.append(
+            Problem(file, f"no demand rows for hub/year: {shown}; give every hub a row for every year (0 is fine)")
+        )
 
 
 def _check_pue_caps(raw: RawCase, rows: dict[str, list[BaseModel]], problems: list[Problem]) -> None:
@@ -137,11 +178,35 @@ def _check_pue_caps(raw: RawCase, rows: dict[str, list[BaseModel]], problems: li
     for line, row in _located(raw, "clusters", rows.get("clusters", [])):
         assert isinstance(row, Cluster)
         if row.pue > row.pue_max:
-            problems.append(Problem(raw.tables["clusters"].file, f"PUE above the cluster's cap pue_max={row.pue_max}; lower pue or raise pue_max", row=line, column="pue", value=row.pue))
+            problems.append(
+                Problem(
+                    raw.tables["clusters"].file,
+                    f"PUE above the cluster's cap pue_max={row.pue_max}; lower pue or raise pue_max",
+                    row=line,
+                    column="pue",
+                    value=row.pue,
+                )
+            )
         if row.racks_in_use_existing is not None and row.racks_in_use_existing > row.racks_existing:
-            problems.append(Problem(raw.tables["clusters"].file, f"racks in use exceed the existing racks ({row.racks_existing:g})", row=line, column="racks_in_use_existing", value=row.racks_in_use_existing))
+            problems.append(
+                Problem(
+                    raw.tables["clusters"].file,
+                    f"racks in use exceed the existing racks ({row.racks_existing:g})",
+                    row=line,
+                    column="racks_in_use_existing",
+                    value=row.racks_in_use_existing,
+                )
+            )
         if row.racks_max is not None and row.racks_existing > row.racks_max:
-            problems.append(Problem(raw.tables["clusters"].file, f"existing racks exceed racks_max={row.racks_max:g}; the land limit is already broken", row=line, column="racks_existing", value=row.racks_existing))
+            problems.append(
+                Problem(
+                    raw.tables["clusters"].file,
+                    f"existing racks exceed racks_max={row.racks_max:g}; the land limit is already broken",
+                    row=line,
+                    column="racks_existing",
+                    value=row.racks_existing,
+                )
+            )
 
 
 def _check_cooling_types(
@@ -174,11 +239,21 @@ def _check_profiles(raw: RawCase, rows: dict[str, list[BaseModel]], problems: li
     for cluster in sorted(clusters):
         got = slices_by_cluster.get(cluster)
         if got is None:
-            problems.append(Problem(file, f"no profile rows for cluster '{cluster}'; every cluster needs the same slices"))
+            problems.append(
+                Problem(file, f"no profile rows for cluster '{cluster}'; every cluster needs the same slices")
+            )
         elif got != reference:
-            problems.append(Problem(file, f"cluster '{cluster}' has slices that differ from the other clusters'; every cluster needs the same slices"))
+            problems.append(
+                Problem(
+                    file,
+                    f"cluster '{cluster}' has slices that differ from the other clusters'; every cluster needs the "
+                    "same slices",
+                )
+            )
         elif abs(hours[cluster] - 8760) > 1:
-            problems.append(Problem(file, f"weight_hours of cluster '{cluster}' sum to {hours[cluster]:g}; expected 8760"))
+            problems.append(
+                Problem(file, f"weight_hours of cluster '{cluster}' sum to {hours[cluster]:g}; expected 8760")
+            )
 
 
 def _check_latency_reach(raw: RawCase, rows: dict[str, list[BaseModel]], problems: list[Problem]) -> None:
@@ -196,10 +271,20 @@ def _check_latency_reach(raw: RawCase, rows: dict[str, list[BaseModel]], problem
             continue
         limit = workload.latency_max_rtt_ms
         if not options:
-            problems.append(Problem(raw.tables["links"].file, f"hub '{hub_id}' has demand but no links to any cluster; add rows for it"))
+            problems.append(
+                Problem(
+                    raw.tables["links"].file, f"hub '{hub_id}' has demand but no links to any cluster; add rows for it"
+                )
+            )
         elif limit is not None and all(link.round_trip_ms > limit for link in options):
             nearest = min(options, key=lambda link: link.round_trip_ms)
-            problems.append(Problem(raw.tables["links"].file, f"workload '{workload_id}' at hub '{hub_id}' needs RTT <= {limit:g} ms but no linked cluster is that close (nearest: {nearest.cluster_id} at {nearest.round_trip_ms:g} ms)"))
+            problems.append(
+                Problem(
+                    raw.tables["links"].file,
+                    f"workload '{workload_id}' at hub '{hub_id}' needs RTT <= {limit:g} ms but no linked cluster is "
+                    f"that close (nearest: {nearest.cluster_id} at {nearest.round_trip_ms:g} ms)",
+                )
+            )
 
 
 def _check_scenario_years(raw: RawCase, scenario: Scenario, years: range, problems: list[Problem]) -> None:
@@ -213,10 +298,25 @@ def _check_scenario_years(raw: RawCase, scenario: Scenario, years: range, proble
         for year in value:
             if year not in years:
                 line = raw.scenario_lines.get((*path, year))
-                problems.append(Problem(raw.scenario_file, f"year outside the planning horizon {years.start}-{years.stop - 1}", row=line, column=".".join(path), value=year))
+                problems.append(
+                    Problem(
+                        raw.scenario_file,
+                        f"year outside the planning horizon {years.start}-{years.stop - 1}",
+                        row=line,
+                        column=".".join(path),
+                        value=year,
+                    )
+                )
         absent = [y for y in years if y not in value]
         if absent:
-            problems.append(Problem(raw.scenario_file, f"no value for year(s) {', '.join(map(str, absent))}; give every planning year", row=raw.scenario_lines.get(path), column=".".join(path)))
+            problems.append(
+                Problem(
+                    raw.scenario_file,
+                    f"no value for year(s) {', '.join(map(str, absent))}; give every planning year",
+                    row=raw.scenario_lines.get(path),
+                    column=".".join(path),
+                )
+            )
 
 
 def _demanded(row: Demand) -> bool:

@@ -27,7 +27,7 @@ by hand.
 """
 
 
-def _type_name(annotation: Any) -> str:
+def _type_name(annotation: object) -> str:
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         return _type_name(typing.get_args(annotation)[0])
@@ -43,7 +43,9 @@ def _type_name(annotation: Any) -> str:
         key, value = typing.get_args(annotation)
         return f"mapping {_type_name(key)} -> {_type_name(value)}"
     if isinstance(annotation, type):
-        return {"str": "text", "float": "number", "int": "integer", "bool": "true/false"}.get(annotation.__name__, annotation.__name__)
+        return {"str": "text", "float": "number", "int": "integer", "bool": "true/false"}.get(
+            annotation.__name__, annotation.__name__
+        )
     return str(annotation)
 
 
@@ -82,9 +84,14 @@ def _rows(model: type[BaseModel], prefix: str = "") -> list[str]:
         if nested is not None:
             lines += _rows(nested, f"{prefix}{name}.")
             continue
-        required = "yes" if info.is_required() else f"no (default {info.default!r})" if info.default is not None else "no"
+        required = (
+            "yes" if info.is_required() else f"no (default {info.default!r})" if info.default is not None else "no"
+        )
         description = (info.description or "").replace("\n", " ")
-        lines.append(f"| `{prefix}{name}` | {_type_name(annotation)} | {_unit(info)} | {_bounds(info)} | {required} | {description} |")
+        lines.append(
+            f"| `{prefix}{name}` | {_type_name(annotation)} | {_unit(info)} | {_bounds(info)} | {required} | "
+            f"{description} |"
+        )
     return lines
 
 
@@ -119,11 +126,27 @@ def _reading() -> str:
 def render() -> str:
     """The whole input reference as Markdown."""
     out = [HEADER, _reading(), "## scenario.yaml", "", (Scenario.__doc__ or "").strip(), ""]
-    out += ["| setting | type | unit | bounds | required | meaning |", "|---|---|---|---|---|---|", *_rows(Scenario), ""]
+    out += [
+        "| setting | type | unit | bounds | required | meaning |",
+        "|---|---|---|---|---|---|",
+        *_rows(Scenario),
+        "",
+    ]
     for name, model in TABLES.items():
         optional = " (optional)" if name in OPTIONAL_TABLES else ""
-        out += [f"## {name}.csv{optional}", "", (model.__doc__ or "").strip(), f"One row per ({', '.join(KEYS[name])}).", ""]
-        out += ["| column | type | unit | bounds | required | meaning |", "|---|---|---|---|---|---|", *_rows(model), ""]
+        out += [
+            f"## {name}.csv{optional}",
+            "",
+            (model.__doc__ or "").strip(),
+            f"One row per ({', '.join(KEYS[name])}).",
+            "",
+        ]
+        out += [
+            "| column | type | unit | bounds | required | meaning |",
+            "|---|---|---|---|---|---|",
+            *_rows(model),
+            "",
+        ]
     return "\n".join(out)
 
 

@@ -35,8 +35,12 @@ class Limit:
 
 TABLE_MB = Limit("PLANNER_MAX_TABLE_MB", 20, "MB", "size of each CSV table (hubs.csv, demand.csv, ..., profiles.csv)")
 YAML_KB = Limit("PLANNER_MAX_YAML_KB", 256, "KB", "size of each YAML file (scenario.yaml, overlays, sweep files)")
-TABLE_CELLS = Limit("PLANNER_MAX_CELLS", 1_000_000, "cells", "cells (rows x columns) of each CSV table; about 250 bytes of memory each")
-PROBLEMS = Limit("PLANNER_MAX_PROBLEMS", 100, "problems", "problems collected per file before the rest are counted, not listed")
+TABLE_CELLS = Limit(
+    "PLANNER_MAX_CELLS", 1_000_000, "cells", "cells (rows x columns) of each CSV table; about 250 bytes of memory each"
+)
+PROBLEMS = Limit(
+    "PLANNER_MAX_PROBLEMS", 100, "problems", "problems collected per file before the rest are counted, not listed"
+)
 LIMITS = (TABLE_MB, YAML_KB, TABLE_CELLS, PROBLEMS)
 
 
@@ -53,7 +57,9 @@ def read_checked(path: Path, limit: Limit, problems: list[Problem], inside: Path
     """
     file = str(path)
     if inside is not None and not _within(path, inside):
-        problems.append(Problem(file, f"is a link leading outside the case folder {inside}; copy the file into the case"))
+        problems.append(
+            Problem(file, f"is a link leading outside the case folder {inside}; copy the file into the case")
+        )
         return None
     try:
         info = os.stat(path)
@@ -64,7 +70,12 @@ def read_checked(path: Path, limit: Limit, problems: list[Problem], inside: Path
         return None
     size_limit = byte_limit(limit)
     if info.st_size > size_limit:
-        problems.append(Problem(file, f"is {_size(info.st_size)}, above the {limit.value:,} {limit.unit} limit for one file; {_raise(limit)}"))
+        problems.append(
+            Problem(
+                file,
+                f"is {_size(info.st_size)}, above the {limit.value:,} {limit.unit} limit for one file; {_raise(limit)}",
+            )
+        )
         return None
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -76,7 +87,9 @@ def read_checked(path: Path, limit: Limit, problems: list[Problem], inside: Path
             return None
         data = handle.read(size_limit + 1)
     if len(data) > size_limit:
-        problems.append(Problem(file, f"is larger than the {limit.value:,} {limit.unit} limit for one file; {_raise(limit)}"))
+        problems.append(
+            Problem(file, f"is larger than the {limit.value:,} {limit.unit} limit for one file; {_raise(limit)}")
+        )
         return None
     return data
 

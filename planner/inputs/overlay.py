@@ -56,14 +56,20 @@ def apply_overlay(raw: RawCase, path: Path) -> RawCase:
     if problems or data is None:
         raise InputError(problems)
     file = str(path)
-    problems.extend(_unknown(file, lines.get((key,)), "overlay key", str(key), OVERLAY_KEYS) for key in data if key not in OVERLAY_KEYS)
+    problems.extend(
+        _unknown(file, lines.get((key,)), "overlay key", str(key), OVERLAY_KEYS)
+        for key in data
+        if key not in OVERLAY_KEYS
+    )
     _check_base(raw, path, data.get("base"))
     out = apply_patch(raw, data, file, lines, problems)
     out.sources.append(path)
     return out
 
 
-def apply_patch(raw: RawCase, change: dict[str, Any], file: str, lines: Lines | None = None, problems: list[Problem] | None = None) -> RawCase:
+def apply_patch(
+    raw: RawCase, change: dict[str, Any], file: str, lines: Lines | None = None, problems: list[Problem] | None = None
+) -> RawCase:
     """Apply an overlay mapping (`name`, `description`, `set`, `tables`) to a copy of `raw`.
 
     `file` and `lines` locate problems (a sweep passes its own file); raises InputError with
@@ -142,8 +148,19 @@ def _patch_table(out: RawCase, file: str, lines: Lines, table: str, patches: obj
         if isinstance(patch, dict) and ADD_KEY in patch:
             _add_row(raw_table, patch, columns, file, line, problems)
             continue
-        if not isinstance(patch, dict) or not set(patch) <= set(PATCH_KEYS) or "match" not in patch or not isinstance(patch["match"], dict):
-            problems.append(Problem(file, f"each patch needs a 'match' mapping and 'set' and/or 'scale' (keys: {', '.join(PATCH_KEYS)})", row=line))
+        if (
+            not isinstance(patch, dict)
+            or not set(patch) <= set(PATCH_KEYS)
+            or "match" not in patch
+            or not isinstance(patch["match"], dict)
+        ):
+            problems.append(
+                Problem(
+                    file,
+                    f"each patch needs a 'match' mapping and 'set' and/or 'scale' (keys: {', '.join(PATCH_KEYS)})",
+                    row=line,
+                )
+            )
             continue
         bad = [c for part in PATCH_KEYS for c in (patch.get(part) or {}) if c not in columns]
         if bad:
@@ -154,11 +171,14 @@ def _patch_table(out: RawCase, file: str, lines: Lines, table: str, patches: obj
             shown = ", ".join(f"{k}={v}" for k, v in patch["match"].items())
             problems.append(Problem(file, f"no row of {table}.csv matches {shown}; check the ids", row=line))
             continue
-        _set_cells(raw_table.frame, mask, patch, file if line is None else f"{file}:{line}", raw_table.patched, problems, line)
+        _set_cells(
+            raw_table.frame, mask, patch, file if line is None else f"{file}:{line}", raw_table.patched, problems, line
+        )
 
 
-def _add_row(table: RawTable, patch: dict[str, Any], columns: list[str], file: str, line: int | None,
-             problems: list[Problem]) -> None:
+def _add_row(
+    table: RawTable, patch: dict[str, Any], columns: list[str], file: str, line: int | None, problems: list[Problem]
+) -> None:
     """Append one row (`- add: {column: value, ...}`): a site or link the base case does not have."""
     row = patch[ADD_KEY]
     if set(patch) != {ADD_KEY} or not isinstance(row, dict):
@@ -190,7 +210,15 @@ def _match(frame: pd.DataFrame, match: dict[str, Any]) -> pd.Series:
     return mask
 
 
-def _set_cells(frame: pd.DataFrame, mask: pd.Series, patch: dict[str, Any], where: str, patched: dict[tuple[int, str], str], problems: list[Problem], line: int | None) -> None:
+def _set_cells(
+    frame: pd.DataFrame,
+    mask: pd.Series,
+    patch: dict[str, Any],
+    where: str,
+    patched: dict[tuple[int, str], str],
+    problems: list[Problem],
+    line: int | None,
+) -> None:
     file = where if line is None else where.rsplit(":", 1)[0]
     for column, value in (patch.get("set") or {}).items():
         if column not in frame.columns:
@@ -201,7 +229,11 @@ def _set_cells(frame: pd.DataFrame, mask: pd.Series, patch: dict[str, Any], wher
         cells = frame.loc[mask, column]
         numbers = pd.to_numeric(cells, errors="coerce")
         if isinstance(factor, bool) or not isinstance(factor, int | float) or (numbers.isna() & cells.notna()).any():
-            problems.append(Problem(file, f"cannot scale {column} by {factor!r}: the factor and the cells must be numbers", row=line))
+            problems.append(
+                Problem(
+                    file, f"cannot scale {column} by {factor!r}: the factor and the cells must be numbers", row=line
+                )
+            )
             continue
         scaled = numbers * float(factor)
         frame.loc[mask, column] = [None if pd.isna(x) else repr(float(x)) for x in scaled]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import io
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -41,7 +42,15 @@ def _bounded_gunzip(path: Path) -> bytes:
     except (OSError, EOFError) as err:
         raise InputError([Problem(str(path), f"not a readable gzip file: {err}")]) from err
     if len(data) > limit:
-        raise InputError([Problem(str(path), f"unpacks to more than the {TABLE_MB.value:,} MB limit for one table; raise it with {TABLE_MB.variable}=N if the file is right")])
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    f"unpacks to more than the {TABLE_MB.value:,} MB limit for one table; raise it with "
+                    f"{TABLE_MB.variable}=N if the file is right",
+                )
+            ]
+        )
     return data
 
 
@@ -49,7 +58,15 @@ def read_hourly(case: str | Path, clusters: list[str]) -> pd.DataFrame:
     """Hourly factors indexed (cluster, hour) for exactly `clusters`; every problem raised at once."""
     path = hourly_path(case)
     if not path.exists():
-        raise InputError([Problem(str(path), "no hourly profiles for this case; `--hours`/`--days` need them (see inputs/default/profiles/README.md)")])
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    "no hourly profiles for this case; `--hours`/`--days` need them (see "
+                    "inputs/default/profiles/README.md)",
+                )
+            ]
+        )
     text = _bounded_gunzip(path)
     try:
         frame = pd.read_csv(io.BytesIO(text), dtype={"cluster_id": str})
@@ -58,25 +75,42 @@ def read_hourly(case: str | Path, clusters: list[str]) -> pd.DataFrame:
     problems: list[Problem] = []
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
-        raise InputError([Problem(str(path), f"missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}", row=1)])
+        raise InputError(
+            [Problem(str(path), f"missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}", row=1)]
+        )
     values = frame[["wind_cf", "solar_cf", "hydro_cf"]].apply(pd.to_numeric, errors="coerce")
     bad = values.isna() | (values < 0) | (values > 1)
     for position, column in zip(*np.nonzero(bad.to_numpy()), strict=True):
         if len(problems) >= 20:
             break
         name = values.columns[column]
-        problems.append(Problem(str(path), "availability factor must be a number in [0, 1]", row=int(position) + 2, column=name, value=frame.iloc[position][name]))
+        problems.append(
+            Problem(
+                str(path),
+                "availability factor must be a number in [0, 1]",
+                row=int(position) + 2,
+                column=name,
+                value=frame.iloc[position][name],
+            )
+        )
     for cluster in clusters:
         hours = frame.loc[frame["cluster_id"] == cluster, "hour"]
         if sorted(hours.tolist()) != list(range(HOURS)):
-            problems.append(Problem(str(path), f"cluster '{cluster}' needs exactly one row for each hour 0..{HOURS - 1} (found {len(hours)} rows)"))
+            problems.append(
+                Problem(
+                    str(path),
+                    f"cluster '{cluster}' needs exactly one row for each hour 0..{HOURS - 1} (found {len(hours)} rows)",
+                )
+            )
     if problems:
         raise InputError(problems)
-    out = pd.concat([frame[["cluster_id", "hour"]], values], axis=1)
+    out: pd.DataFrame = pd.concat([frame[["cluster_id", "hour"]], values], axis=1)
     out = out[out["cluster_id"].isin(clusters)].rename(columns={"cluster_id": "cluster"})
     out["cluster"] = pd.Categorical(out["cluster"], categories=clusters)
     out = out.sort_values(["cluster", "hour"]).set_index(["cluster", "hour"])
-    out.index = out.index.set_levels(out.index.levels[0].astype(str), level="cluster")
+    index = cast(pd.MultiIndex, out.index)
+    labels = index.levels[0].astype(str)
+    out.index = index.set_levels(labels, level="cluster")  # type: ignore[call-overload]  # stubs: an Index is no Sequence
     return out
 
 
@@ -85,7 +119,9 @@ def profile_slices(case: str | Path, inputs: Inputs, resolution: Resolution) -> 
     if resolution.kind == "year":
         return None
     clusters = [c.cluster_id for c in inputs.clusters]
-    capacity = pd.DataFrame([c.model_dump() for c in inputs.clusters]).set_index("cluster_id")[["wind_mw", "solar_mw", "hydro_mw"]]
+    capacity = pd.DataFrame([c.model_dump() for c in inputs.clusters]).set_index("cluster_id")[
+        ["wind_mw", "solar_mw", "hydro_mw"]
+    ]
     dark = [c for c in clusters if capacity.loc[c].sum() <= 0]
     hourly = read_hourly(case, [c for c in clusters if c not in dark])
     return slices(_with_dark_sites(hourly, dark, clusters), resolution, capacity)

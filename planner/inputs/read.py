@@ -20,11 +20,12 @@ from typing import Any
 import pandas as pd
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
+from planner.errors import InputError, Problem
 from planner.inputs import safe_yaml
 from planner.inputs.crosscheck import cross_check
 from planner.inputs.limits import PROBLEMS, TABLE_CELLS, TABLE_MB, YAML_KB, read_checked
-from planner.errors import InputError, Problem
 from planner.inputs.schema import KEYS, OPTIONAL_TABLES, TABLES, Inputs, Scenario
 
 SCENARIO_FILE = "scenario.yaml"
@@ -79,7 +80,9 @@ def read_raw(case: str | Path) -> RawCase:
     """Read `scenario.yaml` and every table as text; problems of form are kept for `validate`."""
     folder = Path(case)
     if not folder.is_dir():
-        raise InputError([Problem(str(folder), "case folder not found; expected a folder holding scenario.yaml and the CSV tables")])
+        raise InputError(
+            [Problem(str(folder), "case folder not found; expected a folder holding scenario.yaml and the CSV tables")]
+        )
     problems: list[Problem] = []
     scenario_path = folder / SCENARIO_FILE
     scenario, lines = read_yaml(scenario_path, problems, inside=folder)
@@ -98,7 +101,9 @@ def read_raw(case: str | Path) -> RawCase:
     return raw
 
 
-def read_yaml(path: Path, problems: list[Problem], inside: Path | None = None) -> tuple[dict[str, Any] | None, dict[tuple[Any, ...], int]]:
+def read_yaml(
+    path: Path, problems: list[Problem], inside: Path | None = None
+) -> tuple[dict[str, Any] | None, dict[tuple[Any, ...], int]]:
     """Parse a YAML mapping (YAML 1.2 rules, see `safe_yaml`) and remember the line of every key path.
 
     The file must be a regular file within the size limit (and inside folder `inside` when given).
@@ -149,7 +154,9 @@ def _decode(data: bytes, path: Path, problems: list[Problem]) -> str | None:
         with contextlib.suppress(UnicodeDecodeError):
             data.decode("gb18030")
             guess = " (it looks like GBK/GB18030, the Chinese Windows default)"
-        problems.append(Problem(str(path), f"file is not UTF-8 text{guess}; save it as UTF-8 (Excel: 'CSV UTF-8')", row=line))
+        problems.append(
+            Problem(str(path), f"file is not UTF-8 text{guess}; save it as UTF-8 (Excel: 'CSV UTF-8')", row=line)
+        )
         return None
 
 
@@ -187,13 +194,27 @@ def read_csv(path: Path, problems: list[Problem], inside: Path | None = None) ->
                 header = [cell.strip() for cell in record]
                 continue
             if len(record) > len(header):
-                problems.append(Problem(str(path), f"row has {len(record)} cells but the header has {len(header)}; check for stray commas or unquoted text", row=start))
+                problems.append(
+                    Problem(
+                        str(path),
+                        f"row has {len(record)} cells but the header has {len(header)}; check for stray commas or "
+                        "unquoted text",
+                        row=start,
+                    )
+                )
                 ok = False
                 continue
             rows.append([cell.strip() or None for cell in record] + [None] * (len(header) - len(record)))
             lines.append(start)
             if len(rows) * len(header) > TABLE_CELLS.value:
-                problems.append(Problem(str(path), f"more than {TABLE_CELLS.value:,} cells ({len(rows) - 1:,} rows of {len(header)} columns); raise {TABLE_CELLS.variable}=N if the table is right", row=start))
+                problems.append(
+                    Problem(
+                        str(path),
+                        f"more than {TABLE_CELLS.value:,} cells ({len(rows) - 1:,} rows of {len(header)} columns); "
+                        f"raise {TABLE_CELLS.variable}=N if the table is right",
+                        row=start,
+                    )
+                )
                 return None
     except csv.Error as err:
         problems.append(Problem(str(path), f"not a readable CSV table: {err}", row=reader.line_num))
@@ -203,7 +224,9 @@ def read_csv(path: Path, problems: list[Problem], inside: Path | None = None) ->
         return None
     repeated = sorted({c for c in header if header.count(c) > 1})
     if repeated:
-        problems.extend(Problem(str(path), f"column '{c}' appears more than once in the header", row=1) for c in repeated)
+        problems.extend(
+            Problem(str(path), f"column '{c}' appears more than once in the header", row=1) for c in repeated
+        )
         return None
     if not ok:
         return None
@@ -214,9 +237,9 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
 def _lines(text: str) -> Iterator[str]:
-    """The text's lines with their endings, one at a time.
+    r"""The text's lines with their endings, one at a time.
 
-    Lines end at \\n, \\r\\n or a lone \\r, as `io.StringIO(newline="")` splits them; a StringIO would
+    Lines end at \n, \r\n or a lone \r, as `io.StringIO(newline="")` splits them; a StringIO would
     hold a 4-byte-per-character copy of a large table.
     """
     for match in _LINE.finditer(text):
@@ -237,7 +260,8 @@ def validate(raw: RawCase) -> Inputs:
     if problems:
         raise InputError(problems)
     assert scenario is not None
-    return Inputs(scenario=scenario, **{name: tuple(r) for name, r in rows.items()})
+    tables: dict[str, Any] = {name: tuple(r) for name, r in rows.items()}  # each table's rows, of its own model
+    return Inputs(scenario=scenario, **tables)
 
 
 def _validate_scenario(raw: RawCase, problems: list[Problem]) -> Scenario | None:
@@ -251,7 +275,10 @@ def _validate_scenario(raw: RawCase, problems: list[Problem]) -> Scenario | None
         line = _line_for(raw.scenario_lines, loc)
         if isinstance(value, dict | list):
             value = None
-        file = next((raw.scenario_origins[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in raw.scenario_origins), raw.scenario_file)
+        file = next(
+            (raw.scenario_origins[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in raw.scenario_origins),
+            raw.scenario_file,
+        )
         problems.append(Problem(file, message, row=line, column=".".join(map(str, loc)) or None, value=value))
     return None if booleans else scenario
 
@@ -263,7 +290,11 @@ def _boolean_numbers(raw: RawCase) -> list[tuple[tuple[Any, ...], str, object]]:
     try:
         Scenario.model_validate(raw.scenario, strict=True)
     except ValidationError as err:
-        found = {_clean_loc(i["loc"]): i["input"] for i in err.errors() if isinstance(i.get("input"), bool) and i["type"] in {"int_type", "float_type"}}
+        found = {
+            _clean_loc(i["loc"]): i["input"]
+            for i in err.errors()
+            if isinstance(i.get("input"), bool) and i["type"] in {"int_type", "float_type"}
+        }
         return [(loc, "expected a number, found true/false", value) for loc, value in found.items()]
     return []
 
@@ -310,7 +341,11 @@ def _is_union_member(loc: tuple[Any, ...]) -> bool:
 
 def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
     """Drop pydantic's union-member and validator names from an error location."""
-    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("constrained-") or p in {"float", "int"})))
+    return tuple(
+        p
+        for p in loc
+        if not (isinstance(p, str) and ("[" in p or p.startswith("constrained-") or p in {"float", "int"}))
+    )
 
 
 def _line_for(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | None:
@@ -321,7 +356,7 @@ def _line_for(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | 
     return None
 
 
-def _message(item: Any) -> str:
+def _message(item: ErrorDetails) -> str:
     if item["type"] == "missing":
         return "required value is missing"
     if item["type"] == "extra_forbidden":
@@ -339,7 +374,9 @@ def _validate_table(name: str, table: RawTable, problems: list[Problem]) -> list
     for column in required:
         if column not in columns:
             bad_header = True
-            problems.append(Problem(table.file, f"missing column '{column}'; the header must include {', '.join(required)}", row=1))
+            problems.append(
+                Problem(table.file, f"missing column '{column}'; the header must include {', '.join(required)}", row=1)
+            )
     for column in columns:
         if column not in expected:
             bad_header = True
@@ -355,28 +392,38 @@ def _validate_table(name: str, table: RawTable, problems: list[Problem]) -> list
     start = len(problems)
     for position, (line, record) in enumerate(zip(table.lines, table.frame.to_dict("records"), strict=False)):
         if len(problems) - start >= PROBLEMS.value:
-            problems.append(Problem(table.file, f"... and possibly more: checking stopped after {PROBLEMS.value} problems in this file", row=line))
+            problems.append(
+                Problem(
+                    table.file,
+                    f"... and possibly more: checking stopped after {PROBLEMS.value} problems in this file",
+                    row=line,
+                )
+            )
             return out
         cells = {k: v for k, v in record.items() if v is not None}
         try:
             out.append(model.model_validate(cells))
         except ValidationError as err:
             for item in err.errors():
-                column = str(item["loc"][0]) if item["loc"] else None
-                value = record.get(column) if column else None
-                message = _expected(item, model, column)
-                if (position, column) in table.patched:
-                    message += f" (value set by {table.patched[(position, str(column))]})"
-                problems.append(Problem(table.file, message, row=line, column=column, value=value))
+                field = str(item["loc"][0]) if item["loc"] else None
+                value = record.get(field) if field else None
+                message = _expected(item, model, field)
+                if (position, field) in table.patched:
+                    message += f" (value set by {table.patched[(position, str(field))]})"
+                problems.append(Problem(table.file, message, row=line, column=field, value=value))
     _check_duplicates(name, table, problems)
     return out
 
 
-def _expected(item: Any, model: type[BaseModel], column: str | None) -> str:
+def _expected(item: ErrorDetails, model: type[BaseModel], column: str | None) -> str:
     message = _message(item)
     field_info = model.model_fields.get(column or "")
     extra = field_info.json_schema_extra if field_info is not None else None
-    if isinstance(extra, dict) and "unit" in extra and item["type"] in {"float_parsing", "int_parsing", "finite_number"}:
+    if (
+        isinstance(extra, dict)
+        and "unit" in extra
+        and item["type"] in {"float_parsing", "int_parsing", "finite_number"}
+    ):
         message += f" (in {extra['unit']})"
     return message
 
@@ -388,7 +435,19 @@ def _check_duplicates(name: str, table: RawTable, problems: list[Problem]) -> No
     duplicated = table.frame.duplicated(subset=keys, keep="first")
     positions = duplicated[duplicated].index
     if len(positions) > PROBLEMS.value:
-        problems.append(Problem(table.file, f"{len(positions):,} duplicate rows; the first {PROBLEMS.value} follow", row=table.lines[positions[0]]))
+        problems.append(
+            Problem(
+                table.file,
+                f"{len(positions):,} duplicate rows; the first {PROBLEMS.value} follow",
+                row=table.lines[positions[0]],
+            )
+        )
     for position in positions[: PROBLEMS.value]:
-        key = ", ".join(f"{k}={table.frame.at[position, k]}" for k in keys)
-        problems.append(Problem(table.file, f"duplicate row for {key}; each ({', '.join(keys)}) may appear once", row=table.lines[position]))
+        key = ", ".join(f"{k}={table.frame.at[position, k]!s}" for k in keys)
+        problems.append(
+            Problem(
+                table.file,
+                f"duplicate row for {key}; each ({', '.join(keys)}) may appear once",
+                row=table.lines[position],
+            )
+        )

@@ -31,7 +31,11 @@ _CORE_RESOLVERS = (
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
     ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
     ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
-    ("tag:yaml.org,2002:float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+.0123456789"),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+.0123456789",
+    ),
 )
 
 
@@ -46,16 +50,23 @@ class HardenedLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
         """Refuse aliases and anchors, and nesting deeper than MAX_DEPTH, before composing."""
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # unannotated in types-PyYAML
         if isinstance(event, yaml.AliasEvent):
-            raise ComposerError(None, None, f"aliases (*{event.anchor}) are not allowed; write the value out", event.start_mark)
+            raise ComposerError(
+                None,
+                None,
+                f"aliases (*{event.anchor}) are not allowed; write the value out",
+                event.start_mark,  # type: ignore[arg-type]  # types-PyYAML: events may carry the C Mark, errors the Python one
+            )
         if getattr(event, "anchor", None) is not None:
-            raise ComposerError(None, None, f"anchors (&{event.anchor}) are not allowed; write the value out", event.start_mark)
+            raise ComposerError(
+                None, None, f"anchors (&{event.anchor}) are not allowed; write the value out", event.start_mark
+            )
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
                 raise ComposerError(None, None, f"nested deeper than {MAX_DEPTH} levels", event.start_mark)
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)  # type: ignore[arg-type]  # PyYAML passes a key node, the stubs say int
         finally:
             self._depth -= 1
 
@@ -65,17 +76,25 @@ class HardenedLoader(yaml.SafeLoader):
             raise ConstructorError(None, None, f"expected a mapping, found {node.id}", node.start_mark)
         seen: set[Any] = set()
         for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge" or (isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<" and key_node.style is None):
-                raise ConstructorError(None, None, "merge keys (<<) are not allowed; write the settings out", key_node.start_mark)
+            if key_node.tag == "tag:yaml.org,2002:merge" or (
+                isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<" and key_node.style is None
+            ):
+                raise ConstructorError(
+                    None, None, "merge keys (<<) are not allowed; write the settings out", key_node.start_mark
+                )
             key = self.construct_object(key_node, deep=True)
             try:
                 duplicate = key in seen
             except TypeError:
-                raise ConstructorError(None, None, "a key must be a single value, not a list or mapping", key_node.start_mark) from None
+                raise ConstructorError(
+                    None, None, "a key must be a single value, not a list or mapping", key_node.start_mark
+                ) from None
             if duplicate:
-                raise ConstructorError(None, None, f"duplicate key '{key}'; each key may appear once in a mapping", key_node.start_mark)
+                raise ConstructorError(
+                    None, None, f"duplicate key '{key}'; each key may appear once in a mapping", key_node.start_mark
+                )
             seen.add(key)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+        return super().construct_mapping(node, deep=deep)
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         """YAML 1.2 integers: decimal (leading zeros are decimal), 0o octal, 0x hexadecimal."""

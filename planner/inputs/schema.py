@@ -8,10 +8,10 @@ so that this module stays a plain description of the inputs.
 from __future__ import annotations
 
 import html
-
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,7 +21,7 @@ Id = Annotated[str, Field(pattern=ID_PATTERN)]
 Share = Annotated[float, Field(ge=0, le=1)]
 
 
-def unit(u: str) -> dict[str, str]:
+def unit(u: str) -> JsonDict:
     """The `json_schema_extra` that carries a field's unit."""
     return {"unit": u}
 
@@ -53,7 +53,9 @@ def _round_trip(data: object, rtt: str, one_way: str) -> object:
     except (TypeError, ValueError):
         return data
     if not agree:
-        raise ValueError(f"{rtt}={r} and {one_way}={o} disagree (a round trip is twice the one-way latency); give one of them")
+        raise ValueError(
+            f"{rtt}={r} and {one_way}={o} disagree (a round trip is twice the one-way latency); give one of them"
+        )
     return data
 
 
@@ -375,8 +377,8 @@ class Budget(Schema):
     basis from the capex is an error."""
     total_yi_yuan: float | None = Field(default=None, ge=0, le=1e7, json_schema_extra=unit("亿元"))
     """Budget over the whole horizon; null for none."""
-    yearly_yi_yuan: Annotated[float, Field(ge=0, le=1e7)] | dict[int, Annotated[float, Field(ge=0, le=1e7)]] | None = Field(
-        default=None, json_schema_extra=unit("亿元/year")
+    yearly_yi_yuan: Annotated[float, Field(ge=0, le=1e7)] | dict[int, Annotated[float, Field(ge=0, le=1e7)]] | None = (
+        Field(default=None, json_schema_extra=unit("亿元/year"))
     )
     """Budget per year: one number for every year, or a mapping year -> amount; null for none."""
 
@@ -421,8 +423,8 @@ class Policy(Schema):
     """Shadow carbon price applied to grid emissions in the objective. Data centres are not in the
     national emissions trading scheme, so nobody pays it: it values emissions for the plan's
     choices, and reports call it a shadow price."""
-    carbon_cap_mt: Annotated[float, Field(ge=0, le=1e5)] | dict[int, Annotated[float, Field(ge=0, le=1e5)]] | None = Field(
-        default=None, json_schema_extra=unit("MtCO2/year")
+    carbon_cap_mt: Annotated[float, Field(ge=0, le=1e5)] | dict[int, Annotated[float, Field(ge=0, le=1e5)]] | None = (
+        Field(default=None, json_schema_extra=unit("MtCO2/year"))
     )
     """Cap on the clusters' yearly grid emissions: one number or year -> cap; null for none."""
     green_matching: Literal["annual", "hourly"] = "annual"
@@ -501,7 +503,7 @@ class Scenario(Schema):
     """The case's `scenario.yaml`: horizon, economics, budgets, policy and solver."""
 
     name: Id
-    """Case name; outputs go to `outputs/<name>` by default (`outputs/<name>_days<K>`, `_hours` at those resolutions)."""
+    """Case name; outputs go to `outputs/<name>` by default (`outputs/<name>_days<K>`, `_hours` at those resolutions)."""  # noqa: E501 - one table row of docs/inputs.md
     description: str = ""
     """What the case stands for."""
     years: Years
@@ -541,7 +543,10 @@ class Scenario(Schema):
     def _one_money_basis(self) -> Scenario:
         has_budget = self.budget.total_yi_yuan is not None or self.budget.yearly_yi_yuan is not None
         if has_budget and self.budget.basis != self.capex_basis:
-            raise ValueError(f"budget.basis '{self.budget.basis}' differs from capex_basis '{self.capex_basis}': a budget must be on the capex's basis")
+            raise ValueError(
+                f"budget.basis '{self.budget.basis}' differs from capex_basis '{self.capex_basis}': a budget must be "
+                "on the capex's basis"
+            )
         return self
 
 
@@ -577,9 +582,16 @@ class Inputs(Schema):
     def _repr_html_(self) -> str:
         """Jupyter: the case at a glance and how to get its tables."""
         s = self.scenario
-        counts = "".join(f"<tr><th style='text-align:left'>{name}</th><td style='text-align:right'>{len(getattr(self, name)):,} rows</td></tr>" for name in TABLES)
+        counts = "".join(
+            f"<tr><th style='text-align:left'>{name}</th><td style='text-align:right'>{len(getattr(self, name)):,} "
+            "rows</td></tr>"
+            for name in TABLES
+        )
         title = html.escape(f"case '{s.name}': {s.years.first}-{s.years.last}")
-        return f"<table><caption style='text-align:left'>{title}</caption>{counts}</table><p style='font-size:smaller'>tables: <code>inputs.table(\"clusters\")</code>, ...</p>"
+        return (
+            f"<table><caption style='text-align:left'>{title}</caption>{counts}</table><p "
+            "style='font-size:smaller'>tables: <code>inputs.table(\"clusters\")</code>, ...</p>"
+        )
 
 
 TABLES: dict[str, type[Schema]] = {

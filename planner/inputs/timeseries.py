@@ -49,6 +49,7 @@ class Resolution:
         if self.kind == "hours":
             return "full year, hourly (8760 slices per year)"
         if self.kind == "days":
+            assert self.days is not None  # parse() sets days for kind "days"
             return f"{self.days} representative days (k-medoids), hourly ({self.days * HOURS_PER_DAY} slices per year)"
         return "yearly (one slice per year)"
 
@@ -72,7 +73,14 @@ def _full_year(hourly: pd.DataFrame) -> pd.DataFrame:
     frame = hourly.reset_index()
     labels = np.array([f"h{h:04d}" for h in range(DAYS * HOURS_PER_DAY)])
     days = np.array([f"d{d:03d}" for d in range(DAYS)])
-    out = pd.DataFrame({"cluster": frame["cluster"].to_numpy(), "slice": labels[frame["hour"].to_numpy()], "period": days[frame["hour"].to_numpy() // HOURS_PER_DAY], "weight_hours": 1.0})
+    out = pd.DataFrame(
+        {
+            "cluster": frame["cluster"].to_numpy(),
+            "slice": labels[frame["hour"].to_numpy()],
+            "period": days[frame["hour"].to_numpy() // HOURS_PER_DAY],
+            "weight_hours": 1.0,
+        }
+    )
     for tech in TECHS:
         out[tech] = frame[tech].to_numpy()
     return out
@@ -84,7 +92,11 @@ def day_features(hourly: pd.DataFrame, capacity_mw: pd.DataFrame | None = None) 
     blocks = []
     for tech in TECHS:
         values = hourly[tech].to_numpy().reshape(len(clusters), DAYS, HOURS_PER_DAY)
-        weight = np.ones(len(clusters)) if capacity_mw is None else capacity_mw.reindex(clusters)[tech.replace("_cf", "_mw")].to_numpy(dtype=float)
+        weight = (
+            np.ones(len(clusters))
+            if capacity_mw is None
+            else capacity_mw.reindex(clusters)[tech.replace("_cf", "_mw")].to_numpy(dtype=float)
+        )
         blocks.append(values * weight[:, None, None])
     stacked = np.concatenate(blocks, axis=0)  # (series, day, hour)
     scale = np.abs(stacked).max()
@@ -127,7 +139,9 @@ def _plus_plus(dist: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray
     return np.array(chosen)
 
 
-def representative_days(hourly: pd.DataFrame, k: int, capacity_mw: pd.DataFrame | None = None, seed: int = 0) -> pd.DataFrame:
+def representative_days(
+    hourly: pd.DataFrame, k: int, capacity_mw: pd.DataFrame | None = None, seed: int = 0
+) -> pd.DataFrame:
     """K representative days as 24K hourly slices per cluster, weighted by the days each stands for."""
     medoids, assign = k_medoids(day_features(hourly, capacity_mw), k, seed)
     counts = np.bincount(assign, minlength=len(medoids)).astype(float)
@@ -137,8 +151,14 @@ def representative_days(hourly: pd.DataFrame, k: int, capacity_mw: pd.DataFrame 
     frames = []
     for cluster in clusters:
         year = hourly.xs(cluster, level="cluster")
-        frame = pd.DataFrame({"cluster": cluster, "slice": [f"d{j:03d}h{h:02d}" for j in range(len(medoids)) for h in range(HOURS_PER_DAY)],
-                              "period": np.repeat([f"d{j:03d}" for j in range(len(medoids))], HOURS_PER_DAY), "weight_hours": weight})
+        frame = pd.DataFrame(
+            {
+                "cluster": cluster,
+                "slice": [f"d{j:03d}h{h:02d}" for j in range(len(medoids)) for h in range(HOURS_PER_DAY)],
+                "period": np.repeat([f"d{j:03d}" for j in range(len(medoids))], HOURS_PER_DAY),
+                "weight_hours": weight,
+            }
+        )
         for tech in TECHS:
             frame[tech] = _keep_mean(year[tech].to_numpy()[hour_of_slice], weight, float(year[tech].mean()))
         frames.append(frame)

@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from planner.model.data import ModelData
 from planner.inputs.timeseries import Resolution
 from planner.model import _lp
 from planner.model._lp import Builder, Model
+from planner.model.data import ModelData
 from planner.model.objective import add_objective
 from planner.model.registry import REGISTRY
 from planner.model.variables import Vars, add_variables
@@ -93,7 +93,14 @@ def build_model(data: ModelData, name: str = "planner", trace: Trace | None = No
     for family in FAMILIES:
         run_step(family, m, data, trace, v)
     lo, hi = coefficient_range(m)
-    logger.info("model: %d rows, %d columns, %d non-zeros; |coefficients| in [%.2g, %.2g]", m.n_rows, m.n_cols, m.nonzeros, lo, hi)
+    logger.info(
+        "model: %d rows, %d columns, %d non-zeros; |coefficients| in [%.2g, %.2g]",
+        m.n_rows,
+        m.n_cols,
+        m.nonzeros,
+        lo,
+        hi,
+    )
     return Built(m, v, data)
 
 

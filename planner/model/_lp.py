@@ -8,7 +8,18 @@ surgery). Import `from planner.model import _lp` and write `_lp.terms(...)`, as 
 
 from __future__ import annotations
 
-from planner.model.arrays import SENSES, Builder, Model, RowBlock, Solution, new_model, row_block, row_duals, terms_value, values
+from planner.model.arrays import (
+    SENSES,
+    Builder,
+    Model,
+    RowBlock,
+    Solution,
+    new_model,
+    row_block,
+    row_duals,
+    terms_value,
+    values,
+)
 from planner.model.keys import factorize, label
 from planner.model.pulp_view import write_model
 from planner.model.relax import ELASTIC, elastic, fix_upper, minimise, row_limits

@@ -31,7 +31,9 @@ SENSES = ("<=", ">=", "==")
 class Builder(Protocol):
     """What a build step may call on the model it builds (a `Model`, or the re-solver's `Recorder`)."""
 
-    def add_vars(self, name: str, index: pd.Index, lb: float | None = 0.0, ub: float | None = None, integer: bool = False) -> pd.Series:
+    def add_vars(
+        self, name: str, index: pd.Index, lb: float | None = 0.0, ub: float | None = None, integer: bool = False
+    ) -> pd.Series:
         """A block of columns on `index`, as a Series of column ids."""
         ...
 
@@ -83,7 +85,15 @@ def row_block(lhs: Terms, sense: str, rhs: float | pd.Series = 0.0, start: int =
         rhs_values = np.nan_to_num(align(rhs, uniques).to_numpy(dtype=float), nan=0.0)
     else:
         rhs_values = np.full(len(uniques), float(rhs))
-    return RowBlock(start, uniques, sense, rhs_values, codes + start, np.asarray(lhs.var, dtype=np.int64), np.asarray(lhs.coef, dtype=float))
+    return RowBlock(
+        start,
+        uniques,
+        sense,
+        rhs_values,
+        codes + start,
+        np.asarray(lhs.var, dtype=np.int64),
+        np.asarray(lhs.coef, dtype=float),
+    )
 
 
 @dataclass
@@ -105,7 +115,9 @@ class Model:
     _pulp_cols: list[pulp.LpVariable] = field(default_factory=list)
     var_specs: dict[str, tuple[float | None, float | None, bool]] = field(default_factory=dict)
 
-    def add_vars(self, name: str, index: pd.Index, lb: float | None = 0.0, ub: float | None = None, integer: bool = False) -> pd.Series:
+    def add_vars(
+        self, name: str, index: pd.Index, lb: float | None = 0.0, ub: float | None = None, integer: bool = False
+    ) -> pd.Series:
         """A block of columns, one per index entry, as an int64 Series of column ids on that index."""
         n = len(index)
         self.var_specs[name] = (lb, ub, integer)
@@ -133,7 +145,12 @@ class Model:
     def update_rows(self, family: str, block: RowBlock) -> None:
         """Replace a family's coefficients and right-hand sides by `block`'s (same rows and columns)."""
         old = self.blocks[family]
-        if block.start != old.start or not old.index.equals(block.index) or not np.array_equal(old.row, block.row) or not np.array_equal(old.col, block.col):
+        if (
+            block.start != old.start
+            or not old.index.equals(block.index)
+            or not np.array_equal(old.row, block.row)
+            or not np.array_equal(old.col, block.col)
+        ):
             msg = f"rows of {family} changed shape: build the model afresh"
             raise ValueError(msg)
         self.blocks[family] = block

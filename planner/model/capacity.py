@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from planner.model.data import ModelData
 from planner.model import _lp
 from planner.model._lp import Builder
+from planner.model.data import ModelData
 from planner.model.expressions import served, stock_accounting
 from planner.model.variables import Vars
 
@@ -62,7 +62,9 @@ def add_power_limit(m: Builder, d: ModelData, v: Vars) -> None:
     if d.power_max_mw.empty:
         return
     racks = v.racks[_lp.align(d.power_max_mw, v.racks.index).notna().to_numpy()]
-    m.add_rows("power_limit", _lp.terms(racks, by=CY, coef=d.mw_per_krack), "<=", _lp.align(d.power_max_mw, racks.index))
+    m.add_rows(
+        "power_limit", _lp.terms(racks, by=CY, coef=d.mw_per_krack), "<=", _lp.align(d.power_max_mw, racks.index)
+    )
 
 
 def add_capacity(m: Builder, d: ModelData, v: Vars) -> None:
@@ -85,13 +87,15 @@ def add_utilisation_floor(m: Builder, d: ModelData, v: Vars) -> None:
         The approval letters word the floor as an average over a cluster's start-up zone (all its
         racks) with no year; `from[c]` and the scope say when and over which racks it is read.
     """
+
     def applies(index: pd.Index, scope: str) -> np.ndarray:
         years = index.get_level_values("year").to_numpy()
-        return (
+        mask: np.ndarray = (
             (_lp.align(d.utilisation_min, index).to_numpy() > 0)
             & (years >= _lp.align(d.utilisation_min_from, index).to_numpy())
             & (_lp.align(d.utilisation_min_scope, index).to_numpy() == scope)
         )
+        return mask
 
     whole, new = applies(v.racks.index, "all_racks"), applies(v.racks.index, "new_racks")
     if not (whole.any() or new.any()):
@@ -181,6 +185,8 @@ def add_site_opening(m: Builder, d: ModelData, v: Vars) -> None:
     by_row = pd.Series(opened, index=pd.MultiIndex.from_arrays([pairs["cluster"], pairs["row_year"]], names=CY))
     lhs = _lp.terms(racks_new, by=CY) - _lp.terms(by_row, by=CY, coef=_lp.align(d.build_max, by_row.index))
     m.add_rows("site_opening", lhs, "<=", 0.0)
+
+
 def add_vintage_stock(m: Builder, d: ModelData, v: Vars) -> None:
     """Existing racks retrofitted or retired so far are at most the stock in place at the start.
 

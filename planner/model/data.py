@@ -128,7 +128,9 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
     hubs.index.name, clusters.index.name, workloads.index.name = "hub", "cluster", "workload"
     links.index.names = ["hub", "cluster"]
     years = pd.Index(range(s.years.first, s.years.last + 1), name="year")
-    discount = pd.Series((1.0 + s.discount_rate) ** -(years - s.years.first).to_numpy(dtype=float), index=years, name="discount")
+    discount = pd.Series(
+        (1.0 + s.discount_rate) ** -(years - s.years.first).to_numpy(dtype=float), index=years, name="discount"
+    )
 
     profiles = _profiles(inputs, clusters) if profiles is None else profiles.set_index(["cluster", "slice"])
     slices = pd.Index(profiles.index.get_level_values("slice").unique(), name="slice")
@@ -170,7 +172,12 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         power_max_mw=_cluster_year_limit(clusters["power_max_mw"], inputs, "power_max_mw", years),
         mw_per_krack=s.rack.power_kw * pue,
         capex=clusters["capex_yuan_per_rack"] * RACKS_PER_KRACK / YUAN_PER_YI,
-        capex_cost=_annuity_cost(clusters["capex_yuan_per_rack"] * RACKS_PER_KRACK / YUAN_PER_YI, s.discount_rate, s.rack.lifetime_years, discount),
+        capex_cost=_annuity_cost(
+            clusters["capex_yuan_per_rack"] * RACKS_PER_KRACK / YUAN_PER_YI,
+            s.discount_rate,
+            s.rack.lifetime_years,
+            discount,
+        ),
         fixed_opex_cost=_per_year(clusters["fixed_opex_yuan_per_rack_year"] * RACKS_PER_KRACK / YUAN_PER_YI, discount),
         pue=pue,
         pue_existing=pue_existing,
@@ -189,9 +196,15 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         utilisation_min=floor["u_min"],
         utilisation_min_from=floor["from_year"],
         utilisation_min_scope=floor["scope"],
-        vintage_split=pd.Index(clusters.index[(pue_existing != pue) | ((floor["scope"] == "new_racks") & (floor["u_min"] > 0))
-                                              | in_use0.notna()
-                                              | _has_vintage_option(s, clusters, pue_existing)], name="cluster"),
+        vintage_split=pd.Index(
+            clusters.index[
+                (pue_existing != pue)
+                | ((floor["scope"] == "new_racks") & (floor["u_min"] > 0))
+                | in_use0.notna()
+                | _has_vintage_option(s, clusters, pue_existing)
+            ],
+            name="cluster",
+        ),
         in_use_existing=in_use0.dropna(),
         tenant_retention=s.rack.tenant_retention_per_year,
         utilisation_max=s.rack.utilisation_max,
@@ -225,8 +238,11 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         grid_import_mw=_cluster_year_limit(clusters["grid_import_mw"], inputs, "grid_import_mw", years),
         tou_factor=_tou_factor(s, slices),
         **_green_direct(s, clusters, profiles, discount),
-        wue_m3_per_gwh=clusters["wue_l_per_kwh"].astype(float).fillna(
-            clusters["cooling_type"].fillna(s.water.cooling_type).map(s.water.wue_l_per_kwh)).astype(float) * 1e3,
+        wue_m3_per_gwh=clusters["wue_l_per_kwh"]
+        .astype(float)
+        .fillna(clusters["cooling_type"].fillna(s.water.cooling_type).map(s.water.wue_l_per_kwh))
+        .astype(float)
+        * 1e3,
         water_max_km3=_cluster_year_limit(pd.Series(np.nan, index=clusters.index), inputs, "water_max_m3", years) / 1e3,
         **_vintage(s, clusters, pue_existing, discount),
         **storage,
@@ -277,9 +293,7 @@ class _Vintage(TypedDict):
     retire_by: pd.Series
 
 
-def _green_direct(
-    s: Scenario, clusters: pd.DataFrame, profiles: pd.DataFrame, discount: pd.Series
-) -> _GreenDirect:
+def _green_direct(s: Scenario, clusters: pd.DataFrame, profiles: pd.DataFrame, discount: pd.Series) -> _GreenDirect:
     """Direct green supply (绿电直连): GWh per slice (capacity x the cluster's renewable mix), cost, factor."""
     mw = clusters["green_direct_mw"].astype(float).fillna(0.0)
     scope = clusters.index[mw > 0]
@@ -310,8 +324,9 @@ def _has_vintage_option(s: Scenario, clusters: pd.DataFrame, pue_existing: pd.Se
 def _vintage(s: Scenario, clusters: pd.DataFrame, pue_existing: pd.Series, discount: pd.Series) -> _Vintage:
     """Retrofit and retirement of the existing stock: who may, at what cost, and who must by when."""
     has = _has_vintage_option(s, clusters, pue_existing)
-    retrofit = clusters.index[has & clusters["retrofit_capex_yuan_per_rack"].notna()
-                              & (pue_existing > clusters["pue_max"])]
+    retrofit = clusters.index[
+        has & clusters["retrofit_capex_yuan_per_rack"].notna() & (pue_existing > clusters["pue_max"])
+    ]
     above = has & (pue_existing > (np.inf if s.policy.retire_pue_above is None else s.policy.retire_pue_above))
     retire = clusters.index[has & (clusters["retire_cost_yuan_per_rack"].notna() | above)]
     capex = clusters.loc[retrofit, "retrofit_capex_yuan_per_rack"].astype(float) * RACKS_PER_KRACK / YUAN_PER_YI
@@ -332,11 +347,16 @@ def _floor(s: Scenario, clusters: pd.DataFrame, years: pd.Index) -> pd.DataFrame
     """Per cluster: utilisation floor, the first year it applies and the racks it covers (policy defaults filled)."""
     policy = s.policy
     first = s.years.first if policy.utilisation_min_from_year is None else policy.utilisation_min_from_year
-    return pd.DataFrame({
-        "u_min": clusters["utilisation_min"].astype(float).fillna(policy.utilisation_min),
-        "from_year": clusters["utilisation_min_from_year"].astype(float).fillna(first).astype(int),
-        "scope": clusters["utilisation_min_scope"].astype(object).where(clusters["utilisation_min_scope"].notna(), policy.utilisation_min_scope),
-    }, index=clusters.index)
+    return pd.DataFrame(
+        {
+            "u_min": clusters["utilisation_min"].astype(float).fillna(policy.utilisation_min),
+            "from_year": clusters["utilisation_min_from_year"].astype(float).fillna(first).astype(int),
+            "scope": clusters["utilisation_min_scope"]
+            .astype(object)
+            .where(clusters["utilisation_min_scope"].notna(), policy.utilisation_min_scope),
+        },
+        index=clusters.index,
+    )
 
 
 def _eflops(inputs: Inputs) -> pd.Series:
@@ -344,8 +364,11 @@ def _eflops(inputs: Inputs) -> pd.Series:
     per_rack = standard_racks_per_rack(inputs.workloads, inputs.scenario.rack.power_kw)
     rates = eflops_per_standard_rack(inputs.compute, per_rack)
     names = ["workload", "year"]
-    index = pd.MultiIndex.from_tuples(list(rates), names=names) if rates else pd.MultiIndex.from_arrays([[], []],
-                                                                                                          names=names)
+    index = (
+        pd.MultiIndex.from_tuples(list(rates), names=names)
+        if rates
+        else pd.MultiIndex.from_arrays([[], []], names=names)
+    )
     return pd.Series([r * RACKS_PER_KRACK for r in rates.values()], index=index, dtype=float, name="eflops_per_krack")
 
 
@@ -365,7 +388,16 @@ def _previous_slice(period: pd.Series) -> pd.Series:
     return pd.Series(prev.fillna(last).to_numpy(), index=period.index, name="slice_prev")
 
 
-def _storage(s: object, clusters: pd.DataFrame, slices: pd.Index, years: pd.Index, discount: pd.Series) -> dict[str, object]:
+class _Storage(TypedDict):
+    """ModelData's battery fields, as `_storage` computes them."""
+
+    storage_clusters: pd.Index
+    battery_gw_cost: pd.Series
+    battery_gwh_cost: pd.Series
+    battery_efficiency: float
+
+
+def _storage(s: object, clusters: pd.DataFrame, slices: pd.Index, years: pd.Index, discount: pd.Series) -> _Storage:
     """Battery scope and costs: 1 yuan/kW = 0.01 亿元/GW; no batteries with a single slice."""
     from planner.inputs.schema import Scenario
 
@@ -403,7 +435,9 @@ def _renewables(profiles: pd.DataFrame, clusters: pd.DataFrame) -> pd.Series:
     """GWh of contractable renewable energy per cluster and slice (per year of operation)."""
     mw = clusters[["wind_mw", "solar_mw", "hydro_mw"]].reindex(profiles.index, level="cluster")
     power = (
-        mw["wind_mw"] * profiles["wind_cf"] + mw["solar_mw"] * profiles["solar_cf"] + mw["hydro_mw"] * profiles["hydro_cf"]
+        mw["wind_mw"] * profiles["wind_cf"]
+        + mw["solar_mw"] * profiles["solar_cf"]
+        + mw["hydro_mw"] * profiles["hydro_cf"]
     )
     return (power * profiles["weight_hours"] / 1e3).rename("renewable_gwh")
 
@@ -473,7 +507,9 @@ def _served(links: pd.DataFrame, workloads: pd.DataFrame) -> pd.MultiIndex:
     return pd.MultiIndex.from_frame(pairs[["workload", "hub", "cluster"]]).sort_values()
 
 
-def _transit(links: pd.DataFrame, workloads: pd.DataFrame, served: pd.MultiIndex, years: pd.Index, discount: pd.Series) -> pd.Series:
+def _transit(
+    links: pd.DataFrame, workloads: pd.DataFrame, served: pd.MultiIndex, years: pd.Index, discount: pd.Series
+) -> pd.Series:
     """Transmission fee per krack of load served over a link, discounted (亿元/krack)."""
     fee = links["transit_yuan_per_gbps_year"] / YUAN_PER_YI
     per_krack = workloads["gbps_per_rack"] * RACKS_PER_KRACK

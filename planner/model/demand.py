@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planner.model.data import ModelData
 from planner.model import _lp
 from planner.model._lp import Builder
+from planner.model.data import ModelData
 from planner.model.variables import Vars
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planner.model.data import ModelData
 from planner.model import _lp
 from planner.model._lp import Builder, Terms
+from planner.model.data import ModelData
 from planner.model.expressions import served
 from planner.model.variables import Vars
 
@@ -18,7 +18,11 @@ def _facility_energy(d: ModelData, v: Vars) -> Terms:
     """Facility energy of the load in each slice: pue[c] * it[w,t] * class_load[w,c,y] (GWh)."""
     index = v.class_load.index
     n = len(d.slices)
-    it = d.it_gwh_per_krack.reindex(pd.MultiIndex.from_product([d.workloads, d.slices])).to_numpy().reshape(len(d.workloads), n)
+    it = (
+        d.it_gwh_per_krack.reindex(pd.MultiIndex.from_product([d.workloads, d.slices]))
+        .to_numpy()
+        .reshape(len(d.workloads), n)
+    )
     row_it = it[d.workloads.get_indexer(index.get_level_values("workload"))]
     pue = d.pue_existing.reindex(index.get_level_values("cluster")).to_numpy()
     coef = (pue[:, None] * row_it).ravel()  # class_load-major, slices inner: the order of `broadcast`
@@ -63,7 +67,9 @@ def add_renewable_availability(m: Builder, d: ModelData, v: Vars) -> None:
 
     renewable[c,y,t] <= renewable_gwh[c,t]        for all c, y, t
     """
-    m.add_rows("renewable_availability", _lp.terms(v.renewable, by=CYT), "<=", _lp.align(d.renewable_gwh, v.renewable.index))
+    m.add_rows(
+        "renewable_availability", _lp.terms(v.renewable, by=CYT), "<=", _lp.align(d.renewable_gwh, v.renewable.index)
+    )
 
 
 def add_certificate_cover(m: Builder, d: ModelData, v: Vars) -> None:
@@ -118,10 +124,15 @@ def add_new_load_cap(m: Builder, d: ModelData, v: Vars) -> None:
     if not v.retire.empty:  # retired racks in place no longer count against the new ones
         lhs = lhs - _lp.running_total(_lp.broadcast(v.retire, on_new), "year", d.years) * d.utilisation_max
     rhs_new = -d.utilisation_max * _lp.align(d.racks_existing, new.index)
-    rhs = pd.concat([
-        pd.Series(0.0, index=pd.MultiIndex.from_frame(new.index.to_frame(index=False).assign(limit="in_use"))),
-        pd.Series(rhs_new.to_numpy(), index=pd.MultiIndex.from_frame(new.index.to_frame(index=False).assign(limit="new_racks"))),
-    ])
+    rhs = pd.concat(
+        [
+            pd.Series(0.0, index=pd.MultiIndex.from_frame(new.index.to_frame(index=False).assign(limit="in_use"))),
+            pd.Series(
+                rhs_new.to_numpy(),
+                index=pd.MultiIndex.from_frame(new.index.to_frame(index=False).assign(limit="new_racks")),
+            ),
+        ]
+    )
     m.add_rows("new_load_cap", lhs, "<=", rhs)
 
 
@@ -144,7 +155,11 @@ def add_green_share(m: Builder, d: ModelData, v: Vars) -> None:
         return _lp.subset(s, floor.index)
 
     coef = floor * d.new_load_gwh_per_krack.reindex(floor.index)
-    lhs = _lp.terms(pick(v.renewable), by=CY) + _lp.terms(pick(v.certificates), by=CY) - _lp.terms(pick(v.new_load), by=CY, coef=coef)
+    lhs = (
+        _lp.terms(pick(v.renewable), by=CY)
+        + _lp.terms(pick(v.certificates), by=CY)
+        - _lp.terms(pick(v.new_load), by=CY, coef=coef)
+    )
     if not v.charge.empty:
         lhs = lhs - _lp.terms(pick(v.charge), by=CY) + _lp.terms(pick(v.discharge), by=CY)
     if not v.green_direct.empty:
@@ -185,7 +200,11 @@ def add_green_hourly(m: Builder, d: ModelData, v: Vars) -> None:
     share = d.slice_hours.reindex(frame["slice"]).to_numpy() / d.slice_hours.sum()
     lhs = _lp.terms(renewable, by=CYT) - _lp.terms(_lp.align(v.new_load, renewable.index), by=CYT, coef=energy * share)
     if not v.charge.empty:
-        lhs = lhs - _lp.terms(_lp.subset(v.charge, floor.index), by=CYT) + _lp.terms(_lp.subset(v.discharge, floor.index), by=CYT)
+        lhs = (
+            lhs
+            - _lp.terms(_lp.subset(v.charge, floor.index), by=CYT)
+            + _lp.terms(_lp.subset(v.discharge, floor.index), by=CYT)
+        )
     if not v.green_direct.empty:
         lhs = lhs + _lp.terms(_lp.subset(v.green_direct, floor.index), by=CYT)
     m.add_rows("green_hourly", lhs, ">=", 0.0)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planner.model.data import ModelData
 from planner.model import _lp
 from planner.model._lp import Terms
+from planner.model.data import ModelData
 from planner.model.variables import Vars
 
 CY = ["cluster", "year"]
@@ -18,7 +18,10 @@ def served(v: Vars) -> Terms:
 
 
 def stock_accounting(stock: pd.Series, new: pd.Series) -> Terms:
-    """Stock carried over plus what is built: stock[c,y] - stock[c,y-1] - new[c,y] (no previous term in the first year)."""
+    """Stock carried over plus what is built: stock[c,y] - stock[c,y-1] - new[c,y].
+
+    No previous term in the first year.
+    """
     previous = stock.groupby(level="cluster").shift(1)
     has_previous = previous.notna().to_numpy()
     prev = pd.Series(previous.to_numpy()[has_previous], index=stock.index[has_previous])

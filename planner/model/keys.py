@@ -22,7 +22,9 @@ def factorize(keys: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
             level_codes.append(column.cat.codes.to_numpy().astype(np.int64))
             level_values.append(pd.Index(column.cat.categories))
         else:
-            c, u = pd.factorize(column.astype(object) if isinstance(column.dtype, pd.CategoricalDtype) else column, sort=True)
+            c, u = pd.factorize(
+                column.astype(object) if isinstance(column.dtype, pd.CategoricalDtype) else column, sort=True
+            )
             level_codes.append(c.astype(np.int64))
             level_values.append(pd.Index(u))
     sizes = [max(len(u), 1) for u in level_values]

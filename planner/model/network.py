@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planner.model.data import ModelData
 from planner.model import _lp
 from planner.model._lp import Builder
+from planner.model.data import ModelData
 from planner.model.variables import Vars
 
 HCY = ["hub", "cluster", "year"]
@@ -32,4 +32,6 @@ def add_link_expansion_limit(m: Builder, d: ModelData, v: Vars) -> None:
     """
     if v.bandwidth_new.empty:
         return
-    m.add_rows("link_expansion_limit", _lp.terms(v.bandwidth_new, by=["hub", "cluster"]), "<=", d.bandwidth_expansion_max)
+    m.add_rows(
+        "link_expansion_limit", _lp.terms(v.bandwidth_new, by=["hub", "cluster"]), "<=", d.bandwidth_expansion_max
+    )

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from planner.model.data import ModelData
 from planner.model import _lp
 from planner.model._lp import Builder, Terms
+from planner.model.data import ModelData
 from planner.model.variables import Vars
 
-COST_TERMS = ("capex", "fixed_opex", "electricity", "renewables", "certificates", "carbon", "network", "unmet_penalty", "storage")
+COST_TERMS = (
+    "capex",
+    "fixed_opex",
+    "electricity",
+    "renewables",
+    "certificates",
+    "carbon",
+    "network",
+    "unmet_penalty",
+    "storage",
+)
 """Names of the objective's terms, in report order."""
 
 
@@ -49,7 +59,8 @@ def add_objective(m: Builder, d: ModelData, v: Vars) -> None:
             "carbon": carbon,
             "network": network,
             "unmet_penalty": _lp.terms(v.unmet, by=[], coef=d.unmet_cost),
-            "storage": _lp.terms(v.battery_gw_new, by=[], coef=d.battery_gw_cost) + _lp.terms(v.battery_gwh_new, by=[], coef=d.battery_gwh_cost),
+            "storage": _lp.terms(v.battery_gw_new, by=[], coef=d.battery_gw_cost)
+            + _lp.terms(v.battery_gwh_new, by=[], coef=d.battery_gwh_cost),
         }
     )
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-
-from planner.model.data import ModelData
 from planner.model import _lp
 from planner.model._lp import Builder
+from planner.model.data import ModelData
 from planner.model.expressions import investment
 from planner.model.variables import Vars
 
@@ -13,11 +12,14 @@ from planner.model.variables import Vars
 def add_budget_yearly(m: Builder, d: ModelData, v: Vars) -> None:
     """Investment in racks and links in each year within that year's budget.
 
-    sum_c capex[c] * racks_new[c,y] + sum_{h,c} bw_capex[h,c] * bandwidth_new[h,c,y] <= budget[y]        for years with a budget
+    sum_c capex[c] * racks_new[c,y] + sum_{h,c} bw_capex[h,c] * bandwidth_new[h,c,y] <= budget[y]
+        for years with a budget
     """
     if d.budget_yearly.empty:
         return
-    m.add_rows("budget_yearly", investment(d, v, by=["year"]).subset(d.budget_yearly.index, "year"), "<=", d.budget_yearly)
+    m.add_rows(
+        "budget_yearly", investment(d, v, by=["year"]).subset(d.budget_yearly.index, "year"), "<=", d.budget_yearly
+    )
 
 
 def add_budget_total(m: Builder, d: ModelData, v: Vars) -> None:
@@ -51,7 +53,9 @@ def add_hub_share(m: Builder, d: ModelData, v: Vars) -> None:
         return
     racks_new = _lp.broadcast(v.racks_new, d.hub_share_min.index.rename("hub"))
     hubs = racks_new.index.get_level_values("hub")
-    coef = (_lp.align(d.cluster_hub, racks_new.index).to_numpy() == hubs).astype(float) - d.hub_share_min.reindex(hubs).to_numpy()
+    coef = (_lp.align(d.cluster_hub, racks_new.index).to_numpy() == hubs).astype(float) - d.hub_share_min.reindex(
+        hubs
+    ).to_numpy()
     m.add_rows("hub_share", _lp.terms(racks_new, by=["hub"], coef=coef), ">=", 0.0)
 
 

@@ -7,7 +7,7 @@ loop in `to_pulp` (one `LpAffineExpression.from_list` per row) is the only row l
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, cast
 
 import numpy as np
 import pulp
@@ -32,7 +32,7 @@ def to_pulp(m: Model) -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
         labels = [label(name, key) for key in index]
         if not labels:
             continue
-        cat = pulp.LpInteger if kind.any() else pulp.LpContinuous
+        cat = cast(Literal["Integer", "Continuous"], pulp.LpInteger if kind.any() else pulp.LpContinuous)
         block = prob.add_variable_matrix("%s", labels, lowBound=_bound(lo[0]), upBound=_bound(hi[0]), cat=cat)
         if (lo != lo[0]).any() or (hi != hi[0]).any() or (kind != kind[0]).any():
             for k, var in enumerate(block):
@@ -42,12 +42,14 @@ def to_pulp(m: Model) -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
     starts, col, val = m.matrix()
     col_list, val_list = col.tolist(), val.tolist()
     lo, hi = m.row_bounds()
-    for family, block in m.blocks.items():
+    for family, rows in m.blocks.items():
         for i, name in enumerate(m.labels(family)):
-            r = block.start + i
+            r = rows.start + i
             a, b = starts[r], starts[r + 1]
-            expr = pulp.LpAffineExpression.from_list([(cols[k], v) for k, v in zip(col_list[a:b], val_list[a:b], strict=True)], constant=-float(block.rhs[i]))
-            expr.sense = _PULP_SENSES[block.sense]
+            expr = pulp.LpAffineExpression.from_list(
+                [(cols[k], v) for k, v in zip(col_list[a:b], val_list[a:b], strict=True)], constant=-float(rows.rhs[i])
+            )
+            expr.sense = _PULP_SENSES[rows.sense]
             prob.addConstraint(expr, name)
     c = m.cost()
     nz = np.flatnonzero(c)

@@ -16,18 +16,18 @@ from dataclasses import dataclass
 
 from planner.model._lp import Builder
 from planner.model.capacity import (
+    add_base_year_load,
     add_build_modules,
-    add_site_opening,
     add_build_rate,
     add_capacity,
+    add_incumbent_load,
     add_land_limit,
     add_power_limit,
     add_rack_stock,
     add_retire_deadline,
-    add_vintage_stock,
+    add_site_opening,
     add_utilisation_floor,
-    add_base_year_load,
-    add_incumbent_load,
+    add_vintage_stock,
 )
 from planner.model.data import RACKS_PER_KRACK, YUAN_PER_YI, ModelData
 from planner.model.demand import add_class_load_balance, add_demand_met, add_intelligent_share
@@ -45,9 +45,15 @@ from planner.model.energy import (
     add_retrofit_load,
 )
 from planner.model.network import add_link_bandwidth, add_link_expansion_limit
-from planner.model.policy import add_budget_total, add_budget_yearly, add_carbon_cap, add_hub_share, add_west_share
-from planner.model.policy import add_national_hubs_share
-from planner.model.policy import add_water_cap
+from planner.model.policy import (
+    add_budget_total,
+    add_budget_yearly,
+    add_carbon_cap,
+    add_hub_share,
+    add_national_hubs_share,
+    add_water_cap,
+    add_west_share,
+)
 from planner.model.storage import (
     add_battery_energy_stock,
     add_battery_power_stock,
@@ -96,51 +102,108 @@ def _family(add: FamilyFunction, dual: tuple[str, float], title: str, diagnosis:
 
 REGISTRY: tuple[Family, ...] = (
     _family(add_demand_met, PER_RACK_YEAR, "Demand served or counted unmet", "serving each hub's demand"),
-    _family(add_class_load_balance, PER_RACK_YEAR, "Load per class and cluster", "the load each cluster carries per class"),
+    _family(
+        add_class_load_balance, PER_RACK_YEAR, "Load per class and cluster", "the load each cluster carries per class"
+    ),
     _family(add_rack_stock, PER_RACK, "Rack stock (existing plus built)", "the rack stock carried from year to year"),
     _family(add_build_rate, PER_RACK, "Construction pace (racks a year)", "the build pace"),
-    _family(add_vintage_stock, PER_RACK, "Existing racks retrofitted or retired",
-            "retrofitting or retiring no more racks than are in place"),
-    _family(add_retire_deadline, PER_RACK, "Inefficient rooms retrofitted or retired (PUE above the threshold)",
-            "retrofitting or retiring the rooms above the PUE threshold"),
+    _family(
+        add_vintage_stock,
+        PER_RACK,
+        "Existing racks retrofitted or retired",
+        "retrofitting or retiring no more racks than are in place",
+    ),
+    _family(
+        add_retire_deadline,
+        PER_RACK,
+        "Inefficient rooms retrofitted or retired (PUE above the threshold)",
+        "retrofitting or retiring the rooms above the PUE threshold",
+    ),
     _family(add_land_limit, PER_RACK, "Land and planning limit", "the land limit"),
     _family(add_power_limit, ("元/kW", YUAN_PER_YI / 1e3), "Grid connection", "the grid connection"),
     _family(add_build_modules, PER_RACK, "Whole build modules", "building in whole modules"),
     _family(add_site_opening, PER_RACK, "Sites build only once opened", "opening a site before building there"),
     _family(add_capacity, PER_RACK_YEAR, "Cluster full (racks in use ≤ usable racks)", "the usable racks of a cluster"),
     _family(add_utilisation_floor, PER_RACK_YEAR, "上架率 floor (racks in use / installed)", "the utilisation floor"),
-    _family(add_base_year_load, PER_RACK_YEAR, "Base year: tenants in place (observed racks in use)", "the racks in use observed in the base year"),
-    _family(add_incumbent_load, PER_RACK_YEAR, "Tenants stay (retained share of last year's load)", "keeping last year's tenants"),
+    _family(
+        add_base_year_load,
+        PER_RACK_YEAR,
+        "Base year: tenants in place (observed racks in use)",
+        "the racks in use observed in the base year",
+    ),
+    _family(
+        add_incumbent_load,
+        PER_RACK_YEAR,
+        "Tenants stay (retained share of last year's load)",
+        "keeping last year's tenants",
+    ),
     _family(add_power_balance, PER_MWH, "Power balance (facility energy met)", "meeting the facility energy"),
     _family(add_renewable_availability, PER_MWH, "Contractable renewable power", "the renewable potential"),
-    _family(add_grid_import, PER_MWH, "Provincial import limit (grid power per slice)",
-            "the province's import limit on grid power"),
-    _family(add_green_direct_availability, PER_MWH, "Direct green supply (绿电直连) line",
-            "the direct green supply available"),
-    _family(add_certificate_cover, PER_MWH, "Certificates only cover grid power bought", "certificates covering only grid power bought"),
+    _family(
+        add_grid_import,
+        PER_MWH,
+        "Provincial import limit (grid power per slice)",
+        "the province's import limit on grid power",
+    ),
+    _family(
+        add_green_direct_availability,
+        PER_MWH,
+        "Direct green supply (绿电直连) line",
+        "the direct green supply available",
+    ),
+    _family(
+        add_certificate_cover,
+        PER_MWH,
+        "Certificates only cover grid power bought",
+        "certificates covering only grid power bought",
+    ),
     _family(add_new_load, PER_RACK_YEAR, "Load on new racks", "counting the load beyond the existing stock as new"),
     _family(add_new_load_cap, PER_RACK_YEAR, "Load on new racks within what they hold", "the load new racks can hold"),
-    _family(add_retrofit_load, PER_RACK_YEAR, "Load on retrofitted racks within what they hold",
-            "the load retrofitted racks can hold"),
+    _family(
+        add_retrofit_load,
+        PER_RACK_YEAR,
+        "Load on retrofitted racks within what they hold",
+        "the load retrofitted racks can hold",
+    ),
     _family(add_green_share, PER_MWH, "Green-power floor for new racks", "the green-power floor"),
     _family(add_certificate_share, PER_MWH, "Certificates' share of green power", "the cap on certificates"),
     _family(add_green_hourly, PER_MWH, "Hourly (24/7) green-power floor", "the hourly green-power floor"),
-    _family(add_battery_power_stock, PER_KW_BATTERY, "Battery power stock", "the battery power carried from year to year"),
-    _family(add_battery_energy_stock, PER_KWH_BATTERY, "Battery energy stock", "the battery energy carried from year to year"),
+    _family(
+        add_battery_power_stock, PER_KW_BATTERY, "Battery power stock", "the battery power carried from year to year"
+    ),
+    _family(
+        add_battery_energy_stock,
+        PER_KWH_BATTERY,
+        "Battery energy stock",
+        "the battery energy carried from year to year",
+    ),
     _family(add_storage_balance, PER_MWH, "Battery state of charge", "the batteries' state of charge"),
     _family(add_storage_power, PER_MWH, "Battery power limit", "the batteries' power"),
     _family(add_storage_energy, PER_KWH_BATTERY, "Battery energy limit", "the batteries' energy capacity"),
-    _family(add_storage_charge_green, PER_MWH, "Batteries charge from renewables only", "charging batteries from renewables only"),
+    _family(
+        add_storage_charge_green,
+        PER_MWH,
+        "Batteries charge from renewables only",
+        "charging batteries from renewables only",
+    ),
     _family(add_link_bandwidth, PER_GBPS, "Link bandwidth", "the link capacity"),
     _family(add_link_expansion_limit, PER_GBPS, "Link expansion limit", "the link expansion limit"),
     _family(add_budget_yearly, PER_YI, "Investment budget per year", "the yearly budget"),
     _family(add_budget_total, PER_YI, "Investment budget, whole horizon", "the total budget"),
     _family(add_west_share, PER_RACK, "Western share of new racks", "the western share of new racks"),
     _family(add_hub_share, PER_RACK, "Hub share of new racks", "a hub's share of new racks"),
-    _family(add_intelligent_share, ("元/PFLOPS", YUAN_PER_YI / 1e3), "Intelligent-compute share (EFLOPS)",
-            "the intelligent-compute share"),
-    _family(add_national_hubs_share, PER_RACK, "National hubs' share of new racks (60 % rule)",
-            "the national hubs' share of new racks"),
+    _family(
+        add_intelligent_share,
+        ("元/PFLOPS", YUAN_PER_YI / 1e3),
+        "Intelligent-compute share (EFLOPS)",
+        "the intelligent-compute share",
+    ),
+    _family(
+        add_national_hubs_share,
+        PER_RACK,
+        "National hubs' share of new racks (60 % rule)",
+        "the national hubs' share of new racks",
+    ),
     _family(add_carbon_cap, ("元/t", YUAN_PER_YI / 1e3), "Carbon cap", "the carbon cap"),
     _family(add_water_cap, ("元/m³", YUAN_PER_YI / 1e3), "Water cap (site water use)", "the water cap"),
 )

@@ -39,8 +39,15 @@ def elastic(m: Model, families: Sequence[str]) -> dict[str, pd.Series]:
         ids = m.add_vars(f"{ELASTIC}__{family}", block.index, lb=0.0)
         sign = -1.0 if block.sense == "<=" else 1.0
         rows = np.arange(block.start, block.start + n, dtype=np.int64)
-        m.blocks[family] = RowBlock(block.start, block.index, block.sense, block.rhs, np.concatenate([block.row, rows]),
-                                    np.concatenate([block.col, ids.to_numpy()]), np.concatenate([block.coef, np.full(n, sign)]))
+        m.blocks[family] = RowBlock(
+            block.start,
+            block.index,
+            block.sense,
+            block.rhs,
+            np.concatenate([block.row, rows]),
+            np.concatenate([block.col, ids.to_numpy()]),
+            np.concatenate([block.coef, np.full(n, sign)]),
+        )
         out[family] = ids.rename(family)
     m.invalidate()
     return out
@@ -68,7 +75,9 @@ def row_limits(m: Model, family: str) -> tuple[np.ndarray, np.ndarray]:
     row, col = np.divmod(merged, max(m.n_cols, 1))
     x = np.zeros(m.n_cols) if m.solution is None else np.nan_to_num(m.solution.col_value)
     sign = 1.0 if block.sense == "<=" else -1.0
-    slack = np.char.startswith(m.column_names()[col].astype(str), f"{ELASTIC}__") if len(col) else np.zeros(0, dtype=bool)
+    slack = (
+        np.char.startswith(m.column_names()[col].astype(str), f"{ELASTIC}__") if len(col) else np.zeros(0, dtype=bool)
+    )
     keep = (coef * sign > 0) & ~slack
     ask = np.bincount(row[keep], weights=np.abs(coef[keep] * x[col[keep]]), minlength=n)
     return block.rhs.astype(float).copy(), ask

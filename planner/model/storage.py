@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planner.model.data import ModelData
 from planner.model import _lp
 from planner.model._lp import Builder
+from planner.model.data import ModelData
 from planner.model.expressions import stock_accounting
 from planner.model.variables import Vars
 
@@ -41,13 +41,17 @@ def add_battery_energy_stock(m: Builder, d: ModelData, v: Vars) -> None:
 def add_storage_balance(m: Builder, d: ModelData, v: Vars) -> None:
     """State of charge moves with charging (after losses) and discharging (before losses).
 
-    soc[c,y,t] - soc[c,y,prev(t)] - eta / w[t] * charge[c,y,t] + 1 / (eta * w[t]) * discharge[c,y,t] = 0        for all c, y, t
+    soc[c,y,t] - soc[c,y,prev(t)] - eta / w[t] * charge[c,y,t] + 1 / (eta * w[t]) * discharge[c,y,t] = 0
+        for all c, y, t
     """
     if v.soc.empty:
         return
     frame = v.soc.index.to_frame(index=False)
     prev_slice = d.slice_prev.reindex(frame["slice"]).to_numpy()
-    previous = pd.Series(v.soc.reindex(pd.MultiIndex.from_arrays([frame["cluster"], frame["year"], prev_slice])).to_numpy(), index=v.soc.index)
+    previous = pd.Series(
+        v.soc.reindex(pd.MultiIndex.from_arrays([frame["cluster"], frame["year"], prev_slice])).to_numpy(),
+        index=v.soc.index,
+    )
     hours = d.slice_hours
     eta = d.battery_efficiency
     lhs = (

@@ -54,7 +54,12 @@ class Terms:
 def key_frame(index: pd.Index) -> pd.DataFrame:
     """An index's levels as categorical columns with sorted categories (cheap to group and join)."""
     if isinstance(index, pd.MultiIndex):
-        return pd.DataFrame({name: _sorted_categorical(codes, level) for name, codes, level in zip(index.names, index.codes, index.levels, strict=True)})
+        return pd.DataFrame(
+            {
+                name: _sorted_categorical(codes, level)
+                for name, codes, level in zip(index.names, index.codes, index.levels, strict=True)
+            }
+        )
     codes, uniques = pd.factorize(index)
     return pd.DataFrame({index.name: _sorted_categorical(codes, pd.Index(uniques))})
 
@@ -70,7 +75,11 @@ def _concat_keys(a: pd.Series, b: pd.Series) -> pd.Series:
     """Concatenate two key columns, keeping them categorical (categories merged and sorted)."""
     if isinstance(a.dtype, pd.CategoricalDtype) and isinstance(b.dtype, pd.CategoricalDtype):
         if a.cat.categories.equals(b.cat.categories):
-            return pd.Series(pd.Categorical.from_codes(np.concatenate([a.cat.codes.to_numpy(), b.cat.codes.to_numpy()]), categories=a.cat.categories))
+            return pd.Series(
+                pd.Categorical.from_codes(
+                    np.concatenate([a.cat.codes.to_numpy(), b.cat.codes.to_numpy()]), categories=a.cat.categories
+                )
+            )
         return pd.Series(union_categoricals([a.array, b.array], sort_categories=True))
     return pd.concat([a.astype(object), b.astype(object)], ignore_index=True)
 
@@ -90,7 +99,13 @@ def terms(variables: pd.Series, by: list[str], coef: float | pd.Series | np.ndar
         missing = variables.index[np.isnan(values)][:3].tolist()
         msg = f"coefficient missing for {missing}"
         raise ValueError(msg)
-    keys = frame[by].reset_index(drop=True) if by else pd.DataFrame({"scope": pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int64), categories=["total"])})
+    keys = (
+        frame[by].reset_index(drop=True)
+        if by
+        else pd.DataFrame(
+            {"scope": pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int64), categories=["total"])}  # type: ignore[call-overload]  # stubs: categories an Index
+        )
+    )
     return Terms(keys, variables.to_numpy(dtype=np.int64), values)
 
 
@@ -162,7 +177,12 @@ def broadcast(columns: pd.Series, over: pd.Index) -> pd.Series:
     outer = pd.MultiIndex.from_arrays([over]) if not isinstance(over, pd.MultiIndex) else over
     n, k = len(inner), len(outer)
     codes = [np.repeat(c, k) for c in inner.codes] + [np.tile(c, n) for c in outer.codes]
-    index = pd.MultiIndex(levels=[*inner.levels, *outer.levels], codes=codes, names=[*inner.names, *outer.names], verify_integrity=False)
+    index = pd.MultiIndex(
+        levels=[*inner.levels, *outer.levels],  # type: ignore[list-item]  # stubs: a FrozenList of levels is no Sequence
+        codes=codes,  # type: ignore[arg-type]  # stubs: int8 code arrays are no Sequence[int]
+        names=[*inner.names, *outer.names],
+        verify_integrity=False,
+    )
     return pd.Series(np.repeat(columns.to_numpy(dtype=np.int64), k), index=index, name=columns.name)
 
 
@@ -181,5 +201,7 @@ def running_total(columns: pd.Series, level: str, values: pd.Index) -> Terms:
     pairs = frame.merge(pd.DataFrame({"_row": values.to_numpy()}), how="cross")
     pairs = pairs[pairs[level] <= pairs["_row"]]
     ids = columns.reindex(pd.MultiIndex.from_frame(pairs[names])).to_numpy(dtype=np.int64)
-    keys = pairs[[n for n in names if n != level] + ["_row"]].rename(columns={"_row": level})[names].reset_index(drop=True)
+    keys = (
+        pairs[[n for n in names if n != level] + ["_row"]].rename(columns={"_row": level})[names].reset_index(drop=True)
+    )
     return Terms(keys, ids, np.ones(len(keys)))

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from planner.model.data import ModelData
 from planner.model._lp import Builder
+from planner.model.data import ModelData
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,11 @@ def add_variables(m: Builder, d: ModelData) -> Vars:
     opening_cy = _product(pd.Index(d.open_cost_overnight.index, name="cluster"), d.years)
     modules_index = _product(pd.Index(d.module_site_kracks.index, name="cluster"), d.years)
     direct = pd.Index(d.green_direct_gwh.index.get_level_values("cluster").unique(), name="cluster")
-    growable = _with_years(pd.MultiIndex.from_tuples(list(d.bandwidth_expansion_max.index), names=["hub", "cluster"]), d.years) if len(d.bandwidth_expansion_max) else _product(d.hubs[:0], d.clusters[:0], d.years[:0])
+    growable = (
+        _with_years(pd.MultiIndex.from_tuples(list(d.bandwidth_expansion_max.index), names=["hub", "cluster"]), d.years)
+        if len(d.bandwidth_expansion_max)
+        else _product(d.hubs[:0], d.clusters[:0], d.years[:0])
+    )
     growable.names = ["hub", "cluster", "year"]
     return Vars(
         racks_new=m.add_vars("racks_new", cy),

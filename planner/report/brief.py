@@ -6,8 +6,9 @@ values a sentence cites so a test can hold them against plan.json.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -60,12 +61,16 @@ def findings(v: View, top_limit: dict[str, Any] | None = None) -> list[Finding]:
     unmet = float(p["unmet_rack_years"])
     if unmet > 0.5:
         share = unmet / float(p["demand_rack_years"]) if p["demand_rack_years"] else 0.0
-        worst = max(p.get("unmet_by_hub_workload_racks") or {"": 0.0}, key=lambda k: _total(p["unmet_by_hub_workload_racks"][k]) if k else 0.0)
+        worst = max(
+            p.get("unmet_by_hub_workload_racks") or {"": 0.0},
+            key=lambda k: _total(p["unmet_by_hub_workload_racks"][k]) if k else 0.0,
+        )
         hub = worst.split("/")[0] if worst else ""
         out.append(
             Finding(
                 "unmet",
-                f"{num(unmet)} rack-years of demand ({pct(share)}) are not served{f', most at {v.en(hub)}' if hub else ''}.",
+                f"{num(unmet)} rack-years of demand ({pct(share)}) are not "
+                f"served{f', most at {v.en(hub)}' if hub else ''}.",
                 f"{wan(unmet)} 架·年需求（{pct(share)}）未被满足{f'，主要在{v.zh(hub)}' if hub else ''}。",
                 {"unmet_rack_years": unmet},
             )
@@ -79,8 +84,14 @@ def findings(v: View, top_limit: dict[str, Any] | None = None) -> list[Finding]:
                 "west",
                 f"{pct(west, 0)} of the {count(total, EN, en_unit='new racks')} go to the western clusters; "
                 f"{v.en(lead)} takes the most ({count(float(by_cluster[lead]), EN)}).",
-                f"新增 {wan(total)}标准机架，{pct(west, 0)} 布局在西部集群；{v.zh(lead)}最多（{wan(float(by_cluster[lead]))}标准机架）。",
-                {"west_share_of_new_racks": west, "new_racks_total": total, "lead_cluster": lead, "lead_racks": float(by_cluster[lead])},
+                f"新增 {wan(total)}标准机架，{pct(west, 0)} "
+                f"布局在西部集群；{v.zh(lead)}最多（{wan(float(by_cluster[lead]))}标准机架）。",
+                {
+                    "west_share_of_new_racks": west,
+                    "new_racks_total": total,
+                    "lead_cluster": lead,
+                    "lead_racks": float(by_cluster[lead]),
+                },
             )
         )
     else:
@@ -99,8 +110,10 @@ def findings(v: View, top_limit: dict[str, Any] | None = None) -> list[Finding]:
         out.append(
             Finding(
                 "budget",
-                f"The yearly investment budget binds in {year_span(years)}; each extra 亿元 in {last} would save {_sig(max(duals))} 亿元 of total cost (present value).",
-                f"年度投资预算在 {year_span(years)} 年为紧约束；{last} 年每增加 1 亿元预算，总成本（现值）可降低 {_sig(max(duals))} 亿元。",
+                f"The yearly investment budget binds in {year_span(years)}; each extra 亿元 in {last} would save "
+                f"{_sig(max(duals))} 亿元 of total cost (present value).",
+                f"年度投资预算在 {year_span(years)} 年为紧约束；{last} 年每增加 1 亿元预算，总成本（现值）可降低 "
+                f"{_sig(max(duals))} 亿元。",
                 {"budget_years": years, "budget_worth": max(duals)},
             )
         )
@@ -109,20 +122,26 @@ def findings(v: View, top_limit: dict[str, Any] | None = None) -> list[Finding]:
         out.append(
             Finding(
                 "budget",
-                f"The {v.first}–{v.last} investment budget binds; each extra 亿元 would save {_sig(d)} 亿元 of total cost (present value).",
+                f"The {v.first}–{v.last} investment budget binds; each extra 亿元 would save {_sig(d)} 亿元 of total "
+                "cost (present value).",
                 f"{v.first}–{v.last} 年总投资预算为紧约束；每增加 1 亿元，总成本（现值）可降低 {_sig(d)} 亿元。",
                 {"budget_years": [], "budget_worth": d},
             )
         )
     out.append(_green_finding(v))
     if len(out) < 4:  # no budget binds: say what the plan costs and emits
-        cost, invest, emitted = float(p["objective_yi_yuan"]), float(p["investment_total_yi_yuan"]), float(p["emissions_mt_co2"])
+        cost, invest, emitted = (
+            float(p["objective_yi_yuan"]),
+            float(p["investment_total_yi_yuan"]),
+            float(p["emissions_mt_co2"]),
+        )
         out.append(
             Finding(
                 "cost",
-                f"Total cost {num(cost, 1)} 亿元 (present value at {v.first}); investment {num(invest, 1)} 亿元, undiscounted; "
-                f"emissions {num(emitted, 1)} Mt CO2 over {v.first}–{v.last}.",
-                f"总成本 {num(cost, 1)} 亿元（{v.first} 年现值）；投资 {num(invest, 1)} 亿元（不折现）；{v.first}–{v.last} 年排放 {num(emitted, 1)} Mt CO2。",
+                f"Total cost {num(cost, 1)} 亿元 (present value at {v.first}); investment {num(invest, 1)} 亿元, "
+                f"undiscounted; emissions {num(emitted, 1)} Mt CO2 over {v.first}–{v.last}.",
+                f"总成本 {num(cost, 1)} 亿元（{v.first} 年现值）；投资 {num(invest, 1)} "
+                f"亿元（不折现）；{v.first}–{v.last} 年排放 {num(emitted, 1)} Mt CO2。",
                 {"objective_yi_yuan": cost, "investment_total_yi_yuan": invest, "emissions_mt_co2": emitted},
             )
         )
@@ -131,7 +150,7 @@ def findings(v: View, top_limit: dict[str, Any] | None = None) -> list[Finding]:
     return out[:5]
 
 
-def _total(x: Any) -> float:
+def _total(x: float | dict[str, float]) -> float:
     return float(sum(x.values())) if isinstance(x, dict) else float(x)
 
 
@@ -156,17 +175,24 @@ def _green_finding(v: View) -> Finding:
         trend_en = f" ({pct(a, 0)} in {min(by_year)}, {pct(b, 0)} in {max(by_year)})"
         trend_zh = f"（{min(by_year)} 年 {pct(a, 0)}，{max(by_year)} 年 {pct(b, 0)}）"
     if len(priced):
-        top = priced.loc[priced["dual"].abs().idxmax()]
+        top = priced.loc[cast(int, priced["dual"].abs().idxmax())]
         c, y = str(top["key"]).split("/")
-        d = abs(float(top["dual"]))
-        tail_en = f"; the {pct(floor, 0)} floor for new racks binds at {len(priced)} cluster-year(s), dearest at {v.en(c)} in {y} ({_sig(d)} 元/MWh)"
-        tail_zh = f"；新建机架 {pct(floor, 0)} 绿电下限在 {len(priced)} 个集群年为紧约束，{v.zh(c)} {y} 年最贵（{_sig(d)} 元/MWh）"
+        d = abs(float(cast(float, top["dual"])))
+        tail_en = (
+            f"; the {pct(floor, 0)} floor for new racks binds at {len(priced)} cluster-year(s), dearest at {v.en(c)} "
+            f"in {y} ({_sig(d)} 元/MWh)"
+        )
+        tail_zh = (
+            f"；新建机架 {pct(floor, 0)} 绿电下限在 {len(priced)} 个集群年为紧约束，{v.zh(c)} {y} 年最贵（{_sig(d)} "
+            "元/MWh）"
+        )
     else:
         tail_en = f"; the {pct(floor, 0)} floor for new racks does not bind anywhere"
         tail_zh = f"；新建机架 {pct(floor, 0)} 绿电下限未形成紧约束"
     return Finding(
         "green",
-        f"Green power (contracted renewables and certificates) covers {pct(green)} of facility energy{trend_en}{tail_en}.",
+        f"Green power (contracted renewables and certificates) covers {pct(green)} of facility "
+        f"energy{trend_en}{tail_en}.",
         f"绿电（绿电交易与绿证）占设施用电 {pct(green)}{trend_zh}{tail_zh}。",
         {"green_share": green, "green_binding": len(priced)},
     )
@@ -177,7 +203,14 @@ def targets(v: View) -> pd.DataFrame:
     s, p, lang = v.inputs.scenario, v.plan, v.lang
     rows: list[tuple[str, str, str, str]] = []
     pue_ok = bool((v.clusters["pue"] <= v.clusters["pue_max"] + TOL).all())
-    rows.append((lang("PUE at every cluster", "各集群 PUE"), "≤ " + _range(v.clusters["pue_max"]), _range(v.clusters["pue"]), MET if pue_ok else NOT_MET))
+    rows.append(
+        (
+            lang("PUE at every cluster", "各集群 PUE"),
+            "≤ " + _range(v.clusters["pue_max"]),
+            _range(v.clusters["pue"]),
+            MET if pue_ok else NOT_MET,
+        )
+    )
     util = utilisation_matrix(v)
     floors = utilisation_floor(v)
     low = (util.min(axis=1) - floors).dropna()
@@ -186,7 +219,9 @@ def targets(v: View) -> pd.DataFrame:
         (
             lang("Utilisation (racks in use / installed)", "上架率"),
             f"≥ {_range(floors, percent=True)}",
-            lang("lowest", "最低") + f" {pct(util.loc[worst].min(), 0)} ({v.zh(worst)})" if worst else "–",
+            lang("lowest", "最低") + f" {pct(cast(pd.Series, util.loc[worst]).min(), 0)} ({v.zh(worst)})"
+            if worst
+            else "–",
             MET if len(low) == 0 or float(low.min()) >= -TOL else NOT_MET,
         )
     )
@@ -198,7 +233,9 @@ def targets(v: View) -> pd.DataFrame:
         (
             lang("Green power for new racks", "新建机架绿电占比"),
             f"≥ {_range(gfloor, percent=True)}",
-            lang("lowest", "最低") + f" {pct(live['coverage'].min(), 0)}" if len(live) else lang("no new load", "无新增负荷"),
+            lang("lowest", "最低") + f" {pct(live['coverage'].min(), 0)}"
+            if len(live)
+            else lang("no new load", "无新增负荷"),
             MET if len(live) == 0 or float(short.min()) >= -TOL else NOT_MET,
         )
     )
@@ -216,8 +253,19 @@ def targets(v: View) -> pd.DataFrame:
     rows += compute_targets(v, TOL, (MET, NOT_MET))
     cap = s.policy.carbon_cap_mt
     if cap is not None:
-        over = [int(y) for y, e in p["emissions_mt_co2_by_year"].items() if float(e) > float(cap[int(y)] if isinstance(cap, dict) else cap) * (1 + TOL) + TOL]
-        rows.append((lang("Carbon cap", "碳排放上限"), lang("set", "已设"), f"{num(p['emissions_mt_co2'], 1)} Mt CO2", NOT_MET if over else MET))
+        over = [
+            int(y)
+            for y, e in p["emissions_mt_co2_by_year"].items()
+            if float(e) > float(cap[int(y)] if isinstance(cap, dict) else cap) * (1 + TOL) + TOL
+        ]
+        rows.append(
+            (
+                lang("Carbon cap", "碳排放上限"),
+                lang("set", "已设"),
+                f"{num(p['emissions_mt_co2'], 1)} Mt CO2",
+                NOT_MET if over else MET,
+            )
+        )
     else:
         rows.append((lang("Carbon cap", "碳排放上限"), "–", f"{num(p['emissions_mt_co2'], 1)} Mt CO2", NOT_SET))
     tiers = v.workloads["latency_max_rtt_ms"].dropna()
@@ -231,9 +279,18 @@ def targets(v: View) -> pd.DataFrame:
             )
         )
     unmet = float(p["unmet_rack_years"])
-    rows.append((lang("All demand served", "需求全部满足"), "0", f"{wan(unmet)} " + lang("rack-years", "架·年"), MET if unmet <= 0.5 else NOT_MET))
+    rows.append(
+        (
+            lang("All demand served", "需求全部满足"),
+            "0",
+            f"{wan(unmet)} " + lang("rack-years", "架·年"),
+            MET if unmet <= 0.5 else NOT_MET,
+        )
+    )
     rows.append(_water_row(v))
-    rows.append((lang("Computing power (EFLOPS)", "算力规模 EFLOPS"), "–", lang("racks only", "仅按机架"), NOT_MODELLED))
+    rows.append(
+        (lang("Computing power (EFLOPS)", "算力规模 EFLOPS"), "–", lang("racks only", "仅按机架"), NOT_MODELLED)
+    )
     verdicts = [lang(r[3].split(" ", 1)[1], VERDICT_ZH[r[3]].split(" ", 1)[1]) for r in rows]
     return pd.DataFrame(
         {
@@ -254,18 +311,36 @@ def _budget_rows(v: View) -> list[tuple[str, str, str, str]]:
         bounds = {y: float(yearly[y] if isinstance(yearly, dict) else yearly) for y in v.years}
         over = [y for y in v.years if invest.get(y, 0.0) > bounds[y] * (1 + TOL) + TOL]
         at = [y for y in v.years if invest.get(y, 0.0) >= bounds[y] * (1 - 1e-6) - TOL]
-        achieved = lang("at the limit in", "用满") + f" {year_span(at)}" if at else lang("peak", "最高") + f" {num(max(invest.values(), default=0.0), 0)} 亿元"
-        rows.append((lang("Yearly investment budget", "年度投资预算"), f"≤ {_range(pd.Series(bounds), unit=' 亿元')}", achieved, NOT_MET if over else MET))
+        achieved = (
+            lang("at the limit in", "用满") + f" {year_span(at)}"
+            if at
+            else lang("peak", "最高") + f" {num(max(invest.values(), default=0.0), 0)} 亿元"
+        )
+        rows.append(
+            (
+                lang("Yearly investment budget", "年度投资预算"),
+                f"≤ {_range(pd.Series(bounds), unit=' 亿元')}",
+                achieved,
+                NOT_MET if over else MET,
+            )
+        )
     if s.budget.total_yi_yuan is not None:
         got = float(p["investment_total_yi_yuan"])
         ok = got <= s.budget.total_yi_yuan * (1 + TOL) + TOL
-        rows.append((lang("Total investment budget", "总投资预算"), f"≤ {num(s.budget.total_yi_yuan, 0)} 亿元", f"{num(got, 1)} 亿元", MET if ok else NOT_MET))
+        rows.append(
+            (
+                lang("Total investment budget", "总投资预算"),
+                f"≤ {num(s.budget.total_yi_yuan, 0)} 亿元",
+                f"{num(got, 1)} 亿元",
+                MET if ok else NOT_MET,
+            )
+        )
     return rows
 
 
 def _range(values: pd.Series, percent: bool = False, unit: str = "") -> str:
     lo, hi = float(values.min()), float(values.max())
-    show = (lambda x: pct(x, 0)) if percent else (lambda x: num(x, 2) if x < 10 else num(x, 0))
+    show: Callable[[float], str] = (lambda x: pct(x, 0)) if percent else (lambda x: num(x, 2) if x < 10 else num(x, 0))
     return (show(lo) if abs(hi - lo) < 1e-9 else f"{show(lo)}–{show(hi)}") + unit
 
 
@@ -274,7 +349,10 @@ BASIS = {
         "facility only (building, power, cooling, land); IT equipment (servers, network gear) excluded",
         "仅含基础设施（建筑、供配电、制冷、土地），不含 IT 设备（服务器、网络设备）",
     ),
-    "facility_and_it": ("facility and IT equipment (servers, network gear)", "含基础设施与 IT 设备（服务器、网络设备）"),
+    "facility_and_it": (
+        "facility and IT equipment (servers, network gear)",
+        "含基础设施与 IT 设备（服务器、网络设备）",
+    ),
 }
 """Capex or budget basis (the scenario's `capex_basis` / `budget.basis`, where the case states it) -> wording."""
 
@@ -292,13 +370,21 @@ def scope(v: View) -> pd.DataFrame:
     price = s.policy.carbon_price_yuan_per_t
     capex = lang(*BASIS[capex_basis]) if capex_basis in BASIS else capex_basis
     if has_budget:
-        what_en, what_zh = ("same basis as the rack investment", "与机架投资口径相同") if budget_basis == capex_basis else BASIS.get(budget_basis, (budget_basis, budget_basis))
-        budget = lang(f"overnight investment in racks and links, undiscounted; {what_en}", f"机架与链路的一次性投资，不折现；{what_zh}")
+        what_en, what_zh = (
+            ("same basis as the rack investment", "与机架投资口径相同")
+            if budget_basis == capex_basis
+            else BASIS.get(budget_basis, (budget_basis, budget_basis))
+        )
+        budget = lang(
+            f"overnight investment in racks and links, undiscounted; {what_en}",
+            f"机架与链路的一次性投资，不折现；{what_zh}",
+        )
     else:
         budget = lang("no investment budget is imposed", "未设投资预算")
     carbon = (
         lang(
-            f"shadow price of {num(price, 0)} 元/t CO2 on grid emissions, in the cost only (nobody pays it: data centres are outside the national ETS)",
+            f"shadow price of {num(price, 0)} 元/t CO2 on grid emissions, in the cost only (nobody pays it: data "
+            "centres are outside the national ETS)",
             f"影子碳价 {num(price, 0)} 元/吨 CO2，仅计入规划成本（数据中心不在全国碳市场内，并非实际缴纳）",
         )
         if price > 0
@@ -306,7 +392,9 @@ def scope(v: View) -> pd.DataFrame:
     )
     resolution = str(p.get("time_resolution", "")) or "–"
     if resolution.startswith("yearly"):
-        resolution += lang("; one slice a year overstates green power against the hourly year", "；全年单时段会高估绿电与负荷的匹配")
+        resolution += lang(
+            "; one slice a year overstates green power against the hourly year", "；全年单时段会高估绿电与负荷的匹配"
+        )
     rows = [
         (lang("Rack investment", "机架投资"), capex),
         (lang("Budget counts", "预算口径"), budget),
@@ -315,7 +403,10 @@ def scope(v: View) -> pd.DataFrame:
         (
             lang("Horizon and money", "规划期与货币"),
             f"{v.first}–{v.last}; "
-            + lang(f"costs are present values at {v.first} ({pct(s.discount_rate, 0)} a year)", f"成本为 {v.first} 年现值（折现率 {pct(s.discount_rate, 0)}）"),
+            + lang(
+                f"costs are present values at {v.first} ({pct(s.discount_rate, 0)} a year)",
+                f"成本为 {v.first} 年现值（折现率 {pct(s.discount_rate, 0)}）",
+            ),
         ),
         (
             lang("Not in the model", "未纳入模型"),
@@ -328,7 +419,7 @@ def scope(v: View) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[lang("Scope", "范围"), lang("This plan", "本规划")])
 
 
-def _scenario_field(obj: Any, name: str) -> str:
+def _scenario_field(obj: object, name: str) -> str:
     """A scenario field the calibration may add (capex basis, budget basis, carbon price naming); "" when absent."""
     value = getattr(obj, name, None)
     if value is None:

@@ -58,15 +58,28 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _t(x: float, y: float, text: str, anchor: str = "start", size: float = FONT, colour: str = INK, weight: str = "", cls: str = "") -> str:
+def _t(
+    x: float,
+    y: float,
+    text: str,
+    anchor: str = "start",
+    size: float = FONT,
+    colour: str = INK,
+    weight: str = "",
+    cls: str = "",
+) -> str:
     w = f' font-weight="{weight}"' if weight else ""
     c = f' class="{cls}"' if cls else ""
-    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size:g}" fill="{colour}"{w}{c}>{_e(text)}</text>'
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size:g}" '
+        f'fill="{colour}"{w}{c}>{_e(text)}</text>'
+    )
 
 
 def _svg(name: str, title: str, height: float, body: list[str], width: float = WIDTH) -> str:
     return (
-        f'<svg class="chart" id="chart-{_e(name)}" viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-label="{_e(title)}" '
+        f'<svg class="chart" id="chart-{_e(name)}" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
+        f'aria-label="{_e(title)}" '
         f'xmlns="http://www.w3.org/2000/svg">{"".join(body)}</svg>'
     )
 
@@ -81,7 +94,10 @@ class Series:
 
 
 def _legend(items: Sequence[tuple[str, str, str]], x: float, y: float, width: float) -> tuple[list[str], float]:
-    """Legend swatches in rows from (x, y); items are (name, colour, kind) with kind box|line|dash. Returns elements, height."""
+    """Legend swatches in rows from (x, y); items are (name, colour, kind) with kind box|line|dash.
+
+    Returns elements, height.
+    """
     out, cx, cy = [], x, y
     for name, colour, kind in items:
         w = 18 + 6 + text_width(name, 12) + 18
@@ -91,13 +107,18 @@ def _legend(items: Sequence[tuple[str, str, str]], x: float, y: float, width: fl
             out.append(f'<rect x="{cx:.1f}" y="{cy - 10:.1f}" width="14" height="12" rx="2" fill="{colour}"/>')
         else:
             dash = ' stroke-dasharray="4 3"' if kind == "dash" else ""
-            out.append(f'<line x1="{cx:.1f}" y1="{cy - 4:.1f}" x2="{cx + 16:.1f}" y2="{cy - 4:.1f}" stroke="{colour}" stroke-width="2.5"{dash}/>')
+            out.append(
+                f'<line x1="{cx:.1f}" y1="{cy - 4:.1f}" x2="{cx + 16:.1f}" y2="{cy - 4:.1f}" stroke="{colour}" '
+                f'stroke-width="2.5"{dash}/>'
+            )
         out.append(_t(cx + 22, cy, name, size=12, colour=INK))
         cx += w
     return out, cy - y + 20
 
 
-def _value_axis(x0: float, x1: float, y0: float, y1: float, top: float, fmt: Fmt, label: str) -> tuple[list[str], Callable[[float], float]]:
+def _value_axis(
+    x0: float, x1: float, y0: float, y1: float, top: float, fmt: Fmt, label: str
+) -> tuple[list[str], Callable[[float], float]]:
     ticks = nice_ticks(top)
     top = max(ticks[-1], 1e-12)
 
@@ -106,7 +127,9 @@ def _value_axis(x0: float, x1: float, y0: float, y1: float, top: float, fmt: Fmt
 
     out = []
     for t in ticks:
-        out.append(f'<line x1="{sx(t):.1f}" y1="{y0:.1f}" x2="{sx(t):.1f}" y2="{y1:.1f}" stroke="{GRID}" stroke-width="1"/>')
+        out.append(
+            f'<line x1="{sx(t):.1f}" y1="{y0:.1f}" x2="{sx(t):.1f}" y2="{y1:.1f}" stroke="{GRID}" stroke-width="1"/>'
+        )
         out.append(_t(sx(t), y1 + 16, fmt(t), "middle", 12, MUTED))
     out.append(_t((x0 + x1) / 2, y1 + 36, label, "middle", 12.5, INK))
     return out, sx
@@ -139,7 +162,9 @@ def bars(
     top_y = 8 + legend_h
     y1 = top_y + row * n
     values = [[float(v) for v in s.values] for s in series]
-    ends = [sum(max(v[i], 0.0) for v in values) if stacked else max((v[i] for v in values), default=0.0) for i in range(n)]
+    ends = [
+        sum(max(v[i], 0.0) for v in values) if stacked else max((v[i] for v in values), default=0.0) for i in range(n)
+    ]
     mark_top = max((max(m[1], default=0.0) for m in marks), default=0.0)
     axis, sx = _value_axis(x0, x1, top_y, y1, max([*ends, mark_top, 1e-9]), fmt, xlabel)
     body = [*axis, *legend]
@@ -154,16 +179,22 @@ def bars(
                 continue
             if stacked:
                 body.append(
-                    f'<rect x="{sx(left):.1f}" y="{y + 4:.1f}" width="{sx(left + v) - sx(left):.2f}" height="{row - 8:.1f}" fill="{s.colour}"><title>{_e(lab)} · {_e(s.name)}: {_e(fmt(v))}</title></rect>'
+                    f'<rect x="{sx(left):.1f}" y="{y + 4:.1f}" width="{sx(left + v) - sx(left):.2f}" '
+                    f'height="{row - 8:.1f}" fill="{s.colour}"><title>{_e(lab)} · {_e(s.name)}: '
+                    f'{_e(fmt(v))}</title></rect>'
                 )
                 left += v
             else:
                 h = (row - 8) / k
                 body.append(
-                    f'<rect x="{x0:.1f}" y="{y + 4 + j * h:.1f}" width="{sx(v) - x0:.2f}" height="{h * 0.9:.1f}" fill="{s.colour}"><title>{_e(lab)} · {_e(s.name)}: {_e(fmt(v))}</title></rect>'
+                    f'<rect x="{x0:.1f}" y="{y + 4 + j * h:.1f}" width="{sx(v) - x0:.2f}" height="{h * 0.9:.1f}" '
+                    f'fill="{s.colour}"><title>{_e(lab)} · {_e(s.name)}: {_e(fmt(v))}</title></rect>'
                 )
         for _, xs, colour in marks:
-            body.append(f'<line x1="{sx(xs[i]):.1f}" y1="{y + 1:.1f}" x2="{sx(xs[i]):.1f}" y2="{y + row - 1:.1f}" stroke="{colour}" stroke-width="2.5"/>')
+            body.append(
+                f'<line x1="{sx(xs[i]):.1f}" y1="{y + 1:.1f}" x2="{sx(xs[i]):.1f}" y2="{y + row - 1:.1f}" '
+                f'stroke="{colour}" stroke-width="2.5"/>'
+            )
         if notes:
             body.append(_t(sx(ends[i]) + 6, y + row / 2 + 4.5, notes[i], size=12, colour=MUTED if grey else INK))
     body.append(f'<line x1="{x0:.1f}" y1="{top_y:.1f}" x2="{x0:.1f}" y2="{y1:.1f}" stroke="{MUTED}" stroke-width="1"/>')
@@ -188,10 +219,15 @@ def diverging(labels: Sequence[str], deltas: Sequence[float], xlabel: str, name:
         body.append(_t(label_w - 8, y + ROW / 2 + 4.5, lab, "end", FONT, MUTED if quiet else INK))
         if not quiet:
             left, right = sorted((sx(0.0), sx(d)))
-            body.append(f'<rect x="{left:.1f}" y="{y + 5:.1f}" width="{max(right - left, 1.0):.1f}" height="{ROW - 10:.1f}" fill="{BLUE if d > 0 else RED}"/>')
+            body.append(
+                f'<rect x="{left:.1f}" y="{y + 5:.1f}" width="{max(right - left, 1.0):.1f}" height="{ROW - 10:.1f}" '
+                f'fill="{BLUE if d > 0 else RED}"/>'
+            )
         sign = "+" if d > 0 else "−" if d < 0 else "±"
         at = sx(d) + (6 if d >= 0 else -6)
-        body.append(_t(at, y + ROW / 2 + 4.5, f"{sign}{fmt(abs(d))}", "start" if d >= 0 else "end", 12, MUTED if quiet else INK))
+        body.append(
+            _t(at, y + ROW / 2 + 4.5, f"{sign}{fmt(abs(d))}", "start" if d >= 0 else "end", 12, MUTED if quiet else INK)
+        )
     h = 8 + ROW * len(labels)
     body.append(_t(WIDTH / 2, h + 20, xlabel, "middle", 12.5))
     return _svg(name, title, h + 30, body)
@@ -229,12 +265,18 @@ def heatmap(
             t = 0.0 if missing or hi == lo else (float(v) - lo) / (hi - lo)
             fill = "#f8f9fa" if missing else _ramp(t if hi > lo else 0.5)
             x = label_w + cell_w * j
-            body.append(f'<rect x="{x + 1:.1f}" y="{y + 1:.1f}" width="{cell_w - 2:.1f}" height="{cell_h - 2:.1f}" fill="{fill}"/>')
+            body.append(
+                f'<rect x="{x + 1:.1f}" y="{y + 1:.1f}" width="{cell_w - 2:.1f}" height="{cell_h - 2:.1f}" '
+                f'fill="{fill}"/>'
+            )
             if flags and flags[i][j]:
                 body.append(
-                    f'<rect x="{x + 2:.1f}" y="{y + 2:.1f}" width="{cell_w - 4:.1f}" height="{cell_h - 4:.1f}" fill="none" stroke="{RED}" stroke-width="2"/>'
+                    f'<rect x="{x + 2:.1f}" y="{y + 2:.1f}" width="{cell_w - 4:.1f}" height="{cell_h - 4:.1f}" '
+                    f'fill="none" stroke="{RED}" stroke-width="2"/>'
                 )
-            body.append(_t(x + cell_w / 2, y + cell_h / 2 + 4.5, cells[i][j], "middle", 12, "#ffffff" if t > 0.6 else INK))
+            body.append(
+                _t(x + cell_w / 2, y + cell_h / 2 + 4.5, cells[i][j], "middle", 12, "#ffffff" if t > 0.6 else INK)
+            )
     h = 26 + cell_h * len(rows)
     foot = xlabel + (f" · {flag_note}" if flag_note and flags and any(any(r) for r in flags) else "")
     body.append(_t(8, h + 20, foot, "start", 12.5))
@@ -264,7 +306,11 @@ def frontier(
     x0, x1, y0, y1 = 90.0, w - 24.0, 40.0, h - 56.0
     names = sorted(set(groups), key=_numeric_first) if groups else []
     legend, legend_h = _legend(
-        [(f"{group_title} {g}".strip(), c, "box") for g, c in zip(names, colours(len(names)), strict=True)] + [("frontier 前沿", INK, "line")], x0, 16, x1 - x0
+        [(f"{group_title} {g}".strip(), c, "box") for g, c in zip(names, colours(len(names)), strict=True)]
+        + [("frontier 前沿", INK, "line")],
+        x0,
+        16,
+        x1 - x0,
     )
     y0 += legend_h - 8
     xs, ys = [p[0] for p in pts] or [0.0], [p[1] for p in pts] or [0.0]
@@ -299,7 +345,8 @@ def frontier(
         c = colour_of.get(groups[i], BLUE) if groups else BLUE
         radius = 4.0 + 1.8 * (len(names) - 1 - g) if names else 5.0
         body.append(
-            f'<circle cx="{sx(a):.1f}" cy="{sy(b):.1f}" r="{radius:.1f}" fill="{c}" stroke="white" stroke-width="0.8"><title>{_e(fmt_x(a))}, {_e(fmt_y(b))}</title></circle>'
+            f'<circle cx="{sx(a):.1f}" cy="{sy(b):.1f}" r="{radius:.1f}" fill="{c}" stroke="white" '
+            f'stroke-width="0.8"><title>{_e(fmt_x(a))}, {_e(fmt_y(b))}</title></circle>'
         )
     if len(front) > 1:
         path = " ".join(f"{'M' if i == 0 else 'L'}{sx(pts[k][0]):.1f},{sy(pts[k][1]):.1f}" for i, k in enumerate(front))
@@ -313,7 +360,11 @@ def pareto(points: Sequence[tuple[float, float]], better: tuple[str, str] = ("hi
     """Indices of the undominated points, ordered along x."""
     sign = [1.0 if b == "high" else -1.0 for b in better]
     keyed = [(sign[0] * a, sign[1] * b) for a, b in points]
-    front = [i for i, (a, b) in enumerate(keyed) if not any((c >= a and d >= b and (c > a or d > b)) for j, (c, d) in enumerate(keyed) if j != i)]
+    front = [
+        i
+        for i, (a, b) in enumerate(keyed)
+        if not any((c >= a and d >= b and (c > a or d > b)) for j, (c, d) in enumerate(keyed) if j != i)
+    ]
     seen: set[tuple[float, float]] = set()
     unique = []
     for i in sorted(front, key=lambda k: points[k]):

@@ -12,7 +12,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -65,7 +65,9 @@ class Frame:
     y1: float
     height: float
 
-    def xy(self, lon: float | list[float] | np.ndarray, lat: float | list[float] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def xy(
+        self, lon: float | list[float] | np.ndarray, lat: float | list[float] | np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """SVG coordinates (y down) of points in degrees."""
         x, y = albers(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
         return PAD + (x - self.x0) * self.scale, PAD + (self.y1 - y) * self.scale
@@ -93,12 +95,17 @@ def basemap(frame: Frame) -> str:
     """Provinces (even-odd fill, so enclaves show), the national border and the dash line."""
     data = outline()
     keep = 'vector-effect="non-scaling-stroke"'
-    provinces = "".join(f'<path d="{_path(frame, rings)}" fill-rule="evenodd" {keep}><title>{name}</title></path>' for name, rings in data["provinces"].items())
+    provinces = "".join(
+        f'<path d="{_path(frame, rings)}" fill-rule="evenodd" {keep}><title>{name}</title></path>'
+        for name, rings in data["provinces"].items()
+    )
     return (
         '<g id="map-base">'
         f'<g class="prov" fill="#fbfaf6" stroke="#aeb6bf" stroke-width="0.7">{provinces}</g>'
-        f'<path d="{_path(frame, data["country"])}" fill="none" stroke="#495057" stroke-width="1.3" fill-rule="evenodd" {keep}/>'
-        f'<path d="{_path(frame, data["dash_line"], close=False)}" fill="none" stroke="#495057" stroke-width="1.6" {keep}/>'
+        f'<path d="{_path(frame, data["country"])}" fill="none" stroke="#495057" stroke-width="1.3" '
+        f'fill-rule="evenodd" {keep}/>'
+        f'<path d="{_path(frame, data["dash_line"], close=False)}" fill="none" stroke="#495057" stroke-width="1.6" '
+        f'{keep}/>'
         "</g>"
     )
 
@@ -119,12 +126,16 @@ def inset(frame: Frame) -> tuple[str, tuple[float, float, float, float]]:
     by = float(ly[(lx >= bx) & (lx <= bx + box_w)].max()) + 14.0
     tx, ty = bx - float(x.min()) * s, by - float(y.min()) * s
     svg = (
-        f'<clipPath id="map-inset-clip"><rect x="{bx:.1f}" y="{by:.1f}" width="{box_w:.1f}" height="{box_h:.1f}"/></clipPath>'
+        f'<clipPath id="map-inset-clip"><rect x="{bx:.1f}" y="{by:.1f}" width="{box_w:.1f}" '
+        f'height="{box_h:.1f}"/></clipPath>'
         f'<rect x="{bx:.1f}" y="{by:.1f}" width="{box_w:.1f}" height="{box_h:.1f}" fill="#eef4f8"/>'
-        f'<g clip-path="url(#map-inset-clip)"><g transform="translate({tx:.2f},{ty:.2f}) scale({s:.4f})"><use href="#map-base"/></g></g>'
-        f'<rect x="{bx:.1f}" y="{by:.1f}" width="{box_w:.1f}" height="{box_h:.1f}" fill="none" stroke="#495057" stroke-width="1"/>'
+        f'<g clip-path="url(#map-inset-clip)"><g transform="translate({tx:.2f},{ty:.2f}) scale({s:.4f})"><use '
+        'href="#map-base"/></g></g>'
+        f'<rect x="{bx:.1f}" y="{by:.1f}" width="{box_w:.1f}" height="{box_h:.1f}" fill="none" stroke="#495057" '
+        'stroke-width="1"/>'
         f'<text x="{bx + box_w / 2:.1f}" y="{by + box_h - 22:.1f}" text-anchor="middle" class="small">南海诸岛</text>'
-        f'<text x="{bx + box_w / 2:.1f}" y="{by + box_h - 8:.1f}" text-anchor="middle" class="small">South China Sea Islands</text>'
+        f'<text x="{bx + box_w / 2:.1f}" y="{by + box_h - 8:.1f}" text-anchor="middle" class="small">South China Sea '
+        'Islands</text>'
     )
     return svg, (bx, by, box_w, box_h)
 
@@ -159,8 +170,15 @@ class Labeller:
         left = x + dx * dist - np.where(dx < -0.3, w, np.where(np.abs(dx) <= 0.3, w / 2, 0.0))
         top = y + dy * dist - np.where(dy < -0.3, h, np.where(np.abs(dy) <= 0.3, h / 2, 0.0))
         cand = np.column_stack([left, top, np.full_like(left, w), np.full_like(left, h)])
-        outside = np.maximum(0.0, PAD - left) * h + np.maximum(0.0, left + w - WIDTH + PAD) * h + np.maximum(0.0, PAD - top) * w + np.maximum(0.0, top + h - self.height + PAD) * w
-        cost = LABEL_CLASH * (_overlaps(cand, self.boxes) + outside) + 0.4 * _overlaps(cand, self.soft) + (dist - r) * 8.0
+        outside = (
+            np.maximum(0.0, PAD - left) * h
+            + np.maximum(0.0, left + w - WIDTH + PAD) * h
+            + np.maximum(0.0, PAD - top) * w
+            + np.maximum(0.0, top + h - self.height + PAD) * w
+        )
+        cost = (
+            LABEL_CLASH * (_overlaps(cand, self.boxes) + outside) + 0.4 * _overlaps(cand, self.soft) + (dist - r) * 8.0
+        )
         best = int(np.argmin(cost))
         box = (float(left[best]), float(top[best]), w, h)
         self.boxes.append(box)
@@ -172,9 +190,14 @@ def _overlaps(cand: np.ndarray, boxes: list[Box]) -> np.ndarray:
     if not boxes:
         return np.zeros(len(cand))
     b = np.asarray(boxes, dtype=float)
-    dx = np.minimum(cand[:, None, 0] + cand[:, None, 2], b[None, :, 0] + b[None, :, 2]) - np.maximum(cand[:, None, 0], b[None, :, 0])
-    dy = np.minimum(cand[:, None, 1] + cand[:, None, 3], b[None, :, 1] + b[None, :, 3]) - np.maximum(cand[:, None, 1], b[None, :, 1])
-    return (np.clip(dx, 0.0, None) * np.clip(dy, 0.0, None)).sum(axis=1)
+    dx = np.minimum(cand[:, None, 0] + cand[:, None, 2], b[None, :, 0] + b[None, :, 2]) - np.maximum(
+        cand[:, None, 0], b[None, :, 0]
+    )
+    dy = np.minimum(cand[:, None, 1] + cand[:, None, 3], b[None, :, 1] + b[None, :, 3]) - np.maximum(
+        cand[:, None, 1], b[None, :, 1]
+    )
+    overlap: np.ndarray = (np.clip(dx, 0.0, None) * np.clip(dy, 0.0, None)).sum(axis=1)
+    return overlap
 
 
 def _text_width(text: str, size: float, latin: float = 0.6) -> float:
@@ -190,7 +213,12 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
 
 def _outside(box: tuple[float, float, float, float], height: float) -> float:
     left, top, w, h = box
-    return max(0.0, PAD - left) * h + max(0.0, left + w - WIDTH + PAD) * h + max(0.0, PAD - top) * w + max(0.0, top + h - height + PAD) * w
+    return (
+        max(0.0, PAD - left) * h
+        + max(0.0, left + w - WIDTH + PAD) * h
+        + max(0.0, PAD - top) * w
+        + max(0.0, top + h - height + PAD) * w
+    )
 
 
 def flow_width(racks: float, top: float) -> float:
@@ -198,16 +226,20 @@ def flow_width(racks: float, top: float) -> float:
     return 1.0 + 13.0 * racks / top if top > 0 else 1.0
 
 
-def _curve(frame: Frame, hubs: pd.DataFrame, clusters: pd.DataFrame, hub: str, cluster: str) -> tuple[float, float, float, float, float, float]:
-    hx, hy = (float(a) for a in frame.xy(hubs.at[hub, "lon_deg"], hubs.at[hub, "lat_deg"]))
-    cx, cy = (float(a) for a in frame.xy(clusters.at[cluster, "lon_deg"], clusters.at[cluster, "lat_deg"]))
+def _curve(
+    frame: Frame, hubs: pd.DataFrame, clusters: pd.DataFrame, hub: str, cluster: str
+) -> tuple[float, float, float, float, float, float]:
+    h_lon, h_lat = cast(float, hubs.at[hub, "lon_deg"]), cast(float, hubs.at[hub, "lat_deg"])
+    c_lon, c_lat = cast(float, clusters.at[cluster, "lon_deg"]), cast(float, clusters.at[cluster, "lat_deg"])
+    hx, hy = (float(a) for a in frame.xy(h_lon, h_lat))
+    cx, cy = (float(a) for a in frame.xy(c_lon, c_lat))
     mx, my = (hx + cx) / 2 - 0.18 * (cy - hy), (hy + cy) / 2 + 0.18 * (cx - hx)
     return hx, hy, mx, my, cx, cy
 
 
 def _flow_samples(curve: tuple[float, float, float, float, float, float], width: float) -> list[Box]:
     hx, hy, mx, my, cx, cy = curve
-    out = []
+    out: list[Box] = []
     for t in np.linspace(0.08, 0.92, 14):
         px = (1 - t) ** 2 * hx + 2 * (1 - t) * t * mx + t**2 * cx
         py = (1 - t) ** 2 * hy + 2 * (1 - t) * t * my + t**2 * cy
@@ -229,13 +261,17 @@ def _flow_paths(
     top = float(flows["load_racks"].max())
     out, samples = [], []
     for row in flows.sort_values("load_racks", ascending=False).itertuples(index=False):
-        curve = _curve(frame, hubs, clusters, row.hub, row.cluster)
+        hub, cluster = cast(str, row.hub), cast(str, row.cluster)
+        curve = _curve(frame, hubs, clusters, hub, cluster)
         hx, hy, mx, my, cx, cy = curve
-        width = flow_width(row.load_racks, top)
+        width = flow_width(cast(float, row.load_racks), top)
         samples += _flow_samples(curve, width)
-        name = f"{lang(str(hubs.at[row.hub, 'name_en']), str(hubs.at[row.hub, 'name_zh']))} → {lang(str(clusters.at[row.cluster, 'name_en']), str(clusters.at[row.cluster, 'name_zh']))}"
+        name = (
+            f"{lang(str(hubs.at[row.hub, 'name_en']), str(hubs.at[row.hub, 'name_zh']))} → "
+            f"{lang(str(clusters.at[row.cluster, 'name_en']), str(clusters.at[row.cluster, 'name_zh']))}"
+        )
         out.append(
-            f'<path d="M{hx:.1f},{hy:.1f} Q{mx:.1f},{my:.1f} {cx:.1f},{cy:.1f}" fill="none" stroke="{color[row.hub]}" '
+            f'<path d="M{hx:.1f},{hy:.1f} Q{mx:.1f},{my:.1f} {cx:.1f},{cy:.1f}" fill="none" stroke="{color[hub]}" '
             f'stroke-width="{width:.2f}" stroke-opacity="0.5" stroke-linecap="round">'
             f"<title>{_escape(name)}: {row.load_racks:,.0f}</title></path>"
         )
@@ -277,7 +313,10 @@ def draw(
         r_all, r_new = max(_radius(float(racks_end.get(c, 0.0)), top), 3.0), _radius(float(new_racks.get(c, 0.0)), top)
         positions[c] = (x, y, r_all)
         ring = color[row["hub_id"]] if built else "#adb5bd"
-        marks.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r_all:.1f}" fill="white" fill-opacity="0.6" stroke="{ring}" stroke-width="{1.3 if built else 1.0}"/>')
+        marks.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r_all:.1f}" fill="white" fill-opacity="0.6" stroke="{ring}" '
+            f'stroke-width="{1.3 if built else 1.0}"/>'
+        )
         if r_new > 0.5:
             marks.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r_new:.1f}" fill="{ring}" fill-opacity="0.8"/>')
         marks.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2" fill="{"#212529" if built else "#868e96"}"/>')
@@ -285,21 +324,44 @@ def draw(
     for h, row in hubs.iterrows():
         x, y = (float(v) for v in frame.xy(row["lon_deg"], row["lat_deg"]))
         positions[h] = (x, y, 9.0)
-        marks.append(f'<path d="M{x:.1f},{y - 9:.1f} L{x + 9:.1f},{y:.1f} L{x:.1f},{y + 9:.1f} L{x - 9:.1f},{y:.1f}Z" fill="{color[h]}" stroke="white" stroke-width="1.5"/>')
+        marks.append(
+            f'<path d="M{x:.1f},{y - 9:.1f} L{x + 9:.1f},{y:.1f} L{x:.1f},{y + 9:.1f} L{x - 9:.1f},{y:.1f}Z" '
+            f'fill="{color[h]}" stroke="white" stroke-width="1.5"/>'
+        )
         labeller.boxes.append((x - 9, y - 9, 18, 18))
-    labels = [_label(labeller, positions[h], _name_lines(row, lang, 15.0, 11.0), "hub", color[h]) for h, row in hubs.iterrows()]
+    labels = [
+        _label(labeller, positions[h], _name_lines(row, lang, 15.0, 11.0), "hub", color[h])
+        for h, row in hubs.iterrows()
+    ]
     for c, row in clusters.iterrows():
         n = float(new_racks.get(c, 0.0))
         if n > 0.5:
-            more = f"+{n:,.0f} new racks" if lang.code == "en" else f"新增 {wan(n)}标准机架" if lang.code == "zh" else f"+{wan(n)}标准机架 new racks"
+            more = (
+                f"+{n:,.0f} new racks"
+                if lang.code == "en"
+                else f"新增 {wan(n)}标准机架"
+                if lang.code == "zh"
+                else f"+{wan(n)}标准机架 new racks"
+            )
             lines = [*_name_lines(row, lang, 13.0, 10.5), (more, 10.5)]
             labels.append(_label(labeller, positions[c], lines, "cluster", "#212529"))
         else:
-            labels.append(_label(labeller, positions[c], [(str(row["name_en"]) if lang.code == "en" else str(row["name_zh"]), 11.0)], "quiet", "#868e96"))
+            labels.append(
+                _label(
+                    labeller,
+                    positions[c],
+                    [(str(row["name_en"]) if lang.code == "en" else str(row["name_zh"]), 11.0)],
+                    "quiet",
+                    "#868e96",
+                )
+            )
     return (
-        f'<svg class="map" viewBox="0 0 {WIDTH:.0f} {height:.0f}" role="img" aria-label="Map of China: hubs, clusters and the flows between them" xmlns="http://www.w3.org/2000/svg">'
-        f'<defs><clipPath id="map-main-clip"><rect x="0" y="0" width="{WIDTH:.0f}" height="{frame.height:.0f}"/></clipPath></defs>'
-        f'<rect width="{WIDTH:.0f}" height="{map_h:.0f}" fill="#eef4f8"/><rect y="{map_h:.0f}" width="{WIDTH:.0f}" height="{height - map_h:.0f}" fill="#ffffff"/>'
+        f'<svg class="map" viewBox="0 0 {WIDTH:.0f} {height:.0f}" role="img" aria-label="Map of China: hubs, clusters '
+        'and the flows between them" xmlns="http://www.w3.org/2000/svg">'
+        f'<defs><clipPath id="map-main-clip"><rect x="0" y="0" width="{WIDTH:.0f}" '
+        f'height="{frame.height:.0f}"/></clipPath></defs>'
+        f'<rect width="{WIDTH:.0f}" height="{map_h:.0f}" fill="#eef4f8"/><rect y="{map_h:.0f}" width="{WIDTH:.0f}" '
+        f'height="{height - map_h:.0f}" fill="#ffffff"/>'
         f'<g clip-path="url(#map-main-clip)">{basemap(frame)}</g>'
         f"{inset_svg}{flow_svg}{''.join(marks)}<g class=\"labels\">{''.join(labels)}</g>"
         f"{_legend(legend_box, top, year, float(flows['load_racks'].max()) if len(flows) else 0.0, lang)}</svg>"
@@ -324,23 +386,34 @@ def _wrapped(text: str, size: float, width: float = 150.0) -> list[tuple[str, fl
     return [(line, size) for line in lines]
 
 
-def _label(labeller: Labeller, at: tuple[float, float, float], lines: list[tuple[str, float]], kind: str, color: str) -> str:
+def _label(
+    labeller: Labeller, at: tuple[float, float, float], lines: list[tuple[str, float]], kind: str, color: str
+) -> str:
     x, y, r = at
     left, top, w, h = labeller.place(x, y, r, lines)
     left, top = left + LABEL_PAD, top + LABEL_PAD
     w, h = w - 2 * LABEL_PAD, h - 2 * LABEL_PAD
     baseline = top + lines[0][1] * 1.1
     spans = "".join(
-        f'<tspan x="{left:.1f}" dy="{0.0 if i == 0 else size * 1.22:.1f}" class="{kind}-{"name" if i == 0 else "sub"}" font-size="{size:g}">{_escape(text)}</tspan>'
+        f'<tspan x="{left:.1f}" dy="{0.0 if i == 0 else size * 1.22:.1f}" class="{kind}-{"name" if i == 0 else "sub"}" '
+        f'font-size="{size:g}">{_escape(text)}</tspan>'
         for i, (text, size) in enumerate(lines)
     )
     nx, ny = min(max(x, left), left + w), min(max(y, top), top + h)
     far = math.hypot(nx - x, ny - y) > r + 2.5
     d = math.hypot(nx - x, ny - y) or 1.0
     sx, sy = x + (nx - x) * r / d, y + (ny - y) * r / d
-    line = f'<line x1="{sx:.1f}" y1="{sy:.1f}" x2="{nx:.1f}" y2="{ny:.1f}" stroke="{color}" stroke-width="0.9" stroke-opacity="0.8"/>' if far else ""
+    line = (
+        f'<line x1="{sx:.1f}" y1="{sy:.1f}" x2="{nx:.1f}" y2="{ny:.1f}" stroke="{color}" stroke-width="0.9" '
+        'stroke-opacity="0.8"/>'
+        if far
+        else ""
+    )
     quiet = " quiet" if kind == "quiet" else ""
-    return f'{line}<text x="{left:.1f}" y="{baseline:.1f}" fill="{color}" class="halo label{quiet}" data-box="{left:.1f} {top:.1f} {w:.1f} {h:.1f}">{spans}</text>'
+    return (
+        f'{line}<text x="{left:.1f}" y="{baseline:.1f}" fill="{color}" class="halo label{quiet}" data-box="{left:.1f} '
+        f'{top:.1f} {w:.1f} {h:.1f}">{spans}</text>'
+    )
 
 
 def _escape(text: str) -> str:
@@ -359,7 +432,8 @@ def _legend(box: Box, top: float, year: int, top_flow: float, lang: Lang) -> str
     cx, cy = x0 + 12 + r, y0 + h / 2
     row1, row2 = y0 + 24, y0 + 50
     out = [
-        f'<g class="legend"><rect x="{x0:.0f}" y="{y0:.0f}" width="{w:.0f}" height="{h:.0f}" rx="4" fill="white" stroke="#ced4da"/>',
+        f'<g class="legend"><rect x="{x0:.0f}" y="{y0:.0f}" width="{w:.0f}" height="{h:.0f}" rx="4" fill="white" '
+        'stroke="#ced4da"/>',
         f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="white" stroke="#495057"/>',
         f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r * 0.6:.1f}" fill="#495057" fill-opacity="0.75"/>',
     ]
@@ -376,13 +450,17 @@ def _legend(box: Box, top: float, year: int, top_flow: float, lang: Lang) -> str
             if value > top_flow * 1.01:
                 continue
             out.append(
-                f'<line x1="{fx:.0f}" y1="{row1 - 4:.0f}" x2="{fx + 30:.0f}" y2="{row1 - 4:.0f}" stroke="#495057" stroke-opacity="0.5" '
+                f'<line x1="{fx:.0f}" y1="{row1 - 4:.0f}" x2="{fx + 30:.0f}" y2="{row1 - 4:.0f}" stroke="#495057" '
+                'stroke-opacity="0.5" '
                 f'stroke-width="{flow_width(value, top_flow):.1f}" stroke-linecap="round"/>'
             )
             label = f"{value:,.0f}" if lang.code == "en" else wan(value)
             out.append(f'<text x="{fx + 38:.0f}" y="{row1:.0f}" class="small">{_escape(label)}</text>')
             fx += 52 + _text_width(label, 11.5, 0.48)
-    ring = lang(f"ring: racks in {year} (this one {ref:,.0f}); disc: new racks", f"圆环：{year} 年机架总数（此圆环 {wan(ref)}）；实心：新增机架")
+    ring = lang(
+        f"ring: racks in {year} (this one {ref:,.0f}); disc: new racks",
+        f"圆环：{year} 年机架总数（此圆环 {wan(ref)}）；实心：新增机架",
+    )
     out.append(f'<text x="{x:.0f}" y="{row2:.0f}" class="small">{_escape(ring)}</text>')
     gx = x + _text_width(ring, 11.5, 0.48) + 18
     grey = lang("grey: no new racks", "灰色：无新增机架")

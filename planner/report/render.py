@@ -43,7 +43,8 @@ def _md_block(block: Block, lang: Lang) -> list[str]:
     if isinstance(block, Figure):
         what = lang("map", "地图") if block.kind == "map" else lang("chart", "图表")
         out = [
-            f"**{lang('Figure', '图')} {block.number}.** {block.caption} ({lang(f'The {what} is in report.html; its data:', f'{what}见 report.html，数据如下：')})",
+            f"**{lang('Figure', '图')} {block.number}.** {block.caption} "
+            f"({lang(f'The {what} is in report.html; its data:', f'{what}见 report.html，数据如下：')})",
             "",
         ]
         return out + ([md_table(block.data.frame), ""] if block.data is not None else [])

@@ -5,15 +5,17 @@ A target binds when its row in duals.csv has zero slack and a non-zero shadow pr
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
 from planner.report.tables import (
     View,
-    per_view,
     green_floor,
     num,
     pct,
+    per_view,
     utilisation_floor,
     utilisation_matrix,
     year_span,
@@ -58,10 +60,15 @@ def new_load_racks(v: View) -> pd.DataFrame:
 def _floor_years(v: View, c: object, u: pd.Series) -> pd.Series:
     """The years of a cluster's 上架率 series in which its floor applies (its start year on)."""
     policy = v.inputs.scenario.policy
-    start = v.clusters.at[c, "utilisation_min_from_year"] if "utilisation_min_from_year" in v.clusters.columns else None
+    start = (
+        cast(float, v.clusters.at[c, "utilisation_min_from_year"])
+        if "utilisation_min_from_year" in v.clusters.columns
+        else None
+    )
     if start is None or pd.isna(start):
         start = policy.utilisation_min_from_year if policy.utilisation_min_from_year is not None else v.first
-    return u[u.index >= int(start)]
+    kept: pd.Series = u[u.index >= int(start)]
+    return kept
 
 
 @per_view
@@ -72,7 +79,11 @@ def green_coverage(v: View) -> pd.DataFrame:
     pue = load["cluster"].map(v.clusters["pue"]).to_numpy(dtype=float)
     load["new_energy_gwh"] = load["new_load_racks"] * pue * rack.power_kw * rack.it_load_factor * 8760.0 / 1e6
     e = v.t["energy_summary"].set_index(["cluster", "year"])
-    green = (e["renewable_gwh"] + e["certificates_gwh"]).reindex(pd.MultiIndex.from_frame(load[["cluster", "year"]])).to_numpy()
+    green = (
+        (e["renewable_gwh"] + e["certificates_gwh"])
+        .reindex(pd.MultiIndex.from_frame(load[["cluster", "year"]]))
+        .to_numpy()
+    )
     load["green_gwh"] = np.nan_to_num(green)
     load["coverage"] = np.where(
         load["new_energy_gwh"] > TOL,
@@ -86,11 +97,14 @@ def cluster_targets(v: View) -> pd.DataFrame:
     """Per cluster: PUE against its cap, lowest 上架率 against the floor, green power for new racks."""
     util = utilisation_matrix(v)
     floor, gfloor = utilisation_floor(v), green_floor(v)
-    cover = green_coverage(v).pivot_table(index="cluster", columns="year", values="coverage", aggfunc="first", dropna=False)
+    cover = green_coverage(v).pivot_table(
+        index="cluster", columns="year", values="coverage", aggfunc="first", dropna=False
+    )
     rows = []
-    for c, row in v.clusters.iterrows():
-        u = _floor_years(v, c, util.loc[c].dropna())
-        g = cover.loc[c].dropna() if c in cover.index else pd.Series(dtype=float)
+    for label, row in v.clusters.iterrows():
+        c = cast(str, label)
+        u = _floor_years(v, c, cast(pd.Series, util.loc[c]).dropna())  # one cluster's row
+        g = cast(pd.Series, cover.loc[c]).dropna() if c in cover.index else pd.Series(dtype=float)
         u_years, g_years = (
             _binding_years(v, "utilisation_floor", str(c)),
             _binding_years(v, "green_share", str(c)),
@@ -98,7 +112,10 @@ def cluster_targets(v: View) -> pd.DataFrame:
         rows.append(
             {
                 "数据中心集群 Cluster": v.name(str(c)),
-                "PUE (cap)": f"{num(row['pue'], 2)} (≤ {num(row['pue_max'], 2)}) {MET if row['pue'] <= row['pue_max'] + TOL else NOT_MET}",
+                "PUE (cap)": (
+                    f"{num(row['pue'], 2)} (≤ {num(row['pue_max'], 2)}) "
+                    f"{MET if row['pue'] <= row['pue_max'] + TOL else NOT_MET}"
+                ),
                 "上架率 lowest year (floor)": _lowest(u, float(floor[c]), 1),
                 "上架率 floor binds in": year_span(u_years) or "–",
                 "Green power / new racks' energy, lowest year (floor)": _coverage(g, float(gfloor[c])),
@@ -251,7 +268,10 @@ def _certificate_rows(v: View) -> list[tuple[str, str, str, str, str]]:
 
 def _latency_rows(v: View) -> list[tuple[str, str, str, str, str]]:
     load = v.t["load"]
-    used = load[load["load_racks"] > 0.5].groupby(["workload", "hub", "cluster"], as_index=False)["load_racks"].sum()
+    used = cast(
+        pd.DataFrame,  # as_index=False: a frame (pandas-stubs say Series)
+        load[load["load_racks"] > 0.5].groupby(["workload", "hub", "cluster"], as_index=False)["load_racks"].sum(),
+    )
     rtt = v.links["rtt_ms"]
     used["rtt_ms"] = rtt.reindex(pd.MultiIndex.from_frame(used[["hub", "cluster"]])).to_numpy()
     rows = []

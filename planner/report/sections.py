@@ -46,8 +46,10 @@ def map_figure(v: View) -> Figure:
         }
     )
     caption = lang(
-        f"Hubs ◆ and clusters ●; lines: racks in use in {v.last} from each hub's demand (width to scale); discs: new racks; rings: racks at the end; grey: no new racks.",
-        f"国家枢纽节点 ◆ 与数据中心集群 ●；连线：{v.last} 年各枢纽需求的在用机架（线宽按比例）；实心圆：新增机架；圆环：期末机架；灰色：无新增机架。",
+        f"Hubs ◆ and clusters ●; lines: racks in use in {v.last} from each hub's demand (width to scale); discs: new "
+        "racks; rings: racks at the end; grey: no new racks.",
+        f"国家枢纽节点 ◆ 与数据中心集群 ●；连线：{v.last} "
+        "年各枢纽需求的在用机架（线宽按比例）；实心圆：新增机架；圆环：期末机架；灰色：无新增机架。",
     )
     return Figure(svg, caption, Table(data), kind="map")
 
@@ -71,9 +73,12 @@ def headline_section(v: View) -> Section:
             ),
             Para(
                 lang(
-                    f"Costs are present values at {v.first}: investment counts as annualised payments ({s.rack.lifetime_years}-year life) inside the horizon. "
-                    "Investment is overnight spending on racks and links, undiscounted, as budgets count it. East/west follows the programme's grouping of hubs (成渝 counts as east).",
-                    f"成本为 {v.first} 年现值：投资按 {s.rack.lifetime_years} 年寿命折算为年化投资，只计规划期内部分。投资额为机架与链路的一次性投资，不折现，与预算口径一致。东西部按枢纽划分（成渝计入东部）。",
+                    f"Costs are present values at {v.first}: investment counts as annualised payments "
+                    f"({s.rack.lifetime_years}-year life) inside the horizon. "
+                    "Investment is overnight spending on racks and links, undiscounted, as budgets count it. East/west "
+                    "follows the programme's grouping of hubs (成渝 counts as east).",
+                    f"成本为 {v.first} 年现值：投资按 {s.rack.lifetime_years} "
+                    "年寿命折算为年化投资，只计规划期内部分。投资额为机架与链路的一次性投资，不折现，与预算口径一致。东西部按枢纽划分（成渝计入东部）。",
                 ),
                 note=True,
             ),
@@ -137,18 +142,28 @@ def charts_section(v: View) -> Section:
             charts.bars(
                 cl,
                 [
-                    charts.Series(lang("Contracted renewables", "绿电交易"), (mix["renewable_gwh"] / 1e3).to_list(), charts.GREEN),
-                    charts.Series(lang("Grid power with certificates", "电网购电（绿证）"), (mix["certified_grid_gwh"] / 1e3).to_list(), charts.LIGHT_GREEN),
+                    charts.Series(
+                        lang("Contracted renewables", "绿电交易"), (mix["renewable_gwh"] / 1e3).to_list(), charts.GREEN
+                    ),
+                    charts.Series(
+                        lang("Grid power with certificates", "电网购电（绿证）"),
+                        (mix["certified_grid_gwh"] / 1e3).to_list(),
+                        charts.LIGHT_GREEN,
+                    ),
                     charts.Series(lang("Grid power", "电网购电"), (mix["grid_gwh"] / 1e3).to_list(), charts.GREY),
                 ],
                 lang("Facility energy over the horizon (TWh)", "规划期设施用电（TWh）"),
                 "energymix",
                 lang("Energy mix by cluster", "各集群用电结构"),
                 lambda x: f"{x:,.0f}",
-                notes=[f"{100 * s:.0f} % green" if lang.code == "en" else f"绿电 {100 * s:.0f} %" for s in mix["green_share"]],
+                notes=[
+                    f"{100 * s:.0f} % green" if lang.code == "en" else f"绿电 {100 * s:.0f} %"
+                    for s in mix["green_share"]
+                ],
             ),
             lang(
-                "Facility energy by source: contracted renewables (green-power trading), grid power covered by certificates, other grid power.",
+                "Facility energy by source: contracted renewables (green-power trading), grid power covered by "
+                "certificates, other grid power.",
                 "设施用电来源：绿电交易、有绿证覆盖的电网购电、其他电网购电。",
             ),
             Table(
@@ -156,7 +171,9 @@ def charts_section(v: View) -> Section:
                     {
                         lang("Cluster", "数据中心集群"): cl,
                         lang("Renewables (GWh)", "绿电交易 (GWh)"): [num(x) for x in mix["renewable_gwh"]],
-                        lang("Grid with certificates (GWh)", "绿证电量 (GWh)"): [num(x) for x in mix["certified_grid_gwh"]],
+                        lang("Grid with certificates (GWh)", "绿证电量 (GWh)"): [
+                            num(x) for x in mix["certified_grid_gwh"]
+                        ],
                         lang("Grid (GWh)", "电网购电 (GWh)"): [num(x) for x in mix["grid_gwh"]],
                         lang("Green share", "绿电占比"): [pct(x) for x in mix["green_share"]],
                     }
@@ -167,7 +184,10 @@ def charts_section(v: View) -> Section:
     ]
     if len(links):
         shown = links.head(12)
-        labels = [f"{v.zh(h)} → {v.zh(c)}" if lang.zh else f"{v.en(h)} → {v.en(c)}" for h, c in zip(shown["hub"], shown["cluster"], strict=True)]
+        labels = [
+            f"{v.zh(h)} → {v.zh(c)}" if lang.zh else f"{v.en(h)} → {v.en(c)}"
+            for h, c in zip(shown["hub"], shown["cluster"], strict=True)
+        ]
         blocks.append(
             Figure(
                 charts.bars(
@@ -184,13 +204,16 @@ def charts_section(v: View) -> Section:
                     stacked=False,
                 ),
                 lang(
-                    f"Traffic against capacity on the {len(shown)} busiest of the {len(links)} links that carry traffic (Gbps).",
+                    f"Traffic against capacity on the {len(shown)} busiest of the {len(links)} links that carry "
+                    "traffic (Gbps).",
                     f"承载流量的 {len(links)} 条链路中最繁忙的 {len(shown)} 条：流量与容量（Gbps）。",
                 ),
                 Table(
                     pd.DataFrame(
                         {
-                            lang("Link", "链路"): [v.link(h, c) for h, c in zip(links["hub"], links["cluster"], strict=True)],
+                            lang("Link", "链路"): [
+                                v.link(h, c) for h, c in zip(links["hub"], links["cluster"], strict=True)
+                            ],
                             lang("Year", "年份"): links["year"].astype(str),
                             lang("Traffic (Gbps)", "流量 (Gbps)"): [num(x) for x in links["traffic_gbps"]],
                             lang("Capacity (Gbps)", "容量 (Gbps)"): [num(x) for x in links["capacity_gbps"]],
@@ -204,7 +227,10 @@ def charts_section(v: View) -> Section:
     else:
         blocks.append(
             Para(
-                lang("Bandwidth per link: no link carries traffic in this plan (the workload classes send no traffic).", "链路带宽：本规划中没有链路承载流量。")
+                lang(
+                    "Bandwidth per link: no link carries traffic in this plan (the workload classes send no traffic).",
+                    "链路带宽：本规划中没有链路承载流量。",
+                )
             )
         )
     return Section("charts", lang("Charts", "图表"), blocks)
@@ -238,7 +264,8 @@ def _utilisation(v: View, util: pd.DataFrame, floors: pd.Series, names: list[str
     return Figure(
         svg,
         lang(
-            "上架率 per cluster and year, with each cluster's floor after its name; darker is fuller.", "各集群分年上架率，名称后为该集群下限；颜色越深越满。"
+            "上架率 per cluster and year, with each cluster's floor after its name; darker is fuller.",
+            "各集群分年上架率，名称后为该集群下限；颜色越深越满。",
         ),
         Table(table),
     )
@@ -262,13 +289,21 @@ def scorecard_section(v: View) -> Section:
         [
             Para(
                 lang(
-                    "A target binds when the plan sits exactly on it and loosening it would lower total cost (zero slack, non-zero shadow price in duals.csv). Shadow prices are savings (see Ranked findings).",
+                    "A target binds when the plan sits exactly on it and loosening it would lower total cost (zero "
+                    "slack, non-zero shadow price in duals.csv). Shadow prices are savings (see Ranked findings).",
                     "目标为紧约束指规划恰好位于目标上且放宽会降低总成本。影子价格均以节省额表示。",
                 )
             ),
-            Subheading(lang("Per cluster: PUE cap, 上架率 floor, green power for new racks", "各数据中心集群：PUE 上限、上架率下限、新建机架绿电")),
+            Subheading(
+                lang(
+                    "Per cluster: PUE cap, 上架率 floor, green power for new racks",
+                    "各数据中心集群：PUE 上限、上架率下限、新建机架绿电",
+                )
+            ),
             Table(scorecard.cluster_targets(v)),
-            Subheading(lang("Programme-wide: budgets, shares, carbon, latency tiers", "全局目标：预算、占比、碳排放、时延")),
+            Subheading(
+                lang("Programme-wide: budgets, shares, carbon, latency tiers", "全局目标：预算、占比、碳排放、时延")
+            ),
             Table(scorecard.programme_targets(v)),
         ],
     )
@@ -285,10 +320,18 @@ def unmet_section(v: View) -> Section:
         return Section(
             "unmet",
             title,
-            [Para(lang(f"All demand is served: 0 rack-years unmet over {v.first}–{v.last}.", f"全部需求均被满足：{v.first}–{v.last} 年未满足需求为 0。"))],
+            [
+                Para(
+                    lang(
+                        f"All demand is served: 0 rack-years unmet over {v.first}–{v.last}.",
+                        f"全部需求均被满足：{v.first}–{v.last} 年未满足需求为 0。",
+                    )
+                )
+            ],
         )
     intro = lang(
-        f"{num(v.plan['unmet_rack_years'])} rack-years of demand are not served. For each hub and class, the binding limits that stop it being served:",
+        f"{num(v.plan['unmet_rack_years'])} rack-years of demand are not served. For each hub and class, the binding "
+        "limits that stop it being served:",
         f"{wan(v.plan['unmet_rack_years'])} 架·年需求未被满足。各枢纽与业务类型的制约因素：",
     )
     return Section("unmet", title, [Alert(intro), Table(table)])
@@ -324,13 +367,18 @@ def appendix_section(v: View, rest: pd.DataFrame, degenerate: pd.DataFrame) -> S
             Table(
                 pd.DataFrame(
                     {
-                        lang("Limit", "约束"): [lang(t, tz) for t, tz in zip(rest["title"], rest["title_zh"], strict=True)],
+                        lang("Limit", "约束"): [
+                            lang(t, tz) for t, tz in zip(rest["title"], rest["title_zh"], strict=True)
+                        ],
                         lang("Where", "位置"): rest["where"].to_list(),
                         lang("Year", "年份"): ["–" if pd.isna(y) else str(int(y)) for y in rest["year"]],
                         lang(f"Saving per unit (PV {v.first})", f"每单位节省（{v.first} 年现值）"): [
-                            f"{worth.sig(x)} {worth.unit_zh(u) if lang.zh else u}" for x, u in zip(rest["value"], rest["unit"], strict=True)
+                            f"{worth.sig(x)} {worth.unit_zh(u) if lang.zh else u}"
+                            for x, u in zip(rest["value"], rest["unit"], strict=True)
                         ],
-                        lang("1 % relaxed saves (亿元)", "放宽 1 % 节省（亿元）"): ["–" if pd.isna(x) else worth.sig(x) for x in rest["relax_yi"]],
+                        lang("1 % relaxed saves (亿元)", "放宽 1 % 节省（亿元）"): [
+                            "–" if pd.isna(x) else worth.sig(x) for x in rest["relax_yi"]
+                        ],
                     }
                 )
             )
@@ -341,7 +389,9 @@ def appendix_section(v: View, rest: pd.DataFrame, degenerate: pd.DataFrame) -> S
                 lang("Binding at zero (degenerate, no price): ", "在零处取等（退化，无价格）：")
                 + "; ".join(
                     f"{lang(t, tz)} {w} {'' if pd.isna(y) else int(y)} ({d})".replace("  ", " ")
-                    for t, tz, w, y, d in degenerate[["title", "title_zh", "where", "year", "degenerate"]].itertuples(index=False)
+                    for t, tz, w, y, d in degenerate[["title", "title_zh", "where", "year", "degenerate"]].itertuples(
+                        index=False
+                    )
                 ),
                 note=True,
             )
@@ -350,7 +400,10 @@ def appendix_section(v: View, rest: pd.DataFrame, degenerate: pd.DataFrame) -> S
     if len(counted):
         blocks.append(
             Para(
-                lang("Not listed: accounting rows that define quantities rather than limit them (", "未列出：定义数量而非限制的核算约束（")
+                lang(
+                    "Not listed: accounting rows that define quantities rather than limit them (",
+                    "未列出：定义数量而非限制的核算约束（",
+                )
                 + ", ".join(f"{f} {n}" for f, n in counted.items())
                 + ")",
                 note=True,

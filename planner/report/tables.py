@@ -71,7 +71,12 @@ class View:
         """Hub, cluster and workload id -> (Chinese, English) name (clusters first, as ids may repeat)."""
         out: dict[str, tuple[str, str]] = {}
         for table in (self.workloads, self.hubs, self.clusters):
-            out.update({str(k): (str(zh), str(en)) for k, zh, en in zip(table.index, table["name_zh"], table["name_en"], strict=True)})
+            out.update(
+                {
+                    str(k): (str(zh), str(en))
+                    for k, zh, en in zip(table.index, table["name_zh"], table["name_en"], strict=True)
+                }
+            )
         return out
 
     def name(self, key: str) -> str:
@@ -166,7 +171,11 @@ def headline(v: View) -> pd.DataFrame:
     """The headline numbers, straight from plan.json, as (what, value) rows."""
     p = v.plan
     span = f"{v.first}–{v.last}"
-    status = str(p["status"]) + (" (mixed-integer" + (f", gap {pct(p['gap'], 3)})" if p.get("gap") is not None else ")") if p.get("mip") else " (LP)")
+    status = str(p["status"]) + (
+        " (mixed-integer" + (f", gap {pct(p['gap'], 3)})" if p.get("gap") is not None else ")")
+        if p.get("mip")
+        else " (LP)"
+    )
     rows = [
         ("Status", status),
         (f"Total cost, discounted to {v.first} (亿元)", num(p["objective_yi_yuan"], 2)),
@@ -191,16 +200,29 @@ def scope_statement(v: View) -> str:
     capex = ("facility only (building, power, cooling, land); IT equipment (servers, network gear) is excluded"
              if s.capex_basis == "facility" else "facility and IT equipment (servers, network gear)")
     has_budget = s.budget.total_yi_yuan is not None or s.budget.yearly_yi_yuan is not None
-    budget = (f"budgets count {'facility' if s.budget.basis == 'facility' else 'facility and IT'} investment, like the capex"
-              if has_budget else "no investment budget is imposed")
-    carbon = (f"a shadow carbon price of {num(s.policy.carbon_price_yuan_per_t)} yuan/t values grid emissions in the cost "
-              "(data centres are not in the national emissions trading scheme, so nobody pays it)"
-              if s.policy.carbon_price_yuan_per_t > 0 else "no carbon price")
+    budget = (
+        f"budgets count {'facility' if s.budget.basis == 'facility' else 'facility and IT'} investment, like the capex"
+        if has_budget
+        else "no investment budget is imposed"
+    )
+    carbon = (
+        f"a shadow carbon price of {num(s.policy.carbon_price_yuan_per_t)} yuan/t values grid emissions in the cost "
+        "(data centres are not in the national emissions trading scheme, so nobody pays it)"
+        if s.policy.carbon_price_yuan_per_t > 0
+        else "no carbon price"
+    )
     resolution = str(p.get("time_resolution", ""))
-    caveat = ("; a single yearly slice lets a year's renewables cover load whenever it falls, so it overstates green power "
-              "against the hourly year" if resolution.startswith("yearly") else
-              "; representative days keep hourly coincidence of load and renewables (cost within about 0.1 % of the full year)"
-              if "representative" in resolution else "")
+    caveat = (
+        "; a single yearly slice lets a year's renewables cover load whenever it falls, so it overstates green power "
+        "against the hourly year"
+        if resolution.startswith("yearly")
+        else (
+            "; representative days keep hourly coincidence of load and renewables (cost within about 0.1 % of the full "
+            "year)"
+        )
+        if "representative" in resolution
+        else ""
+    )
     return (f"What this plan covers: capex is {capex}; {budget}; {carbon}. Energy, green share and emissions are from "
             f"{resolution or 'the case resolution'}{caveat}.")
 
@@ -233,7 +255,11 @@ def investment_by_hub_year(v: View) -> pd.DataFrame:
 @per_view
 def energy_mix(v: View) -> pd.DataFrame:
     """Facility energy over the horizon per cluster (GWh): grid without / with certificates, renewables."""
-    e = v.t["energy_summary"].groupby("cluster")[["grid_gwh", "renewable_gwh", "certificates_gwh", "facility_gwh", "emissions_mt"]].sum()
+    e = (
+        v.t["energy_summary"]
+        .groupby("cluster")[["grid_gwh", "renewable_gwh", "certificates_gwh", "facility_gwh", "emissions_mt"]]
+        .sum()
+    )
     e = e.reindex(v.clusters.index).fillna(0.0)
     out = pd.DataFrame(index=e.index)
     out["grid_gwh"] = (e["grid_gwh"] - e["certificates_gwh"]).clip(lower=0.0)
@@ -254,7 +280,9 @@ def utilisation_matrix(v: View) -> pd.DataFrame:
     """Racks in use / racks installed (上架率): rows clusters, columns years (NaN without racks)."""
     u = v.t["utilisation"]
     u = u.assign(utilisation=u["utilisation"].where(u["racks"] > 0))
-    return u.pivot_table(index="cluster", columns="year", values="utilisation", aggfunc="first", dropna=False).reindex(index=v.clusters.index, columns=v.years)
+    return u.pivot_table(index="cluster", columns="year", values="utilisation", aggfunc="first", dropna=False).reindex(
+        index=v.clusters.index, columns=v.years
+    )
 
 
 def utilisation_floor(v: View) -> pd.Series:
@@ -287,7 +315,10 @@ def flows(v: View, year: int) -> pd.DataFrame:
     """Racks in use per (hub, cluster) in one year, all workload classes together; positive only."""
     load = v.t["load"]
     f = load[load["year"] == year].groupby(["hub", "cluster"], as_index=False)["load_racks"].sum()
-    return f[f["load_racks"] > 0.5].sort_values("load_racks", ascending=False, kind="stable").reset_index(drop=True)
+    shown: pd.DataFrame = (
+        f[f["load_racks"] > 0.5].sort_values("load_racks", ascending=False, kind="stable").reset_index(drop=True)
+    )
+    return shown
 
 
 # --------------------------------------------------------------------------- tables per cluster and hub
@@ -324,12 +355,16 @@ def hub_table(v: View) -> pd.DataFrame:
     load = v.t["load"].groupby(["hub", "cluster"])["load_racks"].sum()
     served = load.groupby(level="hub").sum().reindex(v.hubs.index, fill_value=0.0)
     home = v.clusters["hub_id"]
-    local = load[[home.get(c) == h for h, c in load.index]].groupby(level="hub").sum().reindex(v.hubs.index, fill_value=0.0)
+    local = (
+        load[[home.get(c) == h for h, c in load.index]].groupby(level="hub").sum().reindex(v.hubs.index, fill_value=0.0)
+    )
     unmet = v.t["unmet"].groupby("hub")["unmet_racks"].sum().reindex(v.hubs.index, fill_value=0.0)
     p = v.plan
     rows = []
     for h in v.hubs.index:
-        top = load[h].sort_values(ascending=False) if h in load.index.get_level_values("hub") else pd.Series(dtype=float)
+        top = (
+            load[h].sort_values(ascending=False) if h in load.index.get_level_values("hub") else pd.Series(dtype=float)
+        )
         top = top[top > 0.005 * max(served[h], 1.0)].head(3)
         where = ", ".join(f"{v.zh(c)} {pct(x / served[h], 0)}" for c, x in top.items()) if served[h] > 0 else "–"
         rows.append(
@@ -360,7 +395,11 @@ def manifest_rows(v: View) -> pd.DataFrame:
         ("Inputs SHA-256", str(m.get("inputs_sha256"))),
         (
             "Solver",
-            f"{solver.get('name')} {solver.get('version')}; " + ", ".join(f"{k.replace('_', ' ')} {'default' if x is None else x}" for k, x in (solver.get("options") or {}).items()),
+            f"{solver.get('name')} {solver.get('version')}; "
+            + ", ".join(
+                f"{k.replace('_', ' ')} {'default' if x is None else x}"
+                for k, x in (solver.get("options") or {}).items()
+            ),
         ),
         ("Status / gap", f"{m.get('status')} / {'n/a' if gap is None else f'{gap:.2e}'}"),
         (

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
 import pandas as pd
 
@@ -65,9 +66,17 @@ class Facts:
         e = v.t["energy_summary"]
         b = v.t["bandwidth"]
 
-        def by(frame: pd.DataFrame, keys: list[str], column: str, factor: float = 1.0) -> dict:  # type: ignore[type-arg]
+        def by(
+            frame: pd.DataFrame, keys: list[str], column: str, factor: float = 1.0
+        ) -> dict[Any, float]:  # keys: tuples of the `keys` columns' values, typed by each caller's field
             values = frame[column].to_numpy(dtype=float) * factor
-            return dict(zip(zip(*(frame[k].astype(int) if k == "year" else frame[k].astype(str) for k in keys), strict=True), values.tolist(), strict=True))
+            return dict(
+                zip(
+                    zip(*(frame[k].astype(int) if k == "year" else frame[k].astype(str) for k in keys), strict=True),
+                    values.tolist(),
+                    strict=True,
+                )
+            )
 
         return cls(
             racks=by(racks, ["cluster", "year"], "racks"),
@@ -122,13 +131,19 @@ def _budget_total(r: Row) -> str:
 
 
 def _build_rate(r: Row) -> str:
-    pace = r.v.clusters.at[r.parts[0], "build_max_racks_per_year"]
-    return f"{_c(r)} builds at its limit of {num(pace)} racks a year in {r.parts[1]}; each rack more that year would lower total cost by {r.money('元')}."
+    pace = cast(float, r.v.clusters.at[r.parts[0], "build_max_racks_per_year"])
+    return (
+        f"{_c(r)} builds at its limit of {num(pace)} racks a year in {r.parts[1]}; each rack more that year would "
+        f"lower total cost by {r.money('元')}."
+    )
 
 
 def _land_limit(r: Row) -> str:
-    limit = r.v.clusters.at[r.parts[0], "racks_max"]
-    return f"{_c(r)} reaches its land/planning limit of {num(limit)} racks in {r.parts[1]}; one rack more allowed would save {r.money('元')}."
+    limit = cast(float, r.v.clusters.at[r.parts[0], "racks_max"])
+    return (
+        f"{_c(r)} reaches its land/planning limit of {num(limit)} racks in {r.parts[1]}; one rack more allowed would "
+        f"save {r.money('元')}."
+    )
 
 
 def _cluster_year_limit(r: Row, column: str) -> float:
@@ -140,7 +155,10 @@ def _cluster_year_limit(r: Row, column: str) -> float:
 
 def _power_limit(r: Row) -> str:
     limit = _cluster_year_limit(r, "power_max_mw")
-    return f"{_c(r)} uses all of its {num(limit)} MW grid connection in {r.parts[1]}; each extra kW would save {r.money('元')}."
+    return (
+        f"{_c(r)} uses all of its {num(limit)} MW grid connection in {r.parts[1]}; each extra kW would save "
+        f"{r.money('元')}."
+    )
 
 
 def _grid_import(r: Row) -> str:
@@ -172,11 +190,14 @@ def _step_year_limit(column: str, unit_en: str, unit_zh: str, factor: float = 1.
 
 def _capacity(r: Row) -> str:
     u_max = r.v.inputs.scenario.rack.utilisation_max
-    return f"{_c(r)} is full in {r.parts[1]} ({pct(u_max, 0)} of its racks in use); one more usable rack there that year would save {r.money('元')}."
+    return (
+        f"{_c(r)} is full in {r.parts[1]} ({pct(u_max, 0)} of its racks in use); one more usable rack there that year "
+        f"would save {r.money('元')}."
+    )
 
 
 def _floor(r: Row, column: str, policy: float) -> float:
-    own = r.v.clusters.at[r.parts[0], column]
+    own = cast(float, r.v.clusters.at[r.parts[0], column])
     return float(own) if pd.notna(own) else policy
 
 
@@ -185,15 +206,18 @@ def _utilisation_floor(r: Row) -> str:
     floor = _floor(r, "utilisation_min", r.v.inputs.scenario.policy.utilisation_min)
     per_point = r.value * racks * 0.01 / 1e4
     return (
-        f"The {pct(floor, 0)} 上架率 floor at {_c(r)} in {r.parts[1]} costs {r.money('元')} per rack-year it forces into use "
-        f"(about {sig(per_point)} 万元 per percentage point of the floor on {num(racks)} racks)."
+        f"The {pct(floor, 0)} 上架率 floor at {_c(r)} in {r.parts[1]} costs {r.money('元')} per rack-year it forces "
+        f"into use (about {sig(per_point)} 万元 per percentage point of the floor on {num(racks)} racks)."
     )
 
 
 def _green_share(r: Row) -> str:
     energy = r.facts.new_energy_mwh.get((r.parts[0], int(r.parts[1])), 0.0)
     floor = _floor(r, "green_share_min_new", r.v.inputs.scenario.policy.green_share_min_new)
-    head = f"The {pct(floor, 0)} green-power floor for new racks at {_c(r)} in {r.parts[1]} costs {r.money('元')} per MWh of green power it requires"
+    head = (
+        f"The {pct(floor, 0)} green-power floor for new racks at {_c(r)} in {r.parts[1]} costs {r.money('元')} per MWh "
+        "of green power it requires"
+    )
     if energy <= 0:
         return head + " (no load on new racks yet: the floor binds at zero, shaping whether new load goes there)."
     return head + f" (about {sig(r.value * energy * 0.01 / 1e4)} 万元 per percentage point on {num(energy / 1e3)} GWh)."
@@ -201,26 +225,39 @@ def _green_share(r: Row) -> str:
 
 def _renewable_availability(r: Row) -> str:
     when = r.parts[1] if r.parts[2] == "year" else f"{r.parts[1]}, slice {r.parts[2]}"
-    return f"{_c(r)} uses all the renewable power it can contract ({when}); each extra MWh available would save {r.money('元')}."
+    return (
+        f"{_c(r)} uses all the renewable power it can contract ({when}); each extra MWh available would save "
+        f"{r.money('元')}."
+    )
 
 
 def _certificate_cover(r: Row) -> str:
     return (
-        f"Green certificates at {_c(r)} already cover all the grid power bought in {r.parts[1]}; being able to certify one more MWh would save {r.money('元')}."
+        f"Green certificates at {_c(r)} already cover all the grid power bought in {r.parts[1]}; being able to certify "
+        f"one more MWh would save {r.money('元')}."
     )
 
 
 def _certificate_share(r: Row) -> str:
-    return f"Certificates at {_c(r)} are at their cap on the share of green power in {r.parts[1]}; one more MWh allowed would save {r.money('元')}."
+    return (
+        f"Certificates at {_c(r)} are at their cap on the share of green power in {r.parts[1]}; one more MWh allowed "
+        f"would save {r.money('元')}."
+    )
 
 
 def _link_bandwidth(r: Row) -> str:
-    return f"The link {r.v.link(r.parts[0], r.parts[1])} is full in {r.parts[2]}; each extra Gbps is worth {r.money('万元')}."
+    return (
+        f"The link {r.v.link(r.parts[0], r.parts[1])} is full in {r.parts[2]}; each extra Gbps is worth "
+        f"{r.money('万元')}."
+    )
 
 
 def _link_expansion_limit(r: Row) -> str:
-    limit = r.v.links.at[(r.parts[0], r.parts[1]), "bandwidth_expansion_max_gbps"]
-    return f"The link {r.v.link(r.parts[0], r.parts[1])} is expanded to its limit (+{num(limit)} Gbps); each extra Gbps allowed is worth {sig(r.value)} 万元."
+    limit = cast(float, r.v.links.at[(r.parts[0], r.parts[1]), "bandwidth_expansion_max_gbps"])
+    return (
+        f"The link {r.v.link(r.parts[0], r.parts[1])} is expanded to its limit (+{num(limit)} Gbps); each extra Gbps "
+        f"allowed is worth {sig(r.value)} 万元."
+    )
 
 
 def _west_share(r: Row) -> str:
@@ -233,7 +270,7 @@ def _west_share(r: Row) -> str:
 
 
 def _hub_share(r: Row) -> str:
-    share = float(r.v.hubs.at[r.parts[0], "new_racks_share_min"])
+    share = float(cast(float, r.v.hubs.at[r.parts[0], "new_racks_share_min"]))
     per_point = r.value * float(r.v.plan["new_racks_total"]) * 0.01 / 1e8
     return (
         f"The {pct(share, 0)} floor on {r.v.name(r.parts[0])}'s share of new racks costs {sig(r.value)} 元 per rack "
@@ -269,7 +306,9 @@ def _national_hubs_share(r: Row) -> str:
 
 
 def _carbon_cap(r: Row) -> str:
-    return f"The {r.parts[0]} carbon cap binds: each extra tonne of CO2 allowed would lower total cost by {r.money('元')}."
+    return (
+        f"The {r.parts[0]} carbon cap binds: each extra tonne of CO2 allowed would lower total cost by {r.money('元')}."
+    )
 
 
 @dataclass(frozen=True)
@@ -287,13 +326,21 @@ StepFn = Callable[[Row], Step | None]
 def _pct_of(amount: float, unit_en: str, unit_zh: str) -> Step | None:
     if amount <= 0:
         return None
-    return Step(0.01 * amount, f"1 % ({num(0.01 * amount) if 0.01 * amount >= 10 else sig(0.01 * amount)} {unit_en})", f"1 %（{wan(0.01 * amount) if 0.01 * amount >= 10 else sig(0.01 * amount)} {unit_zh}）")
+    return Step(
+        0.01 * amount,
+        f"1 % ({num(0.01 * amount) if 0.01 * amount >= 10 else sig(0.01 * amount)} {unit_en})",
+        f"1 %（{wan(0.01 * amount) if 0.01 * amount >= 10 else sig(0.01 * amount)} {unit_zh}）",
+    )
 
 
 def _point_of(amount: float, unit_en: str, unit_zh: str) -> Step | None:
     if amount <= 0:
         return None
-    return Step(0.01 * amount, f"1 percentage point ({num(0.01 * amount)} {unit_en})", f"1 个百分点（{wan(0.01 * amount)} {unit_zh}）")
+    return Step(
+        0.01 * amount,
+        f"1 percentage point ({num(0.01 * amount)} {unit_en})",
+        f"1 个百分点（{wan(0.01 * amount)} {unit_zh}）",
+    )
 
 
 def _step_budget_yearly(r: Row) -> Step | None:
@@ -308,7 +355,7 @@ def _step_budget_total(r: Row) -> Step | None:
 
 def _step_cluster(column: str, unit_en: str, unit_zh: str, factor: float = 1.0) -> StepFn:
     def step(r: Row) -> Step | None:
-        limit = r.v.clusters.at[r.parts[0], column]
+        limit = cast(float, r.v.clusters.at[r.parts[0], column])
         return _pct_of(float(limit) * factor, unit_en, unit_zh) if pd.notna(limit) else None
 
     return step
@@ -347,7 +394,8 @@ def _step_link(r: Row) -> Step | None:
 
 
 def _step_link_expansion(r: Row) -> Step | None:
-    return _pct_of(float(r.v.links.at[(r.parts[0], r.parts[1]), "bandwidth_expansion_max_gbps"]), "Gbps", "Gbps")
+    gbps = float(cast(float, r.v.links.at[(r.parts[0], r.parts[1]), "bandwidth_expansion_max_gbps"]))
+    return _pct_of(gbps, "Gbps", "Gbps")
 
 
 def _step_share(r: Row) -> Step | None:
@@ -389,11 +437,17 @@ def _no_racks(r: Row) -> str:
 def _no_renewables(r: Row) -> str:
     if r.parts[2] != "year":
         return ""
-    return "no renewable power available" if r.facts.renewable_mwh.get((r.parts[0], int(r.parts[1])), 0.0) <= 1e-3 else ""
+    return (
+        "no renewable power available" if r.facts.renewable_mwh.get((r.parts[0], int(r.parts[1])), 0.0) <= 1e-3 else ""
+    )
 
 
 def _no_link(r: Row) -> str:
-    return "a link with no capacity" if r.facts.link_capacity.get((r.parts[0], r.parts[1], int(r.parts[2])), 0.0) <= 1e-9 else ""
+    return (
+        "a link with no capacity"
+        if r.facts.link_capacity.get((r.parts[0], r.parts[1], int(r.parts[2])), 0.0) <= 1e-9
+        else ""
+    )
 
 
 FAMILIES: dict[str, Family] = {
@@ -401,27 +455,62 @@ FAMILIES: dict[str, Family] = {
     "budget_yearly": Family("Investment budget per year", "年度投资预算", _budget_yearly, _step_budget_yearly),
     "west_share": Family("Western share of new racks", "西部新增机架占比下限", _west_share, _step_share),
     "hub_share": Family("Hub share of new racks", "枢纽新增机架占比下限", _hub_share, _step_share),
-    "site_opening": Family("Sites build only once opened", "站点开通后方可建设", _site_opening,
-                           _step_cluster("build_max_racks_per_year", "racks", "标准机架")),
-    "intelligent_share": Family("Intelligent-compute share (EFLOPS)", "智能算力占比下限", _intelligent_share,
-                                lambda r: None),
-    "national_hubs_share": Family("National hubs' share of new racks (60 % rule)", "国家枢纽节点新增算力占比下限",
-                                  _national_hubs_share, _step_share),
+    "site_opening": Family(
+        "Sites build only once opened",
+        "站点开通后方可建设",
+        _site_opening,
+        _step_cluster("build_max_racks_per_year", "racks", "标准机架"),
+    ),
+    "intelligent_share": Family(
+        "Intelligent-compute share (EFLOPS)", "智能算力占比下限", _intelligent_share, lambda r: None
+    ),
+    "national_hubs_share": Family(
+        "National hubs' share of new racks (60 % rule)",
+        "国家枢纽节点新增算力占比下限",
+        _national_hubs_share,
+        _step_share,
+    ),
     "carbon_cap": Family("Carbon cap", "碳排放上限", _carbon_cap, _step_carbon),
-    "green_share": Family("Green-power floor for new racks", "新建机架绿电占比下限", _green_share, _step_green_share, _no_new_load),
-    "utilisation_floor": Family("上架率 floor (racks in use / installed)", "上架率下限", _utilisation_floor, _step_utilisation_floor, _no_racks),
-    "certificate_share": Family("Certificates' share of green power", "绿证占绿电比例上限", _certificate_share, _step_certificate_share, _no_grid),
-    "build_rate": Family("Construction pace (racks a year)", "建设速度上限", _build_rate, _step_cluster("build_max_racks_per_year", "racks", "标准机架")),
-    "land_limit": Family("Land and planning limit", "用地与规划上限", _land_limit, _step_cluster("racks_max", "racks", "标准机架")),
-    "power_limit": Family("Grid connection", "电网接入容量", _power_limit,
-                          _step_year_limit("power_max_mw", "kW", "kW", 1e3)),
+    "green_share": Family(
+        "Green-power floor for new racks", "新建机架绿电占比下限", _green_share, _step_green_share, _no_new_load
+    ),
+    "utilisation_floor": Family(
+        "上架率 floor (racks in use / installed)", "上架率下限", _utilisation_floor, _step_utilisation_floor, _no_racks
+    ),
+    "certificate_share": Family(
+        "Certificates' share of green power",
+        "绿证占绿电比例上限",
+        _certificate_share,
+        _step_certificate_share,
+        _no_grid,
+    ),
+    "build_rate": Family(
+        "Construction pace (racks a year)",
+        "建设速度上限",
+        _build_rate,
+        _step_cluster("build_max_racks_per_year", "racks", "标准机架"),
+    ),
+    "land_limit": Family(
+        "Land and planning limit", "用地与规划上限", _land_limit, _step_cluster("racks_max", "racks", "标准机架")
+    ),
+    "power_limit": Family(
+        "Grid connection", "电网接入容量", _power_limit, _step_year_limit("power_max_mw", "kW", "kW", 1e3)
+    ),
     "grid_import": Family("Provincial import limit", "省级购电上限", _grid_import, lambda r: None),
     "water_cap": Family("Water cap", "用水上限", _water_cap, _step_year_limit("water_max_m3", "m³", "立方米")),
     "retire_deadline": Family("PUE retirement deadline", "高 PUE 机房改造或退役期限", _retire_deadline, lambda r: None),
     "link_expansion_limit": Family("Link expansion limit", "链路扩容上限", _link_expansion_limit, _step_link_expansion),
     "link_bandwidth": Family("Link bandwidth", "链路带宽", _link_bandwidth, _step_link, _no_link),
-    "renewable_availability": Family("Contractable renewable power", "可采购绿电量", _renewable_availability, _step_renewables, _no_renewables),
-    "certificate_cover": Family("Certificates only cover grid power bought", "绿证不超过电网购电量", _certificate_cover, _step_certificate_cover, _no_grid),
+    "renewable_availability": Family(
+        "Contractable renewable power", "可采购绿电量", _renewable_availability, _step_renewables, _no_renewables
+    ),
+    "certificate_cover": Family(
+        "Certificates only cover grid power bought",
+        "绿证不超过电网购电量",
+        _certificate_cover,
+        _step_certificate_cover,
+        _no_grid,
+    ),
     "capacity": Family("Cluster full (racks in use ≤ usable racks)", "集群满载", _capacity, _step_capacity, _no_racks),
 }
 """Family -> how binding rows of it are titled, phrased, relaxed by 1 % and recognised as degenerate."""
@@ -429,8 +518,16 @@ FAMILIES: dict[str, Family] = {
 MONEY_TO_YI = {"亿元": 1.0, "万元": 1e-4, "元": 1e-8}
 """Numerator of a dual's unit -> factor to 亿元."""
 
-UNIT_ZH = {"rack": "架", "rack-year": "架·年", "MWh": "MWh", "kW": "kW", "Gbps": "Gbps", "亿元": "亿元", "t": "吨",
-           "m³": "立方米"}
+UNIT_ZH = {
+    "rack": "架",
+    "rack-year": "架·年",
+    "MWh": "MWh",
+    "kW": "kW",
+    "Gbps": "Gbps",
+    "亿元": "亿元",
+    "t": "吨",
+    "m³": "立方米",
+}
 
 
 def unit_zh(unit: str) -> str:
@@ -461,7 +558,9 @@ def binding(v: View, most: int = MOST_ROWS) -> pd.DataFrame:
         rows = binding_keys(v, family)
         if rows.empty:
             continue
-        items = [Row(v, family, str(k).split("/"), abs(float(d)), str(u), facts) for k, d, u in rows.itertuples(index=False)]
+        items = [
+            Row(v, family, str(k).split("/"), abs(float(d)), str(u), facts) for k, d, u in rows.itertuples(index=False)
+        ]
         items.sort(key=lambda r: (-r.value, r.parts))
         count = len(items)
         items = items[:most]
@@ -489,17 +588,40 @@ def binding(v: View, most: int = MOST_ROWS) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=COLUMNS)
     out = pd.concat(frames, ignore_index=True)
-    out["sentence"] = [FAMILIES[f].sentence(r) if not d else "" for f, r, d in zip(out["family"], out["row"], out["degenerate"], strict=True)]
+    out["sentence"] = [
+        FAMILIES[f].sentence(r) if not d else ""
+        for f, r, d in zip(out["family"], out["row"], out["degenerate"], strict=True)
+    ]
     return out[COLUMNS]
 
 
-COLUMNS = ["family", "title", "title_zh", "binding_rows", "where", "year", "value", "unit", "value_in_year", "degenerate", "relax_yi", "step", "step_zh", "sentence", "row"]
+COLUMNS = [
+    "family",
+    "title",
+    "title_zh",
+    "binding_rows",
+    "where",
+    "year",
+    "value",
+    "unit",
+    "value_in_year",
+    "degenerate",
+    "relax_yi",
+    "step",
+    "step_zh",
+    "sentence",
+    "row",
+]
 
 
 def ranked(rows: pd.DataFrame, top: int = 10) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(the `top` rows whose 1 % relaxation saves most, the other priced rows, the degenerate rows)."""
     priced = rows[rows["degenerate"] == ""]
-    order = priced.assign(_k=priced["relax_yi"].fillna(-1.0)).sort_values(["_k", "value"], ascending=False, kind="stable").drop(columns="_k")
+    order = (
+        priced.assign(_k=priced["relax_yi"].fillna(-1.0))
+        .sort_values(["_k", "value"], ascending=False, kind="stable")
+        .drop(columns="_k")
+    )
     return order.head(top), order.iloc[top:], rows[rows["degenerate"] != ""]
 
 
@@ -558,7 +680,9 @@ def demand_cost(v: View) -> pd.DataFrame:
     pivot = frame.pivot_table(index=["hub", "workload"], columns="year", values="value", aggfunc="first")
     order = [(h, w) for h in v.hubs.index for w in v.workloads.index if (h, w) in pivot.index]
     pivot = pivot.reindex(pd.MultiIndex.from_tuples(order, names=["hub", "workload"]), columns=v.years)
-    out = pd.DataFrame({"国家枢纽节点 Hub": [v.name(h) for h, _ in order], "业务类型 Class": [v.zh(w) for _, w in order]})
+    out = pd.DataFrame(
+        {"国家枢纽节点 Hub": [v.name(h) for h, _ in order], "业务类型 Class": [v.zh(w) for _, w in order]}
+    )
     for y in v.years:
         out[f"{y} ({v.lang.per_rack_year})"] = [num(x) if pd.notna(x) else "–" for x in pivot[y]]
     return out
@@ -580,14 +704,16 @@ def unmet(v: View) -> pd.DataFrame:
                 "Stopped by": _stoppers(v, str(h), str(w), years),
             }
         )
-    return pd.DataFrame(rows, columns=["国家枢纽节点 Hub", "业务类型 Class", "Unmet (rack-years)", "Years", "Stopped by"])
+    return pd.DataFrame(
+        rows, columns=["国家枢纽节点 Hub", "业务类型 Class", "Unmet (rack-years)", "Years", "Stopped by"]
+    )
 
 
 def _stoppers(v: View, hub: str, workload: str, years: list[int]) -> str:
     """Binding rows that limit serving (hub, workload) in the unmet years: budgets, builds, links, caps."""
-    limit = v.workloads.at[workload, "latency_max_rtt_ms"]
+    limit = cast(float, v.workloads.at[workload, "latency_max_rtt_ms"])
     links = v.links.loc[hub]
-    eligible = [str(c) for c in links.index if pd.isna(limit) or links.at[c, "rtt_ms"] <= limit]
+    eligible = [str(c) for c in links.index if pd.isna(limit) or cast(float, links.at[c, "rtt_ms"]) <= limit]
     last = max(years)
     found: list[str] = []
 
@@ -613,4 +739,7 @@ def _stoppers(v: View, hub: str, workload: str, years: list[int]) -> str:
     if found:
         return "; ".join(found)
     penalty = v.inputs.scenario.unmet_penalty_yuan_per_rack_year
-    return f"no limit binds: serving it would cost more than the unmet-demand penalty ({num(penalty)} {v.lang.per_rack_year})"
+    return (
+        f"no limit binds: serving it would cost more than the unmet-demand penalty ({num(penalty)} "
+        f"{v.lang.per_rack_year})"
+    )

@@ -7,12 +7,13 @@ Mt CO2; shadow prices in the units listed in `DUAL_UNITS` (present values at the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
-from planner.model.data import RACKS_PER_KRACK
 from planner.model import Built, _lp, registry
+from planner.model.data import RACKS_PER_KRACK
 from planner.model.registry import REGISTRY
 from planner.model.variables import Vars
 from planner.solver.solve import SolveResult
@@ -42,7 +43,9 @@ class Results:
     duals: pd.DataFrame  # family, key, dual, unit, slack, binding
     duals_note: str = ""
     extra: dict[str, object] = field(default_factory=dict)
-    storage: pd.DataFrame = field(default_factory=pd.DataFrame)  # cluster, year, battery_mw, battery_mwh, battery_mw_new, battery_mwh_new
+    storage: pd.DataFrame = field(
+        default_factory=pd.DataFrame
+    )  # cluster, year, battery_mw, battery_mwh, battery_mw_new, battery_mwh_new
     vintage: pd.DataFrame = field(default_factory=pd.DataFrame)  # cluster, year, retrofit/retire/retrofit_load racks
 
 
@@ -112,7 +115,7 @@ def _racks(built: Built) -> pd.DataFrame:
     frame = _frame(_lp.values(m, v.racks), "racks", RACKS_PER_KRACK)
     chosen = _lp.values(m, v.new_load)
     served = _lp.values(m, v.class_load).groupby(level=["cluster", "year"]).sum().reindex(chosen.index, fill_value=0.0)
-    first = np.maximum(0.0, served - d.utilisation_max * _lp.align(d.racks_existing, chosen.index))
+    first = cast(pd.Series, np.maximum(0.0, served - d.utilisation_max * _lp.align(d.racks_existing, chosen.index)))
     split = chosen.index.get_level_values("cluster").isin(d.vintage_split)
     values = np.where(split, chosen.to_numpy(), first.to_numpy())
     frame["load_new_racks"] = np.round(values * RACKS_PER_KRACK, 9) + 0.0
@@ -155,7 +158,9 @@ def _bandwidth(built: Built) -> pd.DataFrame:
     frame = index.to_frame(index=False)
     frame["traffic_gbps"] = np.round(traffic.to_numpy(), 6) + 0.0
     frame["bandwidth_new_gbps"] = np.round(added.to_numpy(), 6) + 0.0
-    frame["capacity_gbps"] = np.round(_lp.align(d.bandwidth_existing, index).to_numpy() + cumulative.to_numpy(), 6) + 0.0
+    frame["capacity_gbps"] = (
+        np.round(_lp.align(d.bandwidth_existing, index).to_numpy() + cumulative.to_numpy(), 6) + 0.0
+    )
     return frame
 
 
@@ -186,4 +191,6 @@ def duals(built: Built) -> pd.DataFrame:
         columns["binding"].append((np.abs(np.nan_to_num(slack)) <= 1e-6) & (np.abs(np.nan_to_num(pi)) > BINDING_TOL))
     if not columns["family"]:
         return pd.DataFrame(columns=list(columns))
-    return pd.DataFrame({name: np.concatenate(parts) for name, parts in columns.items()})  # one frame, not one per family
+    return pd.DataFrame(
+        {name: np.concatenate(parts) for name, parts in columns.items()}
+    )  # one frame, not one per family

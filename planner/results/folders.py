@@ -61,7 +61,12 @@ def _is_within(path: Path, folder: Path) -> bool:
 def is_marked(folder: Path) -> bool:
     """True for a real folder (not a symlink) holding the planner's marker as a regular file."""
     try:
-        return not folder.is_symlink() and folder.is_dir() and (folder / MARKER).is_file() and not (folder / MARKER).is_symlink()
+        return (
+            not folder.is_symlink()
+            and folder.is_dir()
+            and (folder / MARKER).is_file()
+            and not (folder / MARKER).is_symlink()
+        )
     except OSError:
         return False
 
@@ -139,7 +144,9 @@ def staging(target: Path, force: bool, kind: str = "plan", protect: Sequence[Pat
             yield stage
         except OSError as error:
             _remove(stage)
-            raise PlannerError(f"cannot write the {kind} into {out.parent}: {error.strerror or error}; nothing was changed") from error
+            raise PlannerError(
+                f"cannot write the {kind} into {out.parent}: {error.strerror or error}; nothing was changed"
+            ) from error
         except BaseException:
             _remove(stage)
             raise
@@ -201,7 +208,12 @@ def clean_stale(target: Path) -> list[Path]:
         for leftover in parent.glob(".*.partial-*"):
             pid = leftover.name.split(".partial-", 1)[1].split("-", 1)[0]
             dead = not pid.isdigit() or not _alive(int(pid))
-            if dead and leftover.is_dir() and not leftover.is_symlink() and (is_marked(leftover) or _empty_or_ours(leftover)):
+            if (
+                dead
+                and leftover.is_dir()
+                and not leftover.is_symlink()
+                and (is_marked(leftover) or _empty_or_ours(leftover))
+            ):
                 _remove(leftover)
                 removed.append(leftover)
         for old in parent.glob(f".{target.name}.old*"):

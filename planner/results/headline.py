@@ -25,7 +25,7 @@ def fmt(value: object, kind: str) -> str:
     if value is None or (isinstance(value, float) and value != value):  # NaN is the one value not equal to itself
         return "-"
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)  # type: ignore[arg-type]  # any value: what float() refuses is text
     except (TypeError, ValueError):
         return str(value)
     if kind == "share":

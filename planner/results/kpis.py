@@ -33,7 +33,12 @@ def investment(results: Results, d: ModelData) -> pd.DataFrame:
     by_racks = racks.groupby(["hub", "year"])["racks_yi_yuan"].sum()
     by_network = bw.groupby(["hub", "year"])["network_yi_yuan"].sum()
     index = pd.MultiIndex.from_product([d.hubs, d.years], names=["hub", "year"])
-    out = pd.DataFrame({"racks_yi_yuan": by_racks.reindex(index, fill_value=0.0), "network_yi_yuan": by_network.reindex(index, fill_value=0.0)})
+    out = pd.DataFrame(
+        {
+            "racks_yi_yuan": by_racks.reindex(index, fill_value=0.0),
+            "network_yi_yuan": by_network.reindex(index, fill_value=0.0),
+        }
+    )
     out["total_yi_yuan"] = out["racks_yi_yuan"] + out["network_yi_yuan"]
     return out.reset_index()
 
@@ -43,7 +48,9 @@ def energy_by_cluster_year(results: Results, d: ModelData) -> pd.DataFrame:
     optional = ("charge_gwh", "discharge_gwh", "green_direct_gwh")
     columns = ["grid_gwh", "renewable_gwh"] + [c for c in optional if c in results.energy.columns]
     e = results.energy.groupby(["cluster", "year"])[columns].sum()
-    e["certificates_gwh"] = results.certificates.set_index(["cluster", "year"])["certificates_gwh"].reindex(e.index).fillna(0.0)
+    e["certificates_gwh"] = (
+        results.certificates.set_index(["cluster", "year"])["certificates_gwh"].reindex(e.index).fillna(0.0)
+    )
     # battery losses are part of the facility's consumption: what came in minus what is still stored
     e["facility_gwh"] = e["grid_gwh"] + e["renewable_gwh"]
     clusters = e.index.get_level_values("cluster")
@@ -93,14 +100,18 @@ def plan_summary(results: Results, d: ModelData, tables: dict[str, pd.DataFrame]
     `tables`: the `investment`, `energy` and `utilisation` frames when the caller already made them.
     """
     tables = tables or {}
-    new = results.racks_new.assign(hub=lambda f: f["cluster"].map(d.cluster_hub), region=lambda f: f["cluster"].map(d.cluster_region))
+    new = results.racks_new.assign(
+        hub=lambda f: f["cluster"].map(d.cluster_hub), region=lambda f: f["cluster"].map(d.cluster_region)
+    )
     total_new = float(new["new_racks"].sum())
     west_new = float(new.loc[new["region"] == "west", "new_racks"].sum())
     inv = tables["investment"] if "investment" in tables else investment(results, d)
     energy = tables["energy"] if "energy" in tables else energy_by_cluster_year(results, d)
     if "green_direct_gwh" in energy.columns:  # direct green supply is green power bought: counted with the renewables
         energy = energy.assign(renewable_gwh=energy["renewable_gwh"] + energy["green_direct_gwh"])
-    by_year = energy.groupby("year")[["facility_gwh", "it_gwh", "grid_gwh", "renewable_gwh", "certificates_gwh", "emissions_mt"]].sum()
+    by_year = energy.groupby("year")[
+        ["facility_gwh", "it_gwh", "grid_gwh", "renewable_gwh", "certificates_gwh", "emissions_mt"]
+    ].sum()
     demand_total = float(d.demand.sum() * RACKS_PER_KRACK)
     unmet_total = float(results.unmet["unmet_racks"].sum())
     util = tables["utilisation"] if "utilisation" in tables else utilisation(results)
@@ -114,23 +125,32 @@ def plan_summary(results: Results, d: ModelData, tables: dict[str, pd.DataFrame]
         "new_racks_west": _r(west_new, 1),
         "west_share_of_new_racks": _r(west_new / total_new if total_new > 0 else 0.0),
         "new_racks_by_hub": _series_dict(new.groupby("hub")["new_racks"].sum().reindex(d.hubs, fill_value=0.0), 1),
-        "new_racks_by_cluster": _series_dict(new.groupby("cluster")["new_racks"].sum().reindex(d.clusters, fill_value=0.0), 1),
+        "new_racks_by_cluster": _series_dict(
+            new.groupby("cluster")["new_racks"].sum().reindex(d.clusters, fill_value=0.0), 1
+        ),
         "new_racks_by_year": _series_dict(new.groupby("year")["new_racks"].sum(), 1),
         "investment_total_yi_yuan": _r(inv["total_yi_yuan"].sum()),
         "investment_by_hub_yi_yuan": _series_dict(inv.groupby("hub")["total_yi_yuan"].sum().reindex(d.hubs)),
         "investment_by_year_yi_yuan": _series_dict(inv.groupby("year")["total_yi_yuan"].sum()),
-        "investment_by_hub_year_yi_yuan": {str(h): _series_dict(g.set_index("year")["total_yi_yuan"]) for h, g in inv.groupby("hub")},
+        "investment_by_hub_year_yi_yuan": {
+            str(h): _series_dict(g.set_index("year")["total_yi_yuan"]) for h, g in inv.groupby("hub")
+        },
         "demand_rack_years": _r(demand_total, 1),
         "served_rack_years": _r(demand_total - unmet_total, 1),
         "unmet_rack_years": _r(unmet_total, 1),
         "unmet_by_hub_workload_racks": _unmet_breakdown(results),
         "average_pue": _r(facility / it if it > 0 else 0.0),
         "green_share": _r(green / facility if facility > 0 else 0.0),
-        "green_share_by_year": _series_dict((by_year["renewable_gwh"] + by_year["certificates_gwh"]) / by_year["facility_gwh"].where(by_year["facility_gwh"] > 0)),
+        "green_share_by_year": _series_dict(
+            (by_year["renewable_gwh"] + by_year["certificates_gwh"])
+            / by_year["facility_gwh"].where(by_year["facility_gwh"] > 0)
+        ),
         "facility_energy_gwh": _r(facility, 1),
         "emissions_mt_co2": _r(float(by_year["emissions_mt"].sum())),
         "emissions_mt_co2_by_year": _series_dict(by_year["emissions_mt"]),
-        "utilisation_by_cluster_year": {str(c): _series_dict(g.set_index("year")["utilisation"]) for c, g in util.groupby("cluster")},
+        "utilisation_by_cluster_year": {
+            str(c): _series_dict(g.set_index("year")["utilisation"]) for c, g in util.groupby("cluster")
+        },
         **compute_summary(results, d),
     }
 
@@ -146,8 +166,9 @@ def compute_summary(results: Results, d: ModelData) -> dict[str, Any]:
     by_year = frame.groupby("year")["eflops"].sum()
     ai = frame[frame["ai"]].groupby("year")["eflops"].sum().reindex(by_year.index, fill_value=0.0)
     return {
-        "compute_eflops_by_cluster_year": {str(c): _series_dict(g.groupby("year")["eflops"].sum())
-                                           for c, g in frame.groupby("cluster")},
+        "compute_eflops_by_cluster_year": {
+            str(c): _series_dict(g.groupby("year")["eflops"].sum()) for c, g in frame.groupby("cluster")
+        },
         "compute_eflops_by_year": _series_dict(by_year),
         "intelligent_share_of_compute_by_year": _series_dict(ai / by_year.where(by_year > 0)),
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from planner.results.headline import demand_unmet, fmt, headline, plan_status, years_label
 
@@ -34,12 +34,14 @@ class Plan:
     timings: dict[str, float] = field(default_factory=dict)
 
     @classmethod
-    def from_results(cls, summary: dict[str, Any], results: Results, data: ModelData, folder: Path | None, timings: dict[str, float]) -> Plan:
+    def from_results(
+        cls, summary: dict[str, Any], results: Results, data: ModelData, folder: Path | None, timings: dict[str, float]
+    ) -> Plan:
         """Tables of a plan solved in this process."""
         from planner.results.kpis import energy_by_cluster_year, investment, utilisation
 
         tables = {
-            "racks": _racks(results.racks_new, results.racks, data.cluster_hub.to_dict()),
+            "racks": _racks(results.racks_new, results.racks, cast(dict[str, str], data.cluster_hub.to_dict())),
             "load": results.load,
             "unmet": results.unmet,
             "energy": energy_by_cluster_year(results, data),
@@ -160,11 +162,16 @@ class Plan:
                 text = f'<b style="color:#b00020">{text}</b>'
             rows.append((html.escape(label.strip()), text))
         rows.append(("written to", html.escape(str(self.folder)) if self.folder else "not written (in memory)"))
-        body = "".join(f'<tr><th style="text-align:left">{k}</th><td style="text-align:right">{v}</td></tr>' for k, v in rows)
+        body = "".join(
+            f'<tr><th style="text-align:left">{k}</th><td style="text-align:right">{v}</td></tr>' for k, v in rows
+        )
         caption = f"plan <code>{html.escape(str(s.get('case')))}</code>"
         tables = ", ".join(f"<code>.{name}</code>" for name in TABLES)
         charts = '<code>.plot("racks" | "investment" | "energy")</code>'
-        return f'<table><caption style="text-align:left">{caption}</caption>{body}</table><p style="font-size:smaller">tables: {tables}; charts: {charts}</p>'
+        return (
+            f'<table><caption style="text-align:left">{caption}</caption>{body}</table><p '
+            f'style="font-size:smaller">tables: {tables}; charts: {charts}</p>'
+        )
 
 
 def _racks(racks_new: pd.DataFrame, racks: pd.DataFrame, cluster_hub: dict[str, str]) -> pd.DataFrame:

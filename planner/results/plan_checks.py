@@ -55,14 +55,24 @@ def check_summary(path: str, plan: dict[str, Any], problems: list[Problem], tota
     status = plan.get("status")
     before = len(problems)
     if status not in PLAN_STATUSES:
-        message = f"'{status}' is not a plan (expected optimal or feasible); a run that ended without a plan has nothing to report"
+        message = (
+            f"'{status}' is not a plan (expected optimal or feasible); a run that ended without a plan has nothing to "
+            "report"
+        )
         problems.append(Problem(path, message, column="status"))
         return
     for key in NUMBER_KEYS:
         if key in plan or key == "objective_yi_yuan":
             value = plan.get(key)
             if not _number(value):
-                problems.append(Problem(path, "expected a finite number", column=key, value=value if not isinstance(value, dict | list) else None))
+                problems.append(
+                    Problem(
+                        path,
+                        "expected a finite number",
+                        column=key,
+                        value=value if not isinstance(value, dict | list) else None,
+                    )
+                )
     for key, value in plan.items():
         if isinstance(value, dict) and key.endswith(MAPPING_SUFFIXES):
             bad = _bad_leaf(value, key)
@@ -87,7 +97,14 @@ def _check_totals(path: str, plan: dict[str, Any], problems: list[Problem]) -> N
         values = [plan[p] for p in parts]
         found = sum(sum(v.values()) if isinstance(v, dict) else v for v in values)
         if abs(found - plan[total]) > 1e-3 * max(1.0, abs(plan[total])) + 0.5 * (total == "new_racks_total"):
-            problems.append(Problem(path, f"is not the sum of {' + '.join(parts)} ({found:,.6g}); the file was edited", column=total, value=plan[total]))
+            problems.append(
+                Problem(
+                    path,
+                    f"is not the sum of {' + '.join(parts)} ({found:,.6g}); the file was edited",
+                    column=total,
+                    value=plan[total],
+                )
+            )
 
 
 def _number(value: object) -> bool:
@@ -116,7 +133,13 @@ def check_frame(name: str, path: str, frame: pd.DataFrame, problems: list[Proble
     keys, numbers = TABLES.get(name, ((), ()))
     missing = [c for c in (*keys, *numbers) if c not in frame.columns]
     if missing:
-        problems.append(Problem(path, f"missing column(s) {', '.join(missing)}; the file was edited or is not from `planner solve`", row=1))
+        problems.append(
+            Problem(
+                path,
+                f"missing column(s) {', '.join(missing)}; the file was edited or is not from `planner solve`",
+                row=1,
+            )
+        )
         return False
     if frame.empty and required and name not in ("duals", "modules", "unmet"):
         problems.append(Problem(path, "has a header but no rows", row=1))

@@ -22,8 +22,8 @@ import pandas as pd
 from pydantic import ValidationError
 
 from planner.errors import PlanFolderError, Problem
-from planner.inputs.schema import Inputs
 from planner.inputs.limits import TABLE_MB, read_checked
+from planner.inputs.schema import Inputs
 from planner.results.folders import atomic_write
 from planner.results.plan_checks import check_frame, check_summary
 from planner.results.text import markdown_safe
@@ -63,7 +63,9 @@ def read_plan_folder(folder: str | Path) -> SavedPlan:
     plan = _read_json(folder / "plan.json", problems)
     manifest = _read_json(folder / "manifest.json", problems)
     raw_inputs = _read_json(folder / "inputs.json", problems)
-    tables = {name: frame for name in REPORT_TABLES if (frame := _read_csv(folder / f"{name}.csv", problems)) is not None}
+    tables = {
+        name: frame for name in REPORT_TABLES if (frame := _read_csv(folder / f"{name}.csv", problems)) is not None
+    }
     if (folder / "vintage.csv").exists() and (frame := _read_csv(folder / "vintage.csv", problems)) is not None:
         tables["vintage"] = frame  # retrofits and retirements: written only by plans with those options
     inputs = None
@@ -88,7 +90,9 @@ def read_plan_folder(folder: str | Path) -> SavedPlan:
     return SavedPlan(plan=plan, manifest=manifest, inputs=inputs, tables=tables)
 
 
-def _read_json(path: Path, problems: list[Problem], missing: str = "missing; the folder is not a complete plan") -> dict[str, Any] | None:
+def _read_json(
+    path: Path, problems: list[Problem], missing: str = "missing; the folder is not a complete plan"
+) -> dict[str, Any] | None:
     """A JSON object (a bounded regular file), or None with the problem appended."""
     if not path.exists():
         problems.append(Problem(str(path), missing))
@@ -158,7 +162,9 @@ def read_inputs_json(path: Path) -> Inputs:
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(map(str, first["loc"])) or "(top level)"
-        raise PlanFolderError([Problem(str(path), f"not a valid set of planning inputs: {where}: {first['msg']}")]) from error
+        raise PlanFolderError(
+            [Problem(str(path), f"not a valid set of planning inputs: {where}: {first['msg']}")]
+        ) from error
 
 
 def read_plan_tables(
@@ -192,7 +198,9 @@ batteries; load on new racks: written since existing racks carry their own PUE; 
 written by plans with 绿电直连; opened: sites with an opening cost)."""
 
 
-def _read_table(path: Path, columns: tuple[str, ...], problems: list[Problem], optional: tuple[str, ...] = ()) -> pd.DataFrame:
+def _read_table(
+    path: Path, columns: tuple[str, ...], problems: list[Problem], optional: tuple[str, ...] = ()
+) -> pd.DataFrame:
     if not path.exists():
         problems.append(Problem(str(path), "plan table missing from the output folder"))
         return pd.DataFrame()
@@ -200,7 +208,12 @@ def _read_table(path: Path, columns: tuple[str, ...], problems: list[Problem], o
     if data is None:
         return pd.DataFrame()
     try:
-        frame = pd.read_csv(io.BytesIO(data), dtype={c: t for c, t in ID_COLUMNS.items() if c in columns}, keep_default_na=False, na_values=[""])
+        frame = pd.read_csv(
+            io.BytesIO(data),
+            dtype={c: t for c, t in ID_COLUMNS.items() if c in columns},
+            keep_default_na=False,
+            na_values=[""],
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as error:
         problems.append(Problem(str(path), f"not a readable CSV table: {error}"))
         return pd.DataFrame()
@@ -217,7 +230,9 @@ def _read_table(path: Path, columns: tuple[str, ...], problems: list[Problem], o
         bad = numbers.isna() & frame[column].notna() | frame[column].isna()
         if bad.any():
             row = int(bad.to_numpy().nonzero()[0][0]) + 2
-            problems.append(Problem(str(path), "not a number", row=row, column=column, value=frame[column].iloc[row - 2]))
+            problems.append(
+                Problem(str(path), "not a number", row=row, column=column, value=frame[column].iloc[row - 2])
+            )
         frame[column] = numbers
     if len(problems) == before:
         check_frame(path.stem, str(path), frame, problems)

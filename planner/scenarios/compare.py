@@ -11,12 +11,13 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 from rich.table import Table
 
-from planner.results.headline import fmt
 from planner.results.folders import check_target, claimed
+from planner.results.headline import fmt
 from planner.results.plan_folder import SavedPlan, read_plan_folder, write_text_files
 
 KPIS: tuple[tuple[str, str, str], ...] = (
@@ -61,7 +62,10 @@ class Comparison:
         for title, header, rows in _sections(self)[:2]:
             head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
             body = "".join("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in r) + "</tr>" for r in rows)
-            parts.append(f'<table><caption style="text-align:left">{html.escape(title)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+            parts.append(
+                '<table><caption '
+                f'style="text-align:left">{html.escape(title)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+            )
         return "".join(parts)
 
 
@@ -88,9 +92,14 @@ def compare(folders: Sequence[str | Path]) -> Comparison:
     names = plan_names(paths)
 
     def table(key: str) -> pd.DataFrame:
-        return pd.DataFrame({n: pd.Series(p.plan.get(key, {}), dtype=float) for n, p in zip(names, plans, strict=True)}).fillna(0.0)
+        return pd.DataFrame(
+            {n: pd.Series(p.plan.get(key, {}), dtype=float) for n, p in zip(names, plans, strict=True)}
+        ).fillna(0.0)
 
-    kpis = pd.DataFrame({n: [p.plan.get(k) for k, _, _ in KPIS] for n, p in zip(names, plans, strict=True)}, index=[label for _, label, _ in KPIS])
+    kpis = pd.DataFrame(
+        {n: [p.plan.get(k) for k, _, _ in KPIS] for n, p in zip(names, plans, strict=True)},
+        index=[label for _, label, _ in KPIS],
+    )
     return Comparison(
         names=names,
         folders=paths,
@@ -165,7 +174,9 @@ def with_deltas(frame: pd.DataFrame, reference: str) -> pd.DataFrame:
     out = frame.copy()
     for column in frame.columns:
         if column != reference:
-            out[f"Δ {column}"] = pd.to_numeric(frame[column], errors="coerce") - pd.to_numeric(frame[reference], errors="coerce")
+            out[f"Δ {column}"] = pd.to_numeric(frame[column], errors="coerce") - pd.to_numeric(
+                frame[reference], errors="coerce"
+            )
     return out
 
 
@@ -184,7 +195,7 @@ def _fmt(value: object, pattern: str = "{:,.2f}") -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "-"
     try:
-        return pattern.format(float(value))  # type: ignore[arg-type]
+        return pattern.format(float(value))  # type: ignore[arg-type]  # any value: what float() refuses is text
     except (TypeError, ValueError):
         return str(value)
 
@@ -206,18 +217,50 @@ def _sections(c: Comparison) -> list[tuple[str, list[str], list[list[str]]]]:
     """(title, header, rows) of every table, shared by the Markdown, HTML and terminal views."""
     deltas = [f"Δ {n}" for n in c.names[1:]]
     years = "-".join(str(y) for y in c.years) if c.years else "horizon"
-    about = [[str(name), *map(str, row)] for name, row in zip(c.plans.index, c.plans.itertuples(index=False), strict=True)]
+    about = [
+        [str(name), *map(str, row)] for name, row in zip(c.plans.index, c.plans.itertuples(index=False), strict=True)
+    ]
     sections = [
         ("Plans", ["plan", *map(str, c.plans.columns)], about),
         ("Headline numbers", ["KPI", *c.names, *deltas], _kpi_rows(c)),
-        ("Cost breakdown (亿元, discounted)", ["cost term", *c.names, *deltas], _number_rows(c.costs, c.reference, "{:,.2f}")),
-        (f"New racks per cluster (racks, {years})", ["cluster", *c.names, *deltas], _number_rows(c.racks_by_cluster, c.reference, "{:,.0f}")),
-        (f"Investment per hub (亿元, undiscounted, {years})", ["hub", *c.names, *deltas], _number_rows(c.investment_by_hub, c.reference, "{:,.2f}")),
+        (
+            "Cost breakdown (亿元, discounted)",
+            ["cost term", *c.names, *deltas],
+            _number_rows(c.costs, c.reference, "{:,.2f}"),
+        ),
+        (
+            f"New racks per cluster (racks, {years})",
+            ["cluster", *c.names, *deltas],
+            _number_rows(c.racks_by_cluster, c.reference, "{:,.0f}"),
+        ),
+        (
+            f"Investment per hub (亿元, undiscounted, {years})",
+            ["hub", *c.names, *deltas],
+            _number_rows(c.investment_by_hub, c.reference, "{:,.2f}"),
+        ),
     ]
     summary = binding_summary(c)
-    sections.append((f"Constraints that started or stopped binding (against {c.reference})", ["plan", "family", "started binding", "stopped binding"], [[str(v) for v in r] for r in summary.itertuples(index=False)]))
-    detail = [[r.plan, r.family, r.key, r.change, _fmt(r.dual_reference, "{:,.6g}"), _fmt(r.dual_plan, "{:,.6g}"), r.unit] for r in c.binding.itertuples(index=False)]
-    sections.append(("Binding changes, row by row (shadow prices)", ["plan", "family", "key", "change", f"dual {c.reference}", "dual plan", "unit"], detail))
+    sections.append(
+        (
+            f"Constraints that started or stopped binding (against {c.reference})",
+            ["plan", "family", "started binding", "stopped binding"],
+            [[str(v) for v in r] for r in summary.itertuples(index=False)],
+        )
+    )
+    detail = cast(
+        list[list[str]],  # plan, family, key, change and unit are text columns
+        [
+            [r.plan, r.family, r.key, r.change, _fmt(r.dual_reference, "{:,.6g}"), _fmt(r.dual_plan, "{:,.6g}"), r.unit]
+            for r in c.binding.itertuples(index=False)
+        ],
+    )
+    sections.append(
+        (
+            "Binding changes, row by row (shadow prices)",
+            ["plan", "family", "key", "change", f"dual {c.reference}", "dual plan", "unit"],
+            detail,
+        )
+    )
     return sections
 
 
@@ -242,7 +285,12 @@ def _numeric(text: str) -> bool:
 
 def render_markdown(c: Comparison) -> str:
     """compare.md: every table as a Markdown table."""
-    lines = [f"# Plan comparison: {' vs '.join(c.names)}", "", f"Reference plan: `{c.reference}` ({c.folders[0]}). Δ columns are plan minus reference.", ""]
+    lines = [
+        f"# Plan comparison: {' vs '.join(c.names)}",
+        "",
+        f"Reference plan: `{c.reference}` ({c.folders[0]}). Δ columns are plan minus reference.",
+        "",
+    ]
     for title, header, rows in _sections(c):
         lines += [f"## {title}", ""]
         if not rows:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 
 from planner.report import charts
-from planner.report.document import Alert, Bullets, Document, Figure, Para, Section, Subheading, Table
+from planner.report.document import Alert, Block, Bullets, Document, Figure, Para, Section, Subheading, Table
 from planner.report.glossary import Lang, wan
 from planner.report.pages import render
 
@@ -53,14 +53,19 @@ def changes(c: Comparison, lang: Lang) -> list[list[str]]:
             moved_en.append(f"{en} {_amount(b - a, unit, Lang('en'), True)}{rel}")
             moved_zh.append(f"{zh} {_amount(b - a, unit, Lang('zh'), True)}{rel}")
         binding = c.binding[c.binding["plan"] == name]
-        started, stopped = int((binding["change"] == "started binding").sum()), int((binding["change"] == "stopped binding").sum())
+        started, stopped = (
+            int((binding["change"] == "started binding").sum()),
+            int((binding["change"] == "stopped binding").sum()),
+        )
         en = (
             f"{name} against {c.reference}: "
             + ("; ".join(moved_en) if moved_en else "the headline numbers do not change")
             + f"; {started} limit(s) started and {stopped} stopped binding."
         )
         zh = (
-            f"{name} 相对 {c.reference}：" + ("；".join(moved_zh) if moved_zh else "主要指标不变") + f"；{started} 个约束变为紧约束，{stopped} 个不再是紧约束。"
+            f"{name} 相对 {c.reference}："
+            + ("；".join(moved_zh) if moved_zh else "主要指标不变")
+            + f"；{started} 个约束变为紧约束，{stopped} 个不再是紧约束。"
         )
         out.append(lang.sentences(en, zh))
     return out
@@ -70,7 +75,7 @@ def _kpi(c: Comparison, key: str, plan: str) -> float | None:
     from planner.scenarios.compare import KPIS
 
     label = next(lab for k, lab, _ in KPIS if k == key)
-    value = c.kpis.at[label, plan]
+    value = cast(float | None, c.kpis.at[label, plan])
     return None if value is None or pd.isna(value) else float(value)
 
 
@@ -82,13 +87,17 @@ def _label(c: Comparison, key: str, lang: Lang) -> str:
 def render_compare(c: Comparison, lang: Lang | None = None) -> str:
     """The whole compare page."""
     lang = lang or Lang()
-    cnt = (lambda x: f"{x / 1e3:,.0f}k" if abs(x) >= 1e4 else f"{x:,.0f}") if lang.code == "en" else (lambda x: wan(x, 0) if abs(x) >= 1e4 else f"{x:,.0f}")
+    cnt = (
+        (lambda x: f"{x / 1e3:,.0f}k" if abs(x) >= 1e4 else f"{x:,.0f}")
+        if lang.code == "en"
+        else (lambda x: wan(x, 0) if abs(x) >= 1e4 else f"{x:,.0f}")
+    )
     first = c.names[1] if len(c.names) > 1 else c.reference
     racks = c.racks_by_cluster
     invest = c.investment_by_hub
     clusters = [_label(c, k, lang) for k in racks.index]
     hubs = [_label(c, k, lang) for k in invest.index]
-    what: list = []
+    what: list[Block] = []
     unmet = [(n, _kpi(c, "unmet_rack_years", n) or 0.0) for n in c.names]
     if any(u > 0.5 for _, u in unmet):
         shown = [(n, u) for n, u in unmet if u > 0.5]
@@ -112,7 +121,10 @@ def render_compare(c: Comparison, lang: Lang | None = None) -> str:
                     "change in new racks",
                     (lambda x: f"{x:,.0f}") if lang.code == "en" else wan,
                 ),
-                lang("Change in new racks per data-centre cluster (blue: more, red: fewer).", "各数据中心集群新增机架变化（蓝：增加，红：减少）。"),
+                lang(
+                    "Change in new racks per data-centre cluster (blue: more, red: fewer).",
+                    "各数据中心集群新增机架变化（蓝：增加，红：减少）。",
+                ),
             ),
             Figure(
                 charts.diverging(
@@ -123,26 +135,39 @@ def render_compare(c: Comparison, lang: Lang | None = None) -> str:
                     "change in investment",
                     lambda x: f"{x:,.1f}",
                 ),
-                lang("Change in investment per national computing hub (亿元, undiscounted).", "各国家枢纽节点投资变化（亿元，不折现）。"),
+                lang(
+                    "Change in investment per national computing hub (亿元, undiscounted).",
+                    "各国家枢纽节点投资变化（亿元，不折现）。",
+                ),
             ),
         ]
-    plans = [charts.Series(n, racks[n].to_list(), col) for n, col in zip(c.names, charts.colours(len(c.names)), strict=True)]
-    side = [
+    plans = [
+        charts.Series(n, racks[n].to_list(), col) for n, col in zip(c.names, charts.colours(len(c.names)), strict=True)
+    ]
+    side: list[Block] = [
         Figure(
-            charts.bars(clusters, plans, lang("new racks", "新增标准机架"), "racks", "new racks per cluster", cnt, stacked=False),
+            charts.bars(
+                clusters, plans, lang("new racks", "新增标准机架"), "racks", "new racks per cluster", cnt, stacked=False
+            ),
             lang("New racks per data-centre cluster, each plan.", "各方案各数据中心集群新增机架。"),
         ),
         Figure(
             charts.bars(
                 hubs,
-                [charts.Series(n, invest[n].to_list(), col) for n, col in zip(c.names, charts.colours(len(c.names)), strict=True)],
+                [
+                    charts.Series(n, invest[n].to_list(), col)
+                    for n, col in zip(c.names, charts.colours(len(c.names)), strict=True)
+                ],
                 lang("investment (亿元)", "投资（亿元）"),
                 "invest",
                 "investment per hub",
                 lambda x: f"{x:,.0f}",
                 stacked=False,
             ),
-            lang("Investment per national computing hub, each plan (亿元, undiscounted).", "各方案各国家枢纽节点投资（亿元，不折现）。"),
+            lang(
+                "Investment per national computing hub, each plan (亿元, undiscounted).",
+                "各方案各国家枢纽节点投资（亿元，不折现）。",
+            ),
         ),
     ]
     from planner.scenarios.compare import table_sections
@@ -153,7 +178,7 @@ def render_compare(c: Comparison, lang: Lang | None = None) -> str:
         Section("numbers", lang("Headline numbers", "主要指标"), [Table(_frame(every[0][1], every[0][2]))]),
         Section("charts", lang("Side by side", "方案对比图"), side),
     ]
-    blocks: list = []
+    blocks: list[Block] = []
     for title, header, rows in every[1:]:
         blocks.append(Subheading(title))
         blocks.append(Table(_readable(c, _frame(header, rows), lang)) if rows else Para(lang("(none)", "（无）")))
@@ -169,7 +194,10 @@ def render_compare(c: Comparison, lang: Lang | None = None) -> str:
         numbered.append(Section(s.anchor, s.title, out, s.css))
     doc = Document(
         title=lang("Plan comparison: ", "方案对比：") + " vs ".join(c.names),
-        subtitle=lang(f"Reference plan: {c.reference}. Δ columns are plan minus reference.", f"基准方案：{c.reference}。Δ 列为方案减基准。"),
+        subtitle=lang(
+            f"Reference plan: {c.reference}. Δ columns are plan minus reference.",
+            f"基准方案：{c.reference}。Δ 列为方案减基准。",
+        ),
         meta=" · ".join(str(f) for f in c.folders),
         sections=numbered,
         footer=[lang("Written by planner compare.", "由 planner compare 生成。")],
@@ -189,11 +217,15 @@ def _readable(c: Comparison, frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     first = frame.columns[0]
     if first in ("cluster", "hub"):
         frame[first] = [_label(c, k, lang) for k in frame[first]]
-        frame = frame.rename(columns={first: lang("Cluster", "数据中心集群") if first == "cluster" else lang("Hub", "国家枢纽节点")})
+        frame = frame.rename(
+            columns={first: lang("Cluster", "数据中心集群") if first == "cluster" else lang("Hub", "国家枢纽节点")}
+        )
     elif first == "cost term":
         frame[first] = [COST_LABELS.get(k, k) for k in frame[first]]
     if "family" in frame:
-        frame["family"] = [lang(FAMILIES[f].title, FAMILIES[f].title_zh) if f in FAMILIES else f for f in frame["family"]]
+        frame["family"] = [
+            lang(FAMILIES[f].title, FAMILIES[f].title_zh) if f in FAMILIES else f for f in frame["family"]
+        ]
     if "unit" in frame and lang.zh:
         frame["unit"] = [unit_zh(u) for u in frame["unit"]]
     return frame

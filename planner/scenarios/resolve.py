@@ -23,6 +23,7 @@ import logging
 import math
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
@@ -30,12 +31,12 @@ import numpy as np
 import pandas as pd
 
 from planner.config import RunConfig
-from planner.model.data import ModelData, build_data
-from planner.results.kpis import plan_summary
+from planner.inputs.schema import Inputs
 from planner.model import FAMILIES, Built, Trace, _lp, build_model, run_step
+from planner.model.data import ModelData, build_data
 from planner.model.variables import Vars, add_variables
 from planner.results.extract import Results, extract
-from planner.inputs.schema import Inputs
+from planner.results.kpis import plan_summary
 from planner.solver.solve import SolveResult, Status, kept_highs, solve, solve_kept, update_kept
 
 logger = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ array model in place and solve it afresh (pulp: through the configured interface
 through PuLP, passing the last values as a start);
 rebuild: build and solve every scenario from scratch (the reference)."""
 
-STEPS = (add_variables, *FAMILIES)
+STEPS: tuple[Callable[..., object], ...] = (add_variables, *FAMILIES)
 
 
 class StructureChanged(Exception):
@@ -83,12 +84,14 @@ class Recorder:
 
     def __init__(self, model: _lp.Model, variables: Vars) -> None:
         self.model = model
-        self.variables = {f.name: getattr(variables, f.name) for f in fields(variables)}
+        self.variables: dict[str, pd.Series] = {f.name: getattr(variables, f.name) for f in fields(variables)}
         self.rows: dict[str, pd.Index] = {}
         self.blocks: dict[str, _lp.RowBlock] = {}
         self.objective_terms: dict[str, _lp.Terms] | None = None
 
-    def add_vars(self, name: str, index: pd.Index, lb: float | None = 0.0, ub: float | None = None, integer: bool = False) -> pd.Series:
+    def add_vars(
+        self, name: str, index: pd.Index, lb: float | None = 0.0, ub: float | None = None, integer: bool = False
+    ) -> pd.Series:
         """The kept columns of this name, if the index and bounds are unchanged."""
         kept = self.variables.get(name)
         if kept is None or self.model.var_specs.get(name) != (lb, ub, integer) or not kept.index.equals(index):
@@ -210,7 +213,9 @@ class Resolver:
         result = solve_kept(entry.highs, model, self.config)
         return result, None
 
-    def _apply(self, entry: _Entry, changes: list[_Change], objective: dict[str, _lp.Terms] | None, data: ModelData) -> None:
+    def _apply(
+        self, entry: _Entry, changes: list[_Change], objective: dict[str, _lp.Terms] | None, data: ModelData
+    ) -> None:
         """Write the changes into the array model and, in `highs` mode, into the kept Highs."""
         model = entry.built.model
         h = entry.highs if self.mode == "highs" else None
@@ -233,12 +238,19 @@ class Resolver:
         result = solve_kept(entry.highs, entry.built.model, self.config)
         return result, None if result.iterations is None else result.iterations["simplex"]
 
-    def _outcome(self, entry: _Entry, result: SolveResult, how: str, timings: dict[str, float], iterations: int | None) -> Solved:
+    def _outcome(
+        self, entry: _Entry, result: SolveResult, how: str, timings: dict[str, float], iterations: int | None
+    ) -> Solved:
         clock = time.perf_counter()
         has_plan = result.status in (Status.OPTIMAL, Status.FEASIBLE)
         results = plan = None
         if has_plan:
-            note = "mixed-integer plan: shadow prices of the MIP solve itself, not meaningful (no fixed-integer re-solve here)" if entry.built.model.is_mip else ""
+            note = (
+                "mixed-integer plan: shadow prices of the MIP solve itself, not meaningful (no fixed-integer re-solve "
+                "here)"
+                if entry.built.model.is_mip
+                else ""
+            )
             results = extract(entry.built, result, duals_note=note)
             plan = {"status": str(result.status), "gap": result.gap, **plan_summary(results, entry.built.data)}
         timings["results_s"] = time.perf_counter() - clock
@@ -260,7 +272,9 @@ def _changes(entry: _Entry, data: ModelData) -> tuple[list[_Change], dict[str, _
         reads[name] = local.reads[name]
         if set(local.rows[name]) != set(entry.trace.rows[name]):
             raise StructureChanged(f"{name} adds other row families")
-        changes.extend(_diff(family, entry.built.model.blocks[family], recorder.blocks[family]) for family in local.rows[name])
+        changes.extend(
+            _diff(family, entry.built.model.blocks[family], recorder.blocks[family]) for family in local.rows[name]
+        )
         if recorder.objective_terms is not None:
             objective = recorder.objective_terms
     entry.trace.reads.update(reads)

@@ -43,14 +43,33 @@ from planner.inputs.read import RawCase, inputs_hash, read_raw, read_yaml, valid
 from planner.inputs.schema import ID_PATTERN, TABLES, Scenario
 
 SCALAR_KPIS = (
-    "gap", "objective_yi_yuan", "new_racks_total", "new_racks_east", "new_racks_west", "west_share_of_new_racks",
-    "investment_total_yi_yuan", "demand_rack_years", "served_rack_years", "unmet_rack_years", "average_pue", "green_share",
-    "facility_energy_gwh", "emissions_mt_co2",
+    "gap",
+    "objective_yi_yuan",
+    "new_racks_total",
+    "new_racks_east",
+    "new_racks_west",
+    "west_share_of_new_racks",
+    "investment_total_yi_yuan",
+    "demand_rack_years",
+    "served_rack_years",
+    "unmet_rack_years",
+    "average_pue",
+    "green_share",
+    "facility_energy_gwh",
+    "emissions_mt_co2",
 )
 MAPPING_KPIS = (
-    "cost_breakdown_yi_yuan", "new_racks_by_hub", "new_racks_by_cluster", "new_racks_by_year", "investment_by_hub_yi_yuan",
-    "investment_by_year_yi_yuan", "investment_by_hub_year_yi_yuan", "unmet_by_hub_workload_racks", "green_share_by_year",
-    "emissions_mt_co2_by_year", "utilisation_by_cluster_year",
+    "cost_breakdown_yi_yuan",
+    "new_racks_by_hub",
+    "new_racks_by_cluster",
+    "new_racks_by_year",
+    "investment_by_hub_yi_yuan",
+    "investment_by_year_yi_yuan",
+    "investment_by_hub_year_yi_yuan",
+    "unmet_by_hub_workload_racks",
+    "green_share_by_year",
+    "emissions_mt_co2_by_year",
+    "utilisation_by_cluster_year",
 )
 """Numbers a solved scenario reports (plan.json's KPIs); `collect` names a scalar, or a mapping with
 its key(s): `cost_breakdown_yi_yuan.carbon`, `investment_by_hub_year_yi_yuan.gansu.2030`."""
@@ -60,10 +79,23 @@ MAX_SCENARIOS = 10_000
 
 RESERVED_COLUMNS = ("scenario", "scenario_id", "status", "reason", "solved_by", "seconds", "worker")
 
-DEFAULT_COLLECT = ("objective_yi_yuan", "investment_total_yi_yuan", "new_racks_east", "new_racks_west", "green_share", "emissions_mt_co2", "unmet_rack_years")
+DEFAULT_COLLECT = (
+    "objective_yi_yuan",
+    "investment_total_yi_yuan",
+    "new_racks_east",
+    "new_racks_west",
+    "green_share",
+    "emissions_mt_co2",
+    "unmet_rack_years",
+)
 
 Distribution = Literal["uniform", "normal", "lognormal", "triangular"]
-DISTRIBUTION_ARGS: dict[str, tuple[str, ...]] = {"uniform": ("low", "high"), "normal": ("mean", "sd"), "lognormal": ("mean", "sigma"), "triangular": ("low", "mode", "high")}
+DISTRIBUTION_ARGS: dict[str, tuple[str, ...]] = {
+    "uniform": ("low", "high"),
+    "normal": ("mean", "sd"),
+    "lognormal": ("mean", "sigma"),
+    "triangular": ("low", "mode", "high"),
+}
 
 
 class Parameter(BaseModel):
@@ -103,8 +135,12 @@ class Parameter(BaseModel):
             numbers = [getattr(self, a) for a in DISTRIBUTION_ARGS[self.distribution]]
             if not all(math.isfinite(x) for x in numbers):
                 raise ValueError("distribution arguments must be finite numbers")
-            if self.distribution in ("uniform", "triangular") and not (self.low or 0) <= (self.mode if self.mode is not None else self.low or 0) <= (self.high or 0):
-                raise ValueError("need low <= mode <= high" if self.distribution == "triangular" else "need low <= high")
+            if self.distribution in ("uniform", "triangular") and not (self.low or 0) <= (
+                self.mode if self.mode is not None else self.low or 0
+            ) <= (self.high or 0):
+                raise ValueError(
+                    "need low <= mode <= high" if self.distribution == "triangular" else "need low <= high"
+                )
         return self
 
     @property
@@ -163,7 +199,9 @@ def load_sweep(path: str | Path) -> Sweep:
         for item in err.errors():
             loc = tuple(item["loc"])
             line = next((lines[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in lines), None)
-            message = "unknown key" if item["type"] == "extra_forbidden" else str(item["msg"]).removeprefix("Value error, ")
+            message = (
+                "unknown key" if item["type"] == "extra_forbidden" else str(item["msg"]).removeprefix("Value error, ")
+            )
             problems.append(Problem(str(path), message, row=line, column=".".join(map(str, loc)) or None))
         raise InputError(problems) from None
     raw = read_raw(_locate(spec.base, path))
@@ -188,7 +226,14 @@ def _check_size(spec: SweepFile, path: Path, lines: dict[tuple[Any, ...], int]) 
     if count <= MAX_SCENARIOS:
         return []
     sizes = " x ".join(str(len(p.values or [])) for p in spec.parameters.values())
-    return [Problem(str(path), f"the grid has {count:,} scenarios ({sizes}); at most {MAX_SCENARIOS:,} are allowed: use fewer values or a random sweep (samples: N)", row=lines.get(("parameters",)))]
+    return [
+        Problem(
+            str(path),
+            f"the grid has {count:,} scenarios ({sizes}); at most {MAX_SCENARIOS:,} are allowed: use fewer values or a "
+            "random sweep (samples: N)",
+            row=lines.get(("parameters",)),
+        )
+    ]
 
 
 def _check_values(spec: SweepFile, raw: RawCase, path: Path, lines: dict[tuple[Any, ...], int]) -> list[Problem]:
@@ -199,7 +244,7 @@ def _check_values(spec: SweepFile, raw: RawCase, path: Path, lines: dict[tuple[A
     """
     problems: list[Problem] = []
     for name, p in spec.parameters.items():
-        candidates = list(enumerate(p.values)) if p.values is not None else []
+        candidates: list[tuple[int | None, Any]] = list(enumerate(p.values)) if p.values is not None else []
         if p.distribution is not None:
             ends = [getattr(p, a) for a in ("low", "high", "mean") if getattr(p, a) is not None]
             candidates = [(None, v) for v in ends]
@@ -214,7 +259,15 @@ def _check_values(spec: SweepFile, raw: RawCase, path: Path, lines: dict[tuple[A
             if message is None:
                 message = _invalid_in_case(spec, raw, name, value)
             if message is not None:
-                problems.append(Problem(str(path), message, row=line, column=f"parameters.{name}", value=value if not isinstance(value, dict | list) else None))
+                problems.append(
+                    Problem(
+                        str(path),
+                        message,
+                        row=line,
+                        column=f"parameters.{name}",
+                        value=value if not isinstance(value, dict | list) else None,
+                    )
+                )
             if len(problems) >= 50:
                 return problems
     return problems
@@ -263,7 +316,13 @@ def _check_targets(spec: SweepFile, raw: RawCase, path: Path, lines: dict[tuple[
         table, _, column = p.target.partition(".")
         if table in TABLES:
             columns = list(TABLES[table].model_fields)
-            problems.extend(Problem(str(path), f"unknown column of {table}.csv; expected one of {', '.join(columns)}", row=line, value=c) for c in [column, *p.match] if c not in columns)
+            problems.extend(
+                Problem(
+                    str(path), f"unknown column of {table}.csv; expected one of {', '.join(columns)}", row=line, value=c
+                )
+                for c in [column, *p.match]
+                if c not in columns
+            )
             if table not in raw.tables:
                 problems.append(Problem(str(path), f"the base case has no {table}.csv", row=line))
             elif all(c in columns for c in p.match) and p.match:
@@ -273,15 +332,42 @@ def _check_targets(spec: SweepFile, raw: RawCase, path: Path, lines: dict[tuple[
                     wanted = [str(x) for x in v] if isinstance(v, list) else [str(v)]
                     hit &= frame[c].astype(str).isin(wanted).to_numpy()
                 if not hit.any():
-                    problems.append(Problem(str(path), f"no row of {table}.csv matches {p.match}; check the ids", row=lines.get(("parameters", name, "match"), line)))
+                    problems.append(
+                        Problem(
+                            str(path),
+                            f"no row of {table}.csv matches {p.match}; check the ids",
+                            row=lines.get(("parameters", name, "match"), line),
+                        )
+                    )
         elif p.match:
             problems.append(Problem(str(path), "'match' only applies to table columns", row=line))
         elif not _setting_exists(p.target.split(".")):
-            problems.append(Problem(str(path), "unknown setting or table; a target is a scenario.yaml setting (budget.total_yi_yuan) or <table>.<column>", row=line, value=p.target))
+            problems.append(
+                Problem(
+                    str(path),
+                    "unknown setting or table; a target is a scenario.yaml setting (budget.total_yi_yuan) or "
+                    "<table>.<column>",
+                    row=line,
+                    value=p.target,
+                )
+            )
         elif p.scale and not isinstance(_get(raw.scenario, p.target), int | float):
-            problems.append(Problem(str(path), "cannot scale a setting that is not a number in the base case; use 'set'", row=line, value=p.target))
+            problems.append(
+                Problem(
+                    str(path),
+                    "cannot scale a setting that is not a number in the base case; use 'set'",
+                    row=line,
+                    value=p.target,
+                )
+            )
         if spec.samples is None and p.values is None:
-            problems.append(Problem(str(path), "a grid sweep needs 'values' for every parameter (or give 'samples' for a random sweep)", row=lines.get(("parameters", name))))
+            problems.append(
+                Problem(
+                    str(path),
+                    "a grid sweep needs 'values' for every parameter (or give 'samples' for a random sweep)",
+                    row=lines.get(("parameters", name)),
+                )
+            )
     return problems
 
 
@@ -291,11 +377,29 @@ def _check_collect(spec: SweepFile, raw: RawCase, path: Path, lines: dict[tuple[
         top, _, sub = key.partition(".")
         line = lines.get(("collect", i))
         if top in MAPPING_KPIS and not sub:
-            problems.append(Problem(str(path), f"{top} is a mapping: collect one entry, e.g. {top}.<id>", row=line, value=key))
+            problems.append(
+                Problem(str(path), f"{top} is a mapping: collect one entry, e.g. {top}.<id>", row=line, value=key)
+            )
         elif top not in SCALAR_KPIS + MAPPING_KPIS or (top in SCALAR_KPIS and sub):
-            problems.append(Problem(str(path), f"unknown KPI; expected one of {', '.join(SCALAR_KPIS)} or <mapping>.<id> of {', '.join(MAPPING_KPIS)}", row=line, value=key))
+            problems.append(
+                Problem(
+                    str(path),
+                    f"unknown KPI; expected one of {', '.join(SCALAR_KPIS)} or <mapping>.<id> of "
+                    f"{', '.join(MAPPING_KPIS)}",
+                    row=line,
+                    value=key,
+                )
+            )
     clashes = [n for n in spec.parameters if n in RESERVED_COLUMNS or n in spec.collect]
-    problems.extend(Problem(str(path), "parameter name clashes with a results column; rename it", row=lines.get(("parameters", n)), value=n) for n in clashes)
+    problems.extend(
+        Problem(
+            str(path),
+            "parameter name clashes with a results column; rename it",
+            row=lines.get(("parameters", n)),
+            value=n,
+        )
+        for n in clashes
+    )
     return problems
 
 
@@ -319,7 +423,11 @@ def expand(spec: SweepFile, raw: RawCase, base_id: str, file: str) -> list[Task]
     for i, combo in enumerate(combos):
         params = dict(zip(names, combo, strict=True))
         patch = _patch(spec, raw, params)
-        identity = {"base": base_id, "targets": {n: spec.parameters[n].model_dump(include={"set", "scale", "match"}) for n in names}, "params": params}
+        identity = {
+            "base": base_id,
+            "targets": {n: spec.parameters[n].model_dump(include={"set", "scale", "match"}) for n in names},
+            "params": params,
+        }
         digest = hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()[:16]
         tasks.append(Task(i, digest, params, patch, file))
     return tasks
@@ -328,7 +436,9 @@ def expand(spec: SweepFile, raw: RawCase, base_id: str, file: str) -> list[Task]
 def _draw(p: Parameter, n: int, rng: np.random.Generator) -> list[Any]:
     if p.values is not None:
         return [p.values[k] for k in rng.integers(0, len(p.values), n)]
-    a = {k: float(getattr(p, k) or 0.0) for k in ("low", "high", "mode", "mean", "sd", "sigma")}  # checked present by Parameter
+    a = {
+        k: float(getattr(p, k) or 0.0) for k in ("low", "high", "mode", "mean", "sd", "sigma")
+    }  # checked present by Parameter
     if p.distribution == "uniform":
         x = rng.uniform(a["low"], a["high"], n)
     elif p.distribution == "normal":
@@ -348,7 +458,9 @@ def _patch(spec: SweepFile, raw: RawCase, params: dict[str, Any]) -> dict[str, A
         p = spec.parameters[name]
         table, _, column = p.target.partition(".")
         if table in TABLES:
-            tables.setdefault(table, []).append({"match": dict(p.match), ("set" if p.set else "scale"): {column: value}})
+            tables.setdefault(table, []).append(
+                {"match": dict(p.match), ("set" if p.set else "scale"): {column: value}}
+            )
             continue
         node = settings
         *parents, leaf = p.target.split(".")

@@ -40,7 +40,9 @@ class ScenarioStore:
     def write(self, row: dict[str, Any]) -> None:
         """Store one scenario's result (temporary file + rename: never half-written)."""
         self.folder.mkdir(exist_ok=True)
-        atomic_write(self.folder / f"{row['scenario_id']}.json", json.dumps(row, ensure_ascii=False, sort_keys=True, default=str))
+        atomic_write(
+            self.folder / f"{row['scenario_id']}.json", json.dumps(row, ensure_ascii=False, sort_keys=True, default=str)
+        )
 
     def read(self, scenario_id: str) -> dict[str, Any] | None:
         """A stored result, or None."""
@@ -53,7 +55,11 @@ def _load(path: Path) -> dict[str, Any] | None:
         row = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
-    if not isinstance(row, dict) or not isinstance(row.get("status"), str) or not isinstance(row.get("plan"), dict | None):
+    if (
+        not isinstance(row, dict)
+        or not isinstance(row.get("status"), str)
+        or not isinstance(row.get("plan"), dict | None)
+    ):
         return None
     return row
 
@@ -61,7 +67,7 @@ def _load(path: Path) -> dict[str, Any] | None:
 def write_table(out_dir: Path, table: pd.DataFrame) -> list[Path]:
     """results.parquet and results.csv, each written atomically; mixed-type columns become text."""
     table = table.copy()
-    for column in table.columns[table.dtypes == object]:
+    for column in table.columns[table.dtypes == object]:  # noqa: E721 - elementwise dtype test, not a type check
         kinds = {type(v) for v in table[column] if v is not None}
         if len(kinds) > 1 or not kinds <= {str}:
             table[column] = [None if v is None else str(v) for v in table[column]]

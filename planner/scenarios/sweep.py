@@ -28,15 +28,15 @@ from typing import Any
 
 import pandas as pd
 
+from planner.config import config_for
 from planner.errors import InputError, PlannerError
 from planner.inputs.overlay import apply_patch
 from planner.inputs.read import RawCase, validate
 from planner.results.folders import claimed
-from planner.scenarios.store import ScenarioStore, write_page, write_table
-from planner.config import config_for
 from planner.scenarios.resolve import Resolver
-from planner.scenarios.sweep_page import render_sweep
 from planner.scenarios.spec import Sweep, Task, load_sweep
+from planner.scenarios.store import ScenarioStore, write_page, write_table
+from planner.scenarios.sweep_page import render_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -63,11 +63,22 @@ class SweepOutcome:
 def solve_scenario(task: Task, raw: RawCase, base_id: str) -> dict[str, Any]:
     """Worker side: apply the scenario to the base case, validate, solve (warm when it can)."""
     start = time.perf_counter()
-    row: dict[str, Any] = {"scenario_id": task.id, "index": task.index, "params": task.params, "status": "", "reason": "", "plan": None, "how": "", "worker": f"{socket.gethostname()}:{os.getpid()}"}
+    row: dict[str, Any] = {
+        "scenario_id": task.id,
+        "index": task.index,
+        "params": task.params,
+        "status": "",
+        "reason": "",
+        "plan": None,
+        "how": "",
+        "worker": f"{socket.gethostname()}:{os.getpid()}",
+    }
     try:
         inputs = validate(apply_patch(raw, task.patch, task.file))
     except InputError as err:
-        row.update(status="invalid", reason="; ".join(p.message if p.file == task.file else str(p) for p in err.problems[:3]))
+        row.update(
+            status="invalid", reason="; ".join(p.message if p.file == task.file else str(p) for p in err.problems[:3])
+        )
         row["seconds"] = time.perf_counter() - start
         return row
     config = config_for(inputs)
@@ -78,7 +89,11 @@ def solve_scenario(task: Task, raw: RawCase, base_id: str) -> dict[str, Any]:
     except PlannerError as err:
         row.update(status="error", reason=str(err))
     else:
-        reason = {"infeasible": "no plan satisfies every constraint", "unbounded": "the model is unbounded", "time_limit": "time limit reached without a plan"}.get(str(solved.status), "")
+        reason = {
+            "infeasible": "no plan satisfies every constraint",
+            "unbounded": "the model is unbounded",
+            "time_limit": "time limit reached without a plan",
+        }.get(str(solved.status), "")
         row.update(status=str(solved.status), reason=reason, plan=solved.plan, how=solved.how, timings=solved.timings)
     row["seconds"] = time.perf_counter() - start
     return row
@@ -120,11 +135,22 @@ def _open(scheduler: str | None, workers: int | None) -> Iterator[Any]:
             client.close()
         return
     n = workers or max(1, min(4, os.cpu_count() or 1))
-    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.CRITICAL
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         yield client
 
 
-def run_sweep(path: str | Path, scheduler: str | None = None, workers: int | None = None, out_dir: Path | None = None, progress: Progress | None = None) -> SweepOutcome:
+def run_sweep(
+    path: str | Path,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    out_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> SweepOutcome:
     """Run (or resume) a sweep; write the table and page; returns where and what."""
     clock = time.perf_counter()
     sweep = load_sweep(path)
@@ -133,7 +159,12 @@ def run_sweep(path: str | Path, scheduler: str | None = None, workers: int | Non
         store = ScenarioStore(out)
         done = store.finished()
         todo = [t for t in sweep.tasks if t.id not in done]
-        logger.info("sweep %s: %d scenarios, %d already finished", sweep.spec.name, len(sweep.tasks), len(sweep.tasks) - len(todo))
+        logger.info(
+            "sweep %s: %d scenarios, %d already finished",
+            sweep.spec.name,
+            len(sweep.tasks),
+            len(sweep.tasks) - len(todo),
+        )
         running = 0.0
         if todo:
             try:
@@ -141,11 +172,16 @@ def run_sweep(path: str | Path, scheduler: str | None = None, workers: int | Non
                     running = _submit_all(client, sweep, todo, store, progress)
             except KeyboardInterrupt:
                 saved = len(store.finished() & {t.id for t in sweep.tasks})
-                raise SweepInterrupted(f"interrupted: {saved} of {len(sweep.tasks)} scenarios are saved in {Path(out) / 'scenarios'}; run the same command again to resume (saved scenarios are not solved again)") from None
+                raise SweepInterrupted(
+                    f"interrupted: {saved} of {len(sweep.tasks)} scenarios are saved in {Path(out) / 'scenarios'}; run "
+                    "the same command again to resume (saved scenarios are not solved again)"
+                ) from None
         table = results_table(sweep, store)
         files = write_table(out, table)
         files.append(write_page(out, render_sweep(sweep, table)))
-    return SweepOutcome(out, table, len(todo), len(sweep.tasks) - len(todo), files, time.perf_counter() - clock, running)
+    return SweepOutcome(
+        out, table, len(todo), len(sweep.tasks) - len(todo), files, time.perf_counter() - clock, running
+    )
 
 
 class SweepInterrupted(PlannerError):
@@ -160,14 +196,35 @@ def _submit_all(client: Any, sweep: Sweep, todo: list[Task], store: ScenarioStor
 
     start = time.perf_counter()
     raw = client.scatter(sweep.raw, broadcast=True, hash=False)
-    futures = {client.submit(solve_scenario, task, raw, sweep.base_id, key=f"scenario-{task.id}-{time.monotonic_ns()}", pure=False, retries=0): task for task in todo}
+    futures = {
+        client.submit(
+            solve_scenario,
+            task,
+            raw,
+            sweep.base_id,
+            key=f"scenario-{task.id}-{time.monotonic_ns()}",
+            pure=False,
+            retries=0,
+        ): task
+        for task in todo
+    }
     for n, future in enumerate(as_completed(futures), start=1):
         task = futures[future]
         try:
             row = future.result()
         except Exception as err:
             logger.debug("scenario %s failed:\n%s", task.id, "".join(traceback.format_exception(err)))
-            row = {"scenario_id": task.id, "index": task.index, "params": task.params, "status": "error", "reason": f"{type(err).__name__}: {err}", "plan": None, "how": "", "worker": "", "seconds": None}
+            row = {
+                "scenario_id": task.id,
+                "index": task.index,
+                "params": task.params,
+                "status": "error",
+                "reason": f"{type(err).__name__}: {err}",
+                "plan": None,
+                "how": "",
+                "worker": "",
+                "seconds": None,
+            }
         store.write(row)
         if progress is not None:
             progress(n, len(todo), row)
@@ -188,8 +245,21 @@ def results_table(sweep: Sweep, store: ScenarioStore) -> pd.DataFrame:
     """One row per scenario of the sweep, in sweep order: parameters, status, reason, KPIs, timing."""
     records = []
     for task in sweep.tasks:
-        row = store.read(task.id) or {"status": "not run", "reason": "", "plan": None, "how": "", "seconds": None, "worker": ""}
-        record: dict[str, Any] = {"scenario": task.index, "scenario_id": task.id, **task.params, "status": row["status"], "reason": row.get("reason", "")}
+        row = store.read(task.id) or {
+            "status": "not run",
+            "reason": "",
+            "plan": None,
+            "how": "",
+            "seconds": None,
+            "worker": "",
+        }
+        record: dict[str, Any] = {
+            "scenario": task.index,
+            "scenario_id": task.id,
+            **task.params,
+            "status": row["status"],
+            "reason": row.get("reason", ""),
+        }
         for key in sweep.spec.collect:
             record[key] = kpi(row.get("plan"), key)
         record.update({"solved_by": row.get("how", ""), "seconds": row.get("seconds"), "worker": row.get("worker", "")})

@@ -26,10 +26,21 @@ KPI: dict[str, tuple[str, str, str]] = {
 }
 """KPI column -> (English label, Chinese label, which way is better)."""
 
-TRADE_OFFS = (("green_share", "objective_yi_yuan"), ("emissions_mt_co2", "objective_yi_yuan"), ("unmet_rack_years", "investment_total_yi_yuan"))
+TRADE_OFFS = (
+    ("green_share", "objective_yi_yuan"),
+    ("emissions_mt_co2", "objective_yi_yuan"),
+    ("unmet_rack_years", "investment_total_yi_yuan"),
+)
 """(x, y) pairs drawn as trade-off frontiers when both are collected."""
 
-HEADLINE = ("objective_yi_yuan", "unmet_rack_years", "green_share", "emissions_mt_co2", "investment_total_yi_yuan", "new_racks_west")
+HEADLINE = (
+    "objective_yi_yuan",
+    "unmet_rack_years",
+    "green_share",
+    "emissions_mt_co2",
+    "investment_total_yi_yuan",
+    "new_racks_west",
+)
 """KPIs drawn as heatmaps over the grid, in this order (at most four)."""
 
 SOLVED = ("optimal", "feasible")
@@ -82,7 +93,8 @@ def frontiers(sweep: Sweep, solved: pd.DataFrame, lang: Lang) -> list[Figure]:
                 Figure(
                     svg,
                     lang(
-                        f"{KPI[y][0]} against {KPI[x][0]}, one point per scenario; the line joins the scenarios no other beats on both.",
+                        f"{KPI[y][0]} against {KPI[x][0]}, one point per scenario; the line joins the scenarios no "
+                        "other beats on both.",
                         f"{KPI[y][1]}与{KPI[x][1]}的权衡：每点一个情景；折线连接两项都不被其他情景超越的情景（前沿）。",
                     ),
                 )
@@ -101,11 +113,23 @@ def heatmaps(sweep: Sweep, solved: pd.DataFrame, lang: Lang) -> list[Figure]:
     cols_p = params[1] if len(params) > 1 else None
     out = []
     for k in shown:
-        grid = solved.pivot_table(index=rows_p, columns=cols_p, values=k, aggfunc="mean") if cols_p else solved.groupby(rows_p)[[k]].mean()
-        unmet = solved.pivot_table(index=rows_p, columns=cols_p, values="unmet_rack_years", aggfunc="max") if cols_p and "unmet_rack_years" in solved else None
+        grid = (
+            solved.pivot_table(index=rows_p, columns=cols_p, values=k, aggfunc="mean")
+            if cols_p
+            else solved.groupby(rows_p)[[k]].mean()
+        )
+        unmet = (
+            solved.pivot_table(index=rows_p, columns=cols_p, values="unmet_rack_years", aggfunc="max")
+            if cols_p and "unmet_rack_years" in solved
+            else None
+        )
         fmt = _fmt(k, lang)
         values = grid.to_numpy(dtype=float)
-        flags = (unmet.reindex(index=grid.index, columns=grid.columns).to_numpy(dtype=float) > 0.5).tolist() if unmet is not None else None
+        flags = (
+            (unmet.reindex(index=grid.index, columns=grid.columns).to_numpy(dtype=float) > 0.5).tolist()
+            if unmet is not None
+            else None
+        )
         svg = charts.heatmap(
             [f"{rows_p} = {r}" for r in grid.index],
             [f"{cols_p} = {c}" for c in grid.columns] if cols_p else [_label(k, lang)],
@@ -117,7 +141,15 @@ def heatmaps(sweep: Sweep, solved: pd.DataFrame, lang: Lang) -> list[Figure]:
             flags=flags,
             flag_note=lang("red frame: some demand unmet", "红框：存在未满足需求"),
         )
-        out.append(Figure(svg, lang(f"{KPI.get(k, (k,))[0]} over the grid; darker is higher.", f"{KPI.get(k, (k, k))[1]}：网格各情景取值，颜色越深越高。")))
+        out.append(
+            Figure(
+                svg,
+                lang(
+                    f"{KPI.get(k, (k,))[0]} over the grid; darker is higher.",
+                    f"{KPI.get(k, (k, k))[1]}：网格各情景取值，颜色越深越高。",
+                ),
+            )
+        )
     return out
 
 
@@ -164,8 +196,17 @@ def render_sweep(sweep: Sweep, table: pd.DataFrame, lang: Lang | None = None) ->
             )
         )
     if len(failed):
-        intro.append(Alert(lang(f"{len(failed)} scenario(s) have no plan; see the list below.", f"{len(failed)} 个情景无可行规划，见下表。")))
-    sections = [Section("tradeoffs", lang("Trade-offs", "权衡前沿"), intro + list(frontiers(sweep, solved, lang)), css="brief")]
+        intro.append(
+            Alert(
+                lang(
+                    f"{len(failed)} scenario(s) have no plan; see the list below.",
+                    f"{len(failed)} 个情景无可行规划，见下表。",
+                )
+            )
+        )
+    sections = [
+        Section("tradeoffs", lang("Trade-offs", "权衡前沿"), intro + list(frontiers(sweep, solved, lang)), css="brief")
+    ]
     grid = heatmaps(sweep, solved, lang)
     if grid:
         sections.append(Section("grid", lang("Over the swept grid", "参数网格"), list(grid)))
@@ -196,6 +237,11 @@ def render_sweep(sweep: Sweep, table: pd.DataFrame, lang: Lang | None = None) ->
         spec.description,
         "",
         numbered,
-        [lang("Written by planner sweep; the numbers are in results.csv.", "由 planner sweep 生成；数据见 results.csv。")],
+        [
+            lang(
+                "Written by planner sweep; the numbers are in results.csv.",
+                "由 planner sweep 生成；数据见 results.csv。",
+            )
+        ],
     )
     return render(doc, lang, "sweep")

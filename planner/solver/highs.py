@@ -42,7 +42,11 @@ class HighsOutcome:
     ipm_iterations: int
 
 
-def handoff(m: Model, options: dict[str, object], log_path: Path | None) -> highspy.Highs:
+Option = bool | int | float | str
+"""A HiGHS option value (what `Highs.setOptionValue` takes)."""
+
+
+def handoff(m: Model, options: dict[str, Option], log_path: Path | None) -> highspy.Highs:
     """A configured Highs instance holding the model (no Python loop over non-zeros)."""
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -50,13 +54,15 @@ def handoff(m: Model, options: dict[str, object], log_path: Path | None) -> high
         h.setOptionValue("log_file", str(log_path))
         h.setOptionValue("output_flag", True)
         h.setOptionValue("log_to_console", False)
-    for key, value in options.items():
-        h.setOptionValue(key, value)
+    for key, setting in options.items():
+        h.setOptionValue(key, setting)
     lower, upper, integer = m.bounds()
     row_lower, row_upper = m.row_bounds()
     starts, index, value = m.matrix()
     inf = highspy.kHighsInf
-    integrality = np.where(integer, int(highspy.HighsVarType.kInteger), int(highspy.HighsVarType.kContinuous)).astype(np.int32)
+    integrality = np.where(integer, int(highspy.HighsVarType.kInteger), int(highspy.HighsVarType.kContinuous)).astype(
+        np.int32
+    )
     h.passModel(
         m.n_cols, m.n_rows, len(value), int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMinimize), 0.0,
         m.cost(), np.clip(lower, -inf, inf), np.clip(upper, -inf, inf),
@@ -66,7 +72,7 @@ def handoff(m: Model, options: dict[str, object], log_path: Path | None) -> high
     return h
 
 
-def run(m: Model, options: dict[str, object], log_path: Path | None = None) -> HighsOutcome:
+def run(m: Model, options: dict[str, Option], log_path: Path | None = None) -> HighsOutcome:
     """Hand the model to HiGHS, solve, and store the solution in `m.solution`."""
     clock = time.perf_counter()
     h = handoff(m, options, log_path)
@@ -123,7 +129,8 @@ def change_coefficients(h: highspy.Highs, rows: np.ndarray, cols: np.ndarray, va
 def change_row_bounds(h: highspy.Highs, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
     """Set the bounds of the given rows in place."""
     if len(rows):
-        h.changeRowsBounds(len(rows), np.asarray(rows, dtype=np.int32), lower, upper)
+        rows32 = np.asarray(rows, dtype=np.int32)
+        h.changeRowsBounds(len(rows), rows32, lower, upper)  # type: ignore[attr-defined]  # in _core, not in its stub
 
 
 def change_costs(h: highspy.Highs, cols: np.ndarray, cost: np.ndarray) -> None:

@@ -30,9 +30,15 @@ def progress_text(line: str) -> str:
         return f"simplex iteration {int(match.group(1)):,}, objective {_number(match.group(2))}"
     if match := _MIP.match(line):
         nodes, bound, best, gap = match.groups()
-        return f"branch and bound: {int(nodes):,} nodes, best {_number(best)}, bound {_number(bound)}, gap {gap.replace('%', ' %')}"
+        return (
+            f"branch and bound: {int(nodes):,} nodes, best {_number(best)}, bound {_number(bound)}, gap "
+            f"{gap.replace('%', ' %')}"
+        )
     if match := _IPM.match(line):
-        return f"interior point iteration {int(match.group(1))}, objective {_number(match.group(2))}, gap {float(match.group(3)):.1e}"
+        return (
+            f"interior point iteration {int(match.group(1))}, objective {_number(match.group(2))}, gap "
+            f"{float(match.group(3)):.1e}"
+        )
     text = " ".join(line.split())
     return text if len(text) <= 60 else text[:57] + "..."
 

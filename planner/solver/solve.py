@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -81,19 +82,28 @@ def make_solver(config: RunConfig, log_path: Path | None, mip: bool = True, warm
 
     `warm_start` hands the variables' current values to the solver as a starting solution.
     """
-    common: dict[str, object] = {"msg": False, "timeLimit": config.time_limit_s, "gapRel": config.mip_gap, "warmStart": warm_start}
+    common: dict[str, Any] = {  # PuLP's solver keywords, shared by HiGHS and COIN_CMD
+        "msg": False,
+        "timeLimit": config.time_limit_s,
+        "gapRel": config.mip_gap,
+        "warmStart": warm_start,
+    }
     if config.threads is not None:
         common["threads"] = config.threads
     if config.solver == "highs":
-        extra: dict[str, object] = {} if config.effective_method == "choose" else {"solver": config.effective_method}
+        extra: dict[str, Any] = {} if config.effective_method == "choose" else {"solver": config.effective_method}
         solver = pulp.HiGHS(mip=mip, logPath=str(log_path) if log_path else None, **common, **extra)
         if not solver.available():
-            raise SolverFailedError("HiGHS is not available: install it with `pip install highspy` (it comes with `pip install planner`)")
+            raise SolverFailedError(
+                "HiGHS is not available: install it with `pip install highspy` (it comes with `pip install planner`)"
+            )
         return solver
-    solver = pulp.COIN_CMD(mip=mip, logPath=str(log_path) if log_path else None, **common)
-    if not solver.available():
-        raise SolverFailedError("CBC is not available: install the extra with `pip install 'planner[cbc]'` (or put `cbc` on PATH)")
-    return solver
+    cbc = pulp.COIN_CMD(mip=mip, logPath=str(log_path) if log_path else None, **common)
+    if not cbc.available():
+        raise SolverFailedError(
+            "CBC is not available: install the extra with `pip install 'planner[cbc]'` (or put `cbc` on PATH)"
+        )
+    return cbc
 
 
 def solver_version(name: str) -> str:
@@ -121,9 +131,9 @@ HIGHS_STATUS: dict[str, Status] = {
 """HiGHS model status -> Status when no plan came back; with a plan, stopped early is FEASIBLE."""
 
 
-def highs_options(config: RunConfig, mip: bool) -> dict[str, object]:
+def highs_options(config: RunConfig, mip: bool) -> dict[str, bool | int | float | str]:
     """HiGHS option names and values for a run configuration."""
-    options: dict[str, object] = {"mip_rel_gap": config.mip_gap}
+    options: dict[str, bool | int | float | str] = {"mip_rel_gap": config.mip_gap}
     if config.time_limit_s is not None:
         options["time_limit"] = float(config.time_limit_s)
     if config.threads is not None:
@@ -150,7 +160,9 @@ def solve(model: Model, config: RunConfig, log_path: Path | None = None, warm_st
     if config.solver == "highs" and config.interface == "direct" and not warm_start:
         return _solve_direct(model, config, log_path)
     solver = make_solver(config, log_path, warm_start=warm_start)
-    logger.info("solving with %s through PuLP (time limit %s s, MIP gap %g)", config.solver, config.time_limit_s, config.mip_gap)
+    logger.info(
+        "solving with %s through PuLP (time limit %s s, MIP gap %g)", config.solver, config.time_limit_s, config.mip_gap
+    )
     start = time.perf_counter()
     prob = model.prob
     if warm_start and model.solution is not None:
@@ -185,7 +197,14 @@ def solve(model: Model, config: RunConfig, log_path: Path | None = None, warm_st
 
 
 def _recorded_options(config: RunConfig) -> dict[str, object]:
-    return {"time_limit_s": config.time_limit_s, "mip_gap": config.mip_gap, "threads": config.threads, "highs_method": config.highs_method, "effective_method": config.effective_method, "interface": config.interface if config.solver == "highs" else "pulp"}
+    return {
+        "time_limit_s": config.time_limit_s,
+        "mip_gap": config.mip_gap,
+        "threads": config.threads,
+        "highs_method": config.highs_method,
+        "effective_method": config.effective_method,
+        "interface": config.interface if config.solver == "highs" else "pulp",
+    }
 
 
 def _highs() -> Any:  # noqa: ANN401 - the planner.solver.highs module
@@ -193,7 +212,9 @@ def _highs() -> Any:  # noqa: ANN401 - the planner.solver.highs module
     try:
         from planner.solver import highs
     except ImportError as err:
-        raise SolverFailedError("HiGHS is not available: install it with `pip install highspy` (it comes with `pip install planner`)") from err
+        raise SolverFailedError(
+            "HiGHS is not available: install it with `pip install highspy` (it comes with `pip install planner`)"
+        ) from err
     return highs
 
 
@@ -226,9 +247,16 @@ def solve_kept(h: Any, model: Model, config: RunConfig) -> SolveResult:  # noqa:
     return _direct_result(model, config, outcome, None)
 
 
-def update_kept(h: Any, coefficients: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,  # noqa: ANN401 - a highspy.Highs
-                row_bounds: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None, costs: tuple[np.ndarray, np.ndarray] | None = None) -> None:
-    """Change a kept Highs in place: (rows, cols, values) coefficients, (rows, lower, upper) row bounds, (cols, cost) costs."""
+def update_kept(
+    h: Any,  # noqa: ANN401 - a highspy.Highs
+    coefficients: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    row_bounds: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    costs: tuple[np.ndarray, np.ndarray] | None = None,
+) -> None:
+    """Change a kept Highs in place.
+
+    (rows, cols, values) coefficients, (rows, lower, upper) row bounds, (cols, cost) costs.
+    """
     highs = _highs()
     if coefficients is not None:
         highs.change_coefficients(h, *coefficients)
@@ -241,7 +269,13 @@ def update_kept(h: Any, coefficients: tuple[np.ndarray, np.ndarray, np.ndarray] 
 def _direct_result(model: Model, config: RunConfig, outcome: Any, log_path: Path | None) -> SolveResult:  # noqa: ANN401 - a highs.HighsOutcome
     status = map_highs_status(outcome.model_status, outcome.has_solution)
     gap = outcome.mip_gap if model.is_mip else (0.0 if status == Status.OPTIMAL else None)
-    logger.info("HiGHS finished: %s (%s) in %.2f s after a %.2f s hand-off", status, outcome.model_status, outcome.solve_s, outcome.handoff_s)
+    logger.info(
+        "HiGHS finished: %s (%s) in %.2f s after a %.2f s hand-off",
+        status,
+        outcome.model_status,
+        outcome.solve_s,
+        outcome.handoff_s,
+    )
     return SolveResult(
         status=status,
         objective=outcome.objective,
@@ -269,7 +303,11 @@ def _primal_feasible(model: Model, config: RunConfig) -> bool:
         # CBC stopped on time has been seen to hand back a node's point, not its incumbent: check it
         gap = float(model.prob.infeasibilityGap(mip=True))
         if gap > STOPPED_POINT_TOL:
-            logger.warning("%s stopped early and returned a point that breaks a constraint by %.3g (model units); not a plan", config.solver, gap)
+            logger.warning(
+                "%s stopped early and returned a point that breaks a constraint by %.3g (model units); not a plan",
+                config.solver,
+                gap,
+            )
         return gap <= STOPPED_POINT_TOL
     highs = getattr(model.prob, "solverModel", None)
     if highs is None:
@@ -299,7 +337,7 @@ def fix_integers_and_resolve(model: Model, config: RunConfig, log_path: Path | N
 
 
 @contextlib.contextmanager
-def _quiet_fd() -> object:
+def _quiet_fd() -> Iterator[None]:
     """Keep the solver's banner off the user's terminal (HiGHS prints it even with msg=False)."""
     try:
         saved = os.dup(1)

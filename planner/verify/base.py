@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -83,7 +83,11 @@ def compare(
     """Compare lhs <sense> rhs row by row; rows missing the limit by more than the tolerance are violations."""
     left = np.asarray(lhs, dtype=float)
     right = np.broadcast_to(np.asarray(rhs, dtype=float), left.shape)
-    size = np.maximum(np.abs(left), np.abs(right)) if scale is None else np.broadcast_to(np.asarray(scale, dtype=float), left.shape)
+    size = (
+        np.maximum(np.abs(left), np.abs(right))
+        if scale is None
+        else np.broadcast_to(np.asarray(scale, dtype=float), left.shape)
+    )
     excess = {"<=": left - right, ">=": right - left, "==": np.abs(left - right)}[sense]
     unknown = np.isnan(excess)
     excess = np.where(unknown, np.inf, excess)
@@ -135,9 +139,13 @@ class Case:
     unmet_penalty_yuan_per_rack_year: float
     module_racks: float | None
     storage_enabled: bool = False  # batteries may be built
-    storage_clusters: pd.Index = field(default_factory=lambda: pd.Index([], name="cluster"))  # clusters that may build batteries (none with one slice)
+    storage_clusters: pd.Index = field(
+        default_factory=lambda: pd.Index([], name="cluster")
+    )  # clusters that may build batteries (none with one slice)
     battery_efficiency: float = 1.0  # one way: sqrt of the round trip
-    slice_period: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))  # slice -> storage period, in the order of the hours
+    slice_period: pd.Series = field(
+        default_factory=lambda: pd.Series(dtype=object)
+    )  # slice -> storage period, in the order of the hours
     green_matching: str = "annual"
     national_hubs_share_min: float | None = None  # set only when some site is outside the hubs
     eflops_per_rack: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # [(workload, year)] EFLOPS/rack
@@ -185,12 +193,16 @@ def case_frames(inputs: Inputs) -> Case:
     workloads["latency_max_rtt_ms"] = workloads["latency_max_rtt_ms"].astype(float)
     links = pd.DataFrame([link.model_dump() for link in inputs.links]).set_index(["hub_id", "cluster_id"])
     links.index.names = ["hub", "cluster"]
-    demand = pd.DataFrame([d.model_dump() for d in inputs.demand]).set_index(["workload_id", "hub_id", "year"])["demand_racks"]
+    demand = pd.DataFrame([d.model_dump() for d in inputs.demand]).set_index(["workload_id", "hub_id", "year"])[
+        "demand_racks"
+    ]
     demand.index.names = ["workload", "hub", "year"]
     weight, renewable = _profiles(inputs, clusters)
     period = _slice_periods(inputs)
     may_store = bool(s.storage.enabled) and len(period) > 1
-    storage_clusters = clusters.index if s.storage.clusters is None else clusters.index[clusters.index.isin(s.storage.clusters)]
+    storage_clusters = (
+        clusters.index if s.storage.clusters is None else clusters.index[clusters.index.isin(s.storage.clusters)]
+    )
     link_frame = links.index.to_frame(index=False).merge(years.to_frame(index=False), how="cross")
     return Case(
         years=years,
@@ -254,7 +266,9 @@ def _vintage(inputs: Inputs, clusters: pd.DataFrame) -> dict[str, Any]:
 def _capacity_factors(inputs: Inputs, clusters: pd.DataFrame) -> pd.DataFrame:
     """Wind, solar and hydro availability by (cluster, slice): the profiles, or the annual factors as one slice."""
     if inputs.profiles:
-        frame = pd.DataFrame([p.model_dump() for p in inputs.profiles]).rename(columns={"cluster_id": "cluster", "slice_id": "slice"})
+        frame = pd.DataFrame([p.model_dump() for p in inputs.profiles]).rename(
+            columns={"cluster_id": "cluster", "slice_id": "slice"}
+        )
     else:
         frame = clusters[["wind_cf", "solar_cf", "hydro_cf"]].rename_axis("cluster").reset_index().assign(slice="year")
     return frame.set_index(["cluster", "slice"])[["wind_cf", "solar_cf", "hydro_cf"]]
@@ -315,14 +329,19 @@ def _slice_periods(inputs: Inputs) -> pd.Series:
 def _profiles(inputs: Inputs, clusters: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Slice weights (h) and renewable potential (GWh per year of operation) by (cluster, slice)."""
     if inputs.profiles:
-        frame = pd.DataFrame([p.model_dump() for p in inputs.profiles]).rename(columns={"cluster_id": "cluster", "slice_id": "slice"})
+        frame = pd.DataFrame([p.model_dump() for p in inputs.profiles]).rename(
+            columns={"cluster_id": "cluster", "slice_id": "slice"}
+        )
     else:
         frame = clusters[["wind_cf", "solar_cf", "hydro_cf"]].rename_axis("cluster").reset_index()
         frame["slice"], frame["weight_hours"] = "year", 8760.0
     frame = frame.set_index(["cluster", "slice"])
     mw = clusters.reindex(frame.index.get_level_values("cluster"))
-    mw_avg = (mw["wind_mw"].to_numpy() * frame["wind_cf"] + mw["solar_mw"].to_numpy() * frame["solar_cf"]
-              + mw["hydro_mw"].to_numpy() * frame["hydro_cf"])
+    mw_avg = (
+        mw["wind_mw"].to_numpy() * frame["wind_cf"]
+        + mw["solar_mw"].to_numpy() * frame["solar_cf"]
+        + mw["hydro_mw"].to_numpy() * frame["hydro_cf"]
+    )
     return frame["weight_hours"], mw_avg * frame["weight_hours"] / 1e3
 
 
@@ -351,9 +370,24 @@ class Plan:
     summary: dict[str, Any]
     vintage: pd.DataFrame = field(default_factory=pd.DataFrame)
 
-    value_columns = frozenset({"new_racks", "racks", "load_new_racks", "load_racks", "unmet_racks", "grid_gwh", "renewable_gwh",
-                               "certificates_gwh", "traffic_gbps", "bandwidth_new_gbps", "capacity_gbps", "modules",
-                               "opened", "green_direct_gwh"})
+    value_columns = frozenset(
+        {
+            "new_racks",
+            "racks",
+            "load_new_racks",
+            "load_racks",
+            "unmet_racks",
+            "grid_gwh",
+            "renewable_gwh",
+            "certificates_gwh",
+            "traffic_gbps",
+            "bandwidth_new_gbps",
+            "capacity_gbps",
+            "modules",
+            "opened",
+            "green_direct_gwh",
+        }
+    )
 
     @property
     def energy_cyt(self) -> pd.DataFrame:
@@ -406,7 +440,8 @@ def load_on_new_racks(plan: Plan, case: Case) -> pd.Series:
     if "load_new_racks" in plan.racks.columns:
         return plan.racks.set_index(["cluster", "year"])["load_new_racks"].reindex(case.cluster_years)
     existing = case.clusters["racks_existing"].reindex(case.cluster_years.get_level_values("cluster")).to_numpy()
-    return np.maximum(0.0, served(plan, case) - case.utilisation_max * existing)
+    # np.maximum on a Series returns a Series (pandas-stubs type it as an ndarray)
+    return cast(pd.Series, np.maximum(0.0, served(plan, case) - case.utilisation_max * existing))
 
 
 def module_sizes(case: Case) -> pd.Series:
@@ -425,8 +460,19 @@ def racks_built(plan: Plan, case: Case) -> pd.Series:
 def investment_by_year(case: Case, plan: Plan) -> pd.Series:
     """Undiscounted overnight investment (亿元) per year: racks plus link capacity."""
     new = racks_built(plan, case).fillna(0.0)
-    racks = (new * case.clusters["capex_yuan_per_rack"].reindex(new.index.get_level_values("cluster")).to_numpy() / 1e8).groupby(level="year").sum()
+    racks = (
+        (new * case.clusters["capex_yuan_per_rack"].reindex(new.index.get_level_values("cluster")).to_numpy() / 1e8)
+        .groupby(level="year")
+        .sum()
+    )
     bw = plan.bandwidth
-    capex = case.links["expansion_capex_yuan_per_gbps"].reindex(pd.MultiIndex.from_frame(bw[["hub", "cluster"]])).to_numpy()
-    links = pd.Series(bw["bandwidth_new_gbps"].to_numpy() * np.nan_to_num(capex) / 1e8, index=bw["year"].to_numpy()).groupby(level=0).sum()
-    return racks.add(links.reindex(racks.index, fill_value=0.0), fill_value=0.0).rename_axis("year")
+    capex = (
+        case.links["expansion_capex_yuan_per_gbps"].reindex(pd.MultiIndex.from_frame(bw[["hub", "cluster"]])).to_numpy()
+    )
+    links = (
+        pd.Series(bw["bandwidth_new_gbps"].to_numpy() * np.nan_to_num(capex) / 1e8, index=bw["year"].to_numpy())
+        .groupby(level=0)
+        .sum()
+    )
+    total: pd.Series = racks.add(links.reindex(racks.index, fill_value=0.0), fill_value=0.0).rename_axis("year")
+    return total

@@ -20,11 +20,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.errors import PlannerError
-from planner.errors import PlanFolderError, Problem
+from planner.errors import PlanFolderError, PlannerError, Problem
+from planner.inputs.schema import Inputs
 from planner.results.plan_checks import check_summary
 from planner.results.plan_folder import read_inputs_json, read_json_object, read_plan_tables
-from planner.inputs.schema import Inputs
 from planner.verify.base import (
     ATOL,
     RTOL,
@@ -34,9 +33,9 @@ from planner.verify.base import (
     Violation,
     battery_net_gwh,
     case_frames,
+    compare,
     direct_gwh,
     existing_in_place,
-    compare,
     load_on_new_racks,
     module_sizes,
     racks_built,
@@ -44,7 +43,6 @@ from planner.verify.base import (
     served,
     vintage_frame,
 )
-from planner.verify.vintage import check_retire_deadline, check_retrofit_load, check_vintage_stock
 from planner.verify.costs import check_costs, check_kpis
 from planner.verify.grid import check_green_direct_availability, check_grid_import, check_power, check_water_cap
 from planner.verify.policy import check_budgets, check_carbon, check_intelligent_share, check_links, check_shares
@@ -57,6 +55,7 @@ from planner.verify.storage import (
     check_storage_energy,
     check_storage_power,
 )
+from planner.verify.vintage import check_retire_deadline, check_retrofit_load, check_vintage_stock
 
 
 @dataclass(frozen=True)
@@ -98,7 +97,12 @@ class VerifyReport:
         lines.extend(f"note: {n}" for n in self.notes)
         if self.inputs_differ:
             lines.append(f"INPUTS DIFFER: {self.inputs_differ}")
-        lines.append("all constraints hold" if self.ok else f"{len(self.violations)} violation(s) above tolerance" + (" and the inputs differ" if self.inputs_differ else ""))
+        lines.append(
+            "all constraints hold"
+            if self.ok
+            else f"{len(self.violations)} violation(s) above tolerance"
+            + (" and the inputs differ" if self.inputs_differ else "")
+        )
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -137,7 +141,10 @@ def verify_outputs(out_dir: str | Path, inputs: Inputs | None = None, inputs_sha
     if inputs_sha256 is not None:
         recorded = read_json_object(folder / "manifest.json").get("inputs_sha256")
         if recorded != inputs_sha256:
-            differ = f"the plan was solved from inputs with hash {str(recorded)[:12]}..., the given case has {inputs_sha256[:12]}...; it is checked against the given case"
+            differ = (
+                f"the plan was solved from inputs with hash {str(recorded)[:12]}..., the given case has "
+                f"{inputs_sha256[:12]}...; it is checked against the given case"
+            )
     inputs = inputs or read_inputs_json(folder / "inputs.json")
     case = case_frames(inputs)
     modular = not module_sizes(case).empty
@@ -181,7 +188,10 @@ def check_demand(case: Case, plan: Plan) -> CheckResult:
 
 
 def check_class_load_balance(case: Case, plan: Plan) -> CheckResult:
-    """sum_h load[w,h,c,y] = class_load[w,c,y]: class loads are not written; their sum per cluster is utilisation.csv's load_racks."""
+    """sum_h load[w,h,c,y] = class_load[w,c,y].
+
+    Class loads are not written; their sum per cluster is utilisation.csv's load_racks.
+    """
     from_load = served(plan, case)
     reported = plan.utilisation.set_index(["cluster", "year"])["load_racks"].reindex(case.cluster_years)
     return compare("class_load_balance", case.cluster_years, reported, "==", from_load, "racks")
@@ -216,7 +226,9 @@ def check_land(case: Case, plan: Plan) -> CheckResult:
     """racks[c,y] <= racks_max[c] where a limit is set."""
     limit = case.clusters["racks_max"].reindex(case.cluster_years.get_level_values("cluster")).to_numpy(dtype=float)
     has = ~np.isnan(limit)
-    return compare("land_limit", case.cluster_years[has], racks_installed(plan, case).to_numpy()[has], "<=", limit[has], "racks")
+    return compare(
+        "land_limit", case.cluster_years[has], racks_installed(plan, case).to_numpy()[has], "<=", limit[has], "racks"
+    )
 
 
 def check_modules(case: Case, plan: Plan) -> CheckResult:
@@ -251,7 +263,14 @@ def check_site_opening(case: Case, plan: Plan) -> CheckResult:
 
 def check_capacity(case: Case, plan: Plan) -> CheckResult:
     """served[c,y] <= u_max * racks[c,y]."""
-    return compare("capacity", case.cluster_years, served(plan, case), "<=", case.utilisation_max * racks_installed(plan, case), "racks")
+    return compare(
+        "capacity",
+        case.cluster_years,
+        served(plan, case),
+        "<=",
+        case.utilisation_max * racks_installed(plan, case),
+        "racks",
+    )
 
 
 def check_utilisation_floor(case: Case, plan: Plan) -> CheckResult:
@@ -286,8 +305,25 @@ def check_incumbents(case: Case, plan: Plan) -> list[CheckResult]:
     on_existing = in_use.to_numpy() - load_on_new_racks(plan, case).to_numpy()
     last_year = in_use.groupby(level="cluster").shift(1).to_numpy()
     later = pinned & (years > case.years[0])
-    return [compare("base_year_load", case.cluster_years[first], on_existing[first], "<=", in_use0[first], "racks", scale=in_use.to_numpy()[first]),
-            compare("incumbent_load", case.cluster_years[later], in_use.to_numpy()[later], ">=", case.tenant_retention * last_year[later], "racks")]
+    return [
+        compare(
+            "base_year_load",
+            case.cluster_years[first],
+            on_existing[first],
+            "<=",
+            in_use0[first],
+            "racks",
+            scale=in_use.to_numpy()[first],
+        ),
+        compare(
+            "incumbent_load",
+            case.cluster_years[later],
+            in_use.to_numpy()[later],
+            ">=",
+            case.tenant_retention * last_year[later],
+            "racks",
+        ),
+    ]
 
 
 def check_new_load(case: Case, plan: Plan) -> list[CheckResult]:
@@ -316,7 +352,9 @@ def check_power_balance(case: Case, plan: Plan) -> CheckResult:
     cy = pd.MultiIndex.from_arrays([e.index.get_level_values("cluster"), e.index.get_level_values("year")])
     in_use = served(plan, case).reindex(cy).to_numpy()
     on_new = load_on_new_racks(plan, case).reindex(cy).to_numpy()
-    weight = case.weight_hours.reindex(pd.MultiIndex.from_arrays([e.index.get_level_values("cluster"), e.index.get_level_values("slice")])).to_numpy()
+    weight = case.weight_hours.reindex(
+        pd.MultiIndex.from_arrays([e.index.get_level_values("cluster"), e.index.get_level_values("slice")])
+    ).to_numpy()
     per_rack = case.power_kw * case.it_load_factor * weight / 1e6
     cl = case.clusters.reindex(e.index.get_level_values("cluster"))
     on_retrofit = vintage_frame(plan, case)["retrofit_load_racks"].reindex(cy).to_numpy()
@@ -330,15 +368,23 @@ def check_power_balance(case: Case, plan: Plan) -> CheckResult:
 def check_renewables(case: Case, plan: Plan) -> CheckResult:
     """renewable[c,y,t] <= (wind_mw*wind_cf + solar_mw*solar_cf + hydro_mw*hydro_cf)[c,t] * weight_hours[t] / 1000."""
     e = plan.energy_cyt
-    potential = case.renewable_gwh.reindex(pd.MultiIndex.from_arrays([e.index.get_level_values("cluster"), e.index.get_level_values("slice")])).to_numpy()
+    potential = case.renewable_gwh.reindex(
+        pd.MultiIndex.from_arrays([e.index.get_level_values("cluster"), e.index.get_level_values("slice")])
+    ).to_numpy()
     return compare("renewable_availability", e.index, e["renewable_gwh"], "<=", potential, "GWh")
 
 
 def _green_parts(case: Case, plan: Plan) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Per (cluster, year): grid GWh, renewable GWh used (bought, direct, less battery losses) and certificate GWh."""
     e = plan.energy_cyt.assign(used_gwh=lambda f: f["renewable_gwh"] + battery_net_gwh(f) + direct_gwh(f))
-    by_cy = e.groupby(level=["cluster", "year"])[["grid_gwh", "renewable_gwh", "used_gwh"]].sum().reindex(case.cluster_years, fill_value=0.0)
-    cert = plan.certificates.set_index(["cluster", "year"])["certificates_gwh"].reindex(case.cluster_years, fill_value=0.0)
+    by_cy = (
+        e.groupby(level=["cluster", "year"])[["grid_gwh", "renewable_gwh", "used_gwh"]]
+        .sum()
+        .reindex(case.cluster_years, fill_value=0.0)
+    )
+    cert = plan.certificates.set_index(["cluster", "year"])["certificates_gwh"].reindex(
+        case.cluster_years, fill_value=0.0
+    )
     return by_cy["grid_gwh"], by_cy["used_gwh"], cert
 
 

@@ -47,14 +47,22 @@ def recompute_costs(case: Case, plan: Plan) -> dict[str, float]:
     annuity = case.annuity_factor()
     new = racks_built(plan, case).fillna(0.0).to_numpy()
     racks = racks_installed(plan, case).fillna(0.0).to_numpy()
-    capex = float(np.sum(new * cl["capex_yuan_per_rack"].reindex(clusters_cy).to_numpy() * annuity.reindex(years_cy).to_numpy()))
+    capex = float(
+        np.sum(new * cl["capex_yuan_per_rack"].reindex(clusters_cy).to_numpy() * annuity.reindex(years_cy).to_numpy())
+    )
     capex += _opening_costs(case, plan)
     vintage = vintage_frame(plan, case)  # retrofits paid as annuities like new racks, retirements once
     retrofit_yuan = cl["retrofit_capex_yuan_per_rack"].astype(float).fillna(0.0).reindex(clusters_cy).to_numpy()
     retire_yuan = cl["retire_cost_yuan_per_rack"].astype(float).fillna(0.0).reindex(clusters_cy).to_numpy()
     capex += float(np.sum(vintage["retrofit_racks"].to_numpy() * retrofit_yuan * annuity.reindex(years_cy).to_numpy()))
     capex += float(np.sum(vintage["retire_racks"].to_numpy() * retire_yuan * case.discount(years_cy).to_numpy()))
-    fixed = float(np.sum(racks * cl["fixed_opex_yuan_per_rack_year"].reindex(clusters_cy).to_numpy() * case.discount(years_cy).to_numpy()))
+    fixed = float(
+        np.sum(
+            racks
+            * cl["fixed_opex_yuan_per_rack_year"].reindex(clusters_cy).to_numpy()
+            * case.discount(years_cy).to_numpy()
+        )
+    )
 
     e = plan.energy
     e_cl = cl.reindex(e["cluster"])
@@ -73,21 +81,48 @@ def recompute_costs(case: Case, plan: Plan) -> dict[str, float]:
     tonnes = (grid * e_cl["grid_co2_kg_per_kwh"].to_numpy() + direct * ef_direct) * kwh / 1e3
     carbon = float(np.sum(tonnes * case.carbon_price_yuan_per_t * e_df))
     cert = plan.certificates
-    certificates = float(np.sum(cert["certificates_gwh"].to_numpy() * 1e3 * cl["certificate_price_yuan_per_mwh"].reindex(cert["cluster"]).to_numpy()
-                                * case.discount(cert["year"]).to_numpy()))
+    certificates = float(
+        np.sum(
+            cert["certificates_gwh"].to_numpy()
+            * 1e3
+            * cl["certificate_price_yuan_per_mwh"].reindex(cert["cluster"]).to_numpy()
+            * case.discount(cert["year"]).to_numpy()
+        )
+    )
 
     bw = plan.bandwidth
     link = case.links.reindex(pd.MultiIndex.from_frame(bw[["hub", "cluster"]]))
-    expansion = float(np.sum(bw["bandwidth_new_gbps"].to_numpy() * np.nan_to_num(link["expansion_capex_yuan_per_gbps"].to_numpy())
-                             * annuity.reindex(bw["year"]).to_numpy()))
+    expansion = float(
+        np.sum(
+            bw["bandwidth_new_gbps"].to_numpy()
+            * np.nan_to_num(link["expansion_capex_yuan_per_gbps"].to_numpy())
+            * annuity.reindex(bw["year"]).to_numpy()
+        )
+    )
     load = plan.load
-    fee = case.links["transit_yuan_per_gbps_year"].reindex(pd.MultiIndex.from_frame(load[["hub", "cluster"]])).to_numpy()
+    fee = (
+        case.links["transit_yuan_per_gbps_year"].reindex(pd.MultiIndex.from_frame(load[["hub", "cluster"]])).to_numpy()
+    )
     gbps = load["load_racks"].to_numpy() * case.workloads["gbps_per_rack"].reindex(load["workload"]).to_numpy()
     transit = float(np.sum(gbps * np.nan_to_num(fee) * case.discount(load["year"]).to_numpy()))
     unmet = plan.unmet
-    penalty = float(np.sum(unmet["unmet_racks"].to_numpy() * case.unmet_penalty_yuan_per_rack_year * case.discount(unmet["year"]).to_numpy()))
-    yuan = {"capex": capex, "fixed_opex": fixed, "electricity": electricity, "renewables": renewables,
-            "certificates": certificates, "carbon": carbon, "network": expansion + transit, "unmet_penalty": penalty}
+    penalty = float(
+        np.sum(
+            unmet["unmet_racks"].to_numpy()
+            * case.unmet_penalty_yuan_per_rack_year
+            * case.discount(unmet["year"]).to_numpy()
+        )
+    )
+    yuan = {
+        "capex": capex,
+        "fixed_opex": fixed,
+        "electricity": electricity,
+        "renewables": renewables,
+        "certificates": certificates,
+        "carbon": carbon,
+        "network": expansion + transit,
+        "unmet_penalty": penalty,
+    }
     if not case.storage_enabled:
         yuan["storage"] = 0.0  # no battery columns in the model
     return {k: v / YI for k, v in yuan.items()}
@@ -100,7 +135,17 @@ def check_costs(case: Case, plan: Plan) -> list[CheckResult]:
     objective = summary.get("objective_yi_yuan")
     total = sum(terms.values())
     scale = max(abs(total), 1.0)
-    out = [compare("objective_sum", pd.Index(["objective"]), np.array([np.nan if objective is None else objective]), "==", total, "亿元", scale=scale)]
+    out = [
+        compare(
+            "objective_sum",
+            pd.Index(["objective"]),
+            np.array([np.nan if objective is None else objective]),
+            "==",
+            total,
+            "亿元",
+            scale=scale,
+        )
+    ]
     mine = recompute_costs(case, plan)
     # with batteries enabled their cost term is not recomputed (only its share of the objective sum is checked)
     names = sorted((set(mine) | set(terms)) - ({"storage"} if case.storage_enabled else set()))
@@ -119,7 +164,13 @@ def check_kpis(case: Case, plan: Plan) -> list[CheckResult]:
     e = plan.energy
     direct = e["green_direct_gwh"] if "green_direct_gwh" in e.columns else 0.0 * e["grid_gwh"]
     facility = float((e["grid_gwh"] + e["renewable_gwh"] + direct).sum())
-    it = float(plan.load["load_racks"].sum() * case.power_kw * case.it_load_factor * case.weight_hours.groupby(level="cluster").sum().mean() / 1e6)
+    it = float(
+        plan.load["load_racks"].sum()
+        * case.power_kw
+        * case.it_load_factor
+        * case.weight_hours.groupby(level="cluster").sum().mean()
+        / 1e6
+    )
     green = float(e["renewable_gwh"].sum() + direct.sum() + plan.certificates["certificates_gwh"].sum())
     ef_direct = case.clusters["green_direct_co2_kg_per_kwh"].astype(float).fillna(0.0).reindex(e["cluster"]).to_numpy()
     ef = case.clusters["grid_co2_kg_per_kwh"].reindex(e["cluster"]).to_numpy()
@@ -132,7 +183,11 @@ def check_kpis(case: Case, plan: Plan) -> list[CheckResult]:
         "new_racks_east": (s.get("new_racks_east"), float(new[region != "west"].sum()), "racks"),
         "unmet_rack_years": (s.get("unmet_rack_years"), unmet, "racks"),
         "served_rack_years": (s.get("served_rack_years"), float(case.demand.sum()) - unmet, "racks"),
-        "investment_total_yi_yuan": (s.get("investment_total_yi_yuan"), float(investment_by_year(case, plan).sum()), "亿元"),
+        "investment_total_yi_yuan": (
+            s.get("investment_total_yi_yuan"),
+            float(investment_by_year(case, plan).sum()),
+            "亿元",
+        ),
         "facility_energy_gwh": (s.get("facility_energy_gwh"), facility, "GWh"),
         "green_share": (s.get("green_share"), green / facility if facility > 0 else 0.0, "-"),
         "average_pue": (s.get("average_pue"), facility / it if it > 0 else 0.0, "-"),
@@ -141,7 +196,7 @@ def check_kpis(case: Case, plan: Plan) -> list[CheckResult]:
     out = []
     for unit in ("racks", "亿元", "GWh", "-", "Mt CO2"):
         names = [n for n, (_, _, u) in checks.items() if u == unit]
-        reported = np.array([np.nan if checks[n][0] is None else float(checks[n][0]) for n in names])
+        reported = np.array([np.nan if (r := checks[n][0]) is None else float(r) for n in names])
         recomputed = np.array([checks[n][1] for n in names])
         rounding = 0.05 if unit in ("racks", "GWh") else 1e-6  # plan.json rounds racks and GWh to 0.1, the rest to 1e-6
         out.append(compare(f"kpis ({unit})", pd.Index(names), reported, "==", recomputed, unit, atol=rounding + 1e-6))

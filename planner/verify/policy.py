@@ -11,15 +11,28 @@ from planner.verify.base import Case, CheckResult, Plan, compare, investment_by_
 def check_links(case: Case, plan: Plan) -> list[CheckResult]:
     """Traffic within existing + added capacity; additions within the expansion limit and reported consistently."""
     bw = plan.bandwidth.set_index(["hub", "cluster", "year"]).reindex(case.link_years)
-    load = plan.load.assign(gbps=plan.load["load_racks"] * case.workloads["gbps_per_rack"].reindex(plan.load["workload"]).to_numpy())
+    load = plan.load.assign(
+        gbps=plan.load["load_racks"] * case.workloads["gbps_per_rack"].reindex(plan.load["workload"]).to_numpy()
+    )
     traffic = load.groupby(["hub", "cluster", "year"])["gbps"].sum().reindex(case.link_years, fill_value=0.0)
     added = bw["bandwidth_new_gbps"].fillna(0.0)
-    links = case.links.reindex(pd.MultiIndex.from_arrays([case.link_years.get_level_values("hub"), case.link_years.get_level_values("cluster")]))
+    links = case.links.reindex(
+        pd.MultiIndex.from_arrays(
+            [case.link_years.get_level_values("hub"), case.link_years.get_level_values("cluster")]
+        )
+    )
     capacity = links["bandwidth_existing_gbps"].to_numpy() + added.groupby(level=["hub", "cluster"]).cumsum().to_numpy()
     total_added = added.groupby(level=["hub", "cluster"]).sum().reindex(case.links.index, fill_value=0.0)
     return [
         compare("link_bandwidth", case.link_years, traffic, "<=", capacity, "Gbps"),
-        compare("link_expansion_limit", case.links.index, total_added, "<=", case.links["bandwidth_expansion_max_gbps"], "Gbps"),
+        compare(
+            "link_expansion_limit",
+            case.links.index,
+            total_added,
+            "<=",
+            case.links["bandwidth_expansion_max_gbps"],
+            "Gbps",
+        ),
         compare("bandwidth_table_traffic", case.link_years, bw["traffic_gbps"], "==", traffic, "Gbps"),
         compare("bandwidth_table_capacity", case.link_years, bw["capacity_gbps"], "==", capacity, "Gbps"),
     ]
@@ -31,9 +44,13 @@ def check_budgets(case: Case, plan: Plan) -> list[CheckResult]:
     out = []
     if case.budget_yearly is not None:
         years = case.budget_yearly.index
-        out.append(compare("budget_yearly", years, spent.reindex(years, fill_value=0.0), "<=", case.budget_yearly, "亿元"))
+        out.append(
+            compare("budget_yearly", years, spent.reindex(years, fill_value=0.0), "<=", case.budget_yearly, "亿元")
+        )
     if case.budget_total is not None:
-        out.append(compare("budget_total", pd.Index(["total"]), np.array([spent.sum()]), "<=", case.budget_total, "亿元"))
+        out.append(
+            compare("budget_total", pd.Index(["total"]), np.array([spent.sum()]), "<=", case.budget_total, "亿元")
+        )
     return out
 
 
@@ -44,10 +61,24 @@ def check_shares(case: Case, plan: Plan) -> list[CheckResult]:
     out = []
     if case.west_share_min is not None:
         west = float(new[case.clusters["region"].reindex(new.index).eq("west").to_numpy()].sum())
-        out.append(compare("west_share", pd.Index(["west"]), np.array([west]), ">=", case.west_share_min * total, "racks", scale=total))
+        out.append(
+            compare(
+                "west_share",
+                pd.Index(["west"]),
+                np.array([west]),
+                ">=",
+                case.west_share_min * total,
+                "racks",
+                scale=total,
+            )
+        )
     shares = case.hubs["new_racks_share_min"].dropna()
     if not shares.empty:
-        by_hub = new.groupby(case.clusters["hub_id"].reindex(new.index).to_numpy()).sum().reindex(shares.index, fill_value=0.0)
+        by_hub = (
+            new.groupby(case.clusters["hub_id"].reindex(new.index).to_numpy())
+            .sum()
+            .reindex(shares.index, fill_value=0.0)
+        )
         out.append(compare("hub_share", shares.index, by_hub, ">=", shares * total, "racks", scale=total))
     if case.national_hubs_share_min is not None:
         inside = float(new[case.clusters["in_hubs"].reindex(new.index).astype(bool).to_numpy()].sum())

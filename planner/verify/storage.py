@@ -8,6 +8,8 @@ state of charge within the period fits in the battery (`storage_energy`).
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -29,7 +31,9 @@ def _stored_energy(case: Case, plan: Plan) -> pd.DataFrame:
     hours = case.weight_hours.reindex(pd.MultiIndex.from_frame(e[["cluster", "slice"]]))
     e["hours"] = hours.to_numpy()
     e["period"] = case.slice_period.reindex(e["slice"]).to_numpy()
-    e["order"] = pd.Series(np.arange(len(case.slice_period)), index=case.slice_period.index).reindex(e["slice"]).to_numpy()
+    e["order"] = (
+        pd.Series(np.arange(len(case.slice_period)), index=case.slice_period.index).reindex(e["slice"]).to_numpy()
+    )
     return e.sort_values(["cluster", "year", "order"])
 
 
@@ -58,7 +62,9 @@ def check_storage_power(case: Case, plan: Plan) -> CheckResult:
     e = _stored_energy(case, plan)
     mw = _batteries(case, plan)["battery_mw"].reindex(pd.MultiIndex.from_frame(e[["cluster", "year"]])).to_numpy()
     keys = e[["cluster", "year", "slice"]]
-    return compare("storage_power", keys, e["charge_gwh"] + e["discharge_gwh"], "<=", e["hours"].to_numpy() * mw / 1e3, "GWh")
+    return compare(
+        "storage_power", keys, e["charge_gwh"] + e["discharge_gwh"], "<=", e["hours"].to_numpy() * mw / 1e3, "GWh"
+    )
 
 
 def check_storage_charge_green(case: Case, plan: Plan) -> CheckResult:
@@ -66,7 +72,9 @@ def check_storage_charge_green(case: Case, plan: Plan) -> CheckResult:
     if case.storage_clusters.empty:
         return CheckResult("storage_charge_green", 0, "GWh", 0.0)
     e = _stored_energy(case, plan)
-    return compare("storage_charge_green", e[["cluster", "year", "slice"]], e["charge_gwh"], "<=", e["renewable_gwh"], "GWh")
+    return compare(
+        "storage_charge_green", e[["cluster", "year", "slice"]], e["charge_gwh"], "<=", e["renewable_gwh"], "GWh"
+    )
 
 
 def _swing(e: pd.DataFrame, eta: float) -> pd.DataFrame:
@@ -74,12 +82,20 @@ def _swing(e: pd.DataFrame, eta: float) -> pd.DataFrame:
     e = e.assign(delta=(eta * e["charge_gwh"] - e["discharge_gwh"] / eta) / e["hours"])
     e["level"] = e.groupby(["cluster", "year", "period"], sort=False)["delta"].cumsum()
     grouped = e.groupby(["cluster", "year", "period"], sort=True)
-    return pd.DataFrame({"net": grouped["delta"].sum(min_count=1), "swing": grouped["level"].max() - grouped["level"].min(),
-                         "size": grouped["delta"].apply(lambda d: float(np.abs(d).sum()))})
+    return pd.DataFrame(
+        {
+            "net": grouped["delta"].sum(min_count=1),
+            "swing": grouped["level"].max() - grouped["level"].min(),
+            "size": grouped["delta"].apply(lambda d: float(np.abs(d).sum())),
+        }
+    )
 
 
 def check_storage_balance(case: Case, plan: Plan) -> CheckResult:
-    """Over each storage period the state of charge returns to its start: sum_t (eta * charge - discharge / eta) / w[t] = 0."""
+    """Over each storage period the state of charge returns to its start.
+
+    sum_t (eta * charge - discharge / eta) / w[t] = 0.
+    """
     if case.storage_clusters.empty:
         return CheckResult("storage_balance", 0, "GWh", 0.0)
     s = _swing(_stored_energy(case, plan), case.battery_efficiency)
@@ -91,12 +107,16 @@ def check_storage_energy(case: Case, plan: Plan) -> CheckResult:
     if case.storage_clusters.empty:
         return CheckResult("storage_energy", 0, "GWh", 0.0)
     s = _swing(_stored_energy(case, plan), case.battery_efficiency)
-    gwh = _batteries(case, plan)["battery_mwh"].reindex(s.index.droplevel("period")).to_numpy() / 1e3
+    keys = cast(pd.MultiIndex, s.index).droplevel("period")
+    gwh = _batteries(case, plan)["battery_mwh"].reindex(keys).to_numpy() / 1e3
     return compare("storage_energy", s.index, s["swing"], "<=", gwh, "GWh")
 
 
 def check_green_hourly(case: Case, plan: Plan) -> CheckResult:
-    """Hourly matching: renewable + direct - charge + discharge >= g[c] * e_new[c] * w[t] / sum(w) * new_load[c,y]."""
+    """Hourly matching in every slice.
+
+    renewable + direct - charge + discharge >= g[c] * e_new[c] * w[t] / sum(w) * new_load[c,y].
+    """
     if case.green_matching != "hourly":
         return CheckResult("green_hourly", 0, "GWh", 0.0)
     floor = case.clusters["green_share_min_new"]
@@ -104,10 +124,16 @@ def check_green_hourly(case: Case, plan: Plan) -> CheckResult:
     cl = case.clusters.reindex(e["cluster"])
     e_new = cl["pue"].to_numpy() * case.power_kw * case.it_load_factor * 8760.0 / 1e6
     hours = case.weight_hours.reindex(pd.MultiIndex.from_frame(e[["cluster", "slice"]])).to_numpy()
-    total_hours = float(case.weight_hours.xs(case.weight_hours.index.get_level_values("cluster")[0], level="cluster").sum())
+    total_hours = float(
+        case.weight_hours.xs(case.weight_hours.index.get_level_values("cluster")[0], level="cluster").sum()
+    )
     new = load_on_new_racks(plan, case).reindex(pd.MultiIndex.from_frame(e[["cluster", "year"]])).to_numpy()
     need = cl["green_share_min_new"].to_numpy() * e_new * hours / total_hours * new
-    net = np.zeros(len(e)) if "charge_gwh" not in e.columns else (e["discharge_gwh"] - e["charge_gwh"]).fillna(0.0).to_numpy()
+    net = (
+        np.zeros(len(e))
+        if "charge_gwh" not in e.columns
+        else (e["discharge_gwh"] - e["charge_gwh"]).fillna(0.0).to_numpy()
+    )
     direct = e["green_direct_gwh"].to_numpy() if "green_direct_gwh" in e.columns else np.zeros(len(e))
     green = e["renewable_gwh"].to_numpy() + direct + net
     return compare("green_hourly", e[["cluster", "year", "slice"]], green, ">=", need, "GWh")

@@ -69,7 +69,13 @@ def serve(
         with app.state.services.sessions() as db:
             if not accounts_on(db):
                 raise ServeError(_NO_ACCOUNTS.format(host=host))
-        announce(f"note: listening on {host} over plain HTTP; put TLS in front (a reverse proxy) so passwords and cookies are encrypted")
+        announce(
+            f"note: listening on {host} over plain HTTP; put TLS in front (a reverse proxy) so passwords and cookies "
+            "are encrypted"
+        )
     shown = f"[{host}]" if ":" in host else host
-    announce(f"planner workspace: http://{shown}:{port}/  (data: {settings.data_dir}; API docs: http://{shown}:{port}/docs; Ctrl-C stops it)")
+    announce(
+        f"planner workspace: http://{shown}:{port}/  (data: {settings.data_dir}; API docs: http://{shown}:{port}/docs; "
+        "Ctrl-C stops it)"
+    )
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -59,24 +59,51 @@ def job_out(svc: Svc, db: DB, job: Job, tail: bool = True) -> JobOut:
     """A job as the API shows it."""
     plan_id = db.scalar(select(Plan.id).where(Plan.job_id == job.id))
     return JobOut(
-        id=job.id, case_id=job.case_id, case_name=job.case.name, version=job.version.number, kind=job.kind, options=job.options, status=job.status,
-        stage=job.stage, message=job.message, created=job.created, started=job.started, finished=job.finished,
-        elapsed_s=elapsed_s(job), plan_id=plan_id, rerun_of=job.rerun_of, log_tail=log_tail(svc.store, job.id) if tail else "",
+        id=job.id,
+        case_id=job.case_id,
+        case_name=job.case.name,
+        version=job.version.number,
+        kind=job.kind,
+        options=job.options,
+        status=job.status,
+        stage=job.stage,
+        message=job.message,
+        created=job.created,
+        started=job.started,
+        finished=job.finished,
+        elapsed_s=elapsed_s(job),
+        plan_id=plan_id,
+        rerun_of=job.rerun_of,
+        log_tail=log_tail(svc.store, job.id) if tail else "",
     )
 
 
 def plan_out(plan: Plan) -> PlanOut:
     """A plan as the API shows it."""
     return PlanOut(
-        id=plan.id, job_id=plan.job_id, case_id=plan.case_id, version=plan.version.number, status=plan.status, headline=plan.headline,
-        verify_ok=plan.verify_ok, verify_text=plan.verify_text, created=plan.created,
-        report_url=f"/api/plans/{plan.id}/report.html", download_url=f"/api/plans/{plan.id}/download.zip",
+        id=plan.id,
+        job_id=plan.job_id,
+        case_id=plan.case_id,
+        version=plan.version.number,
+        status=plan.status,
+        headline=plan.headline,
+        verify_ok=plan.verify_ok,
+        verify_text=plan.verify_text,
+        created=plan.created,
+        report_url=f"/api/plans/{plan.id}/report.html",
+        download_url=f"/api/plans/{plan.id}/download.zip",
     )
 
 
 def queue_solve(svc: Svc, db: DB, case: Case, days: int | None, rerun_of: int | None = None) -> Job:
     """Queue a solve of the case's current version."""
-    job = Job(case_id=case.id, version_id=ops.current(case).id, kind="solve", options={"days": days} if days else {}, rerun_of=rerun_of)
+    job = Job(
+        case_id=case.id,
+        version_id=ops.current(case).id,
+        kind="solve",
+        options={"days": days} if days else {},
+        rerun_of=rerun_of,
+    )
     db.add(job)
     db.commit()
     svc.dispatcher.wake()
@@ -120,7 +147,10 @@ def list_examples() -> list[dict[str, str]]:
 
 @router.get("/examples/{name}/settings", tags=["tune"], summary="The tunable settings an example overlay sets")
 def example_settings(name: str) -> dict[str, object]:
-    """Settings of the overlay's `set:` that the tune panel has, and the tables it also changes (not applied by the panel)."""
+    """Settings of the overlay's `set:` that the tune panel has.
+
+    And the tables it also changes (not applied by the panel).
+    """
     from planner.web.diff import flatten
     from planner.web.tune import KEYS
 
@@ -131,7 +161,11 @@ def example_settings(name: str) -> dict[str, object]:
     data = store.read_scenario_file(path)
     values = flatten(data.get("set") or {})
     tables = sorted((data.get("tables") or {}).keys())
-    return {"settings": {k: v for k, v in values.items() if k in KEYS}, "other_settings": sorted(k for k in values if k not in KEYS), "tables": tables}
+    return {
+        "settings": {k: v for k, v in values.items() if k in KEYS},
+        "other_settings": sorted(k for k in values if k not in KEYS),
+        "tables": tables,
+    }
 
 
 @router.get("/cases", tags=["cases"], summary="List cases")
@@ -148,9 +182,20 @@ def create_case(body: NewCase, svc: Svc, db: DB) -> CaseOut:
     return case_out(svc, ops.create_case(db, svc.store, body.name, body.example))
 
 
-@router.post("/cases/upload", tags=["cases"], status_code=201, summary="Upload a case (.zip of the folder, or .xlsx)", response_model=CaseOut,
-             responses={422: {"description": "the case does not validate: every problem, located"}, 400: {"description": "the archive was refused"}})
-async def upload_case(svc: Svc, db: DB, file: Annotated[UploadFile, File()], name: Annotated[str, Form(max_length=200)] = "") -> CaseOut | JSONResponse:
+@router.post(
+    "/cases/upload",
+    tags=["cases"],
+    status_code=201,
+    summary="Upload a case (.zip of the folder, or .xlsx)",
+    response_model=CaseOut,
+    responses={
+        422: {"description": "the case does not validate: every problem, located"},
+        400: {"description": "the archive was refused"},
+    },
+)
+async def upload_case(
+    svc: Svc, db: DB, file: Annotated[UploadFile, File()], name: Annotated[str, Form(max_length=200)] = ""
+) -> CaseOut | JSONResponse:
     """Check the archive, then read every table with the CLI's reader; a case that validates is stored."""
     try:
         data = await read_upload(file)
@@ -176,16 +221,27 @@ def _version_folder(svc: Svc, case: Case, version: int | None) -> tuple[Path, in
     return svc.store.version_dir(case.id, number), number
 
 
-@router.get("/cases/{case_id}/download.zip", tags=["cases"], summary="Download a case version as .zip", response_class=Response)
+@router.get(
+    "/cases/{case_id}/download.zip", tags=["cases"], summary="Download a case version as .zip", response_class=Response
+)
 def download_case(case_id: int, svc: Svc, db: DB, version: int | None = None) -> Response:
     """The case folder (current version, or ?version=N) as a .zip."""
     case = load(db, Case, case_id, shared=True)
     folder, number = _version_folder(svc, case, version)
     name = f"case{case.id}_v{number}"
-    return Response(pack_zip(folder, name), media_type="application/zip", headers={"content-disposition": f'attachment; filename="{name}.zip"'})
+    return Response(
+        pack_zip(folder, name),
+        media_type="application/zip",
+        headers={"content-disposition": f'attachment; filename="{name}.zip"'},
+    )
 
 
-@router.get("/cases/{case_id}/download.xlsx", tags=["cases"], summary="Download a case version as .xlsx", response_class=Response)
+@router.get(
+    "/cases/{case_id}/download.xlsx",
+    tags=["cases"],
+    summary="Download a case version as .xlsx",
+    response_class=Response,
+)
 def download_case_xlsx(case_id: int, svc: Svc, db: DB, version: int | None = None) -> Response:
     """The case as a workbook: one sheet per table, the scenario settings on their own sheet."""
     from planner.web.excel import write_workbook
@@ -194,12 +250,17 @@ def download_case_xlsx(case_id: int, svc: Svc, db: DB, version: int | None = Non
     folder, number = _version_folder(svc, case, version)
     name = f"case{case.id}_v{number}"
     media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(write_workbook(folder), media_type=media, headers={"content-disposition": f'attachment; filename="{name}.xlsx"'})
+    return Response(
+        write_workbook(folder), media_type=media, headers={"content-disposition": f'attachment; filename="{name}.xlsx"'}
+    )
 
 
 @router.get("/cases/{case_id}/diff", tags=["cases"], summary="What changed between two versions")
 def diff_case(case_id: int, svc: Svc, db: DB, a: int, b: int | None = None) -> dict[str, Any]:
-    """Settings changed and, per table, rows added, removed and cells changed (rows matched by their keys); b defaults to the current version."""
+    """Settings changed and, per table, rows added, removed and cells changed (rows matched by their keys).
+
+    b defaults to the current version.
+    """
     from planner.web.diff import diff_versions
 
     case = load(db, Case, case_id, shared=True)
@@ -223,7 +284,12 @@ def _check(svc: Svc, db: DB, case_id: int, name: str, body: TableIn, save: bool)
     case = load(db, Case, case_id)
     rows = [["" if c is None else str(c) for c in row] for row in body.rows]
     checked = ops.check_table(db, svc.store, case, _table_name(name), body.columns, rows, save)
-    return CheckOut(ok=checked.ok, cells=checked.cells, other=checked.other, version=checked.version.number if checked.version else None)  # type: ignore[arg-type]
+    return CheckOut(
+        ok=checked.ok,
+        cells=checked.cells,  # type: ignore[arg-type]  # dicts that pydantic validates into CellProblem
+        other=checked.other,
+        version=checked.version.number if checked.version else None,
+    )
 
 
 @router.post("/cases/{case_id}/tables/{name}/check", tags=["tables"], summary="Check an edited table without saving")
@@ -232,8 +298,13 @@ def check_table(case_id: int, name: str, body: TableIn, svc: Svc, db: DB) -> Che
     return _check(svc, db, case_id, name, body, save=False)
 
 
-@router.put("/cases/{case_id}/tables/{name}", tags=["tables"], summary="Save an edited table as a new version", response_model=CheckOut,
-            responses={422: {"model": CheckOut, "description": "the case does not validate with this table"}})
+@router.put(
+    "/cases/{case_id}/tables/{name}",
+    tags=["tables"],
+    summary="Save an edited table as a new version",
+    response_model=CheckOut,
+    responses={422: {"model": CheckOut, "description": "the case does not validate with this table"}},
+)
 def save_table(case_id: int, name: str, body: TableIn, svc: Svc, db: DB) -> CheckOut | JSONResponse:
     """A new version if the whole case validates; else 422 with the problems at their cells."""
     out = _check(svc, db, case_id, name, body, save=True)
@@ -251,7 +322,9 @@ def get_settings(case_id: int, svc: Svc, db: DB) -> dict[str, object]:
     return {"settings": values, "fields": [s.__dict__ for s in (*SETTINGS, *latency_fields(folder))]}
 
 
-@router.post("/cases/{case_id}/whatif", tags=["tune"], summary="Solve with changed settings (warm) and return the headline")
+@router.post(
+    "/cases/{case_id}/whatif", tags=["tune"], summary="Solve with changed settings (warm) and return the headline"
+)
 def whatif(case_id: int, body: SettingsIn, svc: Svc, db: DB) -> WhatIfOut:
     """The headline of the current version with these settings, re-solved warm; nothing is saved."""
     case = load(db, Case, case_id)
@@ -262,7 +335,13 @@ def whatif(case_id: int, body: SettingsIn, svc: Svc, db: DB) -> WhatIfOut:
     return WhatIfOut(**svc.tuner.whatif(case.id, version.id, svc.store.version_dir(case.id, version.number), settings))
 
 
-@router.put("/cases/{case_id}/settings", tags=["tune"], summary="Save settings as a new version", response_model=CheckOut, responses={422: {"model": CheckOut}})
+@router.put(
+    "/cases/{case_id}/settings",
+    tags=["tune"],
+    summary="Save settings as a new version",
+    response_model=CheckOut,
+    responses={422: {"model": CheckOut}},
+)
 def save_settings(case_id: int, body: SettingsIn, svc: Svc, db: DB) -> CheckOut | JSONResponse:
     """scenario.yaml with these settings becomes a new version, if the case validates."""
     case = load(db, Case, case_id)
@@ -277,9 +356,17 @@ def save_settings(case_id: int, body: SettingsIn, svc: Svc, db: DB) -> CheckOut 
     return out if out.ok else JSONResponse(out.model_dump(), status_code=422)
 
 
-@router.post("/cases/{case_id}/overlay.yaml", tags=["tune"], summary="Settings as a scenario overlay (examples/ format)", response_class=Response)
+@router.post(
+    "/cases/{case_id}/overlay.yaml",
+    tags=["tune"],
+    summary="Settings as a scenario overlay (examples/ format)",
+    response_class=Response,
+)
 def overlay(case_id: int, body: SettingsIn, svc: Svc, db: DB, name: str = "whatif") -> Response:
-    """The settings that differ from the current version, as an overlay the CLI reads: `planner solve CASE --scenario FILE`."""
+    """The settings that differ from the current version, as an overlay the CLI reads.
+
+    `planner solve CASE --scenario FILE`.
+    """
     from planner.web.tune import overlay_yaml
 
     case = load(db, Case, case_id)
@@ -289,7 +376,9 @@ def overlay(case_id: int, body: SettingsIn, svc: Svc, db: DB, name: str = "whati
     folder, number = _version_folder(svc, case, None)
     origin = f"case '{case.name}' version {number}"
     text, stem = overlay_yaml(store.read_scenario(folder), settings, name, origin, body.note, folder)
-    return Response(text, media_type="application/yaml", headers={"content-disposition": f'attachment; filename="{stem}.yaml"'})
+    return Response(
+        text, media_type="application/yaml", headers={"content-disposition": f'attachment; filename="{stem}.yaml"'}
+    )
 
 
 class ShareIn(BaseModel):
@@ -300,7 +389,12 @@ class ShareIn(BaseModel):
 
 
 def _shares(db: DB, case: Case) -> dict[str, list[str]]:
-    names = db.scalars(select(User.name).join(CaseShare, CaseShare.user_id == User.id).where(CaseShare.case_id == case.id).order_by(User.name)).all()
+    names = db.scalars(
+        select(User.name)
+        .join(CaseShare, CaseShare.user_id == User.id)
+        .where(CaseShare.case_id == case.id)
+        .order_by(User.name)
+    ).all()
     return {"shared_with": list(names)}
 
 
@@ -310,7 +404,12 @@ def list_shares(case_id: int, db: DB) -> dict[str, list[str]]:
     return _shares(db, load(db, Case, case_id))
 
 
-@router.post("/cases/{case_id}/shares", tags=["cases"], status_code=201, summary="Share a case read-only with another account (owner only)")
+@router.post(
+    "/cases/{case_id}/shares",
+    tags=["cases"],
+    status_code=201,
+    summary="Share a case read-only with another account (owner only)",
+)
 def share(case_id: int, body: ShareIn, db: DB) -> dict[str, list[str]]:
     """The account may then see and download the case, its jobs and plans; it changes and runs nothing."""
     case = load(db, Case, case_id)
@@ -325,7 +424,9 @@ def share(case_id: int, body: ShareIn, db: DB) -> dict[str, list[str]]:
     return _shares(db, case)
 
 
-@router.delete("/cases/{case_id}/shares/{user}", tags=["cases"], summary="Stop sharing a case with an account (owner only)")
+@router.delete(
+    "/cases/{case_id}/shares/{user}", tags=["cases"], summary="Stop sharing a case with an account (owner only)"
+)
 def unshare(case_id: int, user: str, db: DB) -> dict[str, list[str]]:
     """The account no longer sees the case."""
     case = load(db, Case, case_id)
@@ -450,10 +551,14 @@ def get_plan(plan_id: int, db: DB) -> PlanOut:
 @router.get("/plans/{plan_id}/plan.json", tags=["plans"], summary="The plan's plan.json")
 def get_plan_json(plan_id: int, svc: Svc, db: DB) -> FileResponse:
     """plan.json as written by the solve."""
-    return FileResponse(_plan_dir(svc, load(db, Plan, plan_id, shared=True)) / "plan.json", media_type="application/json")
+    return FileResponse(
+        _plan_dir(svc, load(db, Plan, plan_id, shared=True)) / "plan.json", media_type="application/json"
+    )
 
 
-@router.get("/plans/{plan_id}/report.html", tags=["plans"], summary="The plan's report page", response_class=FileResponse)
+@router.get(
+    "/plans/{plan_id}/report.html", tags=["plans"], summary="The plan's report page", response_class=FileResponse
+)
 def get_report(plan_id: int, svc: Svc, db: DB) -> FileResponse:
     """report.html, served in a sandbox (its own scripts run; it can reach nothing of the workspace)."""
     path = _plan_dir(svc, load(db, Plan, plan_id, shared=True)) / "report.html"
@@ -490,7 +595,11 @@ def download_plan(plan_id: int, svc: Svc, db: DB) -> Response:
     """Every file of the plan folder."""
     plan = load(db, Plan, plan_id, shared=True)
     name = f"plan{plan.id}"
-    return Response(pack_zip(_plan_dir(svc, plan), name), media_type="application/zip", headers={"content-disposition": f'attachment; filename="{name}.zip"'})
+    return Response(
+        pack_zip(_plan_dir(svc, plan), name),
+        media_type="application/zip",
+        headers={"content-disposition": f'attachment; filename="{name}.zip"'},
+    )
 
 
 def comparison(svc: Svc, db: DB, ids: list[int]) -> tuple[list[Plan], dict[str, dict[str, object]], str]:

@@ -51,7 +51,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))
     # Swagger UI 5 (OpenAPI 3.1) as fastapi-offline packages it; mounted before /static, which would catch it
-    app.mount("/static/swagger", StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static"), name="swagger")
+    app.mount(
+        "/static/swagger", StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static"), name="swagger"
+    )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(auth.api)
     app.include_router(auth.pages)

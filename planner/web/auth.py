@@ -35,7 +35,9 @@ def _login(request: Request, svc: Svc, db: DB, name: str, password: str) -> tupl
     keys = (f"ip:{request.client.host if request.client else '?'}", f"user:{name}")
     wait = svc.limiter.blocked(*keys)
     if wait > 0:
-        raise HTTPException(429, f"too many failed logins; try again in {wait:.0f} s", headers={"Retry-After": str(int(wait) + 1)})
+        raise HTTPException(
+            429, f"too many failed logins; try again in {wait:.0f} s", headers={"Retry-After": str(int(wait) + 1)}
+        )
     user = accounts.authenticate(db, name, password)
     if user is None:
         svc.limiter.failed(*keys)
@@ -66,7 +68,13 @@ def login_page(request: Request, error: str = "") -> HTMLResponse:
 
 
 @pages.post("/login", response_model=None)
-def login_form(request: Request, svc: Svc, db: DB, name: Annotated[str, Form(max_length=100)], password: Annotated[str, Form(max_length=500)]) -> Response:
+def login_form(
+    request: Request,
+    svc: Svc,
+    db: DB,
+    name: Annotated[str, Form(max_length=100)],
+    password: Annotated[str, Form(max_length=500)],
+) -> Response:
     """Log in from the form; the session cookie is HttpOnly and SameSite=Lax (Secure over https)."""
     from planner.web.pages import render
 
@@ -75,8 +83,15 @@ def login_form(request: Request, svc: Svc, db: DB, name: Annotated[str, Form(max
     except HTTPException as err:
         return render(request, "login.html", status_code=err.status_code, error=str(err.detail))
     response = RedirectResponse("/", status_code=303)
-    response.set_cookie(accounts.SESSION_COOKIE, token, max_age=accounts.SESSION_DAYS * 86400, httponly=True, samesite="lax",
-                        secure=request.url.scheme == "https", path="/")
+    response.set_cookie(
+        accounts.SESSION_COOKIE,
+        token,
+        max_age=accounts.SESSION_DAYS * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
     return response
 
 

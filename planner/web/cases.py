@@ -82,7 +82,9 @@ def create_case(session: Session, st: Store, name: str, example: str | None) -> 
         case = Case(name=name or example or "default", owner_id=session.info.get("user_id"))
         session.add(case)
         session.flush()
-        _commit_version(session, st, case, folder, f"from the default case{f' + examples/{example}.yaml' if example else ''}")
+        _commit_version(
+            session, st, case, folder, f"from the default case{f' + examples/{example}.yaml' if example else ''}"
+        )
     return case
 
 
@@ -106,14 +108,18 @@ def upload_case(session: Session, st: Store, name: str, data: bytes, kind: str) 
     return case, []
 
 
-def check_table(session: Session, st: Store, case: Case, name: str, columns: list[str], rows: list[list[str]], save: bool) -> Checked:
+def check_table(
+    session: Session, st: Store, case: Case, name: str, columns: list[str], rows: list[list[str]], save: bool
+) -> Checked:
     """Validate a table as edited in the grid; with `save`, store it as a new version if it validates."""
     if name not in TABLES:
         raise KeyError(name)
     if len(rows) > MAX_ROWS or len(columns) > MAX_COLUMNS:
         return Checked(other=[f"{name}.csv: at most {MAX_ROWS} rows and {MAX_COLUMNS} columns"])
     columns = [_cell(c) for c in columns]
-    kept = [(i, [_cell(c) for c in row[: len(columns)]] + [""] * (len(columns) - len(row))) for i, row in enumerate(rows)]
+    kept = [
+        (i, [_cell(c) for c in row[: len(columns)]] + [""] * (len(columns) - len(row))) for i, row in enumerate(rows)
+    ]
     kept = [(i, row) for i, row in kept if any(row)]  # a blank row is a deleted row, as in the CLI's reader
     version = current(case)
     with scratch() as folder:
@@ -140,7 +146,13 @@ def _locate(problems: list[Problem], folder: Path, name: str, positions: list[in
     for problem in problems:
         shown = relative(problem, folder)
         line = problem.row
-        if shown.file == f"{name}.csv" and line is not None and line >= 2 and line - 2 < len(positions) and problem.column:
+        if (
+            shown.file == f"{name}.csv"
+            and line is not None
+            and line >= 2
+            and line - 2 < len(positions)
+            and problem.column
+        ):
             out.cells.append({"row": positions[line - 2], "column": problem.column, "message": str(shown)})
         else:
             out.other.append(str(shown))

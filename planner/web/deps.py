@@ -110,6 +110,10 @@ def scope[Q](s: Session, query: Select[Q], model: type[Base]) -> Select[Q]:
     accounts, user_id = _owner(s)
     if not accounts:
         return query
-    visible = select(Case.id).where(Case.owner_id == user_id).union(select(CaseShare.case_id).where(CaseShare.user_id == user_id))
-    column = Case.id if model is Case else model.case_id  # type: ignore[attr-defined]
+    visible = (
+        select(Case.id)
+        .where(Case.owner_id == user_id)
+        .union(select(CaseShare.case_id).where(CaseShare.user_id == user_id))
+    )
+    column = Case.id if model is Case else model.case_id  # type: ignore[attr-defined]  # every model but Case has case_id
     return query.where(column.in_(visible))

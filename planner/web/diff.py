@@ -36,7 +36,9 @@ def _rows(folder: Path, name: str) -> tuple[list[str], dict[tuple[str, ...], dic
 def diff_versions(a: Path, b: Path) -> dict[str, Any]:
     """Settings changed (key, a, b) and, per table, rows added, removed and cells changed (keyed rows)."""
     sa, sb = flatten(store.read_scenario(a)), flatten(store.read_scenario(b))
-    settings = [{"key": k, "a": sa.get(k), "b": sb.get(k)} for k in sorted(sa.keys() | sb.keys()) if sa.get(k) != sb.get(k)]
+    settings = [
+        {"key": k, "a": sa.get(k), "b": sb.get(k)} for k in sorted(sa.keys() | sb.keys()) if sa.get(k) != sb.get(k)
+    ]
     tables: dict[str, Any] = {}
     for name in TABLES:
         keys, ra = _rows(a, name)
@@ -52,6 +54,10 @@ def diff_versions(a: Path, b: Path) -> dict[str, Any]:
         ]
         if added or removed or changed:
             changed.sort(key=lambda d: (tuple(d["key"].values()), d["column"]))
-            tables[name] = {"added": added[:MAX_ROWS_SHOWN], "removed": removed[:MAX_ROWS_SHOWN], "changed": changed[:MAX_ROWS_SHOWN],
-                            "counts": {"added": len(added), "removed": len(removed), "changed": len(changed)}}
+            tables[name] = {
+                "added": added[:MAX_ROWS_SHOWN],
+                "removed": removed[:MAX_ROWS_SHOWN],
+                "changed": changed[:MAX_ROWS_SHOWN],
+                "counts": {"added": len(added), "removed": len(removed), "changed": len(changed)},
+            }
     return {"settings": settings, "tables": tables}

@@ -27,8 +27,13 @@ def solve(case_dir: Path, out_dir: Path, days: int | None = None) -> SolveOutcom
     """Solve a case folder into `out_dir` (replaced if present); raises PlannerError subclasses as `run` does."""
     from planner.pipeline import run_case
 
-    overrides: dict[str, Any] = {"output_dir": out_dir, "force": True, "time_resolution": f"days:{days}" if days else None}
+    overrides: dict[str, Any] = {
+        "output_dir": out_dir,
+        "force": True,
+        "time_resolution": f"days:{days}" if days else None,
+    }
     outcome = run_case(case_dir, (), overrides)
+    assert outcome.out_dir is not None  # written: output_dir is given
     return SolveOutcome(outcome.plan, outcome.out_dir)
 
 

@@ -93,10 +93,27 @@ def run_job(job_id: int, db_url: str, data_dir: str) -> None:
 
 
 def _record_plan(
-    sessions: sessionmaker[Any], job_id: int, case_id: int, version_id: int, status: str, plan: dict[str, Any], ok: bool | None, text: str
+    sessions: sessionmaker[Any],
+    job_id: int,
+    case_id: int,
+    version_id: int,
+    status: str,
+    plan: dict[str, Any],
+    ok: bool | None,
+    text: str,
 ) -> None:
     with sessions() as s:
-        s.add(Plan(job_id=job_id, case_id=case_id, version_id=version_id, status=status, headline=headline(plan), verify_ok=ok, verify_text=text))
+        s.add(
+            Plan(
+                job_id=job_id,
+                case_id=case_id,
+                version_id=version_id,
+                status=status,
+                headline=headline(plan),
+                verify_ok=ok,
+                verify_text=text,
+            )
+        )
         s.commit()
 
 
@@ -135,7 +152,9 @@ def _run_other(
             ok, message = engine.verify(st.plan_dir(plan_job))
             status = "done" if ok else "failed"
             with sessions() as s:
-                verdict = update(Plan).where(Plan.id == int(options["plan_id"])).values(verify_ok=ok, verify_text=message)
+                verdict = (
+                    update(Plan).where(Plan.id == int(options["plan_id"])).values(verify_ok=ok, verify_text=message)
+                )
                 s.execute(verdict)
                 s.commit()
         else:
@@ -149,7 +168,9 @@ def _run_other(
     _set(sessions, job_id, only_if="running", status=status, stage=status, message=message[:20000], finished=now())
 
 
-def _watch(sessions: sessionmaker[Any], st: Store, job_id: int, parent: int, stop: threading.Event, stages: bool = True) -> None:
+def _watch(
+    sessions: sessionmaker[Any], st: Store, job_id: int, parent: int, stop: threading.Event, stages: bool = True
+) -> None:
     """Report the stage as the plan folder fills (`stages`); end this worker if the server is gone."""
     stage = ""
     while not stop.wait(0.3):
@@ -157,7 +178,11 @@ def _watch(sessions: sessionmaker[Any], st: Store, job_id: int, parent: int, sto
             os._exit(1)
         if not stages:
             continue
-        partial = [p for p in st.job_dir(job_id).iterdir() if p.is_dir() and p.name.startswith(".plan.partial-")] if st.job_dir(job_id).exists() else []
+        partial = (
+            [p for p in st.job_dir(job_id).iterdir() if p.is_dir() and p.name.startswith(".plan.partial-")]
+            if st.job_dir(job_id).exists()
+            else []
+        )
         new = "reading the case and building the model"
         if any((p / "plan.json").exists() for p in partial):
             new = "writing the plan and its report"
@@ -173,7 +198,11 @@ def log_tail(st: Store, job_id: int, lines: int = 25) -> str:
     folder = st.job_dir(job_id)
     if not folder.exists():
         return ""
-    logs = [p / "solver.log" for p in folder.iterdir() if p.is_dir() and (p.name == "plan" or p.name.startswith(".plan.partial-"))]
+    logs = [
+        p / "solver.log"
+        for p in folder.iterdir()
+        if p.is_dir() and (p.name == "plan" or p.name.startswith(".plan.partial-"))
+    ]
     logs = [p for p in logs if p.is_file()]
     if not logs:
         return ""
@@ -203,8 +232,12 @@ class Dispatcher:
         """Mark jobs a stopped server left running as interrupted, then start dispatching."""
         with self.sessions() as s:
             s.execute(
-                update(Job).where(Job.status == "running").values(
-                    status="interrupted", stage="interrupted", finished=now(),
+                update(Job)
+                .where(Job.status == "running")
+                .values(
+                    status="interrupted",
+                    stage="interrupted",
+                    finished=now(),
                     message="the server stopped while this job ran; nothing of it was kept - re-run it",
                 )
             )
@@ -233,37 +266,77 @@ class Dispatcher:
                     continue
                 proc.join()
                 del self.procs[job_id]
-                _set(self.sessions, job_id, only_if="running", status="failed", stage="failed", finished=now(),
-                     message=f"the worker process ended without a result (exit code {proc.exitcode})")
+                _set(
+                    self.sessions,
+                    job_id,
+                    only_if="running",
+                    status="failed",
+                    stage="failed",
+                    finished=now(),
+                    message=f"the worker process ended without a result (exit code {proc.exitcode})",
+                )
             room = self.workers - len(self.procs)
             if room <= 0:
                 return
             with self.sessions() as s:
                 queued = s.scalars(select(Job.id).where(Job.status == "queued").order_by(Job.id).limit(room)).all()
             for job_id in queued:
-                if not _set(self.sessions, job_id, only_if="queued", status="running", stage="starting a worker", started=now()):
+                if not _set(
+                    self.sessions, job_id, only_if="queued", status="running", stage="starting a worker", started=now()
+                ):
                     continue
-                proc = self._context.Process(target=run_job, args=(job_id, self.db_url, str(self.store.root)), daemon=True, name=f"planner-job-{job_id}")
+                proc = self._context.Process(
+                    target=run_job,
+                    args=(job_id, self.db_url, str(self.store.root)),
+                    daemon=True,
+                    name=f"planner-job-{job_id}",
+                )
                 try:
                     proc.start()
                 except Exception as err:
                     logger.exception("could not start a worker for job %s", job_id)
                     message = f"could not start a worker process: {err}"
-                    _set(self.sessions, job_id, only_if="running", status="failed", stage="failed", finished=now(), message=message)
+                    _set(
+                        self.sessions,
+                        job_id,
+                        only_if="running",
+                        status="failed",
+                        stage="failed",
+                        finished=now(),
+                        message=message,
+                    )
                     continue
                 self.procs[job_id] = proc
 
     def cancel(self, job_id: int) -> bool:
         """Cancel a queued or running job; False if it had already finished."""
         with self._lock:
-            if _set(self.sessions, job_id, only_if="queued", status="cancelled", stage="cancelled", finished=now(), message="cancelled before it started"):
+            if _set(
+                self.sessions,
+                job_id,
+                only_if="queued",
+                status="cancelled",
+                stage="cancelled",
+                finished=now(),
+                message="cancelled before it started",
+            ):
                 return True
             proc = self.procs.pop(job_id, None)
-            changed = _set(self.sessions, job_id, only_if="running", status="cancelled", stage="cancelled", finished=now(), message="cancelled while running")
+            changed = _set(
+                self.sessions,
+                job_id,
+                only_if="running",
+                status="cancelled",
+                stage="cancelled",
+                finished=now(),
+                message="cancelled while running",
+            )
             if proc is not None:
                 proc.terminate()
                 proc.join(10)
-            for partial in self.store.job_dir(job_id).glob(".plan.partial-*") if self.store.job_dir(job_id).exists() else []:
+            for partial in (
+                self.store.job_dir(job_id).glob(".plan.partial-*") if self.store.job_dir(job_id).exists() else []
+            ):
                 shutil.rmtree(partial, ignore_errors=True)
             return changed
 
@@ -275,8 +348,15 @@ class Dispatcher:
             self._thread.join(5)
         with self._lock:
             for job_id, proc in list(self.procs.items()):
-                _set(self.sessions, job_id, only_if="running", status="interrupted", stage="interrupted", finished=now(),
-                     message="the server stopped while this job ran - re-run it")
+                _set(
+                    self.sessions,
+                    job_id,
+                    only_if="running",
+                    status="interrupted",
+                    stage="interrupted",
+                    finished=now(),
+                    message="the server stopped while this job ran - re-run it",
+                )
                 proc.terminate()
                 proc.join(10)
             self.procs.clear()

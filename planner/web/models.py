@@ -53,7 +53,9 @@ class Case(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
     """The account that made it; None when the workspace runs without accounts."""
     created: Mapped[datetime] = mapped_column(DateTime, default=now)
-    versions: Mapped[list[Version]] = relationship(back_populates="case", order_by="Version.number", cascade="all, delete-orphan")
+    versions: Mapped[list[Version]] = relationship(
+        back_populates="case", order_by="Version.number", cascade="all, delete-orphan"
+    )
 
 
 class CaseShare(Base):
@@ -155,7 +157,10 @@ def migrate(engine: Engine) -> None:
 
 
 def make_sessions(url: str, upgrade: bool = True) -> sessionmaker[Any]:
-    """A session factory; with `upgrade`, the schema is migrated to the newest version first (the server does; its workers don't)."""
+    """A session factory; with `upgrade`, the schema is migrated to the newest version first.
+
+    The server does; its workers don't.
+    """
     engine = make_engine(url)
     if upgrade:
         migrate(engine)

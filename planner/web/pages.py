@@ -38,7 +38,9 @@ def index(request: Request, svc: Svc, db: DB) -> HTMLResponse:
 
 
 @router.post("/cases")
-def create_case(svc: Svc, db: DB, name: Annotated[str, Form(max_length=200)] = "", example: Annotated[str, Form()] = "") -> RedirectResponse:
+def create_case(
+    svc: Svc, db: DB, name: Annotated[str, Form(max_length=200)] = "", example: Annotated[str, Form()] = ""
+) -> RedirectResponse:
     """Create from the form; go to the new case."""
     chosen = example or None
     if chosen is not None and chosen not in {e["name"] for e in store.examples()}:
@@ -48,7 +50,13 @@ def create_case(svc: Svc, db: DB, name: Annotated[str, Form(max_length=200)] = "
 
 
 @router.post("/cases/upload", response_model=None)
-async def upload_case(request: Request, svc: Svc, db: DB, file: Annotated[UploadFile, File()], name: Annotated[str, Form(max_length=200)] = "") -> Response:
+async def upload_case(
+    request: Request,
+    svc: Svc,
+    db: DB,
+    file: Annotated[UploadFile, File()],
+    name: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
     """Upload from the form; the problems on a page of their own if it does not validate."""
     try:
         data = await api.read_upload(file)
@@ -72,7 +80,15 @@ def case_page(request: Request, case_id: int, svc: Svc, db: DB) -> HTMLResponse:
     mine = db.info["accounts"] and case.owner_id == db.info["user_id"]
     shares = api.list_shares(case.id, db)["shared_with"] if mine else None
     fields = (*SETTINGS, *latency_fields(folder))
-    context = {"tables": tables, "settings": fields, "values": values, "jobs": jobs, "plans": plans, "shares": shares, "examples": store.examples()}
+    context: dict[str, Any] = {
+        "tables": tables,
+        "settings": fields,
+        "values": values,
+        "jobs": jobs,
+        "plans": plans,
+        "shares": shares,
+        "examples": store.examples(),
+    }
     return render(request, "case.html", case=case, version=ops.current(case), **context)
 
 

@@ -13,7 +13,9 @@ class NewCase(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     name: str = Field("", max_length=200)
-    example: str | None = Field(None, description="an example overlay's name (GET /api/examples); none for the default case")
+    example: str | None = Field(
+        None, description="an example overlay's name (GET /api/examples); none for the default case"
+    )
 
 
 class VersionOut(BaseModel):

@@ -35,7 +35,10 @@ CSP = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'self'",
 ])
-SANDBOXED_CSP = "sandbox allow-scripts; default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; font-src data:"
+SANDBOXED_CSP = (
+    "sandbox allow-scripts; default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; "
+    "font-src data:"
+)
 """For pages the planner writes (report.html, compare.html): their inline styles and scripts run in
 a sandbox, an origin of their own, so they can reach nothing of the workspace."""
 
@@ -74,7 +77,9 @@ async def check_csrf(request: Request) -> None:
     if cookie is None:
         return
     sent = request.headers.get(CSRF_HEADER)
-    if sent is None and request.headers.get("content-type", "").startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
         form = await request.form()
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
@@ -94,17 +99,23 @@ class SecurityHeaders(BaseHTTPMiddleware):
         length = request.headers.get("content-length", "")
         response: Response
         if length.isdigit() and int(length) > MAX_BODY_BYTES:
-            response = JSONResponse({"detail": f"request body over {MAX_BODY_BYTES // 2**20} MB; refused"}, status_code=413)
+            response = JSONResponse(
+                {"detail": f"request body over {MAX_BODY_BYTES // 2**20} MB; refused"}, status_code=413
+            )
         else:
             response = await call_next(request)
         headers = response.headers
         headers.setdefault("content-security-policy", CSP)
         headers.setdefault("x-content-type-options", "nosniff")
         headers.setdefault("x-frame-options", "SAMEORIGIN")
-        headers.setdefault("referrer-policy", "same-origin")  # no-referrer would make browsers send `Origin: null` on our own forms
+        headers.setdefault(
+            "referrer-policy", "same-origin"
+        )  # no-referrer would make browsers send `Origin: null` on our own forms
         headers.setdefault("cross-origin-opener-policy", "same-origin")
         headers.setdefault("permissions-policy", "camera=(), microphone=(), geolocation=()")
         token = getattr(request.state, "new_csrf", None)
         if token is not None and CSRF_COOKIE not in request.cookies:
-            response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/")
+            response.set_cookie(
+                CSRF_COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/"
+            )
         return response

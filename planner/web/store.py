@@ -97,7 +97,9 @@ def write_raw(raw: RawCase, dest: Path) -> None:
     write_scenario(raw.scenario, dest)
     for name, table in raw.tables.items():
         columns = list(table.frame.columns)
-        rows = [["" if v is None else str(v) for v in record] for record in table.frame.itertuples(index=False, name=None)]
+        rows = [
+            ["" if v is None else str(v) for v in record] for record in table.frame.itertuples(index=False, name=None)
+        ]
         write_table(dest, name, columns, rows)
 
 

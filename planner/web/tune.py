@@ -46,11 +46,32 @@ SETTINGS = (
     Setting("budget.total_yi_yuan", "Total budget", "总投资预算", "亿元", 10, nullable=True),
     Setting("budget.yearly_yi_yuan", "Yearly budget", "年度投资预算", "亿元/year", 5, nullable=True),
     Setting("policy.green_share_min_new", "Green-power floor for new racks", "新建绿电占比下限", "share 0-1", 0.01),
-    Setting("policy.certificate_share_max", "Certificate cap (share of green power)", "绿证占比上限", "share 0-1", 0.01, nullable=True),
+    Setting(
+        "policy.certificate_share_max",
+        "Certificate cap (share of green power)",
+        "绿证占比上限",
+        "share 0-1",
+        0.01,
+        nullable=True,
+    ),
     Setting("policy.carbon_price_yuan_per_t", "Carbon price", "碳价", "yuan/tCO2", 10),
     Setting("policy.utilisation_min", "Utilisation floor (上架率)", "上架率下限", "share 0-1", 0.01),
-    Setting("policy.west_share_min_new_racks", "West share of new racks, floor", "西部新建机架占比下限", "share 0-1", 0.01, nullable=True),
-    Setting("build_module_racks", "Modular builds: racks per module (none: any number)", "模块化建设:每模块机架数", "racks", 100, nullable=True),
+    Setting(
+        "policy.west_share_min_new_racks",
+        "West share of new racks, floor",
+        "西部新建机架占比下限",
+        "share 0-1",
+        0.01,
+        nullable=True,
+    ),
+    Setting(
+        "build_module_racks",
+        "Modular builds: racks per module (none: any number)",
+        "模块化建设:每模块机架数",
+        "racks",
+        100,
+        nullable=True,
+    ),
 )
 KEYS = {s.key: s for s in SETTINGS}
 _WORKLOAD_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -85,6 +106,7 @@ def latency_values(folder: Path) -> dict[str, Any]:
             continue
     return out
 
+
 HEADLINE = (
     ("objective_yi_yuan", "Total cost (present value)", "总成本(现值)", "亿元"),
     ("new_racks_east", "New racks, east", "东部新建机架", "racks"),
@@ -101,21 +123,39 @@ def headline(plan: dict[str, Any] | None) -> dict[str, Any]:
     return {key: plan.get(key) for key, *_ in HEADLINE} | {"status": plan.get("status")}
 
 
-TUNED_FAMILIES = ("budget_total", "budget_yearly", "green_share", "certificate_share", "utilisation_floor", "west_share", "carbon_cap")
+TUNED_FAMILIES = (
+    "budget_total",
+    "budget_yearly",
+    "green_share",
+    "certificate_share",
+    "utilisation_floor",
+    "west_share",
+    "carbon_cap",
+)
 """Constraint families of the tunable settings: listed first when they bind."""
 
 
 def binds(duals: Any, most: int = 5) -> list[dict[str, Any]]:  # noqa: ANN401 - a duals DataFrame
-    """The constraint families with binding rows (accounting identities left out): the tuned ones first, then by rows."""
+    """The constraint families with binding rows (accounting identities left out).
+
+    The tuned ones first, then by rows.
+    """
     from planner.report.worth import ACCOUNTING
 
     rows = duals[duals["binding"] & ~duals["family"].isin(ACCOUNTING)]
     if rows.empty:
         return []
-    grouped = rows.assign(size=rows["dual"].abs()).groupby("family").agg(rows=("key", "size"), largest=("size", "max"), unit=("unit", "first"))
+    grouped = (
+        rows.assign(size=rows["dual"].abs())
+        .groupby("family")
+        .agg(rows=("key", "size"), largest=("size", "max"), unit=("unit", "first"))
+    )
     grouped["tuned"] = grouped.index.isin(TUNED_FAMILIES)
     grouped = grouped.sort_values(["tuned", "rows", "largest"], ascending=False).head(most)
-    return [{"family": str(f), "rows": int(r.rows), "largest_dual": float(r.largest), "unit": str(r.unit)} for f, r in grouped.iterrows()]
+    return [
+        {"family": str(f), "rows": int(r.rows), "largest_dual": float(r.largest), "unit": str(r.unit)}
+        for f, r in grouped.iterrows()
+    ]
 
 
 def current_settings(scenario: dict[str, Any]) -> dict[str, Any]:
@@ -195,7 +235,11 @@ class Tuner:
             try:
                 inputs = validate(raw)
             except InputError as err:
-                return {"ok": False, "problems": [str(relative(p, folder)) for p in err.problems], "elapsed_s": time.perf_counter() - clock}
+                return {
+                    "ok": False,
+                    "problems": [str(relative(p, folder)) for p in err.problems],
+                    "elapsed_s": time.perf_counter() - clock,
+                }
             if "resolver" not in state:
                 state["resolver"] = Resolver(config_for(inputs, None))
             solved = state["resolver"].solve(inputs)
@@ -212,7 +256,12 @@ class Tuner:
 
 
 def overlay_yaml(
-    scenario: dict[str, Any], settings: dict[str, Any], name: str, origin: str, note: str = "", folder: Path | None = None
+    scenario: dict[str, Any],
+    settings: dict[str, Any],
+    name: str,
+    origin: str,
+    note: str = "",
+    folder: Path | None = None,
 ) -> tuple[str, str]:
     """An overlay in the examples/ format setting what differs from `scenario`; (YAML text, its name)."""
     current = current_settings(scenario) | (latency_values(folder) if folder is not None else {})
@@ -223,11 +272,18 @@ def overlay_yaml(
     nested: dict[str, Any] = {}
     apply_settings(nested, changed)
     what = ", ".join(f"{k} = {v}" for k, v in changed.items()) or "nothing changed"
-    body: dict[str, Any] = {"base": "inputs/default", "name": stem, "description": (note or f"What-if from the planner workspace: {what}.")[:500], "set": nested}
+    body: dict[str, Any] = {
+        "base": "inputs/default",
+        "name": stem,
+        "description": (note or f"What-if from the planner workspace: {what}.")[:500],
+        "set": nested,
+    }
     if latency:
         what += ", " + ", ".join(f"latency {k} = {v} ms" for k, v in latency.items())
         body["description"] = (note or f"What-if from the planner workspace: {what}.")[:500]
         patches = [{"match": {"workload_id": k}, "set": {"latency_max_one_way_ms": v}} for k, v in latency.items()]
         body["tables"] = {"workloads": patches}
-    header = f"# Saved from the planner workspace ({origin}).\n#   planner solve inputs/default --scenario {stem}.yaml\n"
+    header = (
+        f"# Saved from the planner workspace ({origin}).\n#   planner solve inputs/default --scenario {stem}.yaml\n"
+    )
     return header + yaml.safe_dump(body, sort_keys=False, allow_unicode=True), stem

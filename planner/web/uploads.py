@@ -30,7 +30,12 @@ def allowed(path: PurePosixPath) -> bool:
     parts = path.parts
     if len(parts) == 1:
         name = parts[0]
-        return name == SCENARIO_FILE or name.removesuffix(".csv") in TABLES or name in {"sources.csv"} or name.endswith(".md")
+        return (
+            name == SCENARIO_FILE
+            or name.removesuffix(".csv") in TABLES
+            or name in {"sources.csv"}
+            or name.endswith(".md")
+        )
     return len(parts) == 2 and parts[0] == "profiles" and (parts[1] == "hourly.csv.gz" or parts[1].endswith(".md"))
 
 
@@ -55,7 +60,9 @@ def unpack_zip(data: bytes, dest: Path) -> list[str]:
             while chunk := source.read(1 << 16):
                 total += len(chunk)
                 if total > MAX_UNPACKED_BYTES:
-                    raise UploadError([f"the archive unpacks to more than {MAX_UNPACKED_BYTES / 1e6:.0f} MB (a zip bomb?); refused"])
+                    raise UploadError(
+                        [f"the archive unpacks to more than {MAX_UNPACKED_BYTES / 1e6:.0f} MB (a zip bomb?); refused"]
+                    )
                 out.write(chunk)
         written.append(str(rel))
     return written
@@ -86,11 +93,15 @@ def _check_entries(infos: list[zipfile.ZipInfo]) -> list[tuple[zipfile.ZipInfo, 
         declared += info.file_size
         kept.append((info, PurePosixPath(*parts)))
     if declared > MAX_UNPACKED_BYTES:
-        reasons.append(f"the archive declares {declared / 1e6:.0f} MB unpacked; the limit is {MAX_UNPACKED_BYTES / 1e6:.0f} MB")
+        reasons.append(
+            f"the archive declares {declared / 1e6:.0f} MB unpacked; the limit is {MAX_UNPACKED_BYTES / 1e6:.0f} MB"
+        )
     kept = _strip_top_folder(kept)
     for _, rel in kept:
         if not allowed(rel):
-            expected = ", ".join(["scenario.yaml", *(f"{t}.csv" for t in TABLES), "sources.csv", "profiles/hourly.csv.gz", "*.md"])
+            expected = ", ".join(
+                ["scenario.yaml", *(f"{t}.csv" for t in TABLES), "sources.csv", "profiles/hourly.csv.gz", "*.md"]
+            )
             reasons.append(f"'{rel}': not part of a case (expected {expected})")
     if not any(str(rel) == SCENARIO_FILE for _, rel in kept) and not reasons:
         reasons.append("no scenario.yaml at the top of the archive (or of its one folder)")
@@ -112,6 +123,10 @@ def pack_zip(folder: Path, top: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and not path.is_symlink() and not any(p.startswith(".") for p in path.relative_to(folder).parts):
+            if (
+                path.is_file()
+                and not path.is_symlink()
+                and not any(p.startswith(".") for p in path.relative_to(folder).parts)
+            ):
                 archive.write(path, f"{top}/{path.relative_to(folder).as_posix()}")
     return buffer.getvalue()

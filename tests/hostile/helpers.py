@@ -90,9 +90,20 @@ above that; the resident peak (VmHWM, reset before each run) is what is held und
 
 
 def run_limited(runs: list[list[str]], env: dict[str, str] | None = None, timeout: float = 300) -> list[dict[str, Any]]:
-    """Each `planner ARGS` of `runs`, in one subprocess under RLIMIT_AS: exit code, output and peak resident MB of each."""
+    """Each `planner ARGS` of `runs`, in one subprocess under RLIMIT_AS.
+
+    Returns the exit code, output and peak resident MB of each.
+    """
     environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1", **(env or {})}
-    proc = subprocess.run([sys.executable, "-c", MEASURE, str(ADDRESS_SPACE_MB), json.dumps(runs)], capture_output=True, text=True, cwd=ROOT, env=environment, timeout=timeout, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(ADDRESS_SPACE_MB), json.dumps(runs)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=environment,
+        timeout=timeout,
+        check=False,
+    )
     line = next((line for line in proc.stdout.splitlines() if line.startswith("RESULTS=")), None)
     assert line is not None, proc.stdout[-3000:] + proc.stderr[-3000:]
     results: list[dict[str, Any]] = json.loads(line.removeprefix("RESULTS="))

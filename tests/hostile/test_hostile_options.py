@@ -10,8 +10,14 @@ from tests.conftest import TinyCase
 from tests.hostile.helpers import cli, leftovers
 
 SOLVE = {
-    "time-limit-zero": (["--time-limit", "0"], "--time-limit: 0.0 is not allowed; expected a number of seconds above 0"),
-    "time-limit-negative": (["--time-limit", "-5"], "--time-limit: -5.0 is not allowed; expected a number of seconds above 0"),
+    "time-limit-zero": (
+        ["--time-limit", "0"],
+        "--time-limit: 0.0 is not allowed; expected a number of seconds above 0",
+    ),
+    "time-limit-negative": (
+        ["--time-limit", "-5"],
+        "--time-limit: -5.0 is not allowed; expected a number of seconds above 0",
+    ),
     "time-limit-nan": (["--time-limit", "nan"], "--time-limit: nan is not allowed"),
     "time-limit-minus-inf": (["--time-limit", "-inf"], "--time-limit: -inf is not allowed"),
     "time-limit-text": (["--time-limit", "soon"], "Invalid value for '--time-limit'"),
@@ -43,7 +49,8 @@ def test_bad_solve_option(name: str, case: Path) -> None:
     result = cli("solve", case, "--out", out, *args)
     assert result.exit_code == 2, result.output
     assert message in result.output
-    assert "ValidationError" not in result.output and "Traceback" not in result.output
+    assert "ValidationError" not in result.output
+    assert "Traceback" not in result.output
     assert not out.exists()
     assert leftovers(case.parent) == []
 
@@ -61,7 +68,9 @@ def test_bad_diagnose_option(args: list[str], message: str, case: Path) -> None:
 
 def test_bad_sweep_workers(case: Path) -> None:
     sweep = case.parent / "s.yaml"
-    sweep.write_text(f"name: s\nbase: {case}\nparameters:\n  p:\n    set: discount_rate\n    values: [0.01]\n", encoding="utf-8")
+    sweep.write_text(
+        f"name: s\nbase: {case}\nparameters:\n  p:\n    set: discount_rate\n    values: [0.01]\n", encoding="utf-8"
+    )
     result = cli("sweep", sweep, "--workers", "0", "--out", case.parent / "out")
     assert result.exit_code == 2
     assert "Invalid value for '--workers'" in result.output

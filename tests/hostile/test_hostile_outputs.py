@@ -51,7 +51,10 @@ def scene(tmp_path: Path, plans: tuple[Path, Path, Path]) -> Path:
     (root / "plans" / "old").mkdir(parents=True)
     (root / "plans" / "old" / MARKER).write_text('{"written_by": "planner", "kind": "plan"}\n', encoding="utf-8")
     (root / "plans" / "old" / "plan.json").write_text('{"status": "optimal"}\n', encoding="utf-8")
-    (root / "sweep.yaml").write_text(f"name: s\nbase: {root / 'case'}\nparameters:\n  p:\n    set: discount_rate\n    values: [0.01]\n", encoding="utf-8")
+    (root / "sweep.yaml").write_text(
+        f"name: s\nbase: {root / 'case'}\nparameters:\n  p:\n    set: discount_rate\n    values: [0.01]\n",
+        encoding="utf-8",
+    )
     return root
 
 
@@ -87,20 +90,32 @@ def _args(command: str, scene: Path, out: Path, plans: tuple[Path, Path, Path], 
     return ["sweep", scene / "sweep.yaml", "--out", out, "--workers", "1"]
 
 
-CASES = [pytest.param(cmd, shape, force, id=f"{cmd}-{shape}{'-force' if force else ''}")
-         for shape in SHAPES for cmd, force in (("solve", True), ("solve", False), ("diagnose", False), ("compare", False), ("sweep", False))
-         if not (cmd == "solve" and not force and shape not in ("users-folder", "case-folder-itself", "a-file", "symlink-to-users-folder"))
-         and not (cmd == "compare" and shape in NEW_FOLDERS_IN_A_CASE)]
+CASES = [
+    pytest.param(cmd, shape, force, id=f"{cmd}-{shape}{'-force' if force else ''}")
+    for shape in SHAPES
+    for cmd, force in (("solve", True), ("solve", False), ("diagnose", False), ("compare", False), ("sweep", False))
+    if not (
+        cmd == "solve"
+        and not force
+        and shape not in ("users-folder", "case-folder-itself", "a-file", "symlink-to-users-folder")
+    )
+    and not (cmd == "compare" and shape in NEW_FOLDERS_IN_A_CASE)
+]
 """compare reads plan folders, not a case: a new folder inside some case is an ordinary new folder to it."""
 
 
 @pytest.mark.parametrize(("command", "shape", "force"), CASES)
-def test_out_shape_is_refused_and_nothing_is_touched(command: str, shape: str, force: bool, scene: Path, plans: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_out_shape_is_refused_and_nothing_is_touched(
+    command: str, shape: str, force: bool, scene: Path, plans: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     where, message = SHAPES[shape]
     out = Path(where) if where.startswith("/") else scene / where
     monkeypatch.chdir(scene)
     before = snapshot(scene)
-    result = cli(*_args(command, scene, out, plans, force), env={"HOME": str(scene / "home"), "MPLCONFIGDIR": str(scene.parent / "mpl")})
+    result = cli(
+        *_args(command, scene, out, plans, force),
+        env={"HOME": str(scene / "home"), "MPLCONFIGDIR": str(scene.parent / "mpl")},
+    )
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output
@@ -124,7 +139,8 @@ def test_force_replaces_only_the_marked_plan_folder_and_keeps_its_siblings(scene
     result = cli("solve", scene / "case", "--out", out, "--no-report", "--force")
     assert result.exit_code == 0, result.output
     assert read_json(out / "plan.json")["status"] == "optimal"
-    assert (out / MARKER).is_file() and (out / "racks.csv").is_file()
+    assert (out / MARKER).is_file()
+    assert (out / "racks.csv").is_file()
     assert {k: v for k, v in snapshot(scene).items() if not k.startswith("plans/old")} == before
     assert leftovers(scene) == []
 
@@ -132,7 +148,8 @@ def test_force_replaces_only_the_marked_plan_folder_and_keeps_its_siblings(scene
 def test_compare_writes_into_a_marked_folder(scene: Path, plans: tuple[Path, Path, Path]) -> None:
     out = scene / "cmp"
     assert cli("compare", plans[1], plans[2], "--out", out).exit_code == 0
-    assert (out / MARKER).is_file() and (out / "compare.md").is_file()
+    assert (out / MARKER).is_file()
+    assert (out / "compare.md").is_file()
     again = cli("compare", plans[1], plans[2], "--out", out)
     assert again.exit_code == 0, again.output
     assert leftovers(scene) == []
@@ -154,13 +171,17 @@ def test_infeasible_run_with_force_leaves_no_stale_plan(scene: Path) -> None:
     header = lines[0].split(",")
     cells = lines[1].split(",")
     cells[header.index("racks_existing")], cells[header.index("utilisation_min")] = "20000", "0.65"
-    (scene / "case" / "clusters.csv").write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n", encoding="utf-8")
+    (scene / "case" / "clusters.csv").write_text(
+        "\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n", encoding="utf-8"
+    )
     result = cli("solve", scene / "case", "--out", out, "--no-report", "--force")
     assert result.exit_code == 3, result.output
     assert read_json(out / "status.json")["status"] == "infeasible"
     assert read_json(out / "plan.json")["status"] == "infeasible"
-    assert (out / "diagnosis.md").is_file() and (out / "diagnosis.json").is_file()
-    assert not (out / "racks.csv").exists() and not (out / "report.md").exists()
+    assert (out / "diagnosis.md").is_file()
+    assert (out / "diagnosis.json").is_file()
+    assert not (out / "racks.csv").exists()
+    assert not (out / "report.md").exists()
     report = cli("report", out)
     assert report.exit_code == 2
     assert "is not a plan" in report.output

@@ -85,21 +85,40 @@ CORRUPTIONS: dict[str, tuple[Mutation, str]] = {
     "racks-header-only": (_lines("racks.csv", lambda lines: lines[:1]), "racks.csv:1: has a header but no rows"),
     "racks-year-20x6": (_cell("racks.csv", 2, "year", "20x6"), "racks.csv:2: year: '20x6'"),
     "racks-year-fraction": (_cell("racks.csv", 2, "year", "2026.5"), "racks.csv:2: year:"),
-    "racks-missing-column": (_lines("racks.csv", lambda lines: [",".join(line.split(",")[:2]) for line in lines]), "racks.csv:1: missing column(s) racks"),
-    "racks-duplicate-row": (_lines("racks.csv", lambda lines: [*lines, lines[1]]), "racks.csv:6: row repeats the key cluster=east1, year=2026"),
+    "racks-missing-column": (
+        _lines("racks.csv", lambda lines: [",".join(line.split(",")[:2]) for line in lines]),
+        "racks.csv:1: missing column(s) racks",
+    ),
+    "racks-duplicate-row": (
+        _lines("racks.csv", lambda lines: [*lines, lines[1]]),
+        "racks.csv:6: row repeats the key cluster=east1, year=2026",
+    ),
     "load-blank-key": (_cell("load.csv", 2, "hub", ""), "load.csv:2: hub:"),
     "racks-missing": (_remove("racks.csv"), "racks.csv"),
     "racks-is-a-fifo": (_special("racks.csv", "fifo"), "racks.csv: is not a regular file"),
     "racks-linked-to-dev-zero": (_special("racks.csv", "zero"), "racks.csv: is not a regular file"),
     "racks-not-utf8": (_raw("racks.csv", b"cluster,year,racks\n\xff\xfe,2026,1\n"), "racks.csv"),
-    "plan-objective-text": (_plan("objective_yi_yuan", "lots"), "plan.json: objective_yi_yuan: 'lots' - expected a finite number"),
+    "plan-objective-text": (
+        _plan("objective_yi_yuan", "lots"),
+        "plan.json: objective_yi_yuan: 'lots' - expected a finite number",
+    ),
     "plan-objective-null": (_plan("objective_yi_yuan", None), "plan.json: objective_yi_yuan:"),
     "plan-objective-bool": (_plan("objective_yi_yuan", True), "plan.json: objective_yi_yuan: True"),
     "plan-green-share-text": (_plan("green_share", "high"), "plan.json: green_share: 'high'"),
-    "plan-cost-breakdown-text": (_plan("cost_breakdown_yi_yuan", {"capex": "cheap"}), "plan.json: cost_breakdown_yi_yuan.capex: 'cheap'"),
-    "plan-objective-halved": (lambda folder: _plan("objective_yi_yuan", json.loads((folder / "plan.json").read_text(encoding="utf-8"))["objective_yi_yuan"] / 2)(folder),
-                              "plan.json: objective_yi_yuan: 5.0 - is not the sum of cost_breakdown_yi_yuan"),
-    "plan-east-racks-edited": (_plan("new_racks_east", 123456.0), "plan.json: new_racks_total: 10000.0 - is not the sum of new_racks_east + new_racks_west"),
+    "plan-cost-breakdown-text": (
+        _plan("cost_breakdown_yi_yuan", {"capex": "cheap"}),
+        "plan.json: cost_breakdown_yi_yuan.capex: 'cheap'",
+    ),
+    "plan-objective-halved": (
+        lambda folder: _plan(
+            "objective_yi_yuan", json.loads((folder / "plan.json").read_text(encoding="utf-8"))["objective_yi_yuan"] / 2
+        )(folder),
+        "plan.json: objective_yi_yuan: 5.0 - is not the sum of cost_breakdown_yi_yuan",
+    ),
+    "plan-east-racks-edited": (
+        _plan("new_racks_east", 123456.0),
+        "plan.json: new_racks_total: 10000.0 - is not the sum of new_racks_east + new_racks_west",
+    ),
     "plan-status-infeasible": (_plan("status", "infeasible"), "'infeasible'"),
     "plan-status-missing": (_plan("status", None), "'None'"),
     "plan-not-an-object": (_raw("plan.json", b"[]"), "plan.json: expected a JSON object"),
@@ -109,12 +128,21 @@ CORRUPTIONS: dict[str, tuple[Mutation, str]] = {
     "inputs-json-garbage": (_raw("inputs.json", b'{"scenario": 5}'), "inputs.json"),
 }
 COMMANDS = ("report", "verify", "compare")
-EXIT = {"plan-status-infeasible": {"verify": 1}, "plan-status-missing": {"verify": 1}, "plan-objective-halved": {"verify": 1}, "plan-east-racks-edited": {"verify": 1}}
+EXIT = {
+    "plan-status-infeasible": {"verify": 1},
+    "plan-status-missing": {"verify": 1},
+    "plan-objective-halved": {"verify": 1},
+    "plan-east-racks-edited": {"verify": 1},
+}
 """verify measures edited totals as violations (exit 1, with their size) rather than refusing the folder."""
 
 
-@pytest.mark.parametrize(("name", "command"), [pytest.param(n, c, id=f"{c}-{n}") for n in CORRUPTIONS for c in COMMANDS])
-def test_corrupt_plan_folder_gives_a_located_error(name: str, command: str, solved: tuple[Path, Path], tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("name", "command"), [pytest.param(n, c, id=f"{c}-{n}") for n in CORRUPTIONS for c in COMMANDS]
+)
+def test_corrupt_plan_folder_gives_a_located_error(
+    name: str, command: str, solved: tuple[Path, Path], tmp_path: Path
+) -> None:
     mutate, message = CORRUPTIONS[name]
     folder = tmp_path / "plan"
     shutil.copytree(solved[0], folder)
@@ -136,7 +164,9 @@ def test_verify_checks_the_inputs_hash_against_the_case(solved: tuple[Path, Path
     assert cli("verify", solved[0], "--case", case).exit_code == 0
     edited = tmp_path / "case"
     shutil.copytree(case, edited)
-    (edited / "scenario.yaml").write_text((edited / "scenario.yaml").read_text(encoding="utf-8") + "description: edited\n", encoding="utf-8")
+    (edited / "scenario.yaml").write_text(
+        (edited / "scenario.yaml").read_text(encoding="utf-8") + "description: edited\n", encoding="utf-8"
+    )
     result = cli("verify", solved[0], "--case", edited)
     assert result.exit_code == 1
     assert "INPUTS DIFFER: the plan was solved from inputs with hash" in result.output

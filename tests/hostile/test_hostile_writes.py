@@ -28,8 +28,15 @@ from tests.hostile.helpers import ROOT, cli, leftovers, read_json, snapshot
 def plans(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     root = tmp_path_factory.mktemp("writes")
     tiny = TinyCase(root)
-    set_rows(tiny.tables["hubs"], {"hub_id": "h1"}, name_en="<script>alert(1)</script>", name_zh="<img src=x onerror=alert(2)>")
-    set_rows(tiny.tables["clusters"], {"cluster_id": "west1"}, name_en="<iframe src=//evil>", name_zh="西<b onmouseover=x>")
+    set_rows(
+        tiny.tables["hubs"],
+        {"hub_id": "h1"},
+        name_en="<script>alert(1)</script>",
+        name_zh="<img src=x onerror=alert(2)>",
+    )
+    set_rows(
+        tiny.tables["clusters"], {"cluster_id": "west1"}, name_en="<iframe src=//evil>", name_zh="西<b onmouseover=x>"
+    )
     tiny.set(description="<svg onload=alert(3)> a <!-- comment --> case")
     case = tiny.write()
     for name, report in (("a", "--report"), ("b", "--no-report")):
@@ -48,7 +55,9 @@ FAULTS = {"disk-full": errno.ENOSPC, "read-only": errno.EROFS, "permission-denie
 
 
 @pytest.mark.parametrize("fault", ["disk-full", "read-only"])
-def test_report_that_cannot_be_written_leaves_the_old_report(fault: str, plans: tuple[Path, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_report_that_cannot_be_written_leaves_the_old_report(
+    fault: str, plans: tuple[Path, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "plan"
     import shutil
 
@@ -57,13 +66,16 @@ def test_report_that_cannot_be_written_leaves_the_old_report(fault: str, plans: 
     monkeypatch.setattr(folders.os, "replace", _fail_with(FAULTS[fault]))
     result = cli("report", folder)
     assert result.exit_code == 1, result.output
-    assert "cannot write" in result.output and os.strerror(FAULTS[fault]) in result.output
+    assert "cannot write" in result.output
+    assert os.strerror(FAULTS[fault]) in result.output
     assert snapshot(folder) == before
     assert leftovers(tmp_path) == []
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
-def test_compare_that_cannot_be_written_leaves_nothing_partial(fault: str, plans: tuple[Path, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_compare_that_cannot_be_written_leaves_nothing_partial(
+    fault: str, plans: tuple[Path, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "cmp"
     assert cli("compare", plans[1], plans[2], "--out", out).exit_code == 0
     before = snapshot(tmp_path)
@@ -76,20 +88,25 @@ def test_compare_that_cannot_be_written_leaves_nothing_partial(fault: str, plans
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
-def test_solve_that_cannot_be_written_keeps_the_old_plan(fault: str, plans: tuple[Path, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_solve_that_cannot_be_written_keeps_the_old_plan(
+    fault: str, plans: tuple[Path, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "plan"
     assert cli("solve", plans[0], "--out", out, "--no-report").exit_code == 0
     before = snapshot(tmp_path)
     monkeypatch.setattr(pd.DataFrame, "to_csv", _fail_with(FAULTS[fault]))
     result = cli("solve", plans[0], "--out", out, "--no-report", "--force")
     assert result.exit_code == 1, result.output
-    assert "cannot write the plan" in result.output and "nothing was changed" in result.output
+    assert "cannot write the plan" in result.output
+    assert "nothing was changed" in result.output
     assert snapshot(tmp_path) == before
     assert leftovers(tmp_path) == []
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
-def test_diagnosis_that_cannot_be_written_leaves_nothing_partial(fault: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_diagnosis_that_cannot_be_written_leaves_nothing_partial(
+    fault: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     case = cases.carbon_vs_floor(TinyCase(tmp_path)).write()
     before = snapshot(tmp_path)
     monkeypatch.setattr(folders.os, "replace", _fail_with(FAULTS[fault]))
@@ -119,7 +136,12 @@ def test_compare_md_escapes_names(plans: tuple[Path, Path, Path], tmp_path: Path
 
 def test_diagnosis_md_escapes_names(tmp_path: Path) -> None:
     tiny = cases.joint_floors(TinyCase(tmp_path))
-    set_rows(tiny.tables["clusters"], {"cluster_id": "east1"}, name_zh="<script>alert(1)</script>", name_en="<img src=x onerror=y>")
+    set_rows(
+        tiny.tables["clusters"],
+        {"cluster_id": "east1"},
+        name_zh="<script>alert(1)</script>",
+        name_en="<img src=x onerror=y>",
+    )
     case = tiny.write()
     result = cli("solve", case, "--out", tmp_path / "out", "--no-report")
     assert result.exit_code == 3, result.output
@@ -147,9 +169,25 @@ main()
 def test_two_solves_into_one_folder_never_both_succeed(tmp_path: Path) -> None:
     case = TinyCase(tmp_path).write()
     out = tmp_path / "out"
-    procs = [subprocess.Popen([sys.executable, "-c", SLOW, str(case), str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", SLOW, str(case), str(out)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    ]
     time.sleep(0.3)
-    procs.append(subprocess.Popen([sys.executable, "-c", SLOW, str(case), str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    procs.append(
+        subprocess.Popen(
+            [sys.executable, "-c", SLOW, str(case), str(out)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    )
     results = [(p.wait(timeout=120), *p.communicate()) for p in procs]
     codes = sorted(code for code, _, _ in results)
     outputs = "\n".join(o + e for _, o, e in results)

@@ -93,7 +93,7 @@ def test_carbon_cap_buys_renewables(tiny: TinyCase) -> None:
     tiny.cluster("west1", power_price_yuan_per_kwh=0.3, ppa_price_yuan_per_kwh=0.4, wind_mw=100, wind_cf=0.5,
                  grid_co2_kg_per_kwh=0.5)
     outcome = tiny.solve()
-    grid, renewable = energy(outcome, "west1", 2026)
+    grid, _renewable = energy(outcome, "west1", 2026)
     assert grid == approx(60.0)
     assert outcome.plan["emissions_mt_co2"] == approx(0.06)
     assert outcome.plan["objective_yi_yuan"] == approx(10 + 2 * (87_600 * 300 + 27_600 * 100) / 1e8)
@@ -105,8 +105,16 @@ def test_power_balance_per_time_slice_caps_renewables_at_the_slice_load(tiny: Ti
     # day the load is only 43,800 MWh and nothing stores energy, so 43,800 MWh of PPA at 0.1 and
     # 43,800 MWh of grid at 0.3 yuan/kWh: 17.52 M yuan a year.
     tiny.tables["profiles"] = [
-        {"cluster_id": c, "slice_id": s, "weight_hours": 4380, "wind_cf": 0.0, "solar_cf": 1.0 if s == "day" else 0.0, "hydro_cf": 0.0}
-        for c in ("east1", "west1") for s in ("day", "night")
+        {
+            "cluster_id": c,
+            "slice_id": s,
+            "weight_hours": 4380,
+            "wind_cf": 0.0,
+            "solar_cf": 1.0 if s == "day" else 0.0,
+            "hydro_cf": 0.0,
+        }
+        for c in ("east1", "west1")
+        for s in ("day", "night")
     ]
     tiny.cluster("west1", power_price_yuan_per_kwh=0.3, ppa_price_yuan_per_kwh=0.1, solar_mw=15)
     outcome = tiny.solve()

@@ -18,7 +18,9 @@ def small_model() -> tuple[_lp.Model, pd.Series]:
     keys = pd.DataFrame({"row": ["r1", "r1", "r1", "r2", "r2", "r2"]})
     var = x.to_numpy()[[0, 0, 1, 1, 2, 0]]
     coef = np.array([0.5, 0.5, 1.0, 1.0, 1.0, 0.0])
-    m.add_rows("cover", _lp.Terms(keys, var, coef), ">=", pd.Series([4.0, 3.0], index=pd.Index(["r1", "r2"], name="row")))
+    m.add_rows(
+        "cover", _lp.Terms(keys, var, coef), ">=", pd.Series([4.0, 3.0], index=pd.Index(["r1", "r2"], name="row"))
+    )
     m.set_objective({"cost": _lp.terms(x, by=[], coef=pd.Series([1.0, 2.0, 3.0], index=x.index))})
     return m, x
 
@@ -81,4 +83,11 @@ def test_broadcast_subset_and_running_total() -> None:
     assert _lp.subset(x, pd.Index([2027]), level="year").tolist() == [1, 3]
     total = _lp.running_total(x, "year", pd.Index([2026, 2027]))
     rows = sorted(zip(map(tuple, total.keys.to_numpy().tolist()), total.var.tolist(), strict=True))
-    assert rows == [(("a", 2026), 0), (("a", 2027), 0), (("a", 2027), 1), (("b", 2026), 2), (("b", 2027), 2), (("b", 2027), 3)]
+    assert rows == [
+        (("a", 2026), 0),
+        (("a", 2027), 0),
+        (("a", 2027), 1),
+        (("b", 2026), 2),
+        (("b", 2027), 2),
+        (("b", 2027), 3),
+    ]

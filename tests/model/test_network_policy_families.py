@@ -13,7 +13,9 @@ def test_latency_limit_rules_out_the_cheap_cluster(tiny: TinyCase) -> None:
     assert new_racks(outcome, "east1", 2026) == approx(10000)
     assert outcome.plan["objective_yi_yuan"] == approx(20.0)
     load = outcome.results.load
-    assert not ((load["hub"] == "h1") & (load["cluster"] == "west1")).any()  # no load column at all for the excluded pair
+    assert not (
+        (load["hub"] == "h1") & (load["cluster"] == "west1")
+    ).any()  # no load column at all for the excluded pair
     assert load.loc[load["hub"] == "h1"].groupby("cluster")["load_racks"].sum().to_dict() == {"east1": approx(20000)}
 
 

@@ -11,14 +11,28 @@ from __future__ import annotations
 
 from tests.conftest import TinyCase, approx
 
-STORAGE = {"enabled": True, "power_capex_yuan_per_kw": 100.0, "energy_capex_yuan_per_kwh": 1000.0, "roundtrip_efficiency": 0.81, "lifetime_years": 1}
+STORAGE = {
+    "enabled": True,
+    "power_capex_yuan_per_kw": 100.0,
+    "energy_capex_yuan_per_kwh": 1000.0,
+    "roundtrip_efficiency": 0.81,
+    "lifetime_years": 1,
+}
 
 
 def day_case(tiny: TinyCase) -> TinyCase:
     tiny.tables["profiles"] = [
-        {"cluster_id": c, "slice_id": s, "weight_hours": 4380, "wind_cf": 0.0, "solar_cf": 1.0 if (c, s) == ("west1", "noon") else 0.0,
-         "hydro_cf": 0.0, "period_id": "day"}
-        for c in ("east1", "west1") for s in ("noon", "night")
+        {
+            "cluster_id": c,
+            "slice_id": s,
+            "weight_hours": 4380,
+            "wind_cf": 0.0,
+            "solar_cf": 1.0 if (c, s) == ("west1", "noon") else 0.0,
+            "hydro_cf": 0.0,
+            "period_id": "day",
+        }
+        for c in ("east1", "west1")
+        for s in ("noon", "night")
     ]
     tiny.cluster("west1", solar_mw=100, power_price_yuan_per_kwh=0.0, ppa_price_yuan_per_kwh=0.0)
     return tiny.set(storage=STORAGE)
@@ -57,7 +71,12 @@ def test_annual_floor_without_certificates_shifts_noon_solar_into_the_night(tiny
 
 def test_no_battery_without_a_reason(tiny: TinyCase) -> None:
     # cheap certificates meet the annual floor: no battery is built.
-    outcome = day_case(tiny).set(policy={"green_share_min_new": 0.8}).cluster("west1", certificate_price_yuan_per_mwh=1).solve()
+    outcome = (
+        day_case(tiny)
+        .set(policy={"green_share_min_new": 0.8})
+        .cluster("west1", certificate_price_yuan_per_mwh=1)
+        .solve()
+    )
     assert battery(outcome) == (approx(0.0), approx(0.0))
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pulp
 import pytest
 
-from planner.model.data import build_data
 from planner.inputs.read import load_inputs
 from planner.model import build_model
+from planner.model.data import build_data
 from tests.conftest import TinyCase, set_rows
 
 
@@ -34,9 +34,16 @@ def built(tmp_path):
 
 def test_rack_stock_rows(built) -> None:
     got = rows(built, "rack_stock")
-    assert got["rack_stock__west1__2026"] == (pulp.LpConstraintEQ, {"racks__west1__2026": 1.0, "racks_new__west1__2026": -1.0}, 3.0)
+    assert got["rack_stock__west1__2026"] == (
+        pulp.LpConstraintEQ,
+        {"racks__west1__2026": 1.0, "racks_new__west1__2026": -1.0},
+        3.0,
+    )
     assert got["rack_stock__west1__2027"] == (
-        pulp.LpConstraintEQ, {"racks__west1__2027": 1.0, "racks_new__west1__2027": -1.0, "racks__west1__2026": -1.0}, 0.0)
+        pulp.LpConstraintEQ,
+        {"racks__west1__2027": 1.0, "racks_new__west1__2027": -1.0, "racks__west1__2026": -1.0},
+        0.0,
+    )
 
 
 def test_capacity_rows(built) -> None:
@@ -48,7 +55,7 @@ def test_capacity_rows(built) -> None:
 
 def test_green_share_rows(built) -> None:
     # e_new = pue 1.2 x 2.5 kW x 0.8 x 8760 h / 1000 = 21.024 GWh per krack-year; x 0.8 floor
-    sense, coefs, rhs = rows(built, "green_share")["green_share__west1__2027"]
+    sense, coefs, _rhs = rows(built, "green_share")["green_share__west1__2027"]
     assert sense == pulp.LpConstraintGE
     assert coefs["renewable__west1__2027__year"] == 1.0
     assert coefs["certificates__west1__2027"] == 1.0
@@ -66,7 +73,10 @@ def test_link_bandwidth_rows_accumulate_expansion(built) -> None:
     got = rows(built, "link_bandwidth")
     sense, coefs, rhs = got["link_bandwidth__h1__west1__2027"]
     assert sense == pulp.LpConstraintLE
-    assert coefs == {"bandwidth_new__h1__west1__2026": -1.0, "bandwidth_new__h1__west1__2027": -1.0}  # zero traffic: no load term
+    assert coefs == {
+        "bandwidth_new__h1__west1__2026": -1.0,
+        "bandwidth_new__h1__west1__2027": -1.0,
+    }  # zero traffic: no load term
     assert rhs == 1e6
 
 
@@ -74,7 +84,9 @@ def test_power_balance_rows(built) -> None:
     # it = 2.5 kW x 0.8 x 8760 h / 1000 = 17.52 GWh per krack; x pue 1.2 = 21.024
     sense, coefs, rhs = rows(built, "power_balance")["power_balance__west1__2026__year"]
     assert sense == pulp.LpConstraintEQ
-    assert coefs == pytest.approx({"grid__west1__2026__year": 1.0, "renewable__west1__2026__year": 1.0, "class_load__batch__west1__2026": -21.024})
+    assert coefs == pytest.approx(
+        {"grid__west1__2026__year": 1.0, "renewable__west1__2026__year": 1.0, "class_load__batch__west1__2026": -21.024}
+    )
     assert rhs == 0.0
 
 

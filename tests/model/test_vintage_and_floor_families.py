@@ -71,7 +71,13 @@ def test_utilisation_floor_applies_from_its_start_year(tiny: TinyCase) -> None:
     # and 2,000 west: 0.3942 + (13,000 x 4,380 + 2,000 x 2,628) / 1e8 = 1.01616 亿元.
     demand(tiny, {2026: 15000, 2027: 15000})
     with_columns(tiny, "clusters", "utilisation_min_from_year")
-    tiny.cluster("east1", racks_existing=20000, power_price_yuan_per_kwh=0.5, utilisation_min=0.65, utilisation_min_from_year=2027)
+    tiny.cluster(
+        "east1",
+        racks_existing=20000,
+        power_price_yuan_per_kwh=0.5,
+        utilisation_min=0.65,
+        utilisation_min_from_year=2027,
+    )
     tiny.cluster("west1", racks_existing=20000, power_price_yuan_per_kwh=0.3)
     outcome = tiny.solve()
     assert outcome.plan["objective_yi_yuan"] == approx(1.01616)
@@ -85,7 +91,8 @@ def test_utilisation_floor_over_new_racks_only(tiny: TinyCase) -> None:
     # 6,000 (6 亿元 over two years); 2027: 5,000 demanded. A floor of 65 % over all 10,000 racks could
     # not be met; over the new racks only it asks 3,900 racks in use on them, so the existing racks
     # (cheaper to run) keep 1,100. Energy at 0.3 yuan/kWh:
-    #   2026: 4,000 x 8.76 x 1.0 + 6,000 x 8.76 x 1.2 = 98.112 GWh; 2027: 1,100 x 8.76 + 3,900 x 8.76 x 1.2 = 50.6328 GWh.
+    #   2026: 4,000 x 8.76 x 1.0 + 6,000 x 8.76 x 1.2 = 98.112 GWh;
+    #   2027: 1,100 x 8.76 + 3,900 x 8.76 x 1.2 = 50.6328 GWh.
     demand(tiny, {2026: 10000, 2027: 5000})
     tiny.set(policy={"utilisation_min": 0.65, "utilisation_min_scope": "new_racks"})
     with_columns(tiny, "clusters", "pue_existing")

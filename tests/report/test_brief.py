@@ -27,7 +27,10 @@ def test_number_formats_in_each_language() -> None:
     assert count(1462366.7, Lang("zh"), "标准机架") == "146.2 万标准机架"
     assert count(1462366.7, Lang("en"), en_unit="racks") == "1.46 million racks"
     assert Lang("both")("Brief", "要点") == "要点 Brief"
-    assert Lang("en").short("Yangtze River Delta Eco-Green Integration Demonstration Zone", "长三角") == "Yangtze River Delta…"
+    assert (
+        Lang("en").short("Yangtze River Delta Eco-Green Integration Demonstration Zone", "长三角")
+        == "Yangtze River Delta…"
+    )
     with pytest.raises(ValueError, match="zh, en, both"):
         Lang("fr")
 
@@ -43,7 +46,14 @@ def test_pareto_and_ticks_by_hand() -> None:
 def test_glossary_terms_on_the_page(tiny: TinyCase) -> None:
     outcome = solve_with_report(tiny.set(budget={"total_yi_yuan": 3}))
     html = (outcome.out_dir / "report.html").read_text(encoding="utf-8")
-    for en in ("national computing hub", "data-centre cluster", "standard rack", "contracted renewables", "annualised investment", "per rack-year"):
+    for en in (
+        "national computing hub",
+        "data-centre cluster",
+        "standard rack",
+        "contracted renewables",
+        "annualised investment",
+        "per rack-year",
+    ):
         assert GLOSSARY[en] in html, en
     for wrong in AVOID:
         assert wrong not in html, wrong
@@ -69,7 +79,8 @@ def test_unmet_demand_is_shouted_and_targets_say_not_met(tiny: TinyCase) -> None
     assert verdicts["Water use (WUE)"] == "– not set"  # water is modelled now; no cap in this case
     assert verdicts["Carbon cap"] == "– not set"
     found = brief.findings(v)
-    assert found[0].key == "unmet" and found[0].numbers["unmet_rack_years"] == pytest.approx(8000.0)
+    assert found[0].key == "unmet"
+    assert found[0].numbers["unmet_rack_years"] == pytest.approx(8000.0)
     assert "8,000 rack-years" in found[0].en
 
 
@@ -114,12 +125,13 @@ def test_default_brief_against_plan_json(default_plan: Path) -> None:
 def test_degenerate_duals_are_not_prices(default_plan: Path) -> None:
     v = make_view(read_plan_folder(default_plan))
     rows = worth.binding(v)
-    top, rest, degenerate = worth.ranked(rows)
+    top, _rest, degenerate = worth.ranked(rows)
     energy = v.t["energy_summary"].set_index(["cluster", "year"])
     for family, where_key in (("certificate_cover", "grid"),):
         for r in degenerate[degenerate["family"] == family]["row"]:
             e = energy.loc[(r.parts[0], int(r.parts[1]))]
-            assert e["grid_gwh"] <= 1e-6 and e["certificates_gwh"] <= 1e-6, where_key
+            assert e["grid_gwh"] <= 1e-6, where_key
+            assert e["certificates_gwh"] <= 1e-6, where_key
     # every certificate_cover row with no grid power and no certificates is degenerate, never ranked
     live = rows[rows["family"] == "certificate_cover"]
     for r, d in zip(live["row"], live["degenerate"], strict=True):

@@ -30,7 +30,9 @@ async ([family, text]) => {
     g.fillText(s, 4, 4);
     const data = g.getImageData(0, 0, 96, 64).data;
     let ink = 0, hash = 0;
-    for (let i = 3; i < data.length; i += 4) { if (data[i] > 0) { ink++; hash = (hash * 31 + i * data[i]) % 1000000007; } }
+    for (let i = 3; i < data.length; i += 4) {
+      if (data[i] > 0) { ink++; hash = (hash * 31 + i * data[i]) % 1000000007; }
+    }
     return [ink, hash];
   };
   return { chars: Array.from(text).map(draw), tofu: draw(String.fromCodePoint(0x10FFFD)) };
@@ -85,7 +87,10 @@ def brief_pages(browser: Any, html: Path) -> int:
     """Pages the header and the brief take when printed on A4 (everything after the brief removed)."""
     page = _open(browser, html, 1400)
     # the brief ends with a page break before the next section: drop it with the sections after it
-    page.evaluate("document.querySelectorAll('main > section:not(.brief), footer').forEach(e => e.remove()); document.querySelector('section.brief').style.breakAfter = 'auto'")
+    page.evaluate(
+        "document.querySelectorAll('main > section:not(.brief), footer').forEach(e => e.remove()); "
+        "document.querySelector('section.brief').style.breakAfter = 'auto'"
+    )
     pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
     page.close()
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
@@ -106,13 +111,17 @@ def test_report_in_headless_chromium(default_plan: Path, tmp_path: Path) -> None
         page.wait_for_load_state("load")
         figures: list[dict[str, Any]] = page.eval_on_selector_all(
             "figure > svg",
-            "els => els.map(e => { const r = e.getBoundingClientRect(); return {cls: e.getAttribute('class'), w: r.width, h: r.height}; })",
+            "els => els.map(e => { const r = e.getBoundingClientRect(); return {cls: e.getAttribute('class'), w: "
+            "r.width, h: r.height}; })",
         )
         font_stack = page.evaluate("getComputedStyle(document.querySelector('svg.map text')).fontFamily")
         page_font = page.evaluate("getComputedStyle(document.body).fontFamily")
         system = page.evaluate(GLYPHS_JS, [page_font, "中卫京津冀"])
         embedded_loaded = page.evaluate(
-            """async () => { await document.fonts.load('48px "Planner CJK"', '中卫'); return document.fonts.check('48px "Planner CJK"', '中卫'); }"""
+            """async () => {
+                await document.fonts.load('48px "Planner CJK"', '中卫');
+                return document.fonts.check('48px "Planner CJK"', '中卫');
+            }"""
         )
         labels = page.evaluate(LABEL_BOXES_JS)
         SCREENS.mkdir(parents=True, exist_ok=True)
@@ -159,10 +168,26 @@ def test_compare_and_sweep_pages_in_headless_chromium(tiny: Any, tmp_path: Path)
     rows = []
     for i, (budget, floor) in enumerate((b, f) for b in (500, 800, 1100) for f in (0.6, 0.8, 1.0)):
         short = max(0.0, 800 - budget) * 1500.0
-        rows.append({"scenario": i, "scenario_id": f"s{i}", "budget_yi_yuan": budget, "green_floor": floor, "status": "optimal", "reason": "",
-                     "objective_yi_yuan": 1300 + short / 1000 + 40 * floor, "investment_total_yi_yuan": min(budget, 770.0), "green_share": 0.6 + 0.2 * floor,
-                     "emissions_mt_co2": 30 - 6 * floor, "unmet_rack_years": short, "new_racks_west": 1.3e6 - short, "cost_breakdown_yi_yuan.unmet_penalty": short * 2e-3})
-    rows.append({**rows[0], "scenario": 9, "scenario_id": "s9", "status": "infeasible", "reason": "green floor cannot be met"})
+        rows.append(
+            {
+                "scenario": i,
+                "scenario_id": f"s{i}",
+                "budget_yi_yuan": budget,
+                "green_floor": floor,
+                "status": "optimal",
+                "reason": "",
+                "objective_yi_yuan": 1300 + short / 1000 + 40 * floor,
+                "investment_total_yi_yuan": min(budget, 770.0),
+                "green_share": 0.6 + 0.2 * floor,
+                "emissions_mt_co2": 30 - 6 * floor,
+                "unmet_rack_years": short,
+                "new_racks_west": 1.3e6 - short,
+                "cost_breakdown_yi_yuan.unmet_penalty": short * 2e-3,
+            }
+        )
+    rows.append(
+        {**rows[0], "scenario": 9, "scenario_id": "s9", "status": "infeasible", "reason": "green floor cannot be met"}
+    )
     (tmp_path / "sweep.html").write_text(render_sweep(sweep, pd.DataFrame(rows)), encoding="utf-8")
     with sync_playwright() as p:
         browser = _browser(p)
@@ -189,7 +214,9 @@ def test_report_pdf_is_printed_by_chromium(tiny: Any) -> None:
 def test_brief_with_unmet_demand_still_fits_one_page(tiny: Any) -> None:
     from playwright.sync_api import sync_playwright
 
-    outcome = tiny.set(budget={"total_yi_yuan": 3}).solve(report=True)  # 8,000 rack-years unmet: banner and one more finding
+    outcome = tiny.set(budget={"total_yi_yuan": 3}).solve(
+        report=True
+    )  # 8,000 rack-years unmet: banner and one more finding
     with sync_playwright() as p:
         browser = _browser(p)
         pages = brief_pages(browser, outcome.out_dir / "report.html")

@@ -33,8 +33,17 @@ def check_files(folder: Path) -> None:
     if "算力与枢纽外供给" in md:  # the compute section: cases with compute rates or sites outside the hubs
         expected.insert(5, "算力与枢纽外供给")
     assert [s.split(" ")[0] for s in md_sections] == expected
-    assert [s.split(" ")[0] for s in md_sections] == ["要点", "主要发现", "概览", "图表", "政策目标明细", "未满足需求", "算电协同、存量机架与用水",
-                                                      "数据中心集群与国家枢纽节点", "附录"]
+    assert [s.split(" ")[0] for s in md_sections] == [
+        "要点",
+        "主要发现",
+        "概览",
+        "图表",
+        "政策目标明细",
+        "未满足需求",
+        "算电协同、存量机架与用水",
+        "数据中心集群与国家枢纽节点",
+        "附录",
+    ]
     figures = re.findall(r"\*\*图 Figure (\d+)\.\*\*", md)
     assert figures == re.findall(r"<b>图 Figure (\d+)\.</b>", html)
     assert figures == [str(i) for i in range(1, len(figures) + 1)]
@@ -88,7 +97,9 @@ def test_report_command_rejects_an_incomplete_folder(tiny: TinyCase, tmp_path: P
 
 def test_solve_no_report_flag(tiny: TinyCase) -> None:
     folder = tiny.write()
-    result = runner.invoke(app, ["solve", str(folder), "--out", str(folder.parent / f"{folder.name}_out"), "--no-report"])
+    result = runner.invoke(
+        app, ["solve", str(folder), "--out", str(folder.parent / f"{folder.name}_out"), "--no-report"]
+    )
     assert result.exit_code == 0, result.output
     assert (folder.parent / f"{folder.name}_out" / "plan.json").exists()
     assert not (folder.parent / f"{folder.name}_out" / "report.html").exists()
@@ -110,7 +121,9 @@ def test_default_report_files(default_plan: Path) -> None:
 
 @pytest.mark.slow
 def test_embedded_font_covers_every_chinese_character(default_plan: Path) -> None:
-    assert fonts.find_source_font() is not None, "Noto Sans CJK SC is needed to embed Chinese glyphs (apt-get install fonts-noto-cjk)"
+    assert fonts.find_source_font() is not None, (
+        "Noto Sans CJK SC is needed to embed Chinese glyphs (apt-get install fonts-noto-cjk)"
+    )
     html = (default_plan / "report.html").read_text(encoding="utf-8")
     data = re.search(r'font-family: "Planner CJK".*?base64,([A-Za-z0-9+/=]+)\)', html)
     assert data is not None
@@ -160,4 +173,5 @@ def test_report_language_option(tiny: TinyCase) -> None:
     result = runner.invoke(app, ["report", str(outcome.out_dir), "--lang", "en"])
     assert result.exit_code == 0, result.output
     html = (outcome.out_dir / "report.html").read_text(encoding="utf-8")
-    assert '<html lang="en">' in html and "<h2>Brief</h2>" in html
+    assert '<html lang="en">' in html
+    assert "<h2>Brief</h2>" in html

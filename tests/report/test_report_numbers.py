@@ -33,8 +33,12 @@ def check_headline(folder: Path) -> None:
     first, last = plan["years"]
     span = f"{first}–{last}"
     assert rows["Status"].startswith(plan["status"])
-    assert number(rows[f"Total cost, discounted to {first} (亿元)"]) == pytest.approx(plan["objective_yi_yuan"], abs=0.005)
-    assert number(rows[f"Investment {span}, undiscounted (亿元)"]) == pytest.approx(plan["investment_total_yi_yuan"], abs=0.005)
+    assert number(rows[f"Total cost, discounted to {first} (亿元)"]) == pytest.approx(
+        plan["objective_yi_yuan"], abs=0.005
+    )
+    assert number(rows[f"Investment {span}, undiscounted (亿元)"]) == pytest.approx(
+        plan["investment_total_yi_yuan"], abs=0.005
+    )
     assert number(rows[f"New racks {span} (racks)"]) == pytest.approx(plan["new_racks_total"], abs=0.5)
     east, west = rows["New racks east / west (racks)"].split(" / ")
     assert number(east) == pytest.approx(plan["new_racks_east"], abs=0.5)
@@ -70,7 +74,9 @@ def test_tiny_report_headline_budget_worth_and_unmet(tiny: TinyCase) -> None:
     rows = headline_rows(md)
     assert rows["Total cost, discounted to 2026 (亿元)"] == "22.00"
     assert rows["Unmet demand 2026–2027 (rack-years)"] == "8,000"
-    assert binding_sentence(outcome.out_dir, "budget_total") == ["One more 亿元 of the 2026–2027 investment budget lowers total cost by 6.00 亿元."]
+    assert binding_sentence(outcome.out_dir, "budget_total") == [
+        "One more 亿元 of the 2026–2027 investment budget lowers total cost by 6.00 亿元."
+    ]
     assert "One more 亿元 of the 2026–2027 investment budget lowers total cost by 6.00 亿元." in md
     v = make_view(read_plan_folder(outcome.out_dir))
     assert worth.unmet(v).to_dict("records") == [
@@ -104,11 +110,17 @@ def test_report_tables_add_up_to_plan_json(default_plan: Path) -> None:
     mix = tables.energy_mix(v)
     # the stacked bars (grid less certificates, certified grid, renewables) add up to the energy the
     # plan bought, read from energy.csv (every slice) rather than the summary the bars are drawn from
-    energy = pd.read_csv(default_plan / "energy.csv", dtype={"cluster": str}).groupby("cluster")[["grid_gwh", "renewable_gwh"]].sum()
+    energy = (
+        pd.read_csv(default_plan / "energy.csv", dtype={"cluster": str})
+        .groupby("cluster")[["grid_gwh", "renewable_gwh"]]
+        .sum()
+    )
     bought = (energy["grid_gwh"] + energy["renewable_gwh"]).reindex(mix.index, fill_value=0.0)
     bars = mix[["grid_gwh", "certified_grid_gwh", "renewable_gwh"]].sum(axis=1)
     assert bars.to_numpy() == pytest.approx(bought.to_numpy(), rel=1e-6, abs=1e-3)
-    assert (mix["certified_grid_gwh"] <= energy["grid_gwh"].reindex(mix.index, fill_value=0.0) + 1e-6).all()  # the clip hides nothing
+    assert (
+        mix["certified_grid_gwh"] <= energy["grid_gwh"].reindex(mix.index, fill_value=0.0) + 1e-6
+    ).all()  # the clip hides nothing
     green = (mix["renewable_gwh"] + mix["certified_grid_gwh"]).sum() / mix["facility_gwh"].sum()
     assert green == approx(v.plan["green_share"], abs_=1e-6)
 
@@ -126,7 +138,10 @@ def test_link_shadow_price_sentence(tiny: TinyCase) -> None:
     set_rows(tiny.tables["links"], {"hub_id": "h1", "cluster_id": "west1"}, bandwidth_existing_gbps=60)
     outcome = tiny.solve()
     sentences = binding_sentence(outcome.out_dir, "link_bandwidth")
-    assert sentences[0] == "The link 东一 East One → 西集群 West cluster is full in 2026; each extra Gbps is worth 1,000 万元."
+    assert (
+        sentences[0]
+        == "The link 东一 East One → 西集群 West cluster is full in 2026; each extra Gbps is worth 1,000 万元."
+    )
 
 
 def test_utilisation_floor_worth_per_percentage_point(tiny: TinyCase) -> None:
@@ -136,7 +151,9 @@ def test_utilisation_floor_worth_per_percentage_point(tiny: TinyCase) -> None:
     # floor on 10,000 racks is 100 rack-years: 2,380,000 yuan = 238 万元.
     tiny.set(years={"first": 2026, "last": 2026}, policy={"utilisation_min": 0.65})
     tiny.tables["demand"] = [row for row in tiny.tables["demand"] if row["year"] == 2026]
-    tiny.cluster("east1", racks_existing=10000, power_price_yuan_per_kwh=5.0, ppa_price_yuan_per_kwh=5.0).cluster("west1", capex_yuan_per_rack=20000)
+    tiny.cluster("east1", racks_existing=10000, power_price_yuan_per_kwh=5.0, ppa_price_yuan_per_kwh=5.0).cluster(
+        "west1", capex_yuan_per_rack=20000
+    )
     outcome = tiny.solve()
     assert outcome.plan["objective_yi_yuan"] == approx((6500 * 43800 + 3500 * 20000) / 1e8)
     assert binding_sentence(outcome.out_dir, "utilisation_floor") == [
@@ -152,10 +169,13 @@ def test_green_floor_worth_per_mwh(tiny: TinyCase) -> None:
     # 10,000 new racks at west1 use 87,600 MWh a year; half must be green, bought as certificates
     # at 30 yuan/MWh: each MWh of the floor costs 30 yuan; a percentage point is 876 MWh x 30 yuan
     # = 26,280 yuan = 2.63 万元. No discounting, so 2027 money equals present value.
-    tiny.set(policy={"green_share_min_new": 0.5}).cluster("west1", certificate_price_yuan_per_mwh=30, ppa_price_yuan_per_kwh=1.0)
+    tiny.set(policy={"green_share_min_new": 0.5}).cluster(
+        "west1", certificate_price_yuan_per_mwh=30, ppa_price_yuan_per_kwh=1.0
+    )
     outcome = tiny.solve()
     assert binding_sentence(outcome.out_dir, "green_share") == [
-        f"The 50 % green-power floor for new racks at 西集群 West cluster in {y} costs 30.0 元{' (30.0 元 in 2027 money)' if y == 2027 else ''} "
+        f"The 50 % green-power floor for new racks at 西集群 West cluster in {y} costs 30.0 "
+        f"元{' (30.0 元 in 2027 money)' if y == 2027 else ''} "
         "per MWh of green power it requires (about 2.63 万元 per percentage point on 88 GWh)."
         for y in (2026, 2027)
     ]
@@ -193,7 +213,9 @@ def test_scorecard_rows_are_hand_checked(tiny: TinyCase) -> None:
         "≤ 3.00 亿元",
         "3.00 亿元",
         "✓",
-        f"binds (saves {num(abs(outcome.results.duals.set_index(['family', 'key']).loc[('budget_total', 'total'), 'dual']), 3)} 亿元/亿元)",
+        "binds (saves "
+        f"{num(abs(outcome.results.duals.set_index(['family', 'key']).loc[('budget_total', 'total'), 'dual']), 3)} "
+        "亿元/亿元)",
     ]
     share = rows.loc["Share of new racks at 东一 East One"]
     assert list(share[:3]) == ["≥ 30.0 %", "30.0 %", "✓"]
@@ -208,7 +230,8 @@ def test_hub_share_worth_per_percentage_point(tiny: TinyCase) -> None:
     set_rows(tiny.tables["hubs"], {"hub_id": "h1"}, new_racks_share_min=0.3)
     outcome = tiny.solve()
     assert binding_sentence(outcome.out_dir, "hub_share") == [
-        "The 30 % floor on 东一 East One's share of new racks costs 100,000 元 per rack (about 0.100 亿元 per percentage point)."
+        "The 30 % floor on 东一 East One's share of new racks costs 100,000 元 per rack (about 0.100 亿元 per "
+        "percentage point)."
     ]
     v = make_view(read_plan_folder(outcome.out_dir))
     cards = scorecard.cluster_targets(v).set_index("数据中心集群 Cluster")
@@ -223,7 +246,9 @@ def test_milp_report_says_where_duals_come_from(tiny: TinyCase) -> None:
     top, _, degenerate = worth.ranked(rows)
     section = document._findings(v, top, degenerate)
     notes = [block.text for block in section.blocks if isinstance(block, document.Para)]
-    assert any("mixed-integer plan: shadow prices come from the LP with the module counts fixed" in text for text in notes)
+    assert any(
+        "mixed-integer plan: shadow prices come from the LP with the module counts fixed" in text for text in notes
+    )
     assert tables.headline(v).set_index("What").loc["Status", "Value"].startswith("optimal (mixed-integer")
 
 

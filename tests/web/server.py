@@ -27,7 +27,9 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         cli = [sys.executable, "-c", "from planner.cli import main; main()"]
         cmd = [*cli, "serve", "--port", str(self.port), "--data-dir", str(data_dir), "--workers", str(workers)]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+        )
         self.first_line = self.proc.stdout.readline() if self.proc.stdout else ""
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

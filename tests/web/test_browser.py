@@ -35,7 +35,14 @@ def test_create_edit_tune_solve_review(tmp_path: Path) -> None:
             page.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type == "error" else None)
             page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
             page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-            page.on("request", lambda r: problems.append(f"offline? {r.url}") if not r.url.startswith((server.url, "data:", "about:")) else None)
+            page.on(
+                "request",
+                lambda r: (
+                    problems.append(f"offline? {r.url}")
+                    if not r.url.startswith((server.url, "data:", "about:"))
+                    else None
+                ),
+            )
 
             page.goto(server.url + "/")
             expect(page.get_by_text("No cases yet")).to_be_visible()
@@ -77,7 +84,8 @@ def test_create_edit_tune_solve_review(tmp_path: Path) -> None:
                 return str(table.get_attribute("data-seq"))
 
             shown = answered(None)
-            page.fill('input[name="budget.total_yi_yuan"]', "5000")  # the default has no budget: add one that does not bind
+            # the default has no budget: add one that does not bind
+            page.fill('input[name="budget.total_yi_yuan"]', "5000")
             shown = answered(shown)  # a new row: the model is built afresh
             expect(page.locator("#tune-status")).to_contain_text("optimal")
             before = headline.inner_text()

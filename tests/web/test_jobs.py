@@ -21,18 +21,26 @@ def test_a_restart_marks_running_jobs_interrupted_and_runs_queued_ones(tmp_path:
     sessions = make_sessions(WebSettings(data_dir=tmp_path).db_url)
     with sessions() as s:  # what a server killed mid-job leaves behind
         version_id = s.scalars(select(Job.version_id)).first() or 1
-        s.add_all([Job(case_id=case["id"], version_id=version_id, status="running", stage="solving"), Job(case_id=case["id"], version_id=version_id)])
+        s.add_all(
+            [
+                Job(case_id=case["id"], version_id=version_id, status="running", stage="solving"),
+                Job(case_id=case["id"], version_id=version_id),
+            ]
+        )
         s.commit()
         running, queued = [j.id for j in s.scalars(select(Job).order_by(Job.id))]
 
     client = start(make_client(tmp_path))
     try:
         lost = client.get(f"/api/jobs/{running}").json()
-        assert lost["status"] == "interrupted" and "re-run" in lost["message"]
+        assert lost["status"] == "interrupted"
+        assert "re-run" in lost["message"]
         again = client.post(f"/api/jobs/{running}/rerun").json()
         assert again["rerun_of"] == running
         assert wait_job(client, queued)["status"] == "done"
-        assert client.post(f"/api/jobs/{again['id']}/cancel").json()["status"] == "cancelled"  # it ran; the API tests see a re-run finish
+        assert (
+            client.post(f"/api/jobs/{again['id']}/cancel").json()["status"] == "cancelled"
+        )  # it ran; the API tests see a re-run finish
         assert client.get(f"/api/jobs/{running}").json()["status"] == "interrupted"  # the record of what happened stays
     finally:
         client.__exit__(None, None, None)
@@ -46,7 +54,8 @@ def test_cancel_stops_a_running_worker_and_leaves_no_partial_folder(tmp_path: Pa
         assert wait_job(client, job["id"], until=("running",))["status"] == "running"
         time.sleep(1.0)
         out = client.post(f"/api/jobs/{job['id']}/cancel").json()
-        assert out["status"] == "cancelled" and out["plan_id"] is None
+        assert out["status"] == "cancelled"
+        assert out["plan_id"] is None
         assert not list((tmp_path / "jobs" / str(job["id"])).glob(".plan.partial-*"))
         assert client.get(f"/api/jobs/{job['id']}").json()["status"] == "cancelled"
         first = client.post(f"/api/cases/{case['id']}/jobs", json={"days": 12}).json()
@@ -66,7 +75,10 @@ def test_a_killed_server_loses_nothing_but_the_running_job(tmp_path: Path) -> No
         case = httpx.post(server.url + "/api/cases", json={"name": "kill"}, timeout=30).json()
         job = httpx.post(server.url + f"/api/cases/{case['id']}/jobs", json={"days": 12}, timeout=30).json()
         deadline = time.monotonic() + 30
-        while httpx.get(server.url + f"/api/jobs/{job['id']}").json()["status"] != "running" and time.monotonic() < deadline:
+        while (
+            httpx.get(server.url + f"/api/jobs/{job['id']}").json()["status"] != "running"
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.2)
         server.kill()
     finally:
@@ -74,7 +86,8 @@ def test_a_killed_server_loses_nothing_but_the_running_job(tmp_path: Path) -> No
     server = Server(tmp_path)
     try:
         after = httpx.get(server.url + f"/api/jobs/{job['id']}").json()
-        assert after["status"] == "interrupted" and after["plan_id"] is None
+        assert after["status"] == "interrupted"
+        assert after["plan_id"] is None
         assert httpx.get(server.url + f"/api/cases/{case['id']}").json()["versions"][0]["number"] == 1
     finally:
         server.stop()

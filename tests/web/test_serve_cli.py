@@ -16,7 +16,8 @@ from planner.cli import app
 def test_serve_refuses_a_non_loopback_address(host: str, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["serve", "--host", host, "--data-dir", str(tmp_path)])
     assert result.exit_code == 2
-    assert f"refusing to listen on {host}" in result.output and "loopback" in result.output
+    assert f"refusing to listen on {host}" in result.output
+    assert "loopback" in result.output
 
 
 def test_serve_passes_its_options(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -26,21 +27,29 @@ def test_serve_passes_its_options(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
         seen.update(host=host, port=port, settings=app.state.services.settings)
 
     monkeypatch.setattr("uvicorn.run", fake_run)
-    result = CliRunner().invoke(app, ["serve", "--host", "::1", "--port", "8123", "--data-dir", str(tmp_path), "--workers", "3"])
+    result = CliRunner().invoke(
+        app, ["serve", "--host", "::1", "--port", "8123", "--data-dir", str(tmp_path), "--workers", "3"]
+    )
     assert result.exit_code == 0, result.output
     assert "planner workspace: http://[::1]:8123/" in result.output
     settings = seen["settings"]
     assert (seen["host"], seen["port"], settings.workers, settings.data_dir) == ("::1", 8123, 3, tmp_path)
-    assert settings.db_url == f"sqlite:///{(tmp_path / 'planner.db').resolve()}" and (tmp_path / "planner.db").exists()
+    assert settings.db_url == f"sqlite:///{(tmp_path / 'planner.db').resolve()}"
+    assert (tmp_path / "planner.db").exists()
     assert "::1" in settings.allowed_hosts
 
 
 def test_serve_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr("planner.web.settings.default_data_dir", lambda: tmp_path / "user-data")
     seen: dict[str, Any] = {}
-    monkeypatch.setattr("uvicorn.run", lambda app, host, port, log_level: seen.update(host=host, port=port, data=app.state.services.settings.data_dir))
+    monkeypatch.setattr(
+        "uvicorn.run",
+        lambda app, host, port, log_level: seen.update(host=host, port=port, data=app.state.services.settings.data_dir),
+    )
     result = CliRunner().invoke(app, ["serve"])
     assert result.exit_code == 0, result.output
     assert seen == {"host": "127.0.0.1", "port": 8000, "data": tmp_path / "user-data"}
     assert "http://127.0.0.1:8000/" in result.output
-    assert planner.web.is_loopback("localhost") and planner.web.is_loopback("127.0.0.2") and not planner.web.is_loopback("10.0.0.1")
+    assert planner.web.is_loopback("localhost")
+    assert planner.web.is_loopback("127.0.0.2")
+    assert not planner.web.is_loopback("10.0.0.1")

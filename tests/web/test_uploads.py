@@ -1,4 +1,7 @@
-"""Hostile and honest uploads: zip-slip, absolute paths, symlinks, zip bombs, oversized, formulas, macros; round trips."""
+"""Hostile and honest uploads and round trips.
+
+Zip-slip, absolute paths, symlinks, zip bombs, oversized, formulas, macros.
+"""
 
 from __future__ import annotations
 
@@ -28,20 +31,25 @@ def case_zip(extra: dict[str, bytes] | None = None, top: str = "mycase", skip: t
 
 
 def upload(client: TestClient, data: bytes, filename: str = "case.zip") -> tuple[int, dict]:
-    r = client.post("/api/cases/upload", files={"file": (filename, data, "application/octet-stream")}, data={"name": "uploaded"})
+    r = client.post(
+        "/api/cases/upload", files={"file": (filename, data, "application/octet-stream")}, data={"name": "uploaded"}
+    )
     return r.status_code, r.json()
 
 
 def test_a_case_folder_zip_is_accepted_and_round_trips(client: TestClient, tmp_path: Path) -> None:
     status, case = upload(client, case_zip())
     assert status == 201, case
-    assert case["name"] == "uploaded" and case["tables"] == ["hubs", "clusters", "workloads", "demand", "links", "compute"]
-    assert case["name"] == "uploaded" and case["tables"] == ["hubs", "clusters", "workloads", "demand", "links", "cluster_years"]
+    assert case["name"] == "uploaded"
+    assert case["tables"] == ["hubs", "clusters", "workloads", "demand", "links", "compute", "cluster_years"]
     again = client.get(f"/api/cases/{case['id']}/download.zip").content
     status, copy = upload(client, again)
     assert status == 201
     for table in case["tables"]:
-        assert client.get(f"/api/cases/{copy['id']}/tables/{table}").json() == client.get(f"/api/cases/{case['id']}/tables/{table}").json()
+        assert (
+            client.get(f"/api/cases/{copy['id']}/tables/{table}").json()
+            == client.get(f"/api/cases/{case['id']}/tables/{table}").json()
+        )
 
 
 def test_an_invalid_case_is_refused_with_located_problems(client: TestClient) -> None:
@@ -64,7 +72,8 @@ def test_an_invalid_case_is_refused_with_located_problems(client: TestClient) ->
 )
 def test_path_tricks_are_refused(client: TestClient, name: str, reason: str) -> None:
     status, body = upload(client, case_zip({name: b"x"}))
-    assert status == 400 and any(reason in p for p in body["problems"]), body
+    assert status == 400, body
+    assert any(reason in p for p in body["problems"]), body
 
 
 def test_a_symlink_entry_is_refused(client: TestClient) -> None:
@@ -74,7 +83,8 @@ def test_a_symlink_entry_is_refused(client: TestClient) -> None:
         info.external_attr = (stat.S_IFLNK | 0o777) << 16
         z.writestr(info, "/etc/passwd")
     status, body = upload(client, buffer.getvalue())
-    assert status == 400 and any("symlink" in p for p in body["problems"])
+    assert status == 400
+    assert any("symlink" in p for p in body["problems"])
 
 
 def test_a_zip_bomb_is_refused_before_unpacking(client: TestClient, tmp_path: Path) -> None:
@@ -87,25 +97,42 @@ def test_a_zip_bomb_is_refused_before_unpacking(client: TestClient, tmp_path: Pa
                 f.write(chunk)
     assert len(buffer.getvalue()) < 1_000_000
     status, body = upload(client, buffer.getvalue())
-    assert status == 400 and any("unpacked" in p or "zip bomb" in p for p in body["problems"]), body
+    assert status == 400, body
+    assert any("unpacked" in p or "zip bomb" in p for p in body["problems"]), body
 
 
 def test_too_many_entries_and_oversized_uploads_are_refused(client: TestClient) -> None:
     many = case_zip({f"mycase/note{i}.md": b"x" for i in range(300)})
     status, body = upload(client, many)
-    assert status == 400 and "entries" in body["problems"][0]
+    assert status == 400
+    assert "entries" in body["problems"][0]
     status, body = upload(client, b"PK" + b"\0" * (MAX_UPLOAD_BYTES + 10))
-    assert status == 400 and "MB" in body["problems"][0]
-    huge = client.post("/api/cases/upload", content=b"x" * 10, headers={"Content-Length": str(26 * 2**20), "Content-Type": "multipart/form-data; boundary=x"})
+    assert status == 400
+    assert "MB" in body["problems"][0]
+    huge = client.post(
+        "/api/cases/upload",
+        content=b"x" * 10,
+        headers={"Content-Length": str(26 * 2**20), "Content-Type": "multipart/form-data; boundary=x"},
+    )
     assert huge.status_code == 413  # refused from the header, before the body is read
     status, body = upload(client, b"not a zip at all")
-    assert status == 400 and "not a readable" in body["problems"][0]
+    assert status == 400
+    assert "not a readable" in body["problems"][0]
 
 
 def test_xlsx_round_trip(client: TestClient, case_id: int) -> None:
     data = client.get(f"/api/cases/{case_id}/download.xlsx").content
     book = load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["scenario", "hubs", "clusters", "workloads", "demand", "links", "compute", "profiles_hourly"]
+    assert book.sheetnames == [
+        "scenario",
+        "hubs",
+        "clusters",
+        "workloads",
+        "demand",
+        "links",
+        "compute",
+        "profiles_hourly",
+    ]
     first_row = (DEFAULT / "demand.csv").read_text(encoding="utf-8").splitlines()[1].split(",")
     assert book["demand"]["D2"].value == float(first_row[3])  # numbers stay numbers in Excel
     status, case = upload(client, data, "case.xlsx")
@@ -114,7 +141,9 @@ def test_xlsx_round_trip(client: TestClient, case_id: int) -> None:
     for table in ("links", "clusters", "demand"):
         ours = client.get(f"/api/cases/{case['id']}/tables/{table}").json()["rows"]
         theirs = client.get(f"/api/cases/{case_id}/tables/{table}").json()["rows"]
-        assert [[_value(c) for c in r] for r in ours] == [[_value(c) for c in r] for r in theirs]  # Excel keeps 8000.0 as 8000
+        assert [[_value(c) for c in r] for r in ours] == [
+            [_value(c) for c in r] for r in theirs
+        ]  # Excel keeps 8000.0 as 8000
 
 
 def _value(cell: str) -> object:
@@ -130,7 +159,8 @@ def test_xlsx_with_a_bad_cell_names_the_row(client: TestClient, case_id: int) ->
     buffer = io.BytesIO()
     book.save(buffer)
     status, body = upload(client, buffer.getvalue(), "case.xlsx")
-    assert status == 422 and any(p.startswith("demand.csv:5: demand_racks: 'many'") for p in body["problems"]), body
+    assert status == 422, body
+    assert any(p.startswith("demand.csv:5: demand_racks: 'many'") for p in body["problems"]), body
 
 
 def test_xlsx_with_formulas_or_macros_is_refused(client: TestClient, case_id: int) -> None:
@@ -139,7 +169,8 @@ def test_xlsx_with_formulas_or_macros_is_refused(client: TestClient, case_id: in
     buffer = io.BytesIO()
     book.save(buffer)
     status, body = upload(client, buffer.getvalue(), "case.xlsx")
-    assert status == 400 and any("formula" in p and "demand" in p for p in body["problems"]), body
+    assert status == 400, body
+    assert any("formula" in p and "demand" in p for p in body["problems"]), body
 
     plain = Workbook()
     buffer = io.BytesIO()
@@ -147,9 +178,11 @@ def test_xlsx_with_formulas_or_macros_is_refused(client: TestClient, case_id: in
     with zipfile.ZipFile(buffer, "a") as z:
         z.writestr("xl/vbaProject.bin", b"\0" * 64)
     status, body = upload(client, buffer.getvalue(), "case.xlsm")
-    assert status == 400 and any("macros" in p for p in body["problems"]), body
+    assert status == 400, body
+    assert any("macros" in p for p in body["problems"]), body
 
 
 def test_upload_form_shows_problems_on_a_page(client: TestClient) -> None:
     r = client.post("/cases/upload", files={"file": ("case.zip", case_zip({"../x": b"x"}), "application/zip")})
-    assert r.status_code == 422 and "leaves the case folder" in r.text
+    assert r.status_code == 422
+    assert "leaves the case folder" in r.text
