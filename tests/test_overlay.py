@@ -206,7 +206,9 @@ def test_cli_bad_overlay_exits_2_and_writes_nothing(tiny: TinyCase, tmp_path: Pa
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 
-OVERLAY_EXAMPLES = [p for p in EXAMPLES if not p.name.startswith("sweep_") and "\nstochastic:" not in p.read_text(encoding="utf-8")]
+OVERLAY_EXAMPLES = [
+    p for p in EXAMPLES if not p.name.startswith("sweep_") and "\nstochastic:" not in p.read_text(encoding="utf-8")
+]
 
 
 @pytest.mark.parametrize("path", OVERLAY_EXAMPLES, ids=lambda p: p.stem)
@@ -221,8 +223,12 @@ def test_an_add_patch_appends_a_row_and_names_a_bad_column(tmp_path: Path) -> No
     inputs = load_inputs(ROOT / "inputs" / "default", [ROOT / "examples" / "outside_hubs.yaml"])
     outside = [c.cluster_id for c in inputs.clusters if not c.in_hubs]
     assert outside == ["beijing_city", "shanghai_city", "shenzhen_city", "chengdu_city"]
-    assert len(inputs.clusters) == 14 and len(inputs.links) == 84
+    assert len(inputs.clusters) == 14
+    assert len(inputs.links) == 84
     bad = tmp_path / "bad.yaml"
-    bad.write_text("base: inputs/default\ntables:\n  links:\n    - add: {hub_id: jingjinji, cluster_idd: zhangjiakou}\n", encoding="utf-8")
+    bad.write_text(
+        "base: inputs/default\ntables:\n  links:\n    - add: {hub_id: jingjinji, cluster_idd: zhangjiakou}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError, match="cluster_idd"):
         load_inputs(ROOT / "inputs" / "default", [bad])

@@ -74,7 +74,9 @@ CASES: dict[str, Callable[[TinyCase], TinyCase]] = {
     "pinned": lambda tiny: pinned_case(tiny, 12000),  # 2,000 of 2026's load on new west racks (hand-worked in its test)
     "ai": lambda tiny: ai_case(tiny).set(policy={"intelligent_share_min": 0.995}),
     "opening": lambda tiny: tiny.cluster("east1", open_cost_yuan="").cluster("west1", open_cost_yuan=3e8),
-    "outside": lambda tiny: tiny.cluster("east1", capex_yuan_per_rack=50000, in_hubs=False).cluster("west1", capex_yuan_per_rack=100000),
+    "outside": lambda tiny: tiny.cluster("east1", capex_yuan_per_rack=50000, in_hubs=False).cluster(
+        "west1", capex_yuan_per_rack=100000
+    ),
     "storage": lambda tiny: day_case(tiny).set(policy={"green_share_min_new": 1.0, "green_matching": "hourly"}),
     "grid": grid_case,
     "vintage": vintage_case,
@@ -131,8 +133,13 @@ CORRUPTIONS: dict[str, tuple[str, str, dict[str, object], str, Callable[[float],
     "budget_total": ("policy", "racks_new", W26, "new_racks", lambda x: 3e6),
     "west_share": ("policy", "racks_new", {"cluster": "east1", "year": 2026}, "new_racks", lambda x: 1e6),
     "hub_share": ("policy", "racks_new", {"cluster": "east1", "year": 2026}, "new_racks", lambda x: 1e6),
-    "intelligent_share": ("ai", "load", {"workload": "batch", "hub": "h1", "cluster": "west1", "year": 2027}, "load_racks",
-                          lambda x: x + 3000),
+    "intelligent_share": (
+        "ai",
+        "load",
+        {"workload": "batch", "hub": "h1", "cluster": "west1", "year": 2027},
+        "load_racks",
+        lambda x: x + 3000,
+    ),
     "national_hubs_share": ("outside", "racks_new", {"cluster": "east1", "year": 2026}, "new_racks", lambda x: 1e6),
     "carbon_cap": ("policy", "energy", {**W26, "slice": "year"}, "grid_gwh", lambda x: 1e5),
     "grid_import": ("grid", "energy", {**W26, "slice": "year"}, "grid_gwh", lambda x: x + 10),

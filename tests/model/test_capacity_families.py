@@ -126,7 +126,12 @@ def test_site_opening_cost_decides_whether_the_cheap_site_opens(tiny: TinyCase) 
     assert new_racks(outcome, "west1", 2026) == approx(10000)
     assert outcome.plan["objective_yi_yuan"] == approx(16.0)
     opened = outcome.results.racks_new.set_index(["cluster", "year"])["opened"]
-    assert opened.to_dict() == {("west1", 2026): approx(1.0), ("west1", 2027): approx(0.0), ("east1", 2026): 0.0, ("east1", 2027): 0.0}
+    assert opened.to_dict() == {
+        ("west1", 2026): approx(1.0),
+        ("west1", 2027): approx(0.0),
+        ("east1", 2026): 0.0,
+        ("east1", 2027): 0.0,
+    }
     duals = outcome.results.duals
     assert (duals["family"] == "site_opening").sum() == 2  # duals from the LP with the opening fixed
     # at 6 亿元 overnight (12 亿元 of annuities) west1 stays closed: all 10,000 racks at east1, 20 亿元

@@ -100,15 +100,23 @@ def test_national_hubs_share_keeps_sixty_percent_of_new_racks_in_the_hubs(tiny: 
 
 def ai_case(tiny: TinyCase) -> TinyCase:
     """h1 asks for 10,000 standard racks of `batch` (general) and 1 EFLOPS of `ai` (intelligent, 40 kW racks)."""
-    tiny.tables["workloads"].append({"workload_id": "ai", "name_zh": "智算", "name_en": "AI", "latency_max_rtt_ms": "", "gbps_per_rack": 0.0})
+    tiny.tables["workloads"].append(
+        {"workload_id": "ai", "name_zh": "智算", "name_en": "AI", "latency_max_rtt_ms": "", "gbps_per_rack": 0.0}
+    )
     set_rows(tiny.tables["workloads"], {"workload_id": "batch"}, rack_kw="", compute_kind="general")
     set_rows(tiny.tables["workloads"], {"workload_id": "ai"}, rack_kw=40.0, compute_kind="intelligent")
     for row in tiny.tables["demand"]:
         row.update(demand_eflops="")
-    tiny.tables["demand"] += [{"hub_id": "h1", "workload_id": "ai", "year": y, "demand_racks": "", "demand_eflops": 1.0} for y in (2026, 2027)]
+    tiny.tables["demand"] += [
+        {"hub_id": "h1", "workload_id": "ai", "year": y, "demand_racks": "", "demand_eflops": 1.0} for y in (2026, 2027)
+    ]
     # 1 PFLOPS per 40 kW rack = 40 standard racks: 1 EFLOPS = 1,000 AI racks = 40,000 standard racks;
     # a general rack delivers 0.001 PFLOPS: 10,000 racks = 0.01 EFLOPS.
-    tiny.tables["compute"] = [{"workload_id": w, "year": y, "pflops_per_rack": p} for w, p in (("batch", 0.001), ("ai", 1.0)) for y in (2026, 2027)]
+    tiny.tables["compute"] = [
+        {"workload_id": w, "year": y, "pflops_per_rack": p}
+        for w, p in (("batch", 0.001), ("ai", 1.0))
+        for y in (2026, 2027)
+    ]
     return tiny
 
 
@@ -127,7 +135,9 @@ def test_intelligent_share_floor_leaves_general_demand_unserved(tiny: TinyCase) 
     outcome = ai_case(tiny).set(policy={"intelligent_share_min": 0.995}).solve()
     allowed = (1.0 / 0.995 - 1.0) / 0.001 * 1000  # standard racks of general compute the floor allows
     assert outcome.plan["unmet_rack_years"] == approx(2 * (10000 - allowed), abs_=0.1)  # plan.json keeps 1 decimal
-    assert outcome.plan["objective_yi_yuan"] == approx((40000 + allowed) * 2 * 50000 / 1e8 + 2 * (10000 - allowed) * 200000 / 1e8)
+    assert outcome.plan["objective_yi_yuan"] == approx(
+        (40000 + allowed) * 2 * 50000 / 1e8 + 2 * (10000 - allowed) * 200000 / 1e8
+    )
     assert outcome.plan["intelligent_share_of_compute_by_year"]["2027"] == approx(0.995)
     # one more PFLOPS of room lets 1/0.995 krack more general racks in 2027, each saving 200k - 50k yuan
     assert abs(dual(outcome, "intelligent_share", "2027")) == approx(1000 / 0.995 * 150000, rel=1e-6)

@@ -50,8 +50,12 @@ COVERED = {
     ("POST", "/api/cases/{case_id}/shares"),
     ("DELETE", "/api/cases/{case_id}/shares/{user}"),  # test_accounts.py
 }
-COVERED |= {("GET", "/api/jobs/{job_id}/sweep"), ("GET", "/api/jobs/{job_id}/sweep.html"), ("GET", "/api/plans/{plan_id}/plan.xlsx"),
-            ("POST", "/api/plans/{plan_id}/verify")}  # test_diagnose_sweep_verify_jobs_and_plan_xlsx
+COVERED |= {
+    ("GET", "/api/jobs/{job_id}/sweep"),
+    ("GET", "/api/jobs/{job_id}/sweep.html"),
+    ("GET", "/api/plans/{plan_id}/plan.xlsx"),
+    ("POST", "/api/plans/{plan_id}/verify"),
+}  # test_diagnose_sweep_verify_jobs_and_plan_xlsx
 
 
 def test_examples_and_case_from_an_example(client: TestClient) -> None:

@@ -125,7 +125,7 @@ class DaskPool:
         if self.timeout is not None:
             from distributed import wait
 
-            wait(futures, timeout=self.timeout)  # type: ignore[no-untyped-call]  # a lost worker: TimeoutError, not a hang
+            wait(futures, timeout=self.timeout)  # a lost worker: TimeoutError, not a hang
         out: list[Eval] = [e for part in self.client.gather(futures) for e in part]
         return sorted(out, key=lambda e: e.scenario)
 
@@ -152,13 +152,13 @@ def dask_client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
         # the scheduler's HTTP server (on 127.0.0.1) moves to a free port when 8787 is taken: not news
         warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
         if scheduler:
-            with Client(scheduler, timeout="20s") as client:  # type: ignore[no-untyped-call]
+            with Client(scheduler, timeout="20s") as client:
                 client.wait_for_workers(1, timeout=60)
                 yield client
             return
         n = workers or max(1, min(4, os.cpu_count() or 1))
         with (
-            LocalCluster(  # type: ignore[no-untyped-call]
+            LocalCluster(
                 n_workers=n,
                 threads_per_worker=1,
                 processes=True,
@@ -166,7 +166,7 @@ def dask_client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
                 dashboard_address=None,
                 silence_logs=logging.CRITICAL,
             ) as cluster,
-            Client(cluster) as client,  # type: ignore[no-untyped-call]
+            Client(cluster) as client,
         ):
             client.wait_for_workers(n, timeout=120)
             yield client
