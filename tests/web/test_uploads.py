@@ -131,6 +131,7 @@ def test_xlsx_round_trip(client: TestClient, case_id: int) -> None:
         "demand",
         "links",
         "compute",
+        "cluster_years",
         "profiles_hourly",
     ]
     first_row = (DEFAULT / "demand.csv").read_text(encoding="utf-8").splitlines()[1].split(",")
