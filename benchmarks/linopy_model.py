@@ -40,6 +40,14 @@ def _check_supported(d: ModelData) -> None:
         "carbon cap": not d.carbon_cap_kt.empty,
         "certificate share": d.certificate_share_max is not None,
         "hourly matching": d.green_matching == "hourly",
+        "site modules or opening costs": not d.module_site_kracks.empty or not d.open_cost_overnight.empty,
+        "intelligent-compute share": d.intelligent_share_min is not None,
+        "national hubs' share": d.national_hubs_share_min is not None,
+        "provincial import limits": not d.grid_import_mw.empty,
+        "time-of-use prices": bool((d.tou_factor != 1.0).any()),
+        "direct green supply": not d.green_direct_gwh.empty,
+        "water caps": not d.water_max_km3.empty,
+        "retrofits or retirements": not d.retrofit_clusters.empty or not d.retire_clusters.empty,
     }
     used = [name for name, on in unsupported.items() if on]
     if used:
@@ -126,9 +134,9 @@ def build(d: ModelData) -> linopy.Model:
         )
     if not d.power_max_mw.empty:
         m.add_constraints(
-            _da(d.mw_per_krack, ["cluster"], co) * racks <= _da(d.power_max_mw, ["cluster"], co),
+            _da(d.mw_per_krack, ["cluster"], co) * racks <= _da(d.power_max_mw, ["cluster", "year"], co),
             name="power_limit",
-            mask=_da(pd.Series(1.0, index=d.power_max_mw.index), ["cluster"], co) > 0,
+            mask=_da(pd.Series(1.0, index=d.power_max_mw.index), ["cluster", "year"], co) > 0,
         )
     served_cy = class_load.sum("workload")
     m.add_constraints(served_cy - d.utilisation_max * racks <= 0, name="capacity")

@@ -28,7 +28,8 @@ def test_export_then_solve_the_workbook_gives_the_folder_plan(tmp_path: Path) ->
     result = runner.invoke(app, ["export", str(DEFAULT), "--xlsx", str(book)])
     assert result.exit_code == 0, result.output
     sheets = load_workbook(book, read_only=True).sheetnames
-    assert sheets == ["scenario", "hubs", "clusters", "workloads", "demand", "links", "profiles_hourly"]
+    assert sheets == ["scenario", "hubs", "clusters", "workloads", "demand", "links", "compute", "cluster_years",
+                      "profiles_hourly"]
     _solve(DEFAULT, tmp_path / "folder", "--days", "2")
     _solve(book, tmp_path / "xlsx", "--days", "2")
     a, b = (json.loads((tmp_path / name / "plan.json").read_text(encoding="utf-8")) for name in ("folder", "xlsx"))

@@ -104,7 +104,7 @@ def test_create_edit_tune_solve_review(tmp_path: Path) -> None:
             page.set_viewport_size({"width": 1280, "height": 900})
 
             page.click("#solve")
-            expect(page.locator("h1")).to_contain_text("Solve job")
+            expect(page.locator("h1")).to_contain_text("Solve job", timeout=30_000)
             expect(page.locator("#job-status")).to_have_text("done", timeout=90_000)
             expect(page.locator("#job-log")).to_contain_text("Optimal")
             page.screenshot(path=str(shots / "05-job-done.png"), full_page=True)
