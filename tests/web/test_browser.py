@@ -67,10 +67,13 @@ def test_create_edit_tune_solve_review(tmp_path: Path) -> None:
             expect(page.locator("td.bad")).to_have_count(0)
             page.click("#grid-save")
             expect(page.locator("h1")).to_contain_text("version 2")
+            case_page = page.url
             page.click("a.diff-link")
             expect(page.locator("table.diff td.new")).to_have_text(str(int(good) + 1000))
             page.screenshot(path=str(shots / "03b-version-diff.png"))
-            page.go_back()
+            # back by its address: a page restored by go_back() from Chromium's back-forward cache here
+            # ignored the Solve button's submit (no request left the page; seen once, not yet explained)
+            page.goto(case_page)
 
             headline = page.locator('#headline td[data-key="unmet_rack_years"]')
             table = page.locator("#headline")
