@@ -27,6 +27,7 @@ import yaml
 from planner.errors import InputError, Problem
 from planner.inputs.read import SCENARIO_FILE, read_yaml
 from planner.inputs.schema import TABLES
+from planner.inputs.xlsx import Cell, sheet_xml, workbook_bytes
 
 SCENARIO_SHEET = "scenario"
 PROFILES_SHEET = "profiles_hourly"
@@ -69,21 +70,9 @@ def _flatten(node: Any, prefix: str, out: list[tuple[str, Any]]) -> None:  # noq
         out.append((prefix, node))
 
 
-def _is_float(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return text.strip().lower() not in {"nan", "inf", "-inf", "infinity", "-infinity"}
-
-
-def _cell(text: str) -> Any:  # noqa: ANN401 - a cell value
-    """A CSV cell as Excel should hold it: numbers as numbers, the rest as text."""
-    if text == "":
-        return None
-    if text.lstrip("-").isdigit():
-        return int(text)
-    return float(text) if _is_float(text) else text
+def _setting(value: Any) -> Cell:  # noqa: ANN401 - a YAML scalar
+    """A scenario setting as a cell: YAML's scalars as they are, anything else (a date) as its text."""
+    return value if value is None or isinstance(value, bool | int | float | str) else str(value)
 
 
 def _text(value: Any) -> str:  # noqa: ANN401 - a cell value
@@ -117,37 +106,24 @@ def write_csv_cells(path: Path, columns: list[str], rows: list[list[str]]) -> No
 
 def write_workbook(folder: Path) -> bytes:
     """A case folder (scenario.yaml and the CSV tables) as .xlsx bytes; InputError if scenario.yaml is unreadable."""
-    from openpyxl import Workbook
-
     problems: list[Problem] = []
     scenario, _ = read_yaml(folder / SCENARIO_FILE, problems, inside=folder)
     if scenario is None:
         raise InputError(problems)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(SCENARIO_SHEET)
-    sheet.append(["setting", "value"])
-    rows: list[tuple[str, Any]] = []
-    _flatten(scenario, "", rows)
-    for key, value in rows:
-        sheet.append([key, value])
+    settings: list[tuple[str, Any]] = []
+    _flatten(scenario, "", settings)
+    head: list[list[Cell]] = [["setting", "value"], *([key, _setting(value)] for key, value in settings)]
+    sheets = [(SCENARIO_SHEET, sheet_xml(head, numbers_in_text=False))]
     for name in TABLES:
         path = folder / f"{name}.csv"
-        if not path.is_file():
-            continue
-        columns, table = read_csv_cells(path)
-        ws = book.create_sheet(name)
-        ws.append(columns)
-        for row in table:
-            ws.append([_cell(c) for c in row])
+        if path.is_file():
+            columns, table = read_csv_cells(path)
+            sheets.append((name, sheet_xml([columns, *table])))
     hourly = folder / PROFILES_FILE
     if hourly.is_file():
-        ws = book.create_sheet(PROFILES_SHEET)
         text = gzip.decompress(hourly.read_bytes()).decode("utf-8-sig")
-        for i, row in enumerate(csv.reader(io.StringIO(text, newline=""))):
-            ws.append(row if i == 0 else [_cell(c) for c in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+        sheets.append((PROFILES_SHEET, sheet_xml(list(csv.reader(io.StringIO(text, newline=""))))))
+    return workbook_bytes(sheets)
 
 
 def _check_package(data: bytes, source: str, limits: WorkbookLimits) -> None:

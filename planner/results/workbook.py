@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-import zipfile
 from pathlib import Path
 from typing import Any
 
+from planner.inputs.xlsx import Cell, sheet_xml, workbook_bytes
 from planner.results import folders
 
 FILE = "plan.xlsx"
@@ -24,29 +23,6 @@ SHEETS = (
 )
 """CSV files (without .csv) copied into the workbook, in this order, when the folder has them."""
 MAX_CELLS = 200_000
-_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-_FIXED = (1980, 1, 1, 0, 0, 0)
-
-
-def _repeatable(data: bytes) -> bytes:
-    """The workbook with its clock readings fixed: zip entry times and the document's created/modified."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            part = zin.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                part = _STAMP.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", part)
-            zout.writestr(zipfile.ZipInfo(info.filename, date_time=_FIXED), part, compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
-
-
-def _number(text: str) -> Any:  # noqa: ANN401 - a cell value
-    if text == "":
-        return None
-    try:
-        return int(text) if text.lstrip("-").isdigit() else float(text)
-    except ValueError:
-        return text
 
 
 def _scalars(plan: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -59,13 +35,8 @@ def _scalars(plan: dict[str, Any]) -> list[tuple[str, Any]]:
 
 def write_plan_workbook(folder: Path, plan: dict[str, Any]) -> Path:
     """Write `folder`/plan.xlsx from the plan's headline and the folder's CSV tables; returns its path."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    head = book.create_sheet("plan")
-    head.append(["key", "value"])
-    for key, value in _scalars(plan):
-        head.append([key, value])
+    head: list[list[Cell]] = [["key", "value"], *([key, value] for key, value in _scalars(plan))]
+    tables: list[tuple[str, bytes]] = []
     for name in SHEETS:
         path = folder / f"{name}.csv"
         if not path.is_file():
@@ -74,11 +45,7 @@ def write_plan_workbook(folder: Path, plan: dict[str, Any]) -> Path:
         if records and len(records) * len(records[0]) > MAX_CELLS:
             head.append([f"{name}.csv", f"{len(records) - 1} rows: too large for this workbook; see the CSV"])
             continue
-        sheet = book.create_sheet(name)
-        for i, row in enumerate(records):
-            sheet.append(row if i == 0 else [_number(c) for c in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
+        tables.append((name, sheet_xml(records)))
     target = folder / FILE
-    folders.atomic_write(target, _repeatable(buffer.getvalue()))
+    folders.atomic_write(target, workbook_bytes([("plan", sheet_xml(head, numbers_in_text=False)), *tables]))
     return target
