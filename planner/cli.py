@@ -240,6 +240,25 @@ LangOpt = Annotated[
 ]
 
 
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="ADDRESS",
+        help="Dask scheduler for a sweep or a stochastic plan, e.g. tcp://10.0.0.5:8786 [default: a local cluster].",
+        show_default=False,
+    ),
+]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        metavar="N",
+        min=1,
+        help="Worker processes of the local Dask cluster (1 thread each) [default: CPU count, at most 4].",
+        show_default=False,
+    ),
+]
+
+
 def _check_lang(lang: str) -> str:
     if lang not in ("zh", "en", "both"):
         raise typer.BadParameter("expected zh, en or both", param_hint="--lang")
@@ -314,18 +333,8 @@ def solve(
             show_default=False,
         ),
     ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            metavar="ADDRESS",
-            help="With --stochastic: a Dask scheduler, e.g. tcp://10.0.0.5:8786 [default: local].",
-            show_default=False,
-        ),
-    ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(metavar="N", min=1, help="With --stochastic: local cluster's workers.", show_default=False),
-    ] = None,
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
     settings: Annotated[
         list[str] | None,
         typer.Option(
@@ -617,23 +626,8 @@ def sweep(
             show_default=False,
         ),
     ],
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            metavar="ADDRESS",
-            help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 [default: a local cluster].",
-            show_default=False,
-        ),
-    ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            metavar="N",
-            min=1,
-            help="Worker processes of the local cluster (1 thread each) [default: CPU count, at most 4].",
-            show_default=False,
-        ),
-    ] = None,
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
     out_dir: Annotated[
         Path | None,
         typer.Option(

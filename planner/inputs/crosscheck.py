@@ -175,38 +175,34 @@ def _check_demand_years(raw: RawCase, rows: dict[str, list[BaseModel]], years: r
 def _check_pue_caps(raw: RawCase, rows: dict[str, list[BaseModel]], problems: list[Problem]) -> None:
     if "clusters" not in raw.tables:
         return
+    file = raw.tables["clusters"].file
     for line, row in _located(raw, "clusters", rows.get("clusters", [])):
         assert isinstance(row, Cluster)
-        if row.pue > row.pue_max:
-            problems.append(
-                Problem(
-                    raw.tables["clusters"].file,
-                    f"PUE above the cluster's cap pue_max={row.pue_max}; lower pue or raise pue_max",
-                    row=line,
-                    column="pue",
-                    value=row.pue,
-                )
-            )
-        if row.racks_in_use_existing is not None and row.racks_in_use_existing > row.racks_existing:
-            problems.append(
-                Problem(
-                    raw.tables["clusters"].file,
-                    f"racks in use exceed the existing racks ({row.racks_existing:g})",
-                    row=line,
-                    column="racks_in_use_existing",
-                    value=row.racks_in_use_existing,
-                )
-            )
-        if row.racks_max is not None and row.racks_existing > row.racks_max:
-            problems.append(
-                Problem(
-                    raw.tables["clusters"].file,
-                    f"existing racks exceed racks_max={row.racks_max:g}; the land limit is already broken",
-                    row=line,
-                    column="racks_existing",
-                    value=row.racks_existing,
-                )
-            )
+        broken: list[tuple[bool, str, str, object]] = [
+            (
+                row.pue > row.pue_max,
+                f"PUE above the cluster's cap pue_max={row.pue_max}; lower pue or raise pue_max",
+                "pue",
+                row.pue,
+            ),
+            (
+                row.racks_in_use_existing is not None and row.racks_in_use_existing > row.racks_existing,
+                f"racks in use exceed the existing racks ({row.racks_existing:g})",
+                "racks_in_use_existing",
+                row.racks_in_use_existing,
+            ),
+            (
+                row.racks_max is not None and row.racks_existing > row.racks_max,
+                f"existing racks exceed racks_max={row.racks_max or 0:g}; the land limit is already broken",
+                "racks_existing",
+                row.racks_existing,
+            ),
+        ]
+        problems.extend(
+            Problem(file, message, row=line, column=column, value=value)
+            for failed, message, column, value in broken
+            if failed
+        )
 
 
 def _check_cooling_types(

@@ -260,22 +260,23 @@ def _link_expansion_limit(r: Row) -> str:
     )
 
 
-def _west_share(r: Row) -> str:
-    share = r.v.inputs.scenario.policy.west_share_min_new_racks or 0.0
+def _share_floor(r: Row, share: float, what: str) -> str:
+    """A floor on a share of new racks: its price per rack and per percentage point of the share."""
     per_point = r.value * float(r.v.plan["new_racks_total"]) * 0.01 / 1e8
     return (
-        f"The {pct(share, 0)} floor on the western clusters' share of new racks costs {sig(r.value)} 元 per rack "
+        f"The {pct(share, 0)} {what} costs {sig(r.value)} 元 per rack "
         f"(about {sig(per_point)} 亿元 per percentage point)."
     )
+
+
+def _west_share(r: Row) -> str:
+    share = r.v.inputs.scenario.policy.west_share_min_new_racks or 0.0
+    return _share_floor(r, share, "floor on the western clusters' share of new racks")
 
 
 def _hub_share(r: Row) -> str:
     share = float(cast(float, r.v.hubs.at[r.parts[0], "new_racks_share_min"]))
-    per_point = r.value * float(r.v.plan["new_racks_total"]) * 0.01 / 1e8
-    return (
-        f"The {pct(share, 0)} floor on {r.v.name(r.parts[0])}'s share of new racks costs {sig(r.value)} 元 per rack "
-        f"(about {sig(per_point)} 亿元 per percentage point)."
-    )
+    return _share_floor(r, share, f"floor on {r.v.name(r.parts[0])}'s share of new racks")
 
 
 def _site_opening(r: Row) -> str:
@@ -298,11 +299,7 @@ def _intelligent_share(r: Row) -> str:
 
 def _national_hubs_share(r: Row) -> str:
     share = r.v.inputs.scenario.policy.national_hubs_share_min_new_racks or 0.0
-    per_point = r.value * float(r.v.plan["new_racks_total"]) * 0.01 / 1e8
-    return (
-        f"The {pct(share, 0)} rule (new racks in the national hubs, not in city or provincial data centres) "
-        f"costs {sig(r.value)} 元 per rack (about {sig(per_point)} 亿元 per percentage point)."
-    )
+    return _share_floor(r, share, "rule (new racks in the national hubs, not in city or provincial data centres)")
 
 
 def _carbon_cap(r: Row) -> str:
