@@ -58,7 +58,8 @@ def _compute_row(v: View) -> tuple[str, str, str, str]:
         return (title, "–", lang("no compute rates in the case (compute.csv)", "本情景未给算力折算（compute.csv）"),
                 NOT_SET)
     last = max(by_year, key=int)
-    got = f"{_sig(float(by_year[last]))} EFLOPS" + lang(f" in {last}", f"（{last} 年）")
+    eflops = _sig(float(by_year[last]))
+    got = lang(f"{eflops} EFLOPS in {last}", f"{eflops} EFLOPS（{last} 年）")
     return (title, "–", got, NOT_SET)
 
 
@@ -380,6 +381,12 @@ def scope(v: View) -> pd.DataFrame:
     has_budget = s.budget.total_yi_yuan is not None or s.budget.yearly_yi_yuan is not None
     price = s.policy.carbon_price_yuan_per_t
     capex = lang(*BASIS[capex_basis]) if capex_basis in BASIS else capex_basis
+    if s.it_capex:
+        capex = lang(
+            "facility (building, power, cooling, land); IT equipment (servers, accelerators) counted apart, as an "
+            "annuity over its life on every rack in use",
+            "基础设施（建筑、供配电、制冷、土地）；IT 设备（服务器、加速卡）另列，按其寿命折年计入每个在用机架",
+        )
     if has_budget:
         what_en, what_zh = (
             ("same basis as the rack investment", "与机架投资口径相同")
