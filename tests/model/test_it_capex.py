@@ -73,3 +73,15 @@ def test_it_capex_needs_every_class_priced_and_a_facility_capex(tiny: TinyCase) 
     tiny.set(capex_basis="facility_and_it")
     with pytest.raises(InputError, match="count the servers twice"):
         load_inputs(tiny.write())
+
+
+def test_verify_recomputes_it_capex_from_the_load(tiny: TinyCase) -> None:
+    # Servers 30,000 yuan a rack over 1 year, no discounting. 1,000 racks more in use at west1 in 2026 than the
+    # plan's IT capex paid for: verify finds the term 1,000 x 30,000 = 0.3 亿元 off (and the load's other rows).
+    from planner.verify.check import verify_outputs
+    from tests.test_verify import edit_csv, sizes
+
+    set_rows(tiny.tables["workloads"], {"workload_id": "batch"}, it_capex_yuan_per_rack=30000, it_lifetime_years=1)
+    out = tiny.set(it_capex=True).solve().out_dir
+    edit_csv(out / "load.csv", {"hub": "h1", "cluster": "west1", "year": 2026}, "load_racks", 11000)
+    assert sizes(verify_outputs(out), "cost_terms") == {"it_capex": approx(0.3)}
