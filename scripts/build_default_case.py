@@ -492,6 +492,17 @@ GENERAL_PFLOPS_SOURCE = (
     "standard rack; the default classes are latency tiers counted as general-purpose (通用) compute; "
     "held flat over 2026-2030"
 )
+GENERAL_IT_CAPEX_YUAN_PER_RACK = 250000
+GENERAL_IT_LIFETIME_YEARS = 5
+GENERAL_IT_SOURCE = (
+    "estimate (counted only with it_capex: true), because no Chinese price per rack is published: about four "
+    "two-socket servers fill a 2.5 kW rack drawing 70 % of rated power, at ~60,000 yuan each (a high-volume 1 TB CPU "
+    "server costs ~$10,400, SemiAnalysis 'AI Server Cost Analysis' May 2023, aisemicon.in/ai-server-cost-analysis-"
+    "memory-is-the-biggest-loser; Chinese listings 2-15万元 a server, zhitaoyun.cn/2274543.html [secondary]) plus "
+    "in-rack network: ~250,000 yuan a rack, consistent with ~0.03 PFLOPS a rack (compute.csv). Life 5 years: between "
+    "the 3-year minimum tax life of electronic equipment (企业所得税法实施条例 第六十条) and the 5-6 years large cloud "
+    "operators depreciate servers over"
+)
 SCENARIO_SOURCES = (
     ("compute_precision", "FP16",
      "China's intelligent-compute statistics are stated at FP16: 788 EFLOPS (FP16) at end-Jun 2025 "
@@ -777,11 +788,29 @@ def main(folder: Path = OUT) -> None:
 
     write(
         "workloads.csv",
-        ["workload_id", "name_zh", "name_en", "latency_max_one_way_ms", "gbps_per_rack"],
-        [[w[0], w[1], w[2], "" if w[3] is None else w[3], w[4]] for w in WORKLOADS],
+        [
+            "workload_id",
+            "name_zh",
+            "name_en",
+            "latency_max_one_way_ms",
+            "gbps_per_rack",
+            "it_capex_yuan_per_rack",
+            "it_lifetime_years",
+        ],
+        [
+            [*w[:3], "" if w[3] is None else w[3], w[4], GENERAL_IT_CAPEX_YUAN_PER_RACK, GENERAL_IT_LIFETIME_YEARS]
+            for w in WORKLOADS
+        ],
     )
     for w in WORKLOADS:
         source("workloads", "latency_max_one_way_ms/gbps_per_rack", w[0], f"{w[3]}/{w[4]}", w[5])
+    source(
+        "workloads",
+        "it_capex_yuan_per_rack/it_lifetime_years",
+        "realtime/near_realtime/batch",
+        f"{GENERAL_IT_CAPEX_YUAN_PER_RACK}/{GENERAL_IT_LIFETIME_YEARS}",
+        GENERAL_IT_SOURCE,
+    )
 
     base = base_demand()
     demand_rows = []

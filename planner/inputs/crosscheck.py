@@ -49,6 +49,7 @@ def cross_check(
     _check_demand_years(raw, rows, years, problems)
     _check_pue_caps(raw, rows, problems)
     _check_cooling_types(raw, rows, scenario, problems)
+    _check_it_capex(raw, rows, scenario, problems)
     _check_profiles(raw, rows, problems)
     _check_latency_reach(raw, rows, problems)
     _check_scenario_years(raw, scenario, years, problems)
@@ -218,6 +219,20 @@ def _check_cooling_types(
                        "add it there or give wue_l_per_kwh")
             file = raw.tables["clusters"].file
             problems.append(Problem(file, message, row=line, column="cooling_type", value=cooling))
+
+
+def _check_it_capex(
+    raw: RawCase, rows: dict[str, list[BaseModel]], scenario: Scenario, problems: list[Problem]
+) -> None:
+    """With `it_capex: true` every workload class states its IT capex per rack and the equipment's life."""
+    if not scenario.it_capex:
+        return
+    for line, row in _located(raw, "workloads", rows.get("workloads", [])):
+        assert isinstance(row, Workload)
+        for column in ("it_capex_yuan_per_rack", "it_lifetime_years"):
+            if getattr(row, column) is None:
+                message = f"it_capex is on (scenario.yaml) but class '{row.workload_id}' gives no {column}"
+                problems.append(Problem(raw.tables["workloads"].file, message, row=line, column=column))
 
 
 def _check_profiles(raw: RawCase, rows: dict[str, list[BaseModel]], problems: list[Problem]) -> None:

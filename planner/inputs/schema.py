@@ -216,6 +216,13 @@ class Workload(Schema):
     compute_kind: Literal["general", "intelligent", "supercomputing"] = "general"
     """Compute kind for reporting and `policy.intelligent_share_min`: general-purpose (通用), intelligent
     (智能, AI) or supercomputing (超算)."""
+    it_capex_yuan_per_rack: float | None = Field(default=None, ge=0, le=1e9, json_schema_extra=unit("yuan/rack"))
+    """Overnight cost of the IT equipment (servers, accelerators, in-rack network) in one rack of this
+    class's kind (`rack_kw`); counted only with the scenario's `it_capex: true`, as an annuity over
+    `it_lifetime_years` on every rack in use. Blank: not given (an error when `it_capex` is on)."""
+    it_lifetime_years: int | None = Field(default=None, ge=1, le=20, json_schema_extra=unit("year"))
+    """Economic life of that IT equipment before it is refreshed (general servers about 5 years,
+    accelerators 4-5), for its annuity."""
 
     @model_validator(mode="before")
     @classmethod
@@ -538,9 +545,18 @@ class Scenario(Schema):
     """WUE per cooling type."""
     tariff: Tariff = Tariff()
     """Time-of-use grid prices."""
+    it_capex: bool = False
+    """Count IT equipment (servers, accelerators) as a cost, reported apart from facility capex: every
+    rack in use pays its class's `it_capex_yuan_per_rack` as an annuity over `it_lifetime_years`
+    (workloads.csv), discounted like the facility capex. Off: the plan counts facility capex only."""
 
     @model_validator(mode="after")
     def _one_money_basis(self) -> Scenario:
+        if self.it_capex and self.capex_basis == "facility_and_it":
+            raise ValueError(
+                "it_capex: true with capex_basis 'facility_and_it' would count the servers twice; use capex_basis "
+                "'facility' (capex_yuan_per_rack without IT) or turn it_capex off"
+            )
         has_budget = self.budget.total_yi_yuan is not None or self.budget.yearly_yi_yuan is not None
         if has_budget and self.budget.basis != self.capex_basis:
             raise ValueError(

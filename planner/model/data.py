@@ -112,6 +112,8 @@ class ModelData:
     retire_clusters: pd.Index  # clusters whose existing racks may (or must) be retired
     retire_cost: pd.Series  # [cluster, year] 亿元/krack, discounted, paid in the year of retirement
     retire_by: pd.Series  # [cluster] year by which racks above the policy PUE are retrofitted or retired
+    it_capex_annual: pd.Series  # [workload] 亿元 per krack in use per year (IT annuity), only with `it_capex` on
+    it_capex_cost: pd.Series  # [workload, year] 亿元 per krack in use, the annuity discounted; only with `it_capex` on
 
 
 def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelData:
@@ -246,6 +248,7 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         water_max_km3=_cluster_year_limit(pd.Series(np.nan, index=clusters.index), inputs, "water_max_m3", years) / 1e3,
         **_vintage(s, clusters, pue_existing, discount),
         **storage,
+        **_it_capex(s, workloads, discount),
     )
 
 
@@ -341,6 +344,35 @@ def _vintage(s: Scenario, clusters: pd.DataFrame, pue_existing: pd.Series, disco
         "retire_cost": _per_year(cost, discount),
         "retire_by": pd.Series(by, index=pd.Index(clusters.index[above], name="cluster"), dtype=int),
     }
+
+
+class _ItCapex(TypedDict):
+    it_capex_annual: pd.Series
+    it_capex_cost: pd.Series
+
+
+def _it_capex(s: Scenario, workloads: pd.DataFrame, discount: pd.Series) -> _ItCapex:
+    """IT equipment per krack (1000 standard racks) in use: the kind's price / (rack_kw / power_kw), annuitised.
+
+    annual[w] = it_capex[w] / (rack_kw[w] / power_kw) * crf(r, L[w]);  cost[w,y] = annual[w] * discount[y]
+    """
+    index = pd.Index(workloads.index if s.it_capex else workloads.index[:0], name="workload")
+    kinds = workloads.loc[index]
+    per_rack = (kinds["rack_kw"].astype(float) / s.rack.power_kw).fillna(1.0)  # standard racks per rack of the kind
+    life = kinds["it_lifetime_years"].astype(float)
+    r = s.discount_rate
+    crf = 1.0 / life if r == 0 else r / (1.0 - (1.0 + r) ** -life)
+    annual = (kinds["it_capex_yuan_per_rack"].astype(float) / per_rack * RACKS_PER_KRACK / YUAN_PER_YI * crf)
+    annual = annual.rename("it_capex_annual").rename_axis("workload")
+    dear = annual.index[annual * YUAN_PER_YI / RACKS_PER_KRACK > s.unmet_penalty_yuan_per_rack_year]
+    if len(dear):
+        logger.warning(
+            "IT capex of class(es) %s exceeds the unmet-demand penalty per rack-year (%g yuan): the plan will rather "
+            "leave that demand unserved; raise unmet_penalty_yuan_per_rack_year if it must be served",
+            ", ".join(map(str, dear)),
+            s.unmet_penalty_yuan_per_rack_year,
+        )
+    return {"it_capex_annual": annual, "it_capex_cost": _per_year(annual, discount)}
 
 
 def _floor(s: Scenario, clusters: pd.DataFrame, years: pd.Index) -> pd.DataFrame:

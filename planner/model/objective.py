@@ -9,6 +9,7 @@ from planner.model.variables import Vars
 
 COST_TERMS = (
     "capex",
+    "it_capex",
     "fixed_opex",
     "electricity",
     "renewables",
@@ -18,7 +19,7 @@ COST_TERMS = (
     "unmet_penalty",
     "storage",
 )
-"""Names of the objective's terms, in report order."""
+"""Names of the objective's terms, in report order (`it_capex` only with the scenario's `it_capex` on)."""
 
 
 def add_objective(m: Builder, d: ModelData, v: Vars) -> None:
@@ -26,6 +27,7 @@ def add_objective(m: Builder, d: ModelData, v: Vars) -> None:
 
     capex        = sum_{c,y} capex_cost[c,y] * racks_new[c,y] + open_cost[c,y] * opened[c,y]  (annuities in the horizon)
                    + retrofit_cost[c,y] * retrofit[c,y] + retire_cost[c] * df[y] * retire[c,y]
+    it_capex     = sum_{w,c,y} it_annual[w] * df[y] * class_load[w,c,y]   (IT equipment annuity per rack in use; option)
     fixed_opex   = sum_{c,y} fom[c] * df[y] * racks[c,y]
     electricity  = sum_{c,y,t} (price[c] + td_fee[c]) * tou[t] * df[y] * grid[c,y,t]
     renewables   = sum_{c,y,t} ppa[c] * df[y] * renewable[c,y,t] + sum_{c,y,t} direct_price[c] * df[y] * direct[c,y,t]
@@ -49,9 +51,12 @@ def add_objective(m: Builder, d: ModelData, v: Vars) -> None:
         capex = capex + _lp.terms(v.retire, by=[], coef=d.retire_cost)
     if not v.bandwidth_new.empty:
         network = network + _lp.terms(v.bandwidth_new, by=[], coef=d.bandwidth_capex_cost)
+    parts: dict[str, Terms] = {"capex": capex}
+    if not d.it_capex_cost.empty:
+        parts["it_capex"] = _lp.terms(v.class_load, by=[], coef=d.it_capex_cost)
     m.set_objective(
         {
-            "capex": capex,
+            **parts,
             "fixed_opex": _lp.terms(v.racks, by=[], coef=d.fixed_opex_cost),
             "electricity": _lp.terms(v.grid, by=[], coef=price.to_numpy()),
             "renewables": renewables,

@@ -14,8 +14,8 @@ import pandas as pd
 
 from planner.report.compute import compute_targets
 from planner.report.glossary import Lang, count, wan
-from planner.report.scorecard import TOL, binding_keys, green_coverage
-from planner.report.tables import View, num, pct, utilisation_floor, utilisation_matrix, year_span
+from planner.report.scorecard import TOL, binding_keys, green_coverage, utilisation_in_floor_years
+from planner.report.tables import View, num, pct, utilisation_floor, year_span
 
 MET, NOT_MET, NOT_MODELLED, NOT_SET = "✓ met", "✗ not met", "– not modelled", "– not set"
 EN = Lang("en")
@@ -47,6 +47,20 @@ def _water_row(v: View) -> tuple[str, str, str, str]:
     n = len({c for c, _, _ in caps})
     return (lang("Water use (WUE)", "用水效率 WUE"), lang(f"caps at {n} cluster(s)", f"{n} 个集群设上限"),
             used, NOT_MET if over else MET)
+
+
+def _compute_row(v: View) -> tuple[str, str, str, str]:
+    """Compute in use in the last year (EFLOPS, plan.json); no national EFLOPS target is set by a case."""
+    lang = v.lang
+    by_year = v.plan.get("compute_eflops_by_year") or {}
+    title = lang("Computing power (EFLOPS)", "算力规模 EFLOPS")
+    if not by_year:
+        return (title, "–", lang("no compute rates in the case (compute.csv)", "本情景未给算力折算（compute.csv）"),
+                NOT_SET)
+    last = max(by_year, key=int)
+    eflops = _sig(float(by_year[last]))
+    got = lang(f"{eflops} EFLOPS in {last}", f"{eflops} EFLOPS（{last} 年）")
+    return (title, "–", got, NOT_SET)
 
 
 def _budget_years(v: View) -> tuple[list[int], list[float]]:
@@ -211,15 +225,15 @@ def targets(v: View) -> pd.DataFrame:
             MET if pue_ok else NOT_MET,
         )
     )
-    util = utilisation_matrix(v)
     floors = utilisation_floor(v)
-    low = (util.min(axis=1) - floors).dropna()
+    lowest = utilisation_in_floor_years(v)  # only the years each cluster's floor applies (its start year on)
+    low = (lowest - floors).dropna()
     worst = str(low.idxmin()) if len(low) else ""
     rows.append(
         (
             lang("Utilisation (racks in use / installed)", "上架率"),
             f"≥ {_range(floors, percent=True)}",
-            lang("lowest", "最低") + f" {pct(cast(pd.Series, util.loc[worst]).min(), 0)} ({v.zh(worst)})"
+            lang("lowest", "最低") + f" {pct(float(lowest[worst]), 0)} ({v.zh(worst)})"
             if worst
             else "–",
             MET if len(low) == 0 or float(low.min()) >= -TOL else NOT_MET,
@@ -228,7 +242,7 @@ def targets(v: View) -> pd.DataFrame:
     cover = green_coverage(v)
     live = cover[cover["new_energy_gwh"] > TOL]
     gfloor = v.clusters["green_share_min_new"].astype(float).fillna(s.policy.green_share_min_new)
-    short = live["coverage"] - live["cluster"].map(gfloor)
+    short = live["coverage"] - live["cluster"].map(gfloor).astype(float)  # float also when no cluster has new load
     rows.append(
         (
             lang("Green power for new racks", "新建机架绿电占比"),
@@ -288,9 +302,7 @@ def targets(v: View) -> pd.DataFrame:
         )
     )
     rows.append(_water_row(v))
-    rows.append(
-        (lang("Computing power (EFLOPS)", "算力规模 EFLOPS"), "–", lang("racks only", "仅按机架"), NOT_MODELLED)
-    )
+    rows.append(_compute_row(v))
     verdicts = [lang(r[3].split(" ", 1)[1], VERDICT_ZH[r[3]].split(" ", 1)[1]) for r in rows]
     return pd.DataFrame(
         {
@@ -369,6 +381,12 @@ def scope(v: View) -> pd.DataFrame:
     has_budget = s.budget.total_yi_yuan is not None or s.budget.yearly_yi_yuan is not None
     price = s.policy.carbon_price_yuan_per_t
     capex = lang(*BASIS[capex_basis]) if capex_basis in BASIS else capex_basis
+    if s.it_capex:
+        capex = lang(
+            "facility (building, power, cooling, land); IT equipment (servers, accelerators) counted apart, as an "
+            "annuity over its life on every rack in use",
+            "基础设施（建筑、供配电、制冷、土地）；IT 设备（服务器、加速卡）另列，按其寿命折年计入每个在用机架",
+        )
     if has_budget:
         what_en, what_zh = (
             ("same basis as the rack investment", "与机架投资口径相同")
@@ -411,8 +429,10 @@ def scope(v: View) -> pd.DataFrame:
         (
             lang("Not in the model", "未纳入模型"),
             lang(
-                "water, computing power per rack, land prices beyond the capex, grid upgrades outside the clusters",
-                "用水、单机架算力、投资以外的地价、集群外电网改造",
+                "land prices beyond the capex, grid upgrades outside the clusters, a PUE and IT load factor of "
+                "their own for dense (AI) racks (every rack kind runs at its cluster's PUE and the case's load factor)",
+                "投资以外的地价、集群外电网改造、高密度（智算）机架单独的 PUE 与负载率"
+                "（各类机架均按所在集群 PUE 与统一负载率计）",
             ),
         ),
     ]

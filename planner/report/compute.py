@@ -82,8 +82,9 @@ def compute_targets(v: View, tol: float, marks: tuple[str, str]) -> list[tuple[s
     """Rows of the brief's policy-target table: the intelligent share (when set), the 60 % rule (outside sites)."""
     lang, met, not_met = v.lang, marks[0], marks[1]
     rows = []
-    floor = v.inputs.scenario.policy.intelligent_share_min
-    shares = v.plan.get("intelligent_share_of_compute_by_year") or {}
+    policy = v.inputs.scenario.policy
+    floor, start = policy.intelligent_share_min, policy.intelligent_share_from_year or v.first
+    shares = {y: x for y, x in (v.plan.get("intelligent_share_of_compute_by_year") or {}).items() if int(y) >= start}
     if floor is not None and shares:
         low = min(float(x) for x in shares.values())
         lowest = lang("lowest", "最低") + f" {pct(low, 0)}"

@@ -71,6 +71,13 @@ def _floor_years(v: View, c: object, u: pd.Series) -> pd.Series:
     return kept
 
 
+def utilisation_in_floor_years(v: View) -> pd.Series:
+    """Each cluster's lowest 上架率 over the years its floor applies (NaN: no racks in those years)."""
+    util = utilisation_matrix(v)
+    lows = {c: _floor_years(v, c, cast(pd.Series, util.loc[c]).dropna()).min() for c in util.index}
+    return pd.Series(lows, index=util.index, dtype=float)
+
+
 @per_view
 def green_coverage(v: View) -> pd.DataFrame:
     """Green power (renewables + certificates) / energy of the load on new racks, per cluster-year."""

@@ -21,6 +21,7 @@ from planner.results.plan_folder import SavedPlan
 
 COST_LABELS = {
     "capex": "Annualised investment 年化投资",
+    "it_capex": "IT equipment (servers, accelerators), annualised IT设备（服务器、加速卡）年化投资",
     "fixed_opex": "Fixed operation 固定运维",
     "electricity": "Grid electricity 电网购电",
     "renewables": "Contracted renewables (green-power trading) 绿电交易",
@@ -191,6 +192,12 @@ def headline(v: View) -> pd.DataFrame:
         (f"Unmet demand {span} (rack-years)", num(p["unmet_rack_years"])),
         ("Average PUE", num(p["average_pue"], 3)),
     ]
+    if "it_capex" in p["cost_breakdown_yi_yuan"]:  # IT equipment, apart from the facility capex
+        costs = p["cost_breakdown_yi_yuan"]
+        rows[3:3] = [
+            (f"Facility capex, annualised, discounted to {v.first} (亿元)", num(costs["capex"], 2)),
+            (f"IT capex, annualised, discounted to {v.first} (亿元)", num(costs["it_capex"], 2)),
+        ]
     return pd.DataFrame(rows, columns=["What", "Value"])
 
 
@@ -199,6 +206,9 @@ def scope_statement(v: View) -> str:
     s, p = v.inputs.scenario, v.plan
     capex = ("facility only (building, power, cooling, land); IT equipment (servers, network gear) is excluded"
              if s.capex_basis == "facility" else "facility and IT equipment (servers, network gear)")
+    if s.it_capex:
+        capex = ("facility (building, power, cooling, land), with IT equipment (servers, accelerators) as its own "
+                 "term: an annuity over the equipment's life on every rack in use")
     has_budget = s.budget.total_yi_yuan is not None or s.budget.yearly_yi_yuan is not None
     budget = (
         f"budgets count {'facility' if s.budget.basis == 'facility' else 'facility and IT'} investment, like the capex"
@@ -379,6 +389,8 @@ def hub_table(v: View) -> pd.DataFrame:
                 "Investment (亿元)": num(p["investment_by_hub_yi_yuan"].get(h, 0.0), 2),
             }
         )
+        if "it_capex_by_hub_yi_yuan" in p:  # IT equipment annuities at its clusters, apart from the facility
+            rows[-1]["IT capex (亿元)"] = num(p["it_capex_by_hub_yi_yuan"].get(h, 0.0), 2)
     return pd.DataFrame(rows)
 
 

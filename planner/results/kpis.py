@@ -40,6 +40,11 @@ def investment(results: Results, d: ModelData) -> pd.DataFrame:
         }
     )
     out["total_yi_yuan"] = out["racks_yi_yuan"] + out["network_yi_yuan"]
+    if not d.it_capex_annual.empty:  # the IT annuities paid that year (undiscounted), apart from the facility total
+        load = results.load
+        it = load["load_racks"] / RACKS_PER_KRACK * load["workload"].map(d.it_capex_annual).to_numpy()
+        by_it = it.groupby([load["cluster"].map(d.cluster_hub).rename("hub"), load["year"]]).sum()
+        out["it_capex_yi_yuan"] = by_it.reindex(index, fill_value=0.0)
     return out.reset_index()
 
 
@@ -152,6 +157,18 @@ def plan_summary(results: Results, d: ModelData, tables: dict[str, pd.DataFrame]
             str(c): _series_dict(g.set_index("year")["utilisation"]) for c, g in util.groupby("cluster")
         },
         **compute_summary(results, d),
+        **_it_capex_summary(inv),
+    }
+
+
+def _it_capex_summary(inv: pd.DataFrame) -> dict[str, Any]:
+    """IT equipment annuities paid (亿元, undiscounted) by year and by hub; empty without `it_capex`."""
+    if "it_capex_yi_yuan" not in inv.columns:
+        return {}
+    return {
+        "it_capex_total_yi_yuan": _r(inv["it_capex_yi_yuan"].sum()),
+        "it_capex_by_year_yi_yuan": _series_dict(inv.groupby("year")["it_capex_yi_yuan"].sum()),
+        "it_capex_by_hub_yi_yuan": _series_dict(inv.groupby("hub")["it_capex_yi_yuan"].sum()),
     }
 
 

@@ -156,6 +156,7 @@ class Case:
     capacity_factors: pd.DataFrame = field(default_factory=pd.DataFrame)  # by (cluster, slice): wind/solar/hydro cf
     vintage_clusters: pd.Index = field(default_factory=lambda: pd.Index([], name="cluster"))  # may retrofit or retire
     retire_by: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # cluster above threshold -> year
+    it_capex: bool = False  # IT equipment counted as a cost (annuity per rack in use)
 
     def discount(self, years: pd.Index | pd.Series) -> pd.Series:
         """Discount factor (1 + r)^-(y - first year) for each given year."""
@@ -242,6 +243,7 @@ def case_frames(inputs: Inputs) -> Case:
         tou_factor=_tou(inputs, weight),
         capacity_factors=_capacity_factors(inputs, clusters),
         **_vintage(inputs, clusters),
+        it_capex=s.it_capex,
     )
 
 

@@ -38,6 +38,23 @@ def _opening_costs(case: Case, plan: Plan) -> float:
     return float(np.sum(opened.to_numpy(dtype=float) * cost * annuity))
 
 
+def _it_capex(case: Case, plan: Plan) -> float:
+    """IT equipment (yuan): each standard rack in use pays its kind's price x power_kw / rack_kw, annuitised.
+
+    The price is per rack of the class's kind (`rack_kw`, blank: a standard rack); the annuity is over the
+    equipment's own life `it_lifetime_years`, paid in every year the rack is in use.
+    """
+    w = case.workloads
+    load = plan.load
+    r = case.discount_rate
+    life = w["it_lifetime_years"].astype(float)
+    crf = 1.0 / life if r == 0 else r / (1.0 - (1.0 + r) ** -life)
+    kind_kw = w["rack_kw"].astype(float).fillna(case.power_kw)
+    yuan_per_rack_year = w["it_capex_yuan_per_rack"].astype(float) * case.power_kw / kind_kw * crf
+    price = yuan_per_rack_year.reindex(load["workload"]).to_numpy()
+    return float(np.sum(load["load_racks"].to_numpy() * price * case.discount(load["year"]).to_numpy()))
+
+
 def recompute_costs(case: Case, plan: Plan) -> dict[str, float]:
     """The objective's terms in 亿元 (present value at the first year) from the plan's tables."""
     cl = case.clusters
@@ -125,6 +142,8 @@ def recompute_costs(case: Case, plan: Plan) -> dict[str, float]:
     }
     if not case.storage_enabled:
         yuan["storage"] = 0.0  # no battery columns in the model
+    if case.it_capex:
+        yuan["it_capex"] = _it_capex(case, plan)
     return {k: v / YI for k, v in yuan.items()}
 
 
