@@ -25,10 +25,20 @@ MIP_GAP = 0.01
 """Relative gap for modular (MIP) examples in these tests: both solvers reach it in seconds."""
 
 
-def settings(case: Path, overlays: list[Path]) -> dict[str, object]:
-    """Overrides for a cross-check solve: no report; a 1 % gap for modular cases."""
+CROSSCHECK_RESOLUTION = "days:2"
+"""HiGHS against CBC on every example at 2 representative days, not the case's 12: whether two solvers
+agree does not depend on the number of slices, and CBC takes minutes per example at 12 (the 12-day plans
+are solved and verified in tests/test_examples.py)."""
+
+
+def settings(case: Path, overlays: list[Path], resolution: str | None = None) -> dict[str, object]:
+    """Overrides for a cross-check solve: no report; a 1 % gap for modular cases; optionally a resolution."""
     modular = load_inputs(case, overlays).scenario.build_module_racks is not None
-    return {"report": False, **({"mip_gap": MIP_GAP} if modular else {})}
+    return {
+        "report": False,
+        **({"mip_gap": MIP_GAP} if modular else {}),
+        **({"time_resolution": resolution} if resolution else {}),
+    }
 
 
 def example_cases() -> list[tuple[str, Path, list[Path]]]:
@@ -52,10 +62,11 @@ def plan_files(folder: Path) -> dict[str, bytes]:
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "case", "overlays"), CASES, ids=[c[0] for c in CASES])
 def test_highs_and_cbc_agree_and_both_plans_verify(name: str, case: Path, overlays: list[Path], tmp_path: Path) -> None:
-    extra = settings(case, overlays)
+    extra = settings(case, overlays, CROSSCHECK_RESOLUTION)
     highs = run_case(case, overlays, {"output_dir": tmp_path / "highs", "solver": "highs", **extra})
     cbc = run_case(case, overlays, {"output_dir": tmp_path / "cbc", "solver": "cbc", **extra})
     assert highs.status == cbc.status == "optimal"
+    assert highs.plan["time_resolution"].startswith("2 representative days")
     a, b = highs.plan["objective_yi_yuan"], cbc.plan["objective_yi_yuan"]
     tolerance = MIP_GAP if highs.plan["mip"] else 1e-6
     assert abs(a - b) <= tolerance * max(abs(a), abs(b), 1.0), f"{name}: HiGHS {a} vs CBC {b}"
