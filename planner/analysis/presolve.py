@@ -301,7 +301,8 @@ def _carbon_vs_floor(case: Case, reach: Reach) -> list[Finding]:
         return []
     w = case.weight_hours.reset_index()
     w = w[w["cluster"].isin(forced.index)]
-    pue = case.clusters["pue_existing"].reindex(w["cluster"]).to_numpy()
+    lowest_shift = min(0.0, float(case.workloads["pue_delta"].astype(float).min()))  # a lower bound: any class
+    pue = case.clusters["pue_existing"].reindex(w["cluster"]).to_numpy() + lowest_shift
     facility = (
         forced.reindex(w["cluster"]).to_numpy()
         * case.power_kw

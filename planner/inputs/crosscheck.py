@@ -48,6 +48,7 @@ def cross_check(
     years = range(scenario.years.first, scenario.years.last + 1)
     _check_demand_years(raw, rows, years, problems)
     _check_pue_caps(raw, rows, problems)
+    _check_pue_delta(raw, rows, problems)
     _check_cooling_types(raw, rows, scenario, problems)
     _check_it_capex(raw, rows, scenario, problems)
     _check_profiles(raw, rows, problems)
@@ -204,6 +205,25 @@ def _check_pue_caps(raw: RawCase, rows: dict[str, list[BaseModel]], problems: li
             for failed, message, column, value in broken
             if failed
         )
+
+
+def _check_pue_delta(raw: RawCase, rows: dict[str, list[BaseModel]], problems: list[Problem]) -> None:
+    """A class's PUE difference keeps every PUE it meets at 1 or above: lowest cluster PUE + pue_delta >= 1."""
+    clusters = [c for c in rows.get("clusters", []) if isinstance(c, Cluster)]
+    if not clusters:
+        return
+    pues = [(p, c.cluster_id) for c in clusters for p in (c.pue, c.pue_max, c.pue_existing) if p is not None]
+    lowest, where = min(pues)
+    for line, row in _located(raw, "workloads", rows.get("workloads", [])):
+        assert isinstance(row, Workload)
+        if lowest + row.pue_delta < 1.0:
+            message = (
+                f"gives a PUE of {lowest + row.pue_delta:.3f} at {where} (PUE {lowest:g}), below 1; "
+                f"expected pue_delta >= {1.0 - lowest:.3f}"
+            )
+            problems.append(
+                Problem(raw.tables["workloads"].file, message, row=line, column="pue_delta", value=row.pue_delta)
+            )
 
 
 def _check_cooling_types(

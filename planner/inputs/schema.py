@@ -216,6 +216,12 @@ class Workload(Schema):
     compute_kind: Literal["general", "intelligent", "supercomputing"] = "general"
     """Compute kind for reporting and `policy.intelligent_share_min`: general-purpose (通用), intelligent
     (智能, AI) or supercomputing (超算)."""
+    pue_delta: float = Field(default=0.0, ge=-0.5, le=0.5, json_schema_extra=unit("-"))
+    """How far this class's kind's PUE lies from the cluster's PUE for the racks carrying it (existing,
+    retrofitted or new): liquid-cooled AI racks run lower, e.g. -0.1. Counted in facility energy, so in
+    the power balance and everything priced on it (grid purchases, green power, emissions); the
+    grid-connection limit and the green floor on new racks count the cluster's own PUE (racks are
+    built per cluster, not per kind). 0: the cluster's PUE."""
     it_capex_yuan_per_rack: float | None = Field(default=None, ge=0, le=1e9, json_schema_extra=unit("yuan/rack"))
     """Overnight cost of the IT equipment (servers, accelerators, in-rack network) in one rack of this
     class's kind (`rack_kw`); counted only with the scenario's `it_capex: true`, as an annuity over

@@ -47,6 +47,7 @@ class ModelData:
     fixed_opex_cost: pd.Series  # [cluster, year] 亿元/krack, discounted
     pue: pd.Series  # [cluster] of new racks
     pue_existing: pd.Series  # [cluster] of the racks in place at the start
+    pue_delta: pd.Series  # [workload] the class's kind's PUE minus the cluster's (0: the cluster's PUE)
     it_gwh_flat: pd.Series  # [slice] IT energy of 1 krack in use over the slice, any workload
     it_gwh_per_krack: pd.Series  # [workload, slice] IT energy of 1 krack in use over the slice
     new_load_gwh_per_krack: pd.Series  # [cluster] facility GWh per krack-year of load on new racks
@@ -183,6 +184,7 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         fixed_opex_cost=_per_year(clusters["fixed_opex_yuan_per_rack_year"] * RACKS_PER_KRACK / YUAN_PER_YI, discount),
         pue=pue,
         pue_existing=pue_existing,
+        pue_delta=workloads["pue_delta"].astype(float).rename_axis("workload"),
         it_gwh_flat=it_per_slice.rename("it_gwh"),
         it_gwh_per_krack=it_gwh,
         new_load_gwh_per_krack=pue * kw_in_use * HOURS_PER_YEAR / 1e3,

@@ -25,6 +25,7 @@ def _facility_energy(d: ModelData, v: Vars) -> Terms:
     )
     row_it = it[d.workloads.get_indexer(index.get_level_values("workload"))]
     pue = d.pue_existing.reindex(index.get_level_values("cluster")).to_numpy()
+    pue = pue + d.pue_delta.reindex(index.get_level_values("workload")).to_numpy()  # the kind's own PUE
     coef = (pue[:, None] * row_it).ravel()  # class_load-major, slices inner: the order of `broadcast`
     energy = _lp.terms(_lp.broadcast(v.class_load, d.slices), by=CYT, coef=coef)
     if not v.retrofit_load.empty:  # retrofitted racks run at pue_max: take (pue_ex - pue_retrofit) x IT energy off
@@ -45,14 +46,15 @@ def add_power_balance(m: Builder, d: ModelData, v: Vars) -> None:
     """Facility energy = IT energy x PUE, met by grid power and contracted renewables.
 
     grid[c,y,t] + renewable[c,y,t] + direct[c,y,t] + discharge[c,y,t] - charge[c,y,t]
-        - sum_w pue_ex[c] * it[w,t] * class_load[w,c,y] + (pue_ex[c] - pue[c]) * it[t] * new_load[c,y]
+        - sum_w (pue_ex[c] + dpue[w]) * it[w,t] * class_load[w,c,y] + (pue_ex[c] - pue[c]) * it[t] * new_load[c,y]
         + (pue_ex[c] - pue_retrofit[c]) * it[t] * retrofit_load[c,y] = 0        for all c, y, t
 
     Notes:
         Load on the racks in place runs at their PUE (pue_ex), load on new racks at the new-build
-        PUE; the last term exists only where the two differ (then `new_load_cap` bounds new_load). Battery terms
-        exist only at storage clusters (and only with more than one slice), direct green supply only
-        where `green_direct_mw` is set.
+        PUE, each shifted by its class's kind (dpue[w] = `pue_delta`, 0 by default; the vintage terms are
+        differences, so the shift holds on every vintage); the last term exists only where the two differ
+        (then `new_load_cap` bounds new_load). Battery terms exist only at storage clusters (and only with
+        more than one slice), direct green supply only where `green_direct_mw` is set.
     """
     lhs = _lp.terms(v.grid, by=CYT) + _lp.terms(v.renewable, by=CYT) - _facility_energy(d, v)
     if not v.charge.empty:

@@ -429,10 +429,11 @@ def scope(v: View) -> pd.DataFrame:
         (
             lang("Not in the model", "未纳入模型"),
             lang(
-                "land prices beyond the capex, grid upgrades outside the clusters, a PUE and IT load factor of "
-                "their own for dense (AI) racks (every rack kind runs at its cluster's PUE and the case's load factor)",
-                "投资以外的地价、集群外电网改造、高密度（智算）机架单独的 PUE 与负载率"
-                "（各类机架均按所在集群 PUE 与统一负载率计）",
+                "land prices beyond the capex, grid upgrades outside the clusters, an IT load factor of their own "
+                "for dense (AI) racks (every kind runs at the case's load factor; a kind's PUE differs from its "
+                "cluster's only by its pue_delta, and only in the energy it draws)",
+                "投资以外的地价、集群外电网改造、高密度（智算）机架单独的负载率"
+                "（各类机架均按统一负载率计；机架类型的 PUE 仅以 pue_delta 调整其耗电量）",
             ),
         ),
     ]

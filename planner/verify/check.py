@@ -344,9 +344,9 @@ def check_new_load(case: Case, plan: Plan) -> list[CheckResult]:
 def check_power_balance(case: Case, plan: Plan) -> CheckResult:
     """Grid + renewable + direct green + battery discharge - charge = it energy x PUE of the racks carrying it.
 
-    pue_existing[c] on the racks in place, pue_max[c] on retrofitted ones, pue[c] on new racks;
-    it = racks in use * power_kw *
-    it_load_factor * weight_hours.
+    pue_existing[c] on the racks in place, pue_max[c] on retrofitted ones, pue[c] on new racks, each
+    plus the PUE difference of the class's kind (workloads.csv `pue_delta`) on the racks it uses;
+    it = racks in use * power_kw * it_load_factor * weight_hours.
     """
     e = plan.energy_cyt
     cy = pd.MultiIndex.from_arrays([e.index.get_level_values("cluster"), e.index.get_level_values("year")])
@@ -359,8 +359,10 @@ def check_power_balance(case: Case, plan: Plan) -> CheckResult:
     cl = case.clusters.reindex(e.index.get_level_values("cluster"))
     on_retrofit = vintage_frame(plan, case)["retrofit_load_racks"].reindex(cy).to_numpy()
     on_old = in_use - on_new - on_retrofit
+    kind = plan.load["load_racks"] * plan.load["workload"].map(case.workloads["pue_delta"].astype(float)).to_numpy()
+    shift = kind.groupby([plan.load["cluster"], plan.load["year"]]).sum().reindex(cy, fill_value=0.0).to_numpy()
     facility = per_rack * (cl["pue_existing"].to_numpy() * on_old + cl["pue_max"].to_numpy() * on_retrofit
-                           + cl["pue"].to_numpy() * on_new)
+                           + cl["pue"].to_numpy() * on_new + shift)
     supply = e["grid_gwh"] + e["renewable_gwh"] + battery_net_gwh(e) + direct_gwh(e)
     return compare("power_balance", e.index, supply, "==", facility, "GWh")
 

@@ -6,6 +6,8 @@ racks, i.e. 87,600 MWh of facility energy a year at PUE 1.
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import TinyCase, approx
 from tests.model.test_capacity_families import dual
 
@@ -124,3 +126,34 @@ def test_power_balance_per_time_slice_caps_renewables_at_the_slice_load(tiny: Ti
     assert frame.loc[("west1", 2026, "night"), "grid_gwh"] == approx(43.8)
     assert outcome.plan["objective_yi_yuan"] == approx(10 + 2 * (43_800 * 100 + 43_800 * 300) / 1e8)
     assert outcome.plan["time_resolution"] == "the case's own profiles (2 time slice(s) per year)"
+
+
+def test_a_class_kind_s_pue_delta_shifts_its_racks_facility_energy(tiny: TinyCase) -> None:
+    # h1's 10,000 racks split 6,000 batch (cluster PUE 1.2) and 4,000 liquid-cooled AI (pue_delta -0.1: 1.1).
+    # Facility: 6,000 x 8.76 MWh x 1.2 + 4,000 x 8.76 MWh x 1.1 = 63,072 + 38,544 = 101,616 MWh a year.
+    ai = {**tiny.tables["workloads"][0], "workload_id": "ai", "name_en": "AI", "name_zh": "智算", "pue_delta": -0.1}
+    tiny.tables["workloads"][0]["pue_delta"] = 0.0
+    tiny.tables["workloads"].append(ai)
+    demand = tiny.tables["demand"]
+    for row in list(demand):
+        share = 6000 if row["hub_id"] == "h1" else 0
+        demand.append({**row, "workload_id": "ai", "demand_racks": 10000 - share if share else 0})
+        row["demand_racks"] = share
+    tiny.cluster("east1", pue=1.2)
+    outcome = tiny.cluster("west1", pue=1.2, power_price_yuan_per_kwh=0.3).solve()  # verify agrees (own formula)
+    grid, _renewable = energy(outcome, "west1", 2026)
+    assert grid == approx(101.616)
+    assert outcome.plan["objective_yi_yuan"] == approx(10 + 2 * 101_616 * 300 / 1e8)
+
+
+def test_a_pue_delta_that_takes_a_pue_below_one_is_refused(tiny: TinyCase) -> None:
+    from planner.errors import InputError
+
+    tiny.tables["workloads"][0]["pue_delta"] = -0.3  # the tiny clusters' PUE is 1.2 at its lowest: 0.9
+    tiny.cluster("west1", pue=1.2, pue_max=1.2).cluster("east1", pue=1.2, pue_max=1.2)
+    with pytest.raises(InputError) as caught:
+        tiny.solve()
+    text = str(caught.value)
+    assert "workloads.csv:2" in text
+    assert "pue_delta" in text
+    assert "expected pue_delta >= -0.200" in text

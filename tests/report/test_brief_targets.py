@@ -42,7 +42,8 @@ def test_compute_row_reports_eflops_and_scope_lists_neither_water_nor_compute(ti
     scope = dict(brief.scope(view).itertuples(index=False, name=None))
     assert "water" not in scope["Not in the model"]
     assert "computing power" not in scope["Not in the model"]
-    assert "a PUE and IT load factor of their own for dense (AI) racks" in scope["Not in the model"]  # not yet
+    assert "an IT load factor of their own for dense (AI) racks" in scope["Not in the model"]  # not yet
+    assert "PUE and IT load factor" not in scope["Not in the model"]  # a kind has its PUE (pue_delta)
     zh_scope = dict(brief.scope(make_view(read_plan_folder(outcome.out_dir), Lang("zh"))).itertuples(index=False))
     assert "用水" not in zh_scope["未纳入模型"]
     assert "算力" not in zh_scope["未纳入模型"]
