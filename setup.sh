@@ -2,7 +2,7 @@
 # Set up planner in this checkout and run it; safe to rerun.
 #
 #   ./setup.sh run [ARGS]    install, then `planner ARGS` (default: solve inputs/default --force)
-#   ./setup.sh test [ARGS]   install with the test tools, then `python -m pytest -q [ARGS]`
+#   ./setup.sh test [ARGS]   install with the test tools, then `python -m pytest -q -n auto --dist loadfile [ARGS]`
 #   ./setup.sh check         install with the test tools, then the static checks (scripts/check-static: ruff, mypy)
 #   ./setup.sh install       install only (with the test tools: ./setup.sh install dev)
 #
@@ -73,7 +73,8 @@ case "$command" in
   test)
     install dev
     check_system
-    exec .venv/bin/python -m pytest -q "$@" ;;
+    # one test process per core (PLANNER_TEST_WORKERS=0 for one process); a file's tests stay together
+    exec .venv/bin/python -m pytest -q -n "${PLANNER_TEST_WORKERS:-auto}" --dist loadfile "$@" ;;
   check)
     install dev
     exec scripts/check-static ;;
