@@ -140,9 +140,7 @@ def binds(duals: Any, most: int = 5) -> list[dict[str, Any]]:  # noqa: ANN401 - 
 
     The tuned ones first, then by rows.
     """
-    from planner.report.worth import ACCOUNTING
-
-    rows = duals[duals["binding"] & ~duals["family"].isin(ACCOUNTING)]
+    rows = duals[duals["binding"]]
     if rows.empty:
         return []
     grouped = (
@@ -150,7 +148,17 @@ def binds(duals: Any, most: int = 5) -> list[dict[str, Any]]:  # noqa: ANN401 - 
         .groupby("family")
         .agg(rows=("key", "size"), largest=("size", "max"), unit=("unit", "first"))
     )
-    grouped["tuned"] = grouped.index.isin(TUNED_FAMILIES)
+    return rank_binding(grouped, most)
+
+
+def rank_binding(grouped: Any, most: int = 5) -> list[dict[str, Any]]:  # noqa: ANN401 - a DataFrame
+    """Binding families (index family; rows, largest, unit) without accounting identities: tuned first, then by rows."""
+    from planner.report.worth import ACCOUNTING
+
+    grouped = grouped[~grouped.index.isin(ACCOUNTING)]
+    if grouped.empty:
+        return []
+    grouped = grouped.assign(tuned=grouped.index.isin(TUNED_FAMILIES))
     grouped = grouped.sort_values(["tuned", "rows", "largest"], ascending=False).head(most)
     return [
         {"family": str(f), "rows": int(r.rows), "largest_dual": float(r.largest), "unit": str(r.unit)}
@@ -242,14 +250,14 @@ class Tuner:
                 }
             if "resolver" not in state:
                 state["resolver"] = Resolver(config_for(inputs, None))
-            solved = state["resolver"].solve(inputs)
+            solved = state["resolver"].solve(inputs, full=False)
         return {
             "ok": True,
             "problems": [],
             "status": str(solved.status),
             "headline": headline(solved.plan) | {"status": str(solved.status)},
             "how": solved.how,
-            "binds": binds(solved.results.duals) if solved.results is not None else [],
+            "binds": rank_binding(solved.binding) if solved.binding is not None else [],
             "elapsed_s": round(time.perf_counter() - clock, 4),
             "timings_s": {k: round(v, 4) for k, v in solved.timings.items()},
         }
