@@ -241,7 +241,7 @@ class Tuner:
                         frame.loc[rows, "latency_max_rtt_ms"] = None
                 raw.tables = {**raw.tables, "workloads": dataclasses.replace(table, frame=frame)}
             try:
-                inputs = validate(raw)
+                inputs = validate(raw, state.setdefault("checked", {}))
             except InputError as err:
                 return {
                     "ok": False,
