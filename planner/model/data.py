@@ -328,6 +328,12 @@ def _updated_green_floor(d: ModelData, new: Inputs) -> dict[str, Any]:
     return {"green_share_min_new": _green_floor(new.scenario, _clusters(new))}
 
 
+def _updated_demand(d: ModelData, new: Inputs) -> dict[str, Any]:
+    demand = _demand(new, d.years, d.workloads, d.hubs)
+    penalty = new.scenario.unmet_penalty_yuan_per_rack_year
+    return {"demand": demand, "unmet_cost": _unmet_cost(demand, penalty, d.discount)}
+
+
 UPDATES: dict[str, Callable[[ModelData, Inputs], dict[str, Any]]] = {
     "scenario.name": lambda d, new: {},
     "scenario.description": lambda d, new: {},
@@ -345,6 +351,7 @@ UPDATES: dict[str, Callable[[ModelData, Inputs], dict[str, Any]]] = {
     "scenario.policy.utilisation_min_from_year": _updated_floor,
     "scenario.policy.utilisation_min_scope": _updated_floor,
     "clusters.capex_yuan_per_rack": _updated_capex,
+    "demand.demand_racks": _updated_demand,
 }
 """What a changed setting (`scenario.<path>` or `<table>.<column>`) feeds: the ModelData fields `build_data` would
 give, made by the same helpers. `update_data` uses it; tests/test_update_data.py compares it with `build_data`."""

@@ -29,6 +29,7 @@ CHANGES: list[tuple[str, dict[str, Any]]] = [
         "clusters.capex_yuan_per_rack",
         {"tables": {"clusters": [{"match": {"cluster_id": "qingyang"}, "set": {"capex_yuan_per_rack": 61234.5}}]}},
     ),
+    ("demand.demand_racks", {"tables": {"demand": [{"match": {}, "scale": {"demand_racks": 1.137}}]}}),
 ]
 
 
@@ -75,9 +76,9 @@ def _same(x: object, y: object) -> bool:
 
 def test_a_change_it_does_not_know_is_left_to_build_data(base: tuple[Any, Any, ModelData]) -> None:
     raw, inputs, data = base
-    demand = validate(apply_patch(raw, {"tables": {"demand": [{"match": {}, "scale": {"demand_racks": 1.1}}]}}, "t"))
-    assert input_changes(inputs, demand) == {"demand.demand_racks"}
-    assert update_data(data, inputs, demand) is None
+    hubs = validate(apply_patch(raw, {"tables": {"hubs": [{"match": {}, "set": {"new_racks_share_min": 0.01}}]}}, "t"))
+    assert input_changes(inputs, hubs) == {"hubs.new_racks_share_min"}
+    assert update_data(data, inputs, hubs) is None
     both = {"set": {"discount_rate": 0.05, "policy": {"carbon_price_yuan_per_t": 100.0}}}
     assert update_data(data, inputs, validate(apply_patch(raw, both, "t"))) is None
     assert update_data(data, inputs, inputs) == (data, set())
