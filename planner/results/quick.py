@@ -19,6 +19,16 @@ from planner.model.data import RACKS_PER_KRACK
 from planner.results.extract import BINDING_TOL
 from planner.results.kpis import _r
 
+KEYS = (
+    "objective_yi_yuan",
+    "new_racks_east",
+    "new_racks_west",
+    "green_share",
+    "emissions_mt_co2",
+    "unmet_rack_years",
+)
+"""The plan.json numbers `Headline.kpis` gives (besides status and gap)."""
+
 READS = frozenset({"cluster_region", "grid_kt_per_gwh", "green_direct_kt_per_gwh"})
 """The ModelData fields `Headline` reads besides the variables' indexes: make a new one when they change."""
 
@@ -98,10 +108,10 @@ class Headline:
         return out
 
 
-def binding(model: _lp.Model) -> pd.DataFrame:
-    """Per family with binding rows: how many (`rows`), the largest shadow price (`largest`, report units), `unit`.
+def binding(model: _lp.Model) -> dict[str, tuple[int, float, str]]:
+    """Per family with binding rows: how many, the largest shadow price (report units) and its unit, by family name.
 
-    Binding as in `extract.duals`: no slack (1e-6) and a shadow price above BINDING_TOL; families sorted by name.
+    Binding as in `extract.duals`: no slack (1e-6) and a shadow price above BINDING_TOL.
     """
     out: dict[str, tuple[int, float, str]] = {}
     for family, (pi, slack) in _lp.row_duals(model).items():
@@ -110,6 +120,4 @@ def binding(model: _lp.Model) -> pd.DataFrame:
             unit, factor = registry.family(family).dual
             size = np.abs(np.round(pi[on] * factor, 6) + 0.0)
             out[family] = (int(on.sum()), float(size.max()), unit)
-    frame = pd.DataFrame.from_dict(out, orient="index", columns=["rows", "largest", "unit"]).sort_index()
-    frame.index.name = "family"
-    return frame
+    return dict(sorted(out.items()))

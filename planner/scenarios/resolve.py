@@ -70,7 +70,7 @@ class Solved:
     how: str  # "build" (built and solved from scratch) or "warm" (re-parameterised)
     timings: dict[str, float] = field(default_factory=dict)
     simplex_iterations: int | None = None
-    binding: pd.DataFrame | None = None
+    binding: dict[str, tuple[int, float, str]] | None = None
 
 
 @dataclass

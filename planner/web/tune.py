@@ -140,7 +140,9 @@ def binds(duals: Any, most: int = 5) -> list[dict[str, Any]]:  # noqa: ANN401 - 
 
     The tuned ones first, then by rows.
     """
-    rows = duals[duals["binding"]]
+    from planner.report.worth import ACCOUNTING
+
+    rows = duals[duals["binding"] & ~duals["family"].isin(ACCOUNTING)]
     if rows.empty:
         return []
     grouped = (
@@ -148,22 +150,21 @@ def binds(duals: Any, most: int = 5) -> list[dict[str, Any]]:  # noqa: ANN401 - 
         .groupby("family")
         .agg(rows=("key", "size"), largest=("size", "max"), unit=("unit", "first"))
     )
-    return rank_binding(grouped, most)
-
-
-def rank_binding(grouped: Any, most: int = 5) -> list[dict[str, Any]]:  # noqa: ANN401 - a DataFrame
-    """Binding families (index family; rows, largest, unit) without accounting identities: tuned first, then by rows."""
-    from planner.report.worth import ACCOUNTING
-
-    grouped = grouped[~grouped.index.isin(ACCOUNTING)]
-    if grouped.empty:
-        return []
-    grouped = grouped.assign(tuned=grouped.index.isin(TUNED_FAMILIES))
+    grouped["tuned"] = grouped.index.isin(TUNED_FAMILIES)
     grouped = grouped.sort_values(["tuned", "rows", "largest"], ascending=False).head(most)
     return [
         {"family": str(f), "rows": int(r.rows), "largest_dual": float(r.largest), "unit": str(r.unit)}
         for f, r in grouped.iterrows()
     ]
+
+
+def rank_binding(found: dict[str, tuple[int, float, str]], most: int = 5) -> list[dict[str, Any]]:
+    """`binds` from `results.quick.binding`'s families (rows, largest shadow price, unit), without a duals frame."""
+    from planner.report.worth import ACCOUNTING
+
+    kept = [(f, *v) for f, v in sorted(found.items()) if f not in ACCOUNTING]
+    kept.sort(key=lambda r: (r[0] in TUNED_FAMILIES, r[1], r[2]), reverse=True)  # stable, as sort_values
+    return [{"family": f, "rows": n, "largest_dual": big, "unit": unit} for f, n, big, unit in kept[:most]]
 
 
 def current_settings(scenario: dict[str, Any]) -> dict[str, Any]:
