@@ -339,6 +339,10 @@ def _changes(
         name = step.__name__
         if not entry.trace.reads[name] & changed:
             continue
+        if step is add_variables:
+            # the variables come from the data's indexes only (variables.py; tests/test_resolve.py holds it), and the
+            # entry was found by the data's structure_key, a hash of every index: the kept variables are the same
+            continue
         recorder, local = Recorder(entry.built.model, entry.built.vars), Trace()
         run_step(step, recorder, data, local, *(() if step is add_variables else (entry.built.vars,)))
         reads[name] = local.reads[name]
