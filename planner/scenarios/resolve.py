@@ -15,6 +15,12 @@ and pushes the changed coefficients, right-hand sides and costs into
 A step whose re-run gives other rows, columns or variables (a latency limit that changes which
 clusters may serve a class, a module size, a budget that appears) is a structural change: the
 model of that structure is built and solved from scratch instead.
+
+Live what-ifs and sweeps (issue 16) skip the rest of the from-scratch work too: the new case's
+`ModelData` is made from the last one by `model.data.update_data` when only settings it knows
+changed (budgets, policy numbers, the carbon price, a cluster's capex, demand), and
+`solve(..., full=False)` reads the headline KPIs and binding families off the solution arrays
+(`results.quick`) instead of extracting every table.
 """
 
 from __future__ import annotations
