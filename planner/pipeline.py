@@ -50,6 +50,7 @@ class RunOutcome:
     data: ModelData | None = None
     timings: dict[str, float] = field(default_factory=dict)
     diagnosis: Diagnosis | None = None
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # investment, utilisation, energy: made once
 
 
 def load_case(case: str | Path, overlays: Sequence[str | Path] = ()) -> tuple[RawCase, Inputs]:
@@ -120,7 +121,9 @@ def run(
     outcome = run_case(case, overlays, overrides, progress=progress, write=out is not None)
     assert outcome.results is not None
     assert outcome.data is not None
-    return Plan.from_results(outcome.plan, outcome.results, outcome.data, outcome.out_dir, outcome.timings)
+    return Plan.from_results(
+        outcome.plan, outcome.results, outcome.data, outcome.out_dir, outcome.timings, outcome.tables
+    )
 
 
 def default_out_dir(name: str, resolution: str, own: str = "year") -> Path:
@@ -357,6 +360,7 @@ def _solve_and_write(
     has_plan = result.status in (Status.OPTIMAL, Status.FEASIBLE)
     plan: dict[str, Any]
     results, plan = None, {"status": str(result.status)}
+    tables: dict[str, pd.DataFrame] = {}
     if config.write_lp or not has_plan:
         built.model.prob.writeLP(str(stage / "model.lp"))
     if has_plan:
@@ -390,7 +394,7 @@ def _solve_and_write(
         say("writing the report", None)
         write_report(stage, config.report_lang)
         timings["report_s"] = time.perf_counter() - clock
-    return RunOutcome(result.status, stage, plan, manifest, results, built.data, timings)
+    return RunOutcome(result.status, stage, plan, manifest, results, built.data, timings, tables=tables)
 
 
 def _extract(built: Built, config: RunConfig, result: SolveResult, stage: Path) -> Results:

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from planner.inputs.overlay import apply_patch
-from planner.inputs.read import RawCase, read_raw, validate
+from planner.inputs.read import RawCase, load_inputs, read_raw, validate
 from planner.inputs.schema import Inputs
 from planner.model import build_model
 from planner.model.data import build_data
@@ -298,3 +299,25 @@ def test_a_coefficient_through_zero_is_a_warm_update_and_rows_hold_no_zeros(tiny
         assert any(n.startswith("certificates__") for n in names) == (share != 1.0)
     # certificates (0.41 yuan/kWh with grid power) undercut contracted wind (0.6): the looser the cap, the cheaper
     assert objectives[1] < objectives[0] < objectives[2]
+
+
+def test_the_variables_come_from_the_data_indexes_only() -> None:
+    # the Resolver keeps the variables of a structure without re-running add_variables (same structure_key, same
+    # indexes); that holds only while no variable set depends on a parameter's values
+    from dataclasses import fields, replace
+
+    from planner.model import _lp
+    from planner.model.variables import add_variables
+
+    data = build_data(load_inputs(ROOT / "inputs" / "default", [ROOT / "examples" / "grid_limits.yaml"]))
+    moved = {
+        f.name: getattr(data, f.name) * 3.0 + 1.0
+        for f in fields(data)
+        if isinstance(getattr(data, f.name), pd.Series) and pd.api.types.is_float_dtype(getattr(data, f.name))
+    }
+    assert len(moved) > 30
+    other = replace(data, **moved)
+    assert structure_key(other) == structure_key(data)
+    a, b = add_variables(_lp.new_model("a"), data), add_variables(_lp.new_model("b"), other)
+    for f in fields(a):
+        pd.testing.assert_series_equal(getattr(a, f.name), getattr(b, f.name), obj=f.name)

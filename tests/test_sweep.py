@@ -354,3 +354,32 @@ def test_cli_reports_a_bad_sweep_file_with_exit_2(tiny: TinyCase, tmp_path: Path
     assert result.exit_code == 2
     assert f"{path}:5: 'policy.nothing' - unknown setting" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_sweep_collecting_headline_kpis_only_matches_cold_serial_solves(
+    grid: Path, serial: dict[str, Any], tmp_path: Path
+) -> None:
+    # every collected KPI is a headline one: the workers read them off the solution arrays (results.quick)
+    headline = ["objective_yi_yuan", "new_racks_east", "new_racks_west", "unmet_rack_years", "green_share"]
+    text = grid.read_text(encoding="utf-8").replace(f"collect: {json.dumps(COLLECT)}", f"collect: {headline}")
+    quick = write_sweep(grid.parent, text, "headline.yaml")
+    outcome = run_sweep(quick, workers=1, out_dir=tmp_path / "out")
+    table = outcome.table
+    assert (table["solved_by"] == "warm").sum() >= 8
+    for row in table.itertuples(index=False):
+        status, plan = serial[row.scenario_id]
+        assert row.status == status
+        for key in headline:
+            got = table.loc[table["scenario_id"] == row.scenario_id, key].item()
+            if plan is None:
+                assert pd.isna(got)
+            elif key == "objective_yi_yuan":
+                assert got == pytest.approx(plan[key], rel=1e-9, abs=0)
+            else:
+                assert got == plan[key], key
+    stored = json.loads((tmp_path / "out" / "scenarios" / f"{table['scenario_id'][0]}.json").read_text("utf-8"))
+    assert stored["scope"] == "headline"
+    # the same folder with more KPIs to collect: the headline-only scenarios are solved again
+    again = run_sweep(grid, workers=1, out_dir=tmp_path / "out")
+    assert (again.ran, again.skipped) == (16, 0)
+    check_against_serial(again.table, serial)

@@ -77,7 +77,12 @@ def apply_patch(
     """
     lines = lines or {}
     problems = problems if problems is not None else []
-    out = copy.deepcopy(raw)
+    # the scenario and its origins copied; tables shared with `raw` until a patch changes one (`_patch_table` copies
+    # it first): the tables a scenario does not touch stay the very objects, which `validate(raw, checked)` skips
+    out = copy.copy(raw)
+    out.scenario, out.scenario_lines = copy.deepcopy(raw.scenario), dict(raw.scenario_lines)
+    out.scenario_origins, out.tables = dict(raw.scenario_origins), dict(raw.tables)
+    out.sources, out.problems = list(raw.sources), list(raw.problems)
     settings = change.get("set")
     if isinstance(settings, dict):
         _merge(out, settings, (), file, lines)
@@ -141,7 +146,7 @@ def _patch_table(out: RawCase, file: str, lines: Lines, table: str, patches: obj
     if not isinstance(patches, list):
         problems.append(Problem(file, f"tables.{table} must be a list of patches", row=here))
         return
-    raw_table = out.tables[table]
+    raw_table = out.tables[table] = copy.deepcopy(out.tables[table])  # never change the base case's table
     columns = list(TABLES[table].model_fields)
     for i, patch in enumerate(patches):
         line = lines.get(("tables", table, i), here)

@@ -249,13 +249,25 @@ def _lines(text: str) -> Iterator[str]:
 # --------------------------------------------------------------------------- validation
 
 
-def validate(raw: RawCase) -> Inputs:
-    """Validate the scenario, every row and the cross-references; raise all problems together."""
+def validate(raw: RawCase, checked: dict[str, tuple[RawTable, list[BaseModel]]] | None = None) -> Inputs:
+    """Validate the scenario, every row and the cross-references; raise all problems together.
+
+    `checked`: tables validated before without a problem, by name, kept by a caller that validates variants
+    of one case (the tune page): a table that is the very object checked before is not checked again, and
+    tables checked now without a problem are added. The scenario and the cross-references are always checked.
+    """
     problems: list[Problem] = list(raw.problems)
     scenario = _validate_scenario(raw, problems) if raw.scenario or not raw.problems else None
     rows: dict[str, list[BaseModel]] = {}
     for name, table in raw.tables.items():
+        seen = checked.get(name) if checked is not None else None
+        if seen is not None and seen[0] is table:
+            rows[name] = seen[1]
+            continue
+        start = len(problems)
         rows[name] = _validate_table(name, table, problems)
+        if checked is not None and len(problems) == start:
+            checked[name] = (table, rows[name])
     cross_check(raw, rows, scenario, problems)
     if problems:
         raise InputError(problems)

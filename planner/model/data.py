@@ -8,7 +8,8 @@ All joins, filters and broadcasts happen here; the model code only aligns by lev
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any, TypedDict
 
 import numpy as np
@@ -125,10 +126,10 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
     """
     s = inputs.scenario
     hubs = pd.DataFrame([h.model_dump() for h in inputs.hubs]).set_index("hub_id")
-    clusters = pd.DataFrame([c.model_dump() for c in inputs.clusters]).set_index("cluster_id")
+    clusters = _clusters(inputs)
     workloads = pd.DataFrame([w.model_dump() for w in inputs.workloads]).set_index("workload_id")
     links = pd.DataFrame([link.model_dump() for link in inputs.links]).set_index(["hub_id", "cluster_id"])
-    hubs.index.name, clusters.index.name, workloads.index.name = "hub", "cluster", "workload"
+    hubs.index.name, workloads.index.name = "hub", "workload"
     links.index.names = ["hub", "cluster"]
     years = pd.Index(range(s.years.first, s.years.last + 1), name="year")
     discount = pd.Series(
@@ -174,13 +175,7 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         build_max=clusters["build_max_racks_per_year"] / RACKS_PER_KRACK,
         power_max_mw=_cluster_year_limit(clusters["power_max_mw"], inputs, "power_max_mw", years),
         mw_per_krack=s.rack.power_kw * pue,
-        capex=clusters["capex_yuan_per_rack"] * RACKS_PER_KRACK / YUAN_PER_YI,
-        capex_cost=_annuity_cost(
-            clusters["capex_yuan_per_rack"] * RACKS_PER_KRACK / YUAN_PER_YI,
-            s.discount_rate,
-            s.rack.lifetime_years,
-            discount,
-        ),
+        **_capex(s, clusters, discount),
         fixed_opex_cost=_per_year(clusters["fixed_opex_yuan_per_rack_year"] * RACKS_PER_KRACK / YUAN_PER_YI, discount),
         pue=pue,
         pue_existing=pue_existing,
@@ -188,27 +183,18 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         it_gwh_flat=it_per_slice.rename("it_gwh"),
         it_gwh_per_krack=it_gwh,
         new_load_gwh_per_krack=pue * kw_in_use * HOURS_PER_YEAR / 1e3,
-        grid_cost=money["grid_price"] + money["carbon"],
+        **_carbon(s, clusters["grid_co2_kg_per_kwh"], money["grid_price"], discount),
         grid_price_cost=money["grid_price"],
-        carbon_cost=money["carbon"],
         ppa_cost=money["ppa"],
         certificate_cost=money["certificate"],
         grid_kt_per_gwh=clusters["grid_co2_kg_per_kwh"],
         renewable_gwh=_renewables(profiles, clusters),
-        green_share_min_new=clusters["green_share_min_new"].fillna(policy.green_share_min_new).astype(float),
+        green_share_min_new=_green_floor(s, clusters),
         certificate_share_max=policy.certificate_share_max,
         utilisation_min=floor["u_min"],
         utilisation_min_from=floor["from_year"],
         utilisation_min_scope=floor["scope"],
-        vintage_split=pd.Index(
-            clusters.index[
-                (pue_existing != pue)
-                | ((floor["scope"] == "new_racks") & (floor["u_min"] > 0))
-                | in_use0.notna()
-                | _has_vintage_option(s, clusters, pue_existing)
-            ],
-            name="cluster",
-        ),
+        vintage_split=_vintage_split(s, clusters, pue_existing, floor),
         in_use_existing=in_use0.dropna(),
         tenant_retention=s.rack.tenant_retention_per_year,
         utilisation_max=s.rack.utilisation_max,
@@ -252,6 +238,173 @@ def build_data(inputs: Inputs, profiles: pd.DataFrame | None = None) -> ModelDat
         **storage,
         **_it_capex(s, workloads, discount),
     )
+
+
+def _clusters(inputs: Inputs) -> pd.DataFrame:
+    """clusters.csv's rows as a frame indexed by `cluster`."""
+    clusters = pd.DataFrame([c.model_dump() for c in inputs.clusters]).set_index("cluster_id")
+    clusters.index.name = "cluster"
+    return clusters
+
+
+class _Capex(TypedDict):
+    capex: pd.Series
+    capex_cost: pd.Series
+
+
+def _capex(s: Scenario, clusters: pd.DataFrame, discount: pd.Series) -> _Capex:
+    """Overnight rack capex (亿元/krack) and the present value of its annuities inside the horizon."""
+    return {
+        "capex": clusters["capex_yuan_per_rack"] * RACKS_PER_KRACK / YUAN_PER_YI,
+        "capex_cost": _annuity_cost(
+            clusters["capex_yuan_per_rack"] * RACKS_PER_KRACK / YUAN_PER_YI,
+            s.discount_rate,
+            s.rack.lifetime_years,
+            discount,
+        ),
+    }
+
+
+class _Carbon(TypedDict):
+    grid_cost: pd.Series
+    carbon_cost: pd.Series
+
+
+def _carbon(s: Scenario, grid_co2: pd.Series, grid_price: pd.Series, discount: pd.Series) -> _Carbon:
+    """The carbon price on grid energy (亿元/GWh, discounted) and the grid's cost with it."""
+    carbon_yi_per_gwh = grid_co2 * s.policy.carbon_price_yuan_per_t * 1e3 / YUAN_PER_YI
+    carbon = _per_year(carbon_yi_per_gwh, discount)
+    return {"grid_cost": grid_price + carbon, "carbon_cost": carbon}
+
+
+def _green_direct_carbon(s: Scenario, factor: pd.Series, discount: pd.Series) -> pd.Series:
+    """The carbon price on direct green supply (亿元/GWh, discounted)."""
+    return _per_year(factor * s.policy.carbon_price_yuan_per_t * 1e3 / YUAN_PER_YI, discount)
+
+
+def _green_floor(s: Scenario, clusters: pd.DataFrame) -> pd.Series:
+    """Green-power floor for new racks per cluster: the site's own, else the policy's."""
+    return clusters["green_share_min_new"].fillna(s.policy.green_share_min_new).astype(float)
+
+
+def _vintage_split(s: Scenario, clusters: pd.DataFrame, pue_existing: pd.Series, floor: pd.DataFrame) -> pd.Index:
+    """Clusters whose load is split between existing and new racks by the model's choice."""
+    in_use0 = clusters["racks_in_use_existing"].astype(float) / RACKS_PER_KRACK
+    split: pd.Index = pd.Index(
+        clusters.index[
+            (pue_existing != clusters["pue"])
+            | ((floor["scope"] == "new_racks") & (floor["u_min"] > 0))
+            | in_use0.notna()
+            | _has_vintage_option(s, clusters, pue_existing)
+        ],
+        name="cluster",
+    )
+    return split
+
+
+def _updated_capex(d: ModelData, new: Inputs) -> dict[str, Any]:
+    return dict(_capex(new.scenario, _clusters(new), d.discount))
+
+
+def _updated_carbon(d: ModelData, new: Inputs) -> dict[str, Any]:
+    s = new.scenario
+    return {
+        **_carbon(s, d.grid_kt_per_gwh, d.grid_price_cost, d.discount),
+        "green_direct_carbon_cost": _green_direct_carbon(s, d.green_direct_kt_per_gwh, d.discount),
+    }
+
+
+def _updated_floor(d: ModelData, new: Inputs) -> dict[str, Any]:
+    clusters, s = _clusters(new), new.scenario
+    floor = _floor(s, clusters, d.years)
+    return {
+        "utilisation_min": floor["u_min"],
+        "utilisation_min_from": floor["from_year"],
+        "utilisation_min_scope": floor["scope"],
+        "vintage_split": _vintage_split(s, clusters, d.pue_existing, floor),
+    }
+
+
+def _updated_budget_yearly(d: ModelData, new: Inputs) -> dict[str, Any]:
+    return {"budget_yearly": _by_year(new.scenario.budget.yearly_yi_yuan, d.years)}
+
+
+def _updated_green_floor(d: ModelData, new: Inputs) -> dict[str, Any]:
+    return {"green_share_min_new": _green_floor(new.scenario, _clusters(new))}
+
+
+def _updated_demand(d: ModelData, new: Inputs) -> dict[str, Any]:
+    demand = _demand(new, d.years, d.workloads, d.hubs)
+    penalty = new.scenario.unmet_penalty_yuan_per_rack_year
+    return {"demand": demand, "unmet_cost": _unmet_cost(demand, penalty, d.discount)}
+
+
+UPDATES: dict[str, Callable[[ModelData, Inputs], dict[str, Any]]] = {
+    "scenario.name": lambda d, new: {},
+    "scenario.description": lambda d, new: {},
+    "scenario.budget.total_yi_yuan": lambda d, new: {"budget_total": new.scenario.budget.total_yi_yuan},
+    "scenario.budget.yearly_yi_yuan": _updated_budget_yearly,
+    "scenario.policy.green_share_min_new": _updated_green_floor,
+    "scenario.policy.certificate_share_max": lambda d, new: {
+        "certificate_share_max": new.scenario.policy.certificate_share_max
+    },
+    "scenario.policy.west_share_min_new_racks": lambda d, new: {
+        "west_share_min": new.scenario.policy.west_share_min_new_racks
+    },
+    "scenario.policy.carbon_price_yuan_per_t": _updated_carbon,
+    "scenario.policy.utilisation_min": _updated_floor,
+    "scenario.policy.utilisation_min_from_year": _updated_floor,
+    "scenario.policy.utilisation_min_scope": _updated_floor,
+    "clusters.capex_yuan_per_rack": _updated_capex,
+    "demand.demand_racks": _updated_demand,
+}
+"""What a changed setting (`scenario.<path>` or `<table>.<column>`) feeds: the ModelData fields `build_data` would
+give, made by the same helpers. `update_data` uses it; tests/test_update_data.py compares it with `build_data`."""
+
+
+def update_data(d: ModelData, old: Inputs, new: Inputs) -> tuple[ModelData, set[str]] | None:
+    """`new`'s ModelData made from `old`'s (`d`) when the cases differ only in settings listed in `UPDATES`.
+
+    Returns the data and the names of the fields recomputed, or None (then `build_data(new)`).
+    """
+    changed = input_changes(old, new)
+    if changed is None or not changed <= UPDATES.keys():
+        return None
+    fields: dict[str, Any] = {}
+    for key in sorted(changed):
+        fields |= UPDATES[key](d, new)
+    return replace(d, **fields), set(fields)
+
+
+def input_changes(old: Inputs, new: Inputs) -> set[str] | None:
+    """What differs between two cases: `scenario.<dotted path>` and `<table>.<column>`.
+
+    None when a table's rows were added or removed.
+    """
+    out: set[str] = set()
+    for name in type(new).model_fields:
+        a, b = getattr(old, name), getattr(new, name)
+        if a is b:
+            continue
+        if name == "scenario":
+            if a != b:
+                out |= {f"scenario.{path}" for path in _dict_changes(a.model_dump(), b.model_dump())}
+            continue
+        if len(a) != len(b):
+            return None
+        for x, y in zip(a, b, strict=True):
+            if x is not y and x != y:
+                out |= {f"{name}.{f}" for f in type(x).model_fields if getattr(x, f) != getattr(y, f)}
+    return out
+
+
+def _dict_changes(a: object, b: object, path: str = "") -> set[str]:
+    if isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys():
+        out: set[str] = set()
+        for key in a:
+            out |= _dict_changes(a[key], b[key], f"{path}.{key}" if path else str(key))
+        return out
+    return set() if a == b else {path}
 
 
 def _cluster_year_limit(per_cluster: pd.Series, inputs: Inputs, column: str, years: pd.Index) -> pd.Series:
@@ -313,7 +466,7 @@ def _green_direct(s: Scenario, clusters: pd.DataFrame, profiles: pd.DataFrame, d
     return {
         "green_direct_gwh": gwh,
         "green_direct_cost": _per_year(price, discount),
-        "green_direct_carbon_cost": _per_year(factor * s.policy.carbon_price_yuan_per_t * 1e3 / YUAN_PER_YI, discount),
+        "green_direct_carbon_cost": _green_direct_carbon(s, factor, discount),
         "green_direct_kt_per_gwh": factor,
     }
 
@@ -477,12 +630,10 @@ def _renewables(profiles: pd.DataFrame, clusters: pd.DataFrame) -> pd.Series:
 
 
 def _money(s: Scenario, clusters: pd.DataFrame, years: pd.Index, discount: pd.Series) -> dict[str, pd.Series]:
-    """Discounted energy prices in 亿元/GWh (1 yuan/kWh = 0.01 亿元/GWh)."""
-    carbon_yi_per_gwh = clusters["grid_co2_kg_per_kwh"] * s.policy.carbon_price_yuan_per_t * 1e3 / YUAN_PER_YI
+    """Discounted energy prices in 亿元/GWh (1 yuan/kWh = 0.01 亿元/GWh); the carbon price is `_carbon`'s."""
     grid_yuan_per_kwh = clusters["power_price_yuan_per_kwh"] + clusters["td_fee_yuan_per_kwh"].astype(float).fillna(0.0)
     return {
         "grid_price": _per_year(grid_yuan_per_kwh * 1e6 / YUAN_PER_YI, discount),
-        "carbon": _per_year(carbon_yi_per_gwh, discount),
         "ppa": _per_year(clusters["ppa_price_yuan_per_kwh"] * 1e6 / YUAN_PER_YI, discount),
         "certificate": _per_year(clusters["certificate_price_yuan_per_mwh"] * 1e3 / YUAN_PER_YI, discount),
     }

@@ -51,17 +51,20 @@ class Terms:
         return self.where(self.keys[level].isin(keep).to_numpy())
 
 
-def key_frame(index: pd.Index) -> pd.DataFrame:
-    """An index's levels as categorical columns with sorted categories (cheap to group and join)."""
+def key_frame(index: pd.Index, names: list[str] | None = None) -> pd.DataFrame:
+    """An index's levels (all, or those in `names`, in that order) as categorical columns with sorted categories.
+
+    Categorical columns are cheap to group and join.
+    """
     if isinstance(index, pd.MultiIndex):
+        position = {name: i for i, name in enumerate(index.names)}
+        wanted = list(index.names) if names is None else names
         return pd.DataFrame(
-            {
-                name: _sorted_categorical(codes, level)
-                for name, codes, level in zip(index.names, index.codes, index.levels, strict=True)
-            }
+            {name: _sorted_categorical(index.codes[position[name]], index.levels[position[name]]) for name in wanted}
         )
     codes, uniques = pd.factorize(index)
-    return pd.DataFrame({index.name: _sorted_categorical(codes, pd.Index(uniques))})
+    frame = pd.DataFrame({index.name: _sorted_categorical(codes, pd.Index(uniques))})
+    return frame if names is None else frame[names]
 
 
 def _sorted_categorical(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
@@ -90,7 +93,6 @@ def terms(variables: pd.Series, by: list[str], coef: float | pd.Series | np.ndar
     `coef` is a scalar, an array (one per variable), or a Series aligned to the variables by its
     index level names.
     """
-    frame = key_frame(variables.index)
     if isinstance(coef, pd.Series):
         values = align(coef, variables.index).to_numpy(dtype=float)
     else:
@@ -100,10 +102,10 @@ def terms(variables: pd.Series, by: list[str], coef: float | pd.Series | np.ndar
         msg = f"coefficient missing for {missing}"
         raise ValueError(msg)
     keys = (
-        frame[by].reset_index(drop=True)
+        key_frame(variables.index, by)
         if by
         else pd.DataFrame(
-            {"scope": pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int64), categories=["total"])}  # type: ignore[call-overload]  # stubs: categories an Index
+            {"scope": pd.Categorical.from_codes(np.zeros(len(variables), dtype=np.int64), categories=["total"])}  # type: ignore[call-overload]  # stubs: categories an Index
         )
     )
     return Terms(keys, variables.to_numpy(dtype=np.int64), values)

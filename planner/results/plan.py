@@ -35,18 +35,25 @@ class Plan:
 
     @classmethod
     def from_results(
-        cls, summary: dict[str, Any], results: Results, data: ModelData, folder: Path | None, timings: dict[str, float]
+        cls,
+        summary: dict[str, Any],
+        results: Results,
+        data: ModelData,
+        folder: Path | None,
+        timings: dict[str, float],
+        made: dict[str, pd.DataFrame] | None = None,
     ) -> Plan:
-        """Tables of a plan solved in this process."""
+        """Tables of a plan solved in this process; `made`: the energy, investment and utilisation tables if made."""
         from planner.results.kpis import energy_by_cluster_year, investment, utilisation
 
+        made = made or {}
         tables = {
             "racks": _racks(results.racks_new, results.racks, cast(dict[str, str], data.cluster_hub.to_dict())),
             "load": results.load,
             "unmet": results.unmet,
-            "energy": energy_by_cluster_year(results, data),
-            "investment": investment(results, data),
-            "utilisation": utilisation(results),
+            "energy": made["energy"] if "energy" in made else energy_by_cluster_year(results, data),
+            "investment": made["investment"] if "investment" in made else investment(results, data),
+            "utilisation": made["utilisation"] if "utilisation" in made else utilisation(results),
             "bandwidth": results.bandwidth,
             "duals": results.duals,
         }

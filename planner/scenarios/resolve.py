@@ -15,6 +15,12 @@ and pushes the changed coefficients, right-hand sides and costs into
 A step whose re-run gives other rows, columns or variables (a latency limit that changes which
 clusters may serve a class, a module size, a budget that appears) is a structural change: the
 model of that structure is built and solved from scratch instead.
+
+Live what-ifs and sweeps (issue 16) skip the rest of the from-scratch work too: the new case's
+`ModelData` is made from the last one by `model.data.update_data` when only settings it knows
+changed (budgets, policy numbers, the carbon price, a cluster's capex, demand), and
+`solve(..., full=False)` reads the headline KPIs and binding families off the solution arrays
+(`results.quick`) instead of extracting every table.
 """
 
 from __future__ import annotations
@@ -33,10 +39,11 @@ import pandas as pd
 from planner.config import RunConfig
 from planner.inputs.schema import Inputs
 from planner.model import FAMILIES, Built, Trace, _lp, build_model, run_step
-from planner.model.data import ModelData, build_data
+from planner.model.data import ModelData, build_data, update_data
 from planner.model.variables import Vars, add_variables
 from planner.results.extract import Results, extract
 from planner.results.kpis import plan_summary
+from planner.results.quick import READS, Headline, binding
 from planner.solver.solve import SolveResult, Status, kept_highs, solve, solve_kept, update_kept
 
 logger = logging.getLogger(__name__)
@@ -56,7 +63,11 @@ class StructureChanged(Exception):
 
 @dataclass
 class Solved:
-    """One scenario's outcome: status, plan KPIs (plan.json numbers) and how it was solved."""
+    """One scenario's outcome: status, plan KPIs (plan.json numbers) and how it was solved.
+
+    With `solve(..., full=False)`: `plan` holds the headline KPIs only (`results.quick.Headline`),
+    `results` is None and `binding` the binding families (`results.quick.binding`).
+    """
 
     status: Status
     objective: float | None
@@ -65,6 +76,7 @@ class Solved:
     how: str  # "build" (built and solved from scratch) or "warm" (re-parameterised)
     timings: dict[str, float] = field(default_factory=dict)
     simplex_iterations: int | None = None
+    binding: dict[str, tuple[int, float, str]] | None = None
 
 
 @dataclass
@@ -73,6 +85,9 @@ class _Entry:
     trace: Trace
     highs: Any = None  # highspy.Highs holding the model, with the last basis
     cost: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    inputs: Inputs | None = None  # the case of `built.data`, for `update_data`
+    headline: Headline | None = None  # made on the first quick outcome; dropped when a field it reads changes
+    key: int = 0  # structure_key of its data
 
 
 class Recorder:
@@ -142,14 +157,36 @@ def _index_key(index: pd.Index) -> tuple[object, ...]:
     return tuple(index.tolist())
 
 
-def changed_fields(old: ModelData, new: ModelData) -> set[str]:
-    """Names of the ModelData fields whose values differ."""
+def same_shape(old: ModelData, new: ModelData, names: set[str]) -> bool:
+    """Whether fields `names` of two datasets have the same indexes (values aside) and None in the same places.
+
+    Then the datasets have the same `structure_key` when their other fields are the same objects.
+    """
+    for name in names:
+        x, y = _shape(getattr(old, name)), _shape(getattr(new, name))
+        if isinstance(x, pd.Index) and isinstance(y, pd.Index):
+            if not (x is y or (x.equals(y) and list(x.names) == list(y.names) and x.dtype == y.dtype)):
+                return False
+        elif isinstance(x, pd.Index) or isinstance(y, pd.Index) or x != y:
+            return False
+    return True
+
+
+def _shape(value: object) -> pd.Index | bool:
+    """What `structure_key` sees of a field: a Series' index, an Index, or whether a setting is None."""
+    if isinstance(value, pd.Series):
+        return value.index
+    return value if isinstance(value, pd.Index) else value is None
+
+
+def changed_fields(old: ModelData, new: ModelData, names: set[str] | None = None) -> set[str]:
+    """Names of the ModelData fields (all, or those in `names`) whose values differ."""
     out = set()
-    for f in fields(old):
-        a, b = getattr(old, f.name), getattr(new, f.name)
-        same = a.equals(b) if isinstance(a, pd.Series | pd.Index) else a == b
+    for name in [f.name for f in fields(old)] if names is None else sorted(names):
+        a, b = getattr(old, name), getattr(new, name)
+        same = a is b or (a.equals(b) if isinstance(a, pd.Series | pd.Index) else a == b)
         if not same:
-            out.add(f.name)
+            out.add(name)
     return out
 
 
@@ -162,40 +199,58 @@ class Resolver:
         self.max_models = max_models
         self._entries: OrderedDict[int, _Entry] = OrderedDict()
 
-    def solve(self, inputs: Inputs) -> Solved:
-        """Solve one validated case; returns its status and plan KPIs."""
+    def solve(self, inputs: Inputs, full: bool = True) -> Solved:
+        """Solve one validated case; returns its status and plan KPIs (only the headline ones without `full`)."""
         timings: dict[str, float] = {}
         clock = time.perf_counter()
-        data = build_data(inputs)
+        data, recomputed, source = self._data(inputs)
         timings["data_s"] = time.perf_counter() - clock
-        key = structure_key(data)
+        same = source is not None and recomputed is not None and same_shape(source.built.data, data, recomputed)
+        key = source.key if same and source is not None else structure_key(data)
         entry = self._entries.get(key) if self.mode != "rebuild" else None
         clock = time.perf_counter()
         how = "warm"
         if entry is not None:
             try:
-                changes, objective = _changes(entry, data)
+                changes, objective, changed = _changes(entry, data, recomputed if entry is source else None)
             except StructureChanged as why:
                 logger.info("model structure changed (%s): building afresh", why)
                 entry = None
         if entry is None:
             how, entry = "build", self._build(key, data, inputs.scenario.name)
+            entry.inputs = inputs
             timings["build_s"] = time.perf_counter() - clock
             clock = time.perf_counter()
             result, iterations = self._first_solve(entry)
         else:
+            self._entries.move_to_end(key)
             self._apply(entry, changes, objective, data)
+            entry.inputs = inputs
+            if changed & READS:
+                entry.headline = None
             timings["update_s"] = time.perf_counter() - clock
             clock = time.perf_counter()
             result, iterations = self._resolve(entry)
         timings["solve_s"] = time.perf_counter() - clock
-        return self._outcome(entry, result, how, timings, iterations)
+        return self._outcome(entry, result, how, timings, iterations, full)
+
+    def _data(self, inputs: Inputs) -> tuple[ModelData, set[str] | None, _Entry | None]:
+        """The case's ModelData: from the last model's by `update_data` when it can, else `build_data`.
+
+        Also the fields recomputed and the entry they were recomputed from (None, None after `build_data`).
+        """
+        last = next(reversed(self._entries.values())) if self._entries and self.mode != "rebuild" else None
+        if last is not None and last.inputs is not None:
+            updated = update_data(last.built.data, last.inputs, inputs)
+            if updated is not None:
+                return updated[0], updated[1], last
+        return build_data(inputs), None, None
 
     # ------------------------------------------------------------------ building and keeping
 
     def _build(self, key: int, data: ModelData, name: str) -> _Entry:
         trace = Trace()
-        entry = _Entry(build_model(data, name, trace), trace)
+        entry = _Entry(build_model(data, name, trace), trace, key=key)
         if self.mode != "rebuild":
             self._entries[key] = entry
             self._entries.move_to_end(key)
@@ -239,33 +294,60 @@ class Resolver:
         return result, None if result.iterations is None else result.iterations["simplex"]
 
     def _outcome(
-        self, entry: _Entry, result: SolveResult, how: str, timings: dict[str, float], iterations: int | None
+        self,
+        entry: _Entry,
+        result: SolveResult,
+        how: str,
+        timings: dict[str, float],
+        iterations: int | None,
+        full: bool = True,
     ) -> Solved:
         clock = time.perf_counter()
         has_plan = result.status in (Status.OPTIMAL, Status.FEASIBLE)
-        results = plan = None
-        if has_plan:
+        results = plan = binds = None
+        model = entry.built.model
+        if has_plan and not full and model.solution is not None:
+            if entry.headline is None:
+                entry.headline = Headline(entry.built)
+            plan = {
+                "status": str(result.status),
+                "gap": result.gap,
+                **entry.headline.kpis(model.solution.col_value, result.objective),
+            }
+            binds = binding(model)
+        elif has_plan:
             note = (
                 "mixed-integer plan: shadow prices of the MIP solve itself, not meaningful (no fixed-integer re-solve "
                 "here)"
-                if entry.built.model.is_mip
+                if model.is_mip
                 else ""
             )
             results = extract(entry.built, result, duals_note=note)
             plan = {"status": str(result.status), "gap": result.gap, **plan_summary(results, entry.built.data)}
         timings["results_s"] = time.perf_counter() - clock
-        return Solved(result.status, result.objective if has_plan else None, plan, results, how, timings, iterations)
+        objective = result.objective if has_plan else None
+        return Solved(result.status, objective, plan, results, how, timings, iterations, binds)
 
 
-def _changes(entry: _Entry, data: ModelData) -> tuple[list[_Change], dict[str, _lp.Terms] | None]:
-    """Re-run the build steps that read a changed field; raise StructureChanged if their shape moved."""
-    changed = changed_fields(entry.built.data, data)
+def _changes(
+    entry: _Entry, data: ModelData, names: set[str] | None = None
+) -> tuple[list[_Change], dict[str, _lp.Terms] | None, set[str]]:
+    """Re-run the build steps that read a changed field; raise StructureChanged if their shape moved.
+
+    `names`: the only fields that may have changed (all when None). Returns the changes, the new objective's terms
+    (None when unchanged) and the fields that changed.
+    """
+    changed = changed_fields(entry.built.data, data, names)
     changes: list[_Change] = []
     objective = None
     reads: dict[str, frozenset[str]] = {}
     for step in STEPS:
         name = step.__name__
         if not entry.trace.reads[name] & changed:
+            continue
+        if step is add_variables:
+            # the variables come from the data's indexes only (variables.py; tests/test_resolve.py holds it), and the
+            # entry was found by the data's structure_key, a hash of every index: the kept variables are the same
             continue
         recorder, local = Recorder(entry.built.model, entry.built.vars), Trace()
         run_step(step, recorder, data, local, *(() if step is add_variables else (entry.built.vars,)))
@@ -278,7 +360,7 @@ def _changes(entry: _Entry, data: ModelData) -> tuple[list[_Change], dict[str, _
         if recorder.objective_terms is not None:
             objective = recorder.objective_terms
     entry.trace.reads.update(reads)
-    return changes, objective
+    return changes, objective, changed
 
 
 def _diff(family: str, old: _lp.RowBlock, new: _lp.RowBlock) -> _Change:

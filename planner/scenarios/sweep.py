@@ -33,6 +33,7 @@ from planner.errors import InputError, PlannerError
 from planner.inputs.overlay import apply_patch
 from planner.inputs.read import RawCase, validate
 from planner.results.folders import claimed
+from planner.results.quick import KEYS as HEADLINE_KEYS
 from planner.scenarios.resolve import Resolver
 from planner.scenarios.spec import Sweep, Task, load_sweep
 from planner.scenarios.store import ScenarioStore, write_page, write_table
@@ -45,6 +46,8 @@ Progress = Callable[[int, int, dict[str, Any]], None]
 
 _RESOLVERS: dict[tuple[str, str, int], Resolver] = {}
 """Per worker process and thread: one Resolver per (base case, solver settings)."""
+_CHECKED: dict[tuple[str, int], dict[str, Any]] = {}
+"""Per worker process and thread and base case: its tables validated once (`validate(raw, checked)`)."""
 
 
 @dataclass
@@ -60,8 +63,12 @@ class SweepOutcome:
     running_seconds: float = 0.0  # from the first task sent to the last result (without starting the cluster)
 
 
-def solve_scenario(task: Task, raw: RawCase, base_id: str) -> dict[str, Any]:
-    """Worker side: apply the scenario to the base case, validate, solve (warm when it can)."""
+def solve_scenario(task: Task, raw: RawCase, base_id: str, collect: list[str] | None = None) -> dict[str, Any]:
+    """Worker side: apply the scenario to the base case, validate, solve (warm when it can).
+
+    `collect`: the KPIs the sweep collects; when all are headline KPIs (`results.quick.KEYS`) the plan
+    stored is those only (`"scope": "headline"`), read off the solution without the full extraction.
+    """
     start = time.perf_counter()
     row: dict[str, Any] = {
         "scenario_id": task.id,
@@ -74,7 +81,11 @@ def solve_scenario(task: Task, raw: RawCase, base_id: str) -> dict[str, Any]:
         "worker": f"{socket.gethostname()}:{os.getpid()}",
     }
     try:
-        inputs = validate(apply_patch(raw, task.patch, task.file))
+        checked = _CHECKED.setdefault((base_id, threading.get_ident()), {})
+        if checked.get("raw") is not raw:  # another base case object: its tables are other objects
+            checked.clear()
+            checked["raw"] = raw
+        inputs = validate(apply_patch(raw, task.patch, task.file), checked.setdefault("tables", {}))
     except InputError as err:
         row.update(
             status="invalid", reason="; ".join(p.message if p.file == task.file else str(p) for p in err.problems[:3])
@@ -85,7 +96,10 @@ def solve_scenario(task: Task, raw: RawCase, base_id: str) -> dict[str, Any]:
     key = (base_id, config.model_dump_json(), threading.get_ident())
     resolver = _RESOLVERS.setdefault(key, Resolver(config))
     try:
-        solved = resolver.solve(inputs)
+        quick = collect is not None and set(collect) <= set(HEADLINE_KEYS)
+        solved = resolver.solve(inputs, full=not quick)
+        if quick:
+            row["scope"] = "headline"
     except PlannerError as err:
         row.update(status="error", reason=str(err))
     else:
@@ -158,6 +172,8 @@ def run_sweep(
     with claimed(Path(out), "sweep", (sweep.raw.folder,)):
         store = ScenarioStore(out)
         done = store.finished()
+        if not set(sweep.spec.collect) <= set(HEADLINE_KEYS):  # scenarios stored with the headline only: solve again
+            done = {i for i in done if (store.read(i) or {}).get("scope") != "headline"}
         todo = [t for t in sweep.tasks if t.id not in done]
         logger.info(
             "sweep %s: %d scenarios, %d already finished",
@@ -202,6 +218,7 @@ def _submit_all(client: Any, sweep: Sweep, todo: list[Task], store: ScenarioStor
             task,
             raw,
             sweep.base_id,
+            sweep.spec.collect,
             key=f"scenario-{task.id}-{time.monotonic_ns()}",
             pure=False,
             retries=0,

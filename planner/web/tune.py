@@ -158,6 +158,15 @@ def binds(duals: Any, most: int = 5) -> list[dict[str, Any]]:  # noqa: ANN401 - 
     ]
 
 
+def rank_binding(found: dict[str, tuple[int, float, str]], most: int = 5) -> list[dict[str, Any]]:
+    """`binds` from `results.quick.binding`'s families (rows, largest shadow price, unit), without a duals frame."""
+    from planner.report.worth import ACCOUNTING
+
+    kept = [(f, *v) for f, v in sorted(found.items()) if f not in ACCOUNTING]
+    kept.sort(key=lambda r: (r[0] in TUNED_FAMILIES, r[1], r[2]), reverse=True)  # stable, as sort_values
+    return [{"family": f, "rows": n, "largest_dual": big, "unit": unit} for f, n, big, unit in kept[:most]]
+
+
 def current_settings(scenario: dict[str, Any]) -> dict[str, Any]:
     """The tunable settings' values in a scenario mapping (None where unset)."""
     out: dict[str, Any] = {}
@@ -233,7 +242,7 @@ class Tuner:
                         frame.loc[rows, "latency_max_rtt_ms"] = None
                 raw.tables = {**raw.tables, "workloads": dataclasses.replace(table, frame=frame)}
             try:
-                inputs = validate(raw)
+                inputs = validate(raw, state.setdefault("checked", {}))
             except InputError as err:
                 return {
                     "ok": False,
@@ -242,14 +251,14 @@ class Tuner:
                 }
             if "resolver" not in state:
                 state["resolver"] = Resolver(config_for(inputs, None))
-            solved = state["resolver"].solve(inputs)
+            solved = state["resolver"].solve(inputs, full=False)
         return {
             "ok": True,
             "problems": [],
             "status": str(solved.status),
             "headline": headline(solved.plan) | {"status": str(solved.status)},
             "how": solved.how,
-            "binds": binds(solved.results.duals) if solved.results is not None else [],
+            "binds": rank_binding(solved.binding) if solved.binding is not None else [],
             "elapsed_s": round(time.perf_counter() - clock, 4),
             "timings_s": {k: round(v, 4) for k, v in solved.timings.items()},
         }
