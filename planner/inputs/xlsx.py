@@ -107,39 +107,38 @@ def column_letters(count: int) -> list[str]:
     return out
 
 
-def _text_xml(ref: str, text: str, style: str) -> str:
+def _text_tail(text: str) -> str:
     clean = escape(_CONTROL.sub("", text))
     space = ' xml:space="preserve"' if clean != clean.strip() else ""
-    return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{clean}</t></is></c>'
+    return f' t="inlineStr"><is><t{space}>{clean}</t></is></c>'
 
 
-def _cell_xml(ref: str, value: Cell, numbers_in_text: bool, style: str = "") -> str:
-    """One cell's XML; '' for an empty cell.
+def _cell_tail(value: Cell, numbers_in_text: bool) -> str:
+    """A cell's XML after `<c r="A1"` (and its style); '' for an empty cell.
 
     Text that reads as a finite number is written as a number when `numbers_in_text` (cells from a CSV file).
     """
     if value is None or value == "":
         return ""
     if isinstance(value, bool):
-        return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
+        return f' t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int):
-        return f'<c r="{ref}"{style}><v>{value}</v></c>'
+        return f"><v>{value}</v></c>"
     if isinstance(value, float):
-        if not math.isfinite(value):
-            return _text_xml(ref, str(value), style)
-        return f'<c r="{ref}"{style}><v>{value!r}</v></c>'
+        return f"><v>{value!r}</v></c>" if math.isfinite(value) else _text_tail(str(value))
     if numbers_in_text:
         if _PLAIN_NUMBER.fullmatch(value):
-            return f'<c r="{ref}"{style}><v>{value}</v></c>'
+            return f"><v>{value}</v></c>"
         if _NUMBER_TEXT.fullmatch(value.strip()):
-            return f'<c r="{ref}"{style}><v>{float(value)!r}</v></c>'
-    return _text_xml(ref, value, style)
+            return f"><v>{float(value)!r}</v></c>"
+    return _text_tail(value)
 
 
 def sheet_xml(rows: Iterable[Sequence[Cell]], numbers_in_text: bool = True) -> bytes:
     """A worksheet's XML: the first row is the header (bold, frozen); the rest are data rows."""
     parts = [_SHEET_HEAD]
     letters: list[str] = []
+    tails: dict[str, str] = {}  # a text cell's XML by its text: tables repeat their keys and units
     for number, row in enumerate(rows, start=1):
         if number > MAX_ROWS:
             raise ValueError(f"a sheet holds at most {MAX_ROWS:,} rows")
@@ -147,10 +146,18 @@ def sheet_xml(rows: Iterable[Sequence[Cell]], numbers_in_text: bool = True) -> b
             if len(row) > MAX_COLUMNS:
                 raise ValueError(f"a sheet holds at most {MAX_COLUMNS:,} columns; this row has {len(row):,}")
             letters = column_letters(len(row))
-        style = ' s="1"' if number == 1 else ""
-        pairs = zip(letters, row, strict=False)
-        cells = "".join([_cell_xml(f"{letter}{number}", value, numbers_in_text, style) for letter, value in pairs])
-        parts.append(f'<row r="{number}">{cells}</row>')
+        head = f'{number}" s="1"' if number == 1 else f'{number}"'
+        cells = []
+        for letter, value in zip(letters, row, strict=False):
+            if type(value) is str:
+                tail = tails.get(value)
+                if tail is None:
+                    tail = tails[value] = _cell_tail(value, numbers_in_text)
+            else:
+                tail = _cell_tail(value, numbers_in_text)
+            if tail:
+                cells.append(f'<c r="{letter}{head}{tail}')
+        parts.append(f'<row r="{number}">{"".join(cells)}</row>')
     parts.append(_SHEET_TAIL)
     return "".join(parts).encode("utf-8")
 
@@ -189,5 +196,5 @@ def workbook_bytes(sheets: Sequence[tuple[str, bytes]]) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
         for name, data in parts:
             entry = zipfile.ZipInfo(name, date_time=_FIXED)
-            package.writestr(entry, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+            package.writestr(entry, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
     return out.getvalue()
