@@ -208,7 +208,7 @@ def validate(case: CaseArg, scenario: ScenarioOpt = None) -> None:
       planner validate inputs/default --scenario examples/green_100.yaml
     """
     from planner.inputs.profiles import hourly_path
-    from planner.inputs.workbook import case_folder
+    from planner.inputs.workbook import PROFILES_SHEET, case_folder, is_workbook
     from planner.pipeline import load_case
 
     _state["validate_hint"] = command_line("validate", case, scenario=scenario)
@@ -219,7 +219,7 @@ def validate(case: CaseArg, scenario: ScenarioOpt = None) -> None:
     except PlannerError as error:
         fail(error)
     s = inputs.scenario
-    hourly = hourly_path(case)
+    hourly = f"{case} (sheet {PROFILES_SHEET})" if is_workbook(case) else hourly_path(case)
     profiles = (
         f"{len(inputs.profiles)} profile rows (profiles.csv)"
         if inputs.profiles

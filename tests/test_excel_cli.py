@@ -30,6 +30,9 @@ def test_export_then_solve_the_workbook_gives_the_folder_plan(tmp_path: Path) ->
     sheets = load_workbook(book, read_only=True).sheetnames
     assert sheets == ["scenario", "hubs", "clusters", "workloads", "demand", "links", "compute", "cluster_years",
                       "profiles_hourly"]
+    checked = runner.invoke(app, ["validate", str(book)])
+    assert checked.exit_code == 0, checked.output
+    assert f"hourly profiles in {book} (sheet profiles_hourly)" in " ".join(checked.output.split())  # not a folder
     _solve(DEFAULT, tmp_path / "folder", "--days", "2")
     _solve(book, tmp_path / "xlsx", "--days", "2")
     a, b = (json.loads((tmp_path / name / "plan.json").read_text(encoding="utf-8")) for name in ("folder", "xlsx"))
