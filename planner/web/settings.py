@@ -20,6 +20,8 @@ class WebSettings:
     data_dir: Path = field(default_factory=lambda: default_data_dir())
     database_url: str | None = None
     workers: int = 1
+    scheduler: str | None = None
+    """A Dask scheduler (tcp://HOST:PORT) that sweep jobs send their scenarios to; None: solved in the job's worker."""
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]", "::1")
 
     @property
