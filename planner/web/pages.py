@@ -163,7 +163,7 @@ def solve(
     days: Annotated[str, Form(max_length=10)] = "",
     resolution: Annotated[str | None, Form(max_length=10)] = None,
 ) -> RedirectResponse:
-    """Queue a solve at the chosen resolution (the case's own, yearly, N representative days, hourly); go to the job.
+    """Queue a solve at the chosen resolution (case: its own; year; days: N representative days; hours); go to the job.
 
     Without a `resolution` field, `days` alone asks for representative days (as the form did before).
     """
