@@ -87,6 +87,11 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^sweep values: (.*) is not a number$"), "扫描取值:{0} 不是数字"),
     (re.compile(r"^no example '(.*)'$"), "没有示例 '{0}'"),
     (re.compile(r"^no plan (\d+)$"), "没有方案 {0}"),
+    (re.compile(r"^from the default case$"), "基于默认案例"),
+    (re.compile(r"^from the default case \+ (examples/[\w.-]+)$"), "基于默认案例 + {0}"),
+    (re.compile(r"^edited ([\w.-]+)$"), "编辑了 {0}"),
+    (re.compile(r"^uploaded \((zip|xlsx)\)$"), "上传({0})"),
+    (re.compile(r"^tuned settings$"), "调整了设置"),
     (re.compile(r"^no case (\d+)$"), "没有案例 {0}"),
     (re.compile(r"^no job (\d+)$"), "没有任务 {0}"),
     (
@@ -187,6 +192,9 @@ KPIS: dict[str, str] = {
 """`planner compare`'s KPI labels (with units) -> their Chinese."""
 
 
+DUAL_UNITS: dict[str, str] = {"元/rack-year": "元/架·年", "元/rack": "元/架", "元/t": "元/吨"}
+"""Shadow-price units of duals.csv (the registry's) -> as a Chinese page writes them (glossary's AVOID)."""
+
 SCRIPT: dict[str, tuple[str, str]] = {
     "checking": ("checking…", "检查中…"),
     "check_failed": ("check failed ({0})", "检查失败({0})"),
@@ -222,6 +230,7 @@ SCRIPT: dict[str, tuple[str, str]] = {
 def script_words(lang: Lang) -> dict[str, str]:
     """The scripts' words in the page's language, with the statuses."""
     words = {key: lang(en, zh) for key, (en, zh) in SCRIPT.items()}
+    words |= {f"unit:{en}": lang(en, zh) for en, zh in DUAL_UNITS.items()}
     return words | {f"status:{s}": say(lang, s) for s in ("optimal", "feasible", "infeasible", "time_limit")}
 
 

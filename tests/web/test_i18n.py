@@ -9,7 +9,9 @@ English page no Chinese character except the report's unit 亿元.
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,6 +22,7 @@ from fastapi.testclient import TestClient
 
 from planner.web import i18n
 from planner.web.tune import HEADLINE, SETTINGS
+from tests.conftest import TinyCase
 from tests.web.conftest import make_client, start, wait_job
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "planner" / "web" / "templates"
@@ -27,6 +30,8 @@ CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 T_CALL = re.compile(r"""t\(\s*(["'])(.+?)\1\s*,\s*(["'])(.*?)\3\s*\)""")
 ALLOWED_EN = {"API", "JSON", "CSV", "UTC", "PUE", "CO2", "MW", "GWh", "Gbps", "kW", "EFLOPS", "PFLOPS", "KPI", "IIS"}
 """Words a Chinese page may show in Latin letters: names of formats, units and the API."""
+FILE_OR_WORD = re.compile(r"(?<![\w./])[A-Za-z][\w'-]*(?:[./][\w.-]+)*")
+"""A word, or a file name or path (demand.csv, examples/budget_cut.yaml) as one token."""
 
 
 def known_labels() -> list[tuple[str, str]]:
@@ -82,8 +87,8 @@ def untranslated(text: str, lang: str, labels: list[tuple[str, str]]) -> list[st
         return found + [line for line in text.splitlines() if CJK.search(line.replace("亿元", ""))]
     found = [en for en, _ in labels if len(en) >= 4 and re.search(rf"(?<![\w.]){re.escape(en)}(?![\w.])", text)]
     for line in text.splitlines():
-        # words, less units, file suffixes (.xlsx) and identifiers (demand_racks)
-        words = [w for w in re.findall(r"(?<![\w.])[A-Za-z][\w'-]+", line) if w not in ALLOWED_EN and "_" not in w]
+        # words, less units, file names (demand.csv, .xlsx) and identifiers (demand_racks)
+        words = [w for w in re.findall(FILE_OR_WORD, line) if w not in ALLOWED_EN and "_" not in w and "." not in w]
         if len(words) >= 2 or any(len(w) >= 4 for w in words):
             found.append(line)
     return found
@@ -91,19 +96,26 @@ def untranslated(text: str, lang: str, labels: list[tuple[str, str]]) -> list[st
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, dict[str, Any]]]:
-    """A case edited once (two versions), two yearly plans, a diagnosis, and the addresses of every page."""
+    """A tiny case edited once (two versions), two yearly plans, a diagnosis, and the addresses of every page."""
     data = tmp_path_factory.mktemp("i18n")
-    client = start(make_client(data))
+    client = start(make_client(data, workers=2))  # the two solves side by side
     try:
-        case = client.post("/api/cases", json={"name": "双语 bilingual"}).json()
+        folder = TinyCase(data / "tiny").write()  # a tiny case: its solves take a fraction of a second
+        packed = io.BytesIO()
+        with zipfile.ZipFile(packed, "w") as z:
+            for f in folder.rglob("*"):
+                z.write(f, f.relative_to(folder).as_posix())
+        upload = {"file": ("tiny.zip", packed.getvalue(), "application/zip")}
+        case = client.post("/api/cases/upload", files=upload, data={"name": "双语 bilingual"}).json()
         cid = case["id"]
         r = client.put(f"/api/cases/{cid}/settings", json={"settings": {"policy.carbon_price_yuan_per_t": 100}})
         assert r.status_code == 200, r.text
         jobs = [client.post(f"/api/cases/{cid}/jobs", json={"resolution": "year"}).json() for _ in range(2)]
+        diagnose = client.post(f"/api/cases/{cid}/jobs", json={"kind": "diagnose"}).json()
         done = [wait_job(client, j["id"]) for j in jobs]
         assert all(j["status"] == "done" for j in done), done
         plans = [j["plan_id"] for j in done]
-        diagnosis = wait_job(client, client.post(f"/api/cases/{cid}/jobs", json={"kind": "diagnose"}).json()["id"])
+        diagnosis = wait_job(client, diagnose["id"])
         pages = {
             "index": "/",
             "case": f"/cases/{cid}",
@@ -146,6 +158,7 @@ def test_the_checker_finds_a_label_left_in_the_other_language() -> None:
     assert untranslated("方案 3\nNew label unlisted", "zh", labels) == ["New label unlisted"]
     assert untranslated("Plan 3\n未登记的标签", "en", labels) == ["未登记的标签"]
     assert untranslated("总成本 1,234 亿元 · MW · CO2 · API", "zh", labels) == []
+    assert untranslated("编辑了 demand.csv\n基于默认案例 + examples/budget_cut.yaml", "zh", labels) == []
     assert untranslated("Total cost 1,234 亿元", "en", labels) == []
     hidden = '<p>方案 <span translate="no">demand racks</span></p><pre>Optimal solution found</pre>'
     assert untranslated(visible(hidden), "zh", labels) == []
