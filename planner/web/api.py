@@ -39,6 +39,7 @@ from planner.web.security import SANDBOXED_CSP, check_csrf
 from planner.web.store import UploadError
 from planner.web.tune import current_settings, parse_settings
 from planner.web.uploads import MAX_UPLOAD_BYTES, pack_zip
+from planner.web.whatifs import Busy, TooSlow
 
 router = APIRouter(prefix="/api", dependencies=[Depends(check_csrf), Depends(require_user)])
 
@@ -329,7 +330,10 @@ def get_settings(case_id: int, svc: Svc, db: DB) -> dict[str, object]:
 
 
 @router.post(
-    "/cases/{case_id}/whatif", tags=["tune"], summary="Solve with changed settings (warm) and return the headline"
+    "/cases/{case_id}/whatif",
+    tags=["tune"],
+    summary="Solve with changed settings (warm) and return the headline",
+    responses={503: {"description": "the case's what-if process stayed busy"}, 504: {"description": "too slow"}},
 )
 def whatif(case_id: int, body: SettingsIn, svc: Svc, db: DB) -> WhatIfOut:
     """The headline of the current version with these settings, re-solved warm; nothing is saved."""
@@ -338,7 +342,13 @@ def whatif(case_id: int, body: SettingsIn, svc: Svc, db: DB) -> WhatIfOut:
     if problems:
         return WhatIfOut(ok=False, problems=problems, elapsed_s=0.0)
     version = ops.current(case)
-    return WhatIfOut(**svc.tuner.whatif(case.id, version.id, svc.store.version_dir(case.id, version.number), settings))
+    folder = svc.store.version_dir(case.id, version.number)
+    try:
+        return WhatIfOut(**svc.tuner.whatif(case.id, version.id, folder, settings))
+    except Busy as err:
+        raise HTTPException(503, str(err), headers={"Retry-After": "5"}) from None
+    except TooSlow as err:
+        raise HTTPException(504, str(err)) from None
 
 
 @router.put(

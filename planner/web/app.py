@@ -21,7 +21,7 @@ from planner.web.models import make_sessions
 from planner.web.security import SecurityHeaders
 from planner.web.settings import WebSettings
 from planner.web.store import Store
-from planner.web.tune import Tuner
+from planner.web.whatifs import WhatIfs
 
 STATIC = Path(__file__).with_name("static")
 
@@ -33,7 +33,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     sessions = make_sessions(settings.db_url)
     st = Store(settings.data_dir)
     dispatcher = Dispatcher(sessions, settings.db_url, st, settings.workers, settings.scheduler)
-    svc = Services(settings, sessions, st, Tuner(), dispatcher)
+    whatifs = WhatIfs(settings.whatif_processes, settings.whatif_wait_s, settings.whatif_limit_s)
+    svc = Services(settings, sessions, st, whatifs, dispatcher)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -42,6 +43,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             yield
         finally:
             svc.dispatcher.stop()
+            svc.tuner.close()
 
     app = FastAPI(
         title="planner workspace",
