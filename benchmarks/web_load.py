@@ -14,28 +14,17 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import defaultdict
+from pathlib import Path
 
 import httpx
 
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else float("nan")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from web_common import browser_client, latency_table, pct, served  # run as a script from benchmarks/
 
 
 def main() -> None:
@@ -44,33 +33,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    port = _port()
-    url = f"http://127.0.0.1:{port}"
-    data = tempfile.mkdtemp(prefix="planner-web-load-")
-    cmd = [
-        sys.executable,
-        "-c",
-        "from planner.cli import main; main()",
-        "serve",
-        "--port",
-        str(port),
-        "--data-dir",
-        data,
-        "--workers",
-        str(args.workers),
-    ]
-    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     times: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
     submitted: list[int] = []
     lock = threading.Lock()
-    try:
-        for _ in range(150):
-            try:
-                httpx.get(url + "/api/examples", timeout=2)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+    with served("planner-web-load-", args.workers) as url:
         deadline = time.monotonic() + args.seconds
 
         def call(c: httpx.Client, kind: str, method: str, path: str, **kw: object) -> httpx.Response | None:
@@ -89,13 +56,12 @@ def main() -> None:
 
         def user(n: int) -> None:
             rng = random.Random(n)
-            with httpx.Client(base_url=url, timeout=120) as c:
+            with browser_client(url) as c:
                 r = call(c, "create case", "POST", "/api/cases", json={"name": f"user {n}"})
                 if r is None or r.status_code != 201:
                     return
                 cid = r.json()["id"]
                 call(c, "page case", "GET", f"/cases/{cid}")
-                c.headers["X-CSRF-Token"] = c.cookies["planner_csrf"]  # as the page's script does
                 job: int | None = None
                 step = 0
                 while time.monotonic() < deadline:
@@ -136,9 +102,6 @@ def main() -> None:
             drain_s = time.monotonic() - drain
             jobs = c.get("/api/jobs").json()
             plans = c.get("/api/plans").json()
-    finally:
-        os.killpg(server.pid, signal.SIGINT)
-        server.wait(30)
     ids = [j["id"] for j in jobs]
     status = defaultdict(int)
     for j in jobs:
@@ -161,15 +124,9 @@ def main() -> None:
     )
     for e in errors[:10]:
         print("  error:", e)
-    print("| request | n | p50 ms | p95 ms | max ms |")
-    print("|---|---:|---:|---:|---:|")
-    for kind, values in times.items():
-        print(
-            f"| {kind} | {len(values)} | {statistics.median(values):.0f} | {_pct(values, 0.95):.0f} | "
-            f"{max(values):.0f} |"
-        )
+    print(latency_table(list(times.items()), first="request"))
     pages = [v for k, vs in times.items() if k.startswith("page") for v in vs]
-    print(f"| all pages | {len(pages)} | {statistics.median(pages):.0f} | {_pct(pages, 0.95):.0f} | {max(pages):.0f} |")
+    print(f"| all pages | {len(pages)} | {statistics.median(pages):.0f} | {pct(pages, 0.95):.0f} | {max(pages):.0f} |")
     sys.exit(1 if errors or lost or duplicated or unfinished or no_plan else 0)
 
 

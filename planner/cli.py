@@ -858,6 +858,10 @@ def serve(
         str | None, typer.Option("--database", help="SQLAlchemy database URL [default: SQLite in the data folder].")
     ] = None,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Solver worker processes (solves run at once).")] = 1,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="A running Dask scheduler (tcp://HOST:PORT) that sweep jobs send their scenarios to."),
+    ] = None,
 ) -> None:
     """Run the web workspace: edit cases as grids, tune settings live, solve and review plans in a browser.
 
@@ -873,6 +877,7 @@ def serve(
             database,
             workers,
             announce=lambda line: out.print(line, highlight=False, markup=False),
+            scheduler=scheduler,
         )
     except web.ServeError as error:
         err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)

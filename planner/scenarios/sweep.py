@@ -113,6 +113,15 @@ def solve_scenario(task: Task, raw: RawCase, base_id: str, collect: list[str] | 
     return row
 
 
+LOOPBACK_NO_DASHBOARD: dict[str, Any] = {
+    "host": "127.0.0.1",
+    "dashboard_address": "127.0.0.1:0",
+    "scheduler_kwargs": {"dashboard": False},
+}
+"""A LocalCluster on the loopback address without a dashboard. `dashboard_address=None` alone still binds
+the scheduler's HTTP server to 8787 (distributed's default port); this keeps it off 8787, on loopback."""
+
+
 @contextmanager
 def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
     """A Dask client on the cluster at `scheduler`, or on a LocalCluster of `workers` 1-thread processes."""
@@ -151,7 +160,7 @@ def _open(scheduler: str | None, workers: int | None) -> Iterator[Any]:
     n = workers or max(1, min(4, os.cpu_count() or 1))
     with (
         LocalCluster(
-            n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.CRITICAL
+            n_workers=n, threads_per_worker=1, processes=True, silence_logs=logging.CRITICAL, **LOOPBACK_NO_DASHBOARD
         ) as cluster,
         Client(cluster) as client,
     ):

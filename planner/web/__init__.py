@@ -8,6 +8,7 @@ jobs in worker processes (`jobs`). Without accounts the server binds loopback ad
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,10 +30,27 @@ class ServeError(Exception):
     """`planner serve` cannot start as asked (exit code 2)."""
 
 
-def _settings(data_dir: Path | None, database: str | None, workers: int = 1, host: str | None = None) -> WebSettings:
+_SCHEDULER = re.compile(r"^tcp://(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$")
+
+
+def _settings(
+    data_dir: Path | None,
+    database: str | None,
+    workers: int = 1,
+    host: str | None = None,
+    scheduler: str | None = None,
+) -> WebSettings:
     base = WebSettings()
     hosts = base.allowed_hosts if host is None else (*base.allowed_hosts, host)
-    return WebSettings(data_dir=data_dir or base.data_dir, database_url=database, workers=workers, allowed_hosts=hosts)
+    if scheduler is not None and not _SCHEDULER.match(scheduler):
+        raise ServeError(f"--scheduler: {scheduler!r} is not a Dask scheduler address; expected tcp://HOST:PORT")
+    return WebSettings(
+        data_dir=data_dir or base.data_dir,
+        database_url=database,
+        workers=workers,
+        allowed_hosts=hosts,
+        scheduler=scheduler,
+    )
 
 
 def add_user(name: str, password: str, data_dir: Path | None = None, database: str | None = None) -> Path | str:
@@ -53,6 +71,7 @@ def serve(
     database: str | None = None,
     workers: int = 1,
     announce: Callable[[str], None] = lambda _line: None,
+    scheduler: str | None = None,
 ) -> None:
     """Run the workspace with uvicorn until interrupted; a non-loopback address needs accounts."""
     import uvicorn
@@ -60,7 +79,7 @@ def serve(
     from planner.web.accounts import accounts_on
     from planner.web.app import create_app
 
-    settings = _settings(data_dir, database, workers, host)
+    settings = _settings(data_dir, database, workers, host, scheduler)
     fresh = settings.database_url is None and not (settings.data_dir / "planner.db").exists()
     if not is_loopback(host) and fresh:
         raise ServeError(_NO_ACCOUNTS.format(host=host))
@@ -76,6 +95,6 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     announce(
         f"planner workspace: http://{shown}:{port}/  (data: {settings.data_dir}; API docs: http://{shown}:{port}/docs; "
-        "Ctrl-C stops it)"
+        "Ctrl-C stops it)" + (f"; sweeps go to the Dask scheduler at {scheduler}" if scheduler else "")
     )
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -15,8 +15,9 @@ from sqlalchemy import select
 from planner.errors import InputError
 from planner.inputs.schema import TABLES
 from planner.inputs.workbook import read_csv_cells
+from planner.report.glossary import Lang
 from planner.web import cases as ops
-from planner.web import engine, store
+from planner.web import engine, i18n, store
 from planner.web.deps import DB, Svc, load, require_user, scope
 from planner.web.jobs import elapsed_s, log_tail
 from planner.web.models import Case, CaseShare, Job, Plan, User
@@ -38,6 +39,7 @@ from planner.web.security import SANDBOXED_CSP, check_csrf
 from planner.web.store import UploadError
 from planner.web.tune import current_settings, parse_settings
 from planner.web.uploads import MAX_UPLOAD_BYTES, pack_zip
+from planner.web.whatifs import Busy, TooSlow
 
 router = APIRouter(prefix="/api", dependencies=[Depends(check_csrf), Depends(require_user)])
 
@@ -55,9 +57,10 @@ def case_out(svc: Svc, case: Case) -> CaseOut:
     )
 
 
-def job_out(svc: Svc, db: DB, job: Job, tail: bool = True) -> JobOut:
-    """A job as the API shows it."""
+def job_out(svc: Svc, db: DB, job: Job, tail: bool = True, lang: str = "en") -> JobOut:
+    """A job as the API shows it (its status, stage and message also in `lang`, zh or en)."""
     plan_id = db.scalar(select(Plan.id).where(Plan.job_id == job.id))
+    words = Lang(lang if lang in i18n.LANGS else "en")
     return JobOut(
         id=job.id,
         case_id=job.case_id,
@@ -75,6 +78,9 @@ def job_out(svc: Svc, db: DB, job: Job, tail: bool = True) -> JobOut:
         plan_id=plan_id,
         rerun_of=job.rerun_of,
         log_tail=log_tail(svc.store, job.id) if tail else "",
+        status_text=i18n.say(words, job.status),
+        stage_text=i18n.say(words, job.stage),
+        message_text=i18n.say(words, job.message),
     )
 
 
@@ -95,15 +101,16 @@ def plan_out(plan: Plan) -> PlanOut:
     )
 
 
-def queue_solve(svc: Svc, db: DB, case: Case, days: int | None, rerun_of: int | None = None) -> Job:
-    """Queue a solve of the case's current version."""
-    job = Job(
-        case_id=case.id,
-        version_id=ops.current(case).id,
-        kind="solve",
-        options={"days": days} if days else {},
-        rerun_of=rerun_of,
-    )
+def solve_options(days: int | None, resolution: str | None = None) -> dict[str, Any]:
+    """A solve job's options: {} (the case's own resolution), {"days": N}, or {"resolution": "year" | "hours"}."""
+    if resolution == "days" or (resolution is None and days):
+        return {"days": days or 12}
+    return {"resolution": resolution} if resolution in ("year", "hours") else {}
+
+
+def queue_solve(svc: Svc, db: DB, case: Case, days: int | None, resolution: str | None = None) -> Job:
+    """Queue a solve of the case's current version at a time resolution (`solve_options`)."""
+    job = Job(case_id=case.id, version_id=ops.current(case).id, kind="solve", options=solve_options(days, resolution))
     db.add(job)
     db.commit()
     svc.dispatcher.wake()
@@ -323,7 +330,10 @@ def get_settings(case_id: int, svc: Svc, db: DB) -> dict[str, object]:
 
 
 @router.post(
-    "/cases/{case_id}/whatif", tags=["tune"], summary="Solve with changed settings (warm) and return the headline"
+    "/cases/{case_id}/whatif",
+    tags=["tune"],
+    summary="Solve with changed settings (warm) and return the headline",
+    responses={503: {"description": "the case's what-if process stayed busy"}, 504: {"description": "too slow"}},
 )
 def whatif(case_id: int, body: SettingsIn, svc: Svc, db: DB) -> WhatIfOut:
     """The headline of the current version with these settings, re-solved warm; nothing is saved."""
@@ -332,7 +342,13 @@ def whatif(case_id: int, body: SettingsIn, svc: Svc, db: DB) -> WhatIfOut:
     if problems:
         return WhatIfOut(ok=False, problems=problems, elapsed_s=0.0)
     version = ops.current(case)
-    return WhatIfOut(**svc.tuner.whatif(case.id, version.id, svc.store.version_dir(case.id, version.number), settings))
+    folder = svc.store.version_dir(case.id, version.number)
+    try:
+        return WhatIfOut(**svc.tuner.whatif(case.id, version.id, folder, settings))
+    except Busy as err:
+        raise HTTPException(503, str(err), headers={"Retry-After": "5"}) from None
+    except TooSlow as err:
+        raise HTTPException(504, str(err)) from None
 
 
 @router.put(
@@ -446,7 +462,7 @@ def create_job(case_id: int, body: NewJob, svc: Svc, db: DB) -> JobOut:
     """The job runs in a worker process; poll GET /api/jobs/{id}. A sweep's table: GET /api/jobs/{id}/sweep."""
     case = load(db, Case, case_id)
     if body.kind == "solve":
-        return job_out(svc, db, queue_solve(svc, db, case, body.days))
+        return job_out(svc, db, queue_solve(svc, db, case, body.days, body.resolution))
     options: dict[str, Any] = {}
     if body.kind == "sweep":
         options["parameters"] = sweep_parameters(body)
@@ -505,9 +521,11 @@ def list_jobs(svc: Svc, db: DB, case_id: int | None = None) -> list[JobOut]:
 
 
 @router.get("/jobs/{job_id}", tags=["jobs"], summary="A job: status, stage, elapsed time, solver log tail")
-def get_job(job_id: int, svc: Svc, db: DB) -> JobOut:
+def get_job(
+    job_id: int, svc: Svc, db: DB, lang: Annotated[Literal["zh", "en"], Query(description="language of *_text")] = "en"
+) -> JobOut:
     """One job."""
-    return job_out(svc, db, load(db, Job, job_id, shared=True))
+    return job_out(svc, db, load(db, Job, job_id, shared=True), lang=lang)
 
 
 @router.post("/jobs/{job_id}/cancel", tags=["jobs"], summary="Cancel a queued or running job")
@@ -557,14 +575,29 @@ def get_plan_json(plan_id: int, svc: Svc, db: DB) -> FileResponse:
 
 
 @router.get(
-    "/plans/{plan_id}/report.html", tags=["plans"], summary="The plan's report page", response_class=FileResponse
+    "/plans/{plan_id}/report.html", tags=["plans"], summary="The plan's report page", response_class=Response
 )
-def get_report(plan_id: int, svc: Svc, db: DB) -> FileResponse:
-    """report.html, served in a sandbox (its own scripts run; it can reach nothing of the workspace)."""
-    path = _plan_dir(svc, load(db, Plan, plan_id, shared=True)) / "report.html"
+def get_report(
+    plan_id: int,
+    svc: Svc,
+    db: DB,
+    lang: Annotated[Literal["zh", "en", "both"], Query(description="the report's language(s)")] = "both",
+) -> Response:
+    """report.html, served in a sandbox (its own scripts run; it can reach nothing of the workspace).
+
+    `both` is the plan folder's own report.html; `zh` or `en` is rendered once from the plan folder (as
+    `planner report --lang`) and kept beside it, outside the plan folder. The case's folder in its run
+    manifest is shown as `case`: no server path reaches the page.
+    """
+    plan = load(db, Plan, plan_id, shared=True)
+    path = _plan_dir(svc, plan) / "report.html"
     if not path.is_file():
         raise HTTPException(404, "this plan has no report")
-    return FileResponse(path, media_type="text/html", headers={"content-security-policy": SANDBOXED_CSP})
+    if lang != "both":
+        path = engine.report_in(path.parent, svc.store.job_dir(plan.job_id) / f"report.{lang}.html", lang)
+    case_dir = svc.store.version_dir(plan.case_id, plan.version.number)
+    text = engine.hide_folders(path.read_text(encoding="utf-8"), {case_dir: "case", svc.store.root: "…"})
+    return Response(text, media_type="text/html", headers={"content-security-policy": SANDBOXED_CSP})
 
 
 @router.get("/plans/{plan_id}/plan.xlsx", tags=["plans"], summary="The plan as a workbook", response_class=FileResponse)
@@ -602,7 +635,9 @@ def download_plan(plan_id: int, svc: Svc, db: DB) -> Response:
     )
 
 
-def comparison(svc: Svc, db: DB, ids: list[int]) -> tuple[list[Plan], dict[str, dict[str, object]], str]:
+def comparison(
+    svc: Svc, db: DB, ids: list[int], lang: str = "both"
+) -> tuple[list[Plan], dict[str, dict[str, object]], str]:
     """Plans by id, their KPIs side by side and the compare page's HTML."""
     if not 2 <= len(set(ids)) == len(ids) <= 6:
         raise HTTPException(422, "compare takes 2 to 6 different plans")
@@ -610,7 +645,7 @@ def comparison(svc: Svc, db: DB, ids: list[int]) -> tuple[list[Plan], dict[str, 
     if any(p.status not in ("optimal", "feasible") for p in plans):
         raise HTTPException(422, "only plans with a solution can be compared")
     names = [f"plan {p.id} ({p.case.name} v{p.version.number})" for p in plans]
-    kpis, html = engine.compare_html([_plan_dir(svc, p) for p in plans], names)
+    kpis, html = engine.compare_html([_plan_dir(svc, p) for p in plans], names, lang)
     return plans, kpis, html
 
 
@@ -623,7 +658,12 @@ def compare(svc: Svc, db: DB, plan: Annotated[list[int], Query()]) -> CompareOut
 
 
 @router.get("/compare.html", tags=["plans"], summary="The compare page", response_class=Response)
-def compare_page(svc: Svc, db: DB, plan: Annotated[list[int], Query()]) -> Response:
-    """compare.html of `planner compare`, sandboxed like the report."""
-    _, _, html = comparison(svc, db, plan)
+def compare_page(
+    svc: Svc,
+    db: DB,
+    plan: Annotated[list[int], Query()],
+    lang: Annotated[Literal["zh", "en", "both"], Query(description="the page's language(s)")] = "both",
+) -> Response:
+    """compare.html of `planner compare` (plans named by id and case, no folder), sandboxed like the report."""
+    _, _, html = comparison(svc, db, plan, lang)
     return Response(html, media_type="text/html", headers={"content-security-policy": SANDBOXED_CSP})

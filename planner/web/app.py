@@ -7,9 +7,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import fastapi_offline
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.responses import Response
 
 from planner.web import api, auth, pages
 from planner.web.deps import Services
@@ -18,7 +21,7 @@ from planner.web.models import make_sessions
 from planner.web.security import SecurityHeaders
 from planner.web.settings import WebSettings
 from planner.web.store import Store
-from planner.web.tune import Tuner
+from planner.web.whatifs import WhatIfs
 
 STATIC = Path(__file__).with_name("static")
 
@@ -29,7 +32,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     sessions = make_sessions(settings.db_url)
     st = Store(settings.data_dir)
-    svc = Services(settings, sessions, st, Tuner(), Dispatcher(sessions, settings.db_url, st, settings.workers))
+    dispatcher = Dispatcher(sessions, settings.db_url, st, settings.workers, settings.scheduler)
+    whatifs = WhatIfs(settings.whatif_processes, settings.whatif_wait_s, settings.whatif_limit_s)
+    svc = Services(settings, sessions, st, whatifs, dispatcher)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -38,6 +43,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             yield
         finally:
             svc.dispatcher.stop()
+            svc.tuner.close()
 
     app = FastAPI(
         title="planner workspace",
@@ -59,4 +65,14 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(auth.pages)
     app.include_router(api.router)
     app.include_router(pages.router)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, err: StarletteHTTPException) -> Response:
+        """Pages' errors as a page in the user's language; the API's (and 401/403 of scripts) as JSON."""
+        if request.url.path.startswith(("/api/", "/static/", "/openapi")) or "text/html" not in request.headers.get(
+            "accept", ""
+        ):
+            return await http_exception_handler(request, err)
+        return pages.error_page(request, HTTPException(err.status_code, err.detail, dict(err.headers or {})))
+
     return app

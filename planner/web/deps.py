@@ -19,17 +19,17 @@ from planner.web.jobs import Dispatcher
 from planner.web.models import Base, Case, CaseShare
 from planner.web.settings import WebSettings
 from planner.web.store import Store
-from planner.web.tune import Tuner
+from planner.web.whatifs import WhatIfs
 
 
 @dataclass
 class Services:
-    """One server's settings, database, data folder, live tuner, job dispatcher and login limiter."""
+    """One server's settings, database, data folder, what-if processes, job dispatcher and login limiter."""
 
     settings: WebSettings
     sessions: sessionmaker[Any]
     store: Store
-    tuner: Tuner
+    tuner: WhatIfs
     dispatcher: Dispatcher
     limiter: RateLimit = field(default_factory=RateLimit)
 

@@ -33,13 +33,14 @@ from planner.web.tune import headline
 logger = logging.getLogger(__name__)
 
 FINAL = ("done", "failed", "infeasible", "cancelled", "interrupted")
+HOURLY_STAGE = "solving the full hourly year (8760 hours); this takes minutes"
 LOG_TAIL_BYTES = 6000
 
 
-def _set(sessions: sessionmaker[Any], job_id: int, only_if: str | None = None, **values: Any) -> bool:  # noqa: ANN401
-    """Update a job row (only while its status is `only_if`, if given); True if a row changed."""
+def _set(sessions: sessionmaker[Any], job_id: int | None, only_if: str | None = None, **values: Any) -> bool:  # noqa: ANN401
+    """Update a job row (all: `job_id` None), only while its status is `only_if` if given; True if one changed."""
     with sessions() as s:
-        stmt = update(Job).where(Job.id == job_id)
+        stmt = update(Job) if job_id is None else update(Job).where(Job.id == job_id)
         if only_if is not None:
             stmt = stmt.where(Job.status == only_if)
         changed = s.execute(stmt.values(**values)).rowcount
@@ -47,8 +48,29 @@ def _set(sessions: sessionmaker[Any], job_id: int, only_if: str | None = None, *
         return bool(changed)
 
 
-def run_job(job_id: int, db_url: str, data_dir: str) -> None:
-    """A worker process: run one job (solve and verify, diagnose, sweep or verify a plan), record the outcome."""
+def transition(
+    sessions: sessionmaker[Any], job_id: int | None, to: str, message: str = "", was: str = "running"
+) -> bool:
+    """The one way a job changes status: from `was` to `to`, only if it still is `was`; True if it moved.
+
+    `job_id` None moves every job that is `was` (a restarted server's running jobs to interrupted).
+
+    queued -> running (stage "starting a worker", started now); queued or running -> a final status
+    (`FINAL`: stage = status, finished now, the message). A final write thus never lands on a job another
+    party (a cancel, the new server after a restart) already finished.
+    """
+    if to == "running":
+        return _set(sessions, job_id, only_if=was, status=to, stage="starting a worker", started=now())
+    if to not in FINAL:
+        raise ValueError(f"not a job status: {to!r}")
+    return _set(sessions, job_id, only_if=was, status=to, stage=to, message=message[:20000], finished=now())
+
+
+def run_job(job_id: int, db_url: str, data_dir: str, scheduler: str | None = None) -> None:
+    """A worker process: run one job (solve and verify, diagnose, sweep or verify a plan), record the outcome.
+
+    With a Dask `scheduler` (tcp://HOST:PORT), a sweep's scenarios are solved on that cluster's workers.
+    """
     sessions = make_sessions(db_url, upgrade=False)
     st = Store(Path(data_dir))
     with sessions() as s:
@@ -56,21 +78,22 @@ def run_job(job_id: int, db_url: str, data_dir: str) -> None:
         if job is None or job.status != "running":
             return
         case_dir = st.version_dir(job.case_id, job.version.number)
-        days = job.options.get("days")
+        resolution = engine.time_resolution(job.options)
         case_id, version_id, kind, options = job.case_id, job.version_id, job.kind, dict(job.options)
     stop = threading.Event()
-    watch = (sessions, st, job_id, os.getppid(), stop, kind == "solve")
+    solving = HOURLY_STAGE if resolution == "hours" else "solving"
+    watch = (sessions, st, job_id, os.getppid(), stop, solving if kind == "solve" else None)
     threading.Thread(target=_watch, args=watch, daemon=True).start()
     if kind != "solve":
         try:
-            _run_other(sessions, st, job_id, kind, options, case_dir)
+            _run_other(sessions, st, job_id, kind, options, case_dir, scheduler)
         finally:
             stop.set()
         return
     out_dir = st.plan_dir(job_id)
     status, message, plan_status = "done", "", None
     try:
-        outcome = engine.solve(case_dir, out_dir, days)
+        outcome = engine.solve(case_dir, out_dir, resolution)
         plan_status = str(outcome.plan.get("status"))
         stop.set()
         _set(sessions, job_id, only_if="running", stage="verifying the plan")
@@ -89,7 +112,8 @@ def run_job(job_id: int, db_url: str, data_dir: str) -> None:
         status, message = "failed", f"internal error: {err!r}\n{traceback.format_exc(limit=8)}"
     finally:
         stop.set()
-    _set(sessions, job_id, only_if="running", status=status, stage=status, message=message[:20000], finished=now())
+    hidden = engine.hide_folders(message, {out_dir: "plan", case_dir: "case", st.root: "…"})
+    transition(sessions, job_id, status, hidden)
 
 
 def _record_plan(
@@ -118,7 +142,13 @@ def _record_plan(
 
 
 def _run_other(
-    sessions: sessionmaker[Any], st: Store, job_id: int, kind: str, options: dict[str, Any], case_dir: Path
+    sessions: sessionmaker[Any],
+    st: Store,
+    job_id: int,
+    kind: str,
+    options: dict[str, Any],
+    case_dir: Path,
+    scheduler: str | None = None,
 ) -> None:
     """Diagnose a case version, sweep settings over it, or verify a plan again; the outcome goes into the job."""
     status, message = "done", ""
@@ -138,8 +168,9 @@ def _run_other(
                 stage = f"solving scenario {n + 1} of {total}" if n < total else "writing the table"
                 _set(sessions, job_id, only_if="running", stage=stage)
 
-            _set(sessions, job_id, only_if="running", stage="solving scenario 1")
-            rows = engine.sweep(folder / "sweep.yaml", folder / "sweep", progress)
+            first = "sending the scenarios to the Dask cluster" if scheduler else "solving scenario 1"
+            _set(sessions, job_id, only_if="running", stage=first)
+            rows = engine.sweep(folder / "sweep.yaml", folder / "sweep", progress, scheduler)
             solved = sum(1 for r in rows if r.get("status") in ("optimal", "feasible"))
             message = f"{len(rows)} scenarios, {solved} with a plan; see the table"
         elif kind == "verify":
@@ -165,18 +196,21 @@ def _run_other(
         status, message = "failed", str(err).replace(str(folder / "sweep.yaml"), "sweep")
     except Exception as err:  # a bug: keep the traceback in the job for whoever reads it
         status, message = "failed", f"internal error: {err!r}\n{traceback.format_exc(limit=8)}"
-    _set(sessions, job_id, only_if="running", status=status, stage=status, message=message[:20000], finished=now())
+    transition(sessions, job_id, status, engine.hide_folders(message, {case_dir: "case", st.root: "…"}))
 
 
 def _watch(
-    sessions: sessionmaker[Any], st: Store, job_id: int, parent: int, stop: threading.Event, stages: bool = True
+    sessions: sessionmaker[Any], st: Store, job_id: int, parent: int, stop: threading.Event, solving: str | None
 ) -> None:
-    """Report the stage as the plan folder fills (`stages`); end this worker if the server is gone."""
+    """Report a solve's stage as the plan folder fills; end this worker if the server is gone.
+
+    `solving`: the stage's words while the solver runs; None for jobs other than solves (no stages).
+    """
     stage = ""
     while not stop.wait(0.3):
         if os.getppid() != parent:
             os._exit(1)
-        if not stages:
+        if solving is None:
             continue
         partial = (
             [p for p in st.job_dir(job_id).iterdir() if p.is_dir() and p.name.startswith(".plan.partial-")]
@@ -187,7 +221,7 @@ def _watch(
         if any((p / "plan.json").exists() for p in partial):
             new = "writing the plan and its report"
         elif any((p / "solver.log").exists() for p in partial):
-            new = "solving"
+            new = solving
         if new != stage:
             stage = new
             _set(sessions, job_id, only_if="running", stage=stage)
@@ -216,8 +250,11 @@ def log_tail(st: Store, job_id: int, lines: int = 25) -> str:
 class Dispatcher:
     """Starts queued jobs in up to `workers` processes; cancels; reaps; marks interrupted on restart."""
 
-    def __init__(self, sessions: sessionmaker[Any], db_url: str, st: Store, workers: int) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Any], db_url: str, st: Store, workers: int, scheduler: str | None = None
+    ) -> None:
         self.sessions = sessions
+        self.scheduler = scheduler
         self.db_url = db_url
         self.store = st
         self.workers = max(1, workers)
@@ -230,18 +267,8 @@ class Dispatcher:
 
     def start(self) -> None:
         """Mark jobs a stopped server left running as interrupted, then start dispatching."""
-        with self.sessions() as s:
-            s.execute(
-                update(Job)
-                .where(Job.status == "running")
-                .values(
-                    status="interrupted",
-                    stage="interrupted",
-                    finished=now(),
-                    message="the server stopped while this job ran; nothing of it was kept - re-run it",
-                )
-            )
-            s.commit()
+        left = "the server stopped while this job ran; nothing of it was kept - re-run it"
+        transition(self.sessions, None, "interrupted", left)
         self._thread = threading.Thread(target=self._loop, name="planner-dispatcher", daemon=True)
         self._thread.start()
 
@@ -266,28 +293,19 @@ class Dispatcher:
                     continue
                 proc.join()
                 del self.procs[job_id]
-                _set(
-                    self.sessions,
-                    job_id,
-                    only_if="running",
-                    status="failed",
-                    stage="failed",
-                    finished=now(),
-                    message=f"the worker process ended without a result (exit code {proc.exitcode})",
-                )
+                ended = f"the worker process ended without a result (exit code {proc.exitcode})"
+                transition(self.sessions, job_id, "failed", ended)
             room = self.workers - len(self.procs)
             if room <= 0:
                 return
             with self.sessions() as s:
                 queued = s.scalars(select(Job.id).where(Job.status == "queued").order_by(Job.id).limit(room)).all()
             for job_id in queued:
-                if not _set(
-                    self.sessions, job_id, only_if="queued", status="running", stage="starting a worker", started=now()
-                ):
+                if not transition(self.sessions, job_id, "running", was="queued"):
                     continue
                 proc = self._context.Process(
                     target=run_job,
-                    args=(job_id, self.db_url, str(self.store.root)),
+                    args=(job_id, self.db_url, str(self.store.root), self.scheduler),
                     daemon=True,
                     name=f"planner-job-{job_id}",
                 )
@@ -295,42 +313,17 @@ class Dispatcher:
                     proc.start()
                 except Exception as err:
                     logger.exception("could not start a worker for job %s", job_id)
-                    message = f"could not start a worker process: {err}"
-                    _set(
-                        self.sessions,
-                        job_id,
-                        only_if="running",
-                        status="failed",
-                        stage="failed",
-                        finished=now(),
-                        message=message,
-                    )
+                    transition(self.sessions, job_id, "failed", f"could not start a worker process: {err}")
                     continue
                 self.procs[job_id] = proc
 
     def cancel(self, job_id: int) -> bool:
         """Cancel a queued or running job; False if it had already finished."""
         with self._lock:
-            if _set(
-                self.sessions,
-                job_id,
-                only_if="queued",
-                status="cancelled",
-                stage="cancelled",
-                finished=now(),
-                message="cancelled before it started",
-            ):
+            if transition(self.sessions, job_id, "cancelled", "cancelled before it started", was="queued"):
                 return True
             proc = self.procs.pop(job_id, None)
-            changed = _set(
-                self.sessions,
-                job_id,
-                only_if="running",
-                status="cancelled",
-                stage="cancelled",
-                finished=now(),
-                message="cancelled while running",
-            )
+            changed = transition(self.sessions, job_id, "cancelled", "cancelled while running")
             if proc is not None:
                 proc.terminate()
                 proc.join(10)
@@ -348,15 +341,7 @@ class Dispatcher:
             self._thread.join(5)
         with self._lock:
             for job_id, proc in list(self.procs.items()):
-                _set(
-                    self.sessions,
-                    job_id,
-                    only_if="running",
-                    status="interrupted",
-                    stage="interrupted",
-                    finished=now(),
-                    message="the server stopped while this job ran - re-run it",
-                )
+                transition(self.sessions, job_id, "interrupted", "the server stopped while this job ran - re-run it")
                 proc.terminate()
                 proc.join(10)
             self.procs.clear()

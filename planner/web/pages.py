@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
@@ -9,7 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
-from planner.web import api, store
+from planner.report.glossary import Lang
+from planner.web import api, i18n, store
 from planner.web import cases as ops
 from planner.web.deps import DB, Svc, load, require_page_user, scope
 from planner.web.models import Case, Job, Plan
@@ -22,10 +24,41 @@ TEMPLATES = Jinja2Templates(directory=str(__import__("pathlib").Path(__file__).w
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf), Depends(require_page_user)])
 
 
+def page_context(request: Request) -> dict[str, Any]:
+    """What every page's template gets: the CSRF token, the user, and its language (`t`, `say`, `unit`)."""
+    code = i18n.choose(
+        request.query_params.get("lang"), request.cookies.get(i18n.LANG_COOKIE), request.headers.get("accept-language")
+    )
+    lang = Lang(code)
+    query = list(request.query_params.multi_items())
+    return {
+        "csrf": csrf_token(request),
+        "headline_fields": HEADLINE,
+        "user": getattr(request.state, "user", None),
+        "t": lang,
+        "lang": code,
+        "say": lambda text: i18n.say(lang, text),
+        "unit": lambda text: i18n.unit(lang, text),
+        "lang_urls": {c: i18n.with_lang(request.url.path, query, c) for c in i18n.LANGS},
+        "script_words": json.dumps(i18n.script_words(lang), ensure_ascii=False),
+    }
+
+
+def remember_lang(request: Request, response: Response) -> None:
+    """A `?lang=` choice is kept in a cookie, so every later page speaks it."""
+    chosen = request.query_params.get("lang")
+    if chosen in i18n.LANGS and request.cookies.get(i18n.LANG_COOKIE) != chosen:
+        response.set_cookie(
+            i18n.LANG_COOKIE, str(chosen), max_age=365 * 86400, samesite="lax", secure=request.url.scheme == "https"
+        )
+
+
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:  # noqa: ANN401
-    """A page from its template, with the CSRF token and the headline labels."""
-    context |= {"csrf": csrf_token(request), "headline_fields": HEADLINE, "user": getattr(request.state, "user", None)}
-    return TEMPLATES.TemplateResponse(request, name, context, status_code=status_code)
+    """A page from its template, in the request's language, with the CSRF token and the headline labels."""
+    context = page_context(request) | context
+    response = TEMPLATES.TemplateResponse(request, name, context, status_code=status_code)
+    remember_lang(request, response)
+    return response
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -111,21 +144,41 @@ def table_page(request: Request, case_id: int, name: str, svc: Svc, db: DB) -> H
     """The grid editor of one table."""
     table = api.get_table(case_id, name, svc, db)
     case = load(db, Case, case_id, shared=True)
-    return render(request, "table.html", case=case, version=ops.current(case), table=table)
+    words = Lang(page_context(request)["lang"])
+    return render(
+        request,
+        "table.html",
+        case=case,
+        version=ops.current(case),
+        table=table,
+        column_label=lambda column: i18n.column_unit(words, name, str(column)),
+    )
 
 
 @router.post("/cases/{case_id}/solve")
-def solve(case_id: int, svc: Svc, db: DB, days: Annotated[str, Form()] = "") -> RedirectResponse:
-    """Queue a solve; go to the job."""
+def solve(
+    case_id: int,
+    svc: Svc,
+    db: DB,
+    days: Annotated[str, Form(max_length=10)] = "",
+    resolution: Annotated[str | None, Form(max_length=10)] = None,
+) -> RedirectResponse:
+    """Queue a solve at the chosen resolution (case: its own; year; days: N representative days; hours); go to the job.
+
+    Without a `resolution` field, `days` alone asks for representative days (as the form did before).
+    """
     n = int(days) if days.strip().isdigit() and 1 <= int(days) <= 60 else None
-    job = api.queue_solve(svc, db, load(db, Case, case_id), n)
+    chosen = resolution if resolution in ("year", "days", "hours") else None
+    if resolution is not None and chosen is None:
+        n = None  # "the case's own": the days field is only read with "representative days"
+    job = api.queue_solve(svc, db, load(db, Case, case_id), n, chosen)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
 @router.post("/cases/{case_id}/diagnose")
 def diagnose(case_id: int, svc: Svc, db: DB) -> RedirectResponse:
     """Queue a diagnosis; go to the job."""
-    job = api.create_job(case_id, NewJob(kind="diagnose", days=None, parameters=None), svc, db)
+    job = api.create_job(case_id, NewJob(kind="diagnose", days=None, resolution=None, parameters=None), svc, db)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
@@ -152,7 +205,7 @@ def sweep(
     for key, text in ((set1, values1), (set2, values2)):
         if key and key in KEYS:
             parameters[key.rsplit(".", 1)[-1]] = SweepParameter(set=key, values=_values(text))
-    job = api.create_job(case_id, NewJob(kind="sweep", days=None, parameters=parameters), svc, db)
+    job = api.create_job(case_id, NewJob(kind="sweep", days=None, resolution=None, parameters=parameters), svc, db)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
@@ -204,13 +257,32 @@ def plan_page(request: Request, plan_id: int, svc: Svc, db: DB) -> HTMLResponse:
 @router.get("/compare", response_class=HTMLResponse)
 def compare_page(request: Request, svc: Svc, db: DB, plan: Annotated[list[int], Query()]) -> HTMLResponse:
     """Plans side by side: the KPI table and `planner compare`'s page."""
-    plans, kpis, _ = api.comparison(svc, db, plan)
+    lang = page_context(request)["lang"]
+    plans, kpis, _ = api.comparison(svc, db, plan, lang)
     query = "&".join(f"plan={p.id}" for p in plans)
     names = list(next(iter(kpis.values())).keys())
-    return render(request, "compare.html", plans=plans, kpis=kpis, names=names, page_url=f"/api/compare.html?{query}")
+    words = Lang(lang)
+    return render(
+        request,
+        "compare.html",
+        plans=plans,
+        kpis=kpis,
+        names=names,
+        page_url=f"/api/compare.html?{query}&lang={lang}",
+        kpi_label=lambda label: words(str(label), i18n.KPIS.get(str(label), str(label))),
+    )
 
 
 @router.get("/docs", response_class=HTMLResponse)
 def docs(request: Request) -> HTMLResponse:
     """Swagger UI from packaged files (no CDN), started by a packaged script (no inline script)."""
     return render(request, "docs.html")
+
+
+def error_page(request: Request, err: HTTPException) -> Response:
+    """An HTTP error of a page (not of /api/) as a page in the request's language; the API's stay JSON."""
+    detail = err.detail if isinstance(err.detail, str) else "The request was not accepted"
+    response = render(request, "problems.html", status_code=err.status_code, title=detail, problems=[])
+    for key, value in (err.headers or {}).items():
+        response.headers[key] = value
+    return response

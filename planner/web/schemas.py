@@ -105,7 +105,12 @@ class NewJob(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     kind: Literal["solve", "diagnose", "sweep"] = "solve"
-    days: int | None = Field(None, ge=1, le=60, description="solve: representative days; none for one slice per year")
+    days: int | None = Field(None, ge=1, le=60, description="solve: representative days (resolution `days`)")
+    resolution: Literal["year", "days", "hours"] | None = Field(
+        None,
+        description="solve: `year` (one slice per year), `days` (`days` representative days, 12 if not given) or "
+        "`hours` (the full hourly year: minutes); none: the case's own solver.time_resolution (or `days` if given)",
+    )
     parameters: dict[str, SweepParameter] | None = Field(
         None, description="sweep: 1-2 parameters, name -> {set, values}; every combination (at most 49)", max_length=2
     )
@@ -130,6 +135,9 @@ class JobOut(BaseModel):
     plan_id: int | None = None
     rerun_of: int | None = None
     log_tail: str = ""
+    status_text: str = Field("", description="status in the language asked for (?lang=zh|en)")
+    stage_text: str = Field("", description="stage in the language asked for")
+    message_text: str = Field("", description="message in the language asked for")
 
 
 class PlanOut(BaseModel):

@@ -20,6 +20,14 @@ class WebSettings:
     data_dir: Path = field(default_factory=lambda: default_data_dir())
     database_url: str | None = None
     workers: int = 1
+    scheduler: str | None = None
+    whatif_processes: int = 1
+    """Processes that answer live what-ifs (warm, one case always in the same one)."""
+    whatif_wait_s: float = 30.0
+    """How long a what-if waits for its process before the answer is 503 (busy)."""
+    whatif_limit_s: float = 60.0
+    """How long a what-if may run before its process is ended and the answer is 504."""
+    """A Dask scheduler (tcp://HOST:PORT) that sweep jobs send their scenarios to; None: solved in the job's worker."""
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]", "::1")
 
     @property

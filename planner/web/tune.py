@@ -55,7 +55,7 @@ SETTINGS = (
         nullable=True,
     ),
     Setting("policy.carbon_price_yuan_per_t", "Carbon price", "碳价", "yuan/tCO2", 10),
-    Setting("policy.utilisation_min", "Utilisation floor (上架率)", "上架率下限", "share 0-1", 0.01),
+    Setting("policy.utilisation_min", "Utilisation floor (racks in use / installed)", "上架率下限", "share 0-1", 0.01),
     Setting(
         "policy.west_share_min_new_racks",
         "West share of new racks, floor",

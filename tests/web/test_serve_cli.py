@@ -53,3 +53,17 @@ def test_serve_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
     assert planner.web.is_loopback("localhost")
     assert planner.web.is_loopback("127.0.0.2")
     assert not planner.web.is_loopback("10.0.0.1")
+
+
+def test_serve_passes_a_scheduler_to_the_job_dispatcher_and_refuses_a_bad_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr("uvicorn.run", lambda app, host, port, log_level: seen.update(svc=app.state.services))
+    result = CliRunner().invoke(app, ["serve", "--data-dir", str(tmp_path), "--scheduler", "tcp://10.0.0.5:8786"])
+    assert result.exit_code == 0, result.output
+    assert "sweeps go to the Dask scheduler at tcp://10.0.0.5:8786" in result.output
+    assert seen["svc"].settings.scheduler == seen["svc"].dispatcher.scheduler == "tcp://10.0.0.5:8786"
+    bad = CliRunner().invoke(app, ["serve", "--data-dir", str(tmp_path), "--scheduler", "10.0.0.5:8786"])
+    assert bad.exit_code == 2
+    assert "expected tcp://HOST:PORT" in bad.output

@@ -3,6 +3,15 @@
 "use strict";
 
 const TOKEN = () => document.querySelector('meta[name="csrf-token"]').content;
+const LANG = () => document.body.dataset.lang || "en";
+let WORDS = null;
+
+// The page's words in its language (planner/web/i18n.py SCRIPT), "{0}"... filled from `args`.
+function T(key, ...args) {
+  if (WORDS === null) WORDS = JSON.parse(document.body.dataset.words || "{}");
+  const text = WORDS[key] === undefined ? key : WORDS[key];
+  return text.replace(/\{(\d)\}/g, (_, i) => String(args[Number(i)]));
+}
 
 async function send(method, url, body) {
   const res = await fetch(url, {
@@ -36,7 +45,7 @@ function listProblems(ul, items) {
 
 function initGrid(grid) {
   const base = `/api/cases/${grid.dataset.case}/tables/${grid.dataset.table}`;
-  const columns = Array.from(grid.querySelectorAll("thead th")).slice(1).map((th) => th.textContent);
+  const columns = Array.from(grid.querySelectorAll("thead th")).slice(1).map((th) => th.dataset.col);
   const status = document.getElementById("grid-status");
   const save = document.getElementById("grid-save");
   const other = document.getElementById("grid-other");
@@ -63,30 +72,30 @@ function initGrid(grid) {
 
   async function check() {
     const mine = ++seq;
-    status.textContent = "checking…";
+    status.textContent = T("checking");
     const res = await send("POST", base + "/check", { columns: columns, rows: rows() });
     if (mine !== seq) return;
-    if (res.status !== 200) { status.textContent = `check failed (${res.status})`; return; }
+    if (res.status !== 200) { status.textContent = T("check_failed", res.status); return; }
     show(res.data);
     const n = (res.data.cells || []).length + (res.data.other || []).length;
-    status.textContent = res.data.ok ? "the case validates with these changes" : `${n} problem(s)`;
+    status.textContent = res.data.ok ? T("validates") : T("problems", n);
     status.className = res.data.ok ? "ok" : "bad";
     save.disabled = !res.data.ok;
   }
   const later = debounce(check, 300);
 
-  grid.addEventListener("input", () => { save.disabled = true; status.textContent = "edited"; later(); });
+  grid.addEventListener("input", () => { save.disabled = true; status.textContent = T("edited"); later(); });
   document.getElementById("grid-add").addEventListener("click", () => {
     const body = grid.querySelector("tbody");
     const tr = document.createElement("tr");
     const th = document.createElement("th");
-    th.textContent = "new";
+    th.textContent = T("new");
     tr.appendChild(th);
     for (const c of columns) {
       const td = document.createElement("td");
       const input = document.createElement("input");
       input.dataset.col = c;
-      input.setAttribute("aria-label", `${c} new row`);
+      input.setAttribute("aria-label", T("new_row", c));
       td.appendChild(input);
       tr.appendChild(td);
     }
@@ -95,11 +104,11 @@ function initGrid(grid) {
   });
   save.addEventListener("click", async () => {
     save.disabled = true;
-    status.textContent = "saving…";
+    status.textContent = T("saving");
     const res = await send("PUT", base, { columns: columns, rows: rows() });
-    if (res.status === 200) { status.textContent = `saved as version ${res.data.version}`; window.location.href = `/cases/${grid.dataset.case}`; return; }
+    if (res.status === 200) { status.textContent = T("saved", res.data.version); window.location.href = `/cases/${grid.dataset.case}`; return; }
     if (res.data) show(res.data);
-    status.textContent = `not saved (${res.status})`;
+    status.textContent = T("not_saved", res.status);
   });
 }
 
@@ -121,22 +130,23 @@ function initTune(panel) {
 
   async function whatif() {
     const mine = ++seq;
-    status.textContent = "solving…";
+    status.textContent = T("solving");
     panel.classList.add("busy");
     const t0 = performance.now();
     const res = await send("POST", `/api/cases/${caseId}/whatif`, { settings: settings() });
     if (mine !== seq) return;
     panel.classList.remove("busy");
     const ms = Math.round(performance.now() - t0);
-    if (res.status !== 200) { status.textContent = `what-if failed (${res.status})`; return; }
+    if (res.status !== 200) { status.textContent = T("whatif_failed", res.status); return; }
     listProblems(problems, res.data.problems || []);
-    if (!res.data.ok) { status.textContent = "these settings do not validate"; return; }
+    if (!res.data.ok) { status.textContent = T("invalid"); return; }
     for (const td of table.querySelectorAll("td[data-key]")) td.textContent = fmt(td.dataset.key, res.data.headline[td.dataset.key]);
     const binds = res.data.binds || [];
     document.getElementById("tune-binds").textContent = binds.length
-      ? "What binds 约束: " + binds.map((b) => `${b.family} (${b.rows} row${b.rows === 1 ? "" : "s"}, up to ${b.largest_dual.toPrecision(3)} ${b.unit})`).join(" · ")
+      ? T("binds") + binds.map((b) => T("bind", b.family, b.rows, b.largest_dual.toPrecision(3), WORDS["unit:" + b.unit] || b.unit)).join(" · ")
       : "";
-    status.textContent = `${res.data.status} · ${res.data.how === "warm" ? "re-solved warm" : "built and solved"} in ${Math.round(res.data.elapsed_s * 1000)} ms on the server (${ms} ms here)`;
+    const how = T(res.data.how === "warm" ? "warm" : "built");
+    status.textContent = T("timing", T("status:" + res.data.status), how, Math.round(res.data.elapsed_s * 1000), ms);
     table.dataset.seq = String(mine);
   }
   const later = debounce(whatif, 250);
@@ -151,20 +161,20 @@ function initTune(panel) {
   document.getElementById("tune-save").addEventListener("click", async () => {
     const res = await send("PUT", `/api/cases/${caseId}/settings`, { settings: settings(), note: "tuned settings" });
     if (res.status === 200) { window.location.reload(); return; }
-    listProblems(problems, (res.data && res.data.other) || [`not saved (${res.status})`]);
+    listProblems(problems, (res.data && res.data.other) || [T("not_saved", res.status)]);
   });
   document.getElementById("tune-example").addEventListener("change", async (ev) => {
     const note = document.getElementById("tune-example-note");
     if (!ev.target.value) { note.textContent = ""; return; }
     const res = await send("GET", `/api/examples/${encodeURIComponent(ev.target.value)}/settings`);
-    if (res.status !== 200) { note.textContent = `could not read the example (${res.status})`; return; }
+    if (res.status !== 200) { note.textContent = T("example_failed", res.status); return; }
     for (const [key, value] of Object.entries(res.data.settings)) {
       const input = form.querySelector(`input[type="number"][name="${CSS.escape(key)}"]`);
       if (input) { input.value = value === null ? "" : value; const r = form.querySelector(`input[type="range"][data-for="${input.id}"]`); if (r && value !== null) r.value = value; }
     }
     const skipped = [...res.data.other_settings, ...res.data.tables.map((t) => `${t}.csv`)];
-    note.textContent = Object.keys(res.data.settings).length ? "" : "this example changes no setting of the panel. ";
-    if (skipped.length) note.textContent += `Not applied here (create a case from the example instead): ${skipped.join(", ")}.`;
+    note.textContent = Object.keys(res.data.settings).length ? "" : T("example_nothing");
+    if (skipped.length) note.textContent += T("example_skipped", skipped.join(", "));
     whatif();
   });
   document.getElementById("tune-overlay").addEventListener("click", async () => {
@@ -172,7 +182,7 @@ function initTune(panel) {
       method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": TOKEN() },
       body: JSON.stringify({ settings: settings() }), credentials: "same-origin",
     });
-    if (!res.ok) { listProblems(problems, [`overlay failed (${res.status})`]); return; }
+    if (!res.ok) { listProblems(problems, [T("overlay_failed", res.status)]); return; }
     const a = document.createElement("a");
     a.href = URL.createObjectURL(await res.blob());
     a.download = `whatif_case${caseId}.yaml`;
@@ -181,6 +191,25 @@ function initTune(panel) {
     a.remove();
   });
   whatif();
+  // A page the browser restored from its back-forward cache keeps this script's state but not the server's:
+  // ask for the headline of the inputs as they are now (the form may also have been restored by the browser).
+  window.addEventListener("pageshow", (ev) => { if (ev.persisted) whatif(); });
+}
+
+// ---------------------------------------------------------------- solve form
+
+function initSolve(form) {
+  const resolution = form.querySelector('select[name="resolution"]');
+  const days = form.querySelector('input[name="days"]');
+  const warning = document.getElementById("solve-hourly-warning");
+  const show = () => {
+    days.parentElement.hidden = resolution.value !== "days";
+    days.disabled = resolution.value !== "days";
+    warning.hidden = resolution.value !== "hours";
+  };
+  resolution.addEventListener("change", show);
+  window.addEventListener("pageshow", show);  // the browser may restore the select's value on going back
+  show();
 }
 
 // ---------------------------------------------------------------- job
@@ -189,16 +218,17 @@ function initJob(box) {
   const id = box.dataset.job;
   const FINAL = ["done", "failed", "infeasible", "cancelled", "interrupted"];
   async function poll() {
-    const res = await send("GET", `/api/jobs/${id}`);
+    const res = await send("GET", `/api/jobs/${id}?lang=${LANG()}`);
     if (res.status !== 200) return;
     const j = res.data;
     const st = document.getElementById("job-status");
-    st.replaceChildren(Object.assign(document.createElement("span"), { className: `status status-${j.status}`, textContent: j.status }));
-    document.getElementById("job-stage").textContent = j.stage;
-    document.getElementById("job-elapsed").textContent = j.elapsed_s === null ? "–" : `${j.elapsed_s.toFixed(1)} s`;
-    document.getElementById("job-message").textContent = j.message;
+    st.replaceChildren(Object.assign(document.createElement("span"), { className: `status status-${j.status}`, textContent: j.status_text }));
+    document.getElementById("job-stage").textContent = j.stage_text;
+    document.getElementById("job-elapsed").textContent = j.elapsed_s === null ? "–" : `${j.elapsed_s.toFixed(1)} ${T("seconds")}`;
+    const message = document.getElementById("job-message");
+    message.textContent = message.tagName === "PRE" ? j.message : j.message_text;
     const log = document.getElementById("job-log");
-    log.textContent = j.log_tail || "(no solver output yet)";
+    log.textContent = j.log_tail || T("no_log");
     log.scrollTop = log.scrollHeight;
     const running = !FINAL.includes(j.status);
     document.getElementById("job-cancel-form").hidden = !running;
@@ -224,4 +254,6 @@ document.addEventListener("DOMContentLoaded", () => {
   if (tune) initTune(tune);
   const job = document.getElementById("job");
   if (job) initJob(job);
+  const solve = document.querySelector("form.solve select[name=resolution]");
+  if (solve) initSolve(solve.form);
 });
