@@ -200,3 +200,12 @@ def test_no_page_shows_a_server_path(site: tuple[TestClient, dict[str, Any]]) ->
             assert root not in text, (url, lang)
             assert str(info["data"]) not in text, (url, lang)
     assert "plan " + str(plans[0]) in client.get(extra[0]).text  # the plans are named by id instead
+
+
+def test_the_tune_panel_says_at_what_resolution_what_ifs_solve(site: tuple[TestClient, dict[str, Any]]) -> None:
+    """The tune panel's numbers (one slice a year) differ from a 12-day solve's: the page must say so."""
+    client, info = site
+    en = visible(client.get(in_lang(info["pages"]["case"], "en"), headers={"Accept": "text/html"}).text)
+    zh = visible(client.get(in_lang(info["pages"]["case"], "zh"), headers={"Accept": "text/html"}).text)
+    assert "What-ifs solve the case's own time slices (one a year unless profiles.csv gives more)" in en
+    assert "假设分析按案例自身的时段求解（除非 profiles.csv 另有设定，每年一个时段）" in zh
