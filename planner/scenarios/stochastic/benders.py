@@ -190,7 +190,7 @@ def solve_benders(
     risk: Risk,
     config: RunConfig,
     start: np.ndarray | None = None,
-    tol: float = 1e-8,
+    tol: float = 1e-10,
     max_rounds: int = 500,
     cut_groups: int | None = None,
     scale: np.ndarray | None = None,

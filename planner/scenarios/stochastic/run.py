@@ -154,7 +154,7 @@ def solve_stochastic(
     scheduler: str | None = None,
     workers: int | None = None,
     cut_groups: int | None = None,
-    tol: float = 1e-8,
+    tol: float = 1e-10,
 ) -> StochasticOutcome:
     """Solve the two-stage problem by the extensive form, the decomposition (on Dask), or both (compared)."""
     prob = build_problem(stoch)
