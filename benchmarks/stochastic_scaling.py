@@ -14,7 +14,11 @@ expected cost). Every ratio is from one run on one machine. Per size:
   load; the 1-minute load average (`os.getloadavg`) is recorded around every run;
 * `serial_<k>w_s`: the part of that time outside the pool's passes (master, cuts, sending);
 * `pass_<k>w_s`: one evaluation of every future at a fixed proposal (the parallel part of a round),
-  median of 7, the same proposal for 1 and 2 workers: the like-for-like parallel speed-up.
+  median of 7, the same proposal for 1 and 2 workers: the like-for-like parallel speed-up;
+* `cpu_path_<k>w_s` (an estimate from CPU seconds, not a clock measurement, for a machine shared
+  with other jobs): this process's CPU seconds plus, for every pass, the largest CPU seconds any of
+  k workers spent on its chunk of futures (each future's switch and solve, timed on the worker):
+  the run time on k free cores if sending and waiting cost nothing. Both from the 2-worker runs.
 
 Results are written after each size to benchmarks/results_stochastic.json and .md.
 """
@@ -39,7 +43,7 @@ from planner.scenarios.stochastic.pool import DaskPool, dask_client
 from planner.scenarios.stochastic.problem import mean_numbers
 from planner.scenarios.stochastic.run import Problem2, build_problem
 from planner.scenarios.stochastic.spec import Stochastic, load_stochastic
-from planner.scenarios.stochastic.subproblem import Subproblem
+from planner.scenarios.stochastic.subproblem import Eval, Subproblem
 
 HERE = Path(__file__).parent
 EXAMPLE = HERE.parent / "examples" / "uncertain_ai_demand_100.yaml"
@@ -61,11 +65,20 @@ def decomposition(client: Any, stoch: Stochastic, prob: Problem2, proposal: np.n
     """Solve by the L-shaped method on the client's workers as `solve_stochastic` does; time one pass too."""
     layout = prob.layout
     load = os.getloadavg()[0]
-    clock = time.perf_counter()
+    clock, cpu = time.perf_counter(), time.process_time()
     ev_sub = Subproblem(layout, mean_numbers(prob.numbers, prob.p), prob.config)
     ev = ev_sub.perfect_foresight(-1).x
     assert ev is not None
     pool = DaskPool(client, layout, prob.numbers, prob.config, start=ev_sub.basis(-1))
+    passes_cpu: list[np.ndarray] = []
+    run = pool.run
+
+    def timed_run(xhat: np.ndarray | None, want_x: bool = False) -> list[Eval]:
+        evals = run(xhat, want_x)
+        passes_cpu.append(np.array([e.cpu_s for e in evals]))
+        return evals
+
+    pool.run = timed_run  # type: ignore[method-assign]
     pf_clock = time.perf_counter()
     z = np.array([e.value for e in pool.run(None)])
     pf_s = time.perf_counter() - pf_clock
@@ -81,8 +94,14 @@ def decomposition(client: Any, stoch: Stochastic, prob: Problem2, proposal: np.n
         start=ev[layout.first],
         scale=layout.first_scale(ev[layout.first]),
     )
-    seconds = time.perf_counter() - clock
+    seconds, driver_cpu = time.perf_counter() - clock, time.process_time() - cpu
+    pool.run = run  # type: ignore[method-assign]
     load = max(load, os.getloadavg()[0])
+    cpu_path = {
+        k: driver_cpu
+        + sum(max(float(c[chunk].sum()) for chunk in np.array_split(np.arange(len(c)), k)) for c in passes_cpu)
+        for k in (1, 2)
+    }
     passes = []
     for _ in range(7):
         clock = time.perf_counter()
@@ -100,6 +119,8 @@ def decomposition(client: Any, stoch: Stochastic, prob: Problem2, proposal: np.n
         "serial_s": seconds - sub_s,
         "master_s": sum(h["master_s"] for h in out.history),
         "load": load,
+        "cpu_path_1w_s": cpu_path[1],
+        "cpu_path_2w_s": cpu_path[2],
     }
 
 
@@ -108,8 +129,8 @@ def table(rows: list[dict[str, Any]]) -> str:
     lines = [
         "| futures | EF rows x cols | build s | extensive s | L-shaped 1 worker s (rounds) | 2 workers s (rounds) | "
         "serial part 1w / 2w s | one pass 1w / 2w s | 2w vs 1w | EF s / 2w s | rel. diff objective / plan | "
-        "load (1-min) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "load (1-min) | CPU path 1w / 2w s (estimate) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         if "decomposition_2w_s" not in r:
@@ -122,7 +143,13 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"{r['decomposition_1w_s'] / r['decomposition_2w_s']:.2f}x | "
             f"{r['extensive_s'] / r['decomposition_2w_s']:.2f}x | "
             f"{r['objective_rel_diff']:.1e} / {r['plan_rel_diff']:.1e} | "
-            f"{r['load_min']:.1f}-{r['load_max']:.1f} |"
+            f"{r['load_min']:.1f}-{r['load_max']:.1f} | "
+            + (
+                f"{r['cpu_path_1w_s']:.2f} / {r['cpu_path_2w_s']:.2f} "
+                f"({r['cpu_path_1w_s'] / r['cpu_path_2w_s']:.2f}x) |"
+                if "cpu_path_2w_s" in r
+                else "|"
+            )
         )
     return "\n".join(lines) + "\n"
 
@@ -161,6 +188,8 @@ def main(sizes: list[int]) -> None:
                 row[f"all_{workers}w_s"] = [d["seconds"] for d in done]
                 for key in ("pass", "master", "subproblems", "serial"):
                     row[f"{key}_{workers}w_s"] = mid[f"{key}_s"]
+                if workers == 2:
+                    row["cpu_path_1w_s"], row["cpu_path_2w_s"] = mid["cpu_path_1w_s"], mid["cpu_path_2w_s"]
                 loads += [d["load"] for d in done]
                 for d in done:
                     objective_diff = max(objective_diff, abs(d["objective"] - ef.objective) / abs(ef.objective))

@@ -11,10 +11,12 @@ the futures are split over the workers.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -41,10 +43,13 @@ class Pool(Protocol):
 
 
 def _walk(sub: Subproblem, chunk: dict[int, Numbers], xhat: np.ndarray | None, want_x: bool) -> list[Eval]:
+    """Each future of the chunk in turn on the kept subproblem; each Eval carries the CPU seconds it took."""
     out = []
     for s, numbers in chunk.items():
+        clock = time.process_time()
         sub.load(numbers)
-        out.append(sub.perfect_foresight(s) if xhat is None else sub.evaluate(s, xhat, want_x))
+        e = sub.perfect_foresight(s) if xhat is None else sub.evaluate(s, xhat, want_x)
+        out.append(replace(e, cpu_s=time.process_time() - clock))
     return out
 
 

@@ -46,6 +46,7 @@ class Eval:
     grad: np.ndarray  # over the here-and-now columns
     x: np.ndarray | None = None  # the whole solved point (on request)
     status: str = "optimal"
+    cpu_s: float = 0.0  # CPU seconds of the worker process for this future (switch and solve)
 
 
 class Subproblem:
