@@ -161,3 +161,54 @@ def iis_of_file(path: Path) -> tuple[str, list[tuple[str, str]], list[tuple[str,
 
 def _side(side: int) -> str:
     return IIS_BOUND_SIDES.get(int(side), str(side))
+
+
+def save_basis(h: highspy.Highs) -> highspy.HighsBasis:
+    """A copy of the last basis, to start a later run() from (`load_basis`)."""
+    return h.getBasis()
+
+
+def load_basis(h: highspy.Highs, basis: highspy.HighsBasis) -> None:
+    """Start the next run() from `basis` (same numbers of rows and columns)."""
+    h.setBasis(basis)
+
+
+def basis_codes(basis: highspy.HighsBasis) -> tuple[np.ndarray, np.ndarray]:
+    """A basis as (column, row) status codes (int8: 0 lower, 1 basic, 2 upper, 3 zero, 4 nonbasic): picklable."""
+    return (
+        np.array([int(s) for s in basis.col_status], dtype=np.int8),
+        np.array([int(s) for s in basis.row_status], dtype=np.int8),
+    )
+
+
+def basis_of_codes(cols: np.ndarray, rows: np.ndarray) -> highspy.HighsBasis:
+    """The basis with these status codes (see `basis_codes`)."""
+    basis = highspy.HighsBasis()
+    basis.col_status = [highspy.HighsBasisStatus(int(s)) for s in cols]
+    basis.row_status = [highspy.HighsBasisStatus(int(s)) for s in rows]
+    basis.valid = True
+    return basis
+
+
+def add_rows(
+    h: highspy.Highs, lower: np.ndarray, upper: np.ndarray, starts: np.ndarray, index: np.ndarray, values: np.ndarray
+) -> None:
+    """Append rows (compressed by row: row k's entries are index/values[starts[k]:starts[k + 1]]), keeping the basis."""
+    if len(lower):
+        h.addRows(
+            len(lower),
+            np.asarray(lower, dtype=float),
+            np.asarray(upper, dtype=float),
+            len(index),
+            np.asarray(starts, dtype=np.int32),
+            np.asarray(index, dtype=np.int32),
+            np.asarray(values, dtype=float),
+        )
+
+
+def change_col_bounds(h: highspy.Highs, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+    """Set the bounds of the given columns in place (the basis is kept)."""
+    if len(cols):
+        h.changeColsBounds(
+            len(cols), np.asarray(cols, dtype=np.int32), np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+        )

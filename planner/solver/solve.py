@@ -227,11 +227,16 @@ def _solve_direct(model: Model, config: RunConfig, log_path: Path | None) -> Sol
     return _direct_result(model, config, outcome, log_path)
 
 
-def kept_highs(model: Model, config: RunConfig) -> Any:  # noqa: ANN401 - a highspy.Highs
-    """A configured highspy.Highs holding the model, to solve with `solve_kept` and keep between solves."""
+def kept_highs(
+    model: Model, config: RunConfig, extra: dict[str, bool | int | float | str] | None = None
+) -> Any:  # noqa: ANN401 - a highspy.Highs
+    """A configured highspy.Highs holding the model, to solve with `solve_kept` and keep between solves.
+
+    `extra`: further HiGHS options (e.g. tighter tolerances) over the configuration's.
+    """
     highs = _highs()
     with _quiet_fd():
-        return highs.handoff(model, highs_options(config, model.is_mip), None)
+        return highs.handoff(model, {**highs_options(config, model.is_mip), **(extra or {})}, None)
 
 
 def solve_kept(h: Any, model: Model, config: RunConfig) -> SolveResult:  # noqa: ANN401

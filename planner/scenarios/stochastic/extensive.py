@@ -18,7 +18,15 @@ import numpy as np
 from planner.config import RunConfig
 from planner.scenarios.stochastic.problem import Assembly, Layout, Numbers
 from planner.scenarios.stochastic.risk import Risk
-from planner.solver.solve import SolveResult, solve
+from planner.solver.solve import SolveResult, kept_highs, solve_kept
+
+TOLERANCES: dict[str, bool | int | float | str] = {
+    "primal_feasibility_tolerance": 1e-9,
+    "dual_feasibility_tolerance": 1e-9,
+}
+"""HiGHS tolerances for the extensive form (default 1e-7). With the defaults, 100 drawn futures of the
+default case (138,500 rows) ended "optimal" 7e-7 (relative) above the value of its own here-and-now
+plan with each future's recourse re-solved alone; at 1e-9 the two agree to 1e-15."""
 
 
 @dataclass(frozen=True)
@@ -107,7 +115,7 @@ def solve_extensive(
     elif risk.objective == "regret":
         cost[extra] = 1.0
     model = a.objective(cost)
-    result = solve(model, config)
+    result = solve_kept(kept_highs(model, config, TOLERANCES), model, config)
     if model.solution is None or result.objective is None:
         raise RuntimeError(f"the extensive form ended {result.status}")
     x = model.solution.col_value

@@ -3,16 +3,20 @@
 `DaskPool` splits the futures into one contiguous chunk per worker, sends each worker its chunk's
 numbers once (`scatter`), and at every proposal asks each worker for its chunk. A worker keeps one
 `Subproblem` per problem (module state of the worker process) and walks its chunk by changing it
-in place, so after the first pass every solve is a warm start.
+in place; every future is solved from its own last basis (its first solve from the shared `start`
+basis), so after the first pass every solve is a warm start and the results do not depend on how
+the futures are split over the workers.
 """
 
 from __future__ import annotations
 
 import os
+import time
 import uuid
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -39,18 +43,27 @@ class Pool(Protocol):
 
 
 def _walk(sub: Subproblem, chunk: dict[int, Numbers], xhat: np.ndarray | None, want_x: bool) -> list[Eval]:
+    """Each future of the chunk in turn on the kept subproblem; each Eval carries the CPU seconds it took."""
     out = []
     for s, numbers in chunk.items():
+        clock = time.process_time()
         sub.load(numbers)
-        out.append(sub.perfect_foresight(s) if xhat is None else sub.evaluate(s, xhat, want_x))
+        e = sub.perfect_foresight(s) if xhat is None else sub.evaluate(s, xhat, want_x)
+        out.append(replace(e, cpu_s=time.process_time() - clock))
     return out
 
 
 class LocalPool:
     """Every subproblem in this process, in one kept model."""
 
-    def __init__(self, layout: Layout, numbers: list[Numbers], config: RunConfig) -> None:
-        self.sub = Subproblem(layout, numbers[0], config)
+    def __init__(
+        self,
+        layout: Layout,
+        numbers: list[Numbers],
+        config: RunConfig,
+        start: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> None:
+        self.sub = Subproblem(layout, numbers[0], config, start)
         self.chunk = dict(enumerate(numbers))
 
     def run(self, xhat: np.ndarray | None, want_x: bool = False) -> list[Eval]:
@@ -64,14 +77,20 @@ class LocalPool:
 
 
 def work(
-    token: str, layout: Layout, chunk: dict[int, Numbers], config: RunConfig, xhat: np.ndarray | None, want_x: bool
+    token: str,
+    layout: Layout,
+    chunk: dict[int, Numbers],
+    config: RunConfig,
+    xhat: np.ndarray | None,
+    want_x: bool,
+    start: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[Eval]:
     """Worker side: the kept subproblem of `token` (made on first call) walks this worker's futures."""
     sub = _HELD.get(token)
     if sub is None:
         if len(_HELD) >= 4:
             _HELD.pop(next(iter(_HELD)))
-        sub = _HELD[token] = Subproblem(layout, next(iter(chunk.values())), config)
+        sub = _HELD[token] = Subproblem(layout, next(iter(chunk.values())), config, start)
     return _walk(sub, chunk, xhat, want_x)
 
 
@@ -91,6 +110,7 @@ class DaskPool:
         numbers: list[Numbers],
         config: RunConfig,
         timeout: float | None = None,
+        start: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
         self.client, self.config, self.timeout = client, config, timeout
         self.token = uuid.uuid4().hex
@@ -98,6 +118,7 @@ class DaskPool:
         chunks = [c for c in np.array_split(np.arange(len(numbers)), len(addresses)) if len(c)]
         self.addresses = addresses[: len(chunks)]
         self.layout = client.scatter(layout, broadcast=True, hash=False)
+        self.start = client.scatter([start], broadcast=True, hash=False)[0]
         # a list of one: scatter would send a dict's values as separate keys named by the dict's keys
         self.chunks = [
             client.scatter([{int(s): numbers[s] for s in c}], workers=[w], hash=False)[0]
@@ -116,6 +137,7 @@ class DaskPool:
                 self.config,
                 xhat,
                 want_x,
+                self.start,
                 workers=[w],
                 allow_other_workers=False,
                 pure=False,

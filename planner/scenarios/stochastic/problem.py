@@ -71,6 +71,19 @@ class Layout:
                 rows.append({"variable": name, **dict(zip(index.names, key, strict=True)), "column": int(j)})
         return pd.DataFrame.from_records(rows)
 
+    def first_scale(self, x: np.ndarray) -> np.ndarray:
+        """Per here-and-now column: the largest |x| over its block (racks_new, ...), at least 1 (model units).
+
+        The L-shaped method's trust region is this times its radius: a box as wide for a small
+        entry as for the block's largest, in the block's own unit.
+        """
+        out = np.ones(len(self.first))
+        for start, index in self.blocks.values():
+            inside = (self.first >= start) & (self.first < start + len(index))
+            if inside.any():
+                out[inside] = max(1.0, float(np.max(np.abs(x[inside]))))
+        return out
+
     def rhs_bounds(self, rhs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Row lower and upper bounds from right-hand sides and the families' senses."""
         lo, hi = np.full(self.n_rows, -np.inf), np.full(self.n_rows, np.inf)

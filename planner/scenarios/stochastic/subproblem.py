@@ -12,8 +12,12 @@ w(x̂) > 0 with the rows' duals v gives the feasibility cut w + v·(x − x̂) �
 put back.
 
 Moving to another future changes only what differs (coefficients, right-hand sides, costs) with
-`planner.solver.solve.update_kept`, so HiGHS starts from the last basis (a warm start), as the sweep's
-`Resolver` does.
+`planner.solver.solve.update_kept`, as the sweep's `Resolver` does. Every solve of future s starts
+from s's own last optimal basis (kept per future: between rounds only the proposal x̂ moves, so a
+few dual simplex steps finish it), and a future's first solve from a `start` basis shared by every
+worker (the expected-value future's optimum). So each future's solve path, and with it which of
+several optimal duals it returns, does not depend on which worker holds it or which future that
+worker solved before: the L-shaped rounds are the same on 1 or on k workers.
 """
 
 from __future__ import annotations
@@ -42,13 +46,18 @@ class Eval:
     grad: np.ndarray  # over the here-and-now columns
     x: np.ndarray | None = None  # the whole solved point (on request)
     status: str = "optimal"
+    cpu_s: float = 0.0  # CPU seconds of the worker process for this future (switch and solve)
 
 
 class Subproblem:
     """A kept HiGHS model of one future's recourse, switched between futures and proposals in place."""
 
-    def __init__(self, layout: Layout, numbers: Numbers, config: RunConfig) -> None:
+    def __init__(
+        self, layout: Layout, numbers: Numbers, config: RunConfig, start: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> None:
         self.layout, self.config = layout, config
+        self.start: Any = highs.basis_of_codes(*start) if start is not None else None
+        self.bases: dict[int, Any] = {}  # future -> its last optimal basis
         n, nf = layout.n_cols, len(layout.first)
         a = Assembly("subproblem")
         a.cols("x", n, numbers.lower, numbers.upper)
@@ -73,12 +82,25 @@ class Subproblem:
         self._merged = self._merge(numbers.coef)
         self.current = numbers
 
-    def _solve(self) -> tuple[Status, float | None]:
-        """Re-solve the kept Highs from its last basis: (status, objective)."""
+    def _solve(self, scenario: int | None = None) -> tuple[Status, float | None]:
+        """Re-solve the kept Highs from the future's last basis (else `start`, else the last one): (status, objective).
+
+        `scenario` None: a phase-1 solve, from the last basis, not remembered.
+        """
         if self.config.time_limit_s is not None:
             highs.limit_time(self.h, self.config.time_limit_s)
+        basis = self.bases.get(scenario, self.start) if scenario is not None else None
+        if basis is not None:
+            highs.load_basis(self.h, basis)
         outcome = highs.run_kept(self.h, self.sink)
-        return map_highs_status(outcome.model_status, outcome.has_solution), outcome.objective
+        status = map_highs_status(outcome.model_status, outcome.has_solution)
+        if scenario is not None and status == Status.OPTIMAL:
+            self.bases[scenario] = highs.save_basis(self.h)
+        return status, outcome.objective
+
+    def basis(self, scenario: int) -> tuple[np.ndarray, np.ndarray]:
+        """The last optimal basis of a future as status codes (to start other subproblems from)."""
+        return highs.basis_codes(self.bases[scenario])
 
     def _merge(self, coef: np.ndarray) -> np.ndarray:
         return np.bincount(self._inverse, weights=coef, minlength=len(self._keys))
@@ -112,7 +134,7 @@ class Subproblem:
     def evaluate(self, scenario: int, xhat: np.ndarray, want_x: bool = False) -> Eval:
         """Q_s(x̂) with its subgradient, or the phase-1 feasibility cut when x̂ admits no recourse."""
         self._bounds(xhat, xhat)
-        result = self._solve()
+        result = self._solve(scenario)
         duals = slice(self.copy_start, self.copy_start + len(self.layout.first))
         if result[0] == Status.OPTIMAL and self.sink.solution is not None:
             x = self.sink.solution.col_value[: self.layout.n_cols].copy() if want_x else None
@@ -153,7 +175,7 @@ class Subproblem:
         """The future's own optimum with every decision free (its wait-and-see value z*_s) and its plan."""
         nf = len(self.layout.first)
         self._bounds(np.full(nf, -np.inf), np.full(nf, np.inf))
-        result = self._solve()
+        result = self._solve(scenario)
         if result[0] != Status.OPTIMAL or self.sink.solution is None:
             raise RuntimeError(f"future {scenario} has no feasible plan even with perfect foresight ({result[0]})")
         x = self.sink.solution.col_value[: self.layout.n_cols].copy()
