@@ -37,6 +37,8 @@ def test_every_family_declares_its_dual_unit_wording_and_verify_check(name: str)
     assert f.title.strip()
     assert f.diagnosis.strip()
     assert f.title != name
+    assert re.search(r"[\u4e00-\u9fff]", f.title_zh), f"{name}: title_zh {f.title_zh!r} has no Chinese"
+    assert f.title_zh != f.title
     assert f.verify in CHECKS, f"verify has no check for {name}"
     assert CHECKS[f.verify] in RULES, f"{CHECKS[f.verify].__name__} is not run by verify"
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from planner.model.registry import REGISTRY
 from planner.report.glossary import Lang
 
 LANG_COOKIE = "planner_lang"
@@ -231,6 +232,7 @@ def script_words(lang: Lang) -> dict[str, str]:
     """The scripts' words in the page's language, with the statuses."""
     words = {key: lang(en, zh) for key, (en, zh) in SCRIPT.items()}
     words |= {f"unit:{en}": lang(en, zh) for en, zh in DUAL_UNITS.items()}
+    words |= {f"family:{f.name}": lang(f.title, f.title_zh) for f in REGISTRY}
     return words | {f"status:{s}": say(lang, s) for s in ("optimal", "feasible", "infeasible", "time_limit")}
 
 

@@ -86,7 +86,7 @@ class WhatIfOut(BaseModel):
     status: str | None = None
     headline: dict[str, Any] = {}
     binds: list[dict[str, Any]] = []
-    """Constraint families with binding rows: family, rows, largest |shadow price|, its unit."""
+    """Constraint families with binding rows: family (code), title, title_zh, rows, largest |shadow price|, its unit."""
     how: str | None = None
     elapsed_s: float
     timings_s: dict[str, float] = {}

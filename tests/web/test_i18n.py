@@ -209,3 +209,26 @@ def test_the_tune_panel_says_at_what_resolution_what_ifs_solve(site: tuple[TestC
     zh = visible(client.get(in_lang(info["pages"]["case"], "zh"), headers={"Accept": "text/html"}).text)
     assert "What-ifs solve the case's own time slices (one a year unless profiles.csv gives more)" in en
     assert "假设分析按案例自身的时段求解（除非 profiles.csv 另有设定，每年一个时段）" in zh
+
+
+def test_what_binds_names_families_in_the_page_language(site: tuple[TestClient, dict[str, Any]]) -> None:
+    """The tune panel's "what binds" shows a family's title (the script's words), not its code, in either language."""
+    import html
+    import json
+
+    client, info = site
+    words = {}
+    for lang in ("zh", "en"):
+        text = client.get(in_lang(info["pages"]["case"], lang), headers={"Accept": "text/html"}).text
+        found = re.search(r'data-words="([^"]*)"', text)
+        assert found, lang
+        words[lang] = json.loads(html.unescape(found.group(1)))
+    assert words["zh"]["family:green_share"] == "新建机架绿电占比下限"
+    assert words["en"]["family:green_share"] == "Green-power floor for new racks"
+    assert words["zh"]["family:utilisation_floor"] == "上架率下限(在用/已装机架)"
+    cut = client.post(f"/api/cases/{info['case']}/whatif", json={"settings": {"budget.total_yi_yuan": 1}}).json()
+    assert cut["ok"], cut
+    budget = [b for b in cut["binds"] if b["family"] == "budget_total"]
+    assert budget, cut["binds"]  # a budget of 1 亿元 binds the tiny case
+    assert (budget[0]["title"], budget[0]["title_zh"]) == ("Investment budget, whole horizon", "总投资预算")
+    assert all(re.search(r"[\u4e00-\u9fff]", b["title_zh"]) for b in cut["binds"])

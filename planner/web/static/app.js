@@ -143,7 +143,7 @@ function initTune(panel) {
     for (const td of table.querySelectorAll("td[data-key]")) td.textContent = fmt(td.dataset.key, res.data.headline[td.dataset.key]);
     const binds = res.data.binds || [];
     document.getElementById("tune-binds").textContent = binds.length
-      ? T("binds") + binds.map((b) => T("bind", b.family, b.rows, b.largest_dual.toPrecision(3), WORDS["unit:" + b.unit] || b.unit)).join(" · ")
+      ? T("binds") + binds.map((b) => T("bind", WORDS["family:" + b.family] || b.family, b.rows, b.largest_dual.toPrecision(3), WORDS["unit:" + b.unit] || b.unit)).join(" · ")
       : "";
     const how = T(res.data.how === "warm" ? "warm" : "built");
     status.textContent = T("timing", T("status:" + res.data.status), how, Math.round(res.data.elapsed_s * 1000), ms);
