@@ -65,7 +65,17 @@ def examples() -> list[dict[str, str]]:
     out = []
     for path in sorted(EXAMPLES.glob("*.yaml")):
         data, _ = read_yaml(path, [])
-        if isinstance(data, dict) and "parameters" not in data and "sample" not in data:
+        if isinstance(data, dict) and not {"parameters", "sample", "futures", "samples", "stochastic"} & set(data):
+            out.append({"name": path.stem, "description": str(data.get("description", ""))})
+    return out
+
+
+def stochastic_examples() -> list[dict[str, str]]:
+    """The stochastic files in examples/ (`planner solve CASE --stochastic FILE`): names and descriptions."""
+    out = []
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        data, _ = read_yaml(path, [])
+        if isinstance(data, dict) and "stochastic" in data and ("futures" in data or "samples" in data):
             out.append({"name": path.stem, "description": str(data.get("description", ""))})
     return out
 

@@ -29,7 +29,8 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "planner" / "web" / "templates
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 T_CALL = re.compile(r"""t\(\s*(["'])(.+?)\1\s*,\s*(["'])(.*?)\3\s*\)""")
 ALLOWED_EN = {"API", "JSON", "CSV", "UTC", "PUE", "CO2", "MW", "GWh", "Gbps", "kW", "EFLOPS", "PFLOPS", "KPI", "IIS"}
-"""Words a Chinese page may show in Latin letters: names of formats, units and the API."""
+ALLOWED_EN |= {"VSS", "EVPI", "Dask"}
+"""Words a Chinese page may show in Latin letters: names of formats, units, the API, acronyms (VSS, EVPI) and Dask."""
 FILE_OR_WORD = re.compile(r"(?<![\w./])[A-Za-z][\w'-]*(?:[./][\w.-]+)*")
 """A word, or a file name or path (demand.csv, examples/budget_cut.yaml) as one token."""
 
