@@ -484,6 +484,8 @@ def create_job(case_id: int, body: NewJob, svc: Svc, db: DB) -> JobOut:
 
 MAX_SPEC_CHARS = 100_000
 """A stochastic file sent as `spec`: at most this long (as JSON)."""
+MAX_SPEC_SAMPLES = 200
+"""Drawn futures of a spec in the workspace (the CLI takes up to 10,000)."""
 
 
 def stochastic_options(body: NewJob) -> dict[str, Any]:
@@ -498,6 +500,9 @@ def stochastic_options(body: NewJob) -> dict[str, Any]:
     refused = sorted({"base", "overlays"} & set(spec))
     if refused:
         raise HTTPException(422, f"a stochastic spec plans over this case: no {' or '.join(refused)}")
+    samples = spec.get("samples")
+    if isinstance(samples, int) and samples > MAX_SPEC_SAMPLES:
+        raise HTTPException(422, f"samples: {samples}; a workspace job draws at most {MAX_SPEC_SAMPLES}")
     if len(json.dumps(spec)) > MAX_SPEC_CHARS:
         raise HTTPException(422, f"the stochastic spec is longer than {MAX_SPEC_CHARS:,} characters")
     return {"spec": spec}

@@ -61,12 +61,16 @@ class Store:
 
 
 def examples() -> list[dict[str, str]]:
-    """The scenario overlays in examples/ that apply to the default case (sweeps are not overlays)."""
+    """The scenario overlays in examples/ that apply to the default case (sweeps are not overlays).
+
+    Each with its description in English and in Chinese (`description_zh`, else the English).
+    """
     out = []
     for path in sorted(EXAMPLES.glob("*.yaml")):
         data, _ = read_yaml(path, [])
         if isinstance(data, dict) and not {"parameters", "sample", "futures", "samples", "stochastic"} & set(data):
-            out.append({"name": path.stem, "description": str(data.get("description", ""))})
+            en = str(data.get("description", ""))
+            out.append({"name": path.stem, "description": en, "description_zh": str(data.get("description_zh") or en)})
     return out
 
 

@@ -233,3 +233,16 @@ def test_what_binds_names_families_in_the_page_language(site: tuple[TestClient, 
     assert budget, cut["binds"]  # a budget of 1 亿元 binds the tiny case
     assert (budget[0]["title"], budget[0]["title_zh"]) == ("Investment budget, whole horizon", "总投资预算")
     assert all(re.search(r"[\u4e00-\u9fff]", b["title_zh"]) for b in cut["binds"])
+
+
+def test_example_descriptions_are_in_the_page_language(site: tuple[TestClient, dict[str, Any]]) -> None:
+    """The new-case picker and the tune panel's example list describe each example in the page's language."""
+    client, info = site
+    zh = client.get(in_lang("/", "zh"), headers={"Accept": "text/html"}).text
+    en = client.get(in_lang("/", "en"), headers={"Accept": "text/html"}).text
+    assert "默认案例不作改动(其他示例的参照方案)。" in zh
+    assert "The default case unchanged (reference plan for the other examples)." not in zh
+    assert "The default case unchanged (reference plan for the other examples)." in en
+    case = client.get(in_lang(info["pages"]["case"], "zh"), headers={"Accept": "text/html"}).text
+    assert 'data-description="碳价' not in case  # (the carbon example's zh text starts otherwise)
+    assert 'data-description="电网排放的影子碳价 200 元/吨 CO2(默认 90 元/吨)。"' in case

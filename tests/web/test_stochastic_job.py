@@ -41,6 +41,8 @@ def test_a_stochastic_job_plans_over_the_futures_and_its_plan_has_the_robustness
         assert "uncertain_ai_demand" not in [e["name"] for e in client.get("/api/examples").json()]  # not an overlay
         refused = client.post(f"/api/cases/{cid}/jobs", json={"kind": "stochastic", "spec": {**SPEC, "base": "/etc"}})
         assert refused.status_code == 422
+        many = client.post(f"/api/cases/{cid}/jobs", json={"kind": "stochastic", "spec": {**SPEC, "samples": 5000}})
+        assert many.status_code == 422
         assert (
             client.post(f"/api/cases/{cid}/jobs", json={"kind": "stochastic", "stochastic": "nope"}).status_code == 422
         )

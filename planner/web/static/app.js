@@ -173,7 +173,8 @@ function initTune(panel) {
       if (input) { input.value = value === null ? "" : value; const r = form.querySelector(`input[type="range"][data-for="${input.id}"]`); if (r && value !== null) r.value = value; }
     }
     const skipped = [...res.data.other_settings, ...res.data.tables.map((t) => `${t}.csv`)];
-    note.textContent = Object.keys(res.data.settings).length ? "" : T("example_nothing");
+    const about = ev.target.selectedOptions[0].dataset.description;
+    note.textContent = (about ? about + " " : "") + (Object.keys(res.data.settings).length ? "" : T("example_nothing"));
     if (skipped.length) note.textContent += T("example_skipped", skipped.join(", "));
     whatif();
   });
