@@ -72,3 +72,39 @@ def test_a_stochastic_job_plans_over_the_futures_and_its_plan_has_the_robustness
         assert client.post(f"/api/jobs/{form.headers['location'].rsplit('/', 1)[1]}/cancel").status_code == 200
     finally:
         client.__exit__(None, None, None)
+
+
+def test_a_stochastic_job_sends_its_futures_to_the_scheduler(tmp_path: Path) -> None:
+    """With --scheduler, the futures go to that cluster: 2 workers there, while the server has 1 worker."""
+    import logging
+
+    from distributed import LocalCluster
+    from fastapi.testclient import TestClient
+
+    from planner.scenarios.sweep import LOOPBACK_NO_DASHBOARD
+    from planner.web.app import create_app
+    from planner.web.settings import WebSettings
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, silence_logs=logging.CRITICAL, **LOOPBACK_NO_DASHBOARD
+    ) as cluster:
+        settings = WebSettings(
+            data_dir=tmp_path, workers=1, allowed_hosts=("testserver",), scheduler=cluster.scheduler.address
+        )
+        client = start(TestClient(create_app(settings)))
+        try:
+            folder = TinyCase(tmp_path / "tiny").write()
+            packed = io.BytesIO()
+            with zipfile.ZipFile(packed, "w") as z:
+                for f in folder.rglob("*"):
+                    z.write(f, f.relative_to(folder).as_posix())
+            upload = {"file": ("tiny.zip", packed.getvalue(), "application/zip")}
+            cid = client.post("/api/cases/upload", files=upload, data={"name": "tiny"}).json()["id"]
+            job = client.post(f"/api/cases/{cid}/jobs", json={"kind": "stochastic", "spec": SPEC}).json()
+            done = wait_job(client, job["id"], timeout=240)
+        finally:
+            client.__exit__(None, None, None)
+    assert done["status"] == "done", done["message"]
+    assert "sending the futures to the Dask cluster" in done["log_tail"]
+    written = json.loads((tmp_path / "jobs" / str(job["id"]) / "plan" / "stochastic.json").read_text("utf-8"))
+    assert written["methods"]["decomposition"]["workers"] == 2  # the cluster's, not the server's one
