@@ -232,3 +232,28 @@ def test_an_add_patch_appends_a_row_and_names_a_bad_column(tmp_path: Path) -> No
     )
     with pytest.raises(InputError, match="cluster_idd"):
         load_inputs(ROOT / "inputs" / "default", [bad])
+
+
+def test_description_zh_is_an_overlay_key_that_changes_no_setting(tiny: TinyCase, tmp_path: Path) -> None:
+    case = tiny.write()
+    plain = overlay(tmp_path, "plain", "name: cut\ndescription: Cut.\nset:\n  budget: {total_yi_yuan: 35}\n")
+    text = "name: cut\ndescription: Cut.\ndescription_zh: 削减。\nset:\n  budget: {total_yi_yuan: 35}\n"
+    zh = overlay(tmp_path, "zh", text)
+    assert load_inputs(case, [zh]).scenario == load_inputs(case, [plain]).scenario
+    typo = overlay(tmp_path, "typo", "name: cut\ndescription_cn: 削减。\n")
+    assert problems_of(case, typo)[0].startswith(f"{typo}:2: 'description_cn' - unknown overlay key")
+
+
+def test_every_overlay_example_has_a_chinese_description() -> None:
+    import re
+
+    import yaml
+
+    from planner.web.store import examples
+
+    listed = examples()
+    assert len(listed) >= 15
+    for e in listed:
+        data = yaml.safe_load((ROOT / "examples" / f"{e['name']}.yaml").read_text(encoding="utf-8"))
+        assert re.search(r"[\u4e00-\u9fff]", str(data.get("description_zh", ""))), e["name"]
+        assert e["description_zh"] == data["description_zh"]

@@ -37,6 +37,8 @@ def test_every_family_declares_its_dual_unit_wording_and_verify_check(name: str)
     assert f.title.strip()
     assert f.diagnosis.strip()
     assert f.title != name
+    assert re.search(r"[\u4e00-\u9fff]", f.title_zh), f"{name}: title_zh {f.title_zh!r} has no Chinese"
+    assert f.title_zh != f.title
     assert f.verify in CHECKS, f"verify has no check for {name}"
     assert CHECKS[f.verify] in RULES, f"{CHECKS[f.verify].__name__} is not run by verify"
 
@@ -109,3 +111,18 @@ def test_the_assertion_rule_rejects_an_empty_test() -> None:
     found = asserting_tests("def test_capacity():\n    pass\n\ndef test_capacity_rows():\n    rows = build()\n\n"
                             "def test_capacity_holds():\n    assert_feasible_plan(x)\n")
     assert found == {"test_capacity": False, "test_capacity_rows": False, "test_capacity_holds": True}
+
+
+def test_the_report_names_every_family_in_the_page_language() -> None:
+    """Report pages (appendix, compare) show a family's title, never its code, in either language."""
+    from planner.report.glossary import Lang
+    from planner.report.worth import family_title
+
+    zh, en = Lang("zh"), Lang("en")
+    assert family_title(zh, "power_balance") == "电力平衡(满足设施用电)"  # the registry's (the report phrases none)
+    assert family_title(en, "power_balance") == "Power balance (facility energy met)"
+    assert family_title(zh, "capacity") == "集群满载"  # the report's own wording first
+    for name in NAMES:
+        assert re.search(r"[\u4e00-\u9fff]", family_title(zh, name)), name
+        assert family_title(en, name) != name
+    assert family_title(zh, "made_up") == "made_up"  # an unknown family stays as its code

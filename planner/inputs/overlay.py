@@ -6,6 +6,7 @@ An overlay names its base case and changes only what it changes::
     base: inputs/default
     name: budget_cut
     description: Budgets 30 % below the default case.
+    description_zh: 预算比默认案例低 30 %。   # optional: shown on the web's Chinese pages
     set:                      # deep-merged into scenario.yaml
       budget: {total_yi_yuan: 700}
     tables:
@@ -42,7 +43,7 @@ from planner.inputs.schema import TABLES
 
 logger = logging.getLogger(__name__)
 
-OVERLAY_KEYS = ("base", "name", "description", "set", "tables")
+OVERLAY_KEYS = ("base", "name", "description", "description_zh", "set", "tables")
 PATCH_KEYS = ("match", "set", "scale")
 ADD_KEY = "add"
 

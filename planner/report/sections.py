@@ -404,7 +404,7 @@ def appendix_section(v: View, rest: pd.DataFrame, degenerate: pd.DataFrame) -> S
                     "Not listed: accounting rows that define quantities rather than limit them (",
                     "未列出：定义数量而非限制的核算约束（",
                 )
-                + ", ".join(f"{f} {n}" for f, n in counted.items())
+                + ", ".join(f"{worth.family_title(lang, str(f))} {n}" for f, n in counted.items())
                 + ")",
                 note=True,
             )

@@ -21,7 +21,7 @@ from typing import Any, cast
 
 import pandas as pd
 
-from planner.report.glossary import wan
+from planner.report.glossary import Lang, wan
 from planner.report.scorecard import binding_keys, green_coverage
 from planner.report.tables import View, num, pct, year_span
 
@@ -649,6 +649,16 @@ def _where(r: Row) -> str:
     if r.family in WHOLE_PLAN:
         return "all clusters"
     return r.v.name(r.parts[0])
+
+
+def family_title(lang: Lang, name: str) -> str:
+    """A family's title in the page's language: the report's own wording, else the registry's, else its code."""
+    from planner.model.registry import BY_NAME
+
+    if name in FAMILIES:
+        return lang(FAMILIES[name].title, FAMILIES[name].title_zh)
+    f = BY_NAME.get(name)
+    return lang(f.title, f.title_zh) if f else name
 
 
 def unlisted_binding(v: View) -> pd.Series:

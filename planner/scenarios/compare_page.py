@@ -212,7 +212,7 @@ def _frame(header: list[str], rows: list[list[str]]) -> pd.DataFrame:
 def _readable(c: Comparison, frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     """Names instead of ids: hubs and clusters, cost terms, constraint families; units in Chinese form."""
     from planner.report.tables import COST_LABELS
-    from planner.report.worth import FAMILIES, unit_zh
+    from planner.report.worth import family_title, unit_zh
 
     first = frame.columns[0]
     if first in ("cluster", "hub"):
@@ -223,9 +223,7 @@ def _readable(c: Comparison, frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     elif first == "cost term":
         frame[first] = [COST_LABELS.get(k, k) for k in frame[first]]
     if "family" in frame:
-        frame["family"] = [
-            lang(FAMILIES[f].title, FAMILIES[f].title_zh) if f in FAMILIES else f for f in frame["family"]
-        ]
+        frame["family"] = [family_title(lang, f) for f in frame["family"]]
     if "unit" in frame and lang.zh:
         frame["unit"] = [unit_zh(u) for u in frame["unit"]]
     return frame

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from pathlib import Path
@@ -457,20 +458,60 @@ def unshare(case_id: int, user: str, db: DB) -> dict[str, list[str]]:
 # --------------------------------------------------------------------------- jobs
 
 
-@router.post("/cases/{case_id}/jobs", tags=["jobs"], status_code=201, summary="Queue a solve, diagnosis or sweep")
+@router.post(
+    "/cases/{case_id}/jobs", tags=["jobs"], status_code=201, summary="Queue a solve, diagnosis, sweep, stochastic plan"
+)
 def create_job(case_id: int, body: NewJob, svc: Svc, db: DB) -> JobOut:
-    """The job runs in a worker process; poll GET /api/jobs/{id}. A sweep's table: GET /api/jobs/{id}/sweep."""
+    """The job runs in a worker process; poll GET /api/jobs/{id}. A sweep's table: GET /api/jobs/{id}/sweep.
+
+    A stochastic plan (`planner solve CASE --stochastic FILE`) becomes a plan: its page's report has the
+    robustness section (here-and-now plan, regret per future, VSS, EVPI).
+    """
     case = load(db, Case, case_id)
     if body.kind == "solve":
         return job_out(svc, db, queue_solve(svc, db, case, body.days, body.resolution))
     options: dict[str, Any] = {}
     if body.kind == "sweep":
         options["parameters"] = sweep_parameters(body)
+    if body.kind == "stochastic":
+        options |= stochastic_options(body)
     job = Job(case_id=case.id, version_id=ops.current(case).id, kind=body.kind, options=options)
     db.add(job)
     db.commit()
     svc.dispatcher.wake()
     return job_out(svc, db, job)
+
+
+MAX_SPEC_CHARS = 100_000
+"""A stochastic file sent as `spec`: at most this long (as JSON)."""
+MAX_SPEC_SAMPLES = 200
+"""Drawn futures of a spec in the workspace (the CLI takes up to 10,000)."""
+
+
+def stochastic_options(body: NewJob) -> dict[str, Any]:
+    """A stochastic job's file: a listed example's name, or a spec without `base` or `overlays` (422 otherwise)."""
+    if (body.stochastic is None) == (body.spec is None):
+        raise HTTPException(422, "a stochastic plan needs either `stochastic` (an example's name) or `spec`")
+    if body.stochastic is not None:
+        if body.stochastic not in {e["name"] for e in store.stochastic_examples()}:
+            raise HTTPException(422, f"no stochastic example '{body.stochastic}' (GET /api/stochastic)")
+        return {"stochastic": body.stochastic}
+    spec = dict(body.spec or {})
+    refused = sorted({"base", "overlays"} & set(spec))
+    if refused:
+        raise HTTPException(422, f"a stochastic spec plans over this case: no {' or '.join(refused)}")
+    samples = spec.get("samples")
+    if isinstance(samples, int) and samples > MAX_SPEC_SAMPLES:
+        raise HTTPException(422, f"samples: {samples}; a workspace job draws at most {MAX_SPEC_SAMPLES}")
+    if len(json.dumps(spec)) > MAX_SPEC_CHARS:
+        raise HTTPException(422, f"the stochastic spec is longer than {MAX_SPEC_CHARS:,} characters")
+    return {"spec": spec}
+
+
+@router.get("/stochastic", tags=["jobs"], summary="Stochastic files in examples/ a stochastic job can use")
+def list_stochastic() -> list[dict[str, str]]:
+    """Names and descriptions of examples/' stochastic files (futures with probabilities)."""
+    return store.stochastic_examples()
 
 
 def sweep_parameters(body: NewJob) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from planner.model.registry import REGISTRY
 from planner.report.glossary import Lang
 
 LANG_COOKIE = "planner_lang"
@@ -59,6 +60,14 @@ WORDS: dict[str, str] = {
     ),
     "the server stopped while this job ran - re-run it": "任务运行时服务器停止,请重新运行",
     "the plan to verify no longer exists": "待核验的方案已不存在",
+    # a stochastic plan's stages (planner.pipeline.run_stochastic, run_case)
+    "reading the futures": "读取各情景(未来)",
+    "sending the futures to the Dask cluster": "将各情景发送到 Dask 集群",
+    "reading the case": "读取案例",
+    "validating": "校验",
+    "building the model": "建模",
+    "writing the plan": "写出方案",
+    "writing the report": "生成报告",
     # the web's own errors
     "wrong user name or password": "用户名或密码错误",
     "Not Found": "未找到",
@@ -86,6 +95,14 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^too many failed logins; try again in (\d+) s$"), "登录失败次数过多;请 {0} 秒后再试"),
     (re.compile(r"^sweep values: (.*) is not a number$"), "扫描取值:{0} 不是数字"),
     (re.compile(r"^no example '(.*)'$"), "没有示例 '{0}'"),
+    (re.compile(r"^no stochastic example '(.*)'$"), "没有随机规划示例 '{0}'"),
+    (re.compile(r"^planning over (\d+) futures$"), "在 {0} 个未来情景上规划"),
+    (re.compile(r"^time slices \((.*)\)$"), "时段划分({0})"),
+    (re.compile(r"^solving \(([\d,]+) rows\)$"), "求解中({0} 行)"),
+    (
+        re.compile(r"^(\d+) futures: VSS (-?[\d,.]+) 亿元, EVPI (-?[\d,.]+) 亿元; see the plan's robustness section$"),
+        "{0} 个未来情景:随机解价值 VSS {1} 亿元,完全信息期望价值 EVPI {2} 亿元;见方案的稳健性一节",
+    ),
     (re.compile(r"^no plan (\d+)$"), "没有方案 {0}"),
     (re.compile(r"^from the default case$"), "基于默认案例"),
     (re.compile(r"^from the default case \+ (examples/[\w.-]+)$"), "基于默认案例 + {0}"),
@@ -231,6 +248,7 @@ def script_words(lang: Lang) -> dict[str, str]:
     """The scripts' words in the page's language, with the statuses."""
     words = {key: lang(en, zh) for key, (en, zh) in SCRIPT.items()}
     words |= {f"unit:{en}": lang(en, zh) for en, zh in DUAL_UNITS.items()}
+    words |= {f"family:{f.name}": lang(f.title, f.title_zh) for f in REGISTRY}
     return words | {f"status:{s}": say(lang, s) for s in ("optimal", "feasible", "infeasible", "time_limit")}
 
 

@@ -10,6 +10,7 @@ is still `running`, so an orphan cannot overwrite what the new server said.
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 import os
@@ -66,10 +67,12 @@ def transition(
     return _set(sessions, job_id, only_if=was, status=to, stage=to, message=message[:20000], finished=now())
 
 
-def run_job(job_id: int, db_url: str, data_dir: str, scheduler: str | None = None) -> None:
-    """A worker process: run one job (solve and verify, diagnose, sweep or verify a plan), record the outcome.
+def run_job(job_id: int, db_url: str, data_dir: str, scheduler: str | None = None, workers: int = 1) -> None:
+    """A worker process: run one job (solve and verify, diagnose, sweep, stochastic plan or verify a plan).
 
-    With a Dask `scheduler` (tcp://HOST:PORT), a sweep's scenarios are solved on that cluster's workers.
+    With a Dask `scheduler` (tcp://HOST:PORT), a sweep's scenarios and a stochastic plan's futures are solved
+    on that cluster's workers; without one, a stochastic plan's futures run on a local cluster of at most
+    `workers` processes (the server's --workers).
     """
     sessions = make_sessions(db_url, upgrade=False)
     st = Store(Path(data_dir))
@@ -84,6 +87,12 @@ def run_job(job_id: int, db_url: str, data_dir: str, scheduler: str | None = Non
     solving = HOURLY_STAGE if resolution == "hours" else "solving"
     watch = (sessions, st, job_id, os.getppid(), stop, solving if kind == "solve" else None)
     threading.Thread(target=_watch, args=watch, daemon=True).start()
+    if kind == "stochastic":
+        try:
+            _run_stochastic(sessions, st, job_id, (case_id, version_id), options, case_dir, (scheduler, workers))
+        finally:
+            stop.set()
+        return
     if kind != "solve":
         try:
             _run_other(sessions, st, job_id, kind, options, case_dir, scheduler)
@@ -139,6 +148,70 @@ def _record_plan(
             )
         )
         s.commit()
+
+
+def _run_stochastic(
+    sessions: sessionmaker[Any],
+    st: Store,
+    job_id: int,
+    case: tuple[int, int],
+    options: dict[str, Any],
+    case_dir: Path,
+    where: tuple[str | None, int],
+) -> None:
+    """`planner solve CASE --stochastic FILE` on a case version; its plan folder becomes the job's plan.
+
+    The plan (with its robustness report) is verified as a solve's is. `where`: the Dask scheduler (or None)
+    and the bound of a local cluster.
+    """
+    from planner.pipeline import run_stochastic
+    from planner.web.store import EXAMPLES, stochastic_examples
+
+    scheduler, workers = where
+    status, message = "done", ""
+    folder = st.job_dir(job_id)
+    out_dir = st.plan_dir(job_id)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if "stochastic" in options:
+            if options["stochastic"] not in {e["name"] for e in stochastic_examples()}:
+                raise PlannerError(f"no stochastic example '{options['stochastic']}'")
+            file = EXAMPLES / f"{options['stochastic']}.yaml"
+        else:
+            file = folder / "stochastic.yaml"
+            spec = {"base": os.path.relpath(case_dir, folder), **dict(options["spec"])}  # the API refused a base
+            text = yaml.safe_dump(spec, sort_keys=False, allow_unicode=True)
+            file.write_text(text, encoding="utf-8")
+        log = folder / "stages.log"
+
+        def progress(stage: str, _log: Path | None) -> None:
+            _set(sessions, job_id, only_if="running", stage=stage)
+            with log.open("a", encoding="utf-8") as f:
+                f.write(f"{now().isoformat(timespec='seconds')}  {stage}\n")
+
+        if scheduler:
+            progress("sending the futures to the Dask cluster", None)
+        shutil.rmtree(out_dir, ignore_errors=True)
+        outcome, _ = run_stochastic(
+            case_dir, file, out_dir, scheduler=scheduler, workers=workers, force=True, progress=progress
+        )
+        plan = json.loads((out_dir / "plan.json").read_text(encoding="utf-8"))
+        progress("verifying the plan", None)
+        ok, text = engine.verify(out_dir)
+        _record_plan(sessions, job_id, *case, str(plan.get("status")), plan, ok, text)
+        f = outcome.figures
+        message = (
+            f"{len(outcome.names)} futures: VSS {f['vss_yi_yuan']:,.2f} 亿元, EVPI {f['evpi_yi_yuan']:,.2f} 亿元; "
+            "see the plan's robustness section"
+        )
+    except InfeasibleError as err:
+        status, message = "infeasible", str(err)
+    except PlannerError as err:
+        status, message = "failed", str(err)
+    except Exception as err:  # a bug: keep the traceback in the job for whoever reads it
+        status, message = "failed", f"internal error: {err!r}\n{traceback.format_exc(limit=8)}"
+    names = {out_dir: "plan", folder / "stochastic.yaml": "stochastic.yaml", case_dir: "case", st.root: "…"}
+    transition(sessions, job_id, status, engine.hide_folders(message, names))
 
 
 def _run_other(
@@ -228,7 +301,10 @@ def _watch(
 
 
 def log_tail(st: Store, job_id: int, lines: int = 25) -> str:
-    """The last lines of the job's solver log (in the partial folder while it runs, then the plan folder)."""
+    """The last lines of the job's solver log (in the partial folder while it runs, then the plan folder).
+
+    A stochastic plan's stages (stages.log: time and stage) come first, then the tail of its last solve's log.
+    """
     folder = st.job_dir(job_id)
     if not folder.exists():
         return ""
@@ -238,13 +314,19 @@ def log_tail(st: Store, job_id: int, lines: int = 25) -> str:
         if p.is_dir() and (p.name == "plan" or p.name.startswith(".plan.partial-"))
     ]
     logs = [p for p in logs if p.is_file()]
+    stages = folder / "stages.log"
+    head = _tail(stages, lines) if stages.is_file() else []
     if not logs:
-        return ""
+        return "\n".join(head)
     path = max(logs, key=lambda p: p.stat().st_mtime)
+    return "\n".join([*head, *_tail(path, max(1, lines - len(head)))])
+
+
+def _tail(path: Path, lines: int) -> list[str]:
     with path.open("rb") as f:
         f.seek(max(0, path.stat().st_size - LOG_TAIL_BYTES))
         text = f.read().decode("utf-8", errors="replace")
-    return "\n".join(text.splitlines()[-lines:])
+    return text.splitlines()[-lines:]
 
 
 class Dispatcher:
@@ -299,14 +381,17 @@ class Dispatcher:
             if room <= 0:
                 return
             with self.sessions() as s:
-                queued = s.scalars(select(Job.id).where(Job.status == "queued").order_by(Job.id).limit(room)).all()
-            for job_id in queued:
+                found = s.execute(select(Job.id, Job.kind).where(Job.status == "queued").order_by(Job.id).limit(room))
+                queued = [(int(i), str(k)) for i, k in found]
+            for job_id, kind in queued:
                 if not transition(self.sessions, job_id, "running", was="queued"):
                     continue
                 proc = self._context.Process(
                     target=run_job,
-                    args=(job_id, self.db_url, str(self.store.root), self.scheduler),
-                    daemon=True,
+                    args=(job_id, self.db_url, str(self.store.root), self.scheduler, self.workers),
+                    # a stochastic plan starts a local Dask cluster (child processes: not from a daemon); its
+                    # watcher still ends it when the server goes, and stop() and cancel() terminate it
+                    daemon=kind != "stochastic",
                     name=f"planner-job-{job_id}",
                 )
                 try:

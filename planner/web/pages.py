@@ -121,6 +121,7 @@ def case_page(request: Request, case_id: int, svc: Svc, db: DB) -> HTMLResponse:
         "plans": plans,
         "shares": shares,
         "examples": store.examples(),
+        "stochastic_files": store.stochastic_examples(),
     }
     return render(request, "case.html", case=case, version=ops.current(case), **context)
 
@@ -178,7 +179,7 @@ def solve(
 @router.post("/cases/{case_id}/diagnose")
 def diagnose(case_id: int, svc: Svc, db: DB) -> RedirectResponse:
     """Queue a diagnosis; go to the job."""
-    job = api.create_job(case_id, NewJob(kind="diagnose", days=None, resolution=None, parameters=None), svc, db)
+    job = api.create_job(case_id, NewJob.model_validate({"kind": "diagnose"}), svc, db)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
@@ -205,7 +206,14 @@ def sweep(
     for key, text in ((set1, values1), (set2, values2)):
         if key and key in KEYS:
             parameters[key.rsplit(".", 1)[-1]] = SweepParameter(set=key, values=_values(text))
-    job = api.create_job(case_id, NewJob(kind="sweep", days=None, resolution=None, parameters=parameters), svc, db)
+    job = api.create_job(case_id, NewJob.model_validate({"kind": "sweep", "parameters": parameters}), svc, db)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/stochastic")
+def stochastic(case_id: int, svc: Svc, db: DB, file: Annotated[str, Form(max_length=80)]) -> RedirectResponse:
+    """Queue a stochastic plan over one of examples/' stochastic files; go to the job."""
+    job = api.create_job(case_id, NewJob.model_validate({"kind": "stochastic", "stochastic": file}), svc, db)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 

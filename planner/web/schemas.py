@@ -86,7 +86,7 @@ class WhatIfOut(BaseModel):
     status: str | None = None
     headline: dict[str, Any] = {}
     binds: list[dict[str, Any]] = []
-    """Constraint families with binding rows: family, rows, largest |shadow price|, its unit."""
+    """Constraint families with binding rows: family (code), title, title_zh, rows, largest |shadow price|, its unit."""
     how: str | None = None
     elapsed_s: float
     timings_s: dict[str, float] = {}
@@ -104,7 +104,7 @@ class NewJob(BaseModel):
     """Queue a job on the case's current version: a solve (default), a diagnosis or a sweep."""
 
     model_config = ConfigDict(extra="forbid")
-    kind: Literal["solve", "diagnose", "sweep"] = "solve"
+    kind: Literal["solve", "diagnose", "sweep", "stochastic"] = "solve"
     days: int | None = Field(None, ge=1, le=60, description="solve: representative days (resolution `days`)")
     resolution: Literal["year", "days", "hours"] | None = Field(
         None,
@@ -113,6 +113,16 @@ class NewJob(BaseModel):
     )
     parameters: dict[str, SweepParameter] | None = Field(
         None, description="sweep: 1-2 parameters, name -> {set, values}; every combination (at most 49)", max_length=2
+    )
+    stochastic: str | None = Field(
+        None,
+        pattern=r"^[\w-]{1,80}$",
+        description="stochastic: a stochastic file of examples/ by name (GET /api/stochastic): uncertain_ai_demand",
+    )
+    spec: dict[str, Any] | None = Field(
+        None,
+        description="stochastic: the stochastic file's content instead (name, stochastic settings, futures or samples; "
+        "no base or overlays: the case is this case)",
     )
 
 

@@ -61,11 +61,25 @@ class Store:
 
 
 def examples() -> list[dict[str, str]]:
-    """The scenario overlays in examples/ that apply to the default case (sweeps are not overlays)."""
+    """The scenario overlays in examples/ that apply to the default case (sweeps are not overlays).
+
+    Each with its description in English and in Chinese (`description_zh`, else the English).
+    """
     out = []
     for path in sorted(EXAMPLES.glob("*.yaml")):
         data, _ = read_yaml(path, [])
-        if isinstance(data, dict) and "parameters" not in data and "sample" not in data:
+        if isinstance(data, dict) and not {"parameters", "sample", "futures", "samples", "stochastic"} & set(data):
+            en = str(data.get("description", ""))
+            out.append({"name": path.stem, "description": en, "description_zh": str(data.get("description_zh") or en)})
+    return out
+
+
+def stochastic_examples() -> list[dict[str, str]]:
+    """The stochastic files in examples/ (`planner solve CASE --stochastic FILE`): names and descriptions."""
+    out = []
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        data, _ = read_yaml(path, [])
+        if isinstance(data, dict) and "stochastic" in data and ("futures" in data or "samples" in data):
             out.append({"name": path.stem, "description": str(data.get("description", ""))})
     return out
 

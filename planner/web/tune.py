@@ -153,9 +153,17 @@ def binds(duals: Any, most: int = 5) -> list[dict[str, Any]]:  # noqa: ANN401 - 
     grouped["tuned"] = grouped.index.isin(TUNED_FAMILIES)
     grouped = grouped.sort_values(["tuned", "rows", "largest"], ascending=False).head(most)
     return [
-        {"family": str(f), "rows": int(r.rows), "largest_dual": float(r.largest), "unit": str(r.unit)}
+        _titled({"family": str(f), "rows": int(r.rows), "largest_dual": float(r.largest), "unit": str(r.unit)})
         for f, r in grouped.iterrows()
     ]
+
+
+def _titled(bind: dict[str, Any]) -> dict[str, Any]:
+    """A binding family with its registry titles (English, Chinese); the code stays as `family`."""
+    from planner.model.registry import BY_NAME
+
+    f = BY_NAME.get(bind["family"])
+    return bind | {"title": f.title if f else bind["family"], "title_zh": f.title_zh if f else bind["family"]}
 
 
 def rank_binding(found: dict[str, tuple[int, float, str]], most: int = 5) -> list[dict[str, Any]]:
@@ -164,7 +172,7 @@ def rank_binding(found: dict[str, tuple[int, float, str]], most: int = 5) -> lis
 
     kept = [(f, *v) for f, v in sorted(found.items()) if f not in ACCOUNTING]
     kept.sort(key=lambda r: (r[0] in TUNED_FAMILIES, r[1], r[2]), reverse=True)  # stable, as sort_values
-    return [{"family": f, "rows": n, "largest_dual": big, "unit": unit} for f, n, big, unit in kept[:most]]
+    return [_titled({"family": f, "rows": n, "largest_dual": big, "unit": unit}) for f, n, big, unit in kept[:most]]
 
 
 def current_settings(scenario: dict[str, Any]) -> dict[str, Any]:

@@ -56,6 +56,7 @@ COVERED |= {
     ("GET", "/api/plans/{plan_id}/plan.xlsx"),
     ("POST", "/api/plans/{plan_id}/verify"),
 }  # test_diagnose_sweep_verify_jobs_and_plan_xlsx
+COVERED |= {("GET", "/api/stochastic")}  # tests/web/test_stochastic_job.py
 
 
 def test_examples_and_case_from_an_example(client: TestClient) -> None:

@@ -29,7 +29,8 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "planner" / "web" / "templates
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 T_CALL = re.compile(r"""t\(\s*(["'])(.+?)\1\s*,\s*(["'])(.*?)\3\s*\)""")
 ALLOWED_EN = {"API", "JSON", "CSV", "UTC", "PUE", "CO2", "MW", "GWh", "Gbps", "kW", "EFLOPS", "PFLOPS", "KPI", "IIS"}
-"""Words a Chinese page may show in Latin letters: names of formats, units and the API."""
+ALLOWED_EN |= {"VSS", "EVPI", "Dask"}
+"""Words a Chinese page may show in Latin letters: names of formats, units, the API, acronyms (VSS, EVPI) and Dask."""
 FILE_OR_WORD = re.compile(r"(?<![\w./])[A-Za-z][\w'-]*(?:[./][\w.-]+)*")
 """A word, or a file name or path (demand.csv, examples/budget_cut.yaml) as one token."""
 
@@ -209,3 +210,39 @@ def test_the_tune_panel_says_at_what_resolution_what_ifs_solve(site: tuple[TestC
     zh = visible(client.get(in_lang(info["pages"]["case"], "zh"), headers={"Accept": "text/html"}).text)
     assert "What-ifs solve the case's own time slices (one a year unless profiles.csv gives more)" in en
     assert "假设分析按案例自身的时段求解（除非 profiles.csv 另有设定，每年一个时段）" in zh
+
+
+def test_what_binds_names_families_in_the_page_language(site: tuple[TestClient, dict[str, Any]]) -> None:
+    """The tune panel's "what binds" shows a family's title (the script's words), not its code, in either language."""
+    import html
+    import json
+
+    client, info = site
+    words = {}
+    for lang in ("zh", "en"):
+        text = client.get(in_lang(info["pages"]["case"], lang), headers={"Accept": "text/html"}).text
+        found = re.search(r'data-words="([^"]*)"', text)
+        assert found, lang
+        words[lang] = json.loads(html.unescape(found.group(1)))
+    assert words["zh"]["family:green_share"] == "新建机架绿电占比下限"
+    assert words["en"]["family:green_share"] == "Green-power floor for new racks"
+    assert words["zh"]["family:utilisation_floor"] == "上架率下限(在用/已装机架)"
+    cut = client.post(f"/api/cases/{info['case']}/whatif", json={"settings": {"budget.total_yi_yuan": 1}}).json()
+    assert cut["ok"], cut
+    budget = [b for b in cut["binds"] if b["family"] == "budget_total"]
+    assert budget, cut["binds"]  # a budget of 1 亿元 binds the tiny case
+    assert (budget[0]["title"], budget[0]["title_zh"]) == ("Investment budget, whole horizon", "总投资预算")
+    assert all(re.search(r"[\u4e00-\u9fff]", b["title_zh"]) for b in cut["binds"])
+
+
+def test_example_descriptions_are_in_the_page_language(site: tuple[TestClient, dict[str, Any]]) -> None:
+    """The new-case picker and the tune panel's example list describe each example in the page's language."""
+    client, info = site
+    zh = client.get(in_lang("/", "zh"), headers={"Accept": "text/html"}).text
+    en = client.get(in_lang("/", "en"), headers={"Accept": "text/html"}).text
+    assert "默认案例不作改动(其他示例的参照方案)。" in zh
+    assert "The default case unchanged (reference plan for the other examples)." not in zh
+    assert "The default case unchanged (reference plan for the other examples)." in en
+    case = client.get(in_lang(info["pages"]["case"], "zh"), headers={"Accept": "text/html"}).text
+    assert 'data-description="碳价' not in case  # (the carbon example's zh text starts otherwise)
+    assert 'data-description="电网排放的影子碳价 200 元/吨 CO2(默认 90 元/吨)。"' in case

@@ -143,7 +143,7 @@ function initTune(panel) {
     for (const td of table.querySelectorAll("td[data-key]")) td.textContent = fmt(td.dataset.key, res.data.headline[td.dataset.key]);
     const binds = res.data.binds || [];
     document.getElementById("tune-binds").textContent = binds.length
-      ? T("binds") + binds.map((b) => T("bind", b.family, b.rows, b.largest_dual.toPrecision(3), WORDS["unit:" + b.unit] || b.unit)).join(" · ")
+      ? T("binds") + binds.map((b) => T("bind", WORDS["family:" + b.family] || b.family, b.rows, b.largest_dual.toPrecision(3), WORDS["unit:" + b.unit] || b.unit)).join(" · ")
       : "";
     const how = T(res.data.how === "warm" ? "warm" : "built");
     status.textContent = T("timing", T("status:" + res.data.status), how, Math.round(res.data.elapsed_s * 1000), ms);
@@ -173,7 +173,8 @@ function initTune(panel) {
       if (input) { input.value = value === null ? "" : value; const r = form.querySelector(`input[type="range"][data-for="${input.id}"]`); if (r && value !== null) r.value = value; }
     }
     const skipped = [...res.data.other_settings, ...res.data.tables.map((t) => `${t}.csv`)];
-    note.textContent = Object.keys(res.data.settings).length ? "" : T("example_nothing");
+    const about = ev.target.selectedOptions[0].dataset.description;
+    note.textContent = (about ? about + " " : "") + (Object.keys(res.data.settings).length ? "" : T("example_nothing"));
     if (skipped.length) note.textContent += T("example_skipped", skipped.join(", "));
     whatif();
   });
