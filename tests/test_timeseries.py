@@ -144,3 +144,37 @@ def test_missing_hourly_profiles_is_a_located_input_error(tiny: TinyCase) -> Non
 
     with pytest.raises(InputError, match="no hourly profiles"):
         tiny.solve(time_resolution="days:2")
+
+
+def test_profile_slices_are_kept_within_a_process_keyed_by_the_hourly_file(tmp_path: Path) -> None:
+    import shutil
+
+    from planner.inputs import profiles
+    from planner.inputs.read import read_raw, validate
+
+    inputs = validate(read_raw(DEFAULT))
+    days = Resolution.parse("days:2")
+    profiles._CACHE.clear()
+    first = profiles.profile_slices(DEFAULT, inputs, days)
+    assert first is not None
+    first["wind_cf"] = -1.0  # the caller's copy: the kept one is untouched
+    kept = profiles.profile_slices(DEFAULT, inputs, days)
+    profiles._CACHE.clear()
+    fresh = profiles.profile_slices(DEFAULT, inputs, days)
+    assert kept is not None
+    assert fresh is not None
+    pd.testing.assert_frame_equal(kept, fresh)
+    # another hourly file (wind halved) is another key: its slices, not the kept ones
+    case = tmp_path / "case"
+    shutil.copytree(DEFAULT, case)
+    frame = pd.read_csv(case / "profiles" / "hourly.csv.gz")
+    frame["wind_cf"] *= 0.5
+    frame.to_csv(case / "profiles" / "hourly.csv.gz", index=False)
+    changed = profiles.profile_slices(case, inputs, days)
+    assert changed is not None
+
+    def wind_hours(slices: pd.DataFrame) -> float:
+        return float((slices["wind_cf"] * slices["weight_hours"]).sum())
+
+    # half the wind hours (not 1x: the kept slices), to the k-medoids' choice of other days (~3e-6 here)
+    assert wind_hours(changed) == pytest.approx(0.5 * wind_hours(fresh), rel=1e-4)

@@ -7,7 +7,9 @@ availability factors of that hour (0..1). `planner.inputs.timeseries` turns it i
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
+from collections import OrderedDict
 from pathlib import Path
 from typing import cast
 
@@ -22,6 +24,9 @@ from planner.inputs.timeseries import Resolution, slices
 HOURLY_FILE = Path("profiles") / "hourly.csv.gz"
 COLUMNS = ("cluster_id", "hour", "wind_cf", "solar_cf", "hydro_cf")
 HOURS = 8760
+_CACHE: OrderedDict[tuple[object, ...], pd.DataFrame] = OrderedDict()
+_CACHE_SIZE = 8
+"""Recent profile_slices results, keyed by the hourly file's bytes and everything else they are made of."""
 
 
 def hourly_path(case: str | Path) -> Path:
@@ -123,8 +128,35 @@ def profile_slices(case: str | Path, inputs: Inputs, resolution: Resolution) -> 
         ["wind_mw", "solar_mw", "hydro_mw"]
     ]
     dark = [c for c in clusters if capacity.loc[c].sum() <= 0]
+    key = _cache_key(case, clusters, capacity, resolution)
+    if key is not None and key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key].copy()
     hourly = read_hourly(case, [c for c in clusters if c not in dark])
-    return slices(_with_dark_sites(hourly, dark, clusters), resolution, capacity)
+    out = slices(_with_dark_sites(hourly, dark, clusters), resolution, capacity)
+    if key is not None:
+        _CACHE[key] = out.copy()
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return out
+
+
+def _cache_key(
+    case: str | Path, clusters: list[str], capacity: pd.DataFrame, resolution: Resolution
+) -> tuple[object, ...] | None:
+    """What a run's time slices are made of: the hourly file's SHA-256, the clusters, their capacities, K.
+
+    Selecting representative days (reading, checking and clustering 8,760 hours) is the same work for
+    every run of a case in one process (the web workspace, a notebook, a sweep of settings): the second
+    run takes the slices from here. None (no caching) when the file cannot be read within its limit;
+    read_hourly then says why.
+    """
+    path = hourly_path(case)
+    packed = read_checked(path, TABLE_MB, [], inside=path.parent.parent) if path.exists() else None
+    if packed is None:
+        return None
+    digest = hashlib.sha256(packed).hexdigest()
+    return (digest, tuple(clusters), str(capacity.to_numpy().tolist()), resolution)
 
 
 def _with_dark_sites(hourly: pd.DataFrame, dark: list[str], clusters: list[str]) -> pd.DataFrame:

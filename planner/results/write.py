@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from planner.results import folders
@@ -64,14 +65,63 @@ def write_results(folder: Path, results: Results) -> list[str]:
         frame: pd.DataFrame = getattr(results, field)
         if field in ("modules", "storage", "vintage") and frame.empty:
             continue
-        frame.to_csv(folder / name, index=False, float_format="%.6f", lineterminator="\n")
+        _to_csv(frame, folder / name)
         written.append(name)
     return written
 
 
 def write_frame(folder: Path, name: str, frame: pd.DataFrame) -> None:
     """A derived table (investment, utilisation, energy summary) as CSV."""
-    frame.to_csv(folder / name, index=False, float_format="%.6f", lineterminator="\n")
+    _to_csv(frame, folder / name)
+
+
+def _to_csv(frame: pd.DataFrame, path: Path) -> None:
+    r"""`frame.to_csv(path, index=False, float_format="%.6f", lineterminator="\\n")`, same bytes, faster.
+
+    pandas formats a float cell through several Python calls (~10 us a cell) and hands every row to
+    the csv module: 0.2-0.3 s for the 12-day default's duals.csv and energy.csv. Here each column
+    becomes its text once (floats as `"%.6f" % value` as pandas does, "" for a missing value), and the
+    lines are joined. A table whose text the csv module would quote (a comma, quote or line break in a
+    cell or name; a one-column table, where an empty cell is quoted) or a column of another kind goes
+    through pandas, with the floats already text.
+    """
+    columns = [_column_text(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    names = list(frame.columns)
+    texts = [column for column in columns if column is not None]
+    plain = all(type(name) is str for name in names)
+    if plain and len(texts) == len(columns) > 1 and not any(_needs_quotes(text) for text in [names, *texts]):
+        lines = [",".join(names), *map(",".join, zip(*texts, strict=True))]
+        path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
+        return
+    out = frame.copy(deep=False)
+    for i, (text, dtype) in enumerate(zip(columns, frame.dtypes, strict=True)):
+        if text is not None and dtype.kind == "f":
+            out.isetitem(i, np.array(text, dtype=object))
+    out.to_csv(path, index=False, float_format="%.6f", lineterminator="\n")
+
+
+def _column_text(column: pd.Series) -> list[str] | None:
+    """A column's cells as pandas' to_csv writes them, or None for a kind left to pandas."""
+    dtype = column.dtype
+    if dtype.kind == "f" and not isinstance(dtype, pd.SparseDtype):
+        values = column.to_numpy(dtype=float, na_value=np.nan)
+        text = np.array(["%.6f" % v for v in values.tolist()], dtype=object)  # noqa: UP031 (pandas' own format)
+        text[np.isnan(values)] = ""
+        cells: list[str] = text.tolist()
+        return cells
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        return [str(v) for v in column.tolist()]
+    if isinstance(dtype, pd.StringDtype) or (isinstance(dtype, np.dtype) and dtype.kind == "O"):
+        items = column.tolist()
+        if all(type(v) is str for v in items):
+            return items
+    return None
+
+
+def _needs_quotes(cells: list[str]) -> bool:
+    r"""Whether the csv module (QUOTE_MINIMAL, "," and "\\n") would quote any of these cells."""
+    text = "\x00".join(cells)
+    return any(mark in text for mark in (",", '"', "\r", "\n"))
 
 
 def write_diagnosis(folder: Path, markdown: str, data: dict[str, Any]) -> None:
