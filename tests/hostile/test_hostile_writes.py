@@ -94,7 +94,9 @@ def test_solve_that_cannot_be_written_keeps_the_old_plan(
     out = tmp_path / "plan"
     assert cli("solve", plans[0], "--out", out, "--no-report").exit_code == 0
     before = snapshot(tmp_path)
+    # the plan's tables reach the disk by pandas' to_csv or, for plain tables, Path.write_bytes: both fail
     monkeypatch.setattr(pd.DataFrame, "to_csv", _fail_with(FAULTS[fault]))
+    monkeypatch.setattr(Path, "write_bytes", _fail_with(FAULTS[fault]))
     result = cli("solve", plans[0], "--out", out, "--no-report", "--force")
     assert result.exit_code == 1, result.output
     assert "cannot write the plan" in result.output
