@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -63,3 +65,15 @@ def solved(client: TestClient, case_id: int) -> dict[str, Any]:
     done = wait_job(client, job["id"])
     assert done["status"] == "done", done
     return done
+
+
+def upload_tiny(client: TestClient, folder: Path, name: str = "tiny") -> int:
+    """Upload a case folder (a written TinyCase) as a .zip; returns the new case's id."""
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as z:
+        for f in folder.rglob("*"):
+            z.write(f, f.relative_to(folder).as_posix())
+    upload = {"file": (f"{folder.name}.zip", packed.getvalue(), "application/zip")}
+    r = client.post("/api/cases/upload", files=upload, data={"name": name})
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])

@@ -9,9 +9,7 @@ English page no Chinese character except the report's unit 亿元.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,7 +21,7 @@ from fastapi.testclient import TestClient
 from planner.web import i18n
 from planner.web.tune import HEADLINE, SETTINGS
 from tests.conftest import TinyCase
-from tests.web.conftest import make_client, start, wait_job
+from tests.web.conftest import make_client, start, upload_tiny, wait_job
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "planner" / "web" / "templates"
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
@@ -101,14 +99,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient,
     data = tmp_path_factory.mktemp("i18n")
     client = start(make_client(data, workers=2))  # the two solves side by side
     try:
-        folder = TinyCase(data / "tiny").write()  # a tiny case: its solves take a fraction of a second
-        packed = io.BytesIO()
-        with zipfile.ZipFile(packed, "w") as z:
-            for f in folder.rglob("*"):
-                z.write(f, f.relative_to(folder).as_posix())
-        upload = {"file": ("tiny.zip", packed.getvalue(), "application/zip")}
-        case = client.post("/api/cases/upload", files=upload, data={"name": "双语 bilingual"}).json()
-        cid = case["id"]
+        cid = upload_tiny(client, TinyCase(data / "tiny").write(), "双语 bilingual")  # solves in a fraction of a second
         r = client.put(f"/api/cases/{cid}/settings", json={"settings": {"policy.carbon_price_yuan_per_t": 100}})
         assert r.status_code == 200, r.text
         jobs = [client.post(f"/api/cases/{cid}/jobs", json={"resolution": "year"}).json() for _ in range(2)]

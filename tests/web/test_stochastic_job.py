@@ -6,13 +6,11 @@ committed now. Without --scheduler the futures run on a local Dask cluster bound
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from pathlib import Path
 
 from tests.conftest import TinyCase
-from tests.web.conftest import make_client, start, wait_job
+from tests.web.conftest import make_client, start, upload_tiny, wait_job
 from tests.web.test_i18n import known_labels, untranslated, visible
 
 SPEC = {
@@ -29,13 +27,7 @@ SPEC = {
 def test_a_stochastic_job_plans_over_the_futures_and_its_plan_has_the_robustness_section(tmp_path: Path) -> None:
     client = start(make_client(tmp_path, workers=1))
     try:
-        folder = TinyCase(tmp_path / "tiny").write()
-        packed = io.BytesIO()
-        with zipfile.ZipFile(packed, "w") as z:
-            for f in folder.rglob("*"):
-                z.write(f, f.relative_to(folder).as_posix())
-        upload = {"file": ("tiny.zip", packed.getvalue(), "application/zip")}
-        cid = client.post("/api/cases/upload", files=upload, data={"name": "tiny"}).json()["id"]
+        cid = upload_tiny(client, TinyCase(tmp_path / "tiny").write())
         names = [e["name"] for e in client.get("/api/stochastic").json()]
         assert "uncertain_ai_demand" in names
         assert "uncertain_ai_demand" not in [e["name"] for e in client.get("/api/examples").json()]  # not an overlay
@@ -93,13 +85,7 @@ def test_a_stochastic_job_sends_its_futures_to_the_scheduler(tmp_path: Path) -> 
         )
         client = start(TestClient(create_app(settings)))
         try:
-            folder = TinyCase(tmp_path / "tiny").write()
-            packed = io.BytesIO()
-            with zipfile.ZipFile(packed, "w") as z:
-                for f in folder.rglob("*"):
-                    z.write(f, f.relative_to(folder).as_posix())
-            upload = {"file": ("tiny.zip", packed.getvalue(), "application/zip")}
-            cid = client.post("/api/cases/upload", files=upload, data={"name": "tiny"}).json()["id"]
+            cid = upload_tiny(client, TinyCase(tmp_path / "tiny").write())
             job = client.post(f"/api/cases/{cid}/jobs", json={"kind": "stochastic", "spec": SPEC}).json()
             done = wait_job(client, job["id"], timeout=240)
         finally:
