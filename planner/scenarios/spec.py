@@ -186,15 +186,18 @@ class Sweep:
     tasks: list[Task]
 
 
-def load_sweep(path: str | Path) -> Sweep:
-    """Read and check a sweep file, read its base case and overlays, and expand the scenarios."""
-    path = Path(path)
-    problems: list[Problem] = []
+def read_spec[M: BaseModel](
+    path: Path, model: type[M], problems: list[Problem]
+) -> tuple[M, dict[tuple[Any, ...], int]]:
+    """A sweep or stochastic file read and checked against `model`, with the line of every key path.
+
+    Raises InputError with every problem at its line (YAML errors, unknown keys, bad values).
+    """
     data, lines = read_yaml(path, problems)
     if data is None:
         raise InputError(problems)
     try:
-        spec = SweepFile.model_validate(data)
+        return model.model_validate(data), lines
     except ValidationError as err:
         for item in err.errors():
             loc = tuple(item["loc"])
@@ -204,6 +207,13 @@ def load_sweep(path: str | Path) -> Sweep:
             )
             problems.append(Problem(str(path), message, row=line, column=".".join(map(str, loc)) or None))
         raise InputError(problems) from None
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Read and check a sweep file, read its base case and overlays, and expand the scenarios."""
+    path = Path(path)
+    problems: list[Problem] = []
+    spec, lines = read_spec(path, SweepFile, problems)
     raw = read_raw(_locate(spec.base, path))
     for overlay in spec.overlays:
         raw = apply_overlay(raw, _locate(overlay, path, folder=False))

@@ -33,13 +33,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from planner.errors import InputError, Problem
 from planner.inputs.overlay import apply_overlay, apply_patch
-from planner.inputs.read import RawCase, inputs_hash, read_raw, read_yaml, validate
+from planner.inputs.read import RawCase, inputs_hash, read_raw, validate
 from planner.inputs.schema import ID_PATTERN, Inputs
-from planner.scenarios.spec import Parameter, SweepFile, _check_targets, _locate, expand
+from planner.scenarios.spec import Parameter, SweepFile, _check_targets, _locate, expand, read_spec
 from planner.scenarios.stochastic.risk import Risk
 
 PROBABILITY_TOL = 1e-6
@@ -140,20 +140,7 @@ def load_stochastic(path: str | Path, case: str | Path | None = None) -> Stochas
     """
     path = Path(path)
     problems: list[Problem] = []
-    data, lines = read_yaml(path, problems)
-    if data is None:
-        raise InputError(problems)
-    try:
-        spec = StochasticFile.model_validate(data)
-    except ValidationError as err:
-        for item in err.errors():
-            loc = tuple(item["loc"])
-            line = next((lines[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in lines), None)
-            message = (
-                "unknown key" if item["type"] == "extra_forbidden" else str(item["msg"]).removeprefix("Value error, ")
-            )
-            problems.append(Problem(str(path), message, row=line, column=".".join(map(str, loc)) or None))
-        raise InputError(problems) from None
+    spec, lines = read_spec(path, StochasticFile, problems)
     raw = read_raw(Path(case) if case is not None else _locate(spec.base, path))
     overlays = tuple(_locate(overlay, path, folder=False) for overlay in spec.overlays)
     for overlay in overlays:
