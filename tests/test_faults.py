@@ -162,7 +162,8 @@ def slow(stage, results):
     written = original(stage, results)  # half the plan is on disk in the staging folder
     Path(ready + ".tmp").write_text(str(stage), encoding="utf-8")
     Path(ready + ".tmp").replace(ready)  # atomic: the test never reads a half-written path
-    time.sleep(120)
+    for _ in range(1200):  # short sleeps: a signal the OS hands to another thread (HiGHS's) is seen within 0.1 s
+        time.sleep(0.1)
     return written
 pipeline.write_results = slow
 from planner.cli import main
