@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
 from planner.cli import app
+from planner.inputs import workbook
+from planner.inputs.workbook import read_workbook
 from tests.conftest import TinyCase
 
 runner = CliRunner()
@@ -132,3 +135,53 @@ def test_a_bad_set_is_located_at_the_option(tiny: TinyCase, tmp_path: Path, pair
     assert result.exit_code == 2, result.output
     assert expected in " ".join(result.output.split()), result.output
     assert not (tmp_path / "out").exists()
+
+
+def _unpacked(data: bytes, dest: Path) -> dict[str, bytes]:
+    dest.mkdir()
+    read_workbook(data, dest)
+    return {str(p.relative_to(dest)): p.read_bytes() for p in sorted(dest.rglob("*")) if p.is_file()}
+
+
+def test_calamine_and_openpyxl_unpack_the_same_case(
+    tiny: TinyCase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast reader (python-calamine) against openpyxl, on our own workbook and on one openpyxl saved (shared
+    strings, an emptied cell, a bool, a float, Chinese text): the tables they write are byte-identical and the
+    settings equal (a number cell holding 0.0 may come back as 0)."""
+    ours = _tiny_book(tiny, tmp_path).read_bytes()
+    wb = load_workbook(io.BytesIO(ours))
+    ws = wb["clusters"]
+    header = [c.value for c in ws[1]]
+    ws.cell(row=2, column=header.index("pue") + 1, value=1.23456789012345)
+    ws.cell(row=3, column=header.index("name_zh") + 1, value="宁夏·中卫")
+    ws.cell(row=3, column=header.index("name_en") + 1).value = None  # cell(value=None) would leave it
+    wb["scenario"].append(["policy.carbon_cap_enabled", True])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    for name, data in (("ours", ours), ("saved", buffer.getvalue())):
+        assert not workbook._has_formula(data)
+        fast = _unpacked(data, tmp_path / f"{name}_calamine")
+        monkeypatch.setattr(workbook, "_has_formula", lambda _data: True)  # the openpyxl path
+        slow = _unpacked(data, tmp_path / f"{name}_openpyxl")
+        monkeypatch.undo()
+        assert yaml.safe_load(fast.pop("scenario.yaml")) == yaml.safe_load(slow.pop("scenario.yaml")), name
+        assert fast == slow, name
+        rows = tiny.write().joinpath("clusters.csv").read_text(encoding="utf-8").count("\n")
+        assert fast["clusters.csv"].decode().count("\n") == rows
+    clusters = fast["clusters.csv"].decode()
+    assert ",1.23456789012345," in clusters
+    assert "west1,h2,宁夏·中卫,,30" in clusters  # the emptied name_en cell
+    settings = yaml.safe_load(_unpacked(buffer.getvalue(), tmp_path / "again")["scenario.yaml"])
+    assert settings["policy"]["carbon_cap_enabled"] is True
+    assert settings["years"]["first"] == 2026
+    assert isinstance(settings["years"]["first"], int)
+
+
+def test_a_formula_is_found_in_any_worksheet_part() -> None:
+    """The formula scan that sends a workbook to openpyxl: plain, shared and namespace-prefixed formula elements."""
+    found = (b'<c r="A1"><f>1+1</f><v>2</v></c>', b'<c r="B2"><f t="shared" si="0"/></c>', b"<x:c><x:f>A1</x:f></x:c>")
+    for xml in found:
+        assert workbook._FORMULA.search(xml) is not None, xml
+    for xml in (b'<c r="A1" t="inlineStr"><is><t>&lt;f&gt; as text</t></is></c>', b"<font/><fill/>"):
+        assert workbook._FORMULA.search(xml) is None, xml
