@@ -270,7 +270,8 @@ def read_workbook(data: bytes, dest: Path, source: str = "workbook.xlsx", limits
             buffer = io.StringIO(newline="")
             csv.writer(buffer, lineterminator="\n").writerows([header, *body])
             (dest / PROFILES_FILE).parent.mkdir(exist_ok=True)
-            (dest / PROFILES_FILE).write_bytes(gzip.compress(buffer.getvalue().encode("utf-8"), mtime=0))
+            packed = gzip.compress(buffer.getvalue().encode("utf-8"), compresslevel=1, mtime=0)  # a temporary folder
+            (dest / PROFILES_FILE).write_bytes(packed)
             continue
         write_csv_cells(dest / f"{name}.csv", header, body)
 
