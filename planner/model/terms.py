@@ -205,6 +205,8 @@ def _level(index: pd.Index, name: Hashable) -> tuple[np.ndarray, pd.Index]:
         return np.asarray(index.codes[i], dtype=np.int64), index.levels[i]
     if index.name != name:
         raise KeyError(name)
+    if index.is_unique and not index.hasnans:  # a set: its own values, in order (what factorize gives)
+        return np.arange(len(index), dtype=np.int64), index
     codes, uniques = pd.factorize(index)
     return codes.astype(np.int64), pd.Index(uniques)
 
@@ -224,7 +226,7 @@ def _positions(source: pd.Index, target: pd.Index) -> np.ndarray | None:
         except (KeyError, ValueError):
             return None
         src, src_values = _level(source, name)
-        mapping = src_values.get_indexer(tgt_values)
+        mapping = np.arange(len(src_values)) if src_values is tgt_values else src_values.get_indexer(tgt_values)
         if (len(tgt) and (tgt.min() < 0 or (mapping[tgt] < 0).any())) or (len(src) and src.min() < 0):
             return None
         src_codes.append(src)

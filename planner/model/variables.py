@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from planner.model._lp import Builder
-from planner.model.data import ModelData
+from planner.model.data import ModelData, _cross
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,20 @@ class Vars:
 
 
 def _product(*indexes: pd.Index) -> pd.MultiIndex:
-    return pd.MultiIndex.from_product(indexes)
+    """`pd.MultiIndex.from_product(indexes)`; from codes when every index is sorted and unique (the usual sets)."""
+    if not all(i.is_monotonic_increasing and i.is_unique and not i.hasnans for i in indexes):
+        return pd.MultiIndex.from_product(indexes)
+    sizes = [len(i) for i in indexes]
+    total = int(np.prod(sizes))
+    codes = []
+    for k, size in enumerate(sizes):
+        inner = int(np.prod(sizes[k + 1 :]))
+        codes.append(np.tile(np.repeat(np.arange(size), inner), total // max(size * inner, 1)) if total else [])
+    return pd.MultiIndex(levels=list(indexes), codes=codes, names=[i.name for i in indexes], verify_integrity=False)
 
 
 def _with_years(index: pd.MultiIndex, years: pd.Index) -> pd.MultiIndex:
-    left = index.to_frame(index=False)
-    return pd.MultiIndex.from_frame(left.merge(years.to_frame(index=False), how="cross"))
+    return _cross(index, years)
 
 
 def _class_pairs(d: ModelData) -> pd.MultiIndex:
