@@ -649,6 +649,10 @@ def _cross(index: pd.Index, years: pd.Index) -> pd.MultiIndex:
         n, k = len(index), len(years)  # a set of entities: its values are the level, in order
         codes = [np.repeat(np.arange(n), k), np.tile(np.arange(k), n)]
         return pd.MultiIndex(levels=[index, years], codes=codes, names=[index.name, years.name], verify_integrity=False)
+    if len(index) == 0:  # an empty subset (a feature the case does not use): empty levels of the same dtypes
+        names = list(index.names)
+        arrays = [index.get_level_values(n) for n in range(len(names))] + [years[:0]]
+        return pd.MultiIndex.from_arrays(arrays, names=[*names, years.name])
     inner = index if isinstance(index, pd.MultiIndex) else pd.MultiIndex.from_arrays([index])
     sorted_levels = all(level.is_monotonic_increasing for level in inner.levels)
     if len(inner) == 0 or not sorted_levels or any((c < 0).any() for c in inner.codes) or not inner.is_unique:
