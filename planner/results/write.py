@@ -7,8 +7,9 @@ into place, so a failed or interrupted run never leaves a half-written output fo
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +75,7 @@ def dumps_indented(data: object, depth: int = 0) -> str:
     inner, outer = "\n" + "  " * (depth + 1), "\n" + "  " * depth
     items = data.values() if isinstance(data, dict) else data
     if not any(isinstance(value, _NESTED) for value in items):
-        flat = json.dumps(data, ensure_ascii=False, default=str, separators=("," + inner, ": "))
+        flat = _flat_encoder(depth)(data)
         return flat[0] + inner + flat[1:-1] + outer + flat[-1]
     if isinstance(data, dict):
         keys = [json.dumps(key, ensure_ascii=False) if isinstance(key, str) else _key(key) for key in data]
@@ -83,6 +84,21 @@ def dumps_indented(data: object, depth: int = 0) -> str:
         )
         return "{" + inner + body + outer + "}"
     return "[" + inner + ("," + inner).join(dumps_indented(v, depth + 1) for v in data) + outer + "]"
+
+
+@functools.cache
+def _flat_encoder(depth: int) -> Callable[[object], str]:
+    """The C encoder with the line break and indentation of `depth + 1` as item separator, made once per depth.
+
+    What `json.dumps(obj, ensure_ascii=False, default=str, separators=(sep, ": "))` runs, without building an
+    encoder per call (the rows of a long profile table are thousands of calls).
+    """
+    separator = ",\n" + "  " * (depth + 1)
+    make = json.encoder.c_make_encoder
+    if make is None:  # a Python without the C accelerator
+        return functools.partial(json.dumps, ensure_ascii=False, default=str, separators=(separator, ": "))
+    encode = make(None, str, json.encoder.encode_basestring, None, ": ", separator, False, False, True)
+    return lambda data: "".join(encode(data, 0))
 
 
 def _key(key: object) -> str:
