@@ -16,7 +16,7 @@ CASES = [
     {"row": {"id": "qingyang", "racks": 1200.0, "share": 0.35, "flag": True, "none": None, "n": 3}},
     {"rows": [{"id": "a", "cf": 1e-05, "big": 1e16}, {"id": "b", "cf": -0.0, "big": 123456789.125}]},
     {"special": [float("nan"), float("inf"), -float("inf")]},
-    {1: "int key", 2.5: "float key", True: "bool key", None: "null key"},
+    {1: "int key", 2.5: "float key", False: "bool key", None: "null key"},
     {"text": ["中文 名称", 'quote " and \\ backslash', "line\nbreak", "\x01\x7f\u2028", ""]},
     {"path": Path("/tmp/plan"), "tuple": (1, (2, 3)), "set_like": frozenset({1})},
     [1, [2, [3, {"deep": {"deeper": [{"x": 1}]}}]], "end"],

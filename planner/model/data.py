@@ -647,8 +647,9 @@ def _cross(index: pd.Index, years: pd.Index) -> pd.MultiIndex:
     flat = not isinstance(index, pd.MultiIndex) and len(index) > 0 and len(years) > 0
     if flat and _is_sorted_set(index) and _is_sorted_set(years):
         n, k = len(index), len(years)  # a set of entities: its values are the level, in order
-        codes = [np.repeat(np.arange(n), k), np.tile(np.arange(k), n)]
-        return pd.MultiIndex(levels=[index, years], codes=codes, names=[index.name, years.name], verify_integrity=False)
+        entity_year: list[Any] = [np.repeat(np.arange(n), k), np.tile(np.arange(k), n)]
+        sets: list[Any] = [index, years]
+        return pd.MultiIndex(levels=sets, codes=entity_year, names=[index.name, years.name], verify_integrity=False)
     if len(index) == 0:  # an empty subset (a feature the case does not use): empty levels of the same dtypes
         names = list(index.names)
         arrays = [index.get_level_values(n) for n in range(len(names))] + [years[:0]]

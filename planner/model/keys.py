@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -51,7 +53,8 @@ def factorize_codes(
         uniques, codes = np.unique(flat, return_inverse=True)
     if len(names) == 1:
         return codes.astype(np.int64), pd.Index(level_values[0].take(uniques), name=names[0])
-    levels, index_codes = [], []
+    levels: list[Any] = []  # pandas-stubs type levels and codes as sequences of scalars
+    index_codes: list[Any] = []
     for part, values in zip(np.unravel_index(uniques, sizes), level_values, strict=True):
         used = np.zeros(len(values), dtype=bool)
         used[part] = True

@@ -65,7 +65,7 @@ class Terms:
         """The row key of each term as categorical columns (sorted categories), one per key level."""
         return pd.DataFrame(
             {
-                name: pd.Categorical.from_codes(codes, categories=level)  # type: ignore[call-overload]  # stubs: categories an Index
+                name: pd.Categorical.from_codes(codes, categories=level)
                 for name, codes, level in zip(self.names, self.codes, self.levels, strict=True)
             },
             index=pd.RangeIndex(len(self.var)),
@@ -129,7 +129,8 @@ def _concat_codes(a: np.ndarray, a_levels: pd.Index, b: np.ndarray, b_levels: pd
 
 
 def _sorted_unique(values: pd.Index) -> pd.Index:
-    return pd.Index(pd.factorize(values, sort=True)[1], name=None)
+    uniques: pd.Index = pd.Index(pd.factorize(values, sort=True)[1], name=None)
+    return uniques
 
 
 def _index_codes(index: pd.Index, names: list[str]) -> tuple[list[np.ndarray], list[pd.Index]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -46,11 +47,12 @@ def _product(*indexes: pd.Index) -> pd.MultiIndex:
         return pd.MultiIndex.from_product(indexes)
     sizes = [len(i) for i in indexes]
     total = int(np.prod(sizes))
-    codes = []
+    codes: list[Any] = []  # pandas-stubs type codes as sequences of ints
     for k, size in enumerate(sizes):
         inner = int(np.prod(sizes[k + 1 :]))
         codes.append(np.tile(np.repeat(np.arange(size), inner), total // max(size * inner, 1)) if total else [])
-    return pd.MultiIndex(levels=list(indexes), codes=codes, names=[i.name for i in indexes], verify_integrity=False)
+    levels: list[Any] = list(indexes)
+    return pd.MultiIndex(levels=levels, codes=codes, names=[i.name for i in indexes], verify_integrity=False)
 
 
 def _with_years(index: pd.MultiIndex, years: pd.Index) -> pd.MultiIndex:

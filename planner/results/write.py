@@ -94,7 +94,7 @@ def _flat_encoder(depth: int) -> Callable[[object], str]:
     encoder per call (the rows of a long profile table are thousands of calls).
     """
     separator = ",\n" + "  " * (depth + 1)
-    make = json.encoder.c_make_encoder
+    make = getattr(json.encoder, "c_make_encoder", None)  # CPython's C accelerator; not in the stubs
     if make is None:  # a Python without the C accelerator
         return functools.partial(json.dumps, ensure_ascii=False, default=str, separators=(separator, ": "))
     encode = make(None, str, json.encoder.encode_basestring, None, ": ", separator, False, False, True)
