@@ -1,12 +1,15 @@
 """Issue 16 targets 1, 2 and 4 on the default case: interactive solve, live what-if, sweep throughput.
 
-    python benchmarks/interactive.py [--only import,cli,run,whatif,sweep] [--sweep-n 200] [--rounds 20]
+    python benchmarks/interactive.py [--only import,cli,split,run,whatif,sweep] [--sweep-n 200] [--rounds 20]
 
 Prints one JSON line per measurement and a Markdown table at the end. Figures are from one run on
 a shared machine: what counts is the order of magnitude and the before/after ratio, not the last ms.
 
 - import: `python -c "import planner.cli"` wall time in a fresh process (median of 5);
 - cli: `planner solve inputs/default --no-report` (and with the report) wall time, fresh process, median of 3;
+- split: where a CLI-style yearly run's time goes, in a fresh process (median of 3): the import floor
+  (numpy, pandas, highspy, pydantic, yaml), the planner's own imports, the first `run()` and a second one,
+  wall and CPU (`time.process_time`) each;
 - run: `planner.run(case, out, report=False)` in process (second call; the first pays for imports), at
   the case's own resolution and yearly;
 - whatif: the web tune page's path (`planner.web.tune.Tuner.whatif`'s work without the web server): one
@@ -69,6 +72,32 @@ def measure_run() -> dict[str, Any]:
             out[f"run_{label}_s"] = statistics.median(times[1:])
             out[f"run_{label}_timings"] = {k: round(v, 4) for k, v in plan.timings.items()}
     return out
+
+
+SPLIT = """
+import json, tempfile, time
+marks = [(time.perf_counter(), time.process_time())]
+import numpy, pandas, highspy, pydantic, yaml
+marks.append((time.perf_counter(), time.process_time()))
+from planner.pipeline import run
+marks.append((time.perf_counter(), time.process_time()))
+tmp = tempfile.mkdtemp()
+for name in ("first", "second"):
+    run({case!r}, tmp + "/" + name, report=False, resolution="year")
+    marks.append((time.perf_counter(), time.process_time()))
+names = ("floor_imports", "planner_imports", "first_run", "second_run")
+print(json.dumps({{n: [b[0] - a[0], b[1] - a[1]] for n, a, b in zip(names, marks, marks[1:])}}))
+"""
+
+
+def measure_split() -> dict[str, Any]:
+    runs = []
+    for _ in range(3):
+        done = subprocess.run([sys.executable, "-c", SPLIT.format(case=str(CASE))], check=True, capture_output=True,
+                              text=True, cwd=ROOT)
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return {f"split_{name}_{kind}_s": statistics.median(r[name][i] for r in runs)
+            for name in runs[0] for i, kind in enumerate(("wall", "cpu"))}
 
 
 def _settings(rounds: int) -> list[dict[str, Any]]:
@@ -155,7 +184,7 @@ def _cold_check(sweep: Any, table: Any, sample: int = 20) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="import,cli,run,whatif,sweep")
+    parser.add_argument("--only", default="import,cli,split,run,whatif,sweep")
     parser.add_argument("--sweep-n", type=int, default=200)
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--rounds", type=int, default=20)
@@ -167,6 +196,8 @@ def main() -> None:
             part = measure_import()
         elif name == "cli":
             part = measure_cli()
+        elif name == "split":
+            part = measure_split()
         elif name == "run":
             part = measure_run()
         elif name == "whatif":

@@ -11,11 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
-from planner.analysis.diagnose import Diagnosis, analyse, diagnose_inputs, to_markdown
 from planner.analysis.presolve import Finding, check_case, presolve
 from planner.config import RunConfig, check_overrides, config_for
 from planner.errors import InfeasibleError, InputError, PlannerError, Problem, TimeLimitError
@@ -34,6 +33,9 @@ from planner.results.plan import Plan
 from planner.results.workbook import write_plan_workbook
 from planner.results.write import staging, write_diagnosis, write_frame, write_json, write_results
 from planner.solver.solve import SolveResult, Status, fix_integers_and_resolve, solve
+
+if TYPE_CHECKING:  # the diagnosis (IIS, relaxations) is imported when a case needs one, not on every run
+    from planner.analysis.diagnose import Diagnosis
 
 logger = logging.getLogger(__name__)
 
@@ -228,6 +230,8 @@ def _write_presolve_diagnosis(
     out_dir: Path, case: Path, raw: RawCase, inputs: Inputs, config: RunConfig, error: InfeasibleError
 ) -> None:
     """A case found infeasible before solving still gets its folder: diagnosis and an infeasible status, no plan."""
+    from planner.analysis.diagnose import Diagnosis, to_markdown
+
     findings = tuple(f for f in check_case(inputs))
     headline = "; ".join(f.message for f in findings if f.severity == "error") or str(error)
     diagnosis = Diagnosis(inputs.scenario.name, "infeasible", "infeasible", headline, presolve=findings)
@@ -277,6 +281,8 @@ def diagnose_case(
     case: str | Path, overlays: Sequence[str | Path] = (), overrides: dict[str, Any] | None = None
 ) -> tuple[Diagnosis, Path]:
     """`planner diagnose`: explain infeasibility or unmet demand; write diagnosis.md/.json into the output folder."""
+    from planner.analysis.diagnose import diagnose_inputs, to_markdown
+
     check_overrides(overrides)
     _, inputs = load_case(case, overlays)
     config = config_for(inputs, overrides)
@@ -290,6 +296,8 @@ def diagnose_case(
 
 def _diagnose(stage: Path, built: Built, inputs: Inputs, config: RunConfig, findings: list[Finding]) -> Diagnosis:
     """Explain an infeasible solve (IIS + least relaxation) into diagnosis.md / diagnosis.json."""
+    from planner.analysis.diagnose import analyse, to_markdown
+
     clock = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="planner-diagnose-") as tmp:
         diagnosis = analyse(built, inputs, config, Path(tmp), "infeasible", tuple(findings))
@@ -305,6 +313,8 @@ def _raise_infeasible(inputs: Inputs, outcome: RunOutcome) -> None:
         raise InfeasibleError(
             f"no plan satisfies every constraint of case '{inputs.scenario.name}' ({outcome.status}){model}"
         )
+    from planner.analysis.diagnose import to_markdown
+
     d = outcome.diagnosis
     families = tuple(dict.fromkeys([o.family for o in d.options] + ([] if d.iis is None else list(d.iis.families()))))
     files = f"\nDiagnosis in {where / 'diagnosis.md'} (and diagnosis.json){model}." if where else ""

@@ -2,7 +2,7 @@
 
 The pieces live in their own modules: `terms` (term algebra and the broadcast/subset helpers),
 `keys` (labels, key factorisation), `arrays` (the `Model`, its row blocks and solved point, the
-`Builder` protocol), `pulp_view` (the PuLP `LpProblem`, LP/MPS files) and `relax` (diagnosis
+`Builder` protocol), `pulp_view` (the PuLP `LpProblem`, imported on first use) and `relax` (diagnosis
 surgery). Import `from planner.model import _lp` and write `_lp.terms(...)`, as the families do.
 """
 
@@ -19,9 +19,9 @@ from planner.model.arrays import (
     row_duals,
     terms_value,
     values,
+    write_model,
 )
 from planner.model.keys import factorize, label
-from planner.model.pulp_view import write_model
 from planner.model.relax import ELASTIC, elastic, fix_upper, minimise, row_limits
 from planner.model.terms import Terms, align, broadcast, key_frame, running_total, subset, terms
 

@@ -14,15 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
-import pulp
 
-from planner.model import pulp_view
-from planner.model.keys import factorize, label
+from planner.model.keys import factorize_codes, label
 from planner.model.terms import Terms, align
+
+if TYPE_CHECKING:
+    import pulp  # the PuLP view is built on demand: importing PuLP costs ~0.2 s, a HiGHS run never needs it
 
 SENSES = ("<=", ">=", "==")
 
@@ -78,9 +80,9 @@ def row_block(lhs: Terms, sense: str, rhs: float | pd.Series = 0.0, start: int =
     if sense not in SENSES:
         msg = f"unknown sense {sense!r}"
         raise ValueError(msg)
-    if lhs.keys.empty:
+    if lhs.empty:
         return None
-    codes, uniques = factorize(lhs.keys)
+    codes, uniques = factorize_codes(lhs.names, lhs.codes, lhs.levels)
     if isinstance(rhs, pd.Series):
         rhs_values = np.nan_to_num(align(rhs, uniques).to_numpy(dtype=float), nan=0.0)
     else:
@@ -269,13 +271,26 @@ class Model:
     def prob(self) -> pulp.LpProblem:
         """The model as a PuLP LpProblem (built on first use, then kept)."""
         if self._prob is None:
+            from planner.model import pulp_view
+
             self._prob, self._pulp_cols = pulp_view.to_pulp(self)
         return self._prob
 
     def read_pulp_solution(self) -> None:
         """Copy PuLP's solved values and duals into `solution` (after `prob.solve`)."""
+        from planner.model import pulp_view
+
         x, pi = pulp_view.solved_point(self.prob, self._pulp_cols)
         self.set_solution(x, pi)
+
+
+def write_model(m: Model, path: str | Path, relax_integers: bool = False) -> None:
+    """Write the model as MPS (`.mps`) or CPLEX LP (`.lp`), through the PuLP view; optionally as its LP relaxation."""
+    target = str(path)
+    if target.endswith(".mps"):
+        m.prob.writeMPS(target, mip=not relax_integers)
+    else:
+        m.prob.writeLP(target, mip=not relax_integers)
 
 
 def new_model(name: str) -> Model:

@@ -644,6 +644,16 @@ def _cross(index: pd.Index, years: pd.Index) -> pd.MultiIndex:
 
     Built from level codes (sorted levels, as `MultiIndex.from_frame` of the cross join gives them).
     """
+    flat = not isinstance(index, pd.MultiIndex) and len(index) > 0 and len(years) > 0
+    if flat and _is_sorted_set(index) and _is_sorted_set(years):
+        n, k = len(index), len(years)  # a set of entities: its values are the level, in order
+        entity_year: list[Any] = [np.repeat(np.arange(n), k), np.tile(np.arange(k), n)]
+        sets: list[Any] = [index, years]
+        return pd.MultiIndex(levels=sets, codes=entity_year, names=[index.name, years.name], verify_integrity=False)
+    if len(index) == 0:  # an empty subset (a feature the case does not use): empty levels of the same dtypes
+        names = list(index.names)
+        arrays = [index.get_level_values(n) for n in range(len(names))] + [years[:0]]
+        return pd.MultiIndex.from_arrays(arrays, names=[*names, years.name])
     inner = index if isinstance(index, pd.MultiIndex) else pd.MultiIndex.from_arrays([index])
     sorted_levels = all(level.is_monotonic_increasing for level in inner.levels)
     if len(inner) == 0 or not sorted_levels or any((c < 0).any() for c in inner.codes) or not inner.is_unique:
@@ -657,6 +667,10 @@ def _cross(index: pd.Index, years: pd.Index) -> pd.MultiIndex:
     codes: list[Any] = [np.repeat(c, k) for c in inner.codes] + [np.tile(year_codes, n)]
     levels: list[Any] = [*inner.levels, year_levels]
     return pd.MultiIndex(levels=levels, codes=codes, names=[*inner.names, years.name], verify_integrity=False)
+
+
+def _is_sorted_set(index: pd.Index) -> bool:
+    return bool(index.is_monotonic_increasing and index.is_unique and not index.hasnans)
 
 
 def _per_year(values: pd.Series, discount: pd.Series) -> pd.Series:

@@ -6,7 +6,6 @@ loop in `to_pulp` (one `LpAffineExpression.from_list` per row) is the only row l
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
 
 import numpy as np
@@ -66,14 +65,3 @@ def solved_point(prob: pulp.LpProblem, cols: list[pulp.LpVariable]) -> tuple[np.
 
 def _bound(value: float) -> float | None:
     return None if np.isinf(value) else float(value)
-
-
-def write_model(m: Model, path: str | Path, relax_integers: bool = False) -> None:
-    """Write the model as MPS (`.mps`) or CPLEX LP (`.lp`), through the PuLP view; optionally as its LP relaxation."""
-    target = str(path)
-    if target.endswith(".mps"):
-        m.prob.writeMPS(target, mip=not relax_integers)
-    else:
-        m.prob.writeLP(target, mip=not relax_integers)
-
-

@@ -9,82 +9,154 @@ sums a block over all earlier values of a level. No family assembles `Terms` by 
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import union_categoricals
 
 
-@dataclass(frozen=True)
 class Terms:
-    """Sparse left-hand side: term i adds coef[i] * column var[i] to the row keyed by keys.iloc[i]."""
+    """Sparse left-hand side: term i adds coef[i] * column var[i] to the row keyed by levels[k][codes[k][i]], all k.
 
-    keys: pd.DataFrame
-    var: np.ndarray  # int64 column ids
-    coef: np.ndarray
+    The keys are held as integer codes into one sorted, unique `pd.Index` of values per key level
+    (numpy index arithmetic, no DataFrame per sum); `keys` shows them as a frame of categoricals.
+    `Terms(keys_frame, var, coef)` makes terms from a frame of key columns.
+    """
+
+    __slots__ = ("codes", "coef", "levels", "names", "var")
+
+    def __init__(self, keys: pd.DataFrame, var: np.ndarray, coef: np.ndarray) -> None:
+        codes, levels = [], []
+        for name in keys.columns:
+            c, u = _column_codes(keys[name])
+            codes.append(c)
+            levels.append(u)
+        self._set([str(n) for n in keys.columns], codes, levels, var, coef)
+
+    def _set(
+        self,
+        names: list[str],
+        codes: list[np.ndarray],
+        levels: list[pd.Index],
+        var: np.ndarray,
+        coef: np.ndarray,
+    ) -> None:
+        self.names = names
+        self.codes = codes
+        self.levels = levels
+        self.var = var
+        self.coef = coef
+
+    @classmethod
+    def of(
+        cls, names: list[str], codes: list[np.ndarray], levels: list[pd.Index], var: np.ndarray, coef: np.ndarray
+    ) -> Terms:
+        """Terms from key codes (int64, one array per level) into sorted unique `levels`."""
+        out = cls.__new__(cls)
+        out._set(names, codes, levels, var, coef)
+        return out
+
+    @property
+    def empty(self) -> bool:
+        """No terms, or no key levels (as `DataFrame.empty` said of the key frame)."""
+        return len(self.var) == 0 or not self.names
+
+    @property
+    def keys(self) -> pd.DataFrame:
+        """The row key of each term as categorical columns (sorted categories), one per key level."""
+        return pd.DataFrame(
+            {
+                name: pd.Categorical.from_codes(codes, categories=level)
+                for name, codes, level in zip(self.names, self.codes, self.levels, strict=True)
+            },
+            index=pd.RangeIndex(len(self.var)),
+        )
 
     def __add__(self, other: Terms) -> Terms:
-        if set(other.keys.columns) != set(self.keys.columns):
-            msg = f"cannot add terms keyed by {list(other.keys.columns)} to terms keyed by {list(self.keys.columns)}"
+        if set(other.names) != set(self.names):
+            msg = f"cannot add terms keyed by {other.names} to terms keyed by {self.names}"
             raise ValueError(msg)
-        keys = pd.DataFrame({name: _concat_keys(self.keys[name], other.keys[name]) for name in self.keys.columns})
-        return Terms(keys, np.concatenate([self.var, other.var]), np.concatenate([self.coef, other.coef]))
+        codes, levels = [], []
+        for k, name in enumerate(self.names):
+            j = other.names.index(name)
+            c, u = _concat_codes(self.codes[k], self.levels[k], other.codes[j], other.levels[j])
+            codes.append(c)
+            levels.append(u)
+        return Terms.of(
+            list(self.names),
+            codes,
+            levels,
+            np.concatenate([self.var, other.var]),
+            np.concatenate([self.coef, other.coef]),
+        )
 
     def __neg__(self) -> Terms:
-        return Terms(self.keys, self.var, -self.coef)
+        return Terms.of(self.names, self.codes, self.levels, self.var, -self.coef)
 
     def __sub__(self, other: Terms) -> Terms:
         return self + (-other)
 
     def __mul__(self, factor: float) -> Terms:
-        return Terms(self.keys, self.var, self.coef * factor)
+        return Terms.of(self.names, self.codes, self.levels, self.var, self.coef * factor)
 
     __rmul__ = __mul__
 
     def where(self, mask: np.ndarray) -> Terms:
         """Keep only the terms where mask is true."""
-        return Terms(self.keys[mask].reset_index(drop=True), self.var[mask], self.coef[mask])
+        mask = np.asarray(mask, dtype=bool)
+        return Terms.of(self.names, [c[mask] for c in self.codes], self.levels, self.var[mask], self.coef[mask])
 
     def subset(self, keep: pd.Index, level: str) -> Terms:
         """Keep only the terms of rows whose `level` key is in `keep` (the Terms form of `subset`)."""
-        return self.where(self.keys[level].isin(keep).to_numpy())
+        k = self.names.index(level)
+        return self.where(self.levels[k].isin(keep)[self.codes[k]])
+
+
+def _column_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Codes into the sorted unique values of one key column."""
+    if isinstance(column.dtype, pd.CategoricalDtype) and column.cat.categories.is_monotonic_increasing:
+        return column.cat.codes.to_numpy().astype(np.int64), pd.Index(column.cat.categories)
+    values = column.astype(object) if isinstance(column.dtype, pd.CategoricalDtype) else column
+    c, u = pd.factorize(values, sort=True)
+    return c.astype(np.int64), pd.Index(u)
+
+
+def _concat_codes(a: np.ndarray, a_levels: pd.Index, b: np.ndarray, b_levels: pd.Index) -> tuple[np.ndarray, pd.Index]:
+    """Two key columns end to end, as codes into the sorted union of their values."""
+    if a_levels is b_levels or a_levels.equals(b_levels):
+        return np.concatenate([a, b]), a_levels
+    union = _sorted_unique(a_levels.append(b_levels))
+    return np.concatenate([union.get_indexer(a_levels)[a], union.get_indexer(b_levels)[b]]), union
+
+
+def _sorted_unique(values: pd.Index) -> pd.Index:
+    uniques: pd.Index = pd.Index(pd.factorize(values, sort=True)[1], name=None)
+    return uniques
+
+
+def _index_codes(index: pd.Index, names: list[str]) -> tuple[list[np.ndarray], list[pd.Index]]:
+    """Codes into sorted unique values for the named levels of an index (a flat index is factorised)."""
+    if not isinstance(index, pd.MultiIndex):
+        codes, uniques = pd.factorize(index, sort=True)
+        return [codes.astype(np.int64)] * len(names), [pd.Index(uniques)] * len(names)
+    position = {name: i for i, name in enumerate(index.names)}
+    out_codes, out_levels = [], []
+    for name in names:
+        level, codes = index.levels[position[name]], np.asarray(index.codes[position[name]], dtype=np.int64)
+        if not level.is_monotonic_increasing:
+            order = np.argsort(level.to_numpy(), kind="stable")
+            rank = np.empty(len(order), dtype=np.int64)
+            rank[order] = np.arange(len(order))
+            level, codes = level.take(order), rank[codes]
+        out_codes.append(codes)
+        out_levels.append(pd.Index(level, name=None))
+    return out_codes, out_levels
 
 
 def key_frame(index: pd.Index, names: list[str] | None = None) -> pd.DataFrame:
-    """An index's levels (all, or those in `names`, in that order) as categorical columns with sorted categories.
-
-    Categorical columns are cheap to group and join.
-    """
-    if isinstance(index, pd.MultiIndex):
-        position = {name: i for i, name in enumerate(index.names)}
-        wanted = list(index.names) if names is None else names
-        return pd.DataFrame(
-            {name: _sorted_categorical(index.codes[position[name]], index.levels[position[name]]) for name in wanted}
-        )
-    codes, uniques = pd.factorize(index)
-    frame = pd.DataFrame({index.name: _sorted_categorical(codes, pd.Index(uniques))})
-    return frame if names is None else frame[names]
-
-
-def _sorted_categorical(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
-    order = np.argsort(categories.to_numpy(), kind="stable")
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    return pd.Categorical.from_codes(rank[np.asarray(codes)], categories=categories.take(order))
-
-
-def _concat_keys(a: pd.Series, b: pd.Series) -> pd.Series:
-    """Concatenate two key columns, keeping them categorical (categories merged and sorted)."""
-    if isinstance(a.dtype, pd.CategoricalDtype) and isinstance(b.dtype, pd.CategoricalDtype):
-        if a.cat.categories.equals(b.cat.categories):
-            return pd.Series(
-                pd.Categorical.from_codes(
-                    np.concatenate([a.cat.codes.to_numpy(), b.cat.codes.to_numpy()]), categories=a.cat.categories
-                )
-            )
-        return pd.Series(union_categoricals([a.array, b.array], sort_categories=True))
-    return pd.concat([a.astype(object), b.astype(object)], ignore_index=True)
+    """An index's levels (all, or those in `names`, in that order) as categorical columns with sorted categories."""
+    wanted = [str(n) for n in index.names] if names is None else names
+    codes, levels = _index_codes(index, wanted)
+    return Terms.of(wanted, codes, levels, np.zeros(len(index), dtype=np.int64), np.zeros(len(index))).keys
 
 
 def terms(variables: pd.Series, by: list[str], coef: float | pd.Series | np.ndarray = 1.0) -> Terms:
@@ -101,14 +173,15 @@ def terms(variables: pd.Series, by: list[str], coef: float | pd.Series | np.ndar
         missing = variables.index[np.isnan(values)][:3].tolist()
         msg = f"coefficient missing for {missing}"
         raise ValueError(msg)
-    keys = (
-        key_frame(variables.index, by)
-        if by
-        else pd.DataFrame(
-            {"scope": pd.Categorical.from_codes(np.zeros(len(variables), dtype=np.int64), categories=["total"])}  # type: ignore[call-overload]  # stubs: categories an Index
-        )
-    )
-    return Terms(keys, variables.to_numpy(dtype=np.int64), values)
+    ids = variables.to_numpy(dtype=np.int64)
+    if not by:
+        return Terms.of(["scope"], [np.zeros(len(variables), dtype=np.int64)], [_TOTAL], ids, values)
+    codes, levels = _index_codes(variables.index, by)
+    return Terms.of(list(by), codes, levels, ids, values)
+
+
+_TOTAL = pd.Index(["total"])
+"""The one key level of a sum into a single row (the objective's terms)."""
 
 
 def align(s: pd.Series, index: pd.Index) -> pd.Series:
@@ -133,6 +206,8 @@ def _level(index: pd.Index, name: Hashable) -> tuple[np.ndarray, pd.Index]:
         return np.asarray(index.codes[i], dtype=np.int64), index.levels[i]
     if index.name != name:
         raise KeyError(name)
+    if index.is_unique and not index.hasnans:  # a set: its own values, in order (what factorize gives)
+        return np.arange(len(index), dtype=np.int64), index
     codes, uniques = pd.factorize(index)
     return codes.astype(np.int64), pd.Index(uniques)
 
@@ -152,7 +227,7 @@ def _positions(source: pd.Index, target: pd.Index) -> np.ndarray | None:
         except (KeyError, ValueError):
             return None
         src, src_values = _level(source, name)
-        mapping = src_values.get_indexer(tgt_values)
+        mapping = np.arange(len(src_values)) if src_values is tgt_values else src_values.get_indexer(tgt_values)
         if (len(tgt) and (tgt.min() < 0 or (mapping[tgt] < 0).any())) or (len(src) and src.min() < 0):
             return None
         src_codes.append(src)
@@ -198,12 +273,17 @@ def running_total(columns: pd.Series, level: str, values: pd.Index) -> Terms:
 
     E.g. bandwidth added up to year y: sum_{y' <= y} bandwidth_new[h,c,y'] for every y in `values`.
     """
-    names = list(columns.index.names)
-    frame = columns.index.to_frame(index=False)
-    pairs = frame.merge(pd.DataFrame({"_row": values.to_numpy()}), how="cross")
-    pairs = pairs[pairs[level] <= pairs["_row"]]
-    ids = columns.reindex(pd.MultiIndex.from_frame(pairs[names])).to_numpy(dtype=np.int64)
-    keys = (
-        pairs[[n for n in names if n != level] + ["_row"]].rename(columns={"_row": level})[names].reset_index(drop=True)
-    )
-    return Terms(keys, ids, np.ones(len(keys)))
+    names = [str(n) for n in columns.index.names]
+    n, k = len(columns), len(values)
+    entry, row = np.repeat(np.arange(n), k), np.tile(np.arange(k), n)  # every (column, row value) pair, column-major
+    own = columns.index.get_level_values(level).to_numpy()
+    keep = own[entry] <= values.to_numpy()[row]
+    entry, row = entry[keep], row[keep]
+    index_codes, index_levels = _index_codes(columns.index, names)
+    row_codes, row_levels = pd.factorize(values, sort=True)
+    codes = [
+        row_codes.astype(np.int64)[row] if name == level else c[entry]
+        for name, c in zip(names, index_codes, strict=True)
+    ]
+    levels = [pd.Index(row_levels) if name == level else u for name, u in zip(names, index_levels, strict=True)]
+    return Terms.of(names, codes, levels, columns.to_numpy(dtype=np.int64)[entry], np.ones(len(entry)))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from planner.model._lp import Builder
-from planner.model.data import ModelData
+from planner.model.data import ModelData, _cross
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,21 @@ class Vars:
 
 
 def _product(*indexes: pd.Index) -> pd.MultiIndex:
-    return pd.MultiIndex.from_product(indexes)
+    """`pd.MultiIndex.from_product(indexes)`; from codes when every index is sorted and unique (the usual sets)."""
+    if not all(i.is_monotonic_increasing and i.is_unique and not i.hasnans for i in indexes):
+        return pd.MultiIndex.from_product(indexes)
+    sizes = [len(i) for i in indexes]
+    total = int(np.prod(sizes))
+    codes: list[Any] = []  # pandas-stubs type codes as sequences of ints
+    for k, size in enumerate(sizes):
+        inner = int(np.prod(sizes[k + 1 :]))
+        codes.append(np.tile(np.repeat(np.arange(size), inner), total // max(size * inner, 1)) if total else [])
+    levels: list[Any] = list(indexes)
+    return pd.MultiIndex(levels=levels, codes=codes, names=[i.name for i in indexes], verify_integrity=False)
 
 
 def _with_years(index: pd.MultiIndex, years: pd.Index) -> pd.MultiIndex:
-    left = index.to_frame(index=False)
-    return pd.MultiIndex.from_frame(left.merge(years.to_frame(index=False), how="cross"))
+    return _cross(index, years)
 
 
 def _class_pairs(d: ModelData) -> pd.MultiIndex:
