@@ -293,7 +293,11 @@ def _direct_result(model: Model, config: RunConfig, outcome: Any, log_path: Path
         log_path=log_path,
         interface="direct",
         handoff_s=outcome.handoff_s,
-        iterations={"simplex": outcome.simplex_iterations, "ipm": outcome.ipm_iterations},
+        iterations={
+            "simplex": outcome.simplex_iterations,
+            "ipm": outcome.ipm_iterations,
+            **({"pdlp": outcome.pdlp_iterations} if outcome.pdlp_iterations else {}),
+        },
     )
 
 
