@@ -13,7 +13,7 @@ def test_choose_means_pdlp_only_for_the_full_year() -> None:
     assert RunConfig(time_resolution="hours").effective_method == "pdlp"
     assert RunConfig(time_resolution="days:12").effective_method == "choose"
     assert RunConfig(time_resolution="hours", highs_method="simplex").effective_method == "simplex"
-    assert highs_options(RunConfig(time_resolution="hours"), mip=False)["solver"] == "pdlp"
+    assert highs_options(RunConfig(time_resolution="hours"), mip=False)["solver"] == "hipdlp"  # HiGHS's own PDLP
     assert "solver" not in highs_options(RunConfig(), mip=False)
     assert "solver" not in highs_options(RunConfig(highs_method="pdlp"), mip=True)  # MIPs keep HiGHS's choice
 

@@ -120,8 +120,8 @@ def run_kept(h: highspy.Highs, m: Model, handoff_s: float = 0.0) -> HighsOutcome
 def to_vertex(h: highspy.Highs) -> None:
     """Turn PDLP's approximate optimum into an optimal basic solution: crossover from it, then dual simplex.
 
-    PDLP (a first-order method) stops within its relative tolerances (1e-7), which HiGHS reports as
-    kUnknown: the point may break rows by more than the feasibility tolerance in absolute terms.
+    PDLP (a first-order method) stops within relative tolerances (1e-7); HiGHS reports the point as
+    kOptimal or kUnknown, and it may break rows by more than the feasibility tolerance in absolute terms.
     IPX's crossover from that point (primal and dual values) gives a basis; a dual simplex run from it
     (a few iterations on the default case's hourly year) removes what is left, so the plan is a vertex
     with the same kOptimal status, duals and reduced costs as a simplex or interior point + crossover solve.
@@ -132,11 +132,12 @@ def to_vertex(h: highspy.Highs) -> None:
     h.crossover(solution)
     if not h.getBasis().valid:
         return
+    _, method = h.getOptionValue("solver")
     h.setOptionValue("solver", "simplex")
     try:
         h.run()
     finally:
-        h.setOptionValue("solver", "pdlp")
+        h.setOptionValue("solver", method)
 
 
 def primal_feasible(h: highspy.Highs) -> bool:
