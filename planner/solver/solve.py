@@ -297,7 +297,7 @@ def _direct_result(model: Model, config: RunConfig, outcome: Any, log_path: Path
         iterations={
             "simplex": outcome.simplex_iterations,
             "ipm": outcome.ipm_iterations,
-            **({"pdlp": outcome.pdlp_iterations} if outcome.pdlp_iterations else {}),
+            **({"pdlp": outcome.pdlp_iterations} if outcome.pdlp_iterations > 0 else {}),  # MIPs report -1
         },
     )
 
