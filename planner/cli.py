@@ -305,7 +305,7 @@ def solve(
         typer.Option(
             metavar="[choose|simplex|ipm|pdlp]",
             show_default=False,
-            help="HiGHS LP algorithm [default: choose = dual simplex, interior point for --hours full].",
+            help="HiGHS LP algorithm [default: choose = dual simplex, PDLP + crossover for --hours full].",
         ),
     ] = None,
     time_limit: TimeLimitOpt = None,

@@ -29,9 +29,10 @@ class RunConfig(BaseModel):
     highs_method: Literal["choose", "simplex", "ipm", "pdlp"] = "choose"
     """HiGHS LP algorithm (`solver` option); recorded in the manifest. `choose` is measured, not
     guessed: dual simplex (HiGHS's own choice) at the yearly and representative-day resolutions,
-    where it was 4-10x faster than interior point on the default case, and interior point with
-    crossover at `hours`, where it was 2.6-4.5x faster than simplex on a one-cluster year (see
-    `effective_method`, docs/time-resolution.md)."""
+    where it was 4-10x faster than interior point on the default case, and PDLP at `hours`, where
+    PDLP, then crossover and a dual simplex clean-up to an optimal vertex, solved the default case's
+    full year 3.3x faster than interior point with crossover (see `effective_method`,
+    docs/time-resolution.md). `pdlp` always ends with that crossover (`planner.solver.highs.to_vertex`)."""
     interface: Literal["direct", "pulp"] = "direct"
     """How HiGHS gets the model: `direct` passes the arrays to highspy in one call (fast at any
     size); `pulp` goes through PuLP's HiGHS interface (one Python step per non-zero). CBC always
@@ -60,9 +61,9 @@ class RunConfig(BaseModel):
 
     @property
     def effective_method(self) -> str:
-        """The HiGHS method actually requested: `choose` becomes `ipm` for full-year hourly runs."""
+        """The HiGHS method actually requested: `choose` becomes `pdlp` for full-year hourly runs."""
         if self.highs_method == "choose" and self.time_resolution == "hours":
-            return "ipm"
+            return "pdlp"
         return self.highs_method
 
 

@@ -14,6 +14,10 @@ def test_simplex_interior_point_and_branch_and_bound_lines() -> None:
     )
     ipm = "  10    1.44712926e+03   1.10068669e+03   5.72e-07   1.03e-12  2.72e-01       0.0"
     assert progress_text(ipm) == "interior point iteration 10, objective 1,447.13, gap 2.7e-01"
+    pdlp = "     4000  +1.27953314e+03  +1.27948082e+03  +2.04e-05    3.93e-05  2.13e-06    121s [A]"
+    assert progress_text(pdlp) == "PDLP iteration 4,000, objective 1,279.53, gap 2.0e-05"
+    hipdlp = "      720   1.28257310e+03   1.28565088e+03   5.56e+00   1.35e-02  3.08e+00  8.67e-04    13.1"
+    assert progress_text(hipdlp) == "PDLP iteration 720, objective 1,282.57, gap 3.1e+00"
     mip = (
         " L       0       0         0   0.00%   1338.544674     1339.072252        0.04%      228     15      0      "
         "2138     4.0s"

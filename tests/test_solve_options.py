@@ -9,11 +9,11 @@ from planner.config import RunConfig
 from planner.solver.solve import Status, highs_options, map_highs_status
 
 
-def test_choose_means_interior_point_only_for_the_full_year() -> None:
-    assert RunConfig(time_resolution="hours").effective_method == "ipm"
+def test_choose_means_pdlp_only_for_the_full_year() -> None:
+    assert RunConfig(time_resolution="hours").effective_method == "pdlp"
     assert RunConfig(time_resolution="days:12").effective_method == "choose"
     assert RunConfig(time_resolution="hours", highs_method="simplex").effective_method == "simplex"
-    assert highs_options(RunConfig(time_resolution="hours"), mip=False)["solver"] == "ipm"
+    assert highs_options(RunConfig(time_resolution="hours"), mip=False)["solver"] == "hipdlp"  # HiGHS's own PDLP
     assert "solver" not in highs_options(RunConfig(), mip=False)
     assert "solver" not in highs_options(RunConfig(highs_method="pdlp"), mip=True)  # MIPs keep HiGHS's choice
 

@@ -11,6 +11,7 @@ import pytest
 
 from planner.inputs.profiles import read_hourly
 from planner.inputs.timeseries import Resolution, k_medoids, representative_days, slices
+from planner.solver.solve import Status
 from tests.conftest import TinyCase
 
 DEFAULT = Path(__file__).resolve().parents[1] / "inputs" / "default"  # anchored to the repository, not the cwd
@@ -178,3 +179,22 @@ def test_profile_slices_are_kept_within_a_process_keyed_by_the_hourly_file(tmp_p
 
     # half the wind hours (not 1x: the kept slices), to the k-medoids' choice of other days (~3e-6 here)
     assert wind_hours(changed) == pytest.approx(0.5 * wind_hours(fresh), rel=1e-4)
+
+
+def test_pdlp_ends_at_an_optimal_vertex_with_the_simplex_objective(tiny: TinyCase, hourly: pd.DataFrame) -> None:
+    """PDLP stops near the optimum; crossover and a dual simplex clean-up make it a verified optimal vertex.
+
+    Second method: the same case by dual simplex. Both are kOptimal vertices of one LP, so the objectives
+    agree to the solvers' tolerances, and so do the binding rows' shadow prices where the optimum is not
+    degenerate (here: the green floor's price, on which the battery build turns).
+    """
+    case = reduced_case(tiny)
+    with_profiles(case, hourly)
+    pdlp = case.solve(time_resolution="days:4", highs_method="pdlp")  # solve() verifies the written plan
+    with_profiles(case, hourly)
+    simplex = case.solve(time_resolution="days:4", highs_method="simplex")
+    assert pdlp.status == simplex.status == Status.OPTIMAL
+    assert pdlp.manifest["solver"]["iterations"]["pdlp"] > 0  # PDLP ran, then crossover and simplex
+    assert pdlp.plan["objective_yi_yuan"] == pytest.approx(simplex.plan["objective_yi_yuan"], rel=1e-7)
+    floor = [outcome.results.duals.query("family == 'green_share'")["dual"].to_numpy() for outcome in (pdlp, simplex)]
+    assert floor[0] == pytest.approx(floor[1], rel=1e-5)

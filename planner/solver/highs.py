@@ -19,6 +19,8 @@ import numpy as np
 from planner.model._lp import Model
 
 _FEASIBLE = int(highspy.SolutionStatus.kSolutionStatusFeasible)
+_PDLP_DONE = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnknown)
+"""PDLP stopped at its tolerances: optimal, or kUnknown when the unscaled point misses HiGHS's own tolerances."""
 IIS_BOUND_SIDES = {
     int(highspy.IisBoundStatus.kIisBoundStatusLower): "lower",
     int(highspy.IisBoundStatus.kIisBoundStatusUpper): "upper",
@@ -40,6 +42,7 @@ class HighsOutcome:
     solve_s: float
     simplex_iterations: int
     ipm_iterations: int
+    pdlp_iterations: int = 0
 
 
 Option = bool | int | float | str
@@ -83,6 +86,9 @@ def run_kept(h: highspy.Highs, m: Model, handoff_s: float = 0.0) -> HighsOutcome
     """Solve a Highs that holds `m` (from its last basis, if it was solved before) into `m.solution`."""
     clock = time.perf_counter()
     h.run()
+    pdlp_iterations = int(h.getInfo().pdlp_iteration_count)
+    if not m.is_mip and pdlp_iterations > 0 and h.getModelStatus() in _PDLP_DONE and not h.getBasis().valid:
+        to_vertex(h)
     solve_s = time.perf_counter() - clock
     status = h.getModelStatus()
     info = h.getInfo()
@@ -107,7 +113,31 @@ def run_kept(h: highspy.Highs, m: Model, handoff_s: float = 0.0) -> HighsOutcome
         solve_s=solve_s,
         simplex_iterations=int(info.simplex_iteration_count),
         ipm_iterations=int(info.ipm_iteration_count),
+        pdlp_iterations=pdlp_iterations,
     )
+
+
+def to_vertex(h: highspy.Highs) -> None:
+    """Turn PDLP's approximate optimum into an optimal basic solution: crossover from it, then dual simplex.
+
+    PDLP (a first-order method) stops within relative tolerances (1e-7); HiGHS reports the point as
+    kOptimal or kUnknown, and it may break rows by more than the feasibility tolerance in absolute terms.
+    IPX's crossover from that point (primal and dual values) gives a basis; a dual simplex run from it
+    (a few iterations on the default case's hourly year) removes what is left, so the plan is a vertex
+    with the same kOptimal status, duals and reduced costs as a simplex or interior point + crossover solve.
+    """
+    solution = h.getSolution()
+    if not (solution.value_valid and solution.dual_valid):
+        return
+    h.crossover(solution)
+    if not h.getBasis().valid:
+        return
+    _, method = h.getOptionValue("solver")
+    h.setOptionValue("solver", "simplex")
+    try:
+        h.run()
+    finally:
+        h.setOptionValue("solver", method)
 
 
 def primal_feasible(h: highspy.Highs) -> bool:
