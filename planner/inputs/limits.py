@@ -41,7 +41,13 @@ TABLE_CELLS = Limit(
 PROBLEMS = Limit(
     "PLANNER_MAX_PROBLEMS", 100, "problems", "problems collected per file before the rest are counted, not listed"
 )
-LIMITS = (TABLE_MB, YAML_KB, TABLE_CELLS, PROBLEMS)
+PLAN_TABLE_MB = Limit(
+    "PLANNER_MAX_PLAN_TABLE_MB",
+    200,
+    "MB",
+    "size of each file of a plan folder read back (verify, compare, report); a full hourly year's energy.csv is ~25 MB",
+)
+LIMITS = (TABLE_MB, YAML_KB, TABLE_CELLS, PROBLEMS, PLAN_TABLE_MB)
 
 
 def byte_limit(limit: Limit) -> int:

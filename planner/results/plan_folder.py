@@ -22,7 +22,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from planner.errors import PlanFolderError, Problem
-from planner.inputs.limits import TABLE_MB, read_checked
+from planner.inputs.limits import PLAN_TABLE_MB, read_checked
 from planner.inputs.schema import Inputs
 from planner.results.folders import atomic_write
 from planner.results.plan_checks import check_frame, check_summary
@@ -97,7 +97,7 @@ def _read_json(
     if not path.exists():
         problems.append(Problem(str(path), missing))
         return None
-    raw = read_checked(path, TABLE_MB, problems)
+    raw = read_checked(path, PLAN_TABLE_MB, problems)
     if raw is None:
         return None
     try:
@@ -116,7 +116,7 @@ def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
     if not path.exists():
         problems.append(Problem(str(path), "missing; the folder is not a complete plan"))
         return None
-    data = read_checked(path, TABLE_MB, problems)
+    data = read_checked(path, PLAN_TABLE_MB, problems)
     if data is None:
         return None
     try:
@@ -204,7 +204,7 @@ def _read_table(
     if not path.exists():
         problems.append(Problem(str(path), "plan table missing from the output folder"))
         return pd.DataFrame()
-    data = read_checked(path, TABLE_MB, problems)
+    data = read_checked(path, PLAN_TABLE_MB, problems)
     if data is None:
         return pd.DataFrame()
     try:
