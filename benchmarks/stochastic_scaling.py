@@ -28,7 +28,10 @@ the worker count only (`cluster` in the results says so).
 * `cpu_path_<k>w_s` (an estimate from CPU seconds, not a clock measurement, for a machine shared
   with other jobs): this process's CPU seconds plus, for every pass, the largest CPU seconds any of
   k workers spent on its chunk of futures (each future's switch and solve, timed on the worker):
-  the run time on k free cores if sending and waiting cost nothing. Both from the 2-worker runs.
+  the run time on k free cores if sending and waiting cost nothing. Each from its own runs (the
+  1-worker figure from the 1-worker runs, the 2-worker one from the 2-worker runs, so it counts
+  what two solvers at once cost each other); `cpu_path_split_1w_s` is the 1-worker figure worked
+  out from the 2-worker runs' CPU seconds instead (the estimate of the last session).
 
 Results are written after each size to benchmarks/results_stochastic.json and .md.
 """
@@ -227,8 +230,9 @@ def main(sizes: list[int]) -> None:
                 row[f"all_{workers}w_s"] = [d["seconds"] for d in done]
                 for key in ("pass", "master", "subproblems", "serial", "setup", "worker_cpu", "driver_cpu"):
                     row[f"{key}_{workers}w_s"] = mid[f"{key}_s"]
+                row[f"cpu_path_{workers}w_s"] = mid[f"cpu_path_{workers}w_s"]
                 if workers == 2:
-                    row["cpu_path_1w_s"], row["cpu_path_2w_s"] = mid["cpu_path_1w_s"], mid["cpu_path_2w_s"]
+                    row["cpu_path_split_1w_s"] = mid["cpu_path_1w_s"]
                 loads += [d["load"] for d in done]
                 for d in done:
                     objective_diff = max(objective_diff, abs(d["objective"] - ef.objective) / abs(ef.objective))
