@@ -183,7 +183,7 @@ BEGIN, END = "<!-- table: benchmarks/stochastic_scaling.py -->", "<!-- end of ta
 def write_markdown(path: Path, rows: list[dict[str, Any]]) -> None:
     """The table of this run between the file's table markers (the notes around it stay), or a new file."""
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    block = f"{BEGIN}\nLast run: {when}, {CLUSTER}.\n\n{table(rows)}{END}"
+    block = f"{BEGIN}\nLast run: {when}, {CLUSTER}, niceness {os.nice(0)}.\n\n{table(rows)}{END}"
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     if BEGIN in text and END in text:
         head, rest = text.split(BEGIN, 1)
@@ -239,7 +239,7 @@ def main(sizes: list[int]) -> None:
                     plan_diff = max(plan_diff, float(np.max(np.abs(d["first"] - ef.first))) / scale)
             row["objective_rel_diff"], row["plan_rel_diff"] = objective_diff, plan_diff
             row["load_min"], row["load_max"] = min(loads), max(loads)
-            row["cluster"] = CLUSTER
+            row["cluster"], row["niceness"] = CLUSTER, os.nice(0)
             rows.append(row)
             print(row, flush=True)
             (HERE / "results_stochastic.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
