@@ -1,6 +1,6 @@
 """Stochastic planning: L-shaped decomposition on 1 and 2 Dask workers vs the extensive form, futures vs seconds.
 
-    .venv/bin/python -m benchmarks.stochastic_scaling [N ...]   # default 10 25 50 100 150 200
+    .venv/bin/python -m benchmarks.stochastic_scaling [N ...] [--threads]   # default 10 25 50 100 150 200
 
 Futures are drawn as in examples/uncertain_ai_demand_100.yaml (yearly resolution, commitment 2027,
 expected cost). Every ratio is from one run on one machine. Per size:
@@ -8,7 +8,10 @@ expected cost). Every ratio is from one run on one machine. Per size:
 The cluster: for each worker count its own Dask LocalCluster as `solve_stochastic` starts it
 (`planner.scenarios.stochastic.pool.dask_client`: worker processes of 1 thread each on 127.0.0.1,
 no dashboard, `pool.QUIET` settings), both started before the first size; 1 and 2 workers differ in
-the worker count only (`cluster` in the results says so).
+the worker count only (`cluster` in the results says so). `--threads`: both clusters' workers are
+threads of this process instead (highspy's `run` lets other threads run Python while HiGHS solves);
+then the CPU seconds timed per future are the whole process's, so `worker_cpu` and the CPU path
+mean nothing.
 
 * `build_s`: every future's model, in this process (shared by both methods, not in their times);
 * `extensive_s`: assemble and solve the extensive form;
@@ -193,8 +196,10 @@ def write_markdown(path: Path, rows: list[dict[str, Any]]) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-CLUSTER = "Dask LocalCluster (worker processes, 1 thread each, 127.0.0.1) of 1 or of 2 workers"
-"""What the decomposition ran on; the worker count is the only difference between the two runs."""
+PROCESSES = "Dask LocalCluster (worker processes, 1 thread each, 127.0.0.1) of 1 or of 2 workers"
+THREADS = "Dask LocalCluster (worker threads of the benchmark's process, 127.0.0.1) of 1 or of 2 workers"
+CLUSTER = PROCESSES
+"""What the decomposition ran on (`--threads`: THREADS); the worker count is the only difference between the runs."""
 
 REPEATS = 3
 """Decomposition runs per worker count and size, alternating 1 and 2 workers (the median is shown)."""
@@ -203,7 +208,8 @@ REPEATS = 3
 def main(sizes: list[int]) -> None:
     """Each size: build, extensive form, then the decomposition on 1 and on 2 workers, alternating."""
     rows: list[dict[str, Any]] = []
-    with dask_client(None, 1) as one, dask_client(None, 2) as two:
+    processes = CLUSTER == PROCESSES
+    with dask_client(None, 1, processes) as one, dask_client(None, 2, processes) as two:
         for n in sizes:
             stoch, prob = problem(n)
             load = os.getloadavg()[0]
@@ -248,4 +254,6 @@ def main(sizes: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [10, 25, 50, 100, 150, 200])
+    if "--threads" in sys.argv:
+        CLUSTER = THREADS
+    main([int(a) for a in sys.argv[1:] if a != "--threads"] or [10, 25, 50, 100, 150, 200])

@@ -209,8 +209,11 @@ on 2 cores that is CPU taken from the subproblems."""
 
 
 @contextmanager
-def dask_client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
-    """A client on the cluster at `scheduler`, or on a LocalCluster of `workers` 1-thread processes on 127.0.0.1."""
+def dask_client(scheduler: str | None, workers: int | None, processes: bool = True) -> Iterator[Any]:
+    """A client on the cluster at `scheduler`, or on a LocalCluster of `workers` 1-thread processes on 127.0.0.1.
+
+    `processes` False: the workers are threads of this process (for the benchmark's comparison).
+    """
     import logging
 
     import dask
@@ -232,7 +235,8 @@ def dask_client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
             LocalCluster(
                 n_workers=n,
                 threads_per_worker=1,
-                processes=True,
+                processes=processes,
+                protocol="tcp://",  # also with thread workers, which would otherwise talk inproc://
                 host="127.0.0.1",
                 dashboard_address=None,
                 silence_logs=logging.CRITICAL,
