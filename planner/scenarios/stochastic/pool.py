@@ -111,19 +111,27 @@ class Evals:
     feasible: np.ndarray
     value: np.ndarray
     grad: np.ndarray  # (futures, here-and-now columns)
-    x: np.ndarray | None  # (futures, columns), on request
+    x: np.ndarray | None  # (futures, columns) when any Eval has its point; rows without one are NaN
+    has_x: np.ndarray
+    status: np.ndarray
     cpu_s: np.ndarray
 
     @staticmethod
     def pack(evals: list[Eval]) -> Evals:
         """The arrays of a list of Evals."""
-        xs = [e.x for e in evals]
+        has_x = np.array([e.x is not None for e in evals])
+        x = None
+        if has_x.any():
+            n = next(len(e.x) for e in evals if e.x is not None)
+            x = np.stack([e.x if e.x is not None else np.full(n, np.nan) for e in evals])
         return Evals(
             np.array([e.scenario for e in evals]),
             np.array([e.feasible for e in evals]),
             np.array([e.value for e in evals]),
             np.stack([e.grad for e in evals]),
-            np.stack([x for x in xs if x is not None]) if all(x is not None for x in xs) else None,
+            x,
+            has_x,
+            np.array([e.status for e in evals]),
             np.array([e.cpu_s for e in evals]),
         )
 
@@ -131,15 +139,15 @@ class Evals:
         """Back to one Eval per future."""
         return [
             Eval(
-                int(s),
-                bool(f),
-                float(v),
+                int(self.scenario[i]),
+                bool(self.feasible[i]),
+                float(self.value[i]),
                 self.grad[i],
-                self.x[i] if self.x is not None else None,
-                "optimal" if f else "infeasible",
-                float(c),
+                self.x[i] if self.x is not None and self.has_x[i] else None,
+                str(self.status[i]),
+                float(self.cpu_s[i]),
             )
-            for i, (s, f, v, c) in enumerate(zip(self.scenario, self.feasible, self.value, self.cpu_s, strict=True))
+            for i in range(len(self.scenario))
         ]
 
 
