@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -17,12 +18,12 @@ from planner.errors import InputError
 from planner.scenarios.spec import load_sweep
 from planner.scenarios.stochastic.benders import solve_benders
 from planner.scenarios.stochastic.extensive import first_bounds, solve_extensive
-from planner.scenarios.stochastic.pool import DaskPool, LocalPool, dask_client
+from planner.scenarios.stochastic.pool import DaskPool, Evals, LocalPool, dask_client
 from planner.scenarios.stochastic.problem import Assembly, Numbers, layout_of, mean_numbers, numbers_of
 from planner.scenarios.stochastic.risk import Risk
 from planner.scenarios.stochastic.run import build_problem, solve_stochastic
 from planner.scenarios.stochastic.spec import load_stochastic
-from planner.scenarios.stochastic.subproblem import Subproblem
+from planner.scenarios.stochastic.subproblem import Eval, Subproblem
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "uncertain_ai_demand.yaml"
@@ -175,6 +176,51 @@ def test_decomposition_on_dask_workers_matches_one_process(example) -> None:
     assert np.max(np.abs(remote_bd.first - local_bd.first)) <= 1e-9 * max(1.0, float(np.max(np.abs(local_bd.first))))
     assert remote == pytest.approx([e.value for e in local.run(None)], rel=1e-9)
     assert at_x == pytest.approx([e.value for e in local.run(x[layout.first])], rel=1e-9)
+
+
+def _actors_held(dask_worker: Any) -> int:
+    return len(dask_worker.state.actors)
+
+
+def test_decomposition_on_an_existing_scheduler_agrees_and_lets_go(example) -> None:
+    """`--scheduler`: on a cluster the planner did not start, the decomposition reaches the extensive form's plan.
+
+    Afterwards that cluster's workers hold no subproblem of the finished run (its `Chunk` actors are released).
+    """
+    from distributed import Client, LocalCluster
+
+    stoch, _ = example
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        outcome = solve_stochastic(stoch, method="both", scheduler=cluster.scheduler_address)
+        with Client(cluster) as client:
+            deadline = time.monotonic() + 30
+            while sum(client.run(_actors_held).values()) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            held = sum(client.run(_actors_held).values())
+    assert held == 0
+    assert outcome.methods["decomposition"]["workers"] == 1
+    agreement = outcome.methods["agreement"]
+    assert agreement["objective_rel_diff"] <= 1e-6
+    assert agreement["plan_max_abs_diff"] <= 1e-6 * max(1.0, float(np.max(np.abs(outcome.x))))
+
+
+def test_packed_evals_unpack_to_the_same_evals() -> None:
+    """A worker's answer travels as arrays (`Evals`); unpacked it is the Evals it was packed from."""
+    evals = [
+        Eval(3, True, 2.5, np.array([1.0, -2.0]), np.array([0.5, 1.5, 2.5]), cpu_s=0.25),
+        Eval(4, False, 0.75, np.array([0.0, 1.0]), status="infeasible", cpu_s=0.5),
+    ]
+    back = Evals.pack(evals).unpack()
+    for a, b in zip(evals, back, strict=True):
+        fields = ("scenario", "feasible", "value", "status", "cpu_s")
+        assert [getattr(a, f) for f in fields] == [getattr(b, f) for f in fields]
+        assert np.array_equal(a.grad, b.grad)
+    assert back[0].x is not None
+    assert np.array_equal(back[0].x, evals[0].x)
+    assert back[1].x is None  # a future without recourse has no point
+    assert Evals.pack([Eval(0, True, 1.0, np.zeros(2))]).unpack()[0].x is None
 
 
 def test_ten_drawn_futures_extensive_form_and_decomposition_agree(tmp_path: Path) -> None:
