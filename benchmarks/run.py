@@ -14,7 +14,8 @@ Every size runs each tool in a fresh subprocess, so peak memory (ru_maxrss) is t
 - linopy: `benchmarks/linopy_model.py`, the same LP from the same ModelData (equal optimum is
   checked by tests/test_benchmarks.py), built and handed to highspy with `linopy.io.to_highspy`.
 
-Writes `benchmarks/results.json` and `benchmarks/results.md` (the ratio table). Benchmarks are
+Writes `benchmarks/results.json` and the ratio table into `benchmarks/results.md`, between its
+markers (the other sections of that file stay). Benchmarks are
 not tests: timings depend on the machine; ratios measured in one run are what count.
 """
 
@@ -426,8 +427,24 @@ def main() -> None:
     }
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     table = markdown(result)
-    args.out.with_suffix(".md").write_text(table)
+    write_between_markers(args.out.with_suffix(".md"), table)
     print(table)
+
+
+LADDER_START, LADDER_END = "<!-- ladder: benchmarks/run.py -->", "<!-- end of ladder -->"
+
+
+def write_between_markers(path: Path, table: str) -> None:
+    """Put the ladder table between its markers in `path`, keeping the sections other benchmarks and notes hold."""
+    block = f"{LADDER_START}\n{table.rstrip()}\n{LADDER_END}\n"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if LADDER_START in text and LADDER_END in text:
+        head, rest = text.split(LADDER_START, 1)
+        tail = rest.split(LADDER_END, 1)[1].lstrip("\n")
+        text = head + block + ("\n" + tail if tail else "")
+    else:
+        text = block + ("\n" + text if text else "")
+    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

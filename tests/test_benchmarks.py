@@ -52,3 +52,15 @@ def test_linopy_reference_has_the_engines_optimum(size: str) -> None:
     ours = highs.run(built.model, {})
     assert (reference["rows"], reference["columns"]) == (built.model.n_rows, built.model.n_cols)
     assert reference["objective"] == pytest.approx(ours.objective, rel=1e-7)
+
+
+def test_the_ladder_table_replaces_only_its_own_block(tmp_path: Path) -> None:
+    """run.py once rewrote all of results.md (the notes of later sessions with it); now only its marked block."""
+    results = tmp_path / "results.md"
+    notes = "## Issue 16, session 5\n\nmeasured by hand\n"
+    results.write_text(f"{bench.LADDER_START}\n| old |\n{bench.LADDER_END}\n\n{notes}", encoding="utf-8")
+    bench.write_between_markers(results, "| new |\n")
+    assert results.read_text(encoding="utf-8") == f"{bench.LADDER_START}\n| new |\n{bench.LADDER_END}\n\n{notes}"
+    fresh = tmp_path / "fresh.md"
+    bench.write_between_markers(fresh, "| first |\n")
+    assert fresh.read_text(encoding="utf-8") == f"{bench.LADDER_START}\n| first |\n{bench.LADDER_END}\n"
