@@ -372,8 +372,8 @@ def main() -> None:
     parser.add_argument(
         "--method-for",
         nargs="*",
-        default=["hours=ipm"],
-        help="per-size method, e.g. hours=ipm (interior point was 2.6x faster than simplex on a one-cluster full year)",
+        default=[],
+        help="per-size method, e.g. hours=ipm (default: the engine's `choose`, which is PDLP + crossover at hours)",
     )
     parser.add_argument(
         "--time-limit-for",
